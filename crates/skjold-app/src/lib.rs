@@ -1,0 +1,42 @@
+//! Skjold's use cases. The web UI, the JSON API and the CLI each turn a request into one
+//! call here and render the answer; none of them holds a business rule.
+//!
+//! Input is validated at this edge (CPR numbers, field keys, dates, justifications) so a
+//! rejected request reaches neither the store nor the access log half-done. Who may do what
+//! with personal data is decided by the gate in `skjold-store`; who may administer the
+//! platform is decided here.
+
+pub mod auth;
+pub mod clock;
+pub mod demo;
+mod error;
+pub mod ops;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::AppError;
+pub use skjold_store::{Actor, Store};
+
+use std::sync::Arc;
+
+use skjold_core::Timestamp;
+
+/// The application: the store and a clock.
+#[derive(Clone)]
+pub struct App {
+    store: Store,
+    clock: Arc<dyn Clock>,
+}
+
+impl App {
+    pub fn new(store: Store, clock: Arc<dyn Clock>) -> App {
+        App { store, clock }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+}

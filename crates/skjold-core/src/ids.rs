@@ -1,0 +1,290 @@
+//! National identifiers: the Danish CPR number and the Danish CVR number.
+//!
+//! A value of these types is valid by construction: `Deserialize` goes through the same
+//! parser as [`Cpr::parse`], so JSON cannot smuggle an invalid number in.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::time::Date;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    #[error("CPR-nummeret skal have 10 cifre, evt. med bindestreg efter de første 6")]
+    CprFormat,
+    #[error("CPR-nummeret indeholder ikke en gyldig fødselsdato")]
+    CprDate,
+    #[error("CPR-nummerets fødselsdato ligger i fremtiden")]
+    CprFuture,
+    #[error("CVR-nummeret skal have 8 cifre og må ikke begynde med 0")]
+    CvrFormat,
+    #[error("CVR-nummeret har et forkert kontrolciffer")]
+    CvrChecksum,
+}
+
+impl IdError {
+    /// A stable machine-readable code for API errors.
+    pub fn code(&self) -> &'static str {
+        match self {
+            IdError::CprFormat => "cpr_format",
+            IdError::CprDate => "cpr_impossible_date",
+            IdError::CprFuture => "cpr_future_date",
+            IdError::CvrFormat => "cvr_format",
+            IdError::CvrChecksum => "cvr_checksum",
+        }
+    }
+}
+
+/// A Danish CPR number (`DDMMYY-SSSS`), stored as its ten digits.
+///
+/// Validation follows the CPR office's rules: the first six digits are a real date and the
+/// seventh digit together with the two-digit year gives the century. The modulus-11 check is
+/// *not* required: numbers issued since 2007 may fail it ([`Cpr::passes_modulus11`] tells).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Cpr([u8; 10]);
+
+impl Cpr {
+    /// Parses `DDMMYYSSSS` or `DDMMYY-SSSS` (surrounding white space is ignored).
+    pub fn parse(input: &str) -> Result<Cpr, IdError> {
+        let s = input.trim();
+        let bytes = s.as_bytes();
+        let digits: Vec<u8> = match bytes.len() {
+            10 => bytes.to_vec(),
+            11 if bytes[6] == b'-' || bytes[6] == b' ' => {
+                bytes[..6].iter().chain(&bytes[7..]).copied().collect()
+            }
+            _ => return Err(IdError::CprFormat),
+        };
+        if !digits.iter().all(u8::is_ascii_digit) {
+            return Err(IdError::CprFormat);
+        }
+        let mut d = [0u8; 10];
+        for (slot, b) in d.iter_mut().zip(&digits) {
+            *slot = b - b'0';
+        }
+        let cpr = Cpr(d);
+        cpr.birth_date().ok_or(IdError::CprDate)?;
+        Ok(cpr)
+    }
+
+    /// Parses and also rejects a birth date after `today`.
+    pub fn parse_at(input: &str, today: Date) -> Result<Cpr, IdError> {
+        let cpr = Cpr::parse(input)?;
+        match cpr.birth_date() {
+            Some(born) if born > today => Err(IdError::CprFuture),
+            _ => Ok(cpr),
+        }
+    }
+
+    /// The birth date, with the century from the seventh digit (the CPR office's table).
+    pub fn birth_date(&self) -> Option<Date> {
+        let d = &self.0;
+        let day = d[0] * 10 + d[1];
+        let month = d[2] * 10 + d[3];
+        let yy = i32::from(d[4] * 10 + d[5]);
+        let century = match (d[6], yy) {
+            (0..=3, _) => 1900,
+            (4 | 9, 0..=36) => 2000,
+            (4 | 9, _) => 1900,
+            (5..=8, 0..=57) => 2000,
+            (5..=8, _) => 1800,
+            _ => return None,
+        };
+        Date::from_ymd(century + yy, month, day)
+    }
+
+    /// The traditional modulus-11 check (weights 4 3 2 7 6 5 4 3 2 1).
+    pub fn passes_modulus11(&self) -> bool {
+        const W: [u32; 10] = [4, 3, 2, 7, 6, 5, 4, 3, 2, 1];
+        let sum: u32 = self.0.iter().zip(W).map(|(&d, w)| u32::from(d) * w).sum();
+        sum % 11 == 0
+    }
+
+    /// `DDMMYYSSSS`.
+    pub fn digits(&self) -> String {
+        self.0.iter().map(|d| char::from(b'0' + d)).collect()
+    }
+
+    /// `DDMMYY-SSSS`, the common display form.
+    pub fn formatted(&self) -> String {
+        let s = self.digits();
+        format!("{}-{}", &s[..6], &s[6..])
+    }
+
+    /// `DDMMYY-XXXX`: enough to recognise the person on screen without showing the number.
+    pub fn masked(&self) -> String {
+        let s = self.digits();
+        format!("{}-XXXX", &s[..6])
+    }
+}
+
+impl fmt::Debug for Cpr {
+    // Never print a CPR number into logs by accident.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Cpr({})", self.masked())
+    }
+}
+
+impl Serialize for Cpr {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.formatted())
+    }
+}
+
+impl<'de> Deserialize<'de> for Cpr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Cpr::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A Danish business registration number (CVR), eight digits with a modulus-11 check.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Cvr(String);
+
+impl Cvr {
+    pub fn parse(input: &str) -> Result<Cvr, IdError> {
+        let s: String = input.trim().chars().filter(|c| *c != ' ').collect();
+        if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) || s.starts_with('0') {
+            return Err(IdError::CvrFormat);
+        }
+        const W: [u32; 8] = [2, 7, 6, 5, 4, 3, 2, 1];
+        let sum: u32 = s.bytes().zip(W).map(|(b, w)| u32::from(b - b'0') * w).sum();
+        if sum % 11 != 0 {
+            return Err(IdError::CvrChecksum);
+        }
+        Ok(Cvr(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Cvr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Cvr::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl fmt::Display for Cvr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(y: i32, m: u8, day: u8) -> Date {
+        Date::from_ymd(y, m, day).expect("valid test date")
+    }
+
+    #[test]
+    fn accepts_both_forms() {
+        let a = Cpr::parse("070761-4285").expect("valid");
+        let b = Cpr::parse("0707614285").expect("valid");
+        assert_eq!(a, b);
+        assert_eq!(a.formatted(), "070761-4285");
+        assert_eq!(a.birth_date(), Some(d(1961, 7, 7)));
+    }
+
+    #[test]
+    fn rejects_malformed_and_impossible() {
+        for bad in [
+            "",
+            "12345",
+            "07076142851",
+            "0707a14285",
+            "07-07614285",
+            "320161-4285",
+        ] {
+            assert!(Cpr::parse(bad).is_err(), "{bad} should be rejected");
+        }
+        assert_eq!(Cpr::parse("300261-1234"), Err(IdError::CprDate));
+        assert_eq!(
+            Cpr::parse("290200-4000").map(|c| c.birth_date()),
+            Ok(Some(d(2000, 2, 29)))
+        );
+        assert_eq!(Cpr::parse("290201-4000"), Err(IdError::CprDate));
+    }
+
+    #[test]
+    fn century_table() {
+        let cases = [
+            ("0101370000", 1937),
+            ("0101374000", 1937),
+            ("0101364000", 2036),
+            ("0101579000", 1957),
+            ("0101305000", 2030),
+            ("0101585000", 1858),
+            ("0101998000", 1899),
+        ];
+        for (s, year) in cases {
+            let born = Cpr::parse(s).expect("valid").birth_date().expect("date");
+            assert_eq!(born.year(), year, "{s}");
+        }
+    }
+
+    #[test]
+    fn future_birth_dates_are_rejected_at_a_given_day() {
+        let today = d(2026, 11, 23);
+        assert_eq!(Cpr::parse_at("0101305000", today), Err(IdError::CprFuture));
+        assert!(Cpr::parse_at("2311264000", today).is_ok());
+    }
+
+    #[test]
+    fn debug_masks_the_number() {
+        let c = Cpr::parse("070761-4285").expect("valid");
+        assert_eq!(format!("{c:?}"), "Cpr(070761-XXXX)");
+    }
+
+    #[test]
+    fn cvr_checksum() {
+        assert!(Cvr::parse("29189900").is_ok());
+        assert_eq!(Cvr::parse("29189901"), Err(IdError::CvrChecksum));
+        assert_eq!(Cvr::parse("0918990"), Err(IdError::CvrFormat));
+        assert_eq!(Cvr::parse("09189900"), Err(IdError::CvrFormat));
+    }
+
+    proptest! {
+        /// Every accepted CPR number has a real date and round-trips through its display form.
+        #[test]
+        fn cpr_accepts_exactly_real_dates(day in 0u8..40, month in 0u8..15, yy in 0u8..100, serial in 0u16..10000) {
+            let s = format!("{day:02}{month:02}{yy:02}{serial:04}");
+            let seventh = (serial / 1000) as u8;
+            let century = match (seventh, yy) {
+                (0..=3, _) => 1900,
+                (4 | 9, 0..=36) => 2000,
+                (4 | 9, _) => 1900,
+                (5..=8, 0..=57) => 2000,
+                _ => 1800,
+            };
+            let real = Date::from_ymd(century + i32::from(yy), month, day).is_some();
+            match Cpr::parse(&s) {
+                Ok(c) => {
+                    prop_assert!(real);
+                    prop_assert_eq!(Cpr::parse(&c.formatted()), Ok(c.clone()));
+                    prop_assert_eq!(c.digits(), s);
+                }
+                Err(e) => {
+                    prop_assert!(!real);
+                    prop_assert_eq!(e, IdError::CprDate);
+                }
+            }
+        }
+
+        /// The CVR validator accepts exactly the numbers whose weighted sum is divisible by 11.
+        #[test]
+        fn cvr_matches_definition(n in 10_000_000u32..100_000_000) {
+            let s = n.to_string();
+            let w = [2u32, 7, 6, 5, 4, 3, 2, 1];
+            let sum: u32 = s.bytes().zip(w).map(|(b, w)| u32::from(b - b'0') * w).sum();
+            prop_assert_eq!(Cvr::parse(&s).is_ok(), sum % 11 == 0);
+        }
+    }
+}

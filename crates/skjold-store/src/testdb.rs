@@ -1,0 +1,176 @@
+//! Throw-away databases for tests on both backends.
+//!
+//! SQLite: a file in a fresh temporary directory. PostgreSQL: a fresh database on the
+//! server named by `SKJOLD_TEST_POSTGRES_URL`, dropped again by [`TestDb::cleanup`]. When
+//! that variable is set and the server cannot be reached, the test fails: a missing server
+//! is an error, never a silent skip.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use crate::{Backend, Db, KeyRing, Store};
+
+pub const POSTGRES_ENV: &str = "SKJOLD_TEST_POSTGRES_URL";
+
+pub struct TestDb {
+    pub store: Store,
+    pub backend: Backend,
+    dir: Option<PathBuf>,
+    pg: Option<(String, String)>,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// The PostgreSQL URL to test against, if configured.
+pub fn postgres_url() -> Option<String> {
+    std::env::var(POSTGRES_ENV)
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{host_part}/{name}?{q}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> TestDb {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let keys = KeyRing::from_master(&[0x5a; 32]);
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!(
+                    "skjold-test-{}-{n}-{}",
+                    std::process::id(),
+                    uuid::Uuid::new_v4().simple()
+                ));
+                std::fs::create_dir_all(&dir).expect("create temp dir");
+                let db = Db::open_sqlite(&dir.join("skjold.sqlite"))
+                    .await
+                    .expect("open sqlite");
+                db.migrate().await.expect("migrate sqlite");
+                TestDb {
+                    store: Store::new(db, keys),
+                    backend,
+                    dir: Some(dir),
+                    pg: None,
+                }
+            }
+            Backend::Postgres => {
+                let url = postgres_url().unwrap_or_else(|| panic!("{POSTGRES_ENV} is not set"));
+                let admin = Db::connect(&url)
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {POSTGRES_ENV}: {e}"));
+                let name = format!(
+                    "skjold_test_{}_{n}_{}",
+                    std::process::id(),
+                    &uuid::Uuid::new_v4().simple().to_string()[..8]
+                );
+                if let Db::Postgres(pool) = &admin {
+                    drop_stale(pool).await;
+                    sqlx::query(&format!("CREATE DATABASE {name}"))
+                        .execute(pool)
+                        .await
+                        .expect("create test database");
+                }
+                admin.close().await;
+                let db = Db::connect(&with_database(&url, &name))
+                    .await
+                    .expect("connect test database");
+                db.migrate().await.expect("migrate postgres");
+                TestDb {
+                    store: Store::new(db, keys),
+                    backend,
+                    dir: None,
+                    pg: Some((url, name)),
+                }
+            }
+        }
+    }
+
+    /// Both backends when PostgreSQL is configured, else SQLite alone.
+    pub fn backends() -> Vec<Backend> {
+        if postgres_url().is_some() {
+            vec![Backend::Sqlite, Backend::Postgres]
+        } else {
+            vec![Backend::Sqlite]
+        }
+    }
+
+    /// The SQLite file, for tests that inspect it.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        self.dir.as_ref().map(|d| d.join("skjold.sqlite"))
+    }
+
+    /// The PostgreSQL URL of this test database.
+    pub fn postgres_url(&self) -> Option<String> {
+        self.pg.as_ref().map(|(url, name)| with_database(url, name))
+    }
+
+    pub async fn cleanup(self) {
+        self.store.db().close().await;
+        if let Some(dir) = self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        if let Some((url, name)) = self.pg
+            && let Ok(Db::Postgres(pool)) = Db::connect(&url).await
+        {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+                .execute(&pool)
+                .await;
+            pool.close().await;
+        }
+    }
+}
+
+/// Drops test databases left behind by test processes that no longer run.
+async fn drop_stale(pool: &sqlx::PgPool) {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'skjold_test_%'")
+            .fetch_all(pool)
+            .await
+            .unwrap_or_default();
+    for name in names {
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && pid != std::process::id()
+            && !std::path::Path::new(&format!("/proc/{pid}")).exists()
+        {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+                .execute(pool)
+                .await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn database_name_replaces_path() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://127.0.0.1:5432", "x"),
+            "postgres://127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://h/db?sslmode=disable", "x"),
+            "postgres://h/x?sslmode=disable"
+        );
+    }
+}
