@@ -298,6 +298,7 @@ async fn caseworker_order_row(
 }
 
 impl Store {
+    /// Opens sealed values, in taxonomy order.
     fn open_all(
         &self,
         subject_id: Uuid,
@@ -305,7 +306,8 @@ impl Store {
         rows: Vec<SealedRow>,
     ) -> Result<Vec<Datum>, StoreError> {
         let key = self.keys.unwrap_subject_key(subject_id, wrapped)?;
-        rows.into_iter()
+        let mut data = rows
+            .into_iter()
             .filter_map(|r| {
                 let field: FieldKey = r.field_key.parse().ok()?;
                 Some(open_one(&key, subject_id, field, &r).map(|value| Datum {
@@ -317,7 +319,9 @@ impl Store {
                     restricted: r.restricted,
                 }))
             })
-            .collect()
+            .collect::<Result<Vec<Datum>, StoreError>>()?;
+        data.sort_by_key(|d| d.field);
+        Ok(data)
     }
 
     /// Records a refusal in a transaction of its own and hands the error back.
@@ -812,10 +816,12 @@ impl Store {
         let (purpose, legal_basis) =
             purpose_summary(&mut tx, order.controller_id, order.purpose_id).await?;
         let sql = format!("{LEDGER_SELECT} WHERE d.order_id = $1 ORDER BY d.at, d.id");
-        let disclosures: Vec<LedgerEntry> = fetch!(&mut tx, fetch_all, LedgerRow, &sql, order_id)?
-            .into_iter()
-            .filter_map(LedgerRow::into_model)
-            .collect();
+        let mut disclosures: Vec<LedgerEntry> =
+            fetch!(&mut tx, fetch_all, LedgerRow, &sql, order_id)?
+                .into_iter()
+                .filter_map(LedgerRow::into_model)
+                .collect();
+        disclosures.sort_by_key(|d| (d.at, d.kind, d.field));
         let rows = current_data(&mut tx, order.subject_id).await?;
         let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
         let dpa_ok = dpa_in_force(
@@ -964,6 +970,7 @@ impl Store {
                 at: Now::from_micros(d.at),
             });
         }
+        fields.sort_by_key(|f| (f.at, f.kind, f.field));
         Ok(SupplierOrderView {
             order: order.summary(),
             purpose,
