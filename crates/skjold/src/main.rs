@@ -1,1 +1,230 @@
-fn main() {}
+//! `skjold`: the command line. Each command opens the data directory, makes calls into
+//! `skjold-app`, and prints what happened; none holds a business rule.
+
+mod bench;
+mod setup;
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+
+use skjold_app::demo::{DEMO_PASSWORD, DEMO_USERS};
+use skjold_core::Role;
+
+use setup::Location;
+
+#[derive(Parser, Debug)]
+#[command(name = "skjold", version, about = "Skjold: leverandørplatform med dataminimering, videregivelseslog og adgangslog")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Build a demo (municipality, suppliers, 200 citizens, a user per role) and serve it.
+    Demo(DemoArgs),
+    /// Serve the web UI and the JSON API.
+    Serve(ServeArgs),
+    /// Set up a new data directory: its municipality and first administrator.
+    Init(InitArgs),
+    /// Bring the database schema up to date.
+    Migrate(Location),
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Measure the platform (prints figures; changes nothing outside its own temporary data).
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Args, Debug)]
+struct DemoArgs {
+    #[command(flatten)]
+    location: Location,
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// How many synthetic citizens to create.
+    #[arg(long, default_value_t = 200)]
+    citizens: usize,
+    /// Build the demo only; do not serve it.
+    #[arg(long)]
+    no_serve: bool,
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    #[command(flatten)]
+    location: Location,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "SKJOLD_BIND")]
+    bind: SocketAddr,
+}
+
+#[derive(Args, Debug)]
+struct InitArgs {
+    #[command(flatten)]
+    location: Location,
+    /// The municipality's name.
+    #[arg(long)]
+    municipality: String,
+    /// The first administrator's user name.
+    #[arg(long)]
+    admin: String,
+    /// The first administrator's full name.
+    #[arg(long)]
+    name: String,
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Add {
+        #[command(flatten)]
+        location: Location,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// administrator, caseworker, supplier_user, privacy_officer or auditor
+        #[arg(long)]
+        role: String,
+        /// The organisation's exact name.
+        #[arg(long)]
+        organisation: String,
+    },
+    /// Set a user's password, read from standard input.
+    Password {
+        #[command(flatten)]
+        location: Location,
+        #[arg(long)]
+        username: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Create an API token for a user, scoped to the user's organisation; prints it once.
+    Create {
+        #[command(flatten)]
+        location: Location,
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value = "integration")]
+        name: String,
+    },
+}
+
+fn read_password() -> Result<String> {
+    eprintln!("Adgangskode (mindst 12 tegn), afslut med Enter:");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("could not read the password from standard input")?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SKJOLD_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Demo(args) => demo(args).await,
+        Command::Serve(args) => {
+            let app = args.location.open().await?;
+            serve(app, args.bind).await
+        }
+        Command::Init(args) => {
+            let app = args.location.open().await?;
+            let password = read_password()?;
+            app.init(&args.municipality, &args.admin, &args.name, &password).await?;
+            println!("{} er sat op med administratoren «{}».", args.municipality, args.admin);
+            Ok(())
+        }
+        Command::Migrate(location) => {
+            location.open().await?;
+            println!("Databasen er opdateret.");
+            Ok(())
+        }
+        Command::User { command } => match command {
+            UserCommand::Add { location, username, name, role, organisation } => {
+                let app = location.open().await?;
+                let role = Role::parse(&role).with_context(|| format!("unknown role «{role}»"))?;
+                let org = app
+                    .store()
+                    .organisations()
+                    .await?
+                    .into_iter()
+                    .find(|o| o.name == organisation)
+                    .with_context(|| format!("no organisation named «{organisation}»"))?;
+                let password = read_password()?;
+                app.add_user(None, org.id, &username, &name, role, &password).await?;
+                println!("Brugeren «{username}» ({}) er oprettet i {}.", role.danish(), org.name);
+                Ok(())
+            }
+            UserCommand::Password { location, username } => {
+                let app = location.open().await?;
+                let password = read_password()?;
+                app.set_password(&username, &password).await?;
+                println!("Adgangskoden for «{username}» er ændret.");
+                Ok(())
+            }
+        },
+        Command::Token { command } => match command {
+            TokenCommand::Create { location, user, name } => {
+                let app = location.open().await?;
+                let token = app.create_api_token(&user, &name).await?;
+                println!("{token}");
+                Ok(())
+            }
+        },
+        Command::Bench(args) => bench::run(args).await,
+    }
+}
+
+async fn demo(args: DemoArgs) -> Result<()> {
+    let location = args.location.or_demo_dir();
+    let app = location.open().await?;
+    if app.store().organisations().await?.is_empty() {
+        eprintln!("Bygger demo med {} borgere i {} …", args.citizens, location.describe());
+        let summary = app.build_demo(args.citizens).await?;
+        eprintln!("Demoen er klar: {} borgere, {} ydelsestyper.", summary.citizens.len(), summary.service_types.len());
+        // Citizens without orders yet, to try the flow with (all data is synthetic).
+        for c in summary.citizens.iter().skip(10).take(3) {
+            println!("Prøv fx borgeren {} med CPR-nummer {}", c.name, c.cpr.formatted());
+        }
+    } else {
+        eprintln!("{} indeholder allerede data; den bruges som den er.", location.describe());
+    }
+    println!("Demobrugere (adgangskode for alle: {DEMO_PASSWORD}):");
+    for (username, name, role, org) in DEMO_USERS {
+        println!("  {username:<18} {:<26} {name}, {org}", role.danish());
+    }
+    if args.no_serve {
+        return Ok(());
+    }
+    serve(app, SocketAddr::from(([127, 0, 0, 1], args.port))).await
+}
+
+async fn serve(app: skjold_app::App, bind: SocketAddr) -> Result<()> {
+    if !bind.ip().is_loopback() {
+        bail!(
+            "Skjold serves plain HTTP only on loopback; put it behind a TLS-terminating proxy and bind to 127.0.0.1 (got {bind})"
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    println!("Skjold kører på http://{bind}/ (Ctrl+C stopper)");
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    skjold_web::serve(listener, app, skjold_web::WebConfig::default(), shutdown).await?;
+    Ok(())
+}

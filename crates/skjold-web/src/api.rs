@@ -1,0 +1,290 @@
+//! The JSON API, `/api/v1`: everything the UI does, for integrations. Callers authenticate
+//! with `Authorization: Bearer <token>` (`skjold token create --user NAME`); a token acts as
+//! its user, within that user's organisation. Errors are `{"error": {"code", "message"}}`
+//! with a stable `code`.
+//!
+//! Routes that would carry a CPR number take it in a JSON body (`POST`), never in the URL,
+//! so it cannot end up in proxy or browser history.
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::{OpenApi, ToSchema};
+use uuid::Uuid;
+
+use skjold_app::AppError;
+use skjold_app::ops::{DpaInput, OversightQuery, PurposeInput, ServiceTypeInput};
+use skjold_core::Role;
+use skjold_store::OrgKind;
+use skjold_store::gate::NewOrder;
+
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+use crate::session::ApiUser;
+
+type ApiResult = Result<Json<Value>, ApiError>;
+
+/// A JSON body whose rejection (malformed JSON, missing field) is an API error like any other.
+struct ApiJson<T>(T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(ApiError(AppError::invalid("bad_request_body", rejection.body_text()))),
+        }
+    }
+}
+
+fn to_json<T: Serialize>(v: T) -> ApiResult {
+    serde_json::to_value(v)
+        .map(Json)
+        .map_err(|e| ApiError(AppError::Internal(e.to_string())))
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/me", get(me))
+        .route("/organisations", get(organisations).post(create_organisation))
+        .route("/users", post(create_user))
+        .route("/purposes", get(purposes).post(create_purpose))
+        .route("/service-types", get(service_types).post(create_service_type))
+        .route("/dpas", get(dpas).post(create_dpa))
+        .route("/citizens/search", post(search_citizen))
+        .route("/citizens/{id}", get(citizen))
+        .route("/orders", get(orders).post(place_order))
+        .route("/orders/preview", post(preview_order))
+        .route("/orders/{id}", get(order))
+        .route("/orders/{id}/disclosures", post(disclose))
+        .route("/orders/{id}/close", post(close_order))
+        .route("/ledger/query", post(ledger))
+        .route("/access-log/query", post(access_log))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Skjold API", version = "1", description = "Leverandørplatform: bestillinger, videregivelser og logge. Alle kald med personoplysninger logges."),
+    paths(me, organisations, create_organisation, create_user, purposes, create_purpose, service_types, create_service_type,
+          dpas, create_dpa, search_citizen, citizen, orders, place_order, preview_order, order, disclose, close_order, ledger, access_log),
+    components(schemas(ErrorBody, crate::error::ErrorDetail, PurposeInput, ServiceTypeInput, DpaInput, OrganisationInput, UserInput,
+                       CprInput, OrderInput, DisclosureInput, OversightInput, Created)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+#[derive(Serialize, ToSchema)]
+struct Created {
+    id: Uuid,
+}
+
+/// The caller.
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, description = "The authenticated user and organisation"), (status = 401, body = ErrorBody)))]
+async fn me(ApiUser(actor): ApiUser) -> ApiResult {
+    to_json(actor)
+}
+
+#[utoipa::path(get, path = "/api/v1/organisations", responses((status = 200, description = "The municipality, its units and suppliers")))]
+async fn organisations(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
+    to_json(s.app.organisations(&a).await?)
+}
+
+#[derive(Deserialize, ToSchema)]
+struct OrganisationInput {
+    /// `unit` or `supplier`.
+    kind: String,
+    name: String,
+    /// Required for suppliers (8 digits, modulus 11).
+    #[serde(default)]
+    cvr: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/organisations", request_body = OrganisationInput,
+    responses((status = 200, description = "Created"), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn create_organisation(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(i): ApiJson<OrganisationInput>) -> ApiResult {
+    let kind = OrgKind::parse(&i.kind).ok_or_else(|| AppError::invalid("bad_kind", "kind skal være unit eller supplier"))?;
+    to_json(s.app.create_organisation(Some(&a), kind, None, &i.name, i.cvr.as_deref()).await?)
+}
+
+#[derive(Deserialize, ToSchema)]
+struct UserInput {
+    organisation_id: Uuid,
+    username: String,
+    display_name: String,
+    /// administrator, caseworker, supplier_user, privacy_officer or auditor
+    role: String,
+    password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/users", request_body = UserInput,
+    responses((status = 200, description = "Created"), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_user(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(i): ApiJson<UserInput>) -> ApiResult {
+    let role = Role::parse(&i.role).ok_or_else(|| AppError::invalid("bad_role", "ukendt rolle"))?;
+    to_json(s.app.add_user(Some(&a), i.organisation_id, &i.username, &i.display_name, role, &i.password).await?)
+}
+
+#[utoipa::path(get, path = "/api/v1/purposes", responses((status = 200, description = "Purposes with legal bases")))]
+async fn purposes(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
+    to_json(s.app.purposes(&a).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/purposes", request_body = PurposeInput, responses((status = 200, description = "Created"), (status = 422, body = ErrorBody)))]
+async fn create_purpose(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(i): ApiJson<PurposeInput>) -> ApiResult {
+    to_json(s.app.create_purpose(&a, &i).await?)
+}
+
+#[utoipa::path(get, path = "/api/v1/service-types", responses((status = 200, description = "Service types with their disclosure policy")))]
+async fn service_types(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
+    to_json(s.app.service_types(&a).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/service-types", request_body = ServiceTypeInput, responses((status = 200, description = "Created"), (status = 422, body = ErrorBody)))]
+async fn create_service_type(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(i): ApiJson<ServiceTypeInput>) -> ApiResult {
+    to_json(s.app.create_service_type(&a, &i).await?)
+}
+
+#[utoipa::path(get, path = "/api/v1/dpas", responses((status = 200, description = "Data processing agreements")))]
+async fn dpas(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
+    to_json(s.app.dpas(&a).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/dpas", request_body = DpaInput, responses((status = 200, description = "Created"), (status = 422, body = ErrorBody)))]
+async fn create_dpa(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(i): ApiJson<DpaInput>) -> ApiResult {
+    to_json(s.app.create_dpa(&a, &i).await?)
+}
+
+#[derive(Deserialize, ToSchema)]
+struct CprInput {
+    /// `DDMMYY-SSSS` or `DDMMYYSSSS`
+    cpr: String,
+}
+
+/// Finds a citizen by CPR number (logged).
+#[utoipa::path(post, path = "/api/v1/citizens/search", request_body = CprInput,
+    responses((status = 200, body = Created), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn search_citizen(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(i): ApiJson<CprInput>) -> ApiResult {
+    to_json(Created { id: s.app.find_citizen(&a, &i.cpr).await? })
+}
+
+/// A citizen's data and orders (logged).
+#[utoipa::path(get, path = "/api/v1/citizens/{id}", params(("id" = Uuid, Path)), responses((status = 200, description = "The citizen"), (status = 404, body = ErrorBody)))]
+async fn citizen(State(s): State<AppState>, ApiUser(a): ApiUser, Path(id): Path<Uuid>) -> ApiResult {
+    to_json(s.app.citizen(&a, id).await?)
+}
+
+/// Orders of the caseworker's unit, or of the supplier.
+#[utoipa::path(get, path = "/api/v1/orders", responses((status = 200, description = "Orders, without personal data")))]
+async fn orders(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
+    if a.role == Role::SupplierUser {
+        to_json(s.app.supplier_orders(&a).await?)
+    } else {
+        to_json(s.app.unit_orders(&a).await?)
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+struct OrderInput {
+    subject_id: Uuid,
+    service_type_id: Uuid,
+    supplier_id: Uuid,
+}
+
+impl OrderInput {
+    fn order(&self) -> NewOrder {
+        NewOrder { subject_id: self.subject_id, service_type_id: self.service_type_id, supplier_id: self.supplier_id }
+    }
+}
+
+/// What an order would disclose automatically, before it is placed.
+#[utoipa::path(post, path = "/api/v1/orders/preview", request_body = OrderInput, responses((status = 200, description = "The disclosure plan"), (status = 422, body = ErrorBody)))]
+async fn preview_order(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(i): ApiJson<OrderInput>) -> ApiResult {
+    to_json(s.app.preview_order(&a, i.order()).await?)
+}
+
+/// Places an order; the policy's automatic fields are disclosed in the same transaction.
+#[utoipa::path(post, path = "/api/v1/orders", request_body = OrderInput,
+    responses((status = 200, body = Created), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn place_order(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(i): ApiJson<OrderInput>) -> ApiResult {
+    to_json(Created { id: s.app.place_order(&a, i.order()).await? })
+}
+
+/// An order: the caseworker's view (ledger, disclosable fields) or the supplier's view
+/// (only the disclosed fields with values).
+#[utoipa::path(get, path = "/api/v1/orders/{id}", params(("id" = Uuid, Path)), responses((status = 200, description = "The order"), (status = 404, body = ErrorBody)))]
+async fn order(State(s): State<AppState>, ApiUser(a): ApiUser, Path(id): Path<Uuid>) -> ApiResult {
+    if a.role == Role::SupplierUser {
+        to_json(s.app.supplier_order(&a, id).await?)
+    } else {
+        to_json(s.app.caseworker_order(&a, id).await?)
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+struct DisclosureInput {
+    /// A field key of the taxonomy, e.g. `health`.
+    field: String,
+    /// Why the supplier needs it (at least 10 characters).
+    justification: String,
+}
+
+/// Discloses one more field on a justified decision (LP-4).
+#[utoipa::path(post, path = "/api/v1/orders/{id}/disclosures", params(("id" = Uuid, Path)), request_body = DisclosureInput,
+    responses((status = 200, description = "Disclosed"), (status = 422, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn disclose(State(s): State<AppState>, ApiUser(a): ApiUser, Path(id): Path<Uuid>, ApiJson(i): ApiJson<DisclosureInput>) -> ApiResult {
+    s.app.disclose(&a, id, &i.field, &i.justification).await?;
+    Ok(Json(json!({ "disclosed": i.field })))
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/{id}/close", params(("id" = Uuid, Path)), responses((status = 200, description = "Closed"), (status = 409, body = ErrorBody)))]
+async fn close_order(State(s): State<AppState>, ApiUser(a): ApiUser, Path(id): Path<Uuid>) -> ApiResult {
+    s.app.close_order(&a, id).await?;
+    Ok(Json(json!({ "closed": id })))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+struct OversightInput {
+    cpr: Option<String>,
+    username: Option<String>,
+    organisation: Option<Uuid>,
+    /// `YYYY-MM-DD`, inclusive
+    from: Option<String>,
+    /// `YYYY-MM-DD`, inclusive
+    until: Option<String>,
+}
+
+impl From<OversightInput> for OversightQuery {
+    fn from(i: OversightInput) -> OversightQuery {
+        OversightQuery { cpr: i.cpr, username: i.username, organisation: i.organisation, from: i.from, until: i.until }
+    }
+}
+
+/// The disclosure ledger (privacy officer, auditor).
+#[utoipa::path(post, path = "/api/v1/ledger/query", request_body = OversightInput, responses((status = 200, description = "Ledger entries, newest first"), (status = 403, body = ErrorBody)))]
+async fn ledger(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(i): ApiJson<OversightInput>) -> ApiResult {
+    to_json(s.app.ledger(&a, &i.into()).await?)
+}
+
+/// The access log (privacy officer, auditor).
+#[utoipa::path(post, path = "/api/v1/access-log/query", request_body = OversightInput, responses((status = 200, description = "Log entries, newest first"), (status = 403, body = ErrorBody)))]
+async fn access_log(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(i): ApiJson<OversightInput>) -> ApiResult {
+    to_json(s.app.access_log(&a, &i.into()).await?)
+}

@@ -1,0 +1,804 @@
+//! The Danish HTML UI. Core flows work without JavaScript: plain links and forms, each form
+//! with its CSRF token, each error shown in Danish on the page it came from.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::{Cookie, CookieJar};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use skjold_app::ops::{DpaInput, OversightQuery, PurposeInput, ServiceTypeInput};
+use skjold_app::AppError;
+use skjold_core::{Art6Basis, Art9Basis, Category, Date, DisclosureRule, FieldKey, Role};
+use skjold_store::gate::NewOrder;
+use skjold_store::*;
+
+use crate::AppState;
+use crate::error::{log_internal, status_of};
+use crate::session::{CsrfForm, LOGIN_COOKIE, SESSION_COOKIE, WebUser, login_cookie, session_cookie, tokens_match};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/borgere", get(citizens))
+        .route("/borgere/soeg", post(search))
+        .route("/borgere/{id}", get(citizen))
+        .route("/borgere/{id}/bestil", get(preview))
+        .route("/bestillinger", post(place_order))
+        .route("/bestillinger/{id}", get(order))
+        .route("/bestillinger/{id}/videregiv", post(disclose))
+        .route("/bestillinger/{id}/afslut", post(close_order))
+        .route("/leverandoer", get(supplier_orders))
+        .route("/leverandoer/bestillinger/{id}", get(supplier_order))
+        .route("/tilsyn/videregivelser", get(ledger).post(ledger_filtered))
+        .route("/tilsyn/adgangslog", get(access_log).post(access_log_filtered))
+        .route("/admin", get(admin))
+        .route("/admin/organisationer", post(admin_org))
+        .route("/admin/brugere", post(admin_user))
+        .route("/admin/formaal", post(admin_purpose))
+        .route("/admin/ydelser", post(admin_service_type))
+        .route("/admin/aftaler", post(admin_dpa))
+}
+
+// ---- layout ----------------------------------------------------------------------------
+
+pub struct UserBar {
+    name: String,
+    role: &'static str,
+    organisation: String,
+    csrf: String,
+}
+
+pub struct NavItem {
+    href: &'static str,
+    label: &'static str,
+    current: bool,
+}
+
+pub struct Layout {
+    user: Option<UserBar>,
+    nav: Vec<NavItem>,
+    flash: Option<&'static str>,
+}
+
+fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
+    match role {
+        Role::Caseworker => &[("/borgere", "Borgere og bestillinger")],
+        Role::SupplierUser => &[("/leverandoer", "Bestillinger")],
+        Role::PrivacyOfficer | Role::Auditor => &[("/tilsyn/videregivelser", "Videregivelser"), ("/tilsyn/adgangslog", "Adgangslog")],
+        Role::Administrator => &[("/admin", "Administration")],
+    }
+}
+
+impl Layout {
+    fn for_user(user: &WebUser, current: &str) -> Layout {
+        Layout {
+            user: Some(UserBar {
+                name: user.actor.display_name.clone(),
+                role: user.actor.role.danish(),
+                organisation: user.actor.organisation_name.clone(),
+                csrf: user.csrf.clone(),
+            }),
+            nav: menu(user.actor.role)
+                .iter()
+                .map(|(href, label)| NavItem { href, label, current: current.starts_with(href) })
+                .collect(),
+            flash: None,
+        }
+    }
+
+    fn anonymous() -> Layout {
+        Layout { user: None, nav: Vec::new(), flash: None }
+    }
+
+    fn with_flash(mut self, ok: &Flash) -> Layout {
+        self.flash = ok.message();
+        self
+    }
+}
+
+/// Success messages after a redirect (`?ok=…`).
+#[derive(Deserialize, Default)]
+struct Flash {
+    ok: Option<String>,
+}
+
+impl Flash {
+    fn message(&self) -> Option<&'static str> {
+        Some(match self.ok.as_deref()? {
+            "bestilt" => "Bestillingen er sendt. Leverandøren har fået de automatiske oplysninger.",
+            "videregivet" => "Oplysningen er videregivet og registreret i videregivelsesloggen.",
+            "afsluttet" => "Bestillingen er afsluttet.",
+            "oprettet" => "Oprettet.",
+            _ => return None,
+        })
+    }
+}
+
+fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error.detail = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "der skete en intern fejl").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    heading: &'static str,
+    message: String,
+    code: &'static str,
+}
+
+/// A full error page in Danish, with the status the error deserves.
+pub fn error_response(user: Option<&WebUser>, e: AppError) -> Response {
+    log_internal(&e);
+    let heading = match e {
+        AppError::NotFound { .. } => "Ikke fundet",
+        AppError::Forbidden { .. } => "Ingen adgang",
+        AppError::Invalid { .. } | AppError::Conflict { .. } => "Det kunne ikke lade sig gøre",
+        AppError::Unauthenticated => "Log ind",
+        AppError::Internal(_) => "Der skete en fejl",
+    };
+    let page = ErrorPage {
+        layout: user.map_or_else(Layout::anonymous, |u| Layout::for_user(u, "")),
+        heading,
+        message: capitalise(&e.to_string()),
+        code: e.code(),
+    };
+    (status_of(&e), render(&page)).into_response()
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn parse_id(s: &str, what: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(s.trim()).map_err(|_| AppError::invalid("bad_id", format!("ukendt {what}")))
+}
+
+// ---- sign-in ---------------------------------------------------------------------------
+
+async fn home(user: WebUser) -> Redirect {
+    Redirect::to(menu(user.actor.role)[0].0)
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    error: Option<String>,
+    login_csrf: String,
+    username: String,
+}
+
+fn login_form(state: &AppState, jar: CookieJar, error: Option<String>, username: String) -> Response {
+    let token = skjold_store::crypto::random_token();
+    let jar = jar.add(login_cookie(token.clone(), state.config.secure_cookies));
+    let status = if error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
+    let page = LoginPage { layout: Layout::anonymous(), error, login_csrf: token, username };
+    (status, jar, render(&page)).into_response()
+}
+
+async fn login_page(State(state): State<AppState>, jar: CookieJar) -> Response {
+    login_form(&state, jar, None, String::new())
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    login_csrf: String,
+}
+
+async fn login(State(state): State<AppState>, jar: CookieJar, axum::Form(form): axum::Form<LoginForm>) -> Response {
+    let expected = jar.get(LOGIN_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
+    if !tokens_match(&form.login_csrf, &expected) {
+        return login_form(&state, jar, Some("Formularen var udløbet. Prøv igen.".into()), form.username);
+    }
+    match state.app.login(&form.username, &form.password).await {
+        Ok(session) => {
+            let jar = jar
+                .remove(Cookie::build(LOGIN_COOKIE).path("/login"))
+                .add(session_cookie(session.token, state.config.secure_cookies));
+            (jar, Redirect::to(menu(session.actor.role)[0].0)).into_response()
+        }
+        Err(AppError::Internal(detail)) => error_response(None, AppError::Internal(detail)),
+        Err(e) => login_form(&state, jar, Some(capitalise(&e.to_string())), form.username),
+    }
+}
+
+#[derive(Deserialize)]
+struct Empty {}
+
+async fn logout(State(state): State<AppState>, jar: CookieJar, CsrfForm(user, _): CsrfForm<Empty>) -> Response {
+    if let Err(e) = state.app.logout(&user.token).await {
+        return error_response(Some(&user), e);
+    }
+    (jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/login")).into_response()
+}
+
+// ---- casework --------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "citizens.html")]
+struct CitizensPage {
+    layout: Layout,
+    csrf: String,
+    error: Option<String>,
+    orders: Vec<OrderSummary>,
+    order_base: &'static str,
+}
+
+async fn citizens_page(state: &AppState, user: &WebUser, error: Option<String>) -> Response {
+    match state.app.unit_orders(&user.actor).await {
+        Ok(orders) => {
+            let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            let page = CitizensPage { layout: Layout::for_user(user, "/borgere"), csrf: user.csrf.clone(), error, orders, order_base: "/bestillinger" };
+            (status, render(&page)).into_response()
+        }
+        Err(e) => error_response(Some(user), e),
+    }
+}
+
+async fn citizens(State(state): State<AppState>, user: WebUser) -> Response {
+    citizens_page(&state, &user, None).await
+}
+
+#[derive(Deserialize)]
+struct SearchForm {
+    #[serde(default)]
+    cpr: String,
+}
+
+async fn search(State(state): State<AppState>, CsrfForm(user, form): CsrfForm<SearchForm>) -> Response {
+    match state.app.find_citizen(&user.actor, &form.cpr).await {
+        Ok(id) => Redirect::to(&format!("/borgere/{id}")).into_response(),
+        Err(e @ (AppError::Invalid { .. } | AppError::NotFound { .. })) => {
+            citizens_page(&state, &user, Some(capitalise(&e.to_string()))).await
+        }
+        Err(e) => error_response(Some(&user), e),
+    }
+}
+
+struct DatumRow {
+    key: &'static str,
+    label: &'static str,
+    value: String,
+    sensitivity: &'static str,
+    sensitivity_key: &'static str,
+    source: String,
+    collected: String,
+}
+
+struct Group {
+    name: &'static str,
+    items: Vec<DatumRow>,
+}
+
+#[derive(Template)]
+#[template(path = "citizen.html")]
+struct CitizenPage {
+    layout: Layout,
+    id: Uuid,
+    name: String,
+    cpr: String,
+    groups: Vec<Group>,
+    service_types: Vec<ServiceType>,
+    suppliers: Vec<Dpa>,
+    orders: Vec<OrderSummary>,
+    order_base: &'static str,
+}
+
+async fn citizen(State(state): State<AppState>, user: WebUser, Path(id): Path<Uuid>) -> Response {
+    let app = &state.app;
+    let loaded = async {
+        let view = app.citizen(&user.actor, id).await?;
+        let service_types = app.service_types(&user.actor).await?;
+        let suppliers = app.suppliers_in_force(&user.actor).await?;
+        Ok::<_, AppError>((view, service_types, suppliers))
+    }
+    .await;
+    let (view, service_types, suppliers) = match loaded {
+        Ok(v) => v,
+        Err(e) => return error_response(Some(&user), e),
+    };
+    let groups = Category::ALL
+        .iter()
+        .map(|c| Group {
+            name: c.danish(),
+            items: view
+                .data
+                .iter()
+                .filter(|d| d.field.category() == *c)
+                .map(|d| DatumRow {
+                    key: d.field.key(),
+                    label: d.field.danish(),
+                    value: d.value.clone(),
+                    sensitivity: d.sensitivity().danish(),
+                    sensitivity_key: d.sensitivity().key(),
+                    source: d.source.clone(),
+                    collected: d.collected_at.danish(),
+                })
+                .collect(),
+        })
+        .filter(|g| !g.items.is_empty())
+        .collect();
+    let page = CitizenPage {
+        layout: Layout::for_user(&user, "/borgere"),
+        id,
+        name: view.value(FieldKey::Name).unwrap_or("(uden navn)").to_owned(),
+        cpr: view.value(FieldKey::Cpr).unwrap_or("").to_owned(),
+        groups,
+        service_types,
+        suppliers,
+        orders: view.orders,
+        order_base: "/bestillinger",
+    };
+    render(&page)
+}
+
+#[derive(Deserialize)]
+struct PreviewQuery {
+    #[serde(default)]
+    service: String,
+    #[serde(default)]
+    supplier: String,
+}
+
+#[derive(Template)]
+#[template(path = "preview.html")]
+struct PreviewPage {
+    layout: Layout,
+    csrf: String,
+    p: OrderPreview,
+}
+
+async fn preview(State(state): State<AppState>, user: WebUser, Path(id): Path<Uuid>, Query(q): Query<PreviewQuery>) -> Response {
+    let result = async {
+        let order = NewOrder {
+            subject_id: id,
+            service_type_id: parse_id(&q.service, "ydelsestype")?,
+            supplier_id: parse_id(&q.supplier, "leverandør")?,
+        };
+        state.app.preview_order(&user.actor, order).await
+    }
+    .await;
+    match result {
+        Ok(p) => render(&PreviewPage { layout: Layout::for_user(&user, "/borgere"), csrf: user.csrf.clone(), p }),
+        Err(e) => error_response(Some(&user), e),
+    }
+}
+
+#[derive(Deserialize)]
+struct PlaceForm {
+    #[serde(default)]
+    subject_id: String,
+    #[serde(default)]
+    service_type_id: String,
+    #[serde(default)]
+    supplier_id: String,
+}
+
+async fn place_order(State(state): State<AppState>, CsrfForm(user, form): CsrfForm<PlaceForm>) -> Response {
+    let result = async {
+        let order = NewOrder {
+            subject_id: parse_id(&form.subject_id, "borger")?,
+            service_type_id: parse_id(&form.service_type_id, "ydelsestype")?,
+            supplier_id: parse_id(&form.supplier_id, "leverandør")?,
+        };
+        state.app.place_order(&user.actor, order).await
+    }
+    .await;
+    match result {
+        Ok(id) => Redirect::to(&format!("/bestillinger/{id}?ok=bestilt")).into_response(),
+        Err(e) => error_response(Some(&user), e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "order.html")]
+struct OrderPage {
+    layout: Layout,
+    csrf: String,
+    error: Option<String>,
+    open: bool,
+    v: CaseworkerOrderView,
+}
+
+async fn order_page(state: &AppState, user: &WebUser, id: Uuid, flash: &Flash, error: Option<String>) -> Response {
+    match state.app.caseworker_order(&user.actor, id).await {
+        Ok(v) => {
+            let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            let page = OrderPage {
+                layout: Layout::for_user(user, "/borgere").with_flash(flash),
+                csrf: user.csrf.clone(),
+                error,
+                open: v.order.status == OrderStatus::Open,
+                v,
+            };
+            (status, render(&page)).into_response()
+        }
+        Err(e) => error_response(Some(user), e),
+    }
+}
+
+async fn order(State(state): State<AppState>, user: WebUser, Path(id): Path<Uuid>, Query(flash): Query<Flash>) -> Response {
+    order_page(&state, &user, id, &flash, None).await
+}
+
+#[derive(Deserialize)]
+struct DiscloseForm {
+    #[serde(default)]
+    field: String,
+    #[serde(default)]
+    justification: String,
+}
+
+async fn disclose(State(state): State<AppState>, Path(id): Path<Uuid>, CsrfForm(user, form): CsrfForm<DiscloseForm>) -> Response {
+    match state.app.disclose(&user.actor, id, &form.field, &form.justification).await {
+        Ok(()) => Redirect::to(&format!("/bestillinger/{id}?ok=videregivet")).into_response(),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
+            order_page(&state, &user, id, &Flash::default(), Some(capitalise(&e.to_string()))).await
+        }
+        Err(e) => error_response(Some(&user), e),
+    }
+}
+
+async fn close_order(State(state): State<AppState>, Path(id): Path<Uuid>, CsrfForm(user, _): CsrfForm<Empty>) -> Response {
+    match state.app.close_order(&user.actor, id).await {
+        Ok(()) => Redirect::to(&format!("/bestillinger/{id}?ok=afsluttet")).into_response(),
+        Err(e) => error_response(Some(&user), e),
+    }
+}
+
+// ---- the supplier ----------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "supplier_orders.html")]
+struct SupplierOrdersPage {
+    layout: Layout,
+    organisation: String,
+    orders: Vec<OrderSummary>,
+    order_base: &'static str,
+}
+
+async fn supplier_orders(State(state): State<AppState>, user: WebUser) -> Response {
+    match state.app.supplier_orders(&user.actor).await {
+        Ok(orders) => render(&SupplierOrdersPage {
+            layout: Layout::for_user(&user, "/leverandoer"),
+            organisation: user.actor.organisation_name.clone(),
+            orders,
+            order_base: "/leverandoer/bestillinger",
+        }),
+        Err(e) => error_response(Some(&user), e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "supplier_order.html")]
+struct SupplierOrderPage {
+    layout: Layout,
+    v: SupplierOrderView,
+}
+
+async fn supplier_order(State(state): State<AppState>, user: WebUser, Path(id): Path<Uuid>) -> Response {
+    match state.app.supplier_order(&user.actor, id).await {
+        Ok(v) => render(&SupplierOrderPage { layout: Layout::for_user(&user, "/leverandoer"), v }),
+        Err(e) => error_response(Some(&user), e),
+    }
+}
+
+// ---- oversight -------------------------------------------------------------------------
+
+/// The filter form's values, echoed back into the form.
+#[derive(Deserialize, Default)]
+struct FilterForm {
+    #[serde(default)]
+    cpr: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    organisation: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    until: String,
+}
+
+impl FilterForm {
+    fn query(&self) -> Result<OversightQuery, AppError> {
+        let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        Ok(OversightQuery {
+            cpr: opt(&self.cpr),
+            username: opt(&self.username),
+            organisation: match opt(&self.organisation) {
+                Some(o) => Some(parse_id(&o, "organisation")?),
+                None => None,
+            },
+            from: opt(&self.from),
+            until: opt(&self.until),
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "ledger.html")]
+struct LedgerPage {
+    layout: Layout,
+    csrf: String,
+    error: Option<String>,
+    action: &'static str,
+    show_user: bool,
+    filter: FilterForm,
+    organisations: Vec<Organisation>,
+    entries: Vec<LedgerEntry>,
+}
+
+#[derive(Template)]
+#[template(path = "access_log.html")]
+struct AccessLogPage {
+    layout: Layout,
+    csrf: String,
+    error: Option<String>,
+    action: &'static str,
+    show_user: bool,
+    filter: FilterForm,
+    organisations: Vec<Organisation>,
+    entries: Vec<AccessEntry>,
+}
+
+async fn oversight(state: &AppState, user: &WebUser, filter: FilterForm, ledger: bool) -> Response {
+    let app = &state.app;
+    let organisations = match app.organisations(&user.actor).await {
+        Ok(o) => o,
+        Err(e) => return error_response(Some(user), e),
+    };
+    let query = filter.query();
+    let (error, status) = match &query {
+        Err(e) => (Some(capitalise(&e.to_string())), StatusCode::UNPROCESSABLE_ENTITY),
+        Ok(_) => (None, StatusCode::OK),
+    };
+    let q = query.unwrap_or_default();
+    let (action, current) = if ledger {
+        ("/tilsyn/videregivelser", "/tilsyn/videregivelser")
+    } else {
+        ("/tilsyn/adgangslog", "/tilsyn/adgangslog")
+    };
+    let layout = Layout::for_user(user, current);
+    let csrf = user.csrf.clone();
+    let result = if ledger {
+        app.ledger(&user.actor, &q).await.map(|entries| {
+            render(&LedgerPage { layout, csrf, error, action, show_user: false, filter, organisations, entries })
+        })
+    } else {
+        app.access_log(&user.actor, &q).await.map(|entries| {
+            render(&AccessLogPage { layout, csrf, error, action, show_user: true, filter, organisations, entries })
+        })
+    };
+    match result {
+        Ok(page) => (status, page).into_response(),
+        Err(e @ AppError::Invalid { .. }) => {
+            let layout = Layout::for_user(user, current);
+            let error = Some(capitalise(&e.to_string()));
+            let csrf = user.csrf.clone();
+            let organisations = app.organisations(&user.actor).await.unwrap_or_default();
+            let page = if ledger {
+                render(&LedgerPage { layout, csrf, error, action, show_user: false, filter: FilterForm::default(), organisations, entries: Vec::new() })
+            } else {
+                render(&AccessLogPage { layout, csrf, error, action, show_user: true, filter: FilterForm::default(), organisations, entries: Vec::new() })
+            };
+            (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+        }
+        Err(e) => error_response(Some(user), e),
+    }
+}
+
+async fn ledger(State(state): State<AppState>, user: WebUser) -> Response {
+    oversight(&state, &user, FilterForm::default(), true).await
+}
+
+async fn ledger_filtered(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<FilterForm>) -> Response {
+    oversight(&state, &user, f, true).await
+}
+
+async fn access_log(State(state): State<AppState>, user: WebUser) -> Response {
+    oversight(&state, &user, FilterForm::default(), false).await
+}
+
+async fn access_log_filtered(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<FilterForm>) -> Response {
+    oversight(&state, &user, f, false).await
+}
+
+// ---- administration --------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    layout: Layout,
+    csrf: String,
+    error: Option<String>,
+    organisations: Vec<Organisation>,
+    users: Vec<User>,
+    purposes: Vec<Purpose>,
+    service_types: Vec<ServiceType>,
+    dpas: Vec<Dpa>,
+    today: Date,
+    roles: [Role; 5],
+    art6: &'static [Art6Basis],
+    art9: &'static [Art9Basis],
+    fields: &'static [FieldKey],
+    rules: [DisclosureRule; 3],
+}
+
+impl AdminPage {
+    fn org_name(&self, id: &Uuid) -> &str {
+        self.organisations.iter().find(|o| o.id == *id).map_or("", |o| o.name.as_str())
+    }
+
+    fn in_force(&self, d: &Dpa) -> bool {
+        d.in_force(self.today)
+    }
+
+    fn default_rule(&self, f: &FieldKey) -> &'static str {
+        DisclosureRule::default_for(*f).key()
+    }
+}
+
+async fn admin_page(state: &AppState, user: &WebUser, flash: &Flash, error: Option<String>) -> Response {
+    let app = &state.app;
+    let a = &user.actor;
+    let loaded = async {
+        if a.role != Role::Administrator {
+            return Err(AppError::forbidden("administrator_only", "kun administratorer kan gøre dette"));
+        }
+        Ok::<_, AppError>((
+            app.organisations(a).await?,
+            app.users(a).await?,
+            app.purposes(a).await?,
+            app.service_types(a).await?,
+            app.dpas(a).await?,
+        ))
+    }
+    .await;
+    match loaded {
+        Ok((organisations, users, purposes, service_types, dpas)) => {
+            let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            let page = AdminPage {
+                layout: Layout::for_user(user, "/admin").with_flash(flash),
+                csrf: user.csrf.clone(),
+                error,
+                organisations,
+                users,
+                purposes,
+                service_types,
+                dpas,
+                today: app.now().local_date(),
+                roles: Role::ALL,
+                art6: Art6Basis::ALL,
+                art9: Art9Basis::ALL,
+                fields: FieldKey::ALL,
+                rules: DisclosureRule::ALL,
+            };
+            (status, render(&page)).into_response()
+        }
+        Err(e) => error_response(Some(user), e),
+    }
+}
+
+async fn admin(State(state): State<AppState>, user: WebUser, Query(flash): Query<Flash>) -> Response {
+    admin_page(&state, &user, &flash, None).await
+}
+
+/// After an administration form: back to the page with a message, or the page with the error.
+async fn admin_done<T>(state: &AppState, user: &WebUser, result: Result<T, AppError>, anchor: &str) -> Response {
+    match result {
+        Ok(_) => Redirect::to(&format!("/admin?ok=oprettet#{anchor}")).into_response(),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
+            admin_page(state, user, &Flash::default(), Some(capitalise(&e.to_string()))).await
+        }
+        Err(e) => error_response(Some(user), e),
+    }
+}
+
+#[derive(Deserialize)]
+struct OrgForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    cvr: String,
+}
+
+async fn admin_org(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<OrgForm>) -> Response {
+    let result = match OrgKind::parse(&f.kind) {
+        Some(kind) => state.app.create_organisation(Some(&user.actor), kind, None, &f.name, Some(&f.cvr)).await,
+        None => Err(AppError::invalid("bad_kind", "vælg en organisationstype")),
+    };
+    admin_done(&state, &user, result, "organisationer").await
+}
+
+#[derive(Deserialize)]
+struct UserForm {
+    #[serde(default)]
+    organisation_id: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn admin_user(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<UserForm>) -> Response {
+    let result = async {
+        let org = parse_id(&f.organisation_id, "organisation")?;
+        let role = Role::parse(&f.role).ok_or_else(|| AppError::invalid("bad_role", "vælg en rolle"))?;
+        state.app.add_user(Some(&user.actor), org, &f.username, &f.display_name, role, &f.password).await
+    }
+    .await;
+    admin_done(&state, &user, result, "brugere").await
+}
+
+async fn admin_purpose(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<PurposeInput>) -> Response {
+    let result = state.app.create_purpose(&user.actor, &f).await;
+    admin_done(&state, &user, result, "formaal").await
+}
+
+async fn admin_service_type(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<HashMap<String, String>>) -> Response {
+    let result = async {
+        let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+        let input = ServiceTypeInput {
+            code: get("code"),
+            name: get("name"),
+            description: get("description"),
+            purpose_id: parse_id(&get("purpose_id"), "formål")?,
+            policy: f
+                .iter()
+                .filter_map(|(k, v)| Some((k.strip_prefix("rule.")?.to_owned(), v.clone())))
+                .collect(),
+        };
+        state.app.create_service_type(&user.actor, &input).await
+    }
+    .await;
+    admin_done(&state, &user, result, "ydelser").await
+}
+
+async fn admin_dpa(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<HashMap<String, String>>) -> Response {
+    let result = async {
+        let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+        let input = DpaInput {
+            processor_id: parse_id(&get("processor_id"), "leverandør")?,
+            reference: get("reference"),
+            instructions: get("instructions"),
+            starts_on: get("starts_on"),
+            ends_on: Some(get("ends_on")),
+        };
+        state.app.create_dpa(&user.actor, &input).await
+    }
+    .await;
+    admin_done(&state, &user, result, "aftaler").await
+}
+

@@ -1,0 +1,129 @@
+//! Authentication and CSRF: who is calling, and whether a form really came from our page.
+//!
+//! Browser sessions are a random 256-bit secret in an HttpOnly, Secure, SameSite=Strict
+//! cookie; the database keeps only its hash. Each session has its own CSRF token, which
+//! every form posts back and [`CsrfForm`] compares in constant time before the form is
+//! even parsed. The sign-in form, which comes before any session, uses a double-submit
+//! cookie instead. The API takes `Authorization: Bearer <token>`.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use subtle::ConstantTimeEq;
+
+use skjold_app::{Actor, AppError};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::html;
+
+pub const SESSION_COOKIE: &str = "skjold_session";
+pub const LOGIN_COOKIE: &str = "skjold_login";
+const MAX_FORM_BYTES: usize = 256 * 1024;
+
+/// A signed-in browser user.
+pub struct WebUser {
+    pub actor: Actor,
+    pub csrf: String,
+    pub token: String,
+}
+
+/// A browser-session cookie: it dies with the browser, and the server ends the session
+/// after `skjold_app::auth::SESSION_SECONDS` in any case.
+pub fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, value))
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .build()
+}
+
+pub fn login_cookie(value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((LOGIN_COOKIE, value))
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Strict)
+        .path("/login")
+        .build()
+}
+
+pub fn tokens_match(a: &str, b: &str) -> bool {
+    !a.is_empty() && a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+impl FromRequestParts<AppState> for WebUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
+            return Err(Redirect::to("/login").into_response());
+        };
+        match state.app.session(&token).await {
+            Ok(Some((actor, csrf))) => Ok(WebUser { actor, csrf, token }),
+            Ok(None) => Err(Redirect::to("/login").into_response()),
+            Err(e) => Err(html::error_response(None, e)),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// A form from a signed-in user whose CSRF token matched; the form is parsed only then.
+pub struct CsrfForm<T>(pub WebUser, pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let user = WebUser::from_request_parts(&mut parts, state).await?;
+        let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES).await.map_err(|_| {
+            html::error_response(Some(&user), AppError::invalid("form_too_large", "formularen er for stor"))
+        })?;
+        let field: CsrfField = serde_urlencoded::from_bytes(&bytes).unwrap_or(CsrfField { csrf: String::new() });
+        if !tokens_match(&field.csrf, &user.csrf) {
+            return Err(html::error_response(
+                Some(&user),
+                AppError::forbidden(
+                    "csrf_mismatch",
+                    "formularen kunne ikke godkendes (sikkerhedsnøglen mangler eller er forkert). Gå tilbage, genindlæs siden og prøv igen.",
+                ),
+            ));
+        }
+        let form: T = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+            html::error_response(Some(&user), AppError::invalid("form_invalid", format!("formularen er ikke udfyldt korrekt ({e})")))
+        })?;
+        Ok(CsrfForm(user, form))
+    }
+}
+
+/// An API caller, from a bearer token.
+pub struct ApiUser(pub Actor);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or(ApiError(AppError::Unauthenticated))?;
+        match state.app.api_actor(token).await? {
+            Some(actor) => Ok(ApiUser(actor)),
+            None => Err(ApiError(AppError::Unauthenticated)),
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! Where the data lives: the data directory, the database URL and the master key.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use skjold_app::{App, SystemClock};
+use skjold_store::{Db, KeyRing, Store};
+
+#[derive(Args, Debug, Clone)]
+pub struct Location {
+    /// The data directory: the SQLite database and the master key file live here.
+    #[arg(long, env = "SKJOLD_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// A postgres:// URL to use PostgreSQL instead of the embedded SQLite.
+    #[arg(long, env = "SKJOLD_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+const DEFAULT_DATA_DIR: &str = "skjold-data";
+const DEMO_DATA_DIR: &str = "skjold-demo";
+/// Base64 of a 32-byte master key; overrides the key file.
+const MASTER_KEY_ENV: &str = "SKJOLD_MASTER_KEY";
+
+impl Location {
+    /// The demo's own default directory, so it never mixes with real data.
+    pub fn or_demo_dir(mut self) -> Location {
+        if self.data_dir.is_none() {
+            self.data_dir = Some(PathBuf::from(DEMO_DATA_DIR));
+        }
+        self
+    }
+
+    fn dir(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
+    }
+
+    pub fn describe(&self) -> String {
+        match &self.database_url {
+            Some(_) => format!("PostgreSQL (nøgle i {})", self.dir().display()),
+            None => self.dir().join("skjold.sqlite").display().to_string(),
+        }
+    }
+
+    /// Opens (creating on first run) the data directory, the key and the database, and
+    /// brings the schema up to date.
+    pub async fn open(&self) -> Result<App> {
+        let dir = self.dir();
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create data directory {}", dir.display()))?;
+        let keys = match std::env::var(MASTER_KEY_ENV) {
+            Ok(k) if !k.trim().is_empty() => KeyRing::from_base64(&k).with_context(|| format!("{MASTER_KEY_ENV} is not a valid key"))?,
+            _ => KeyRing::load_or_create(&dir.join("master.key"))?,
+        };
+        let db = match &self.database_url {
+            Some(url) => Db::connect(url).await.context("cannot connect to the database")?,
+            None => Db::open_sqlite(&dir.join("skjold.sqlite")).await.context("cannot open the SQLite database")?,
+        };
+        db.migrate().await.context("cannot migrate the database")?;
+        Ok(App::new(Store::new(db, keys), Arc::new(SystemClock)))
+    }
+}

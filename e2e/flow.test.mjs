@@ -1,0 +1,101 @@
+// The supplier platform as people use it: a caseworker orders a service and discloses one
+// extra field with a justification; the supplier sees exactly the automatic fields plus that
+// one; another supplier sees nothing of it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSkjold, startBrowser, login, shot } from './harness.mjs';
+
+let skjold;
+let browser;
+
+before(async () => {
+  skjold = await startSkjold();
+  browser = await startBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  skjold?.stop();
+});
+
+const fieldsOf = (page, table) => page.locator(`${table} tbody tr`).evaluateAll((rows) => rows.map((r) => r.dataset.field));
+
+test('caseworker orders, discloses one more field; only the right supplier sees it', async () => {
+  const citizen = skjold.examples[0];
+
+  // The caseworker finds the citizen by CPR number.
+  const cw = await login(browser, skjold.base, 'sagsbehandler');
+  await shot(cw.page, '01-caseworker-start');
+  await cw.page.getByLabel('CPR-nummer').fill('320190-1234');
+  await cw.page.getByRole('button', { name: 'Søg' }).click();
+  await assert.doesNotReject(cw.page.getByText('gyldig fødselsdato').waitFor());
+  await shot(cw.page, '02-caseworker-bad-cpr');
+  await cw.page.getByLabel('CPR-nummer').fill(citizen.cpr);
+  await cw.page.getByRole('button', { name: 'Søg' }).click();
+  await cw.page.getByRole('heading', { level: 1, name: citizen.name }).waitFor();
+  await shot(cw.page, '03-citizen');
+
+  // The order form shows what goes automatically before anything is sent.
+  await cw.page.getByLabel('Ydelse').selectOption({ label: 'Mentorstøtte' });
+  await cw.page.getByLabel('Leverandør').selectOption({ label: 'Mentorhuset ApS (aftale DBA-2024-017)' });
+  await cw.page.getByRole('button', { name: 'Se hvad der videregives' }).click();
+  const automatic = await cw.page.locator('#automatic-fields li').evaluateAll((li) => li.map((l) => l.dataset.field));
+  assert.deepEqual(automatic, ['name', 'target_group', 'job_goal', 'language_skills']);
+  const onRequest = await cw.page.locator('#on-request-fields li').evaluateAll((li) => li.map((l) => l.dataset.field));
+  assert.ok(onRequest.includes('address') && onRequest.includes('health'));
+  await shot(cw.page, '04-order-preview');
+  await cw.page.getByRole('button', { name: 'Send bestilling' }).click();
+  await cw.page.getByText('Bestillingen er sendt').waitFor();
+  const reference = (await cw.page.getByRole('heading', { level: 1 }).textContent()).replace('Bestilling ', '').trim();
+  const orderPath = new URL(cw.page.url()).pathname;
+  await shot(cw.page, '05-order-placed');
+
+  // A manual disclosure without a justification is refused; with one it goes through.
+  await cw.page.getByLabel('Oplysning').selectOption('health');
+  await cw.page.getByLabel('Begrundelse').fill('kort');
+  await cw.page.getByRole('button', { name: 'Videregiv' }).click();
+  await cw.page.getByText('skriftlig begrundelse').waitFor();
+  await shot(cw.page, '06-disclosure-refused');
+  await cw.page.getByLabel('Oplysning').selectOption('health');
+  await cw.page.getByLabel('Begrundelse').fill('Mentoren skal kende skånehensyn for at kunne planlægge forløbet.');
+  await cw.page.getByRole('button', { name: 'Videregiv' }).click();
+  await cw.page.getByText('Oplysningen er videregivet').waitFor();
+  assert.deepEqual(await fieldsOf(cw.page, '#disclosures'), [...automatic, 'health']);
+  await shot(cw.page, '07-disclosed');
+  await cw.context.close();
+
+  // The supplier sees exactly the automatic fields plus the one disclosed by hand.
+  const sup = await login(browser, skjold.base, 'mentorhuset');
+  await sup.page.getByRole('link', { name: reference }).click();
+  await sup.page.getByRole('heading', { level: 1, name: `Bestilling ${reference}` }).waitFor();
+  assert.deepEqual(await fieldsOf(sup.page, '#disclosed'), [...automatic, 'health']);
+  const body = await sup.page.locator('main').textContent();
+  assert.ok(body.includes(citizen.name));
+  assert.ok(!body.includes(citizen.cpr), 'the CPR number was not disclosed');
+  assert.ok(body.includes('Rasmus Kjærgaard'), 'the responsible caseworker is named');
+  await shot(sup.page, '08-supplier-order');
+  const supplierPath = new URL(sup.page.url()).pathname;
+  await sup.context.close();
+
+  // Another supplier sees nothing of it, not even by guessing the address.
+  const other = await login(browser, skjold.base, 'praktikpartner');
+  assert.equal(await other.page.getByRole('link', { name: reference }).count(), 0);
+  await shot(other.page, '09-other-supplier-list');
+  const res = await other.page.goto(`${skjold.base}${supplierPath}`);
+  assert.equal(res.status(), 404);
+  assert.ok(!(await other.page.locator('main').textContent()).includes(citizen.name));
+  const res2 = await other.page.goto(`${skjold.base}${orderPath}`);
+  assert.equal(res2.status(), 403);
+  await shot(other.page, '10-other-supplier-refused');
+  await other.context.close();
+
+  // The privacy officer finds both disclosures in the ledger.
+  const dpo = await login(browser, skjold.base, 'dpo');
+  const rows = await dpo.page.locator('#ledger tbody tr').filter({ hasText: reference }).count();
+  assert.equal(rows, automatic.length + 1);
+  await shot(dpo.page, '11-ledger');
+  await dpo.page.getByRole('link', { name: 'Adgangslog' }).click();
+  await dpo.page.locator('#access-log').waitFor();
+  await shot(dpo.page, '12-access-log');
+  await dpo.context.close();
+});
