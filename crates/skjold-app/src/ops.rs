@@ -307,6 +307,14 @@ impl App {
     /// Finds a citizen by CPR number; a malformed or impossible number is refused before
     /// any look-up.
     pub async fn find_citizen(&self, actor: &Actor, cpr: &str) -> Result<Uuid, AppError> {
+        // The store also lets the privacy officer and the auditor look up a CPR number, but
+        // only to filter the logs; finding a citizen for casework is the caseworker's.
+        if actor.role != Role::Caseworker {
+            return Err(AppError::forbidden(
+                "role_not_allowed",
+                "kun sagsbehandlere kan slå borgere op",
+            ));
+        }
         let cpr = Cpr::parse_at(cpr, self.now().local_date())?;
         self.store
             .find_subject(actor, &cpr, self.now())

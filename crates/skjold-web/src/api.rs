@@ -35,7 +35,10 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(ApiError(AppError::invalid("bad_request_body", rejection.body_text()))),
+            Err(rejection) => Err(ApiError(AppError::invalid(
+                "bad_request_body",
+                rejection.body_text(),
+            ))),
         }
     }
 }
@@ -50,10 +53,16 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/me", get(me))
-        .route("/organisations", get(organisations).post(create_organisation))
+        .route(
+            "/organisations",
+            get(organisations).post(create_organisation),
+        )
         .route("/users", post(create_user))
         .route("/purposes", get(purposes).post(create_purpose))
-        .route("/service-types", get(service_types).post(create_service_type))
+        .route(
+            "/service-types",
+            get(service_types).post(create_service_type),
+        )
         .route("/dpas", get(dpas).post(create_dpa))
         .route("/citizens/search", post(search_citizen))
         .route("/citizens/{id}", get(citizen))
@@ -84,7 +93,10 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -120,9 +132,18 @@ struct OrganisationInput {
 
 #[utoipa::path(post, path = "/api/v1/organisations", request_body = OrganisationInput,
     responses((status = 200, description = "Created"), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
-async fn create_organisation(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(i): ApiJson<OrganisationInput>) -> ApiResult {
-    let kind = OrgKind::parse(&i.kind).ok_or_else(|| AppError::invalid("bad_kind", "kind skal være unit eller supplier"))?;
-    to_json(s.app.create_organisation(Some(&a), kind, None, &i.name, i.cvr.as_deref()).await?)
+async fn create_organisation(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(i): ApiJson<OrganisationInput>,
+) -> ApiResult {
+    let kind = OrgKind::parse(&i.kind)
+        .ok_or_else(|| AppError::invalid("bad_kind", "kind skal være unit eller supplier"))?;
+    to_json(
+        s.app
+            .create_organisation(Some(&a), kind, None, &i.name, i.cvr.as_deref())
+            .await?,
+    )
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -137,9 +158,24 @@ struct UserInput {
 
 #[utoipa::path(post, path = "/api/v1/users", request_body = UserInput,
     responses((status = 200, description = "Created"), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_user(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(i): ApiJson<UserInput>) -> ApiResult {
+async fn create_user(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(i): ApiJson<UserInput>,
+) -> ApiResult {
     let role = Role::parse(&i.role).ok_or_else(|| AppError::invalid("bad_role", "ukendt rolle"))?;
-    to_json(s.app.add_user(Some(&a), i.organisation_id, &i.username, &i.display_name, role, &i.password).await?)
+    to_json(
+        s.app
+            .add_user(
+                Some(&a),
+                i.organisation_id,
+                &i.username,
+                &i.display_name,
+                role,
+                &i.password,
+            )
+            .await?,
+    )
 }
 
 #[utoipa::path(get, path = "/api/v1/purposes", responses((status = 200, description = "Purposes with legal bases")))]
@@ -148,7 +184,11 @@ async fn purposes(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
 }
 
 #[utoipa::path(post, path = "/api/v1/purposes", request_body = PurposeInput, responses((status = 200, description = "Created"), (status = 422, body = ErrorBody)))]
-async fn create_purpose(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(i): ApiJson<PurposeInput>) -> ApiResult {
+async fn create_purpose(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(i): ApiJson<PurposeInput>,
+) -> ApiResult {
     to_json(s.app.create_purpose(&a, &i).await?)
 }
 
@@ -158,7 +198,11 @@ async fn service_types(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiRes
 }
 
 #[utoipa::path(post, path = "/api/v1/service-types", request_body = ServiceTypeInput, responses((status = 200, description = "Created"), (status = 422, body = ErrorBody)))]
-async fn create_service_type(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(i): ApiJson<ServiceTypeInput>) -> ApiResult {
+async fn create_service_type(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(i): ApiJson<ServiceTypeInput>,
+) -> ApiResult {
     to_json(s.app.create_service_type(&a, &i).await?)
 }
 
@@ -168,7 +212,11 @@ async fn dpas(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
 }
 
 #[utoipa::path(post, path = "/api/v1/dpas", request_body = DpaInput, responses((status = 200, description = "Created"), (status = 422, body = ErrorBody)))]
-async fn create_dpa(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(i): ApiJson<DpaInput>) -> ApiResult {
+async fn create_dpa(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(i): ApiJson<DpaInput>,
+) -> ApiResult {
     to_json(s.app.create_dpa(&a, &i).await?)
 }
 
@@ -181,13 +229,23 @@ struct CprInput {
 /// Finds a citizen by CPR number (logged).
 #[utoipa::path(post, path = "/api/v1/citizens/search", request_body = CprInput,
     responses((status = 200, body = Created), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn search_citizen(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(i): ApiJson<CprInput>) -> ApiResult {
-    to_json(Created { id: s.app.find_citizen(&a, &i.cpr).await? })
+async fn search_citizen(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(i): ApiJson<CprInput>,
+) -> ApiResult {
+    to_json(Created {
+        id: s.app.find_citizen(&a, &i.cpr).await?,
+    })
 }
 
 /// A citizen's data and orders (logged).
 #[utoipa::path(get, path = "/api/v1/citizens/{id}", params(("id" = Uuid, Path)), responses((status = 200, description = "The citizen"), (status = 404, body = ErrorBody)))]
-async fn citizen(State(s): State<AppState>, ApiUser(a): ApiUser, Path(id): Path<Uuid>) -> ApiResult {
+async fn citizen(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult {
     to_json(s.app.citizen(&a, id).await?)
 }
 
@@ -210,21 +268,35 @@ struct OrderInput {
 
 impl OrderInput {
     fn order(&self) -> NewOrder {
-        NewOrder { subject_id: self.subject_id, service_type_id: self.service_type_id, supplier_id: self.supplier_id }
+        NewOrder {
+            subject_id: self.subject_id,
+            service_type_id: self.service_type_id,
+            supplier_id: self.supplier_id,
+        }
     }
 }
 
 /// What an order would disclose automatically, before it is placed.
 #[utoipa::path(post, path = "/api/v1/orders/preview", request_body = OrderInput, responses((status = 200, description = "The disclosure plan"), (status = 422, body = ErrorBody)))]
-async fn preview_order(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(i): ApiJson<OrderInput>) -> ApiResult {
+async fn preview_order(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(i): ApiJson<OrderInput>,
+) -> ApiResult {
     to_json(s.app.preview_order(&a, i.order()).await?)
 }
 
 /// Places an order; the policy's automatic fields are disclosed in the same transaction.
 #[utoipa::path(post, path = "/api/v1/orders", request_body = OrderInput,
     responses((status = 200, body = Created), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn place_order(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(i): ApiJson<OrderInput>) -> ApiResult {
-    to_json(Created { id: s.app.place_order(&a, i.order()).await? })
+async fn place_order(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(i): ApiJson<OrderInput>,
+) -> ApiResult {
+    to_json(Created {
+        id: s.app.place_order(&a, i.order()).await?,
+    })
 }
 
 /// An order: the caseworker's view (ledger, disclosable fields) or the supplier's view
@@ -249,13 +321,22 @@ struct DisclosureInput {
 /// Discloses one more field on a justified decision (LP-4).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/disclosures", params(("id" = Uuid, Path)), request_body = DisclosureInput,
     responses((status = 200, description = "Disclosed"), (status = 422, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn disclose(State(s): State<AppState>, ApiUser(a): ApiUser, Path(id): Path<Uuid>, ApiJson(i): ApiJson<DisclosureInput>) -> ApiResult {
+async fn disclose(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<DisclosureInput>,
+) -> ApiResult {
     s.app.disclose(&a, id, &i.field, &i.justification).await?;
     Ok(Json(json!({ "disclosed": i.field })))
 }
 
 #[utoipa::path(post, path = "/api/v1/orders/{id}/close", params(("id" = Uuid, Path)), responses((status = 200, description = "Closed"), (status = 409, body = ErrorBody)))]
-async fn close_order(State(s): State<AppState>, ApiUser(a): ApiUser, Path(id): Path<Uuid>) -> ApiResult {
+async fn close_order(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult {
     s.app.close_order(&a, id).await?;
     Ok(Json(json!({ "closed": id })))
 }
@@ -273,18 +354,32 @@ struct OversightInput {
 
 impl From<OversightInput> for OversightQuery {
     fn from(i: OversightInput) -> OversightQuery {
-        OversightQuery { cpr: i.cpr, username: i.username, organisation: i.organisation, from: i.from, until: i.until }
+        OversightQuery {
+            cpr: i.cpr,
+            username: i.username,
+            organisation: i.organisation,
+            from: i.from,
+            until: i.until,
+        }
     }
 }
 
 /// The disclosure ledger (privacy officer, auditor).
 #[utoipa::path(post, path = "/api/v1/ledger/query", request_body = OversightInput, responses((status = 200, description = "Ledger entries, newest first"), (status = 403, body = ErrorBody)))]
-async fn ledger(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(i): ApiJson<OversightInput>) -> ApiResult {
+async fn ledger(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(i): ApiJson<OversightInput>,
+) -> ApiResult {
     to_json(s.app.ledger(&a, &i.into()).await?)
 }
 
 /// The access log (privacy officer, auditor).
 #[utoipa::path(post, path = "/api/v1/access-log/query", request_body = OversightInput, responses((status = 200, description = "Log entries, newest first"), (status = 403, body = ErrorBody)))]
-async fn access_log(State(s): State<AppState>, ApiUser(a): ApiUser, ApiJson(i): ApiJson<OversightInput>) -> ApiResult {
+async fn access_log(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(i): ApiJson<OversightInput>,
+) -> ApiResult {
     to_json(s.app.access_log(&a, &i.into()).await?)
 }

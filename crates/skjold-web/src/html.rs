@@ -13,15 +13,17 @@ use axum_extra::extract::cookie::{Cookie, CookieJar};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use skjold_app::ops::{DpaInput, OversightQuery, PurposeInput, ServiceTypeInput};
 use skjold_app::AppError;
+use skjold_app::ops::{DpaInput, OversightQuery, PurposeInput, ServiceTypeInput};
 use skjold_core::{Art6Basis, Art9Basis, Category, Date, DisclosureRule, FieldKey, Role};
 use skjold_store::gate::NewOrder;
 use skjold_store::*;
 
 use crate::AppState;
 use crate::error::{log_internal, status_of};
-use crate::session::{CsrfForm, LOGIN_COOKIE, SESSION_COOKIE, WebUser, login_cookie, session_cookie, tokens_match};
+use crate::session::{
+    CsrfForm, LOGIN_COOKIE, SESSION_COOKIE, WebUser, login_cookie, session_cookie, tokens_match,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -39,7 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route("/leverandoer", get(supplier_orders))
         .route("/leverandoer/bestillinger/{id}", get(supplier_order))
         .route("/tilsyn/videregivelser", get(ledger).post(ledger_filtered))
-        .route("/tilsyn/adgangslog", get(access_log).post(access_log_filtered))
+        .route(
+            "/tilsyn/adgangslog",
+            get(access_log).post(access_log_filtered),
+        )
         .route("/admin", get(admin))
         .route("/admin/organisationer", post(admin_org))
         .route("/admin/brugere", post(admin_user))
@@ -73,7 +78,10 @@ fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
     match role {
         Role::Caseworker => &[("/borgere", "Borgere og bestillinger")],
         Role::SupplierUser => &[("/leverandoer", "Bestillinger")],
-        Role::PrivacyOfficer | Role::Auditor => &[("/tilsyn/videregivelser", "Videregivelser"), ("/tilsyn/adgangslog", "Adgangslog")],
+        Role::PrivacyOfficer | Role::Auditor => &[
+            ("/tilsyn/videregivelser", "Videregivelser"),
+            ("/tilsyn/adgangslog", "Adgangslog"),
+        ],
         Role::Administrator => &[("/admin", "Administration")],
     }
 }
@@ -89,14 +97,22 @@ impl Layout {
             }),
             nav: menu(user.actor.role)
                 .iter()
-                .map(|(href, label)| NavItem { href, label, current: current.starts_with(href) })
+                .map(|(href, label)| NavItem {
+                    href,
+                    label,
+                    current: current.starts_with(href),
+                })
                 .collect(),
             flash: None,
         }
     }
 
     fn anonymous() -> Layout {
-        Layout { user: None, nav: Vec::new(), flash: None }
+        Layout {
+            user: None,
+            nav: Vec::new(),
+            flash: None,
+        }
     }
 
     fn with_flash(mut self, ok: &Flash) -> Layout {
@@ -128,7 +144,11 @@ fn render(t: &impl Template) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
             tracing::error!(error.detail = %e, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "der skete en intern fejl").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "der skete en intern fejl",
+            )
+                .into_response()
         }
     }
 }
@@ -188,11 +208,25 @@ struct LoginPage {
     username: String,
 }
 
-fn login_form(state: &AppState, jar: CookieJar, error: Option<String>, username: String) -> Response {
+fn login_form(
+    state: &AppState,
+    jar: CookieJar,
+    error: Option<String>,
+    username: String,
+) -> Response {
     let token = skjold_store::crypto::random_token();
     let jar = jar.add(login_cookie(token.clone(), state.config.secure_cookies));
-    let status = if error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
-    let page = LoginPage { layout: Layout::anonymous(), error, login_csrf: token, username };
+    let status = if error.is_some() {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    let page = LoginPage {
+        layout: Layout::anonymous(),
+        error,
+        login_csrf: token,
+        username,
+    };
     (status, jar, render(&page)).into_response()
 }
 
@@ -210,10 +244,22 @@ struct LoginForm {
     login_csrf: String,
 }
 
-async fn login(State(state): State<AppState>, jar: CookieJar, axum::Form(form): axum::Form<LoginForm>) -> Response {
-    let expected = jar.get(LOGIN_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
+async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    axum::Form(form): axum::Form<LoginForm>,
+) -> Response {
+    let expected = jar
+        .get(LOGIN_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
     if !tokens_match(&form.login_csrf, &expected) {
-        return login_form(&state, jar, Some("Formularen var udløbet. Prøv igen.".into()), form.username);
+        return login_form(
+            &state,
+            jar,
+            Some("Formularen var udløbet. Prøv igen.".into()),
+            form.username,
+        );
     }
     match state.app.login(&form.username, &form.password).await {
         Ok(session) => {
@@ -230,11 +276,19 @@ async fn login(State(state): State<AppState>, jar: CookieJar, axum::Form(form): 
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn logout(State(state): State<AppState>, jar: CookieJar, CsrfForm(user, _): CsrfForm<Empty>) -> Response {
+async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    CsrfForm(user, _): CsrfForm<Empty>,
+) -> Response {
     if let Err(e) = state.app.logout(&user.token).await {
         return error_response(Some(&user), e);
     }
-    (jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/login")).into_response()
+    (
+        jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
+        Redirect::to("/login"),
+    )
+        .into_response()
 }
 
 // ---- casework --------------------------------------------------------------------------
@@ -252,8 +306,18 @@ struct CitizensPage {
 async fn citizens_page(state: &AppState, user: &WebUser, error: Option<String>) -> Response {
     match state.app.unit_orders(&user.actor).await {
         Ok(orders) => {
-            let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-            let page = CitizensPage { layout: Layout::for_user(user, "/borgere"), csrf: user.csrf.clone(), error, orders, order_base: "/bestillinger" };
+            let status = if error.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            let page = CitizensPage {
+                layout: Layout::for_user(user, "/borgere"),
+                csrf: user.csrf.clone(),
+                error,
+                orders,
+                order_base: "/bestillinger",
+            };
             (status, render(&page)).into_response()
         }
         Err(e) => error_response(Some(user), e),
@@ -270,7 +334,10 @@ struct SearchForm {
     cpr: String,
 }
 
-async fn search(State(state): State<AppState>, CsrfForm(user, form): CsrfForm<SearchForm>) -> Response {
+async fn search(
+    State(state): State<AppState>,
+    CsrfForm(user, form): CsrfForm<SearchForm>,
+) -> Response {
     match state.app.find_citizen(&user.actor, &form.cpr).await {
         Ok(id) => Redirect::to(&format!("/borgere/{id}")).into_response(),
         Err(e @ (AppError::Invalid { .. } | AppError::NotFound { .. })) => {
@@ -346,7 +413,10 @@ async fn citizen(State(state): State<AppState>, user: WebUser, Path(id): Path<Uu
     let page = CitizenPage {
         layout: Layout::for_user(&user, "/borgere"),
         id,
-        name: view.value(FieldKey::Name).unwrap_or("(uden navn)").to_owned(),
+        name: view
+            .value(FieldKey::Name)
+            .unwrap_or("(uden navn)")
+            .to_owned(),
         cpr: view.value(FieldKey::Cpr).unwrap_or("").to_owned(),
         groups,
         service_types,
@@ -373,7 +443,12 @@ struct PreviewPage {
     p: OrderPreview,
 }
 
-async fn preview(State(state): State<AppState>, user: WebUser, Path(id): Path<Uuid>, Query(q): Query<PreviewQuery>) -> Response {
+async fn preview(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+    Query(q): Query<PreviewQuery>,
+) -> Response {
     let result = async {
         let order = NewOrder {
             subject_id: id,
@@ -384,7 +459,11 @@ async fn preview(State(state): State<AppState>, user: WebUser, Path(id): Path<Uu
     }
     .await;
     match result {
-        Ok(p) => render(&PreviewPage { layout: Layout::for_user(&user, "/borgere"), csrf: user.csrf.clone(), p }),
+        Ok(p) => render(&PreviewPage {
+            layout: Layout::for_user(&user, "/borgere"),
+            csrf: user.csrf.clone(),
+            p,
+        }),
         Err(e) => error_response(Some(&user), e),
     }
 }
@@ -399,7 +478,10 @@ struct PlaceForm {
     supplier_id: String,
 }
 
-async fn place_order(State(state): State<AppState>, CsrfForm(user, form): CsrfForm<PlaceForm>) -> Response {
+async fn place_order(
+    State(state): State<AppState>,
+    CsrfForm(user, form): CsrfForm<PlaceForm>,
+) -> Response {
     let result = async {
         let order = NewOrder {
             subject_id: parse_id(&form.subject_id, "borger")?,
@@ -425,10 +507,20 @@ struct OrderPage {
     v: CaseworkerOrderView,
 }
 
-async fn order_page(state: &AppState, user: &WebUser, id: Uuid, flash: &Flash, error: Option<String>) -> Response {
+async fn order_page(
+    state: &AppState,
+    user: &WebUser,
+    id: Uuid,
+    flash: &Flash,
+    error: Option<String>,
+) -> Response {
     match state.app.caseworker_order(&user.actor, id).await {
         Ok(v) => {
-            let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            let status = if error.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
             let page = OrderPage {
                 layout: Layout::for_user(user, "/borgere").with_flash(flash),
                 csrf: user.csrf.clone(),
@@ -442,7 +534,12 @@ async fn order_page(state: &AppState, user: &WebUser, id: Uuid, flash: &Flash, e
     }
 }
 
-async fn order(State(state): State<AppState>, user: WebUser, Path(id): Path<Uuid>, Query(flash): Query<Flash>) -> Response {
+async fn order(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+    Query(flash): Query<Flash>,
+) -> Response {
     order_page(&state, &user, id, &flash, None).await
 }
 
@@ -454,17 +551,36 @@ struct DiscloseForm {
     justification: String,
 }
 
-async fn disclose(State(state): State<AppState>, Path(id): Path<Uuid>, CsrfForm(user, form): CsrfForm<DiscloseForm>) -> Response {
-    match state.app.disclose(&user.actor, id, &form.field, &form.justification).await {
+async fn disclose(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    CsrfForm(user, form): CsrfForm<DiscloseForm>,
+) -> Response {
+    match state
+        .app
+        .disclose(&user.actor, id, &form.field, &form.justification)
+        .await
+    {
         Ok(()) => Redirect::to(&format!("/bestillinger/{id}?ok=videregivet")).into_response(),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
-            order_page(&state, &user, id, &Flash::default(), Some(capitalise(&e.to_string()))).await
+            order_page(
+                &state,
+                &user,
+                id,
+                &Flash::default(),
+                Some(capitalise(&e.to_string())),
+            )
+            .await
         }
         Err(e) => error_response(Some(&user), e),
     }
 }
 
-async fn close_order(State(state): State<AppState>, Path(id): Path<Uuid>, CsrfForm(user, _): CsrfForm<Empty>) -> Response {
+async fn close_order(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    CsrfForm(user, _): CsrfForm<Empty>,
+) -> Response {
     match state.app.close_order(&user.actor, id).await {
         Ok(()) => Redirect::to(&format!("/bestillinger/{id}?ok=afsluttet")).into_response(),
         Err(e) => error_response(Some(&user), e),
@@ -501,9 +617,16 @@ struct SupplierOrderPage {
     v: SupplierOrderView,
 }
 
-async fn supplier_order(State(state): State<AppState>, user: WebUser, Path(id): Path<Uuid>) -> Response {
+async fn supplier_order(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+) -> Response {
     match state.app.supplier_order(&user.actor, id).await {
-        Ok(v) => render(&SupplierOrderPage { layout: Layout::for_user(&user, "/leverandoer"), v }),
+        Ok(v) => render(&SupplierOrderPage {
+            layout: Layout::for_user(&user, "/leverandoer"),
+            v,
+        }),
         Err(e) => error_response(Some(&user), e),
     }
 }
@@ -575,7 +698,10 @@ async fn oversight(state: &AppState, user: &WebUser, filter: FilterForm, ledger:
     };
     let query = filter.query();
     let (error, status) = match &query {
-        Err(e) => (Some(capitalise(&e.to_string())), StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e) => (
+            Some(capitalise(&e.to_string())),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Ok(_) => (None, StatusCode::OK),
     };
     let q = query.unwrap_or_default();
@@ -588,11 +714,29 @@ async fn oversight(state: &AppState, user: &WebUser, filter: FilterForm, ledger:
     let csrf = user.csrf.clone();
     let result = if ledger {
         app.ledger(&user.actor, &q).await.map(|entries| {
-            render(&LedgerPage { layout, csrf, error, action, show_user: false, filter, organisations, entries })
+            render(&LedgerPage {
+                layout,
+                csrf,
+                error,
+                action,
+                show_user: false,
+                filter,
+                organisations,
+                entries,
+            })
         })
     } else {
         app.access_log(&user.actor, &q).await.map(|entries| {
-            render(&AccessLogPage { layout, csrf, error, action, show_user: true, filter, organisations, entries })
+            render(&AccessLogPage {
+                layout,
+                csrf,
+                error,
+                action,
+                show_user: true,
+                filter,
+                organisations,
+                entries,
+            })
         })
     };
     match result {
@@ -603,9 +747,27 @@ async fn oversight(state: &AppState, user: &WebUser, filter: FilterForm, ledger:
             let csrf = user.csrf.clone();
             let organisations = app.organisations(&user.actor).await.unwrap_or_default();
             let page = if ledger {
-                render(&LedgerPage { layout, csrf, error, action, show_user: false, filter: FilterForm::default(), organisations, entries: Vec::new() })
+                render(&LedgerPage {
+                    layout,
+                    csrf,
+                    error,
+                    action,
+                    show_user: false,
+                    filter: FilterForm::default(),
+                    organisations,
+                    entries: Vec::new(),
+                })
             } else {
-                render(&AccessLogPage { layout, csrf, error, action, show_user: true, filter: FilterForm::default(), organisations, entries: Vec::new() })
+                render(&AccessLogPage {
+                    layout,
+                    csrf,
+                    error,
+                    action,
+                    show_user: true,
+                    filter: FilterForm::default(),
+                    organisations,
+                    entries: Vec::new(),
+                })
             };
             (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
         }
@@ -617,7 +779,10 @@ async fn ledger(State(state): State<AppState>, user: WebUser) -> Response {
     oversight(&state, &user, FilterForm::default(), true).await
 }
 
-async fn ledger_filtered(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<FilterForm>) -> Response {
+async fn ledger_filtered(
+    State(state): State<AppState>,
+    CsrfForm(user, f): CsrfForm<FilterForm>,
+) -> Response {
     oversight(&state, &user, f, true).await
 }
 
@@ -625,7 +790,10 @@ async fn access_log(State(state): State<AppState>, user: WebUser) -> Response {
     oversight(&state, &user, FilterForm::default(), false).await
 }
 
-async fn access_log_filtered(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<FilterForm>) -> Response {
+async fn access_log_filtered(
+    State(state): State<AppState>,
+    CsrfForm(user, f): CsrfForm<FilterForm>,
+) -> Response {
     oversight(&state, &user, f, false).await
 }
 
@@ -652,7 +820,10 @@ struct AdminPage {
 
 impl AdminPage {
     fn org_name(&self, id: &Uuid) -> &str {
-        self.organisations.iter().find(|o| o.id == *id).map_or("", |o| o.name.as_str())
+        self.organisations
+            .iter()
+            .find(|o| o.id == *id)
+            .map_or("", |o| o.name.as_str())
     }
 
     fn in_force(&self, d: &Dpa) -> bool {
@@ -664,12 +835,20 @@ impl AdminPage {
     }
 }
 
-async fn admin_page(state: &AppState, user: &WebUser, flash: &Flash, error: Option<String>) -> Response {
+async fn admin_page(
+    state: &AppState,
+    user: &WebUser,
+    flash: &Flash,
+    error: Option<String>,
+) -> Response {
     let app = &state.app;
     let a = &user.actor;
     let loaded = async {
         if a.role != Role::Administrator {
-            return Err(AppError::forbidden("administrator_only", "kun administratorer kan gøre dette"));
+            return Err(AppError::forbidden(
+                "administrator_only",
+                "kun administratorer kan gøre dette",
+            ));
         }
         Ok::<_, AppError>((
             app.organisations(a).await?,
@@ -682,7 +861,11 @@ async fn admin_page(state: &AppState, user: &WebUser, flash: &Flash, error: Opti
     .await;
     match loaded {
         Ok((organisations, users, purposes, service_types, dpas)) => {
-            let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            let status = if error.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
             let page = AdminPage {
                 layout: Layout::for_user(user, "/admin").with_flash(flash),
                 csrf: user.csrf.clone(),
@@ -705,16 +888,31 @@ async fn admin_page(state: &AppState, user: &WebUser, flash: &Flash, error: Opti
     }
 }
 
-async fn admin(State(state): State<AppState>, user: WebUser, Query(flash): Query<Flash>) -> Response {
+async fn admin(
+    State(state): State<AppState>,
+    user: WebUser,
+    Query(flash): Query<Flash>,
+) -> Response {
     admin_page(&state, &user, &flash, None).await
 }
 
 /// After an administration form: back to the page with a message, or the page with the error.
-async fn admin_done<T>(state: &AppState, user: &WebUser, result: Result<T, AppError>, anchor: &str) -> Response {
+async fn admin_done<T>(
+    state: &AppState,
+    user: &WebUser,
+    result: Result<T, AppError>,
+    anchor: &str,
+) -> Response {
     match result {
         Ok(_) => Redirect::to(&format!("/admin?ok=oprettet#{anchor}")).into_response(),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
-            admin_page(state, user, &Flash::default(), Some(capitalise(&e.to_string()))).await
+            admin_page(
+                state,
+                user,
+                &Flash::default(),
+                Some(capitalise(&e.to_string())),
+            )
+            .await
         }
         Err(e) => error_response(Some(user), e),
     }
@@ -730,9 +928,17 @@ struct OrgForm {
     cvr: String,
 }
 
-async fn admin_org(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<OrgForm>) -> Response {
+async fn admin_org(
+    State(state): State<AppState>,
+    CsrfForm(user, f): CsrfForm<OrgForm>,
+) -> Response {
     let result = match OrgKind::parse(&f.kind) {
-        Some(kind) => state.app.create_organisation(Some(&user.actor), kind, None, &f.name, Some(&f.cvr)).await,
+        Some(kind) => {
+            state
+                .app
+                .create_organisation(Some(&user.actor), kind, None, &f.name, Some(&f.cvr))
+                .await
+        }
         None => Err(AppError::invalid("bad_kind", "vælg en organisationstype")),
     };
     admin_done(&state, &user, result, "organisationer").await
@@ -752,22 +958,42 @@ struct UserForm {
     password: String,
 }
 
-async fn admin_user(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<UserForm>) -> Response {
+async fn admin_user(
+    State(state): State<AppState>,
+    CsrfForm(user, f): CsrfForm<UserForm>,
+) -> Response {
     let result = async {
         let org = parse_id(&f.organisation_id, "organisation")?;
-        let role = Role::parse(&f.role).ok_or_else(|| AppError::invalid("bad_role", "vælg en rolle"))?;
-        state.app.add_user(Some(&user.actor), org, &f.username, &f.display_name, role, &f.password).await
+        let role =
+            Role::parse(&f.role).ok_or_else(|| AppError::invalid("bad_role", "vælg en rolle"))?;
+        state
+            .app
+            .add_user(
+                Some(&user.actor),
+                org,
+                &f.username,
+                &f.display_name,
+                role,
+                &f.password,
+            )
+            .await
     }
     .await;
     admin_done(&state, &user, result, "brugere").await
 }
 
-async fn admin_purpose(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<PurposeInput>) -> Response {
+async fn admin_purpose(
+    State(state): State<AppState>,
+    CsrfForm(user, f): CsrfForm<PurposeInput>,
+) -> Response {
     let result = state.app.create_purpose(&user.actor, &f).await;
     admin_done(&state, &user, result, "formaal").await
 }
 
-async fn admin_service_type(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<HashMap<String, String>>) -> Response {
+async fn admin_service_type(
+    State(state): State<AppState>,
+    CsrfForm(user, f): CsrfForm<HashMap<String, String>>,
+) -> Response {
     let result = async {
         let get = |k: &str| f.get(k).cloned().unwrap_or_default();
         let input = ServiceTypeInput {
@@ -786,7 +1012,10 @@ async fn admin_service_type(State(state): State<AppState>, CsrfForm(user, f): Cs
     admin_done(&state, &user, result, "ydelser").await
 }
 
-async fn admin_dpa(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<HashMap<String, String>>) -> Response {
+async fn admin_dpa(
+    State(state): State<AppState>,
+    CsrfForm(user, f): CsrfForm<HashMap<String, String>>,
+) -> Response {
     let result = async {
         let get = |k: &str| f.get(k).cloned().unwrap_or_default();
         let input = DpaInput {
@@ -801,4 +1030,3 @@ async fn admin_dpa(State(state): State<AppState>, CsrfForm(user, f): CsrfForm<Ha
     .await;
     admin_done(&state, &user, result, "aftaler").await
 }
-

@@ -7,8 +7,8 @@
 //! cookie instead. The API takes `Authorization: Bearer <token>`.
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use serde::Deserialize;
@@ -87,10 +87,17 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = req.into_parts();
         let user = WebUser::from_request_parts(&mut parts, state).await?;
-        let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES).await.map_err(|_| {
-            html::error_response(Some(&user), AppError::invalid("form_too_large", "formularen er for stor"))
-        })?;
-        let field: CsrfField = serde_urlencoded::from_bytes(&bytes).unwrap_or(CsrfField { csrf: String::new() });
+        let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+            .await
+            .map_err(|_| {
+                html::error_response(
+                    Some(&user),
+                    AppError::invalid("form_too_large", "formularen er for stor"),
+                )
+            })?;
+        let field: CsrfField = serde_urlencoded::from_bytes(&bytes).unwrap_or(CsrfField {
+            csrf: String::new(),
+        });
         if !tokens_match(&field.csrf, &user.csrf) {
             return Err(html::error_response(
                 Some(&user),
@@ -101,7 +108,13 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             ));
         }
         let form: T = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
-            html::error_response(Some(&user), AppError::invalid("form_invalid", format!("formularen er ikke udfyldt korrekt ({e})")))
+            html::error_response(
+                Some(&user),
+                AppError::invalid(
+                    "form_invalid",
+                    format!("formularen er ikke udfyldt korrekt ({e})"),
+                ),
+            )
         })?;
         Ok(CsrfForm(user, form))
     }

@@ -16,7 +16,11 @@ use skjold_core::Role;
 use setup::Location;
 
 #[derive(Parser, Debug)]
-#[command(name = "skjold", version, about = "Skjold: leverandørplatform med dataminimering, videregivelseslog og adgangslog")]
+#[command(
+    name = "skjold",
+    version,
+    about = "Skjold: leverandørplatform med dataminimering, videregivelseslog og adgangslog"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -126,14 +130,20 @@ enum TokenCommand {
 fn read_password() -> Result<String> {
     eprintln!("Adgangskode (mindst 12 tegn), afslut med Enter:");
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("could not read the password from standard input")?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("could not read the password from standard input")?;
     Ok(line.trim_end_matches(['\n', '\r']).to_owned())
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SKJOLD_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SKJOLD_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
@@ -145,8 +155,12 @@ async fn main() -> Result<()> {
         Command::Init(args) => {
             let app = args.location.open().await?;
             let password = read_password()?;
-            app.init(&args.municipality, &args.admin, &args.name, &password).await?;
-            println!("{} er sat op med administratoren «{}».", args.municipality, args.admin);
+            app.init(&args.municipality, &args.admin, &args.name, &password)
+                .await?;
+            println!(
+                "{} er sat op med administratoren «{}».",
+                args.municipality, args.admin
+            );
             Ok(())
         }
         Command::Migrate(location) => {
@@ -155,7 +169,13 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::User { command } => match command {
-            UserCommand::Add { location, username, name, role, organisation } => {
+            UserCommand::Add {
+                location,
+                username,
+                name,
+                role,
+                organisation,
+            } => {
                 let app = location.open().await?;
                 let role = Role::parse(&role).with_context(|| format!("unknown role «{role}»"))?;
                 let org = app
@@ -166,8 +186,13 @@ async fn main() -> Result<()> {
                     .find(|o| o.name == organisation)
                     .with_context(|| format!("no organisation named «{organisation}»"))?;
                 let password = read_password()?;
-                app.add_user(None, org.id, &username, &name, role, &password).await?;
-                println!("Brugeren «{username}» ({}) er oprettet i {}.", role.danish(), org.name);
+                app.add_user(None, org.id, &username, &name, role, &password)
+                    .await?;
+                println!(
+                    "Brugeren «{username}» ({}) er oprettet i {}.",
+                    role.danish(),
+                    org.name
+                );
                 Ok(())
             }
             UserCommand::Password { location, username } => {
@@ -179,7 +204,11 @@ async fn main() -> Result<()> {
             }
         },
         Command::Token { command } => match command {
-            TokenCommand::Create { location, user, name } => {
+            TokenCommand::Create {
+                location,
+                user,
+                name,
+            } => {
                 let app = location.open().await?;
                 let token = app.create_api_token(&user, &name).await?;
                 println!("{token}");
@@ -194,15 +223,30 @@ async fn demo(args: DemoArgs) -> Result<()> {
     let location = args.location.or_demo_dir();
     let app = location.open().await?;
     if app.store().organisations().await?.is_empty() {
-        eprintln!("Bygger demo med {} borgere i {} …", args.citizens, location.describe());
+        eprintln!(
+            "Bygger demo med {} borgere i {} …",
+            args.citizens,
+            location.describe()
+        );
         let summary = app.build_demo(args.citizens).await?;
-        eprintln!("Demoen er klar: {} borgere, {} ydelsestyper.", summary.citizens.len(), summary.service_types.len());
+        eprintln!(
+            "Demoen er klar: {} borgere, {} ydelsestyper.",
+            summary.citizens.len(),
+            summary.service_types.len()
+        );
         // Citizens without orders yet, to try the flow with (all data is synthetic).
         for c in summary.citizens.iter().skip(10).take(3) {
-            println!("Prøv fx borgeren {} med CPR-nummer {}", c.name, c.cpr.formatted());
+            println!(
+                "Prøv fx borgeren {} med CPR-nummer {}",
+                c.name,
+                c.cpr.formatted()
+            );
         }
     } else {
-        eprintln!("{} indeholder allerede data; den bruges som den er.", location.describe());
+        eprintln!(
+            "{} indeholder allerede data; den bruges som den er.",
+            location.describe()
+        );
     }
     println!("Demobrugere (adgangskode for alle: {DEMO_PASSWORD}):");
     for (username, name, role, org) in DEMO_USERS {
@@ -220,7 +264,9 @@ async fn serve(app: skjold_app::App, bind: SocketAddr) -> Result<()> {
             "Skjold serves plain HTTP only on loopback; put it behind a TLS-terminating proxy and bind to 127.0.0.1 (got {bind})"
         );
     }
-    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}"))?;
     println!("Skjold kører på http://{bind}/ (Ctrl+C stopper)");
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

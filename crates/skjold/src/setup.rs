@@ -34,7 +34,9 @@ impl Location {
     }
 
     fn dir(&self) -> PathBuf {
-        self.data_dir.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
+        self.data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
     }
 
     pub fn describe(&self) -> String {
@@ -48,14 +50,20 @@ impl Location {
     /// brings the schema up to date.
     pub async fn open(&self) -> Result<App> {
         let dir = self.dir();
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create data directory {}", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create data directory {}", dir.display()))?;
         let keys = match std::env::var(MASTER_KEY_ENV) {
-            Ok(k) if !k.trim().is_empty() => KeyRing::from_base64(&k).with_context(|| format!("{MASTER_KEY_ENV} is not a valid key"))?,
+            Ok(k) if !k.trim().is_empty() => KeyRing::from_base64(&k)
+                .with_context(|| format!("{MASTER_KEY_ENV} is not a valid key"))?,
             _ => KeyRing::load_or_create(&dir.join("master.key"))?,
         };
         let db = match &self.database_url {
-            Some(url) => Db::connect(url).await.context("cannot connect to the database")?,
-            None => Db::open_sqlite(&dir.join("skjold.sqlite")).await.context("cannot open the SQLite database")?,
+            Some(url) => Db::connect(url)
+                .await
+                .context("cannot connect to the database")?,
+            None => Db::open_sqlite(&dir.join("skjold.sqlite"))
+                .await
+                .context("cannot open the SQLite database")?,
         };
         db.migrate().await.context("cannot migrate the database")?;
         Ok(App::new(Store::new(db, keys), Arc::new(SystemClock)))

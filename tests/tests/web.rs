@@ -1,0 +1,803 @@
+//! The HTTP boundary: an authorisation matrix over every role × endpoint × own/other
+//! organisation × disclosed/undisclosed field × DPA in force/expired, plus CSRF, sign-in
+//! and API error contracts. Runs the real router in-process, on SQLite and PostgreSQL.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+use common::World;
+use skjold_core::{FieldKey, Role};
+use skjold_store::gate::NewOrder;
+use skjold_store::{Backend, OrgKind};
+
+on_both_backends!(
+    authorisation_matrix_finds_no_leak,
+    csrf_and_sign_in,
+    api_contract
+);
+
+struct Reply {
+    status: StatusCode,
+    body: String,
+    headers: axum::http::HeaderMap,
+}
+
+async fn call(
+    router: &Router,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    cookie: Option<&str>,
+    body: Option<(&str, String)>,
+) -> Reply {
+    let mut req = Request::builder().method(method).uri(path);
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let req = match body {
+        Some((ct, b)) => req.header(header::CONTENT_TYPE, ct).body(Body::from(b)),
+        None => req.body(Body::empty()),
+    }
+    .expect("request");
+    let res = router.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    Reply {
+        status,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        headers,
+    }
+}
+
+fn router(w: &World) -> Router {
+    skjold_web::router(w.app.clone(), skjold_web::WebConfig::default())
+}
+
+/// What a caller may see of the citizen through one endpoint.
+#[derive(Debug, Clone, PartialEq)]
+enum Expect {
+    Denied,
+    /// Allowed; these fields' values may (and do) appear.
+    Sees(BTreeSet<FieldKey>),
+}
+
+fn sees(fields: &[FieldKey]) -> Expect {
+    Expect::Sees(fields.iter().copied().collect())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Who {
+    Admin,
+    Caseworker,
+    OtherMunicipalityCaseworker,
+    Supplier,
+    OtherSupplier,
+    ExpiredSupplier,
+    Dpo,
+    Auditor,
+}
+
+const EVERYONE: [Who; 8] = [
+    Who::Admin,
+    Who::Caseworker,
+    Who::OtherMunicipalityCaseworker,
+    Who::Supplier,
+    Who::OtherSupplier,
+    Who::ExpiredSupplier,
+    Who::Dpo,
+    Who::Auditor,
+];
+
+#[derive(Debug, Clone, Copy)]
+enum Endpoint {
+    CitizenView,
+    CitizenSearch,
+    OrderInForce,
+    OrderExpiredDpa,
+    OrderList,
+    OrderPreview,
+    PlaceOrder,
+    DiscloseAddress,
+    Ledger,
+    AccessLog,
+    CreateSupplier,
+    HtmlCitizen,
+    HtmlCaseworkerOrder,
+    HtmlSupplierOrder,
+    HtmlSupplierExpiredOrder,
+    HtmlLedger,
+    HtmlAdmin,
+}
+
+const ENDPOINTS: [Endpoint; 17] = [
+    Endpoint::CitizenView,
+    Endpoint::CitizenSearch,
+    Endpoint::OrderInForce,
+    Endpoint::OrderExpiredDpa,
+    Endpoint::OrderList,
+    Endpoint::OrderPreview,
+    Endpoint::PlaceOrder,
+    Endpoint::DiscloseAddress,
+    Endpoint::Ledger,
+    Endpoint::AccessLog,
+    Endpoint::CreateSupplier,
+    Endpoint::HtmlCitizen,
+    Endpoint::HtmlCaseworkerOrder,
+    Endpoint::HtmlSupplierOrder,
+    Endpoint::HtmlSupplierExpiredOrder,
+    Endpoint::HtmlLedger,
+    Endpoint::HtmlAdmin,
+];
+
+/// The fields the Mentorhuset order discloses: the MENTOR policy's automatic fields, plus
+/// health by a manual decision.
+const DISCLOSED: [FieldKey; 5] = [
+    FieldKey::Name,
+    FieldKey::TargetGroup,
+    FieldKey::JobGoal,
+    FieldKey::LanguageSkills,
+    FieldKey::Health,
+];
+
+/// The specification: who sees what through which endpoint.
+fn expected(who: Who, ep: Endpoint) -> Expect {
+    use Endpoint::*;
+    use Who::*;
+    let all: Vec<FieldKey> = FieldKey::ALL
+        .iter()
+        .copied()
+        .filter(|f| *f != FieldKey::Substance)
+        .collect();
+    match (ep, who) {
+        (CitizenView | HtmlCitizen, Caseworker) => sees(&all),
+        (CitizenSearch, Caseworker) => sees(&[]),
+        (OrderInForce | OrderExpiredDpa | HtmlCaseworkerOrder, Caseworker) => {
+            sees(&[FieldKey::Name])
+        }
+        (OrderInForce | HtmlSupplierOrder, Supplier) => sees(&DISCLOSED),
+        (
+            OrderList,
+            Caseworker | OtherMunicipalityCaseworker | Supplier | OtherSupplier | ExpiredSupplier,
+        ) => sees(&[]),
+        (OrderPreview | PlaceOrder | DiscloseAddress, Caseworker) => sees(&[]),
+        (Ledger | AccessLog | HtmlLedger, Dpo | Auditor) => sees(&[]),
+        (CreateSupplier | HtmlAdmin, Admin) => sees(&[]),
+        _ => Expect::Denied,
+    }
+}
+
+async fn authorisation_matrix_finds_no_leak(backend: Backend) {
+    let w = World::new(backend, 12).await;
+    let store = w.app.store().clone();
+    let cw = w.actor("sagsbehandler").await;
+    let citizen = w.demo.citizens[11].clone();
+
+    // An order with the expired supplier, placed while its DPA was still in force.
+    w.clock.set(common::NOW.plus_seconds(-100 * 86_400));
+    let expired_order = w
+        .app
+        .place_order(
+            &cw,
+            NewOrder {
+                subject_id: citizen.id,
+                service_type_id: w.service("OPKVAL"),
+                supplier_id: w.org("Kompetencecentret Øst ApS"),
+            },
+        )
+        .await
+        .expect("order while the DPA was in force");
+    w.clock.set(common::NOW);
+    let order = w
+        .app
+        .place_order(
+            &cw,
+            NewOrder {
+                subject_id: citizen.id,
+                service_type_id: w.service("MENTOR"),
+                supplier_id: w.org("Mentorhuset ApS"),
+            },
+        )
+        .await
+        .expect("order");
+    w.app
+        .disclose(
+            &cw,
+            order,
+            "health",
+            "Mentoren skal kende skånehensyn i forløbet",
+        )
+        .await
+        .expect("disclose");
+    // Writes in the matrix go to an order of their own, so they cannot change what the
+    // reads of `order` should show.
+    let scratch = w
+        .app
+        .place_order(
+            &cw,
+            NewOrder {
+                subject_id: citizen.id,
+                service_type_id: w.service("JOBSOG"),
+                supplier_id: w.org("Praktikpartner A/S"),
+            },
+        )
+        .await
+        .expect("scratch order");
+
+    // A second municipality with its own caseworker.
+    let other = store
+        .create_organisation(
+            OrgKind::Municipality,
+            None,
+            "Aarhus Kommune (test)",
+            None,
+            common::NOW,
+        )
+        .await
+        .expect("org");
+    w.app
+        .add_user(
+            None,
+            other.id,
+            "aarhus.sb",
+            "Aarhus Sagsbehandler",
+            Role::Caseworker,
+            "en lang nok adgangskode",
+        )
+        .await
+        .expect("user");
+
+    let users = [
+        (Who::Admin, "admin"),
+        (Who::Caseworker, "sagsbehandler"),
+        (Who::OtherMunicipalityCaseworker, "aarhus.sb"),
+        (Who::Supplier, "mentorhuset"),
+        (Who::OtherSupplier, "praktikpartner"),
+        (Who::ExpiredSupplier, "kompetencecentret"),
+        (Who::Dpo, "dpo"),
+        (Who::Auditor, "revisor"),
+    ];
+    assert_eq!(
+        users.map(|u| u.0),
+        EVERYONE,
+        "every kind of caller is in the matrix"
+    );
+    let view = w.app.citizen(&cw, citizen.id).await.expect("view");
+    let values: Vec<(FieldKey, String)> = view
+        .data
+        .iter()
+        .map(|d| (d.field, d.value.clone()))
+        .collect();
+    let router = router(&w);
+    let mut checked = 0;
+    for (who, username) in users {
+        let token = w
+            .app
+            .create_api_token(username, "matrix")
+            .await
+            .expect("token");
+        let cookie = {
+            let password = if username == "aarhus.sb" {
+                "en lang nok adgangskode"
+            } else {
+                skjold_app::demo::DEMO_PASSWORD
+            };
+            let s = w.app.login(username, password).await.expect("login");
+            format!("skjold_session={}", s.token)
+        };
+        for ep in ENDPOINTS {
+            let json = "application/json";
+            let order_body = json!({ "subject_id": citizen.id, "service_type_id": w.service("MENTOR"), "supplier_id": w.org("Mentorhuset ApS") }).to_string();
+            let (method, path, body, html): (Method, String, Option<(&str, String)>, bool) = match ep {
+                Endpoint::CitizenView => (Method::GET, format!("/api/v1/citizens/{}", citizen.id), None, false),
+                Endpoint::CitizenSearch => (Method::POST, "/api/v1/citizens/search".into(), Some((json, json!({ "cpr": citizen.cpr.formatted() }).to_string())), false),
+                Endpoint::OrderInForce => (Method::GET, format!("/api/v1/orders/{order}"), None, false),
+                Endpoint::OrderExpiredDpa => (Method::GET, format!("/api/v1/orders/{expired_order}"), None, false),
+                Endpoint::OrderList => (Method::GET, "/api/v1/orders".into(), None, false),
+                Endpoint::OrderPreview => (Method::POST, "/api/v1/orders/preview".into(), Some((json, order_body)), false),
+                Endpoint::PlaceOrder => (Method::POST, "/api/v1/orders".into(), Some((json, order_body)), false),
+                Endpoint::DiscloseAddress => (
+                    Method::POST,
+                    format!("/api/v1/orders/{scratch}/disclosures"),
+                    Some((json, json!({ "field": "address", "justification": format!("Mentoren skal besøge borgeren ({username})") }).to_string())),
+                    false,
+                ),
+                Endpoint::Ledger => (Method::POST, "/api/v1/ledger/query".into(), Some((json, "{}".into())), false),
+                Endpoint::AccessLog => (Method::POST, "/api/v1/access-log/query".into(), Some((json, "{}".into())), false),
+                Endpoint::CreateSupplier => (
+                    Method::POST,
+                    "/api/v1/organisations".into(),
+                    Some((json, json!({ "kind": "supplier", "name": format!("Ny leverandør {username}"), "cvr": "29403473" }).to_string())),
+                    false,
+                ),
+                Endpoint::HtmlCitizen => (Method::GET, format!("/borgere/{}", citizen.id), None, true),
+                Endpoint::HtmlCaseworkerOrder => (Method::GET, format!("/bestillinger/{order}"), None, true),
+                Endpoint::HtmlSupplierOrder => (Method::GET, format!("/leverandoer/bestillinger/{order}"), None, true),
+                Endpoint::HtmlSupplierExpiredOrder => (Method::GET, format!("/leverandoer/bestillinger/{expired_order}"), None, true),
+                Endpoint::HtmlLedger => (Method::GET, "/tilsyn/videregivelser".into(), None, true),
+                Endpoint::HtmlAdmin => (Method::GET, "/admin".into(), None, true),
+            };
+            let reply = if html {
+                call(&router, method, &path, None, Some(&cookie), body).await
+            } else {
+                call(&router, method, &path, Some(&token), None, body).await
+            };
+            let expect = expected(who, ep);
+            let context = format!(
+                "{who:?} {ep:?} → {} {}",
+                reply.status,
+                &reply.body[..reply.body.len().min(300)]
+            );
+            match &expect {
+                Expect::Denied => {
+                    assert!(
+                        reply.status.is_client_error(),
+                        "should be refused: {context}"
+                    );
+                    assert!(
+                        reply.status != StatusCode::UNAUTHORIZED,
+                        "authenticated caller got 401: {context}"
+                    );
+                }
+                Expect::Sees(_) => {
+                    assert!(reply.status.is_success(), "should be allowed: {context}")
+                }
+            }
+            let visible = match &expect {
+                Expect::Sees(f) => f.clone(),
+                Expect::Denied => BTreeSet::new(),
+            };
+            for (field, value) in &values {
+                // Short values ("Kok") could appear by coincidence; the distinctive ones decide.
+                if value.chars().count() < 8 {
+                    continue;
+                }
+                let shown =
+                    reply.body.contains(value.as_str()) || reply.body.contains(&html_escape(value));
+                if visible.contains(field) {
+                    assert!(shown, "{field} should be visible: {context}");
+                } else {
+                    assert!(!shown, "LEAK of {field}: {context}");
+                }
+            }
+            if !visible.contains(&FieldKey::Cpr) {
+                assert!(
+                    !reply.body.contains(&citizen.cpr.digits()),
+                    "LEAK of the CPR digits: {context}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 8 * ENDPOINTS.len());
+    w.done().await;
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
+async fn csrf_and_sign_in(backend: Backend) {
+    let w = World::new(backend, 4).await;
+    let router = router(&w);
+    let dpo = w.actor("dpo").await;
+
+    // Sign-in: the form carries a double-submit token.
+    let page = call(&router, Method::GET, "/login", None, None, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let set_cookie = page
+        .headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        set_cookie.contains("HttpOnly")
+            && set_cookie.contains("SameSite=Strict")
+            && set_cookie.contains("Secure")
+    );
+    let login_token = set_cookie
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("skjold_login=")
+        .to_owned();
+    let login = |user: &str, pass: &str, token: &str| {
+        format!("username={user}&password={pass}&login_csrf={token}")
+    };
+    let cookie = format!("skjold_login={login_token}");
+    let form = "application/x-www-form-urlencoded";
+
+    let wrong = call(
+        &router,
+        Method::POST,
+        "/login",
+        None,
+        Some(&cookie),
+        Some((form, login("sagsbehandler", "forkert", &login_token))),
+    )
+    .await;
+    let unknown = call(
+        &router,
+        Method::POST,
+        "/login",
+        None,
+        Some(&cookie),
+        Some((form, login("ingen.bruger", "forkert", &login_token))),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        wrong.body.contains("Forkert brugernavn eller adgangskode")
+            && unknown
+                .body
+                .contains("Forkert brugernavn eller adgangskode")
+    );
+    let forged = call(
+        &router,
+        Method::POST,
+        "/login",
+        None,
+        Some(&cookie),
+        Some((
+            form,
+            login(
+                "sagsbehandler",
+                skjold_app::demo::DEMO_PASSWORD,
+                "forfalsket",
+            ),
+        )),
+    )
+    .await;
+    assert!(forged.body.contains("udløbet") && forged.headers.get(header::LOCATION).is_none());
+    let ok = call(
+        &router,
+        Method::POST,
+        "/login",
+        None,
+        Some(&cookie),
+        Some((
+            form,
+            login(
+                "sagsbehandler",
+                skjold_app::demo::DEMO_PASSWORD,
+                &login_token,
+            ),
+        )),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let session = ok
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("skjold_session="))
+        .expect("session cookie")
+        .to_owned();
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict"));
+    let session = session.split(';').next().unwrap_or_default().to_owned();
+
+    // Every form needs the session's CSRF token; a forged one changes nothing.
+    let cw = w.actor("sagsbehandler").await;
+    let citizen = w.demo.citizens[2].clone();
+    let before = w
+        .app
+        .ledger(&dpo, &Default::default())
+        .await
+        .expect("ledger")
+        .len();
+    let orders_before = w.app.unit_orders(&cw).await.expect("orders").len();
+    let body = format!(
+        "csrf=forfalsket&subject_id={}&service_type_id={}&supplier_id={}",
+        citizen.id,
+        w.service("MENTOR"),
+        w.org("Mentorhuset ApS")
+    );
+    let forged = call(
+        &router,
+        Method::POST,
+        "/bestillinger",
+        None,
+        Some(&session),
+        Some((form, body.clone())),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(forged.body.contains("sikkerhedsnøglen"));
+    let missing = call(
+        &router,
+        Method::POST,
+        "/bestillinger",
+        None,
+        Some(&session),
+        Some((form, body.replace("csrf=forfalsket&", ""))),
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        w.app.unit_orders(&cw).await.expect("orders").len(),
+        orders_before
+    );
+    assert_eq!(
+        w.app
+            .ledger(&dpo, &Default::default())
+            .await
+            .expect("ledger")
+            .len(),
+        before
+    );
+
+    // With the real token the same form places the order.
+    let page = call(&router, Method::GET, "/borgere", None, Some(&session), None).await;
+    let csrf = page
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf in page")
+        .to_owned();
+    let real = call(
+        &router,
+        Method::POST,
+        "/bestillinger",
+        None,
+        Some(&session),
+        Some((form, body.replace("forfalsket", &csrf))),
+    )
+    .await;
+    assert_eq!(real.status, StatusCode::SEE_OTHER, "{}", real.body);
+    assert_eq!(
+        w.app.unit_orders(&cw).await.expect("orders").len(),
+        orders_before + 1
+    );
+
+    // A bad CPR number is explained on the search page, in Danish.
+    let bad = call(
+        &router,
+        Method::POST,
+        "/borgere/soeg",
+        None,
+        Some(&session),
+        Some((form, format!("csrf={csrf}&cpr=311390-1234"))),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body
+            .contains("CPR-nummeret indeholder ikke en gyldig fødselsdato")
+    );
+
+    // Without a session, pages send you to sign in; the session ends at logout.
+    let anon = call(&router, Method::GET, "/borgere", None, None, None).await;
+    assert_eq!(anon.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        anon.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok()),
+        Some("/login")
+    );
+    let out = call(
+        &router,
+        Method::POST,
+        "/logout",
+        None,
+        Some(&session),
+        Some((form, format!("csrf={csrf}"))),
+    )
+    .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let after = call(&router, Method::GET, "/borgere", None, Some(&session), None).await;
+    assert_eq!(
+        after
+            .headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok()),
+        Some("/login")
+    );
+    w.done().await;
+}
+
+async fn api_contract(backend: Backend) {
+    let w = World::new(backend, 4).await;
+    let router = router(&w);
+    let token = w
+        .app
+        .create_api_token("sagsbehandler", "test")
+        .await
+        .expect("token");
+    let json = "application/json";
+
+    let health = call(&router, Method::GET, "/healthz", None, None, None).await;
+    assert_eq!(health.status, StatusCode::OK);
+    let doc = call(
+        &router,
+        Method::GET,
+        "/api/v1/openapi.json",
+        None,
+        None,
+        None,
+    )
+    .await;
+    let doc: Value = serde_json::from_str(&doc.body).expect("openapi is JSON");
+    assert_eq!(
+        doc["openapi"].as_str().map(|v| v.starts_with("3.")),
+        Some(true)
+    );
+    for path in [
+        "/api/v1/orders",
+        "/api/v1/orders/{id}/disclosures",
+        "/api/v1/citizens/search",
+        "/api/v1/ledger/query",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+
+    let no_token = call(&router, Method::GET, "/api/v1/me", None, None, None).await;
+    assert_eq!(no_token.status, StatusCode::UNAUTHORIZED);
+    let bad_token = call(
+        &router,
+        Method::GET,
+        "/api/v1/me",
+        Some("skj_forkert"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(bad_token.status, StatusCode::UNAUTHORIZED);
+    let err: Value = serde_json::from_str(&bad_token.body).expect("json error");
+    assert_eq!(err["error"]["code"], "unauthenticated");
+
+    let me = call(&router, Method::GET, "/api/v1/me", Some(&token), None, None).await;
+    let me: Value = serde_json::from_str(&me.body).expect("me");
+    assert_eq!(me["username"], "sagsbehandler");
+    assert_eq!(me["organisation_name"], "Jobcenter København Nord");
+
+    for (body, status, code) in [
+        (
+            json!({ "cpr": "12" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "cpr_format",
+        ),
+        (
+            json!({ "cpr": "320190-1234" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "cpr_impossible_date",
+        ),
+        (
+            json!({ "cpr": "010190-1234" }),
+            StatusCode::NOT_FOUND,
+            "citizen_not_found",
+        ),
+        (
+            json!({ "nope": 1 }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_request_body",
+        ),
+    ] {
+        let r = call(
+            &router,
+            Method::POST,
+            "/api/v1/citizens/search",
+            Some(&token),
+            None,
+            Some((json, body.to_string())),
+        )
+        .await;
+        assert_eq!(r.status, status, "{}", r.body);
+        let e: Value = serde_json::from_str(&r.body).expect("json error");
+        assert_eq!(e["error"]["code"], code);
+        assert!(
+            e["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+    }
+
+    // The whole story through the API.
+    let citizen = w.demo.citizens[3].clone();
+    let found = call(
+        &router,
+        Method::POST,
+        "/api/v1/citizens/search",
+        Some(&token),
+        None,
+        Some((json, json!({ "cpr": citizen.cpr.digits() }).to_string())),
+    )
+    .await;
+    let found: Value = serde_json::from_str(&found.body).expect("found");
+    assert_eq!(found["id"], citizen.id.to_string());
+    let order = json!({ "subject_id": citizen.id, "service_type_id": w.service("PRAKTIK"), "supplier_id": w.org("Praktikpartner A/S") });
+    let preview = call(
+        &router,
+        Method::POST,
+        "/api/v1/orders/preview",
+        Some(&token),
+        None,
+        Some((json, order.to_string())),
+    )
+    .await;
+    let preview: Value = serde_json::from_str(&preview.body).expect("preview");
+    assert_eq!(
+        preview["plan"]["automatic"],
+        json!(["name", "job_goal", "work_experience", "education"])
+    );
+    let placed = call(
+        &router,
+        Method::POST,
+        "/api/v1/orders",
+        Some(&token),
+        None,
+        Some((json, order.to_string())),
+    )
+    .await;
+    assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+    let id: Uuid = serde_json::from_str::<Value>(&placed.body)
+        .ok()
+        .and_then(|v| v["id"].as_str().and_then(|s| s.parse().ok()))
+        .expect("order id");
+    let never = call(
+        &router,
+        Method::POST,
+        &format!("/api/v1/orders/{id}/disclosures"),
+        Some(&token),
+        None,
+        Some((
+            json,
+            json!({ "field": "health", "justification": "Praktikværten skal vide det" })
+                .to_string(),
+        )),
+    )
+    .await;
+    assert_eq!(never.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(never.body.contains("field_never_disclosed"));
+    let ok = call(&router, Method::POST, &format!("/api/v1/orders/{id}/disclosures"), Some(&token), None, Some((json, json!({ "field": "cpr", "justification": "Praktikværten skal indberette til forsikring" }).to_string()))).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+
+    let supplier = w
+        .app
+        .create_api_token("praktikpartner", "test")
+        .await
+        .expect("token");
+    let seen = call(
+        &router,
+        Method::GET,
+        &format!("/api/v1/orders/{id}"),
+        Some(&supplier),
+        None,
+        None,
+    )
+    .await;
+    let seen: Value = serde_json::from_str(&seen.body).expect("supplier view");
+    let fields: Vec<&str> = seen["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["field"].as_str())
+        .collect();
+    assert_eq!(
+        fields,
+        ["name", "job_goal", "work_experience", "education", "cpr"]
+    );
+    w.done().await;
+}
