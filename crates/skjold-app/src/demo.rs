@@ -397,7 +397,7 @@ fn citizen_data<R: Rng>(
             source: source.into(),
         })
         .collect();
-    if n % 7 == 0 {
+    if n.is_multiple_of(7) {
         out.push(NewDatum {
             field: FieldKey::Substance,
             value: pick(
@@ -413,6 +413,15 @@ fn citizen_data<R: Rng>(
     }
     (out, address, phone, email)
 }
+
+/// A demo service type: code, name, description, purpose and policy.
+type ServiceSpec = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Uuid,
+    BTreeMap<String, String>,
+);
 
 fn rules(pairs: &[(FieldKey, &str)]) -> BTreeMap<String, String> {
     pairs
@@ -562,7 +571,7 @@ impl App {
         let a = "automatic";
         let j = "on_justified_request";
         let n = "never";
-        let types: Vec<(&str, &str, &str, Uuid, BTreeMap<String, String>)> = vec![
+        let types: Vec<ServiceSpec> = vec![
             (
                 "MENTOR",
                 "Mentorstøtte",

@@ -98,7 +98,7 @@ impl Cpr {
     pub fn passes_modulus11(&self) -> bool {
         const W: [u32; 10] = [4, 3, 2, 7, 6, 5, 4, 3, 2, 1];
         let sum: u32 = self.0.iter().zip(W).map(|(&d, w)| u32::from(d) * w).sum();
-        sum % 11 == 0
+        sum.is_multiple_of(11)
     }
 
     /// `DDMMYYSSSS`.
@@ -151,7 +151,7 @@ impl Cvr {
         }
         const W: [u32; 8] = [2, 7, 6, 5, 4, 3, 2, 1];
         let sum: u32 = s.bytes().zip(W).map(|(b, w)| u32::from(b - b'0') * w).sum();
-        if sum % 11 != 0 {
+        if !sum.is_multiple_of(11) {
             return Err(IdError::CvrChecksum);
         }
         Ok(Cvr(s))
@@ -284,7 +284,7 @@ mod tests {
             let s = n.to_string();
             let w = [2u32, 7, 6, 5, 4, 3, 2, 1];
             let sum: u32 = s.bytes().zip(w).map(|(b, w)| u32::from(b - b'0') * w).sum();
-            prop_assert_eq!(Cvr::parse(&s).is_ok(), sum % 11 == 0);
+            prop_assert_eq!(Cvr::parse(&s).is_ok(), sum.is_multiple_of(11));
         }
     }
 }

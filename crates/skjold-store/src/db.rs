@@ -63,7 +63,7 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(16)
             .connect_with(opts)
             .await?;
         Ok(Db::Sqlite(pool))

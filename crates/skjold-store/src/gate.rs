@@ -20,6 +20,7 @@ use skjold_core::{Cpr, FieldKey, Role};
 use crate::admin::{dpa_in_force, organisation_in, purpose_summary, service_type_in};
 use crate::crypto::SubjectKey;
 use crate::db::{Tx, execute, fetch, scalar};
+use crate::log::{LogRow, insert_in};
 use crate::model::*;
 use crate::{Now, Store, StoreError};
 
@@ -67,6 +68,22 @@ impl<'a> Use<'a> {
 const PURPOSE_CASEWORK: &str = "Sagsbehandling";
 const PURPOSE_OVERSIGHT: &str = "Tilsyn med behandlingen af personoplysninger";
 
+fn log_row(actor: Option<&Actor>, now: Now, u: &Use<'_>, allowed: bool) -> LogRow {
+    LogRow {
+        id: Uuid::new_v4(),
+        at: now.micros(),
+        user_id: actor.map(|a| a.user_id),
+        organisation_id: actor.map(|a| a.organisation_id),
+        use_kind: u.kind.key(),
+        subject_id: u.subject_id,
+        criterion: u.criterion.clone(),
+        purpose: u.purpose.to_owned(),
+        outcome: if allowed { "allowed" } else { "denied" },
+        detail: u.detail.clone(),
+    }
+}
+
+/// Writes an entry inside a transaction that changes data.
 async fn append_log(
     tx: &mut Tx,
     actor: Option<&Actor>,
@@ -74,22 +91,7 @@ async fn append_log(
     u: &Use<'_>,
     allowed: bool,
 ) -> Result<(), StoreError> {
-    execute!(
-        tx,
-        "INSERT INTO access_log (id, at, user_id, organisation_id, use_kind, subject_id, criterion, purpose, outcome, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        Uuid::new_v4(),
-        now.micros(),
-        actor.map(|a| a.user_id),
-        actor.map(|a| a.organisation_id),
-        u.kind.key(),
-        u.subject_id,
-        u.criterion.as_deref(),
-        u.purpose,
-        if allowed { "allowed" } else { "denied" },
-        u.detail.as_str()
-    )?;
-    Ok(())
+    insert_in(tx, &log_row(actor, now, u, allowed)).await
 }
 
 fn require_role(actor: &Actor, roles: &[Role]) -> Result<(), StoreError> {
@@ -298,6 +300,20 @@ async fn caseworker_order_row(
 }
 
 impl Store {
+    /// Ends a read transaction and makes its access-log entry durable (group commit, see
+    /// `crate::log`). Callers open personal data only after this returns `Ok`.
+    async fn log_after(
+        &self,
+        tx: Tx,
+        actor: Option<&Actor>,
+        now: Now,
+        u: &Use<'_>,
+        allowed: bool,
+    ) -> Result<(), StoreError> {
+        tx.commit().await?;
+        self.log.append(log_row(actor, now, u, allowed)).await
+    }
+
     /// Opens sealed values, in taxonomy order.
     fn open_all(
         &self,
@@ -326,13 +342,7 @@ impl Store {
 
     /// Records a refusal in a transaction of its own and hands the error back.
     async fn refuse(&self, actor: &Actor, now: Now, u: Use<'_>, err: StoreError) -> StoreError {
-        let logged = async {
-            let mut tx = self.db.write().await?;
-            append_log(&mut tx, Some(actor), now, &u, false).await?;
-            tx.commit().await
-        }
-        .await;
-        match logged {
+        match self.log.append(log_row(Some(actor), now, &u, false)).await {
             Ok(()) => err,
             Err(log_err) => log_err,
         }
@@ -480,7 +490,7 @@ impl Store {
         } else {
             PURPOSE_OVERSIGHT
         };
-        let mut tx = self.db.write().await?;
+        let mut tx = self.db.read().await?;
         let hash = self.keys.cpr_hash(cpr);
         let found: Option<Uuid> = scalar!(
             &mut tx,
@@ -503,8 +513,7 @@ impl Store {
         // The criterion is kept as a prefix of the keyed hash: enough to match repeated
         // searches for the same number, useless without the key.
         u.criterion = Some(format!("cpr-hmac:{}", hex::encode(&hash[..8])));
-        append_log(&mut tx, Some(actor), now, &u, true).await?;
-        tx.commit().await?;
+        self.log_after(tx, Some(actor), now, &u, true).await?;
         Ok(found)
     }
 
@@ -515,7 +524,7 @@ impl Store {
         subject_id: Uuid,
         now: Now,
     ) -> Result<SubjectView, StoreError> {
-        let mut tx = self.db.write().await?;
+        let mut tx = self.db.read().await?;
         let authorised = async {
             require_role(actor, &[Role::Caseworker])?;
             subject_of_controller(&mut tx, subject_id, actor.controller_id).await
@@ -535,8 +544,8 @@ impl Store {
         let wrapped = wrapped_key(&mut tx, subject_id).await?;
         let sql = format!("{ORDER_SELECT} WHERE o.subject_id = $1 ORDER BY o.created_at DESC");
         let orders = fetch!(&mut tx, fetch_all, OrderRow, &sql, subject_id)?;
-        append_log(
-            &mut tx,
+        self.log_after(
+            tx,
             Some(actor),
             now,
             &Use::new(
@@ -548,7 +557,6 @@ impl Store {
             true,
         )
         .await?;
-        tx.commit().await?;
         Ok(SubjectView {
             id: subject_id,
             data: self.open_all(subject_id, &wrapped, rows)?,
@@ -566,7 +574,7 @@ impl Store {
         new: NewOrder,
         now: Now,
     ) -> Result<OrderPreview, StoreError> {
-        let mut tx = self.db.write().await?;
+        let mut tx = self.db.read().await?;
         let prepared = prepare_order(&mut tx, actor, new, now).await;
         let (service_type, supplier, dpa, present) = match prepared {
             Ok(p) => p,
@@ -582,8 +590,8 @@ impl Store {
             }
         };
         let plan = service_type.policy().plan(&present);
-        append_log(
-            &mut tx,
+        self.log_after(
+            tx,
             Some(actor),
             now,
             &Use::new(
@@ -595,7 +603,6 @@ impl Store {
             true,
         )
         .await?;
-        tx.commit().await?;
         Ok(OrderPreview {
             subject_id: new.subject_id,
             service_type,
@@ -797,7 +804,7 @@ impl Store {
         order_id: Uuid,
         now: Now,
     ) -> Result<CaseworkerOrderView, StoreError> {
-        let mut tx = self.db.write().await?;
+        let mut tx = self.db.read().await?;
         let order = match caseworker_order_row(&mut tx, actor, order_id).await {
             Ok(o) => o,
             Err(e) => {
@@ -832,8 +839,8 @@ impl Store {
         )
         .await?
         .is_some();
-        append_log(
-            &mut tx,
+        self.log_after(
+            tx,
             Some(actor),
             now,
             &Use::new(
@@ -845,7 +852,6 @@ impl Store {
             true,
         )
         .await?;
-        tx.commit().await?;
 
         let done: HashSet<FieldKey> = disclosures.iter().map(|d| d.field).collect();
         let policy = service_type.policy();
@@ -889,7 +895,7 @@ impl Store {
         order_id: Uuid,
         now: Now,
     ) -> Result<SupplierOrderView, StoreError> {
-        let mut tx = self.db.write().await?;
+        let mut tx = self.db.read().await?;
         let authorised = async {
             require_role(actor, &[Role::SupplierUser])?;
             let order = match order_row(&mut tx, order_id).await? {
@@ -937,8 +943,8 @@ impl Store {
             order_id
         )?;
         let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
-        append_log(
-            &mut tx,
+        self.log_after(
+            tx,
             Some(actor),
             now,
             &Use::new(
@@ -950,7 +956,6 @@ impl Store {
             true,
         )
         .await?;
-        tx.commit().await?;
 
         let key = self.keys.unwrap_subject_key(order.subject_id, &wrapped)?;
         let mut fields = Vec::with_capacity(disclosed.len());
@@ -1022,6 +1027,13 @@ impl Store {
         Ok(rows.iter().map(OrderRow::summary).collect())
     }
 
+    /// How many entries the access log holds (for benchmarks and operations; no content).
+    pub async fn access_log_len(&self) -> Result<u64, StoreError> {
+        let mut tx = self.db.read().await?;
+        let n: i64 = scalar!(&mut tx, fetch_one, i64, "SELECT COUNT(*) FROM access_log")?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     // ---- oversight ----------------------------------------------------------------------
 
     /// The disclosure ledger, for the privacy officer and the auditor.
@@ -1032,7 +1044,7 @@ impl Store {
         now: Now,
     ) -> Result<Vec<LedgerEntry>, StoreError> {
         require_role(actor, &[Role::PrivacyOfficer, Role::Auditor])?;
-        let mut tx = self.db.write().await?;
+        let mut tx = self.db.read().await?;
         let rows = fetch!(
             &mut tx,
             fetch_all,
@@ -1056,8 +1068,7 @@ impl Store {
             "Videregivelsesloggen gennemset",
         );
         u.criterion = Some(describe_filter(filter));
-        append_log(&mut tx, Some(actor), now, &u, true).await?;
-        tx.commit().await?;
+        self.log_after(tx, Some(actor), now, &u, true).await?;
         Ok(rows.into_iter().filter_map(LedgerRow::into_model).collect())
     }
 
@@ -1069,7 +1080,7 @@ impl Store {
         now: Now,
     ) -> Result<Vec<AccessEntry>, StoreError> {
         require_role(actor, &[Role::PrivacyOfficer, Role::Auditor])?;
-        let mut tx = self.db.write().await?;
+        let mut tx = self.db.read().await?;
         // The log covers the municipality's own users and the suppliers acting for it.
         let rows = fetch!(
             &mut tx,
@@ -1097,8 +1108,7 @@ impl Store {
             "Adgangsloggen gennemset",
         );
         u.criterion = Some(describe_filter(filter));
-        append_log(&mut tx, Some(actor), now, &u, true).await?;
-        tx.commit().await?;
+        self.log_after(tx, Some(actor), now, &u, true).await?;
         Ok(rows
             .into_iter()
             .map(|r| AccessEntry {

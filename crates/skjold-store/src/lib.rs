@@ -13,6 +13,7 @@ pub mod admin;
 pub mod crypto;
 pub mod db;
 pub mod gate;
+mod log;
 pub mod model;
 pub mod testdb;
 
@@ -27,11 +28,15 @@ use skjold_core::Timestamp;
 pub struct Store {
     db: Db,
     keys: KeyRing,
+    log: log::LogWriter,
 }
 
 impl Store {
+    /// A store over `db`. Starts the access log's writer task, so it must be called
+    /// inside a Tokio runtime.
     pub fn new(db: Db, keys: KeyRing) -> Store {
-        Store { db, keys }
+        let log = log::LogWriter::spawn(db.clone());
+        Store { db, keys, log }
     }
 
     pub fn db(&self) -> &Db {
@@ -55,6 +60,8 @@ pub enum StoreError {
     Invalid { code: &'static str, message: String },
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    #[error("the access log could not be written: {0}")]
+    LogWrite(String),
     #[error("configuration: {0}")]
     Config(String),
     #[error(transparent)]

@@ -1,4 +1,4 @@
-//! Throw-away databases for tests on both backends.
+//! Throw-away databases for tests and benchmarks, on both backends.
 //!
 //! SQLite: a file in a fresh temporary directory. PostgreSQL: a fresh database on the
 //! server named by `SKJOLD_TEST_POSTGRES_URL`, dropped again by [`TestDb::cleanup`]. When
@@ -69,33 +69,39 @@ impl TestDb {
             }
             Backend::Postgres => {
                 let url = postgres_url().unwrap_or_else(|| panic!("{POSTGRES_ENV} is not set"));
-                let admin = Db::connect(&url)
-                    .await
-                    .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {POSTGRES_ENV}: {e}"));
-                let name = format!(
-                    "skjold_test_{}_{n}_{}",
-                    std::process::id(),
-                    &uuid::Uuid::new_v4().simple().to_string()[..8]
-                );
-                if let Db::Postgres(pool) = &admin {
-                    drop_stale(pool).await;
-                    sqlx::query(&format!("CREATE DATABASE {name}"))
-                        .execute(pool)
-                        .await
-                        .expect("create test database");
-                }
-                admin.close().await;
-                let db = Db::connect(&with_database(&url, &name))
-                    .await
-                    .expect("connect test database");
-                db.migrate().await.expect("migrate postgres");
-                TestDb {
-                    store: Store::new(db, keys),
-                    backend,
-                    dir: None,
-                    pg: Some((url, name)),
-                }
+                TestDb::postgres_at(&url, keys).await
             }
+        }
+    }
+
+    /// A fresh database on the PostgreSQL server at `url`.
+    pub async fn postgres_at(url: &str, keys: KeyRing) -> TestDb {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let admin = Db::connect(url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {url}: {e}"));
+        let name = format!(
+            "skjold_test_{}_{n}_{}",
+            std::process::id(),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+        if let Db::Postgres(pool) = &admin {
+            drop_stale(pool).await;
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(pool)
+                .await
+                .expect("create test database");
+        }
+        admin.close().await;
+        let db = Db::connect(&with_database(url, &name))
+            .await
+            .expect("connect test database");
+        db.migrate().await.expect("migrate postgres");
+        TestDb {
+            store: Store::new(db, keys),
+            backend: Backend::Postgres,
+            dir: None,
+            pg: Some((url.to_owned(), name)),
         }
     }
 

@@ -1,6 +1,197 @@
-use clap::Args;
+//! `skjold bench`: measurements that print figures. Each run builds its own throw-away
+//! demo database, so it never touches real data.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use rand::Rng;
+
+use skjold_app::{App, SystemClock};
+use skjold_store::gate::NewOrder;
+use skjold_store::testdb::TestDb;
+use skjold_store::{Backend, KeyRing};
+
 #[derive(Args, Debug)]
-pub struct BenchArgs {}
-pub async fn run(_a: BenchArgs) -> anyhow::Result<()> {
+pub struct BenchArgs {
+    #[command(subcommand)]
+    command: BenchCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum BenchCommand {
+    /// A supplier reads an order over the JSON API (access-log write included).
+    Reads {
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 100)]
+        clients: usize,
+        /// How long to measure, after a warm-up of a tenth of that.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Orders to spread the reads over.
+        #[arg(long, default_value_t = 50)]
+        orders: usize,
+        /// Run on a fresh database on this PostgreSQL server instead of SQLite.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+}
+
+pub async fn run(args: BenchArgs) -> Result<()> {
+    match args.command {
+        BenchCommand::Reads {
+            clients,
+            seconds,
+            orders,
+            database_url,
+        } => reads(clients, seconds, orders, database_url).await,
+    }
+}
+
+async fn reads(
+    clients: usize,
+    seconds: u64,
+    order_count: usize,
+    database_url: Option<String>,
+) -> Result<()> {
+    if clients == 0 || seconds == 0 || order_count == 0 {
+        bail!("--clients, --seconds and --orders must be positive");
+    }
+    let keys = KeyRing::from_master(&rand::random::<[u8; 32]>());
+    let db = match &database_url {
+        Some(url) => TestDb::postgres_at(url, keys).await,
+        None => TestDb::new(Backend::Sqlite).await,
+    };
+    let backend = match db.backend {
+        Backend::Sqlite => "SQLite",
+        Backend::Postgres => "PostgreSQL",
+    };
+    let app = App::new(db.store.clone(), Arc::new(SystemClock));
+    eprintln!("Bygger demo på {backend} …");
+    let demo = app.build_demo(order_count.max(10)).await?;
+    let cw = app
+        .store()
+        .actor_by_username("sagsbehandler")
+        .await?
+        .context("demo caseworker")?;
+    let mut orders = Vec::with_capacity(order_count);
+    for c in demo.citizens.iter().take(order_count) {
+        let order = NewOrder {
+            subject_id: c.id,
+            service_type_id: demo.service_types["MENTOR"],
+            supplier_id: demo.organisations["Mentorhuset ApS"],
+        };
+        orders.push(app.place_order(&cw, order).await?);
+    }
+    let token = app.create_api_token("mentorhuset", "bench").await?;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(skjold_web::serve(
+        listener,
+        app.clone(),
+        skjold_web::WebConfig::default(),
+        async {
+            let _ = stop_rx.await;
+        },
+    ));
+
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()?;
+    let urls: Arc<Vec<String>> = Arc::new(
+        orders
+            .iter()
+            .map(|o| format!("http://{addr}/api/v1/orders/{o}"))
+            .collect(),
+    );
+    let measuring = Arc::new(AtomicBool::new(false));
+    let running = Arc::new(AtomicBool::new(true));
+    let errors = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::with_capacity(clients);
+    for _ in 0..clients {
+        let (client, urls, token) = (client.clone(), urls.clone(), token.clone());
+        let (measuring, running, errors) = (measuring.clone(), running.clone(), errors.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            while running.load(Ordering::Relaxed) {
+                let url = &urls[rand::thread_rng().gen_range(0..urls.len())];
+                let start = Instant::now();
+                let ok = match client.get(url).bearer_auth(&token).send().await {
+                    Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
+                    Err(_) => false,
+                };
+                if measuring.load(Ordering::Relaxed) {
+                    if ok {
+                        latencies.push(start.elapsed());
+                    } else {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+            latencies
+        }));
+    }
+    eprintln!("Opvarmning, derefter måling i {seconds} s med {clients} klienter …");
+    tokio::time::sleep(Duration::from_millis(seconds * 100)).await;
+    let log_before = count_log(&app).await?;
+    measuring.store(true, Ordering::Relaxed);
+    let started = Instant::now();
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    measuring.store(false, Ordering::Relaxed);
+    let elapsed = started.elapsed();
+    running.store(false, Ordering::Relaxed);
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await?);
+    }
+    let log_after = count_log(&app).await?;
+    let _ = stop_tx.send(());
+    let _ = server.await;
+    db.cleanup().await;
+
+    all.sort();
+    let n = all.len();
+    if n == 0 {
+        bail!(
+            "no request succeeded ({} errors)",
+            errors.load(Ordering::Relaxed)
+        );
+    }
+    let pct = |p: f64| all[((n as f64 * p).ceil() as usize).clamp(1, n) - 1];
+    println!(
+        "bench reads: supplier reads an order via GET /api/v1/orders/{{id}} ({backend}, {clients} clients, {} orders)",
+        orders.len()
+    );
+    println!(
+        "  requests      {n} in {:.1} s, errors {}",
+        elapsed.as_secs_f64(),
+        errors.load(Ordering::Relaxed)
+    );
+    println!(
+        "  throughput    {:.0} logged reads/s",
+        n as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "  latency       p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        ms(pct(0.50)),
+        ms(pct(0.99)),
+        ms(all[n - 1])
+    );
+    println!(
+        "  access log    {} entries written while measuring (≥ one per read)",
+        log_after.saturating_sub(log_before)
+    );
     Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+async fn count_log(app: &App) -> Result<u64> {
+    Ok(app.store().access_log_len().await?)
 }
