@@ -2,6 +2,7 @@
 //! `skjold-app`, and prints what happened; none holds a business rule.
 
 mod bench;
+mod scrub;
 mod setup;
 
 use std::io::BufRead;
@@ -46,6 +47,8 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Find and replace personal data in text, JSON Lines and UBL e-invoices.
+    Scrub(scrub::ScrubArgs),
     /// Measure the platform (prints figures; changes nothing outside its own temporary data).
     Bench(bench::BenchArgs),
 }
@@ -216,6 +219,7 @@ async fn main() -> Result<()> {
             }
         },
         Command::Bench(args) => bench::run(args).await,
+        Command::Scrub(args) => tokio::task::spawn_blocking(move || scrub::run(args)).await?,
     }
 }
 
