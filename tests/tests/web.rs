@@ -120,9 +120,25 @@ enum Endpoint {
     HtmlSupplierExpiredOrder,
     HtmlLedger,
     HtmlAdmin,
+    Me,
+    Organisations,
+    Purposes,
+    ServiceTypes,
+    Dpas,
+    CreateUser,
+    CreatePurpose,
+    CreateServiceType,
+    CreateDpa,
+    CloseOrder,
+    HtmlCitizens,
+    HtmlSupplierOrders,
+    HtmlAccessLog,
+    HtmlPreview,
+    HtmlDisclose,
+    HtmlCreateOrganisation,
 }
 
-const ENDPOINTS: [Endpoint; 17] = [
+const ENDPOINTS: [Endpoint; 33] = [
     Endpoint::CitizenView,
     Endpoint::CitizenSearch,
     Endpoint::OrderInForce,
@@ -140,6 +156,22 @@ const ENDPOINTS: [Endpoint; 17] = [
     Endpoint::HtmlSupplierExpiredOrder,
     Endpoint::HtmlLedger,
     Endpoint::HtmlAdmin,
+    Endpoint::Me,
+    Endpoint::Organisations,
+    Endpoint::Purposes,
+    Endpoint::ServiceTypes,
+    Endpoint::Dpas,
+    Endpoint::CreateUser,
+    Endpoint::CreatePurpose,
+    Endpoint::CreateServiceType,
+    Endpoint::CreateDpa,
+    Endpoint::CloseOrder,
+    Endpoint::HtmlCitizens,
+    Endpoint::HtmlSupplierOrders,
+    Endpoint::HtmlAccessLog,
+    Endpoint::HtmlPreview,
+    Endpoint::HtmlDisclose,
+    Endpoint::HtmlCreateOrganisation,
 ];
 
 /// The fields the Mentorhuset order discloses: the MENTOR policy's automatic fields, plus
@@ -174,7 +206,26 @@ fn expected(who: Who, ep: Endpoint) -> Expect {
         ) => sees(&[]),
         (OrderPreview | PlaceOrder | DiscloseAddress, Caseworker) => sees(&[]),
         (Ledger | AccessLog | HtmlLedger, Dpo | Auditor) => sees(&[]),
-        (CreateSupplier | HtmlAdmin, Admin) => sees(&[]),
+        (
+            CreateSupplier
+            | HtmlAdmin
+            | CreateUser
+            | CreatePurpose
+            | CreateServiceType
+            | CreateDpa
+            | HtmlCreateOrganisation,
+            Admin,
+        ) => sees(&[]),
+        (Me, _) => sees(&[]),
+        (
+            Organisations | Purposes | ServiceTypes | Dpas,
+            Admin | Caseworker | OtherMunicipalityCaseworker | Dpo | Auditor,
+        ) => sees(&[]),
+        (CloseOrder | HtmlCitizens | HtmlDisclose, Caseworker) => sees(&[]),
+        (HtmlCitizens, OtherMunicipalityCaseworker) => sees(&[]),
+        (HtmlPreview, Caseworker) => sees(&[]),
+        (HtmlSupplierOrders, Supplier | OtherSupplier | ExpiredSupplier) => sees(&[]),
+        (HtmlAccessLog, Dpo | Auditor) => sees(&[]),
         _ => Expect::Denied,
     }
 }
@@ -235,6 +286,19 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
         )
         .await
         .expect("scratch order");
+    let closable = w
+        .app
+        .place_order(
+            &cw,
+            NewOrder {
+                subject_id: citizen.id,
+                service_type_id: w.service("DANSK"),
+                supplier_id: w.org("Mentorhuset ApS"),
+            },
+        )
+        .await
+        .expect("order to close");
+    let purpose_id = w.app.purposes(&cw).await.expect("purposes")[0].id;
 
     // A second municipality with its own caseworker.
     let other = store
@@ -288,15 +352,16 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
             .create_api_token(username, "matrix")
             .await
             .expect("token");
-        let cookie = {
+        let (cookie, csrf) = {
             let password = if username == "aarhus.sb" {
                 "en lang nok adgangskode"
             } else {
                 skjold_app::demo::DEMO_PASSWORD
             };
             let s = w.app.login(username, password).await.expect("login");
-            format!("skjold_session={}", s.token)
+            (format!("skjold_session={}", s.token), s.csrf)
         };
+        let form = "application/x-www-form-urlencoded";
         for ep in ENDPOINTS {
             let json = "application/json";
             let order_body = json!({ "subject_id": citizen.id, "service_type_id": w.service("MENTOR"), "supplier_id": w.org("Mentorhuset ApS") }).to_string();
@@ -328,6 +393,57 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
                 Endpoint::HtmlSupplierExpiredOrder => (Method::GET, format!("/leverandoer/bestillinger/{expired_order}"), None, true),
                 Endpoint::HtmlLedger => (Method::GET, "/tilsyn/videregivelser".into(), None, true),
                 Endpoint::HtmlAdmin => (Method::GET, "/admin".into(), None, true),
+                Endpoint::Me => (Method::GET, "/api/v1/me".into(), None, false),
+                Endpoint::Organisations => (Method::GET, "/api/v1/organisations".into(), None, false),
+                Endpoint::Purposes => (Method::GET, "/api/v1/purposes".into(), None, false),
+                Endpoint::ServiceTypes => (Method::GET, "/api/v1/service-types".into(), None, false),
+                Endpoint::Dpas => (Method::GET, "/api/v1/dpas".into(), None, false),
+                Endpoint::CreateUser => (
+                    Method::POST,
+                    "/api/v1/users".into(),
+                    Some((json, json!({ "organisation_id": w.org("Jobcenter København Nord"), "username": format!("ny.{username}"), "display_name": "Ny Bruger", "role": "caseworker", "password": "en lang nok adgangskode" }).to_string())),
+                    false,
+                ),
+                Endpoint::CreatePurpose => (
+                    Method::POST,
+                    "/api/v1/purposes".into(),
+                    Some((json, json!({ "name": format!("Formål {username}"), "art6": "6.1.e", "national_law": "LAB § 1" }).to_string())),
+                    false,
+                ),
+                Endpoint::CreateServiceType => (
+                    Method::POST,
+                    "/api/v1/service-types".into(),
+                    Some((json, json!({ "code": format!("T-{username}"), "name": "Test", "purpose_id": purpose_id, "policy": { "name": "automatic" } }).to_string())),
+                    false,
+                ),
+                Endpoint::CreateDpa => (
+                    Method::POST,
+                    "/api/v1/dpas".into(),
+                    Some((json, json!({ "processor_id": w.org("Praktikpartner A/S"), "reference": format!("DBA-{username}"), "starts_on": "2026-01-01" }).to_string())),
+                    false,
+                ),
+                Endpoint::CloseOrder => (Method::POST, format!("/api/v1/orders/{closable}/close"), None, false),
+                Endpoint::HtmlCitizens => (Method::GET, "/borgere".into(), None, true),
+                Endpoint::HtmlSupplierOrders => (Method::GET, "/leverandoer".into(), None, true),
+                Endpoint::HtmlAccessLog => (Method::GET, "/tilsyn/adgangslog".into(), None, true),
+                Endpoint::HtmlPreview => (
+                    Method::GET,
+                    format!("/borgere/{}/bestil?service={}&supplier={}", citizen.id, w.service("MENTOR"), w.org("Mentorhuset ApS")),
+                    None,
+                    true,
+                ),
+                Endpoint::HtmlDisclose => (
+                    Method::POST,
+                    format!("/bestillinger/{scratch}/videregiv"),
+                    Some((form, format!("csrf={csrf}&field=phone&justification=Praktikv%C3%A6rten+skal+ringe+til+borgeren"))),
+                    true,
+                ),
+                Endpoint::HtmlCreateOrganisation => (
+                    Method::POST,
+                    "/admin/organisationer".into(),
+                    Some((form, format!("csrf={csrf}&kind=unit&name=Enhed+{username}&cvr="))),
+                    true,
+                ),
             };
             let reply = if html {
                 call(&router, method, &path, None, Some(&cookie), body).await
@@ -351,9 +467,11 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
                         "authenticated caller got 401: {context}"
                     );
                 }
-                Expect::Sees(_) => {
-                    assert!(reply.status.is_success(), "should be allowed: {context}")
-                }
+                // A form that succeeds answers with a redirect.
+                Expect::Sees(_) => assert!(
+                    reply.status.is_success() || reply.status == StatusCode::SEE_OTHER,
+                    "should be allowed: {context}"
+                ),
             }
             let visible = match &expect {
                 Expect::Sees(f) => f.clone(),
@@ -382,6 +500,7 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
         }
     }
     assert_eq!(checked, 8 * ENDPOINTS.len());
+    assert_eq!(checked, 264);
     w.done().await;
 }
 

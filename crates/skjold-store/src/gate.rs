@@ -340,8 +340,17 @@ impl Store {
         Ok(data)
     }
 
-    /// Records a refusal in a transaction of its own and hands the error back.
-    async fn refuse(&self, actor: &Actor, now: Now, u: Use<'_>, err: StoreError) -> StoreError {
+    /// Ends `tx`, rolling back whatever it did (and releasing SQLite's write lock, which
+    /// the log writer needs), records the refusal durably, and hands the error back.
+    async fn refuse(
+        &self,
+        tx: Tx,
+        actor: &Actor,
+        now: Now,
+        u: Use<'_>,
+        err: StoreError,
+    ) -> StoreError {
+        drop(tx);
         match self.log.append(log_row(Some(actor), now, &u, false)).await {
             Ok(()) => err,
             Err(log_err) => log_err,
@@ -531,14 +540,13 @@ impl Store {
         }
         .await;
         if let Err(e) = authorised {
-            drop(tx);
             let u = Use::new(
                 UseKind::View,
                 None,
                 PURPOSE_CASEWORK,
                 "Visning af borger afvist",
             );
-            return Err(self.refuse(actor, now, u, e).await);
+            return Err(self.refuse(tx, actor, now, u, e).await);
         }
         let rows = current_data(&mut tx, subject_id).await?;
         let wrapped = wrapped_key(&mut tx, subject_id).await?;
@@ -579,14 +587,13 @@ impl Store {
         let (service_type, supplier, dpa, present) = match prepared {
             Ok(p) => p,
             Err(e) => {
-                drop(tx);
                 let u = Use::new(
                     UseKind::View,
                     Some(new.subject_id),
                     PURPOSE_CASEWORK,
                     "Forhåndsvisning af bestilling afvist",
                 );
-                return Err(self.refuse(actor, now, u, e).await);
+                return Err(self.refuse(tx, actor, now, u, e).await);
             }
         };
         let plan = service_type.policy().plan(&present);
@@ -626,14 +633,13 @@ impl Store {
         let (service_type, supplier, dpa, _) = match prepared {
             Ok(p) => p,
             Err(e) => {
-                drop(tx);
                 let u = Use::new(
                     UseKind::Disclose,
                     Some(new.subject_id),
                     PURPOSE_CASEWORK,
                     "Bestilling afvist",
                 );
-                return Err(self.refuse(actor, now, u, e).await);
+                return Err(self.refuse(tx, actor, now, u, e).await);
             }
         };
         let (purpose_name, legal_basis) =
@@ -723,14 +729,13 @@ impl Store {
         let (order, datum_id) = match checked {
             Ok(c) => c,
             Err(e) => {
-                drop(tx);
                 let u = Use::new(
                     UseKind::Disclose,
                     None,
                     PURPOSE_CASEWORK,
                     format!("Manuel videregivelse afvist: {}", field.danish()),
                 );
-                return Err(self.refuse(actor, now, u, e).await);
+                return Err(self.refuse(tx, actor, now, u, e).await);
             }
         };
         let (purpose_name, legal_basis) =
@@ -808,14 +813,13 @@ impl Store {
         let order = match caseworker_order_row(&mut tx, actor, order_id).await {
             Ok(o) => o,
             Err(e) => {
-                drop(tx);
                 let u = Use::new(
                     UseKind::View,
                     None,
                     PURPOSE_CASEWORK,
                     "Visning af bestilling afvist",
                 );
-                return Err(self.refuse(actor, now, u, e).await);
+                return Err(self.refuse(tx, actor, now, u, e).await);
             }
         };
         let service_type =
@@ -922,14 +926,13 @@ impl Store {
         let order = match authorised {
             Ok(o) => o,
             Err(e) => {
-                drop(tx);
                 let u = Use::new(
                     UseKind::View,
                     None,
                     "Levering af ydelse",
                     "Leverandørs visning af bestilling afvist",
                 );
-                return Err(self.refuse(actor, now, u, e).await);
+                return Err(self.refuse(tx, actor, now, u, e).await);
             }
         };
         let (purpose, legal_basis) =

@@ -690,87 +690,75 @@ struct AccessLogPage {
     entries: Vec<AccessEntry>,
 }
 
+/// Entries for an oversight page; a bad filter shows as a message over an empty table.
+fn soft<T>(result: Result<Vec<T>, AppError>) -> Result<(Vec<T>, Option<String>), AppError> {
+    match result {
+        Ok(entries) => Ok((entries, None)),
+        Err(e @ AppError::Invalid { .. }) => Ok((Vec::new(), Some(capitalise(&e.to_string())))),
+        Err(e) => Err(e),
+    }
+}
+
 async fn oversight(state: &AppState, user: &WebUser, filter: FilterForm, ledger: bool) -> Response {
     let app = &state.app;
     let organisations = match app.organisations(&user.actor).await {
         Ok(o) => o,
         Err(e) => return error_response(Some(user), e),
     };
-    let query = filter.query();
-    let (error, status) = match &query {
-        Err(e) => (
-            Some(capitalise(&e.to_string())),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Ok(_) => (None, StatusCode::OK),
-    };
-    let q = query.unwrap_or_default();
-    let (action, current) = if ledger {
-        ("/tilsyn/videregivelser", "/tilsyn/videregivelser")
+    let action = if ledger {
+        "/tilsyn/videregivelser"
     } else {
-        ("/tilsyn/adgangslog", "/tilsyn/adgangslog")
+        "/tilsyn/adgangslog"
     };
-    let layout = Layout::for_user(user, current);
+    let layout = Layout::for_user(user, action);
     let csrf = user.csrf.clone();
-    let result = if ledger {
-        app.ledger(&user.actor, &q).await.map(|entries| {
-            render(&LedgerPage {
-                layout,
-                csrf,
-                error,
-                action,
-                show_user: false,
-                filter,
-                organisations,
-                entries,
-            })
-        })
-    } else {
-        app.access_log(&user.actor, &q).await.map(|entries| {
-            render(&AccessLogPage {
-                layout,
-                csrf,
-                error,
-                action,
-                show_user: true,
-                filter,
-                organisations,
-                entries,
-            })
-        })
-    };
-    match result {
-        Ok(page) => (status, page).into_response(),
-        Err(e @ AppError::Invalid { .. }) => {
-            let layout = Layout::for_user(user, current);
-            let error = Some(capitalise(&e.to_string()));
-            let csrf = user.csrf.clone();
-            let organisations = app.organisations(&user.actor).await.unwrap_or_default();
-            let page = if ledger {
+    let page = if ledger {
+        let entries = async { app.ledger(&user.actor, &filter.query()?).await }.await;
+        soft(entries).map(|(entries, error)| {
+            let status = if error.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            (
+                status,
                 render(&LedgerPage {
                     layout,
                     csrf,
                     error,
                     action,
                     show_user: false,
-                    filter: FilterForm::default(),
+                    filter,
                     organisations,
-                    entries: Vec::new(),
-                })
+                    entries,
+                }),
+            )
+        })
+    } else {
+        let entries = async { app.access_log(&user.actor, &filter.query()?).await }.await;
+        soft(entries).map(|(entries, error)| {
+            let status = if error.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
             } else {
+                StatusCode::OK
+            };
+            (
+                status,
                 render(&AccessLogPage {
                     layout,
                     csrf,
                     error,
                     action,
                     show_user: true,
-                    filter: FilterForm::default(),
+                    filter,
                     organisations,
-                    entries: Vec::new(),
-                })
-            };
-            (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
-        }
+                    entries,
+                }),
+            )
+        })
+    };
+    match page {
+        Ok(page) => page.into_response(),
         Err(e) => error_response(Some(user), e),
     }
 }

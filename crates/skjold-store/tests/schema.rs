@@ -1,0 +1,106 @@
+//! The two backends keep one schema: both migrations are rendered from
+//! `migrations/schema.tmpl.sql` (by `migrations/gen.sh`), and once applied they have the
+//! same tables and columns.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use skjold_store::Db;
+use skjold_store::testdb::TestDb;
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// Replaces whole words, as `sed 's/\bWORD\b/…/g'` does.
+fn render(template: &str, words: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let replaced = words
+            .iter()
+            .find(|(w, _)| *w == word.as_str())
+            .map_or(word.as_str(), |(_, r)| r);
+        out.push_str(replaced);
+        word.clear();
+    };
+    for c in template.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+#[test]
+fn migrations_are_rendered_from_the_template() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let template = read(&dir.join("schema.tmpl.sql"));
+    let sqlite = render(
+        &template,
+        &[
+            ("UUID", "BLOB"),
+            ("BYTES", "BLOB"),
+            ("BOOL", "INTEGER"),
+            ("TS", "INTEGER"),
+        ],
+    ) + &read(&dir.join("appendonly.sqlite.sql"));
+    let postgres = render(
+        &template,
+        &[("BYTES", "BYTEA"), ("BOOL", "BOOLEAN"), ("TS", "BIGINT")],
+    ) + &read(&dir.join("appendonly.postgres.sql"));
+    assert_eq!(
+        read(&dir.join("sqlite/0001_init.sql")),
+        sqlite,
+        "run migrations/gen.sh: sqlite/0001_init.sql is stale"
+    );
+    assert_eq!(
+        read(&dir.join("postgres/0001_init.sql")),
+        postgres,
+        "run migrations/gen.sh: postgres/0001_init.sql is stale"
+    );
+}
+
+async fn columns(db: &Db) -> BTreeSet<(String, String)> {
+    let rows: Vec<(String, String)> = match db {
+        Db::Sqlite(p) => sqlx::query_as(
+            "SELECT m.name, c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+        )
+        .fetch_all(p)
+        .await
+        .expect("sqlite columns"),
+        Db::Postgres(p) => sqlx::query_as(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'",
+        )
+        .fetch_all(p)
+        .await
+        .expect("postgres columns"),
+    };
+    rows.into_iter().collect()
+}
+
+#[tokio::test]
+async fn both_backends_have_the_same_tables_and_columns() {
+    let sqlite = TestDb::new(skjold_store::Backend::Sqlite).await;
+    let sqlite_cols = columns(sqlite.store.db()).await;
+    assert!(sqlite_cols.contains(&("disclosure".into(), "justification".into())));
+    assert!(sqlite_cols.len() > 80, "{} columns", sqlite_cols.len());
+    sqlite.cleanup().await;
+    if skjold_store::testdb::postgres_url().is_none() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must compare against PostgreSQL: set SKJOLD_TEST_POSTGRES_URL"
+        );
+        return;
+    }
+    let pg = TestDb::new(skjold_store::Backend::Postgres).await;
+    let pg_cols = columns(pg.store.db()).await;
+    pg.cleanup().await;
+    assert_eq!(sqlite_cols, pg_cols);
+}

@@ -1,0 +1,141 @@
+//! The operator's commands, run as the real binary: `init`, `user add`, `token create`,
+//! and refusals that change nothing.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn skjold(dir: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skjold"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .env_remove("SKJOLD_DATABASE_URL")
+        .env_remove("SKJOLD_MASTER_KEY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run skjold");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn init_user_and_token() {
+    let dir = std::env::temp_dir().join(format!("skjold-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // A short password is refused and nothing is set up.
+    let short = skjold(
+        &dir,
+        &[
+            "init",
+            "--municipality",
+            "Testby Kommune",
+            "--admin",
+            "anna",
+            "--name",
+            "Anna Berg",
+        ],
+        "kort\n",
+    );
+    assert!(!short.status.success());
+    assert!(text(&short).contains("mindst 12 tegn"), "{}", text(&short));
+
+    let init = skjold(
+        &dir,
+        &[
+            "init",
+            "--municipality",
+            "Testby Kommune",
+            "--admin",
+            "anna",
+            "--name",
+            "Anna Berg",
+        ],
+        "en lang nok adgangskode\n",
+    );
+    assert!(init.status.success(), "{}", text(&init));
+    assert!(dir.join("skjold.sqlite").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("master.key"))
+            .expect("key file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let again = skjold(
+        &dir,
+        &[
+            "init",
+            "--municipality",
+            "Anden Kommune",
+            "--admin",
+            "bo",
+            "--name",
+            "Bo",
+        ],
+        "en lang nok adgangskode\n",
+    );
+    assert!(!again.status.success());
+    assert!(text(&again).contains("allerede sat op"));
+
+    let add = skjold(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--username",
+            "per",
+            "--name",
+            "Per Holm",
+            "--role",
+            "auditor",
+            "--organisation",
+            "Testby Kommune",
+        ],
+        "en anden lang adgangskode\n",
+    );
+    assert!(add.status.success(), "{}", text(&add));
+    let bad_role = skjold(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--username",
+            "x",
+            "--name",
+            "X",
+            "--role",
+            "boss",
+            "--organisation",
+            "Testby Kommune",
+        ],
+        "en anden lang adgangskode\n",
+    );
+    assert!(!bad_role.status.success());
+
+    let token = skjold(&dir, &["token", "create", "--user", "per"], "");
+    assert!(token.status.success(), "{}", text(&token));
+    let token = String::from_utf8_lossy(&token.stdout).trim().to_owned();
+    assert!(token.starts_with("skj_") && token.len() > 40, "{token}");
+    let unknown = skjold(&dir, &["token", "create", "--user", "ingen"], "");
+    assert!(!unknown.status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
