@@ -334,6 +334,46 @@ mod tests {
         assert_eq!(kinds(t), vec![]);
     }
 
+    /// Phrasings written apart from the development corpus, to keep rules general.
+    #[test]
+    fn sensitive_phrasings_beyond_the_corpus() {
+        let s = scrubber();
+        for (text, gone) in [
+            ("Borgeren tager antipsykotika.", "antipsykotika"),
+            ("Han fik en dom for vold i 2019.", "vold"),
+            (
+                "Han er tidligere straffet for narkotikabesiddelse.",
+                "narkotikabesiddelse",
+            ),
+            ("Hun går i moskeen hver fredag.", "moskeen"),
+            (
+                "Lægen vurderer, at han lider af PTSD og alkoholafhængighed.",
+                "alkoholafhængighed",
+            ),
+        ] {
+            let out = s.scrub(text).text;
+            assert!(!out.contains(gone), "{text} -> {out}");
+            assert!(out.contains("[FØLSOMT-1]"), "{text} -> {out}");
+        }
+        assert_eq!(
+            kinds("Vi sender en rykker for manglende betaling af faktura 123."),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn compact_dates_are_not_phone_numbers() {
+        assert_eq!(
+            kinds("Created: 20171221. Changed: 20180309: updated."),
+            vec![]
+        );
+        // With a phone word next to it, the same digits are a number to call.
+        assert_eq!(
+            kinds("Ring på tlf. 20171221."),
+            pairs(&[("20171221", "PHONE")])
+        );
+    }
+
     #[test]
     fn context_is_local_to_the_number() {
         // "Fakturanr." lowers the number next to it, not the CPR later in the text.

@@ -148,8 +148,9 @@ pub fn run(args: ScrubArgs) -> Result<()> {
             std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
             let bar = progress_bar(inputs.len() as u64, "files");
             let mut failed = 0usize;
+            let mut used = std::collections::HashSet::new();
             for input in inputs {
-                if let Err(e) = scrub_one_ubl(&s, input, out) {
+                if let Err(e) = scrub_one_ubl(&s, input, out, &mut used) {
                     bar.suspend(|| eprintln!("error: {}: {e:#}", input.display()));
                     failed += 1;
                 }
@@ -189,11 +190,46 @@ pub fn run(args: ScrubArgs) -> Result<()> {
     }
 }
 
-fn scrub_one_ubl(s: &Scrubber, input: &Path, out_dir: &Path) -> Result<()> {
+/// An output file name no earlier input of this run has taken: inputs from different
+/// folders often share a name (`base-example.xml`), so a clash gets the folder's name in
+/// front, and a number if that clashes too.
+fn unique_name(
+    input: &Path,
+    used: &mut std::collections::HashSet<std::ffi::OsString>,
+) -> Result<std::ffi::OsString> {
+    let name = input
+        .file_name()
+        .context("input has no file name")?
+        .to_os_string();
+    let parent = input
+        .parent()
+        .and_then(|p| p.file_name())
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut candidate = name.clone();
+    let mut n = 1;
+    while used.contains(&candidate) {
+        candidate = if n == 1 && !parent.is_empty() {
+            format!("{parent}__{}", name.to_string_lossy()).into()
+        } else {
+            format!("{n}__{}", name.to_string_lossy()).into()
+        };
+        n += 1;
+    }
+    used.insert(candidate.clone());
+    Ok(candidate)
+}
+
+fn scrub_one_ubl(
+    s: &Scrubber,
+    input: &Path,
+    out_dir: &Path,
+    used: &mut std::collections::HashSet<std::ffi::OsString>,
+) -> Result<()> {
     let bytes = std::fs::read(input).context("reading")?;
     let result = s.scrub_ubl(&bytes)?;
-    let name = input.file_name().context("input has no file name")?;
-    let target = out_dir.join(name);
+    let name = unique_name(input, used)?;
+    let target = out_dir.join(&name);
     std::fs::write(&target, &result.xml)
         .with_context(|| format!("writing {}", target.display()))?;
     let replacements: Vec<serde_json::Value> = result
@@ -220,4 +256,28 @@ fn scrub_one_ubl(s: &Scrubber, input: &Path, out_dir: &Path) -> Result<()> {
     std::fs::write(&report_path, serde_json::to_vec_pretty(&report)?)
         .with_context(|| format!("writing {}", report_path.display()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_named_inputs_get_distinct_outputs() {
+        let mut used = std::collections::HashSet::new();
+        let names: Vec<String> = [
+            "a/x/base.xml",
+            "a/y/base.xml",
+            "b/y/base.xml",
+            "c/other.xml",
+        ]
+        .iter()
+        .map(|p| unique_name(Path::new(p), &mut used).map(|n| n.to_string_lossy().into_owned()))
+        .collect::<Result<_>>()
+        .expect("names");
+        assert_eq!(
+            names,
+            ["base.xml", "y__base.xml", "2__base.xml", "other.xml"]
+        );
+    }
 }

@@ -267,7 +267,7 @@ fn classify(
                 Before::Phone => 0.9,
                 Before::Negative | Before::Account => 0.1,
                 Before::Cpr | Before::NoId => 0.3,
-                Before::None if looks_like_ddmmyyyy(d) => 0.3,
+                Before::None if looks_like_ddmmyyyy(d) || looks_like_yyyymmdd(d) => 0.3,
                 Before::None => 0.6,
             };
             return Class::Pii(Kind::Phone, c);
@@ -286,6 +286,18 @@ fn classify(
         return Class::Pii(Kind::Account, 0.6);
     }
     Class::Unknown
+}
+
+/// `20171221`: a compact ISO date, common in documents and XML comments.
+fn looks_like_yyyymmdd(d: &[u8]) -> bool {
+    let num = |a: usize, b: usize| {
+        d[a..b]
+            .iter()
+            .fold(0u32, |acc, x| acc * 10 + u32::from(x - b'0'))
+    };
+    let year = num(0, 4);
+    (1900..=2100).contains(&year)
+        && Date::new(year as i32, num(4, 6) as u8, num(6, 8) as u8).is_some()
 }
 
 fn looks_like_ddmmyyyy(d: &[u8]) -> bool {
