@@ -456,6 +456,32 @@ async fn privacy_officer_follows_every_disclosure_and_access(backend: Backend) {
             .is_empty()
     );
 
+    // Reading the ledger logs one entry per citizen it showed.
+    let shown: std::collections::BTreeSet<_> = ledger.iter().map(|l| l.subject_id).collect();
+    let oversight = w
+        .app
+        .access_log(
+            &dpo,
+            &OversightQuery {
+                username: Some("dpo".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("log");
+    let logged: std::collections::BTreeSet<_> = oversight
+        .iter()
+        .filter(|e| {
+            e.use_kind == skjold_store::UseKind::Oversight
+                && e.detail.starts_with("Videregivelsesloggen")
+        })
+        .filter_map(|e| e.subject_id)
+        .collect();
+    assert!(
+        shown.is_subset(&logged),
+        "every citizen in the ledger view is logged"
+    );
+
     // The auditor reads too; a caseworker and a supplier cannot.
     let auditor = w.actor("revisor").await;
     assert!(

@@ -1064,14 +1064,30 @@ impl Store {
             filter.until.map(Now::micros),
             filter.limit.clamp(1, 10_000)
         )?;
-        let mut u = Use::new(
-            UseKind::Oversight,
-            filter.subject_id,
-            PURPOSE_OVERSIGHT,
-            "Videregivelsesloggen gennemset",
-        );
-        u.criterion = Some(describe_filter(filter));
-        self.log_after(tx, Some(actor), now, &u, true).await?;
+        tx.commit().await?;
+        // The ledger says which citizen had what disclosed: one entry per citizen shown
+        // (wall 1), or one for the search itself when nothing matched.
+        let criterion = describe_filter(filter);
+        let mut subjects: Vec<Option<Uuid>> = rows.iter().map(|r| Some(r.subject_id)).collect();
+        subjects.sort();
+        subjects.dedup();
+        if subjects.is_empty() {
+            subjects.push(filter.subject_id);
+        }
+        let entries = subjects
+            .into_iter()
+            .map(|subject| {
+                let mut u = Use::new(
+                    UseKind::Oversight,
+                    subject,
+                    PURPOSE_OVERSIGHT,
+                    "Videregivelsesloggen gennemset",
+                );
+                u.criterion = Some(criterion.clone());
+                log_row(Some(actor), now, &u, true)
+            })
+            .collect();
+        self.log.append_all(entries).await?;
         Ok(rows.into_iter().filter_map(LedgerRow::into_model).collect())
     }
 

@@ -71,18 +71,26 @@ impl LogWriter {
 
     /// Appends one entry and returns once it is durable.
     pub async fn append(&self, row: LogRow) -> Result<(), StoreError> {
-        let (ack, done) = oneshot::channel();
-        self.queue
-            .send((row, ack))
-            .await
-            .map_err(|_| StoreError::LogWrite("the access log writer has stopped".into()))?;
-        match done.await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(StoreError::LogWrite(e)),
-            Err(_) => Err(StoreError::LogWrite(
-                "the access log writer has stopped".into(),
-            )),
+        self.append_all(vec![row]).await
+    }
+
+    /// Appends entries (they share a group commit) and returns once all are durable.
+    pub async fn append_all(&self, rows: Vec<LogRow>) -> Result<(), StoreError> {
+        let stopped = || StoreError::LogWrite("the access log writer has stopped".into());
+        let mut pending = Vec::with_capacity(rows.len());
+        for row in rows {
+            let (ack, done) = oneshot::channel();
+            self.queue.send((row, ack)).await.map_err(|_| stopped())?;
+            pending.push(done);
         }
+        for done in pending {
+            match done.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(StoreError::LogWrite(e)),
+                Err(_) => return Err(stopped()),
+            }
+        }
+        Ok(())
     }
 }
 
