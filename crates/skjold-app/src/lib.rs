@@ -10,6 +10,7 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod messages;
 pub mod ops;
 
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -25,11 +26,16 @@ use skjold_core::Timestamp;
 pub struct App {
     store: Store,
     clock: Arc<dyn Clock>,
+    guard: messages::Guard,
 }
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> App {
-        App { store, clock }
+        App {
+            store,
+            clock,
+            guard: messages::Guard::default(),
+        }
     }
 
     pub fn store(&self) -> &Store {

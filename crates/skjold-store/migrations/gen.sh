@@ -1,8 +1,14 @@
 #!/bin/sh
-# Renders the per-backend migrations from schema.tmpl.sql (and appendonly.*.sql).
-# Run from this folder after changing the template; a test checks the output is current.
+# Renders the per-backend migrations from the templates (schema.tmpl.sql with
+# appendonly.*.sql for 0001, then NNNN_*.tmpl.sql). Run from this folder after changing a
+# template; a test (tests/schema.rs) checks the output is current.
 set -eu
-sed -e 's/\bUUID\b/BLOB/g; s/\bBYTES\b/BLOB/g; s/\bBOOL\b/INTEGER/g; s/\bTS\b/INTEGER/g' schema.tmpl.sql \
-  | cat - appendonly.sqlite.sql > sqlite/0001_init.sql
-sed -e 's/\bBYTES\b/BYTEA/g; s/\bBOOL\b/BOOLEAN/g; s/\bTS\b/BIGINT/g' schema.tmpl.sql \
-  | cat - appendonly.postgres.sql > postgres/0001_init.sql
+sqlite() { sed -e 's/\bUUID\b/BLOB/g; s/\bBYTES\b/BLOB/g; s/\bBOOL\b/INTEGER/g; s/\bTS\b/INTEGER/g; s/\bI64\b/INTEGER/g' "$1"; }
+postgres() { sed -e 's/\bBYTES\b/BYTEA/g; s/\bBOOL\b/BOOLEAN/g; s/\bTS\b/BIGINT/g; s/\bI64\b/BIGINT/g' "$1"; }
+sqlite schema.tmpl.sql | cat - appendonly.sqlite.sql > sqlite/0001_init.sql
+postgres schema.tmpl.sql | cat - appendonly.postgres.sql > postgres/0001_init.sql
+for t in 0*.tmpl.sql; do
+  name=${t%.tmpl.sql}
+  sqlite "$t" > "sqlite/$name.sql"
+  postgres "$t" > "postgres/$name.sql"
+done

@@ -12,6 +12,21 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
+/// The type words of the templates, per backend (as in `migrations/gen.sh`).
+const SQLITE_WORDS: &[(&str, &str)] = &[
+    ("UUID", "BLOB"),
+    ("BYTES", "BLOB"),
+    ("BOOL", "INTEGER"),
+    ("TS", "INTEGER"),
+    ("I64", "INTEGER"),
+];
+const POSTGRES_WORDS: &[(&str, &str)] = &[
+    ("BYTES", "BYTEA"),
+    ("BOOL", "BOOLEAN"),
+    ("TS", "BIGINT"),
+    ("I64", "BIGINT"),
+];
+
 /// Replaces whole words, as `sed 's/\bWORD\b/…/g'` does.
 fn render(template: &str, words: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len());
@@ -40,19 +55,8 @@ fn render(template: &str, words: &[(&str, &str)]) -> String {
 fn migrations_are_rendered_from_the_template() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
     let template = read(&dir.join("schema.tmpl.sql"));
-    let sqlite = render(
-        &template,
-        &[
-            ("UUID", "BLOB"),
-            ("BYTES", "BLOB"),
-            ("BOOL", "INTEGER"),
-            ("TS", "INTEGER"),
-        ],
-    ) + &read(&dir.join("appendonly.sqlite.sql"));
-    let postgres = render(
-        &template,
-        &[("BYTES", "BYTEA"), ("BOOL", "BOOLEAN"), ("TS", "BIGINT")],
-    ) + &read(&dir.join("appendonly.postgres.sql"));
+    let sqlite = render(&template, SQLITE_WORDS) + &read(&dir.join("appendonly.sqlite.sql"));
+    let postgres = render(&template, POSTGRES_WORDS) + &read(&dir.join("appendonly.postgres.sql"));
     assert_eq!(
         read(&dir.join("sqlite/0001_init.sql")),
         sqlite,
@@ -63,6 +67,37 @@ fn migrations_are_rendered_from_the_template() {
         postgres,
         "run migrations/gen.sh: postgres/0001_init.sql is stale"
     );
+    let mut later = 0;
+    for entry in std::fs::read_dir(&dir).expect("migrations dir") {
+        let path = entry.expect("entry").path();
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".tmpl.sql"))
+            .filter(|n| n.starts_with('0'))
+        else {
+            continue;
+        };
+        let template = read(&path);
+        let sqlite = render(&template, SQLITE_WORDS);
+        let postgres = render(&template, POSTGRES_WORDS);
+        assert_eq!(
+            read(&dir.join(format!("sqlite/{name}.sql"))),
+            sqlite,
+            "run migrations/gen.sh: sqlite/{name}.sql is stale"
+        );
+        assert_eq!(
+            read(&dir.join(format!("postgres/{name}.sql"))),
+            postgres,
+            "run migrations/gen.sh: postgres/{name}.sql is stale"
+        );
+        later += 1;
+    }
+    // Every migration past the first comes from a template.
+    let migrations = std::fs::read_dir(dir.join("sqlite"))
+        .expect("sqlite dir")
+        .count();
+    assert_eq!(migrations, later + 1, "a migration without a template");
 }
 
 async fn columns(db: &Db) -> BTreeSet<(String, String)> {

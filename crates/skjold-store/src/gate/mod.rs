@@ -11,6 +11,10 @@
 //! A refused call rolls back whatever it did and records the refusal in the access log in a
 //! transaction of its own, so "who tried to see what" has an answer too.
 
+mod messages;
+
+pub use messages::{GuardFindings, MessageView, OpenRequest, RequestView, ThreadView};
+
 use std::collections::HashSet;
 
 use uuid::Uuid;

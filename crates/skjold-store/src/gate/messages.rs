@@ -1,0 +1,974 @@
+//! Secure messages and data requests (SEC-1, PR-2, LP-5): the communication that replaces
+//! e-mail. Part of the gate: message bodies are personal data, sealed under the citizen's
+//! key, and every thread read or message sent is in the access log.
+//!
+//! One thread per order, between the supplier's users and the municipality's caseworkers
+//! (any caseworker of the municipality can stand in for the responsible one). A supplier
+//! loses the thread with its DPA; the history stays for the caseworker.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use skjold_core::{DisclosureRule, FieldKey, Role};
+
+use super::*;
+
+/// What the scrubber found in a message before it is sent (computed by the caller, which
+/// owns the scrubber). The gate adds what only it can know: which of the citizen's
+/// undisclosed values the text contains.
+#[derive(Debug, Clone, Default)]
+pub struct GuardFindings {
+    pub cpr_numbers: usize,
+    pub sensitive_terms: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadReceipt {
+    pub reader: String,
+    pub at: Now,
+}
+
+/// A message with its evidence of delivery (SEC-1).
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageView {
+    pub id: Uuid,
+    pub kind: String,
+    pub sender: String,
+    pub sender_organisation: String,
+    pub recipients: String,
+    pub body: String,
+    /// SHA-256 over the message id and the body, hex.
+    pub content_hash: String,
+    pub sent_at: Now,
+    /// How it travelled: always inside the platform, encrypted.
+    pub delivery: &'static str,
+    pub reads: Vec<ReadReceipt>,
+    /// Not read by the viewer before this view.
+    pub new_for_me: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestView {
+    pub id: Uuid,
+    pub fields: Vec<FieldKey>,
+    pub reason: String,
+    pub requested_by: String,
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decision_reason: Option<String>,
+    pub created_at: Now,
+    pub decided_at: Option<Now>,
+}
+
+impl RequestView {
+    pub fn is_open(&self) -> bool {
+        self.status == "open"
+    }
+
+    pub fn status_danish(&self) -> &'static str {
+        match self.status.as_str() {
+            "approved" => "Godkendt",
+            "rejected" => "Afvist",
+            _ => "Afventer sagsbehandler",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreadView {
+    pub order: OrderSummary,
+    pub messages: Vec<MessageView>,
+    pub requests: Vec<RequestView>,
+    /// Fields the supplier may ask for: allowed on a justified decision, not yet disclosed,
+    /// not already asked for. Says nothing about whether the citizen has such data.
+    pub requestable: Vec<FieldKey>,
+    /// For the caseworker: the citizen's current values of the fields in open requests,
+    /// to decide with the data beside the request.
+    pub requested_values: Vec<(FieldKey, String)>,
+}
+
+/// An open data request, for the caseworker's start page. No personal data.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenRequest {
+    pub id: Uuid,
+    pub order_id: Uuid,
+    pub order_reference: String,
+    pub supplier_name: String,
+    pub fields: Vec<FieldKey>,
+    pub created_at: Now,
+}
+
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    id: Uuid,
+    sender_id: Uuid,
+    sender_name: String,
+    sender_org_id: Uuid,
+    sender_org: String,
+    kind: String,
+    body: Vec<u8>,
+    content_hash: Vec<u8>,
+    sent_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReadRow {
+    message_id: Uuid,
+    reader: String,
+    first_read_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct RequestRow {
+    id: Uuid,
+    fields: String,
+    reason: String,
+    status: String,
+    requested_by: String,
+    decided_by: Option<String>,
+    decision_reason: Option<String>,
+    created_at: i64,
+    decided_at: Option<i64>,
+}
+
+impl RequestRow {
+    fn into_view(self) -> RequestView {
+        RequestView {
+            id: self.id,
+            fields: parse_fields(&self.fields),
+            reason: self.reason,
+            requested_by: self.requested_by,
+            status: self.status,
+            decided_by: self.decided_by,
+            decision_reason: self.decision_reason,
+            created_at: Now::from_micros(self.created_at),
+            decided_at: self.decided_at.map(Now::from_micros),
+        }
+    }
+}
+
+fn parse_fields(s: &str) -> Vec<FieldKey> {
+    s.split(',').filter_map(|f| f.trim().parse().ok()).collect()
+}
+
+const PURPOSE_MESSAGES: &str = "Kommunikation om bestillingen";
+
+/// The order of a thread, if the actor may use it: a caseworker of the municipality, or a
+/// user of the order's supplier while a DPA is in force.
+async fn thread_order(
+    tx: &mut Tx,
+    actor: &Actor,
+    order_id: Uuid,
+    now: Now,
+) -> Result<OrderRow, StoreError> {
+    let order = order_row(tx, order_id).await?.ok_or_else(order_not_found)?;
+    match actor.role {
+        Role::Caseworker if order.controller_id == actor.controller_id => Ok(order),
+        Role::SupplierUser if order.supplier_id == actor.organisation_id => {
+            if dpa_in_force(tx, order.controller_id, order.supplier_id, now.local_date())
+                .await?
+                .is_none()
+            {
+                return Err(StoreError::forbidden(
+                    "dpa_not_in_force",
+                    "der er ingen databehandleraftale i kraft for denne bestilling",
+                ));
+            }
+            Ok(order)
+        }
+        _ => Err(order_not_found()),
+    }
+}
+
+async fn thread_id(tx: &mut Tx, order: &OrderRow, now: Now) -> Result<Uuid, StoreError> {
+    let existing: Option<Uuid> = scalar!(
+        tx,
+        fetch_optional,
+        Uuid,
+        "SELECT id FROM message_thread WHERE order_id = $1",
+        order.id
+    )?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let id = Uuid::new_v4();
+    execute!(
+        tx,
+        "INSERT INTO message_thread (id, controller_id, supplier_id, order_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+        id,
+        order.controller_id,
+        order.supplier_id,
+        order.id,
+        now.micros()
+    )?;
+    Ok(id)
+}
+
+fn content_hash(id: Uuid, body: &str) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(id.as_bytes());
+    h.update(body.as_bytes());
+    h.finalize().to_vec()
+}
+
+fn body_aad(id: Uuid) -> String {
+    format!("message:{id}")
+}
+
+/// Where a message goes and the key that seals it.
+struct Sealing<'a> {
+    key: &'a SubjectKey,
+    subject_id: Uuid,
+    thread: Uuid,
+}
+
+async fn insert_message(
+    tx: &mut Tx,
+    to: &Sealing<'_>,
+    actor: &Actor,
+    kind: &str,
+    body: &str,
+    now: Now,
+) -> Result<Uuid, StoreError> {
+    let id = Uuid::new_v4();
+    let sealed = to.key.seal(to.subject_id, &body_aad(id), body)?;
+    let seq: i64 = scalar!(
+        tx,
+        fetch_one,
+        i64,
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM message WHERE thread_id = $1",
+        to.thread
+    )?;
+    execute!(
+        tx,
+        "INSERT INTO message (id, thread_id, seq, sender_id, sender_org_id, kind, body, content_hash, sent_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        id,
+        to.thread,
+        seq,
+        actor.user_id,
+        actor.organisation_id,
+        kind,
+        sealed.as_slice(),
+        content_hash(id, body).as_slice(),
+        now.micros()
+    )?;
+    Ok(id)
+}
+
+/// Whether `text` mentions a citizen's value, in the forms people write it.
+fn mentions(text_lower: &str, text_digits: &str, field: FieldKey, value: &str) -> bool {
+    let v = value.trim().to_lowercase();
+    match field {
+        FieldKey::Cpr | FieldKey::Phone => {
+            let digits: String = v.chars().filter(char::is_ascii_digit).collect();
+            let tail = &digits[digits.len().saturating_sub(if field == FieldKey::Phone {
+                8
+            } else {
+                10
+            })..];
+            tail.len() >= 8 && text_digits.contains(tail)
+        }
+        FieldKey::Address => {
+            let street = v.split(',').next().unwrap_or("").trim();
+            street.chars().count() >= 5 && text_lower.contains(street)
+        }
+        FieldKey::Name => {
+            let surname = v.split_whitespace().last().unwrap_or("");
+            text_lower.contains(&v)
+                || (surname.chars().count() >= 4
+                    && text_lower
+                        .split(|c: char| !c.is_alphanumeric() && c != '-')
+                        .any(|w| w == surname))
+        }
+        _ => {
+            let head = v.split([';', ',']).next().unwrap_or("").trim();
+            (v.chars().count() >= 4 && text_lower.contains(&v))
+                || (head.chars().count() >= 6 && text_lower.contains(head))
+        }
+    }
+}
+
+impl Store {
+    /// Opens an order's thread: messages with evidence, data requests, and — for the
+    /// caseworker — the citizen's values of requested fields. Marks the messages read by
+    /// this user. Logged.
+    pub async fn thread(
+        &self,
+        actor: &Actor,
+        order_id: Uuid,
+        now: Now,
+    ) -> Result<ThreadView, StoreError> {
+        let mut tx = self.db.write().await?;
+        let order = match thread_order(&mut tx, actor, order_id, now).await {
+            Ok(o) => o,
+            Err(e) => {
+                let u = Use::new(
+                    UseKind::View,
+                    None,
+                    PURPOSE_MESSAGES,
+                    "Visning af beskedtråd afvist",
+                );
+                return Err(self.refuse(tx, actor, now, u, e).await);
+            }
+        };
+        let thread = thread_id(&mut tx, &order, now).await?;
+        let messages = fetch!(
+            &mut tx,
+            fetch_all,
+            MessageRow,
+            "SELECT m.id, m.sender_id, u.display_name AS sender_name, m.sender_org_id, o.name AS sender_org, m.kind, m.body, \
+             m.content_hash, m.sent_at FROM message m JOIN app_user u ON u.id = m.sender_id \
+             JOIN organisation o ON o.id = m.sender_org_id WHERE m.thread_id = $1 ORDER BY m.seq",
+            thread
+        )?;
+        let reads_before = fetch!(
+            &mut tx,
+            fetch_all,
+            ReadRow,
+            "SELECT r.message_id, u.display_name AS reader, r.first_read_at FROM message_read r \
+             JOIN message m ON m.id = r.message_id JOIN app_user u ON u.id = r.user_id WHERE m.thread_id = $1 \
+             ORDER BY r.first_read_at",
+            thread
+        )?;
+        let mine: std::collections::HashSet<Uuid> = scalar!(
+            &mut tx,
+            fetch_all,
+            Uuid,
+            "SELECT r.message_id FROM message_read r JOIN message m ON m.id = r.message_id WHERE m.thread_id = $1 AND r.user_id = $2",
+            thread,
+            actor.user_id
+        )?
+        .into_iter()
+        .collect();
+        execute!(
+            &mut tx,
+            "INSERT INTO message_read (message_id, user_id, first_read_at) SELECT m.id, $2, $3 FROM message m \
+             WHERE m.thread_id = $1 AND m.sender_id <> $2 \
+             AND NOT EXISTS (SELECT 1 FROM message_read r WHERE r.message_id = m.id AND r.user_id = $2)",
+            thread,
+            actor.user_id,
+            now.micros()
+        )?;
+        let requests: Vec<RequestView> = fetch!(
+            &mut tx,
+            fetch_all,
+            RequestRow,
+            "SELECT r.id, r.fields, r.reason, r.status, u.display_name AS requested_by, d.display_name AS decided_by, \
+             r.decision_reason, r.created_at, r.decided_at FROM data_request r JOIN app_user u ON u.id = r.requested_by \
+             LEFT JOIN app_user d ON d.id = r.decided_by WHERE r.order_id = $1 ORDER BY r.created_at, r.id",
+            order_id
+        )?
+        .into_iter()
+        .map(RequestRow::into_view)
+        .collect();
+        let disclosed: Vec<String> = scalar!(
+            &mut tx,
+            fetch_all,
+            String,
+            "SELECT field_key FROM disclosure WHERE order_id = $1",
+            order_id
+        )?;
+        let service_type =
+            service_type_in(&mut tx, order.controller_id, order.service_type_id).await?;
+        let asked: Vec<FieldKey> = requests
+            .iter()
+            .filter(|r| r.is_open())
+            .flat_map(|r| r.fields.clone())
+            .collect();
+        let requestable = service_type
+            .policy()
+            .all()
+            .filter(|(f, rule)| {
+                *rule == DisclosureRule::OnJustifiedRequest
+                    && !disclosed.iter().any(|d| d == f.key())
+                    && !asked.contains(f)
+            })
+            .map(|(f, _)| f)
+            .collect();
+        let sealed_values = if actor.role == Role::Caseworker && !asked.is_empty() {
+            current_data(&mut tx, order.subject_id)
+                .await?
+                .into_iter()
+                .filter(|r| r.field_key.parse().is_ok_and(|f| asked.contains(&f)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
+        append_log(
+            &mut tx,
+            Some(actor),
+            now,
+            &Use::new(
+                UseKind::View,
+                Some(order.subject_id),
+                PURPOSE_MESSAGES,
+                format!("Beskedtråd for {} vist", order.reference),
+            ),
+            true,
+        )
+        .await?;
+        tx.commit().await?;
+
+        let key = self.keys.unwrap_subject_key(order.subject_id, &wrapped)?;
+        let mut views = Vec::with_capacity(messages.len());
+        for m in messages {
+            let body = key.open(order.subject_id, &body_aad(m.id), &m.body)?;
+            let recipients = if m.sender_org_id == order.supplier_id {
+                format!("{} ({})", order.caseworker_name, order.unit_name)
+            } else {
+                order.supplier_name.clone()
+            };
+            views.push(MessageView {
+                id: m.id,
+                kind: m.kind,
+                sender: m.sender_name,
+                sender_organisation: m.sender_org,
+                recipients,
+                body,
+                content_hash: hex::encode(&m.content_hash),
+                sent_at: Now::from_micros(m.sent_at),
+                delivery: "Leveret i Skjold, krypteret",
+                reads: reads_before
+                    .iter()
+                    .filter(|r| r.message_id == m.id)
+                    .map(|r| ReadReceipt {
+                        reader: r.reader.clone(),
+                        at: Now::from_micros(r.first_read_at),
+                    })
+                    .collect(),
+                new_for_me: m.sender_id != actor.user_id && !mine.contains(&m.id),
+            });
+        }
+        let requested_values = self
+            .open_all(order.subject_id, &wrapped, sealed_values)?
+            .into_iter()
+            .map(|d| (d.field, d.value))
+            .collect();
+        Ok(ThreadView {
+            order: order.summary(),
+            messages: views,
+            requests,
+            requestable,
+            requested_values,
+        })
+    }
+
+    /// Sends a message on an order's thread. A caseworker's message is checked first (the
+    /// guard): if it names a CPR number, special-category or criminal terms, or data about
+    /// the citizen that this supplier has not received, it is sent only with a written
+    /// confirmation, and the undisclosed fields it contains become manual disclosures.
+    pub async fn post_message(
+        &self,
+        actor: &Actor,
+        order_id: Uuid,
+        body: &str,
+        findings: &GuardFindings,
+        confirmation: Option<&str>,
+        now: Now,
+    ) -> Result<Uuid, StoreError> {
+        let mut tx = self.db.write().await?;
+        let order = match thread_order(&mut tx, actor, order_id, now).await {
+            Ok(o) => o,
+            Err(e) => {
+                let u = Use::new(
+                    UseKind::Disclose,
+                    None,
+                    PURPOSE_MESSAGES,
+                    "Afsendelse af besked afvist",
+                );
+                return Err(self.refuse(tx, actor, now, u, e).await);
+            }
+        };
+        let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
+        let key = self.keys.unwrap_subject_key(order.subject_id, &wrapped)?;
+        let mut undisclosed: Vec<(FieldKey, Uuid)> = Vec::new();
+        if actor.role == Role::Caseworker {
+            let disclosed: Vec<String> = scalar!(
+                &mut tx,
+                fetch_all,
+                String,
+                "SELECT field_key FROM disclosure WHERE order_id = $1",
+                order_id
+            )?;
+            let lower = body.to_lowercase();
+            let digits: String = body.chars().filter(char::is_ascii_digit).collect();
+            for row in current_data(&mut tx, order.subject_id).await? {
+                let Ok(field) = row.field_key.parse::<FieldKey>() else {
+                    continue;
+                };
+                if disclosed.iter().any(|d| d == field.key()) {
+                    continue;
+                }
+                let value = key.open(order.subject_id, field.key(), &row.ciphertext)?;
+                if mentions(&lower, &digits, field, &value) {
+                    undisclosed.push((field, row.id));
+                }
+            }
+        }
+        let flagged = actor.role == Role::Caseworker
+            && (findings.cpr_numbers > 0
+                || !findings.sensitive_terms.is_empty()
+                || !undisclosed.is_empty());
+        let confirmation = confirmation.map(str::trim).filter(|c| !c.is_empty());
+        if flagged
+            && confirmation
+                .is_none_or(|c| c.chars().count() < skjold_core::policy::MIN_JUSTIFICATION)
+        {
+            let mut found = Vec::new();
+            if findings.cpr_numbers > 0 {
+                found.push("et CPR-nummer".to_owned());
+            }
+            if !findings.sensitive_terms.is_empty() {
+                found.push(format!(
+                    "følsomme oplysninger ({})",
+                    findings.sensitive_terms.join(", ")
+                ));
+            }
+            if !undisclosed.is_empty() {
+                let names: Vec<&str> = undisclosed.iter().map(|(f, _)| f.danish()).collect();
+                found.push(format!(
+                    "oplysninger om borgeren, som leverandøren ikke har fået: {}",
+                    names.join(", ")
+                ));
+            }
+            drop(tx);
+            let mut u = Use::new(
+                UseKind::View,
+                Some(order.subject_id),
+                PURPOSE_MESSAGES,
+                "Besked kontrolleret før afsendelse; ikke sendt",
+            );
+            u.criterion = Some(format!("bestilling {}", order.reference));
+            self.log.append(log_row(Some(actor), now, &u, true)).await?;
+            return Err(StoreError::invalid(
+                "guard_confirmation_required",
+                format!(
+                    "beskeden indeholder {}. Ret teksten, eller bekræft afsendelsen med en begrundelse på mindst {} tegn.",
+                    found.join("; "),
+                    skjold_core::policy::MIN_JUSTIFICATION
+                ),
+            ));
+        }
+        let thread = thread_id(&mut tx, &order, now).await?;
+        let id = insert_message(
+            &mut tx,
+            &Sealing {
+                key: &key,
+                subject_id: order.subject_id,
+                thread,
+            },
+            actor,
+            "message",
+            body,
+            now,
+        )
+        .await?;
+        let mut detail = format!("Besked sendt i tråden for {}", order.reference);
+        if let (true, Some(why)) = (flagged, confirmation) {
+            let (_, legal_basis) =
+                purpose_summary(&mut tx, order.controller_id, order.purpose_id).await?;
+            let justification = format!("Bekræftet ved afsendelse af besked: {why}");
+            for (field, datum_id) in &undisclosed {
+                insert_disclosure(
+                    &mut tx,
+                    actor,
+                    &DisclosureRow {
+                        order_id,
+                        subject_id: order.subject_id,
+                        supplier_id: order.supplier_id,
+                        field: *field,
+                        datum_id: *datum_id,
+                        justification: Some(&justification),
+                        purpose_id: order.purpose_id,
+                        legal_basis: &legal_basis,
+                    },
+                    now,
+                )
+                .await?;
+            }
+            detail = format!("{detail}; bekræftet trods advarsel: {why}");
+        }
+        append_log(
+            &mut tx,
+            Some(actor),
+            now,
+            &Use::new(
+                if flagged {
+                    UseKind::Disclose
+                } else {
+                    UseKind::Register
+                },
+                Some(order.subject_id),
+                PURPOSE_MESSAGES,
+                detail,
+            ),
+            true,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// LP-5: the supplier asks for more fields, with a reason. Only fields the policy
+    /// allows on a justified decision, not yet disclosed.
+    pub async fn request_data(
+        &self,
+        actor: &Actor,
+        order_id: Uuid,
+        fields: &[FieldKey],
+        reason: &str,
+        now: Now,
+    ) -> Result<Uuid, StoreError> {
+        let mut tx = self.db.write().await?;
+        let checked = async {
+            require_role(actor, &[Role::SupplierUser])?;
+            let order = thread_order(&mut tx, actor, order_id, now).await?;
+            if order.status() == OrderStatus::Closed {
+                return Err(StoreError::conflict(
+                    "order_closed",
+                    "bestillingen er afsluttet",
+                ));
+            }
+            if fields.is_empty() {
+                return Err(StoreError::invalid(
+                    "fields_required",
+                    "vælg mindst én oplysning",
+                ));
+            }
+            if reason.trim().chars().count() < skjold_core::policy::MIN_JUSTIFICATION {
+                return Err(StoreError::invalid(
+                    "reason_required",
+                    format!(
+                        "begrundelsen skal være på mindst {} tegn",
+                        skjold_core::policy::MIN_JUSTIFICATION
+                    ),
+                ));
+            }
+            let policy = service_type_in(&mut tx, order.controller_id, order.service_type_id)
+                .await?
+                .policy();
+            let disclosed: Vec<String> = scalar!(
+                &mut tx,
+                fetch_all,
+                String,
+                "SELECT field_key FROM disclosure WHERE order_id = $1",
+                order_id
+            )?;
+            for f in fields {
+                match policy.rule(*f) {
+                    DisclosureRule::Never => {
+                        return Err(StoreError::invalid(
+                            "field_never_disclosed",
+                            format!("{} må aldrig videregives til denne ydelse", f.danish()),
+                        ));
+                    }
+                    _ if disclosed.iter().any(|d| d == f.key()) => {
+                        return Err(StoreError::conflict(
+                            "field_already_disclosed",
+                            format!("{} er allerede videregivet", f.danish()),
+                        ));
+                    }
+                    DisclosureRule::Automatic | DisclosureRule::OnJustifiedRequest => {}
+                }
+            }
+            Ok(order)
+        }
+        .await;
+        let order = match checked {
+            Ok(o) => o,
+            Err(e) => {
+                let u = Use::new(
+                    UseKind::Search,
+                    None,
+                    PURPOSE_MESSAGES,
+                    "Anmodning om oplysninger afvist",
+                );
+                return Err(self.refuse(tx, actor, now, u, e).await);
+            }
+        };
+        let id = Uuid::new_v4();
+        let keys: Vec<&str> = fields.iter().map(|f| f.key()).collect();
+        execute!(
+            &mut tx,
+            "INSERT INTO data_request (id, order_id, requested_by, fields, reason, status, created_at) VALUES ($1, $2, $3, $4, $5, 'open', $6)",
+            id,
+            order_id,
+            actor.user_id,
+            keys.join(","),
+            reason.trim(),
+            now.micros()
+        )?;
+        let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
+        let key = self.keys.unwrap_subject_key(order.subject_id, &wrapped)?;
+        let thread = thread_id(&mut tx, &order, now).await?;
+        let names: Vec<&str> = fields.iter().map(|f| f.danish()).collect();
+        let body = format!(
+            "Anmodning om oplysninger: {}. Begrundelse: {}",
+            names.join(", "),
+            reason.trim()
+        );
+        insert_message(
+            &mut tx,
+            &Sealing {
+                key: &key,
+                subject_id: order.subject_id,
+                thread,
+            },
+            actor,
+            "data_request",
+            &body,
+            now,
+        )
+        .await?;
+        append_log(
+            &mut tx,
+            Some(actor),
+            now,
+            &Use::new(
+                UseKind::Register,
+                Some(order.subject_id),
+                PURPOSE_MESSAGES,
+                format!("Anmodning om oplysninger på {}", order.reference),
+            ),
+            true,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The caseworker decides a data request. Approved fields become manual disclosures
+    /// carrying the supplier's reason and the caseworker's decision; a rejection needs a
+    /// reason. The decision is posted in the thread.
+    pub async fn decide_request(
+        &self,
+        actor: &Actor,
+        request_id: Uuid,
+        approve: bool,
+        decision: &str,
+        now: Now,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        let checked = async {
+            require_role(actor, &[Role::Caseworker])?;
+            let row: Option<(Uuid, String, String, String)> = fetch!(
+                &mut tx,
+                fetch_optional,
+                (Uuid, String, String, String),
+                "SELECT order_id, fields, reason, status FROM data_request WHERE id = $1",
+                request_id
+            )?;
+            let (order_id, fields, reason, status) = row.ok_or_else(|| {
+                StoreError::not_found("request_not_found", "anmodningen findes ikke")
+            })?;
+            let order = caseworker_order_row(&mut tx, actor, order_id).await?;
+            if status != "open" {
+                return Err(StoreError::conflict(
+                    "request_decided",
+                    "anmodningen er allerede afgjort",
+                ));
+            }
+            if !approve && decision.trim().chars().count() < skjold_core::policy::MIN_JUSTIFICATION
+            {
+                return Err(StoreError::invalid(
+                    "reason_required",
+                    format!(
+                        "en afvisning skal begrundes med mindst {} tegn",
+                        skjold_core::policy::MIN_JUSTIFICATION
+                    ),
+                ));
+            }
+            Ok((order, parse_fields(&fields), reason))
+        }
+        .await;
+        let (order, fields, reason) = match checked {
+            Ok(c) => c,
+            Err(e) => {
+                let u = Use::new(
+                    UseKind::Disclose,
+                    None,
+                    PURPOSE_MESSAGES,
+                    "Afgørelse af anmodning afvist",
+                );
+                return Err(self.refuse(tx, actor, now, u, e).await);
+            }
+        };
+        let decision = decision.trim();
+        let mut granted = Vec::new();
+        let mut missing = Vec::new();
+        if approve {
+            let data = current_data(&mut tx, order.subject_id).await?;
+            let (_, legal_basis) =
+                purpose_summary(&mut tx, order.controller_id, order.purpose_id).await?;
+            let policy = service_type_in(&mut tx, order.controller_id, order.service_type_id)
+                .await?
+                .policy();
+            let justification = if decision.is_empty() {
+                format!("Leverandørens anmodning: {reason}. Godkendt af sagsbehandler.")
+            } else {
+                format!("Leverandørens anmodning: {reason}. Sagsbehandlerens afgørelse: {decision}")
+            };
+            for f in &fields {
+                let datum = data.iter().find(|d| d.field_key == f.key());
+                match (policy.rule(*f), datum) {
+                    (DisclosureRule::OnJustifiedRequest, Some(d)) => {
+                        insert_disclosure(
+                            &mut tx,
+                            actor,
+                            &DisclosureRow {
+                                order_id: order.id,
+                                subject_id: order.subject_id,
+                                supplier_id: order.supplier_id,
+                                field: *f,
+                                datum_id: d.id,
+                                justification: Some(&justification),
+                                purpose_id: order.purpose_id,
+                                legal_basis: &legal_basis,
+                            },
+                            now,
+                        )
+                        .await?;
+                        granted.push(f.danish());
+                    }
+                    _ => missing.push(f.danish()),
+                }
+            }
+        }
+        execute!(
+            &mut tx,
+            "UPDATE data_request SET status = $1, decided_by = $2, decision_reason = $3, decided_at = $4 WHERE id = $5",
+            if approve { "approved" } else { "rejected" },
+            actor.user_id,
+            Some(decision).filter(|d| !d.is_empty()),
+            now.micros(),
+            request_id
+        )?;
+        let body = if approve {
+            let mut b = format!(
+                "Anmodningen er godkendt. Videregivet: {}.",
+                if granted.is_empty() {
+                    "intet".to_owned()
+                } else {
+                    granted.join(", ")
+                }
+            );
+            if !missing.is_empty() {
+                b.push_str(&format!(
+                    " Ikke videregivet (ingen oplysning eller ikke tilladt): {}.",
+                    missing.join(", ")
+                ));
+            }
+            if !decision.is_empty() {
+                b.push_str(&format!(" Bemærkning: {decision}"));
+            }
+            b
+        } else {
+            format!("Anmodningen er afvist. Begrundelse: {decision}")
+        };
+        let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
+        let key = self.keys.unwrap_subject_key(order.subject_id, &wrapped)?;
+        let thread = thread_id(&mut tx, &order, now).await?;
+        insert_message(
+            &mut tx,
+            &Sealing {
+                key: &key,
+                subject_id: order.subject_id,
+                thread,
+            },
+            actor,
+            "decision",
+            &body,
+            now,
+        )
+        .await?;
+        append_log(
+            &mut tx,
+            Some(actor),
+            now,
+            &Use::new(
+                if granted.is_empty() {
+                    UseKind::Register
+                } else {
+                    UseKind::Disclose
+                },
+                Some(order.subject_id),
+                PURPOSE_MESSAGES,
+                format!(
+                    "Anmodning på {} {}",
+                    order.reference,
+                    if approve { "godkendt" } else { "afvist" }
+                ),
+            ),
+            true,
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Open data requests of the caseworker's municipality, oldest first. No personal data.
+    pub async fn open_requests(&self, actor: &Actor) -> Result<Vec<OpenRequest>, StoreError> {
+        require_role(actor, &[Role::Caseworker])?;
+        let mut tx = self.db.read().await?;
+        let rows: Vec<(Uuid, Uuid, String, String, String, i64)> = fetch!(
+            &mut tx,
+            fetch_all,
+            (Uuid, Uuid, String, String, String, i64),
+            "SELECT r.id, r.order_id, o.reference, s.name, r.fields, r.created_at FROM data_request r \
+             JOIN service_order o ON o.id = r.order_id JOIN organisation s ON s.id = o.supplier_id \
+             WHERE o.controller_id = $1 AND r.status = 'open' ORDER BY r.created_at, r.id",
+            actor.controller_id
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, order_id, order_reference, supplier_name, fields, at)| OpenRequest {
+                    id,
+                    order_id,
+                    order_reference,
+                    supplier_name,
+                    fields: parse_fields(&fields),
+                    created_at: Now::from_micros(at),
+                },
+            )
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_finds_values_as_people_write_them() {
+        let t = "Ring til Mette på 85 96 60 68, hun bor på Nørrebrogade 21. CPR 160172-3499.";
+        let (l, d) = (
+            t.to_lowercase(),
+            t.chars().filter(char::is_ascii_digit).collect::<String>(),
+        );
+        assert!(mentions(&l, &d, FieldKey::Phone, "+45 85 96 60 68"));
+        assert!(mentions(
+            &l,
+            &d,
+            FieldKey::Address,
+            "Nørrebrogade 21, 2. tv., 2400 København NV"
+        ));
+        assert!(mentions(&l, &d, FieldKey::Cpr, "160172-3499"));
+        assert!(!mentions(&l, &d, FieldKey::Phone, "+45 20 30 40 50"));
+        assert!(!mentions(&l, &d, FieldKey::Email, "mette@example.dk"));
+        assert!(!mentions(
+            "har angst i store grupper",
+            "",
+            FieldKey::Health,
+            "Angst; har brug for rolige omgivelser"
+        ));
+        assert!(mentions(
+            "hun har angst; har brug for rolige omgivelser",
+            "",
+            FieldKey::Health,
+            "Angst; har brug for rolige omgivelser"
+        ));
+    }
+}

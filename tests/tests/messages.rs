@@ -1,0 +1,457 @@
+//! Secure messages and data requests (issue: messages), one scenario per story, on
+//! SQLite and PostgreSQL.
+
+mod common;
+
+use sha2::{Digest, Sha256};
+
+use common::World;
+use skjold_app::AppError;
+use skjold_app::ops::OversightQuery;
+use skjold_core::FieldKey;
+use skjold_store::gate::NewOrder;
+use skjold_store::{Backend, DisclosureKind};
+
+on_both_backends!(
+    supplier_asks_for_data_and_caseworker_decides,
+    messages_carry_evidence_of_delivery,
+    guard_stops_undisclosed_data_until_confirmed,
+    threads_are_private_to_the_order,
+);
+
+fn code(e: AppError) -> &'static str {
+    e.code()
+}
+
+async fn mentor_order(w: &World, citizen: usize) -> uuid::Uuid {
+    let cw = w.actor("sagsbehandler").await;
+    let c = &w.demo.citizens[citizen];
+    w.app
+        .place_order(
+            &cw,
+            NewOrder {
+                subject_id: c.id,
+                service_type_id: w.service("MENTOR"),
+                supplier_id: w.org("Mentorhuset ApS"),
+            },
+        )
+        .await
+        .expect("order")
+}
+
+async fn supplier_asks_for_data_and_caseworker_decides(backend: Backend) {
+    let w = World::new(backend, 8).await;
+    let order = mentor_order(&w, 6).await;
+    let citizen = w.demo.citizens[6].clone();
+    let supplier = w.actor("mentorhuset").await;
+    let cw = w.actor("sagsbehandler").await;
+    let dpo = w.actor("dpo").await;
+
+    // The supplier may ask only for what the policy allows on a justified decision.
+    let thread = w.app.thread(&supplier, order).await.expect("thread");
+    assert!(thread.requestable.contains(&FieldKey::Address));
+    assert!(!thread.requestable.contains(&FieldKey::CriminalRecord));
+    assert!(
+        !thread.requestable.contains(&FieldKey::Name),
+        "already disclosed"
+    );
+    let why = "Mentoren skal mødes med borgeren i hjemmet første gang";
+    let never = w
+        .app
+        .request_data(&supplier, order, &["criminal_record".into()], why)
+        .await;
+    assert_eq!(never.map_err(code).err(), Some("field_never_disclosed"));
+    let no_reason = w
+        .app
+        .request_data(&supplier, order, &["address".into()], "  ")
+        .await;
+    assert_eq!(no_reason.map_err(code).err(), Some("reason_required"));
+    assert!(
+        w.app.open_requests(&cw).await.expect("open").is_empty(),
+        "refused requests store nothing"
+    );
+
+    let request = w
+        .app
+        .request_data(&supplier, order, &["address".into(), "phone".into()], why)
+        .await
+        .expect("request");
+    let open = w.app.open_requests(&cw).await.expect("open");
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].fields, vec![FieldKey::Address, FieldKey::Phone]);
+
+    // The caseworker sees the request with the citizen's data beside it.
+    let view = w.app.thread(&cw, order).await.expect("thread");
+    assert!(
+        view.requested_values
+            .contains(&(FieldKey::Address, citizen.address.clone()))
+    );
+    assert!(view.requests[0].is_open());
+    // A caseworker cannot reject without a reason; the request stays open.
+    assert_eq!(
+        w.app
+            .decide_request(&cw, request, false, "")
+            .await
+            .map_err(code)
+            .err(),
+        Some("reason_required")
+    );
+    assert_eq!(w.app.open_requests(&cw).await.expect("open").len(), 1);
+
+    let ledger_before = w
+        .app
+        .ledger(&dpo, &OversightQuery::default())
+        .await
+        .expect("ledger")
+        .len();
+    w.app
+        .decide_request(
+            &cw,
+            request,
+            true,
+            "Godkendt: hjemmebesøg aftalt med borgeren",
+        )
+        .await
+        .expect("approve");
+    assert!(w.app.open_requests(&cw).await.expect("open").is_empty());
+    assert_eq!(
+        w.app
+            .decide_request(&cw, request, true, "")
+            .await
+            .map_err(code)
+            .err(),
+        Some("request_decided")
+    );
+    let ledger = w
+        .app
+        .ledger(&dpo, &OversightQuery::default())
+        .await
+        .expect("ledger");
+    assert_eq!(ledger.len(), ledger_before + 2);
+    let new: Vec<_> = ledger
+        .iter()
+        .filter(|l| l.order_id == order && l.kind == DisclosureKind::Manual)
+        .collect();
+    assert_eq!(new.len(), 2);
+    assert!(new.iter().all(|l| {
+        l.justification
+            .as_deref()
+            .is_some_and(|j| j.contains(why) && j.contains("hjemmebesøg aftalt"))
+    }));
+
+    // The supplier now sees the fields, and the decision in the thread.
+    let seen = w.app.supplier_order(&supplier, order).await.expect("order");
+    assert!(
+        seen.fields
+            .iter()
+            .any(|f| f.field == FieldKey::Address && f.value == citizen.address)
+    );
+    assert!(
+        seen.fields
+            .iter()
+            .any(|f| f.field == FieldKey::Phone && f.value == citizen.phone)
+    );
+    let thread = w.app.thread(&supplier, order).await.expect("thread");
+    assert_eq!(
+        thread
+            .messages
+            .iter()
+            .map(|m| m.kind.as_str())
+            .collect::<Vec<_>>(),
+        ["data_request", "decision"]
+    );
+    assert!(thread.messages[1].body.contains("godkendt"));
+    assert_eq!(thread.requests[0].status_danish(), "Godkendt");
+
+    // A rejected request discloses nothing and says why.
+    let second = w
+        .app
+        .request_data(
+            &supplier,
+            order,
+            &["family_situation".into()],
+            "Forløbet skal tage hensyn til børnepasning",
+        )
+        .await
+        .expect("request");
+    w.app
+        .decide_request(&cw, second, false, "Ikke nødvendigt for mentorforløbet")
+        .await
+        .expect("reject");
+    let seen = w.app.supplier_order(&supplier, order).await.expect("order");
+    assert!(
+        !seen
+            .fields
+            .iter()
+            .any(|f| f.field == FieldKey::FamilySituation)
+    );
+    let thread = w.app.thread(&supplier, order).await.expect("thread");
+    assert!(
+        thread
+            .messages
+            .last()
+            .is_some_and(|m| m.body.contains("Ikke nødvendigt for mentorforløbet"))
+    );
+    w.done().await;
+}
+
+async fn messages_carry_evidence_of_delivery(backend: Backend) {
+    let w = World::new(backend, 8).await;
+    let order = mentor_order(&w, 5).await;
+    let supplier = w.actor("mentorhuset").await;
+    let cw = w.actor("sagsbehandler").await;
+
+    assert_eq!(
+        w.app
+            .send_message(&cw, order, "   ", None)
+            .await
+            .map_err(code)
+            .err(),
+        Some("message_empty")
+    );
+    let body = "Første møde er aftalt til tirsdag kl. 10 i jobcentret.";
+    let id = w
+        .app
+        .send_message(&cw, order, body, None)
+        .await
+        .expect("send");
+    w.clock.advance_seconds(3600);
+    let thread = w.app.thread(&supplier, order).await.expect("thread");
+    let m = &thread.messages[0];
+    assert_eq!(m.id, id);
+    assert_eq!(m.body, body);
+    assert_eq!(m.sender, cw.display_name);
+    assert_eq!(m.recipients, "Mentorhuset ApS");
+    assert_eq!(m.delivery, "Leveret i Skjold, krypteret");
+    let mut h = Sha256::new();
+    h.update(id.as_bytes());
+    h.update(body.as_bytes());
+    assert_eq!(m.content_hash, hex::encode(h.finalize()));
+    assert!(m.new_for_me, "unread before this view");
+    assert!(m.reads.is_empty());
+
+    // The supplier replies; the caseworker sees when the supplier first read the message.
+    w.app
+        .send_message(&supplier, order, "Tak, vi kommer.", None)
+        .await
+        .expect("reply");
+    let thread = w.app.thread(&cw, order).await.expect("thread");
+    assert_eq!(thread.messages.len(), 2);
+    assert_eq!(thread.messages[0].reads.len(), 1);
+    assert_eq!(thread.messages[0].reads[0].reader, supplier.display_name);
+    assert_eq!(
+        thread.messages[0].reads[0].at,
+        common::NOW.plus_seconds(3600)
+    );
+    assert!(thread.messages[1].new_for_me);
+    assert!(thread.messages[1].recipients.contains(&cw.display_name));
+    let again = w.app.thread(&cw, order).await.expect("thread");
+    assert!(!again.messages[1].new_for_me, "read now");
+
+    // Reading a thread is logged.
+    let dpo = w.actor("dpo").await;
+    let log = w
+        .app
+        .access_log(
+            &dpo,
+            &OversightQuery {
+                username: Some("mentorhuset".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("log");
+    assert!(log.iter().any(|e| e.detail.starts_with("Beskedtråd")));
+    w.done().await;
+}
+
+async fn guard_stops_undisclosed_data_until_confirmed(backend: Backend) {
+    let w = World::new(backend, 8).await;
+    let order = mentor_order(&w, 4).await;
+    let citizen = w.demo.citizens[4].clone();
+    let cw = w.actor("sagsbehandler").await;
+    let supplier = w.actor("mentorhuset").await;
+    let dpo = w.actor("dpo").await;
+    let ledger_before = w
+        .app
+        .ledger(&dpo, &OversightQuery::default())
+        .await
+        .expect("ledger")
+        .len();
+
+    let with_phone = format!("Ring gerne direkte til borgeren på {}.", citizen.phone);
+    let stopped = w.app.send_message(&cw, order, &with_phone, None).await;
+    let err = stopped.expect_err("guard");
+    assert_eq!(err.code(), "guard_confirmation_required");
+    assert!(err.to_string().contains("Telefon"));
+    for text in [
+        format!("Borgerens CPR-nummer er {}.", citizen.cpr.formatted()),
+        "Hun er i behandling for depression.".to_owned(),
+    ] {
+        assert_eq!(
+            w.app
+                .send_message(&cw, order, &text, None)
+                .await
+                .map_err(code)
+                .err(),
+            Some("guard_confirmation_required"),
+            "{text}"
+        );
+    }
+    assert_eq!(
+        w.app
+            .send_message(&cw, order, &with_phone, Some("kort"))
+            .await
+            .map_err(code)
+            .err(),
+        Some("guard_confirmation_required")
+    );
+    assert!(
+        w.app
+            .thread(&supplier, order)
+            .await
+            .expect("thread")
+            .messages
+            .is_empty(),
+        "nothing was sent"
+    );
+
+    // Names the supplier already has are fine; confirmed, the phone goes as a manual disclosure.
+    w.app
+        .send_message(&cw, order, &format!("{} møder kl. 10.", citizen.name), None)
+        .await
+        .expect("disclosed name is fine");
+    w.app
+        .send_message(
+            &cw,
+            order,
+            &with_phone,
+            Some("Mentoren skal kunne ringe før første møde"),
+        )
+        .await
+        .expect("confirmed");
+    let ledger = w
+        .app
+        .ledger(&dpo, &OversightQuery::default())
+        .await
+        .expect("ledger");
+    assert_eq!(ledger.len(), ledger_before + 1);
+    let phone = ledger
+        .iter()
+        .find(|l| l.order_id == order && l.field == FieldKey::Phone)
+        .expect("phone in the ledger");
+    assert_eq!(phone.kind, DisclosureKind::Manual);
+    assert!(
+        phone
+            .justification
+            .as_deref()
+            .is_some_and(|j| j.contains("ringe før første møde"))
+    );
+    assert_eq!(
+        w.app
+            .thread(&supplier, order)
+            .await
+            .expect("thread")
+            .messages
+            .len(),
+        2
+    );
+
+    // The supplier writing to the municipality is not a disclosure: no guard.
+    w.app
+        .send_message(
+            &supplier,
+            order,
+            "Borgeren fortalte om sin depression.",
+            None,
+        )
+        .await
+        .expect("supplier message");
+    w.done().await;
+}
+
+async fn threads_are_private_to_the_order(backend: Backend) {
+    let w = World::new(backend, 8).await;
+    let cw = w.actor("sagsbehandler").await;
+    let citizen = w.demo.citizens[3].clone();
+    // An order with the supplier whose DPA has since expired.
+    w.clock.set(common::NOW.plus_seconds(-100 * 86_400));
+    let old = w
+        .app
+        .place_order(
+            &cw,
+            NewOrder {
+                subject_id: citizen.id,
+                service_type_id: w.service("OPKVAL"),
+                supplier_id: w.org("Kompetencecentret Øst ApS"),
+            },
+        )
+        .await
+        .expect("order");
+    let expired = w.actor("kompetencecentret").await;
+    w.app
+        .send_message(&expired, old, "Forløbet er afsluttet.", None)
+        .await
+        .expect("while in force");
+    w.clock.set(common::NOW);
+    assert_eq!(
+        w.app.thread(&expired, old).await.map_err(code).err(),
+        Some("dpa_not_in_force")
+    );
+    assert_eq!(
+        w.app
+            .send_message(&expired, old, "Hallo?", None)
+            .await
+            .map_err(code)
+            .err(),
+        Some("dpa_not_in_force")
+    );
+    let history = w
+        .app
+        .thread(&cw, old)
+        .await
+        .expect("the caseworker keeps the history");
+    assert_eq!(history.messages.len(), 1);
+
+    let order = mentor_order(&w, 2).await;
+    let other = w.actor("praktikpartner").await;
+    assert_eq!(
+        w.app.thread(&other, order).await.map_err(code).err(),
+        Some("order_not_found")
+    );
+    assert_eq!(
+        w.app
+            .send_message(&other, order, "Må vi hjælpe?", None)
+            .await
+            .map_err(code)
+            .err(),
+        Some("order_not_found")
+    );
+    assert_eq!(
+        w.app
+            .request_data(
+                &other,
+                order,
+                &["address".into()],
+                "Vi vil gerne hjælpe borgeren"
+            )
+            .await
+            .map_err(code)
+            .err(),
+        Some("order_not_found")
+    );
+    let dpo = w.actor("dpo").await;
+    assert_eq!(
+        w.app.thread(&dpo, order).await.map_err(code).err(),
+        Some("order_not_found")
+    );
+    assert!(
+        w.app
+            .thread(&w.actor("mentorhuset").await, order)
+            .await
+            .expect("own thread")
+            .messages
+            .is_empty()
+    );
+    w.done().await;
+}
