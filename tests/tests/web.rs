@@ -136,9 +136,17 @@ enum Endpoint {
     HtmlPreview,
     HtmlDisclose,
     HtmlCreateOrganisation,
+    Thread,
+    SendMessage,
+    RequestData,
+    OpenRequests,
+    DecideRequest,
+    HtmlCaseworkerMessage,
+    HtmlSupplierMessage,
+    HtmlSupplierRequest,
 }
 
-const ENDPOINTS: [Endpoint; 33] = [
+const ENDPOINTS: [Endpoint; 41] = [
     Endpoint::CitizenView,
     Endpoint::CitizenSearch,
     Endpoint::OrderInForce,
@@ -172,6 +180,14 @@ const ENDPOINTS: [Endpoint; 33] = [
     Endpoint::HtmlPreview,
     Endpoint::HtmlDisclose,
     Endpoint::HtmlCreateOrganisation,
+    Endpoint::Thread,
+    Endpoint::SendMessage,
+    Endpoint::RequestData,
+    Endpoint::OpenRequests,
+    Endpoint::DecideRequest,
+    Endpoint::HtmlCaseworkerMessage,
+    Endpoint::HtmlSupplierMessage,
+    Endpoint::HtmlSupplierRequest,
 ];
 
 /// The fields the Mentorhuset order discloses: the MENTOR policy's automatic fields, plus
@@ -226,6 +242,12 @@ fn expected(who: Who, ep: Endpoint) -> Expect {
         (HtmlPreview, Caseworker) => sees(&[]),
         (HtmlSupplierOrders, Supplier | OtherSupplier | ExpiredSupplier) => sees(&[]),
         (HtmlAccessLog, Dpo | Auditor) => sees(&[]),
+        // The thread holds a message that names the citizen (a disclosed field).
+        (Thread, Caseworker | Supplier) => sees(&[FieldKey::Name]),
+        (SendMessage, Caseworker | Supplier) => sees(&[]),
+        (RequestData | HtmlSupplierMessage | HtmlSupplierRequest, Supplier) => sees(&[]),
+        (OpenRequests, Caseworker | OtherMunicipalityCaseworker) => sees(&[]),
+        (DecideRequest | HtmlCaseworkerMessage, Caseworker) => sees(&[]),
         _ => Expect::Denied,
     }
 }
@@ -299,6 +321,26 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
         .await
         .expect("order to close");
     let purpose_id = w.app.purposes(&cw).await.expect("purposes")[0].id;
+    w.app
+        .send_message(
+            &cw,
+            order,
+            &format!("{} møder mandag kl. 9.", citizen.name),
+            None,
+        )
+        .await
+        .expect("message naming the citizen");
+    let praktik = w.actor("praktikpartner").await;
+    let request = w
+        .app
+        .request_data(
+            &praktik,
+            scratch,
+            &["address".into()],
+            "Praktikværten skal sende materiale",
+        )
+        .await
+        .expect("request to decide");
 
     // A second municipality with its own caseworker.
     let other = store
@@ -438,6 +480,44 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
                     Some((form, format!("csrf={csrf}&field=phone&justification=Praktikv%C3%A6rten+skal+ringe+til+borgeren"))),
                     true,
                 ),
+                Endpoint::Thread => (Method::GET, format!("/api/v1/orders/{order}/thread"), None, false),
+                Endpoint::SendMessage => (
+                    Method::POST,
+                    format!("/api/v1/orders/{order}/messages"),
+                    Some((json, json!({ "body": format!("Hej fra {username}") }).to_string())),
+                    false,
+                ),
+                Endpoint::RequestData => (
+                    Method::POST,
+                    format!("/api/v1/orders/{order}/data-requests"),
+                    Some((json, json!({ "fields": ["address"], "reason": format!("Hjemmebesøg ({username})") }).to_string())),
+                    false,
+                ),
+                Endpoint::OpenRequests => (Method::GET, "/api/v1/data-requests".into(), None, false),
+                Endpoint::DecideRequest => (
+                    Method::POST,
+                    format!("/api/v1/data-requests/{request}/decision"),
+                    Some((json, json!({ "approve": false, "reason": "Ikke nødvendigt for praktikken" }).to_string())),
+                    false,
+                ),
+                Endpoint::HtmlCaseworkerMessage => (
+                    Method::POST,
+                    format!("/bestillinger/{order}/besked"),
+                    Some((form, format!("csrf={csrf}&body=Hej+fra+{username}"))),
+                    true,
+                ),
+                Endpoint::HtmlSupplierMessage => (
+                    Method::POST,
+                    format!("/leverandoer/bestillinger/{order}/besked"),
+                    Some((form, format!("csrf={csrf}&body=Hej+fra+{username}"))),
+                    true,
+                ),
+                Endpoint::HtmlSupplierRequest => (
+                    Method::POST,
+                    format!("/leverandoer/bestillinger/{order}/anmodning"),
+                    Some((form, format!("csrf={csrf}&field.phone=on&reason=Mentoren+skal+kunne+ringe+({username})"))),
+                    true,
+                ),
                 Endpoint::HtmlCreateOrganisation => (
                     Method::POST,
                     "/admin/organisationer".into(),
@@ -500,7 +580,7 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
         }
     }
     assert_eq!(checked, 8 * ENDPOINTS.len());
-    assert_eq!(checked, 264);
+    assert_eq!(checked, 328);
     w.done().await;
 }
 

@@ -71,6 +71,11 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{id}", get(order))
         .route("/orders/{id}/disclosures", post(disclose))
         .route("/orders/{id}/close", post(close_order))
+        .route("/orders/{id}/thread", get(thread))
+        .route("/orders/{id}/messages", post(send_message))
+        .route("/orders/{id}/data-requests", post(request_data))
+        .route("/data-requests", get(open_requests))
+        .route("/data-requests/{id}/decision", post(decide_request))
         .route("/ledger/query", post(ledger))
         .route("/access-log/query", post(access_log))
 }
@@ -79,9 +84,10 @@ pub fn routes() -> Router<AppState> {
 #[openapi(
     info(title = "Skjold API", version = "1", description = "Leverandørplatform: bestillinger, videregivelser og logge. Alle kald med personoplysninger logges."),
     paths(me, organisations, create_organisation, create_user, purposes, create_purpose, service_types, create_service_type,
-          dpas, create_dpa, search_citizen, citizen, orders, place_order, preview_order, order, disclose, close_order, ledger, access_log),
+          dpas, create_dpa, search_citizen, citizen, orders, place_order, preview_order, order, disclose, close_order,
+          thread, send_message, request_data, open_requests, decide_request, ledger, access_log),
     components(schemas(ErrorBody, crate::error::ErrorDetail, PurposeInput, ServiceTypeInput, DpaInput, OrganisationInput, UserInput,
-                       CprInput, OrderInput, DisclosureInput, OversightInput, Created)),
+                       CprInput, OrderInput, DisclosureInput, OversightInput, Created, MessageInput, DataRequestInput, DecisionInput)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -339,6 +345,87 @@ async fn close_order(
 ) -> ApiResult {
     s.app.close_order(&a, id).await?;
     Ok(Json(json!({ "closed": id })))
+}
+
+/// An order's thread: messages with evidence of delivery, data requests (logged).
+#[utoipa::path(get, path = "/api/v1/orders/{id}/thread", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "Messages and data requests"), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn thread(State(s): State<AppState>, ApiUser(a): ApiUser, Path(id): Path<Uuid>) -> ApiResult {
+    to_json(s.app.thread(&a, id).await?)
+}
+
+#[derive(Deserialize, ToSchema)]
+struct MessageInput {
+    body: String,
+    /// Required when the guard stops the message (`guard_confirmation_required`): why it
+    /// must go as written. The undisclosed data in it is then recorded as disclosed.
+    #[serde(default)]
+    confirmation: Option<String>,
+}
+
+/// Sends a message on an order's thread. A caseworker's message is checked first.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/messages", params(("id" = Uuid, Path)), request_body = MessageInput,
+    responses((status = 200, body = Created), (status = 422, body = ErrorBody, description = "Empty, too long, or stopped by the guard")))]
+async fn send_message(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<MessageInput>,
+) -> ApiResult {
+    to_json(Created {
+        id: s
+            .app
+            .send_message(&a, id, &i.body, i.confirmation.as_deref())
+            .await?,
+    })
+}
+
+#[derive(Deserialize, ToSchema)]
+struct DataRequestInput {
+    /// Field keys, e.g. `["address", "phone"]`.
+    fields: Vec<String>,
+    reason: String,
+}
+
+/// LP-5: the supplier asks the caseworker for more fields.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/data-requests", params(("id" = Uuid, Path)), request_body = DataRequestInput,
+    responses((status = 200, body = Created), (status = 422, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn request_data(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<DataRequestInput>,
+) -> ApiResult {
+    to_json(Created {
+        id: s.app.request_data(&a, id, &i.fields, &i.reason).await?,
+    })
+}
+
+/// Open data requests of the caseworker's municipality.
+#[utoipa::path(get, path = "/api/v1/data-requests", responses((status = 200, description = "Open requests, oldest first")))]
+async fn open_requests(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
+    to_json(s.app.open_requests(&a).await?)
+}
+
+#[derive(Deserialize, ToSchema)]
+struct DecisionInput {
+    approve: bool,
+    /// Required for a rejection.
+    #[serde(default)]
+    reason: String,
+}
+
+/// The caseworker approves (the fields become manual disclosures) or rejects a request.
+#[utoipa::path(post, path = "/api/v1/data-requests/{id}/decision", params(("id" = Uuid, Path)), request_body = DecisionInput,
+    responses((status = 200, description = "Decided"), (status = 422, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn decide_request(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<DecisionInput>,
+) -> ApiResult {
+    s.app.decide_request(&a, id, i.approve, &i.reason).await?;
+    Ok(Json(json!({ "decided": id, "approved": i.approve })))
 }
 
 #[derive(Deserialize, ToSchema, Default)]

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use skjold_app::AppError;
 use skjold_app::ops::{DpaInput, OversightQuery, PurposeInput, ServiceTypeInput};
 use skjold_core::{Art6Basis, Art9Basis, Category, Date, DisclosureRule, FieldKey, Role};
-use skjold_store::gate::NewOrder;
+use skjold_store::gate::{NewOrder, OpenRequest, ThreadView};
 use skjold_store::*;
 
 use crate::AppState;
@@ -38,6 +38,16 @@ pub fn routes() -> Router<AppState> {
         .route("/bestillinger/{id}", get(order))
         .route("/bestillinger/{id}/videregiv", post(disclose))
         .route("/bestillinger/{id}/afslut", post(close_order))
+        .route("/bestillinger/{id}/besked", post(caseworker_message))
+        .route("/anmodninger/{id}", post(decide_request))
+        .route(
+            "/leverandoer/bestillinger/{id}/besked",
+            post(supplier_message),
+        )
+        .route(
+            "/leverandoer/bestillinger/{id}/anmodning",
+            post(request_data),
+        )
         .route("/leverandoer", get(supplier_orders))
         .route("/leverandoer/bestillinger/{id}", get(supplier_order))
         .route("/tilsyn/videregivelser", get(ledger).post(ledger_filtered))
@@ -134,6 +144,9 @@ impl Flash {
             "videregivet" => "Oplysningen er videregivet og registreret i videregivelsesloggen.",
             "afsluttet" => "Bestillingen er afsluttet.",
             "oprettet" => "Oprettet.",
+            "sendt" => "Beskeden er sendt.",
+            "anmodet" => "Anmodningen er sendt til sagsbehandleren.",
+            "afgjort" => "Anmodningen er afgjort. Leverandøren kan se afgørelsen i tråden.",
             _ => return None,
         })
     }
@@ -301,11 +314,18 @@ struct CitizensPage {
     error: Option<String>,
     orders: Vec<OrderSummary>,
     order_base: &'static str,
+    requests: Vec<OpenRequest>,
 }
 
 async fn citizens_page(state: &AppState, user: &WebUser, error: Option<String>) -> Response {
-    match state.app.unit_orders(&user.actor).await {
-        Ok(orders) => {
+    let loaded = async {
+        let orders = state.app.unit_orders(&user.actor).await?;
+        let requests = state.app.open_requests(&user.actor).await?;
+        Ok::<_, AppError>((orders, requests))
+    }
+    .await;
+    match loaded {
+        Ok((orders, requests)) => {
             let status = if error.is_some() {
                 StatusCode::UNPROCESSABLE_ENTITY
             } else {
@@ -317,6 +337,7 @@ async fn citizens_page(state: &AppState, user: &WebUser, error: Option<String>) 
                 error,
                 orders,
                 order_base: "/bestillinger",
+                requests,
             };
             (status, render(&page)).into_response()
         }
@@ -505,6 +526,28 @@ struct OrderPage {
     error: Option<String>,
     open: bool,
     v: CaseworkerOrderView,
+    t: ThreadView,
+    message_action: String,
+    /// The text the guard stopped, offered back with a confirmation field.
+    guard_body: Option<String>,
+}
+
+impl OrderPage {
+    fn rule_of(&self, f: &FieldKey) -> &'static str {
+        self.t
+            .policy
+            .iter()
+            .find(|(k, _)| k == f)
+            .map_or("", |(_, r)| r.danish())
+    }
+
+    fn value_of(&self, f: &FieldKey) -> &str {
+        self.t
+            .requested_values
+            .iter()
+            .find(|(k, _)| k == f)
+            .map_or("(borgeren har ingen sådan oplysning)", |(_, v)| v.as_str())
+    }
 }
 
 async fn order_page(
@@ -513,9 +556,16 @@ async fn order_page(
     id: Uuid,
     flash: &Flash,
     error: Option<String>,
+    guard_body: Option<String>,
 ) -> Response {
-    match state.app.caseworker_order(&user.actor, id).await {
-        Ok(v) => {
+    let loaded = async {
+        let v = state.app.caseworker_order(&user.actor, id).await?;
+        let t = state.app.thread(&user.actor, id).await?;
+        Ok::<_, AppError>((v, t))
+    }
+    .await;
+    match loaded {
+        Ok((v, t)) => {
             let status = if error.is_some() {
                 StatusCode::UNPROCESSABLE_ENTITY
             } else {
@@ -526,7 +576,10 @@ async fn order_page(
                 csrf: user.csrf.clone(),
                 error,
                 open: v.order.status == OrderStatus::Open,
+                message_action: format!("/bestillinger/{id}/besked"),
                 v,
+                t,
+                guard_body,
             };
             (status, render(&page)).into_response()
         }
@@ -540,7 +593,7 @@ async fn order(
     Path(id): Path<Uuid>,
     Query(flash): Query<Flash>,
 ) -> Response {
-    order_page(&state, &user, id, &flash, None).await
+    order_page(&state, &user, id, &flash, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -569,6 +622,7 @@ async fn disclose(
                 id,
                 &Flash::default(),
                 Some(capitalise(&e.to_string())),
+                None,
             )
             .await
         }
@@ -614,19 +668,240 @@ async fn supplier_orders(State(state): State<AppState>, user: WebUser) -> Respon
 #[template(path = "supplier_order.html")]
 struct SupplierOrderPage {
     layout: Layout,
+    csrf: String,
+    error: Option<String>,
     v: SupplierOrderView,
+    t: ThreadView,
+    message_action: String,
+    guard_body: Option<String>,
+}
+
+async fn supplier_order_page(
+    state: &AppState,
+    user: &WebUser,
+    id: Uuid,
+    flash: &Flash,
+    error: Option<String>,
+) -> Response {
+    let loaded = async {
+        let v = state.app.supplier_order(&user.actor, id).await?;
+        let t = state.app.thread(&user.actor, id).await?;
+        Ok::<_, AppError>((v, t))
+    }
+    .await;
+    match loaded {
+        Ok((v, t)) => {
+            let status = if error.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            let page = SupplierOrderPage {
+                layout: Layout::for_user(user, "/leverandoer").with_flash(flash),
+                csrf: user.csrf.clone(),
+                error,
+                message_action: format!("/leverandoer/bestillinger/{id}/besked"),
+                v,
+                t,
+                guard_body: None,
+            };
+            (status, render(&page)).into_response()
+        }
+        Err(e) => error_response(Some(user), e),
+    }
 }
 
 async fn supplier_order(
     State(state): State<AppState>,
     user: WebUser,
     Path(id): Path<Uuid>,
+    Query(flash): Query<Flash>,
 ) -> Response {
-    match state.app.supplier_order(&user.actor, id).await {
-        Ok(v) => render(&SupplierOrderPage {
-            layout: Layout::for_user(&user, "/leverandoer"),
-            v,
-        }),
+    supplier_order_page(&state, &user, id, &flash, None).await
+}
+
+// ---- messages and data requests -------------------------------------------------------
+
+#[derive(Deserialize)]
+struct MessageForm {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    confirmation: String,
+}
+
+/// The supplier's pages and the caseworker's pages are each for their own role.
+fn page_for(user: &WebUser, role: Role) -> Result<(), Response> {
+    if user.actor.role == role {
+        Ok(())
+    } else {
+        Err(error_response(
+            Some(user),
+            AppError::forbidden(
+                "role_not_allowed",
+                format!("siden er for rollen {}", role.danish()),
+            ),
+        ))
+    }
+}
+
+async fn caseworker_message(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    CsrfForm(user, f): CsrfForm<MessageForm>,
+) -> Response {
+    if let Err(refused) = page_for(&user, Role::Caseworker) {
+        return refused;
+    }
+    let confirmation = Some(f.confirmation.as_str()).filter(|c| !c.trim().is_empty());
+    match state
+        .app
+        .send_message(&user.actor, id, &f.body, confirmation)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/bestillinger/{id}?ok=sendt#beskeder")).into_response(),
+        Err(
+            e @ AppError::Invalid {
+                code: "guard_confirmation_required",
+                ..
+            },
+        ) => {
+            order_page(
+                &state,
+                &user,
+                id,
+                &Flash::default(),
+                Some(capitalise(&e.to_string())),
+                Some(f.body),
+            )
+            .await
+        }
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
+            order_page(
+                &state,
+                &user,
+                id,
+                &Flash::default(),
+                Some(capitalise(&e.to_string())),
+                None,
+            )
+            .await
+        }
+        Err(e) => error_response(Some(&user), e),
+    }
+}
+
+async fn supplier_message(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    CsrfForm(user, f): CsrfForm<MessageForm>,
+) -> Response {
+    if let Err(refused) = page_for(&user, Role::SupplierUser) {
+        return refused;
+    }
+    match state.app.send_message(&user.actor, id, &f.body, None).await {
+        Ok(_) => Redirect::to(&format!("/leverandoer/bestillinger/{id}?ok=sendt#beskeder"))
+            .into_response(),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
+            supplier_order_page(
+                &state,
+                &user,
+                id,
+                &Flash::default(),
+                Some(capitalise(&e.to_string())),
+            )
+            .await
+        }
+        Err(e) => error_response(Some(&user), e),
+    }
+}
+
+async fn request_data(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    CsrfForm(user, f): CsrfForm<HashMap<String, String>>,
+) -> Response {
+    let fields: Vec<String> = f
+        .keys()
+        .filter_map(|k| k.strip_prefix("field."))
+        .map(str::to_owned)
+        .collect();
+    let reason = f.get("reason").map_or("", String::as_str);
+    match state
+        .app
+        .request_data(&user.actor, id, &fields, reason)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!(
+            "/leverandoer/bestillinger/{id}?ok=anmodet#beskeder"
+        ))
+        .into_response(),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
+            supplier_order_page(
+                &state,
+                &user,
+                id,
+                &Flash::default(),
+                Some(capitalise(&e.to_string())),
+            )
+            .await
+        }
+        Err(e) => error_response(Some(&user), e),
+    }
+}
+
+#[derive(Deserialize)]
+struct DecisionForm {
+    #[serde(default)]
+    order_id: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn decide_request(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    CsrfForm(user, f): CsrfForm<DecisionForm>,
+) -> Response {
+    let order = match parse_id(&f.order_id, "bestilling") {
+        Ok(o) => o,
+        Err(e) => return error_response(Some(&user), e),
+    };
+    let result = match f.decision.as_str() {
+        "approve" => {
+            state
+                .app
+                .decide_request(&user.actor, id, true, &f.reason)
+                .await
+        }
+        "reject" => {
+            state
+                .app
+                .decide_request(&user.actor, id, false, &f.reason)
+                .await
+        }
+        _ => Err(AppError::invalid(
+            "bad_decision",
+            "vælg godkend eller afvis",
+        )),
+    };
+    match result {
+        Ok(()) => {
+            Redirect::to(&format!("/bestillinger/{order}?ok=afgjort#beskeder")).into_response()
+        }
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
+            order_page(
+                &state,
+                &user,
+                order,
+                &Flash::default(),
+                Some(capitalise(&e.to_string())),
+                None,
+            )
+            .await
+        }
         Err(e) => error_response(Some(&user), e),
     }
 }

@@ -86,6 +86,8 @@ pub struct ThreadView {
     /// For the caseworker: the citizen's current values of the fields in open requests,
     /// to decide with the data beside the request.
     pub requested_values: Vec<(FieldKey, String)>,
+    /// The service type's policy, field by field.
+    pub policy: Vec<(FieldKey, DisclosureRule)>,
 }
 
 /// An open data request, for the caseworker's start page. No personal data.
@@ -377,9 +379,10 @@ impl Store {
             .filter(|r| r.is_open())
             .flat_map(|r| r.fields.clone())
             .collect();
-        let requestable = service_type
-            .policy()
-            .all()
+        let policy: Vec<(FieldKey, DisclosureRule)> = service_type.policy().all().collect();
+        let requestable = policy
+            .iter()
+            .copied()
             .filter(|(f, rule)| {
                 *rule == DisclosureRule::OnJustifiedRequest
                     && !disclosed.iter().any(|d| d == f.key())
@@ -453,6 +456,7 @@ impl Store {
             requests,
             requestable,
             requested_values,
+            policy,
         })
     }
 
