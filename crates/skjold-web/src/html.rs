@@ -731,11 +731,12 @@ struct MessageForm {
 }
 
 /// The supplier's pages and the caseworker's pages are each for their own role.
-fn page_for(user: &WebUser, role: Role) -> Result<(), Response> {
+/// `Some(refusal page)` unless the user has `role`.
+fn refuse_unless(user: &WebUser, role: Role) -> Option<Response> {
     if user.actor.role == role {
-        Ok(())
+        None
     } else {
-        Err(error_response(
+        Some(error_response(
             Some(user),
             AppError::forbidden(
                 "role_not_allowed",
@@ -750,7 +751,7 @@ async fn caseworker_message(
     Path(id): Path<Uuid>,
     CsrfForm(user, f): CsrfForm<MessageForm>,
 ) -> Response {
-    if let Err(refused) = page_for(&user, Role::Caseworker) {
+    if let Some(refused) = refuse_unless(&user, Role::Caseworker) {
         return refused;
     }
     let confirmation = Some(f.confirmation.as_str()).filter(|c| !c.trim().is_empty());
@@ -796,7 +797,7 @@ async fn supplier_message(
     Path(id): Path<Uuid>,
     CsrfForm(user, f): CsrfForm<MessageForm>,
 ) -> Response {
-    if let Err(refused) = page_for(&user, Role::SupplierUser) {
+    if let Some(refused) = refuse_unless(&user, Role::SupplierUser) {
         return refused;
     }
     match state.app.send_message(&user.actor, id, &f.body, None).await {
