@@ -99,3 +99,56 @@ test('caseworker orders, discloses one more field; only the right supplier sees 
   await shot(dpo.page, '12-access-log');
   await dpo.context.close();
 });
+
+test('supplier asks for a field, caseworker approves; the guard stops a CPR number', async () => {
+  const citizen = skjold.examples[1];
+  const cw = await login(browser, skjold.base, 'sagsbehandler');
+  await cw.page.getByLabel('CPR-nummer').fill(citizen.cpr);
+  await cw.page.getByRole('button', { name: 'Søg' }).click();
+  await cw.page.getByLabel('Ydelse').selectOption({ label: 'Mentorstøtte' });
+  await cw.page.getByLabel('Leverandør').selectOption({ label: 'Mentorhuset ApS (aftale DBA-2024-017)' });
+  await cw.page.getByRole('button', { name: 'Se hvad der videregives' }).click();
+  await cw.page.getByRole('button', { name: 'Send bestilling' }).click();
+  await cw.page.getByText('Bestillingen er sendt').waitFor();
+  const reference = (await cw.page.getByRole('heading', { level: 1 }).textContent()).replace('Bestilling ', '').trim();
+
+  // The supplier asks for the phone number, with a reason.
+  const sup = await login(browser, skjold.base, 'mentorhuset');
+  await sup.page.getByRole('link', { name: reference }).click();
+  assert.deepEqual(await fieldsOf(sup.page, '#disclosed'), ['name', 'target_group', 'job_goal', 'language_skills']);
+  await sup.page.getByLabel('Telefon').check();
+  await sup.page.getByLabel('Begrundelse').fill('Mentoren skal kunne ringe til borgeren før første møde.');
+  await sup.page.getByRole('button', { name: 'Send anmodning' }).click();
+  await sup.page.getByText('Anmodningen er sendt').waitFor();
+  await shot(sup.page, '13-supplier-request');
+
+  // The caseworker sees it on the start page, with the data beside it, and approves.
+  await cw.page.goto(`${skjold.base}/borgere`);
+  await cw.page.locator('#open-requests').getByRole('link', { name: reference }).click();
+  await cw.page.getByRole('heading', { name: /Anmodning om oplysninger/ }).waitFor();
+  await shot(cw.page, '14-caseworker-request');
+  await cw.page.getByRole('button', { name: 'Godkend og videregiv' }).click();
+  await cw.page.getByText('Anmodningen er afgjort').waitFor();
+  assert.deepEqual(await fieldsOf(cw.page, '#disclosures'), ['name', 'target_group', 'job_goal', 'language_skills', 'phone']);
+
+  // A message with a CPR number is stopped by the guard until confirmed.
+  await cw.page.getByLabel('Ny besked').fill(`Borgerens CPR-nummer er ${citizen.cpr}.`);
+  await cw.page.getByRole('button', { name: 'Send besked' }).click();
+  await cw.page.getByText('beskeden indeholder et CPR-nummer', { exact: false }).waitFor();
+  await cw.page.getByLabel('Begrundelse for at sende alligevel').waitFor();
+  await shot(cw.page, '15-guard');
+  await cw.page.getByLabel('Ny besked').fill('Første møde er tirsdag kl. 10 i jobcentret.');
+  await cw.page.getByRole('button', { name: 'Send besked' }).click();
+  await cw.page.getByText('Beskeden er sendt').waitFor();
+  await cw.context.close();
+
+  // The supplier now sees the phone number, the decision and the message.
+  await sup.page.reload();
+  assert.deepEqual(await fieldsOf(sup.page, '#disclosed'), ['name', 'target_group', 'job_goal', 'language_skills', 'phone']);
+  const thread = await sup.page.locator('#thread').textContent();
+  assert.ok(thread.includes('Anmodningen er godkendt'));
+  assert.ok(thread.includes('Første møde er tirsdag'));
+  assert.ok(!thread.includes(citizen.cpr), 'the stopped message was not sent');
+  await shot(sup.page, '16-supplier-thread');
+  await sup.context.close();
+});

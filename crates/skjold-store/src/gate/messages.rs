@@ -811,9 +811,15 @@ impl Store {
                 .await?
                 .policy();
             let justification = if decision.is_empty() {
-                format!("Leverandørens anmodning: {reason}. Godkendt af sagsbehandler.")
+                format!(
+                    "Leverandørens anmodning: {}. Godkendt af sagsbehandler.",
+                    reason.trim_end_matches('.')
+                )
             } else {
-                format!("Leverandørens anmodning: {reason}. Sagsbehandlerens afgørelse: {decision}")
+                format!(
+                    "Leverandørens anmodning: {}. Sagsbehandlerens afgørelse: {decision}",
+                    reason.trim_end_matches('.')
+                )
             };
             for f in &fields {
                 let datum = data.iter().find(|d| d.field_key == f.key());
