@@ -1,7 +1,7 @@
 //! Wall 4: the database holds no plaintext personal data. Builds the full demo, then
 //! searches the SQLite files (database, WAL, shared memory) and a `pg_dump` of the same demo
 //! on PostgreSQL for every demo citizen's CPR number, name, phone number and e-mail
-//! address, in plain and common encodings. Zero hits. A control search for a staff name,
+//! address, in plain and common encodings, in their data, in messages about them, and in data requests and decisions. Zero hits. A control search for a staff name,
 //! which is stored in clear on purpose, proves the search itself works.
 
 mod common;
@@ -50,6 +50,50 @@ async fn no_plaintext_personal_data_at_rest(backend: Backend) {
             .await
             .expect("search");
         w.app.citizen(&cw, c.id).await.expect("view");
+    }
+    // Message bodies full of personal data must be sealed too.
+    let supplier = w.actor("mentorhuset").await;
+    for c in &w.demo.citizens[20..30] {
+        let new = skjold_store::gate::NewOrder {
+            subject_id: c.id,
+            service_type_id: w.service("MENTOR"),
+            supplier_id: w.org("Mentorhuset ApS"),
+        };
+        let order = w.app.place_order(&cw, new).await.expect("order");
+        let body = format!(
+            "{} ({}) bor på {}, tlf. {}, e-mail {}.",
+            c.name,
+            c.cpr.formatted(),
+            c.address,
+            c.phone,
+            c.email
+        );
+        let why = Some("Mentoren skal kunne kontakte borgeren");
+        w.app
+            .send_message(&cw, order, &body, why)
+            .await
+            .expect("confirmed message");
+        let reply = format!("Vi har ringet til {} på {}.", c.name, c.phone);
+        w.app
+            .send_message(&supplier, order, &reply, None)
+            .await
+            .expect("reply");
+        let why = format!("{} har bedt om hjemmebesøg på {}", c.name, c.address);
+        let request = w
+            .app
+            .request_data(&supplier, order, &["family_situation".into()], &why)
+            .await
+            .expect("request");
+        let no = format!(
+            "{} ({}) ønsker møder i jobcentret",
+            c.name,
+            c.cpr.formatted()
+        );
+        w.app
+            .decide_request(&cw, request, false, &no)
+            .await
+            .expect("reject");
+        w.app.thread(&supplier, order).await.expect("thread");
     }
 
     let dump: Vec<u8> = match backend {

@@ -35,15 +35,16 @@ CREATE TABLE message_read (
 );
 
 -- LP-5: a supplier asks for more fields with a reason; a caseworker decides with a reason.
+-- Both reasons are free text about the citizen, sealed under the citizen's key.
 CREATE TABLE data_request (
     id UUID PRIMARY KEY,
     order_id UUID NOT NULL REFERENCES service_order (id),
     requested_by UUID NOT NULL REFERENCES app_user (id),
     fields TEXT NOT NULL,
-    reason TEXT NOT NULL,
+    reason BYTES NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('open', 'approved', 'rejected')),
     decided_by UUID REFERENCES app_user (id),
-    decision_reason TEXT,
+    decision_reason BYTES,
     created_at TS NOT NULL,
     decided_at TS
 );

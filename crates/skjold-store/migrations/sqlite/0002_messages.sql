@@ -35,15 +35,16 @@ CREATE TABLE message_read (
 );
 
 -- LP-5: a supplier asks for more fields with a reason; a caseworker decides with a reason.
+-- Both reasons are free text about the citizen, sealed under the citizen's key.
 CREATE TABLE data_request (
     id BLOB PRIMARY KEY,
     order_id BLOB NOT NULL REFERENCES service_order (id),
     requested_by BLOB NOT NULL REFERENCES app_user (id),
     fields TEXT NOT NULL,
-    reason TEXT NOT NULL,
+    reason BLOB NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('open', 'approved', 'rejected')),
     decided_by BLOB REFERENCES app_user (id),
-    decision_reason TEXT,
+    decision_reason BLOB,
     created_at INTEGER NOT NULL,
     decided_at INTEGER
 );

@@ -125,29 +125,40 @@ struct ReadRow {
 struct RequestRow {
     id: Uuid,
     fields: String,
-    reason: String,
+    reason: Vec<u8>,
     status: String,
     requested_by: String,
     decided_by: Option<String>,
-    decision_reason: Option<String>,
+    decision_reason: Option<Vec<u8>>,
     created_at: i64,
     decided_at: Option<i64>,
 }
 
 impl RequestRow {
-    fn into_view(self) -> RequestView {
-        RequestView {
+    fn into_view(self, key: &SubjectKey, subject_id: Uuid) -> Result<RequestView, StoreError> {
+        Ok(RequestView {
             id: self.id,
             fields: parse_fields(&self.fields),
-            reason: self.reason,
+            reason: key.open(subject_id, &reason_aad(self.id), &self.reason)?,
             requested_by: self.requested_by,
             status: self.status,
             decided_by: self.decided_by,
-            decision_reason: self.decision_reason,
+            decision_reason: match &self.decision_reason {
+                Some(sealed) => Some(key.open(subject_id, &decision_aad(self.id), sealed)?),
+                None => None,
+            },
             created_at: Now::from_micros(self.created_at),
             decided_at: self.decided_at.map(Now::from_micros),
-        }
+        })
     }
+}
+
+fn reason_aad(request: Uuid) -> String {
+    format!("request-reason:{request}")
+}
+
+fn decision_aad(request: Uuid) -> String {
+    format!("request-decision:{request}")
 }
 
 fn parse_fields(s: &str) -> Vec<FieldKey> {
@@ -353,7 +364,7 @@ impl Store {
             actor.user_id,
             now.micros()
         )?;
-        let requests: Vec<RequestView> = fetch!(
+        let request_rows: Vec<RequestRow> = fetch!(
             &mut tx,
             fetch_all,
             RequestRow,
@@ -361,10 +372,7 @@ impl Store {
              r.decision_reason, r.created_at, r.decided_at FROM data_request r JOIN app_user u ON u.id = r.requested_by \
              LEFT JOIN app_user d ON d.id = r.decided_by WHERE r.order_id = $1 ORDER BY r.created_at, r.id",
             order_id
-        )?
-        .into_iter()
-        .map(RequestRow::into_view)
-        .collect();
+        )?;
         let disclosed: Vec<String> = scalar!(
             &mut tx,
             fetch_all,
@@ -374,10 +382,10 @@ impl Store {
         )?;
         let service_type =
             service_type_in(&mut tx, order.controller_id, order.service_type_id).await?;
-        let asked: Vec<FieldKey> = requests
+        let asked: Vec<FieldKey> = request_rows
             .iter()
-            .filter(|r| r.is_open())
-            .flat_map(|r| r.fields.clone())
+            .filter(|r| r.status == "open")
+            .flat_map(|r| parse_fields(&r.fields))
             .collect();
         let policy: Vec<(FieldKey, DisclosureRule)> = service_type.policy().all().collect();
         let requestable = policy
@@ -416,6 +424,10 @@ impl Store {
         tx.commit().await?;
 
         let key = self.keys.unwrap_subject_key(order.subject_id, &wrapped)?;
+        let requests = request_rows
+            .into_iter()
+            .map(|r| r.into_view(&key, order.subject_id))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut views = Vec::with_capacity(messages.len());
         for m in messages {
             let body = key.open(order.subject_id, &body_aad(m.id), &m.body)?;
@@ -695,6 +707,9 @@ impl Store {
         };
         let id = Uuid::new_v4();
         let keys: Vec<&str> = fields.iter().map(|f| f.key()).collect();
+        let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
+        let key = self.keys.unwrap_subject_key(order.subject_id, &wrapped)?;
+        let sealed_reason = key.seal(order.subject_id, &reason_aad(id), reason.trim())?;
         execute!(
             &mut tx,
             "INSERT INTO data_request (id, order_id, requested_by, fields, reason, status, created_at) VALUES ($1, $2, $3, $4, $5, 'open', $6)",
@@ -702,11 +717,9 @@ impl Store {
             order_id,
             actor.user_id,
             keys.join(","),
-            reason.trim(),
+            sealed_reason.as_slice(),
             now.micros()
         )?;
-        let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
-        let key = self.keys.unwrap_subject_key(order.subject_id, &wrapped)?;
         let thread = thread_id(&mut tx, &order, now).await?;
         let names: Vec<&str> = fields.iter().map(|f| f.danish()).collect();
         let body = format!(
@@ -758,10 +771,10 @@ impl Store {
         let mut tx = self.db.write().await?;
         let checked = async {
             require_role(actor, &[Role::Caseworker])?;
-            let row: Option<(Uuid, String, String, String)> = fetch!(
+            let row: Option<(Uuid, String, Vec<u8>, String)> = fetch!(
                 &mut tx,
                 fetch_optional,
-                (Uuid, String, String, String),
+                (Uuid, String, Vec<u8>, String),
                 "SELECT order_id, fields, reason, status FROM data_request WHERE id = $1",
                 request_id
             )?;
@@ -788,7 +801,7 @@ impl Store {
             Ok((order, parse_fields(&fields), reason))
         }
         .await;
-        let (order, fields, reason) = match checked {
+        let (order, fields, sealed_reason) = match checked {
             Ok(c) => c,
             Err(e) => {
                 let u = Use::new(
@@ -801,6 +814,13 @@ impl Store {
             }
         };
         let decision = decision.trim();
+        let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
+        let key = self.keys.unwrap_subject_key(order.subject_id, &wrapped)?;
+        let reason = key.open(order.subject_id, &reason_aad(request_id), &sealed_reason)?;
+        let sealed_decision = match decision {
+            "" => None,
+            d => Some(key.seal(order.subject_id, &decision_aad(request_id), d)?),
+        };
         let mut granted = Vec::new();
         let mut missing = Vec::new();
         if approve {
@@ -852,7 +872,7 @@ impl Store {
             "UPDATE data_request SET status = $1, decided_by = $2, decision_reason = $3, decided_at = $4 WHERE id = $5",
             if approve { "approved" } else { "rejected" },
             actor.user_id,
-            Some(decision).filter(|d| !d.is_empty()),
+            sealed_decision.as_deref(),
             now.micros(),
             request_id
         )?;
@@ -878,8 +898,6 @@ impl Store {
         } else {
             format!("Anmodningen er afvist. Begrundelse: {decision}")
         };
-        let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
-        let key = self.keys.unwrap_subject_key(order.subject_id, &wrapped)?;
         let thread = thread_id(&mut tx, &order, now).await?;
         insert_message(
             &mut tx,
