@@ -37,6 +37,25 @@ enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Secure messages: messages sent per second, and the latency of opening a thread
+    /// (decrypting it and writing its access-log entry).
+    Messages {
+        /// Messages to send, spread over the threads.
+        #[arg(long, default_value_t = 2000)]
+        messages: usize,
+        /// Order threads to use.
+        #[arg(long, default_value_t = 20)]
+        threads: usize,
+        /// Concurrent senders.
+        #[arg(long, default_value_t = 8)]
+        senders: usize,
+        /// Thread openings to time.
+        #[arg(long, default_value_t = 500)]
+        opens: usize,
+        /// Run on a fresh database on this PostgreSQL server instead of SQLite.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 pub async fn run(args: BenchArgs) -> Result<()> {
@@ -47,6 +66,13 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             orders,
             database_url,
         } => reads(clients, seconds, orders, database_url).await,
+        BenchCommand::Messages {
+            messages,
+            threads,
+            senders,
+            opens,
+            database_url,
+        } => messages_bench(messages, threads, senders, opens, database_url).await,
     }
 }
 
@@ -59,32 +85,7 @@ async fn reads(
     if clients == 0 || seconds == 0 || order_count == 0 {
         bail!("--clients, --seconds and --orders must be positive");
     }
-    let keys = KeyRing::from_master(&rand::random::<[u8; 32]>());
-    let db = match &database_url {
-        Some(url) => TestDb::postgres_at(url, keys).await,
-        None => TestDb::new(Backend::Sqlite).await,
-    };
-    let backend = match db.backend {
-        Backend::Sqlite => "SQLite",
-        Backend::Postgres => "PostgreSQL",
-    };
-    let app = App::new(db.store.clone(), Arc::new(SystemClock));
-    eprintln!("Bygger demo på {backend} …");
-    let demo = app.build_demo(order_count.max(10)).await?;
-    let cw = app
-        .store()
-        .actor_by_username("sagsbehandler")
-        .await?
-        .context("demo caseworker")?;
-    let mut orders = Vec::with_capacity(order_count);
-    for c in demo.citizens.iter().take(order_count) {
-        let order = NewOrder {
-            subject_id: c.id,
-            service_type_id: demo.service_types["MENTOR"],
-            supplier_id: demo.organisations["Mentorhuset ApS"],
-        };
-        orders.push(app.place_order(&cw, order).await?);
-    }
+    let (db, app, orders, backend) = demo_with_orders(database_url.as_deref(), order_count).await?;
     let token = app.create_api_token("mentorhuset", "bench").await?;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -194,4 +195,115 @@ fn ms(d: Duration) -> f64 {
 
 async fn count_log(app: &App) -> Result<u64> {
     Ok(app.store().access_log_len().await?)
+}
+
+/// A throw-away demo with `orders` Mentorstøtte orders at Mentorhuset.
+async fn demo_with_orders(
+    database_url: Option<&str>,
+    orders: usize,
+) -> Result<(TestDb, App, Vec<uuid::Uuid>, &'static str)> {
+    let keys = KeyRing::from_master(&rand::random::<[u8; 32]>());
+    let db = match database_url {
+        Some(url) => TestDb::postgres_at(url, keys).await,
+        None => TestDb::new(Backend::Sqlite).await,
+    };
+    let backend = match db.backend {
+        Backend::Sqlite => "SQLite",
+        Backend::Postgres => "PostgreSQL",
+    };
+    let app = App::new(db.store.clone(), Arc::new(SystemClock));
+    eprintln!("Bygger demo på {backend} …");
+    let demo = app.build_demo(orders.max(10)).await?;
+    let cw = app
+        .store()
+        .actor_by_username("sagsbehandler")
+        .await?
+        .context("demo caseworker")?;
+    let mut ids = Vec::with_capacity(orders);
+    for c in demo.citizens.iter().take(orders) {
+        let order = NewOrder {
+            subject_id: c.id,
+            service_type_id: demo.service_types["MENTOR"],
+            supplier_id: demo.organisations["Mentorhuset ApS"],
+        };
+        ids.push(app.place_order(&cw, order).await?);
+    }
+    Ok((db, app, ids, backend))
+}
+
+async fn messages_bench(
+    messages: usize,
+    threads: usize,
+    senders: usize,
+    opens: usize,
+    database_url: Option<String>,
+) -> Result<()> {
+    if messages == 0 || threads == 0 || senders == 0 || opens == 0 {
+        bail!("--messages, --threads, --senders and --opens must be positive");
+    }
+    let (db, app, orders, backend) = demo_with_orders(database_url.as_deref(), threads).await?;
+    let supplier = app
+        .store()
+        .actor_by_username("mentorhuset")
+        .await?
+        .context("demo supplier")?;
+    let orders = Arc::new(orders);
+
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(senders);
+    for s in 0..senders {
+        let (app, supplier, orders) = (app.clone(), supplier.clone(), orders.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut sent = 0usize;
+            for i in (s..messages).step_by(senders) {
+                let order = orders[i % orders.len()];
+                let body =
+                    format!("Statusbesked {i}: borgeren mødte op til aftalen og deltog aktivt.");
+                app.send_message(&supplier, order, &body, None).await?;
+                sent += 1;
+            }
+            Ok::<usize, skjold_app::AppError>(sent)
+        }));
+    }
+    let mut sent = 0;
+    for t in tasks {
+        sent += t.await??;
+    }
+    let send_time = started.elapsed();
+
+    let cw = app
+        .store()
+        .actor_by_username("sagsbehandler")
+        .await?
+        .context("demo caseworker")?;
+    let mut latencies = Vec::with_capacity(opens);
+    for i in 0..opens {
+        let order = orders[i % orders.len()];
+        let start = Instant::now();
+        let view = app.thread(&cw, order).await?;
+        latencies.push(start.elapsed());
+        if view.messages.is_empty() {
+            bail!("a thread came back empty");
+        }
+    }
+    db.cleanup().await;
+    latencies.sort();
+    let n = latencies.len();
+    let pct = |p: f64| latencies[((n as f64 * p).ceil() as usize).clamp(1, n) - 1];
+    let per_thread = messages / orders.len();
+    println!(
+        "bench messages ({backend}, {senders} senders, {} threads, about {per_thread} messages a thread)",
+        orders.len()
+    );
+    println!(
+        "  sent          {sent} messages in {:.2} s: {:.0} messages/s (sealed, guarded, logged)",
+        send_time.as_secs_f64(),
+        sent as f64 / send_time.as_secs_f64()
+    );
+    println!(
+        "  thread open   p50 {:.1} ms, p99 {:.1} ms over {n} openings (decrypt all, mark read, log)",
+        ms(pct(0.50)),
+        ms(pct(0.99))
+    );
+    Ok(())
 }
