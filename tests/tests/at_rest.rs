@@ -1,7 +1,7 @@
 //! Wall 4: the database holds no plaintext personal data. Builds the full demo, then
 //! searches the SQLite files (database, WAL, shared memory) and a `pg_dump` of the same demo
 //! on PostgreSQL for every demo citizen's CPR number, name, phone number and e-mail
-//! address, in plain and common encodings, in their data, in messages about them, and in data requests and decisions. Zero hits. A control search for a staff name,
+//! address, in plain and common encodings, in their data, in messages and attachments about them, and in data requests and decisions. Zero hits. A control search for a staff name,
 //! which is stored in clear on purpose, proves the search itself works.
 
 mod common;
@@ -73,6 +73,14 @@ async fn no_plaintext_personal_data_at_rest(backend: Backend) {
             .send_message(&cw, order, &body, why)
             .await
             .expect("confirmed message");
+        let cv = skjold_app::messages::Upload {
+            filename: format!("CV {}.txt", c.name),
+            bytes: format!("{}\n{}\n{}\n{}", c.name, c.address, c.phone, c.email).into_bytes(),
+        };
+        w.app
+            .send_message_with(&supplier, order, "CV vedhæftet.", &[cv], None)
+            .await
+            .expect("attachment");
         let reply = format!("Vi har ringet til {} på {}.", c.name, c.phone);
         w.app
             .send_message(&supplier, order, &reply, None)

@@ -17,6 +17,7 @@ on_both_backends!(
     messages_carry_evidence_of_delivery,
     guard_stops_undisclosed_data_until_confirmed,
     threads_are_private_to_the_order,
+    attachments_are_checked_sealed_and_private,
 );
 
 fn code(e: AppError) -> &'static str {
@@ -453,5 +454,93 @@ async fn threads_are_private_to_the_order(backend: Backend) {
             .messages
             .is_empty()
     );
+    w.done().await;
+}
+
+async fn attachments_are_checked_sealed_and_private(backend: Backend) {
+    use skjold_app::messages::Upload;
+    let w = World::new(backend, 8).await;
+    let order = mentor_order(&w, 1).await;
+    let supplier = w.actor("mentorhuset").await;
+    let cw = w.actor("sagsbehandler").await;
+    let pdf = b"%PDF-1.7\n% Moedeplan\n".to_vec();
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+
+    // Refused uploads store nothing.
+    let disguised = [Upload {
+        filename: "plan.pdf".into(),
+        bytes: png.clone(),
+    }];
+    let r = w
+        .app
+        .send_message_with(&supplier, order, "Se vedhæftet", &disguised, None)
+        .await;
+    assert_eq!(r.map_err(code).err(), Some("attachment_disguised"));
+    let six: Vec<Upload> = (0..6)
+        .map(|i| Upload {
+            filename: format!("p{i}.pdf"),
+            bytes: pdf.clone(),
+        })
+        .collect();
+    let r = w
+        .app
+        .send_message_with(&supplier, order, "Se vedhæftet", &six, None)
+        .await;
+    assert_eq!(r.map_err(code).err(), Some("too_many_attachments"));
+    assert!(
+        w.app
+            .thread(&supplier, order)
+            .await
+            .expect("thread")
+            .messages
+            .is_empty()
+    );
+
+    let files = [
+        Upload {
+            filename: "../Mødeplan uge 48.pdf".into(),
+            bytes: pdf.clone(),
+        },
+        Upload {
+            filename: "foto.png".into(),
+            bytes: png.clone(),
+        },
+    ];
+    w.app
+        .send_message_with(
+            &supplier,
+            order,
+            "Mødeplan og foto vedhæftet.",
+            &files,
+            None,
+        )
+        .await
+        .expect("send");
+    let thread = w.app.thread(&cw, order).await.expect("thread");
+    let sent = &thread.messages[0].attachments;
+    assert_eq!(sent.len(), 2);
+    assert_eq!(
+        sent[0].filename.as_str().max(sent[1].filename.as_str()),
+        "foto.png"
+    );
+    let plan = sent
+        .iter()
+        .find(|a| a.content_type == "application/pdf")
+        .expect("pdf");
+    assert_eq!(plan.filename, "Mødeplan uge 48.pdf");
+    assert_eq!(plan.size, pdf.len() as i64);
+    let file = w.app.attachment(&cw, plan.id).await.expect("download");
+    assert_eq!(file.bytes, pdf);
+    assert_eq!(file.content_type, "application/pdf");
+
+    // Nobody outside the thread gets it.
+    for who in ["praktikpartner", "dpo", "admin"] {
+        let a = w.actor(who).await;
+        assert_eq!(
+            w.app.attachment(&a, plan.id).await.map_err(code).err(),
+            Some("attachment_not_found"),
+            "{who}"
+        );
+    }
     w.done().await;
 }

@@ -22,7 +22,8 @@ use skjold_store::{Backend, OrgKind};
 on_both_backends!(
     authorisation_matrix_finds_no_leak,
     csrf_and_sign_in,
-    api_contract
+    api_contract,
+    attachments_over_http,
 );
 
 struct Reply {
@@ -404,6 +405,7 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
             (format!("skjold_session={}", s.token), s.csrf)
         };
         let form = "application/x-www-form-urlencoded";
+        let multipart_ct = "multipart/form-data; boundary=skjoldgraense";
         for ep in ENDPOINTS {
             let json = "application/json";
             let order_body = json!({ "subject_id": citizen.id, "service_type_id": w.service("MENTOR"), "supplier_id": w.org("Mentorhuset ApS") }).to_string();
@@ -503,13 +505,13 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
                 Endpoint::HtmlCaseworkerMessage => (
                     Method::POST,
                     format!("/bestillinger/{order}/besked"),
-                    Some((form, format!("csrf={csrf}&body=Hej+fra+{username}"))),
+                    Some((multipart_ct, multipart("skjoldgraense", &[("csrf", &csrf), ("body", &format!("Hej fra {username}"))], None))),
                     true,
                 ),
                 Endpoint::HtmlSupplierMessage => (
                     Method::POST,
                     format!("/leverandoer/bestillinger/{order}/besked"),
-                    Some((form, format!("csrf={csrf}&body=Hej+fra+{username}"))),
+                    Some((multipart_ct, multipart("skjoldgraense", &[("csrf", &csrf), ("body", &format!("Hej fra {username}"))], None))),
                     true,
                 ),
                 Endpoint::HtmlSupplierRequest => (
@@ -998,5 +1000,160 @@ async fn api_contract(backend: Backend) {
         fields,
         ["name", "job_goal", "work_experience", "education", "cpr"]
     );
+    w.done().await;
+}
+
+fn multipart(boundary: &str, fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> String {
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    if let Some((filename, bytes)) = file {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{filename}\"\r\nContent-Type: text/html\r\n\r\n{}\r\n",
+            String::from_utf8_lossy(bytes)
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    body
+}
+
+async fn attachments_over_http(backend: Backend) {
+    let w = World::new(backend, 4).await;
+    let router = router(&w);
+    let cw = w.actor("sagsbehandler").await;
+    let citizen = w.demo.citizens[2].clone();
+    let order = w
+        .app
+        .place_order(
+            &cw,
+            NewOrder {
+                subject_id: citizen.id,
+                service_type_id: w.service("MENTOR"),
+                supplier_id: w.org("Mentorhuset ApS"),
+            },
+        )
+        .await
+        .expect("order");
+    let s = w
+        .app
+        .login("mentorhuset", skjold_app::demo::DEMO_PASSWORD)
+        .await
+        .expect("login");
+    let cookie = format!("skjold_session={}", s.token);
+    let boundary = "skjoldgraense";
+    let ct = format!("multipart/form-data; boundary={boundary}");
+    let path = format!("/leverandoer/bestillinger/{order}/besked");
+    let pdf = b"%PDF-1.7\n% plan\n";
+
+    // The CSRF token comes first and must match, before any file is read.
+    let forged = multipart(
+        boundary,
+        &[("csrf", "forfalsket"), ("body", "Plan vedhæftet")],
+        Some(("plan.pdf", pdf)),
+    );
+    let r = call(
+        &router,
+        Method::POST,
+        &path,
+        None,
+        Some(&cookie),
+        Some((&ct, forged)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // A page disguised as a PDF is refused, with the reason on the page.
+    let html = multipart(
+        boundary,
+        &[("csrf", &s.csrf), ("body", "Se her")],
+        Some(("plan.pdf", b"<html><script>x</script></html>")),
+    );
+    let r = call(
+        &router,
+        Method::POST,
+        &path,
+        None,
+        Some(&cookie),
+        Some((&ct, html)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("ikke kan sendes"), "{}", r.body);
+    assert!(
+        w.app
+            .thread(&cw, order)
+            .await
+            .expect("thread")
+            .messages
+            .is_empty()
+    );
+
+    let ok = multipart(
+        boundary,
+        &[("csrf", &s.csrf), ("body", "Plan vedhæftet")],
+        Some(("plan.pdf", pdf)),
+    );
+    let r = call(
+        &router,
+        Method::POST,
+        &path,
+        None,
+        Some(&cookie),
+        Some((&ct, ok)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let thread = w.app.thread(&cw, order).await.expect("thread");
+    let attachment = thread.messages[0].attachments[0].clone();
+    assert_eq!(attachment.content_type, "application/pdf");
+
+    // Downloads are attachments with the sniffed type, never inline.
+    let cw_session = w
+        .app
+        .login("sagsbehandler", skjold_app::demo::DEMO_PASSWORD)
+        .await
+        .expect("login");
+    let r = call(
+        &router,
+        Method::GET,
+        &format!("/vedhaeftninger/{}", attachment.id),
+        None,
+        Some(&format!("skjold_session={}", cw_session.token)),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let header = |name: header::HeaderName| {
+        r.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        header(header::CONTENT_DISPOSITION).starts_with("attachment;"),
+        "{}",
+        header(header::CONTENT_DISPOSITION)
+    );
+    assert_eq!(header(header::CONTENT_TYPE), "application/pdf");
+    assert_eq!(header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+    assert_eq!(r.body.as_bytes(), pdf);
+    let token = w
+        .app
+        .create_api_token("praktikpartner", "test")
+        .await
+        .expect("token");
+    let other = call(
+        &router,
+        Method::GET,
+        &format!("/api/v1/attachments/{}", attachment.id),
+        Some(&token),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
     w.done().await;
 }

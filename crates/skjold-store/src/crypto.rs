@@ -155,6 +155,25 @@ impl SubjectKey {
         let plain = open(&self.0, &aad(subject, field), sealed)?;
         String::from_utf8(plain).map_err(|_| CryptoError::Open)
     }
+
+    /// Seals bytes that are not text (attachments).
+    pub fn seal_bytes(
+        &self,
+        subject: Uuid,
+        field: &str,
+        value: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        seal(&self.0, &aad(subject, field), value)
+    }
+
+    pub fn open_bytes(
+        &self,
+        subject: Uuid,
+        field: &str,
+        sealed: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        open(&self.0, &aad(subject, field), sealed)
+    }
 }
 
 fn aad(subject: Uuid, field: &str) -> Vec<u8> {

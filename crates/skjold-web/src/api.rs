@@ -72,9 +72,16 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{id}/disclosures", post(disclose))
         .route("/orders/{id}/close", post(close_order))
         .route("/orders/{id}/thread", get(thread))
-        .route("/orders/{id}/messages", post(send_message))
+        .route(
+            "/orders/{id}/messages",
+            // Base64 makes files a third larger.
+            post(send_message).layer(axum::extract::DefaultBodyLimit::max(
+                crate::session::MAX_MULTIPART_BYTES * 4 / 3 + 1024,
+            )),
+        )
         .route("/orders/{id}/data-requests", post(request_data))
         .route("/data-requests", get(open_requests))
+        .route("/attachments/{id}", get(attachment))
         .route("/data-requests/{id}/decision", post(decide_request))
         .route("/ledger/query", post(ledger))
         .route("/access-log/query", post(access_log))
@@ -85,9 +92,9 @@ pub fn routes() -> Router<AppState> {
     info(title = "Skjold API", version = "1", description = "Leverandørplatform: bestillinger, videregivelser og logge. Alle kald med personoplysninger logges."),
     paths(me, organisations, create_organisation, create_user, purposes, create_purpose, service_types, create_service_type,
           dpas, create_dpa, search_citizen, citizen, orders, place_order, preview_order, order, disclose, close_order,
-          thread, send_message, request_data, open_requests, decide_request, ledger, access_log),
+          thread, send_message, request_data, open_requests, decide_request, attachment, ledger, access_log),
     components(schemas(ErrorBody, crate::error::ErrorDetail, PurposeInput, ServiceTypeInput, DpaInput, OrganisationInput, UserInput,
-                       CprInput, OrderInput, DisclosureInput, OversightInput, Created, MessageInput, DataRequestInput, DecisionInput)),
+                       CprInput, OrderInput, DisclosureInput, OversightInput, Created, MessageInput, AttachmentInput, DataRequestInput, DecisionInput)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -355,8 +362,18 @@ async fn thread(State(s): State<AppState>, ApiUser(a): ApiUser, Path(id): Path<U
 }
 
 #[derive(Deserialize, ToSchema)]
+struct AttachmentInput {
+    filename: String,
+    /// The file, base64-encoded (standard alphabet).
+    content_base64: String,
+}
+
+#[derive(Deserialize, ToSchema)]
 struct MessageInput {
     body: String,
+    /// Up to 5 files of at most 10 MB, judged by their content.
+    #[serde(default)]
+    attachments: Vec<AttachmentInput>,
     /// Required when the guard stops the message (`guard_confirmation_required`): why it
     /// must go as written. The undisclosed data in it is then recorded as disclosed.
     #[serde(default)]
@@ -372,10 +389,27 @@ async fn send_message(
     Path(id): Path<Uuid>,
     ApiJson(i): ApiJson<MessageInput>,
 ) -> ApiResult {
+    use base64::Engine;
+    let mut uploads = Vec::with_capacity(i.attachments.len());
+    for f in &i.attachments {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(f.content_base64.trim())
+            .map_err(|_| {
+                AppError::invalid(
+                    "attachment_encoding",
+                    format!("«{}» er ikke gyldig base64", f.filename),
+                )
+            })?;
+        uploads.push(skjold_app::messages::Upload {
+            filename: f.filename.clone(),
+            bytes,
+        });
+    }
+    let confirmation = i.confirmation.as_deref();
     to_json(Created {
         id: s
             .app
-            .send_message(&a, id, &i.body, i.confirmation.as_deref())
+            .send_message_with(&a, id, &i.body, &uploads, confirmation)
             .await?,
     })
 }
@@ -399,6 +433,17 @@ async fn request_data(
     to_json(Created {
         id: s.app.request_data(&a, id, &i.fields, &i.reason).await?,
     })
+}
+
+/// An attachment, as a download with its sniffed content type (logged).
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "The file, as an attachment"), (status = 404, body = ErrorBody)))]
+async fn attachment(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<Uuid>,
+) -> Result<axum::response::Response, ApiError> {
+    Ok(crate::download(s.app.attachment(&a, id).await?))
 }
 
 /// Open data requests of the caseworker's municipality.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -22,7 +22,8 @@ use skjold_store::*;
 use crate::AppState;
 use crate::error::{log_internal, status_of};
 use crate::session::{
-    CsrfForm, LOGIN_COOKIE, SESSION_COOKIE, WebUser, login_cookie, session_cookie, tokens_match,
+    CsrfForm, CsrfMultipart, LOGIN_COOKIE, SESSION_COOKIE, WebUser, login_cookie, session_cookie,
+    tokens_match,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -38,7 +39,12 @@ pub fn routes() -> Router<AppState> {
         .route("/bestillinger/{id}", get(order))
         .route("/bestillinger/{id}/videregiv", post(disclose))
         .route("/bestillinger/{id}/afslut", post(close_order))
-        .route("/bestillinger/{id}/besked", post(caseworker_message))
+        .route(
+            "/bestillinger/{id}/besked",
+            post(caseworker_message)
+                .layer(DefaultBodyLimit::max(crate::session::MAX_MULTIPART_BYTES)),
+        )
+        .route("/vedhaeftninger/{id}", get(attachment))
         .route("/anmodninger/{id}", post(decide_request))
         .route(
             "/leverandoer/bestillinger/{id}/besked",
@@ -722,14 +728,6 @@ async fn supplier_order(
 
 // ---- messages and data requests -------------------------------------------------------
 
-#[derive(Deserialize)]
-struct MessageForm {
-    #[serde(default)]
-    body: String,
-    #[serde(default)]
-    confirmation: String,
-}
-
 /// The supplier's pages and the caseworker's pages are each for their own role.
 /// `Some(refusal page)` unless the user has `role`.
 fn refuse_unless(user: &WebUser, role: Role) -> Option<Response> {
@@ -749,15 +747,20 @@ fn refuse_unless(user: &WebUser, role: Role) -> Option<Response> {
 async fn caseworker_message(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
-    CsrfForm(user, f): CsrfForm<MessageForm>,
+    CsrfMultipart(user, f): CsrfMultipart,
 ) -> Response {
     if let Some(refused) = refuse_unless(&user, Role::Caseworker) {
         return refused;
     }
-    let confirmation = Some(f.confirmation.as_str()).filter(|c| !c.trim().is_empty());
+    let body = f.fields.get("body").cloned().unwrap_or_default();
+    let confirmation = f
+        .fields
+        .get("confirmation")
+        .map(String::as_str)
+        .filter(|c| !c.trim().is_empty());
     match state
         .app
-        .send_message(&user.actor, id, &f.body, confirmation)
+        .send_message_with(&user.actor, id, &body, &f.files, confirmation)
         .await
     {
         Ok(_) => Redirect::to(&format!("/bestillinger/{id}?ok=sendt#beskeder")).into_response(),
@@ -773,7 +776,7 @@ async fn caseworker_message(
                 id,
                 &Flash::default(),
                 Some(capitalise(&e.to_string())),
-                Some(f.body),
+                Some(body),
             )
             .await
         }
@@ -795,12 +798,17 @@ async fn caseworker_message(
 async fn supplier_message(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
-    CsrfForm(user, f): CsrfForm<MessageForm>,
+    CsrfMultipart(user, f): CsrfMultipart,
 ) -> Response {
     if let Some(refused) = refuse_unless(&user, Role::SupplierUser) {
         return refused;
     }
-    match state.app.send_message(&user.actor, id, &f.body, None).await {
+    let body = f.fields.get("body").cloned().unwrap_or_default();
+    match state
+        .app
+        .send_message_with(&user.actor, id, &body, &f.files, None)
+        .await
+    {
         Ok(_) => Redirect::to(&format!("/leverandoer/bestillinger/{id}?ok=sendt#beskeder"))
             .into_response(),
         Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
@@ -813,6 +821,18 @@ async fn supplier_message(
             )
             .await
         }
+        Err(e) => error_response(Some(&user), e),
+    }
+}
+
+/// An attachment, always as a download: never shown inline, so nothing in it can run.
+async fn attachment(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+) -> Response {
+    match state.app.attachment(&user.actor, id).await {
+        Ok(file) => crate::download(file),
         Err(e) => error_response(Some(&user), e),
     }
 }

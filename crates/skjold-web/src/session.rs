@@ -120,6 +120,97 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     }
 }
 
+/// A multipart form (a message with files) from a signed-in user. The `csrf` field must
+/// come first and match before any file is read; text fields and files are returned apart.
+pub struct CsrfMultipart(pub WebUser, pub MultipartForm);
+
+#[derive(Default)]
+pub struct MultipartForm {
+    pub fields: std::collections::HashMap<String, String>,
+    pub files: Vec<skjold_app::messages::Upload>,
+}
+
+/// Room for the allowed attachments and the text around them.
+pub const MAX_MULTIPART_BYTES: usize = skjold_app::messages::MAX_ATTACHMENTS
+    * skjold_app::messages::MAX_ATTACHMENT_BYTES
+    + 1024 * 1024;
+
+impl FromRequest<AppState> for CsrfMultipart {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let user = WebUser::from_request_parts(&mut parts, state).await?;
+        let bad = |user: &WebUser, msg: &str| {
+            html::error_response(
+                Some(user),
+                AppError::invalid("form_invalid", msg.to_owned()),
+            )
+        };
+        let req = Request::from_parts(
+            parts,
+            axum::body::Body::new(http_body_util::Limited::new(body, MAX_MULTIPART_BYTES)),
+        );
+        let mut multipart = match axum::extract::Multipart::from_request(req, state).await {
+            Ok(m) => m,
+            Err(_) => return Err(bad(&user, "formularen kunne ikke læses")),
+        };
+        let mut form = MultipartForm::default();
+        let mut csrf_ok = false;
+        loop {
+            let field = match multipart.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(_) => return Err(bad(&user, "formularen er for stor eller ufuldstændig")),
+            };
+            let name = field.name().unwrap_or_default().to_owned();
+            if !csrf_ok {
+                let value = field.text().await.unwrap_or_default();
+                if name != "csrf" || !tokens_match(&value, &user.csrf) {
+                    return Err(html::error_response(
+                        Some(&user),
+                        AppError::forbidden(
+                            "csrf_mismatch",
+                            "formularen kunne ikke godkendes (sikkerhedsnøglen mangler eller er forkert). Gå tilbage, genindlæs siden og prøv igen.",
+                        ),
+                    ));
+                }
+                csrf_ok = true;
+                continue;
+            }
+            match field.file_name().map(str::to_owned) {
+                Some(filename) => {
+                    let bytes = field
+                        .bytes()
+                        .await
+                        .map_err(|_| bad(&user, "en fil kunne ikke læses"))?;
+                    // A file input left empty arrives as a nameless, empty part.
+                    if !(filename.is_empty() && bytes.is_empty()) {
+                        form.files.push(skjold_app::messages::Upload {
+                            filename,
+                            bytes: bytes.to_vec(),
+                        });
+                    }
+                }
+                None => {
+                    let value = field
+                        .text()
+                        .await
+                        .map_err(|_| bad(&user, "et felt kunne ikke læses"))?;
+                    form.fields.insert(name, value);
+                }
+            }
+        }
+        if !csrf_ok {
+            return Err(html::error_response(
+                Some(&user),
+                AppError::forbidden("csrf_mismatch", "formularen mangler sin sikkerhedsnøgle"),
+            ));
+        }
+        Ok(CsrfMultipart(user, form))
+    }
+}
+
 /// An API caller, from a bearer token.
 pub struct ApiUser(pub Actor);
 

@@ -23,6 +23,42 @@ pub struct GuardFindings {
     pub sensitive_terms: Vec<String>,
 }
 
+/// An attachment to send, already checked by the caller: a clean file name, a content
+/// type sniffed from the bytes, and a size within limits.
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A message to send.
+#[derive(Debug, Clone, Copy)]
+pub struct OutgoingMessage<'a> {
+    pub body: &'a str,
+    pub attachments: &'a [NewAttachment],
+    /// The sender's reason to send despite the guard's findings.
+    pub confirmation: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttachmentMeta {
+    pub id: Uuid,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+}
+
+/// An attachment's content, for download.
+#[derive(Debug, Clone)]
+pub struct AttachmentFile {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ReadReceipt {
     pub reader: String,
@@ -38,6 +74,7 @@ pub struct MessageView {
     pub sender_organisation: String,
     pub recipients: String,
     pub body: String,
+    pub attachments: Vec<AttachmentMeta>,
     /// SHA-256 over the message id and the body, hex.
     pub content_hash: String,
     pub sent_at: Now,
@@ -115,6 +152,16 @@ struct MessageRow {
 }
 
 #[derive(sqlx::FromRow)]
+struct AttachmentRow {
+    id: Uuid,
+    message_id: Uuid,
+    filename: Vec<u8>,
+    content_type: String,
+    size: i64,
+    sha256: Vec<u8>,
+}
+
+#[derive(sqlx::FromRow)]
 struct ReadRow {
     message_id: Uuid,
     reader: String,
@@ -151,6 +198,10 @@ impl RequestRow {
             decided_at: self.decided_at.map(Now::from_micros),
         })
     }
+}
+
+fn attachment_aad(id: Uuid, part: &str) -> String {
+    format!("attachment-{part}:{id}")
 }
 
 fn reason_aad(request: Uuid) -> String {
@@ -345,6 +396,14 @@ impl Store {
              ORDER BY r.first_read_at",
             thread
         )?;
+        let attachments = fetch!(
+            &mut tx,
+            fetch_all,
+            AttachmentRow,
+            "SELECT a.id, a.message_id, a.filename, a.content_type, a.size, a.sha256 FROM attachment a \
+             JOIN message m ON m.id = a.message_id WHERE m.thread_id = $1 ORDER BY a.id",
+            thread
+        )?;
         let mine: std::collections::HashSet<Uuid> = scalar!(
             &mut tx,
             fetch_all,
@@ -431,6 +490,20 @@ impl Store {
         let mut views = Vec::with_capacity(messages.len());
         for m in messages {
             let body = key.open(order.subject_id, &body_aad(m.id), &m.body)?;
+            let mut files = Vec::new();
+            for a in attachments.iter().filter(|a| a.message_id == m.id) {
+                files.push(AttachmentMeta {
+                    id: a.id,
+                    filename: key.open(
+                        order.subject_id,
+                        &attachment_aad(a.id, "name"),
+                        &a.filename,
+                    )?,
+                    content_type: a.content_type.clone(),
+                    size: a.size,
+                    sha256: hex::encode(&a.sha256),
+                });
+            }
             let recipients = if m.sender_org_id == order.supplier_id {
                 format!("{} ({})", order.caseworker_name, order.unit_name)
             } else {
@@ -443,6 +516,7 @@ impl Store {
                 sender_organisation: m.sender_org,
                 recipients,
                 body,
+                attachments: files,
                 content_hash: hex::encode(&m.content_hash),
                 sent_at: Now::from_micros(m.sent_at),
                 delivery: "Leveret i Skjold, krypteret",
@@ -480,11 +554,15 @@ impl Store {
         &self,
         actor: &Actor,
         order_id: Uuid,
-        body: &str,
+        message: &OutgoingMessage<'_>,
         findings: &GuardFindings,
-        confirmation: Option<&str>,
         now: Now,
     ) -> Result<Uuid, StoreError> {
+        let OutgoingMessage {
+            body,
+            attachments,
+            confirmation,
+        } = *message;
         let mut tx = self.db.write().await?;
         let order = match thread_order(&mut tx, actor, order_id, now).await {
             Ok(o) => o,
@@ -582,7 +660,36 @@ impl Store {
             now,
         )
         .await?;
+        for file in attachments {
+            let attachment = Uuid::new_v4();
+            let name = key.seal(
+                order.subject_id,
+                &attachment_aad(attachment, "name"),
+                &file.filename,
+            )?;
+            let content = key.seal_bytes(
+                order.subject_id,
+                &attachment_aad(attachment, "body"),
+                &file.bytes,
+            )?;
+            let size = i64::try_from(file.bytes.len()).unwrap_or(i64::MAX);
+            execute!(
+                &mut tx,
+                "INSERT INTO attachment (id, message_id, filename, content_type, size, sha256, body) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                attachment,
+                id,
+                name.as_slice(),
+                file.content_type.as_str(),
+                size,
+                Sha256::digest(&file.bytes).to_vec(),
+                content.as_slice()
+            )?;
+        }
         let mut detail = format!("Besked sendt i tråden for {}", order.reference);
+        if !attachments.is_empty() {
+            detail.push_str(&format!(" med {} vedhæftning(er)", attachments.len()));
+        }
         if let (true, Some(why)) = (flagged, confirmation) {
             let (_, legal_basis) =
                 purpose_summary(&mut tx, order.controller_id, order.purpose_id).await?;
@@ -934,6 +1041,83 @@ impl Store {
         )
         .await?;
         tx.commit().await
+    }
+
+    /// An attachment's content, for someone who may read its thread. Logged.
+    pub async fn attachment(
+        &self,
+        actor: &Actor,
+        attachment_id: Uuid,
+        now: Now,
+    ) -> Result<AttachmentFile, StoreError> {
+        let mut tx = self.db.write().await?;
+        let row: Option<(Vec<u8>, String, Vec<u8>, Uuid)> = fetch!(
+            &mut tx,
+            fetch_optional,
+            (Vec<u8>, String, Vec<u8>, Uuid),
+            "SELECT a.filename, a.content_type, a.body, t.order_id FROM attachment a JOIN message m ON m.id = a.message_id \
+             JOIN message_thread t ON t.id = m.thread_id WHERE a.id = $1",
+            attachment_id
+        )?;
+        let not_found = || {
+            StoreError::not_found(
+                "attachment_not_found",
+                "vedhæftningen findes ikke, eller du har ikke adgang til den",
+            )
+        };
+        let authorised = match row {
+            Some((name, content_type, body, order_id)) => {
+                thread_order(&mut tx, actor, order_id, now)
+                    .await
+                    .map(|order| (name, content_type, body, order))
+                    .map_err(|e| match e {
+                        StoreError::NotFound { .. } => not_found(),
+                        other => other,
+                    })
+            }
+            None => Err(not_found()),
+        };
+        let (name, content_type, body, order) = match authorised {
+            Ok(a) => a,
+            Err(e) => {
+                let u = Use::new(
+                    UseKind::View,
+                    None,
+                    PURPOSE_MESSAGES,
+                    "Hentning af vedhæftning afvist",
+                );
+                return Err(self.refuse(tx, actor, now, u, e).await);
+            }
+        };
+        let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
+        append_log(
+            &mut tx,
+            Some(actor),
+            now,
+            &Use::new(
+                UseKind::View,
+                Some(order.subject_id),
+                PURPOSE_MESSAGES,
+                format!("Vedhæftning hentet fra tråden for {}", order.reference),
+            ),
+            true,
+        )
+        .await?;
+        tx.commit().await?;
+        let key = self.keys.unwrap_subject_key(order.subject_id, &wrapped)?;
+        Ok(AttachmentFile {
+            filename: key.open(
+                order.subject_id,
+                &attachment_aad(attachment_id, "name"),
+                &name,
+            )?,
+            content_type,
+            bytes: key.open_bytes(
+                order.subject_id,
+                &attachment_aad(attachment_id, "body"),
+                &body,
+            )?,
+        })
     }
 
     /// Open data requests of the caseworker's municipality, oldest first. No personal data.

@@ -13,7 +13,10 @@
 
 mod messages;
 
-pub use messages::{GuardFindings, MessageView, OpenRequest, RequestView, ThreadView};
+pub use messages::{
+    AttachmentFile, AttachmentMeta, GuardFindings, MessageView, NewAttachment, OpenRequest,
+    OutgoingMessage, RequestView, ThreadView,
+};
 
 use std::collections::HashSet;
 

@@ -1,0 +1,13 @@
+-- Attachments to messages. The file name and the content are sealed under the citizen's
+-- key (a file name like "cv-mette-jensen.pdf" is personal data too); the content type is
+-- the one sniffed from the bytes, never the sender's claim.
+CREATE TABLE attachment (
+    id UUID PRIMARY KEY,
+    message_id UUID NOT NULL REFERENCES message (id),
+    filename BYTEA NOT NULL,
+    content_type TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    sha256 BYTEA NOT NULL,
+    body BYTEA NOT NULL
+);
+CREATE INDEX attachment_message ON attachment (message_id);
