@@ -2,6 +2,8 @@
 //! SQLite and PostgreSQL.
 
 mod common;
+#[path = "common/smtp.rs"]
+mod smtp;
 
 use sha2::{Digest, Sha256};
 
@@ -18,6 +20,7 @@ on_both_backends!(
     guard_stops_undisclosed_data_until_confirmed,
     threads_are_private_to_the_order,
     attachments_are_checked_sealed_and_private,
+    notices_say_only_that_there_is_a_message,
 );
 
 fn code(e: AppError) -> &'static str {
@@ -542,5 +545,63 @@ async fn attachments_are_checked_sealed_and_private(backend: Backend) {
             "{who}"
         );
     }
+    w.done().await;
+}
+
+async fn notices_say_only_that_there_is_a_message(backend: Backend) {
+    use skjold_app::notify::{Notifier, SmtpNotifier};
+    let w = World::new(backend, 8).await;
+    let (port, inbox) = smtp::sink().await;
+    let smtp = SmtpNotifier::new(
+        &format!("smtp://127.0.0.1:{port}"),
+        "skjold@kommune.example",
+        "https://skjold.kommune.example",
+    )
+    .expect("notifier");
+    let app = w.app.clone().with_notifier(Notifier::Smtp(Box::new(smtp)));
+    for (user, email) in [
+        ("mentorhuset", "torben@mentorhuset.example"),
+        ("sagsbehandler", "rk@jobcenter.example"),
+        ("sagsbehandler2", "ye@jobcenter.example"),
+    ] {
+        let a = w.actor(user).await;
+        w.app
+            .store()
+            .set_notify_email(a.user_id, Some(email))
+            .await
+            .expect("email");
+    }
+    let citizen = w.demo.citizens[6].clone();
+    let order = mentor_order(&w, 6).await;
+    let cw = w.actor("sagsbehandler").await;
+    let body = format!("{} møder tirsdag kl. 10 om jobmålet.", citizen.name);
+    app.send_message(&cw, order, &body, None)
+        .await
+        .expect("send");
+    let mails = smtp::wait_for(&inbox, 1).await;
+    assert_eq!(mails.len(), 1, "one notice, to the supplier");
+    assert_eq!(mails[0].to, ["torben@mentorhuset.example"]);
+    let text = &mails[0].data;
+    assert!(text.contains("Subject: Ny besked i Skjold"));
+    assert!(text.contains("https://skjold.kommune.example/"));
+    for secret in [
+        citizen.name.as_str(),
+        "tirsdag",
+        "jobmålet",
+        &citizen.cpr.formatted(),
+    ] {
+        assert!(!text.contains(secret), "the notice leaks {secret:?}");
+    }
+
+    // The supplier's reply notifies the caseworkers of the order's unit, not the sender
+    // and not the other unit.
+    let supplier = w.actor("mentorhuset").await;
+    app.send_message(&supplier, order, "Tak, vi kommer.", None)
+        .await
+        .expect("reply");
+    let mails = smtp::wait_for(&inbox, 2).await;
+    assert_eq!(mails.len(), 2);
+    assert_eq!(mails[1].to, ["rk@jobcenter.example"]);
+    assert!(!mails[1].data.contains("Tak, vi kommer"));
     w.done().await;
 }

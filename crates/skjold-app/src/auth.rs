@@ -194,6 +194,34 @@ impl App {
             .await?)
     }
 
+    /// Sets or clears the work address for `username`'s new-message notices.
+    pub async fn set_notify_email(
+        &self,
+        username: &str,
+        email: Option<&str>,
+    ) -> Result<(), AppError> {
+        let email = email.map(str::trim).filter(|e| !e.is_empty());
+        if let Some(e) = email
+            && !(e.contains('@') && !e.contains(char::is_whitespace) && e.len() <= 254)
+        {
+            return Err(AppError::invalid(
+                "email_format",
+                format!("«{e}» er ikke en e-mailadresse"),
+            ));
+        }
+        let actor = self
+            .store
+            .actor_by_username(username)
+            .await?
+            .ok_or_else(|| {
+                AppError::not_found(
+                    "user_not_found",
+                    format!("brugeren «{username}» findes ikke"),
+                )
+            })?;
+        Ok(self.store.set_notify_email(actor.user_id, email).await?)
+    }
+
     pub async fn set_password(&self, username: &str, password: &str) -> Result<(), AppError> {
         validate_new_password(password)?;
         let actor = self

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod demo;
 mod error;
 pub mod messages;
+pub mod notify;
 pub mod ops;
 
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -27,6 +28,7 @@ pub struct App {
     store: Store,
     clock: Arc<dyn Clock>,
     guard: messages::Guard,
+    notifier: notify::Notifier,
 }
 
 impl App {
@@ -35,7 +37,14 @@ impl App {
             store,
             clock,
             guard: messages::Guard::default(),
+            notifier: notify::Notifier::Off,
         }
+    }
+
+    /// Sends new-message notices with `notifier`.
+    pub fn with_notifier(mut self, notifier: notify::Notifier) -> App {
+        self.notifier = notifier;
+        self
     }
 
     pub fn store(&self) -> &Store {

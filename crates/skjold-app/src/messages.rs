@@ -231,10 +231,15 @@ impl App {
             attachments: &attachments,
             confirmation,
         };
-        Ok(self
+        let id = self
             .store
             .post_message(actor, order_id, &message, &findings, self.now())
-            .await?)
+            .await?;
+        if self.notifier.is_on() {
+            let recipients = self.store.notification_recipients(actor, order_id).await?;
+            self.notifier.notify(recipients);
+        }
+        Ok(id)
     }
 
     /// LP-5: a supplier asks for more fields of an order, with a reason.

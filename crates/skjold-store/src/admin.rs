@@ -366,6 +366,28 @@ impl Store {
         tx.commit().await
     }
 
+    /// Sets (or with `None` clears) the address for a user's new-message notices.
+    pub async fn set_notify_email(
+        &self,
+        user_id: Uuid,
+        email: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        let n = execute!(
+            &mut tx,
+            "UPDATE app_user SET notify_email = $1 WHERE id = $2",
+            email,
+            user_id
+        )?;
+        if n == 0 {
+            return Err(StoreError::not_found(
+                "user_not_found",
+                "brugeren findes ikke",
+            ));
+        }
+        tx.commit().await
+    }
+
     pub async fn actor(&self, user_id: Uuid) -> Result<Option<Actor>, StoreError> {
         let mut tx = self.db.read().await?;
         let sql = format!("{ACTOR_SELECT} WHERE u.id = $1 AND u.active = $2");

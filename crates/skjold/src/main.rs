@@ -108,6 +108,17 @@ enum UserCommand {
         #[arg(long)]
         organisation: String,
     },
+    /// Set (or with --clear remove) the address for a user's new-message notices.
+    Notify {
+        #[command(flatten)]
+        location: Location,
+        #[arg(long)]
+        username: String,
+        #[arg(long, required_unless_present = "clear")]
+        email: Option<String>,
+        #[arg(long)]
+        clear: bool,
+    },
     /// Set a user's password, read from standard input.
     Password {
         #[command(flatten)]
@@ -196,6 +207,21 @@ async fn main() -> Result<()> {
                     role.danish(),
                     org.name
                 );
+                Ok(())
+            }
+            UserCommand::Notify {
+                location,
+                username,
+                email,
+                clear,
+            } => {
+                let app = location.open().await?;
+                let email = if clear { None } else { email };
+                app.set_notify_email(&username, email.as_deref()).await?;
+                match email {
+                    Some(e) => println!("«{username}» får besked om nye beskeder på {e}."),
+                    None => println!("«{username}» får ikke længere e-mail om nye beskeder."),
+                }
                 Ok(())
             }
             UserCommand::Password { location, username } => {

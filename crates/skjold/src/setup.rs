@@ -66,6 +66,22 @@ impl Location {
                 .context("cannot open the SQLite database")?,
         };
         db.migrate().await.context("cannot migrate the database")?;
-        Ok(App::new(Store::new(db, keys), Arc::new(SystemClock)))
+        let app = App::new(Store::new(db, keys), Arc::new(SystemClock));
+        Ok(
+            match std::env::var("SKJOLD_SMTP_URL")
+                .ok()
+                .filter(|u| !u.trim().is_empty())
+            {
+                Some(url) => {
+                    let from = std::env::var("SKJOLD_SMTP_FROM")
+                        .context("SKJOLD_SMTP_FROM must be set with SKJOLD_SMTP_URL")?;
+                    let link = std::env::var("SKJOLD_PUBLIC_URL")
+                        .context("SKJOLD_PUBLIC_URL must be set with SKJOLD_SMTP_URL")?;
+                    let smtp = skjold_app::notify::SmtpNotifier::new(&url, &from, &link)?;
+                    app.with_notifier(skjold_app::notify::Notifier::Smtp(Box::new(smtp)))
+                }
+                None => app,
+            },
+        )
     }
 }

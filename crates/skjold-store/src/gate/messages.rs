@@ -1043,6 +1043,38 @@ impl Store {
         tx.commit().await
     }
 
+    /// Where to send "you have a new message" notices after `sender` wrote on an order's
+    /// thread: the supplier's users when the municipality wrote, the caseworkers of the
+    /// order's unit when the supplier wrote. Only users who gave an address; never the
+    /// sender. No personal data about the citizen.
+    pub async fn notification_recipients(
+        &self,
+        sender: &Actor,
+        order_id: Uuid,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let (join, role) = if sender.role == Role::SupplierUser {
+            ("o.unit_id", "caseworker")
+        } else {
+            ("o.supplier_id", "supplier_user")
+        };
+        let sql = format!(
+            "SELECT u.notify_email FROM app_user u JOIN service_order o ON {join} = u.organisation_id \
+             WHERE o.id = $1 AND u.role = $2 AND u.active = $3 AND u.notify_email IS NOT NULL AND u.id <> $4 \
+             ORDER BY u.username"
+        );
+        Ok(scalar!(
+            &mut tx,
+            fetch_all,
+            String,
+            &sql,
+            order_id,
+            role,
+            true,
+            sender.user_id
+        )?)
+    }
+
     /// An attachment's content, for someone who may read its thread. Logged.
     pub async fn attachment(
         &self,
