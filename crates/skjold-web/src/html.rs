@@ -158,6 +158,15 @@ impl Flash {
     }
 }
 
+/// A page re-shown with an error explains a refused form: 422; otherwise 200.
+fn status_for(error: &Option<String>) -> StatusCode {
+    if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
+}
+
 fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
@@ -332,11 +341,7 @@ async fn citizens_page(state: &AppState, user: &WebUser, error: Option<String>) 
     .await;
     match loaded {
         Ok((orders, requests)) => {
-            let status = if error.is_some() {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::OK
-            };
+            let status = status_for(&error);
             let page = CitizensPage {
                 layout: Layout::for_user(user, "/borgere"),
                 csrf: user.csrf.clone(),
@@ -572,11 +577,7 @@ async fn order_page(
     .await;
     match loaded {
         Ok((v, t)) => {
-            let status = if error.is_some() {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::OK
-            };
+            let status = status_for(&error);
             let page = OrderPage {
                 layout: Layout::for_user(user, "/borgere").with_flash(flash),
                 csrf: user.csrf.clone(),
@@ -697,11 +698,7 @@ async fn supplier_order_page(
     .await;
     match loaded {
         Ok((v, t)) => {
-            let status = if error.is_some() {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::OK
-            };
+            let status = status_for(&error);
             let page = SupplierOrderPage {
                 layout: Layout::for_user(user, "/leverandoer").with_flash(flash),
                 csrf: user.csrf.clone(),
@@ -1011,11 +1008,7 @@ async fn oversight(state: &AppState, user: &WebUser, filter: FilterForm, ledger:
     let page = if ledger {
         let entries = async { app.ledger(&user.actor, &filter.query()?).await }.await;
         soft(entries).map(|(entries, error)| {
-            let status = if error.is_some() {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::OK
-            };
+            let status = status_for(&error);
             (
                 status,
                 render(&LedgerPage {
@@ -1033,11 +1026,7 @@ async fn oversight(state: &AppState, user: &WebUser, filter: FilterForm, ledger:
     } else {
         let entries = async { app.access_log(&user.actor, &filter.query()?).await }.await;
         soft(entries).map(|(entries, error)| {
-            let status = if error.is_some() {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::OK
-            };
+            let status = status_for(&error);
             (
                 status,
                 render(&AccessLogPage {
@@ -1145,11 +1134,7 @@ async fn admin_page(
     .await;
     match loaded {
         Ok((organisations, users, purposes, service_types, dpas)) => {
-            let status = if error.is_some() {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::OK
-            };
+            let status = status_for(&error);
             let page = AdminPage {
                 layout: Layout::for_user(user, "/admin").with_flash(flash),
                 csrf: user.csrf.clone(),
