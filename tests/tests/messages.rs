@@ -21,6 +21,7 @@ on_both_backends!(
     threads_are_private_to_the_order,
     attachments_are_checked_sealed_and_private,
     notices_say_only_that_there_is_a_message,
+    reminders_need_consent_for_the_channel,
 );
 
 fn code(e: AppError) -> &'static str {
@@ -603,5 +604,123 @@ async fn notices_say_only_that_there_is_a_message(backend: Backend) {
     assert_eq!(mails.len(), 2);
     assert_eq!(mails[1].to, ["rk@jobcenter.example"]);
     assert!(!mails[1].data.contains("Tak, vi kommer"));
+    w.done().await;
+}
+
+async fn reminders_need_consent_for_the_channel(backend: Backend) {
+    use skjold_app::reminders::{Appointment, FileProvider};
+    let w = World::new(backend, 8).await;
+    let outbox = std::env::temp_dir().join(format!("skjold-outbox-{}.jsonl", uuid::Uuid::new_v4()));
+    let app = w
+        .app
+        .clone()
+        .with_reminder_provider(std::sync::Arc::new(FileProvider::new(&outbox)));
+    let citizen = w.demo.citizens[3].clone();
+    let order = mentor_order(&w, 3).await;
+    let cw = w.actor("sagsbehandler").await;
+    let meeting = Appointment {
+        date: "2026-12-01".parse().expect("date"),
+        time: "10:00".into(),
+        place: "Jobcentret, Bispebjerg Bakke 23".into(),
+    };
+    let sent = || {
+        std::fs::read_to_string(&outbox)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+
+    assert_eq!(
+        app.send_reminder(&cw, order, "sms", &meeting)
+            .await
+            .map_err(code)
+            .err(),
+        Some("no_consent")
+    );
+    assert!(sent().is_empty());
+    assert_eq!(
+        app.record_consent(&cw, citizen.id, "sms", "v1", "kort")
+            .await
+            .map_err(code)
+            .err(),
+        Some("consent_evidence")
+    );
+    app.record_consent(
+        &cw,
+        citizen.id,
+        "sms",
+        "samtykke-sms v1",
+        "Givet mundtligt ved samtale 23.11, noteret af sagsbehandler",
+    )
+    .await
+    .expect("consent");
+
+    let text = app
+        .send_reminder(&cw, order, "sms", &meeting)
+        .await
+        .expect("reminder");
+    assert!(text.contains("01.12.2026 kl. 10:00") && text.contains("Bispebjerg Bakke 23"));
+    let lines = sent();
+    assert_eq!(lines.len(), 1);
+    let line: serde_json::Value = serde_json::from_str(&lines[0]).expect("json");
+    assert_eq!(line["to"], citizen.phone.as_str());
+    assert_eq!(line["channel"], "sms");
+    assert!(
+        !text.contains(&citizen.name),
+        "only the appointment, not even the recipient's name"
+    );
+
+    // Another person's name, or a sensitive word, cannot ride along.
+    for place in [
+        "hos Mette Jensen",
+        "Psykiatrisk ambulatorium, afsnit for depression",
+    ] {
+        let bad = Appointment {
+            place: place.into(),
+            ..meeting.clone()
+        };
+        assert_eq!(
+            app.send_reminder(&cw, order, "sms", &bad)
+                .await
+                .map_err(code)
+                .err(),
+            Some("reminder_content"),
+            "{place}"
+        );
+    }
+    // No e-mail consent: no e-mail reminder.
+    assert_eq!(
+        app.send_reminder(&cw, order, "email", &meeting)
+            .await
+            .map_err(code)
+            .err(),
+        Some("no_consent")
+    );
+    // Withdrawn: no more reminders from that moment.
+    w.clock.advance_seconds(60);
+    app.withdraw_consent(&cw, citizen.id, "sms")
+        .await
+        .expect("withdraw");
+    assert_eq!(
+        app.send_reminder(&cw, order, "sms", &meeting)
+            .await
+            .map_err(code)
+            .err(),
+        Some("no_consent")
+    );
+    assert_eq!(sent().len(), 1);
+    let consents = app.consents(&cw, citizen.id).await.expect("consents");
+    assert!(consents.iter().all(|c| !c.in_force(w.app.now())));
+
+    // Only caseworkers send reminders.
+    let supplier = w.actor("mentorhuset").await;
+    assert!(
+        app.send_reminder(&supplier, order, "sms", &meeting)
+            .await
+            .is_err()
+    );
+    assert_eq!(sent().len(), 1);
+    let _ = std::fs::remove_file(&outbox);
     w.done().await;
 }

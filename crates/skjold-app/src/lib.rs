@@ -13,6 +13,7 @@ mod error;
 pub mod messages;
 pub mod notify;
 pub mod ops;
+pub mod reminders;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;
@@ -29,6 +30,7 @@ pub struct App {
     clock: Arc<dyn Clock>,
     guard: messages::Guard,
     notifier: notify::Notifier,
+    reminders: Option<Arc<dyn reminders::ReminderProvider>>,
 }
 
 impl App {
@@ -38,6 +40,7 @@ impl App {
             clock,
             guard: messages::Guard::default(),
             notifier: notify::Notifier::Off,
+            reminders: None,
         }
     }
 

@@ -143,7 +143,7 @@ pub fn check_upload(upload: &Upload) -> Result<NewAttachment, AppError> {
 pub(crate) struct Guard(Arc<OnceLock<Result<Scrubber, String>>>);
 
 impl Guard {
-    fn scrubber(&self, app: &App) -> Result<&Scrubber, AppError> {
+    pub(crate) fn scrubber(&self, app: &App) -> Result<&Scrubber, AppError> {
         let built = self.0.get_or_init(|| {
             let today = app.now().local_date();
             let today = skjold_scrub::Date::new(today.year(), today.month(), today.day());

@@ -362,6 +362,18 @@ mod tests {
     }
 
     #[test]
+    fn listed_two_word_streets_are_addresses_not_names() {
+        assert_eq!(
+            kinds("Mødet er i Jobcentret, Bispebjerg Bakke 23."),
+            pairs(&[("Bispebjerg Bakke 23", "ADDRESS")])
+        );
+        assert_eq!(
+            kinds("Ole Bakke ringede i går."),
+            pairs(&[("Ole Bakke", "PERSON")])
+        );
+    }
+
+    #[test]
     fn compact_dates_are_not_phone_numbers() {
         assert_eq!(
             kinds("Created: 20171221. Changed: 20180309: updated."),

@@ -82,6 +82,15 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{id}/data-requests", post(request_data))
         .route("/data-requests", get(open_requests))
         .route("/attachments/{id}", get(attachment))
+        .route(
+            "/citizens/{id}/consents",
+            get(consents).post(record_consent),
+        )
+        .route(
+            "/citizens/{id}/consents/{channel}/withdraw",
+            post(withdraw_consent),
+        )
+        .route("/orders/{id}/reminders", post(send_reminder))
         .route("/data-requests/{id}/decision", post(decide_request))
         .route("/ledger/query", post(ledger))
         .route("/access-log/query", post(access_log))
@@ -92,9 +101,9 @@ pub fn routes() -> Router<AppState> {
     info(title = "Skjold API", version = "1", description = "Leverandørplatform: bestillinger, videregivelser og logge. Alle kald med personoplysninger logges."),
     paths(me, organisations, create_organisation, create_user, purposes, create_purpose, service_types, create_service_type,
           dpas, create_dpa, search_citizen, citizen, orders, place_order, preview_order, order, disclose, close_order,
-          thread, send_message, request_data, open_requests, decide_request, attachment, ledger, access_log),
+          thread, send_message, request_data, open_requests, decide_request, attachment, consents, record_consent, withdraw_consent, send_reminder, ledger, access_log),
     components(schemas(ErrorBody, crate::error::ErrorDetail, PurposeInput, ServiceTypeInput, DpaInput, OrganisationInput, UserInput,
-                       CprInput, OrderInput, DisclosureInput, OversightInput, Created, MessageInput, AttachmentInput, DataRequestInput, DecisionInput)),
+                       CprInput, OrderInput, DisclosureInput, OversightInput, Created, MessageInput, AttachmentInput, ConsentInput, ReminderInput, DataRequestInput, DecisionInput)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -444,6 +453,86 @@ async fn attachment(
     Path(id): Path<Uuid>,
 ) -> Result<axum::response::Response, ApiError> {
     Ok(crate::download(s.app.attachment(&a, id).await?))
+}
+
+/// A citizen's consents to reminders (SEC-2).
+#[utoipa::path(get, path = "/api/v1/citizens/{id}/consents", params(("id" = Uuid, Path)), responses((status = 200, description = "Consents, newest first")))]
+async fn consents(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult {
+    to_json(s.app.consents(&a, id).await?)
+}
+
+#[derive(Deserialize, ToSchema)]
+struct ConsentInput {
+    /// `sms` or `email`
+    channel: String,
+    /// Which consent text the citizen was shown.
+    notice_version: String,
+    /// How and when the consent was given.
+    evidence: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/citizens/{id}/consents", params(("id" = Uuid, Path)), request_body = ConsentInput,
+    responses((status = 200, body = Created), (status = 422, body = ErrorBody)))]
+async fn record_consent(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<ConsentInput>,
+) -> ApiResult {
+    to_json(Created {
+        id: s
+            .app
+            .record_consent(&a, id, &i.channel, &i.notice_version, &i.evidence)
+            .await?,
+    })
+}
+
+/// Withdraws consent for a channel; no reminder goes out through it from now on.
+#[utoipa::path(post, path = "/api/v1/citizens/{id}/consents/{channel}/withdraw", params(("id" = Uuid, Path), ("channel" = String, Path)),
+    responses((status = 200, description = "Withdrawn"), (status = 409, body = ErrorBody)))]
+async fn withdraw_consent(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path((id, channel)): Path<(Uuid, String)>,
+) -> ApiResult {
+    s.app.withdraw_consent(&a, id, &channel).await?;
+    Ok(Json(json!({ "withdrawn": channel })))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct ReminderInput {
+    /// `sms` or `email`
+    channel: String,
+    /// `YYYY-MM-DD`
+    date: String,
+    /// `HH:MM`
+    time: String,
+    /// Address or room; no names.
+    place: String,
+}
+
+/// Sends a reminder about an appointment to the order's citizen, with consent only.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/reminders", params(("id" = Uuid, Path)), request_body = ReminderInput,
+    responses((status = 200, description = "The text that was sent"), (status = 403, body = ErrorBody, description = "No consent"), (status = 422, body = ErrorBody)))]
+async fn send_reminder(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<ReminderInput>,
+) -> ApiResult {
+    let date = skjold_app::ops::parse_date(&i.date, "dato")?;
+    let appointment = skjold_app::reminders::Appointment {
+        date,
+        time: i.time,
+        place: i.place,
+    };
+    Ok(Json(
+        json!({ "sent": s.app.send_reminder(&a, id, &i.channel, &appointment).await? }),
+    ))
 }
 
 /// Open data requests of the caseworker's municipality.

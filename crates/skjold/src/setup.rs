@@ -66,7 +66,13 @@ impl Location {
                 .context("cannot open the SQLite database")?,
         };
         db.migrate().await.context("cannot migrate the database")?;
-        let app = App::new(Store::new(db, keys), Arc::new(SystemClock));
+        // Reminders go to an outbox file in the data directory; an SMS gateway plugs in
+        // behind the same `ReminderProvider` trait.
+        let outbox = Arc::new(skjold_app::reminders::FileProvider::new(
+            dir.join("outbox.jsonl"),
+        ));
+        let app =
+            App::new(Store::new(db, keys), Arc::new(SystemClock)).with_reminder_provider(outbox);
         Ok(
             match std::env::var("SKJOLD_SMTP_URL")
                 .ok()

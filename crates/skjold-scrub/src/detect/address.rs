@@ -82,6 +82,14 @@ fn street_start(text: &str, num_start: usize) -> Option<(usize, f32)> {
                 base = format!("{} {}", q.to_lowercase(), base);
             }
         }
+    } else if let Some((ps, prev)) = word_before(text, ws).filter(|(_, p)| is_cap(p))
+        && is_cap(word)
+        && g.is_street(&format!("{} {}", prev.to_lowercase(), lower))
+    {
+        // A listed two-word street whose last word is no street type: "Bispebjerg Bakke".
+        start = ps;
+        base = format!("{} {}", prev.to_lowercase(), lower);
+        confidence = 0.85;
     } else if is_cap(word)
         && g.is_street(&lower)
         && !lexicon::sets().stop.contains(&lower.as_str())

@@ -12,11 +12,13 @@
 //! transaction of its own, so "who tried to see what" has an answer too.
 
 mod messages;
+mod reminders;
 
 pub use messages::{
     AttachmentFile, AttachmentMeta, GuardFindings, MessageView, NewAttachment, OpenRequest,
     OutgoingMessage, RequestView, ThreadView,
 };
+pub use reminders::{Channel, ConsentView};
 
 use std::collections::HashSet;
 

@@ -1,0 +1,295 @@
+//! Consents and reminders (SEC-2): a reminder by SMS or e-mail goes to a citizen only while
+//! the citizen's consent for that channel is in force. Withdrawal takes effect at once.
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use skjold_core::{FieldKey, Role};
+
+use super::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Sms,
+    Email,
+}
+
+impl Channel {
+    pub fn key(self) -> &'static str {
+        match self {
+            Channel::Sms => "sms",
+            Channel::Email => "email",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        match s.trim() {
+            "sms" => Some(Channel::Sms),
+            "email" => Some(Channel::Email),
+            _ => None,
+        }
+    }
+
+    pub fn danish(self) -> &'static str {
+        match self {
+            Channel::Sms => "sms",
+            Channel::Email => "e-mail",
+        }
+    }
+
+    /// The field of the citizen's data the channel sends to.
+    fn field(self) -> FieldKey {
+        match self {
+            Channel::Sms => FieldKey::Phone,
+            Channel::Email => FieldKey::Email,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsentView {
+    pub id: Uuid,
+    pub channel: String,
+    pub notice_version: String,
+    pub given_at: Now,
+    pub withdrawn_at: Option<Now>,
+}
+
+impl ConsentView {
+    pub fn in_force(&self, now: Now) -> bool {
+        self.given_at <= now && self.withdrawn_at.is_none_or(|w| now < w)
+    }
+}
+
+const PURPOSE_REMINDERS: &str = "Påmindelser om aftaler (samtykke)";
+
+fn caseworker_of(actor: &Actor) -> Result<(), StoreError> {
+    require_role(actor, &[Role::Caseworker])
+}
+
+impl Store {
+    /// Records a citizen's consent to reminders through `channel`, with the evidence (how
+    /// and when it was given). Logged.
+    pub async fn record_consent(
+        &self,
+        actor: &Actor,
+        subject_id: Uuid,
+        channel: Channel,
+        notice_version: &str,
+        evidence: &str,
+        now: Now,
+    ) -> Result<Uuid, StoreError> {
+        caseworker_of(actor)?;
+        let mut tx = self.db.write().await?;
+        subject_of_controller(&mut tx, subject_id, actor.controller_id).await?;
+        let wrapped = wrapped_key(&mut tx, subject_id).await?;
+        let key = self.keys.unwrap_subject_key(subject_id, &wrapped)?;
+        let id = Uuid::new_v4();
+        let sealed = key.seal(subject_id, &format!("consent:{id}"), evidence)?;
+        execute!(
+            &mut tx,
+            "INSERT INTO consent (id, subject_id, channel, notice_version, evidence, recorded_by, given_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            id,
+            subject_id,
+            channel.key(),
+            notice_version,
+            sealed.as_slice(),
+            actor.user_id,
+            now.micros()
+        )?;
+        let detail = format!(
+            "Samtykke til påmindelser via {} registreret",
+            channel.danish()
+        );
+        append_log(
+            &mut tx,
+            Some(actor),
+            now,
+            &Use::new(
+                UseKind::Register,
+                Some(subject_id),
+                PURPOSE_REMINDERS,
+                detail,
+            ),
+            true,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Withdraws the consents in force for `channel` from `now` on.
+    pub async fn withdraw_consent(
+        &self,
+        actor: &Actor,
+        subject_id: Uuid,
+        channel: Channel,
+        now: Now,
+    ) -> Result<(), StoreError> {
+        caseworker_of(actor)?;
+        let mut tx = self.db.write().await?;
+        subject_of_controller(&mut tx, subject_id, actor.controller_id).await?;
+        let n = execute!(
+            &mut tx,
+            "UPDATE consent SET withdrawn_at = $1 WHERE subject_id = $2 AND channel = $3 AND withdrawn_at IS NULL",
+            now.micros(),
+            subject_id,
+            channel.key()
+        )?;
+        if n == 0 {
+            return Err(StoreError::conflict(
+                "no_consent",
+                format!(
+                    "borgeren har intet samtykke til {} at trække tilbage",
+                    channel.danish()
+                ),
+            ));
+        }
+        let detail = format!(
+            "Samtykke til påmindelser via {} trukket tilbage",
+            channel.danish()
+        );
+        append_log(
+            &mut tx,
+            Some(actor),
+            now,
+            &Use::new(
+                UseKind::Register,
+                Some(subject_id),
+                PURPOSE_REMINDERS,
+                detail,
+            ),
+            true,
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// A citizen's consents, newest first. Not the evidence: that stays sealed.
+    pub async fn consents(
+        &self,
+        actor: &Actor,
+        subject_id: Uuid,
+    ) -> Result<Vec<ConsentView>, StoreError> {
+        caseworker_of(actor)?;
+        let mut tx = self.db.read().await?;
+        subject_of_controller(&mut tx, subject_id, actor.controller_id).await?;
+        let rows: Vec<(Uuid, String, String, i64, Option<i64>)> = fetch!(
+            &mut tx,
+            fetch_all,
+            (Uuid, String, String, i64, Option<i64>),
+            "SELECT id, channel, notice_version, given_at, withdrawn_at FROM consent WHERE subject_id = $1 ORDER BY given_at DESC, id",
+            subject_id
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, channel, notice_version, given, withdrawn)| ConsentView {
+                    id,
+                    channel,
+                    notice_version,
+                    given_at: Now::from_micros(given),
+                    withdrawn_at: withdrawn.map(Now::from_micros),
+                },
+            )
+            .collect())
+    }
+
+    /// Checks that a reminder may go to the citizen of `order_id` through `channel` now,
+    /// and returns the address (phone or e-mail) to send `text` to. The reminder is
+    /// recorded and logged in the same transaction; the caller then hands it to the
+    /// provider.
+    pub async fn prepare_reminder(
+        &self,
+        actor: &Actor,
+        order_id: Uuid,
+        channel: Channel,
+        text: &str,
+        now: Now,
+    ) -> Result<String, StoreError> {
+        let mut tx = self.db.write().await?;
+        let checked = async {
+            let order = caseworker_order_row(&mut tx, actor, order_id).await?;
+            let consents: Vec<(i64, Option<i64>)> = fetch!(
+                &mut tx,
+                fetch_all,
+                (i64, Option<i64>),
+                "SELECT given_at, withdrawn_at FROM consent WHERE subject_id = $1 AND channel = $2",
+                order.subject_id,
+                channel.key()
+            )?;
+            let in_force = consents.iter().any(|(given, withdrawn)| {
+                *given <= now.micros() && withdrawn.is_none_or(|w| now.micros() < w)
+            });
+            if !in_force {
+                return Err(StoreError::forbidden(
+                    "no_consent",
+                    format!(
+                        "borgeren har ikke givet samtykke til påmindelser via {}",
+                        channel.danish()
+                    ),
+                ));
+            }
+            let contact = current_data(&mut tx, order.subject_id)
+                .await?
+                .into_iter()
+                .find(|r| r.field_key == channel.field().key())
+                .ok_or_else(|| {
+                    StoreError::invalid(
+                        "no_contact",
+                        format!(
+                            "borgeren har ingen {} registreret",
+                            channel.field().danish().to_lowercase()
+                        ),
+                    )
+                })?;
+            Ok((order, contact))
+        }
+        .await;
+        let (order, contact) = match checked {
+            Ok(c) => c,
+            Err(e) => {
+                let u = Use::new(
+                    UseKind::Disclose,
+                    None,
+                    PURPOSE_REMINDERS,
+                    "Påmindelse afvist",
+                );
+                return Err(self.refuse(tx, actor, now, u, e).await);
+            }
+        };
+        let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
+        let key = self.keys.unwrap_subject_key(order.subject_id, &wrapped)?;
+        let id = Uuid::new_v4();
+        let sealed = key.seal(order.subject_id, &format!("reminder:{id}"), text)?;
+        execute!(
+            &mut tx,
+            "INSERT INTO reminder (id, order_id, subject_id, channel, body, sent_by, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            id,
+            order_id,
+            order.subject_id,
+            channel.key(),
+            sealed.as_slice(),
+            actor.user_id,
+            now.micros()
+        )?;
+        let detail = format!("Påmindelse via {} om {}", channel.danish(), order.reference);
+        append_log(
+            &mut tx,
+            Some(actor),
+            now,
+            &Use::new(
+                UseKind::View,
+                Some(order.subject_id),
+                PURPOSE_REMINDERS,
+                detail,
+            ),
+            true,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(key.open(order.subject_id, channel.field().key(), &contact.ciphertext)?)
+    }
+}
