@@ -143,6 +143,9 @@ struct Flash {
     ok: Option<String>,
 }
 
+/// No success message.
+static NO_FLASH: Flash = Flash { ok: None };
+
 impl Flash {
     fn message(&self) -> Option<&'static str> {
         Some(match self.ok.as_deref()? {
@@ -594,6 +597,26 @@ async fn order_page(
     }
 }
 
+/// What a form answers: on success, a redirect to `Ok(path)`; input the app refused
+/// (invalid or conflicting) shows the page again with the reason; anything else is an
+/// error page.
+async fn answer<Fut>(
+    user: &WebUser,
+    result: Result<String, AppError>,
+    reshow: impl FnOnce(String) -> Fut,
+) -> Response
+where
+    Fut: std::future::Future<Output = Response>,
+{
+    match result {
+        Ok(path) => Redirect::to(&path).into_response(),
+        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
+            reshow(capitalise(&e.to_string())).await
+        }
+        Err(e) => error_response(Some(user), e),
+    }
+}
+
 async fn order(
     State(state): State<AppState>,
     user: WebUser,
@@ -616,25 +639,16 @@ async fn disclose(
     Path(id): Path<Uuid>,
     CsrfForm(user, form): CsrfForm<DiscloseForm>,
 ) -> Response {
-    match state
+    let result = state
         .app
         .disclose(&user.actor, id, &form.field, &form.justification)
-        .await
-    {
-        Ok(()) => Redirect::to(&format!("/bestillinger/{id}?ok=videregivet")).into_response(),
-        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
-            order_page(
-                &state,
-                &user,
-                id,
-                &Flash::default(),
-                Some(capitalise(&e.to_string())),
-                None,
-            )
-            .await
-        }
-        Err(e) => error_response(Some(&user), e),
-    }
+        .await;
+    answer(
+        &user,
+        result.map(|()| format!("/bestillinger/{id}?ok=videregivet")),
+        |error| order_page(&state, &user, id, &NO_FLASH, Some(error), None),
+    )
+    .await
 }
 
 async fn close_order(
@@ -755,41 +769,33 @@ async fn caseworker_message(
         .get("confirmation")
         .map(String::as_str)
         .filter(|c| !c.trim().is_empty());
-    match state
+    let result = state
         .app
         .send_message_with(&user.actor, id, &body, &f.files, confirmation)
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/bestillinger/{id}?ok=sendt#beskeder")).into_response(),
-        Err(
-            e @ AppError::Invalid {
-                code: "guard_confirmation_required",
-                ..
-            },
-        ) => {
+        .await;
+    // Stopped by the guard: offer the text back with a field for the confirmation.
+    let guarded = matches!(
+        &result,
+        Err(AppError::Invalid {
+            code: "guard_confirmation_required",
+            ..
+        })
+    );
+    answer(
+        &user,
+        result.map(|_| format!("/bestillinger/{id}?ok=sendt#beskeder")),
+        |error| {
             order_page(
                 &state,
                 &user,
                 id,
-                &Flash::default(),
-                Some(capitalise(&e.to_string())),
-                Some(body),
+                &NO_FLASH,
+                Some(error),
+                guarded.then_some(body),
             )
-            .await
-        }
-        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
-            order_page(
-                &state,
-                &user,
-                id,
-                &Flash::default(),
-                Some(capitalise(&e.to_string())),
-                None,
-            )
-            .await
-        }
-        Err(e) => error_response(Some(&user), e),
-    }
+        },
+    )
+    .await
 }
 
 async fn supplier_message(
@@ -801,28 +807,18 @@ async fn supplier_message(
         return refused;
     }
     let body = f.fields.get("body").cloned().unwrap_or_default();
-    match state
+    let result = state
         .app
         .send_message_with(&user.actor, id, &body, &f.files, None)
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/leverandoer/bestillinger/{id}?ok=sendt#beskeder"))
-            .into_response(),
-        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
-            supplier_order_page(
-                &state,
-                &user,
-                id,
-                &Flash::default(),
-                Some(capitalise(&e.to_string())),
-            )
-            .await
-        }
-        Err(e) => error_response(Some(&user), e),
-    }
+        .await;
+    answer(
+        &user,
+        result.map(|_| format!("/leverandoer/bestillinger/{id}?ok=sendt#beskeder")),
+        |error| supplier_order_page(&state, &user, id, &NO_FLASH, Some(error)),
+    )
+    .await
 }
 
-/// An attachment, always as a download: never shown inline, so nothing in it can run.
 async fn attachment(
     State(state): State<AppState>,
     user: WebUser,
@@ -845,27 +841,16 @@ async fn request_data(
         .map(str::to_owned)
         .collect();
     let reason = f.get("reason").map_or("", String::as_str);
-    match state
+    let result = state
         .app
         .request_data(&user.actor, id, &fields, reason)
-        .await
-    {
-        Ok(_) => Redirect::to(&format!(
-            "/leverandoer/bestillinger/{id}?ok=anmodet#beskeder"
-        ))
-        .into_response(),
-        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
-            supplier_order_page(
-                &state,
-                &user,
-                id,
-                &Flash::default(),
-                Some(capitalise(&e.to_string())),
-            )
-            .await
-        }
-        Err(e) => error_response(Some(&user), e),
-    }
+        .await;
+    answer(
+        &user,
+        result.map(|_| format!("/leverandoer/bestillinger/{id}?ok=anmodet#beskeder")),
+        |error| supplier_order_page(&state, &user, id, &NO_FLASH, Some(error)),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -905,23 +890,12 @@ async fn decide_request(
             "vælg godkend eller afvis",
         )),
     };
-    match result {
-        Ok(()) => {
-            Redirect::to(&format!("/bestillinger/{order}?ok=afgjort#beskeder")).into_response()
-        }
-        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
-            order_page(
-                &state,
-                &user,
-                order,
-                &Flash::default(),
-                Some(capitalise(&e.to_string())),
-                None,
-            )
-            .await
-        }
-        Err(e) => error_response(Some(&user), e),
-    }
+    answer(
+        &user,
+        result.map(|()| format!("/bestillinger/{order}?ok=afgjort#beskeder")),
+        |error| order_page(&state, &user, order, &NO_FLASH, Some(error), None),
+    )
+    .await
 }
 
 // ---- oversight -------------------------------------------------------------------------
@@ -1172,19 +1146,12 @@ async fn admin_done<T>(
     result: Result<T, AppError>,
     anchor: &str,
 ) -> Response {
-    match result {
-        Ok(_) => Redirect::to(&format!("/admin?ok=oprettet#{anchor}")).into_response(),
-        Err(e @ (AppError::Invalid { .. } | AppError::Conflict { .. })) => {
-            admin_page(
-                state,
-                user,
-                &Flash::default(),
-                Some(capitalise(&e.to_string())),
-            )
-            .await
-        }
-        Err(e) => error_response(Some(user), e),
-    }
+    answer(
+        user,
+        result.map(|_| format!("/admin?ok=oprettet#{anchor}")),
+        |error| admin_page(state, user, &NO_FLASH, Some(error)),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
