@@ -24,6 +24,7 @@ on_both_backends!(
     csrf_and_sign_in,
     api_contract,
     attachments_over_http,
+    consent_and_reminder_forms,
 );
 
 struct Reply {
@@ -1155,5 +1156,132 @@ async fn attachments_over_http(backend: Backend) {
     )
     .await;
     assert_eq!(other.status, StatusCode::NOT_FOUND);
+    w.done().await;
+}
+
+async fn consent_and_reminder_forms(backend: Backend) {
+    let w = World::new(backend, 4).await;
+    let outbox = std::env::temp_dir().join(format!("skjold-web-outbox-{}.jsonl", Uuid::new_v4()));
+    let app = w.app.clone().with_reminder_provider(std::sync::Arc::new(
+        skjold_app::reminders::FileProvider::new(&outbox),
+    ));
+    let router = skjold_web::router(app, skjold_web::WebConfig::default());
+    let cw = w.actor("sagsbehandler").await;
+    let citizen = w.demo.citizens[2].clone();
+    let order = w
+        .app
+        .place_order(
+            &cw,
+            NewOrder {
+                subject_id: citizen.id,
+                service_type_id: w.service("MENTOR"),
+                supplier_id: w.org("Mentorhuset ApS"),
+            },
+        )
+        .await
+        .expect("order");
+    let s = w
+        .app
+        .login("sagsbehandler", skjold_app::demo::DEMO_PASSWORD)
+        .await
+        .expect("login");
+    let cookie = format!("skjold_session={}", s.token);
+    let form = "application/x-www-form-urlencoded";
+    let csrf = &s.csrf;
+    let remind = format!(
+        "csrf={csrf}&channel=sms&date=2026-12-01&time=10%3A00&place=Jobcentret%2C+lokale+2"
+    );
+
+    // Without consent the reminder is refused and nothing is sent.
+    let r = call(
+        &router,
+        Method::POST,
+        &format!("/bestillinger/{order}/paamindelse"),
+        None,
+        Some(&cookie),
+        Some((form, remind.clone())),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("samtykke"));
+    let short = format!("csrf={csrf}&channel=sms&notice_version=v1&evidence=kort");
+    let r = call(
+        &router,
+        Method::POST,
+        &format!("/borgere/{}/samtykke", citizen.id),
+        None,
+        Some(&cookie),
+        Some((form, short)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let consent = format!(
+        "csrf={csrf}&channel=sms&notice_version=sms-v1&evidence=Givet+mundtligt+ved+samtale+i+jobcentret"
+    );
+    let r = call(
+        &router,
+        Method::POST,
+        &format!("/borgere/{}/samtykke", citizen.id),
+        None,
+        Some(&cookie),
+        Some((form, consent)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = call(
+        &router,
+        Method::GET,
+        &format!("/borgere/{}", citizen.id),
+        None,
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(page.body.contains("I kraft") && page.body.contains("sms-v1"));
+
+    let r = call(
+        &router,
+        Method::POST,
+        &format!("/bestillinger/{order}/paamindelse"),
+        None,
+        Some(&cookie),
+        Some((form, remind.clone())),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let sent = std::fs::read_to_string(&outbox).expect("outbox");
+    assert_eq!(sent.lines().count(), 1);
+    assert!(sent.contains(&citizen.phone) && sent.contains("01.12.2026 kl. 10:00"));
+
+    // Withdrawn: the next reminder is refused.
+    let r = call(
+        &router,
+        Method::POST,
+        &format!("/borgere/{}/samtykke/sms/tilbagekald", citizen.id),
+        None,
+        Some(&cookie),
+        Some((form, format!("csrf={csrf}"))),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = call(
+        &router,
+        Method::POST,
+        &format!("/bestillinger/{order}/paamindelse"),
+        None,
+        Some(&cookie),
+        Some((form, remind)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        std::fs::read_to_string(&outbox)
+            .expect("outbox")
+            .lines()
+            .count(),
+        1
+    );
+    let _ = std::fs::remove_file(&outbox);
     w.done().await;
 }

@@ -35,6 +35,12 @@ pub fn routes() -> Router<AppState> {
         .route("/borgere/soeg", post(search))
         .route("/borgere/{id}", get(citizen))
         .route("/borgere/{id}/bestil", get(preview))
+        .route("/borgere/{id}/samtykke", post(record_consent))
+        .route(
+            "/borgere/{id}/samtykke/{channel}/tilbagekald",
+            post(withdraw_consent),
+        )
+        .route("/bestillinger/{id}/paamindelse", post(send_reminder))
         .route("/bestillinger", post(place_order))
         .route("/bestillinger/{id}", get(order))
         .route("/bestillinger/{id}/videregiv", post(disclose))
@@ -154,6 +160,11 @@ impl Flash {
             "afsluttet" => "Bestillingen er afsluttet.",
             "oprettet" => "Oprettet.",
             "sendt" => "Beskeden er sendt.",
+            "samtykke" => "Samtykket er registreret.",
+            "tilbagekaldt" => {
+                "Samtykket er tilbagekaldt. Der sendes ikke flere påmindelser via kanalen."
+            }
+            "paamindet" => "Påmindelsen er sendt.",
             "anmodet" => "Anmodningen er sendt til sagsbehandleren.",
             "afgjort" => "Anmodningen er afgjort. Leverandøren kan se afgørelsen i tråden.",
             _ => return None,
@@ -409,21 +420,59 @@ struct CitizenPage {
     suppliers: Vec<Dpa>,
     orders: Vec<OrderSummary>,
     order_base: &'static str,
+    consents: Vec<ConsentRow>,
+    csrf: String,
+    error: Option<String>,
 }
 
-async fn citizen(State(state): State<AppState>, user: WebUser, Path(id): Path<Uuid>) -> Response {
+struct ConsentRow {
+    channel: String,
+    notice_version: String,
+    given: String,
+    withdrawn: String,
+    active: bool,
+}
+
+async fn citizen(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+    Query(flash): Query<Flash>,
+) -> Response {
+    citizen_page(&state, &user, id, &flash, None).await
+}
+
+async fn citizen_page(
+    state: &AppState,
+    user: &WebUser,
+    id: Uuid,
+    flash: &Flash,
+    error: Option<String>,
+) -> Response {
     let app = &state.app;
     let loaded = async {
         let view = app.citizen(&user.actor, id).await?;
         let service_types = app.service_types(&user.actor).await?;
         let suppliers = app.suppliers_in_force(&user.actor).await?;
-        Ok::<_, AppError>((view, service_types, suppliers))
+        let consents = app.consents(&user.actor, id).await?;
+        Ok::<_, AppError>((view, service_types, suppliers, consents))
     }
     .await;
-    let (view, service_types, suppliers) = match loaded {
+    let now = app.now();
+    let (view, service_types, suppliers, consents) = match loaded {
         Ok(v) => v,
-        Err(e) => return error_response(Some(&user), e),
+        Err(e) => return error_response(Some(user), e),
     };
+    let consents = consents
+        .into_iter()
+        .map(|c| ConsentRow {
+            active: c.in_force(now),
+            channel: c.channel,
+            notice_version: c.notice_version,
+            given: c.given_at.danish(),
+            withdrawn: c.withdrawn_at.map(|t| t.danish()).unwrap_or_default(),
+        })
+        .collect();
     let groups = Category::ALL
         .iter()
         .map(|c| Group {
@@ -445,8 +494,9 @@ async fn citizen(State(state): State<AppState>, user: WebUser, Path(id): Path<Uu
         })
         .filter(|g| !g.items.is_empty())
         .collect();
+    let status = status_for(&error);
     let page = CitizenPage {
-        layout: Layout::for_user(&user, "/borgere"),
+        layout: Layout::for_user(user, "/borgere").with_flash(flash),
         id,
         name: view
             .value(FieldKey::Name)
@@ -458,8 +508,90 @@ async fn citizen(State(state): State<AppState>, user: WebUser, Path(id): Path<Uu
         suppliers,
         orders: view.orders,
         order_base: "/bestillinger",
+        consents,
+        csrf: user.csrf.clone(),
+        error,
     };
-    render(&page)
+    (status, render(&page)).into_response()
+}
+
+#[derive(Deserialize)]
+struct ConsentForm {
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    notice_version: String,
+    #[serde(default)]
+    evidence: String,
+}
+
+async fn record_consent(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    CsrfForm(user, f): CsrfForm<ConsentForm>,
+) -> Response {
+    let result = state
+        .app
+        .record_consent(&user.actor, id, &f.channel, &f.notice_version, &f.evidence)
+        .await;
+    answer(
+        &user,
+        result.map(|_| format!("/borgere/{id}?ok=samtykke#samtykke")),
+        |error| citizen_page(&state, &user, id, &NO_FLASH, Some(error)),
+    )
+    .await
+}
+
+async fn withdraw_consent(
+    State(state): State<AppState>,
+    Path((id, channel)): Path<(Uuid, String)>,
+    CsrfForm(user, _): CsrfForm<Empty>,
+) -> Response {
+    let result = state.app.withdraw_consent(&user.actor, id, &channel).await;
+    answer(
+        &user,
+        result.map(|()| format!("/borgere/{id}?ok=tilbagekaldt#samtykke")),
+        |error| citizen_page(&state, &user, id, &NO_FLASH, Some(error)),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct ReminderForm {
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    place: String,
+}
+
+async fn send_reminder(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    CsrfForm(user, f): CsrfForm<ReminderForm>,
+) -> Response {
+    let result = async {
+        let date = skjold_app::ops::parse_date(&f.date, "dato")?;
+        let appointment = skjold_app::reminders::Appointment {
+            date,
+            time: f.time.trim().to_owned(),
+            place: f.place,
+        };
+        state
+            .app
+            .send_reminder(&user.actor, id, &f.channel, &appointment)
+            .await
+    }
+    .await;
+    answer(
+        &user,
+        result.map(|_| format!("/bestillinger/{id}?ok=paamindet")),
+        |error| order_page(&state, &user, id, &NO_FLASH, Some(error), None),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
