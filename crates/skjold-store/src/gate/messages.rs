@@ -269,6 +269,17 @@ async fn thread_id(tx: &mut Tx, order: &OrderRow, now: Now) -> Result<Uuid, Stor
     Ok(id)
 }
 
+/// The field keys already disclosed on an order, by any route.
+async fn disclosed_fields(tx: &mut Tx, order_id: Uuid) -> Result<Vec<String>, StoreError> {
+    Ok(scalar!(
+        tx,
+        fetch_all,
+        String,
+        "SELECT field_key FROM disclosure WHERE order_id = $1",
+        order_id
+    )?)
+}
+
 fn content_hash(id: Uuid, body: &str) -> Vec<u8> {
     let mut h = Sha256::new();
     h.update(id.as_bytes());
@@ -432,13 +443,7 @@ impl Store {
              LEFT JOIN app_user d ON d.id = r.decided_by WHERE r.order_id = $1 ORDER BY r.created_at, r.id",
             order_id
         )?;
-        let disclosed: Vec<String> = scalar!(
-            &mut tx,
-            fetch_all,
-            String,
-            "SELECT field_key FROM disclosure WHERE order_id = $1",
-            order_id
-        )?;
+        let disclosed = disclosed_fields(&mut tx, order_id).await?;
         let service_type =
             service_type_in(&mut tx, order.controller_id, order.service_type_id).await?;
         let asked: Vec<FieldKey> = request_rows
@@ -576,17 +581,10 @@ impl Store {
                 return Err(self.refuse(tx, actor, now, u, e).await);
             }
         };
-        let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
-        let key = self.keys.unwrap_subject_key(order.subject_id, &wrapped)?;
+        let key = self.subject_key(&mut tx, order.subject_id).await?;
         let mut undisclosed: Vec<(FieldKey, Uuid)> = Vec::new();
         if actor.role == Role::Caseworker {
-            let disclosed: Vec<String> = scalar!(
-                &mut tx,
-                fetch_all,
-                String,
-                "SELECT field_key FROM disclosure WHERE order_id = $1",
-                order_id
-            )?;
+            let disclosed = disclosed_fields(&mut tx, order_id).await?;
             let lower = body.to_lowercase();
             let digits: String = body.chars().filter(char::is_ascii_digit).collect();
             for row in current_data(&mut tx, order.subject_id).await? {
@@ -773,13 +771,7 @@ impl Store {
             let policy = service_type_in(&mut tx, order.controller_id, order.service_type_id)
                 .await?
                 .policy();
-            let disclosed: Vec<String> = scalar!(
-                &mut tx,
-                fetch_all,
-                String,
-                "SELECT field_key FROM disclosure WHERE order_id = $1",
-                order_id
-            )?;
+            let disclosed = disclosed_fields(&mut tx, order_id).await?;
             for f in fields {
                 match policy.rule(*f) {
                     DisclosureRule::Never => {
@@ -814,8 +806,7 @@ impl Store {
         };
         let id = Uuid::new_v4();
         let keys: Vec<&str> = fields.iter().map(|f| f.key()).collect();
-        let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
-        let key = self.keys.unwrap_subject_key(order.subject_id, &wrapped)?;
+        let key = self.subject_key(&mut tx, order.subject_id).await?;
         let sealed_reason = key.seal(order.subject_id, &reason_aad(id), reason.trim())?;
         execute!(
             &mut tx,
@@ -921,8 +912,7 @@ impl Store {
             }
         };
         let decision = decision.trim();
-        let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
-        let key = self.keys.unwrap_subject_key(order.subject_id, &wrapped)?;
+        let key = self.subject_key(&mut tx, order.subject_id).await?;
         let reason = key.open(order.subject_id, &reason_aad(request_id), &sealed_reason)?;
         let sealed_decision = match decision {
             "" => None,

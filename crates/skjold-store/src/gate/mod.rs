@@ -323,6 +323,12 @@ impl Store {
         self.log.append(log_row(actor, now, u, allowed)).await
     }
 
+    /// A citizen's data key, unwrapped (inside a transaction that changes data).
+    async fn subject_key(&self, tx: &mut Tx, subject_id: Uuid) -> Result<SubjectKey, StoreError> {
+        let wrapped = wrapped_key(tx, subject_id).await?;
+        Ok(self.keys.unwrap_subject_key(subject_id, &wrapped)?)
+    }
+
     /// Opens sealed values, in taxonomy order.
     fn open_all(
         &self,
@@ -463,8 +469,7 @@ impl Store {
         require_role(actor, &[Role::Caseworker])?;
         let mut tx = self.db.write().await?;
         subject_of_controller(&mut tx, subject_id, actor.controller_id).await?;
-        let wrapped = wrapped_key(&mut tx, subject_id).await?;
-        let key = self.keys.unwrap_subject_key(subject_id, &wrapped)?;
+        let key = self.subject_key(&mut tx, subject_id).await?;
         let new_id = insert_datum(&mut tx, &key, subject_id, datum, now).await?;
         execute!(
             &mut tx,

@@ -83,8 +83,7 @@ impl Store {
         caseworker_of(actor)?;
         let mut tx = self.db.write().await?;
         subject_of_controller(&mut tx, subject_id, actor.controller_id).await?;
-        let wrapped = wrapped_key(&mut tx, subject_id).await?;
-        let key = self.keys.unwrap_subject_key(subject_id, &wrapped)?;
+        let key = self.subject_key(&mut tx, subject_id).await?;
         let id = Uuid::new_v4();
         let sealed = key.seal(subject_id, &format!("consent:{id}"), evidence)?;
         execute!(
@@ -260,8 +259,7 @@ impl Store {
                 return Err(self.refuse(tx, actor, now, u, e).await);
             }
         };
-        let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
-        let key = self.keys.unwrap_subject_key(order.subject_id, &wrapped)?;
+        let key = self.subject_key(&mut tx, order.subject_id).await?;
         let id = Uuid::new_v4();
         let sealed = key.seal(order.subject_id, &format!("reminder:{id}"), text)?;
         execute!(
