@@ -1,7 +1,7 @@
 //! Wall 4: the database holds no plaintext personal data. Builds the full demo, then
 //! searches the SQLite files (database, WAL, shared memory) and a `pg_dump` of the same demo
 //! on PostgreSQL for every demo citizen's CPR number, name, phone number and e-mail
-//! address, in plain and common encodings, in their data, in messages and attachments about them, and in data requests and decisions. Zero hits. A control search for a staff name,
+//! address, in plain and common encodings, in their data, in messages and attachments about them (in order threads and general threads), and in data requests and decisions. Zero hits. A control search for a staff name,
 //! which is stored in clear on purpose, proves the search itself works.
 
 mod common;
@@ -102,6 +102,22 @@ async fn no_plaintext_personal_data_at_rest(backend: Backend) {
             .await
             .expect("reject");
         w.app.thread(&supplier, order).await.expect("thread");
+        // The general thread is for no citizen, but what a supplier writes there anyway is
+        // sealed just the same.
+        let stray = skjold_app::messages::Upload {
+            filename: format!("{}.txt", c.name),
+            bytes: format!("{} {}", c.name, c.email).into_bytes(),
+        };
+        w.app
+            .send_general_message(
+                &supplier,
+                cw.controller_id,
+                &format!("Hvem følger op på {}, tlf. {}?", c.name, c.phone),
+                &[stray],
+                None,
+            )
+            .await
+            .expect("general message");
     }
 
     let dump: Vec<u8> = match backend {

@@ -22,6 +22,7 @@ on_both_backends!(
     attachments_are_checked_sealed_and_private,
     notices_say_only_that_there_is_a_message,
     reminders_need_consent_for_the_channel,
+    general_threads_concern_no_citizen,
 );
 
 fn code(e: AppError) -> &'static str {
@@ -722,5 +723,198 @@ async fn reminders_need_consent_for_the_channel(backend: Backend) {
     );
     assert_eq!(sent().len(), 1);
     let _ = std::fs::remove_file(&outbox);
+    w.done().await;
+}
+
+async fn general_threads_concern_no_citizen(backend: Backend) {
+    use skjold_app::messages::Upload;
+    let w = World::new(backend, 8).await;
+    let cw = w.actor("sagsbehandler").await;
+    let cw2 = w.actor("sagsbehandler2").await;
+    let supplier = w.actor("mentorhuset").await;
+    let mentorhuset = w.org("Mentorhuset ApS");
+    let municipality = cw.controller_id;
+    let log_before = w.log_count().await;
+
+    // A caseworker sees one thread per supplier the municipality has had a DPA with.
+    let list = w.app.general_threads(&cw).await.expect("list");
+    assert_eq!(list.len(), 3);
+    let kc = list
+        .iter()
+        .find(|t| t.counterpart_name == "Kompetencecentret Øst ApS")
+        .expect("expired supplier listed");
+    assert!(!kc.open, "the DPA has expired");
+    assert!(list.iter().all(|t| t.messages == 0));
+
+    // The thread is for matters that concern no citizen: a CPR number is refused, and
+    // sensitive terms need a confirmation.
+    let cpr = w.demo.citizens[0].cpr.formatted();
+    let with_cpr = format!("Gælder {cpr}: kan I tage flere?");
+    let r = w
+        .app
+        .send_general_message(&cw, mentorhuset, &with_cpr, &[], None)
+        .await;
+    assert_eq!(r.map_err(code).err(), Some("general_thread_cpr"));
+    let sensitive = "Vi har flere borgere med misbrug i næste kvartal.";
+    let r = w
+        .app
+        .send_general_message(&cw, mentorhuset, sensitive, &[], None)
+        .await;
+    assert_eq!(r.map_err(code).err(), Some("guard_confirmation_required"));
+    let r = w
+        .app
+        .send_general_message(&cw, mentorhuset, "   ", &[], None)
+        .await;
+    assert_eq!(r.map_err(code).err(), Some("message_empty"));
+    assert!(
+        w.app
+            .general_thread(&supplier, municipality)
+            .await
+            .expect("thread")
+            .messages
+            .is_empty(),
+        "nothing refused was stored"
+    );
+
+    w.app
+        .send_general_message(
+            &cw,
+            mentorhuset,
+            sensitive,
+            &[],
+            Some("Kapacitetsplanlægning, ingen enkeltpersoner nævnt"),
+        )
+        .await
+        .expect("confirmed");
+    let unread = w.app.general_threads(&supplier).await.expect("list");
+    assert_eq!(unread.len(), 1, "the supplier sees its municipality");
+    assert_eq!(unread[0].counterpart_id, municipality);
+    assert_eq!((unread[0].messages, unread[0].unread), (1, 1));
+
+    // The supplier reads and replies with a file; the caseworker's colleague reads it too.
+    let t = w
+        .app
+        .general_thread(&supplier, municipality)
+        .await
+        .expect("thread");
+    assert_eq!(t.messages.len(), 1);
+    assert_eq!(t.messages[0].body, sensitive);
+    assert!(t.messages[0].new_for_me);
+    assert_eq!(t.messages[0].delivery, "Leveret i Skjold, krypteret");
+    assert_eq!(
+        t.messages[0].content_hash,
+        hex::encode(Sha256::digest(
+            [t.messages[0].id.as_bytes().as_slice(), sensitive.as_bytes()].concat()
+        ))
+    );
+    let pdf = b"%PDF-1.7\n% Kapacitet\n".to_vec();
+    w.app
+        .send_general_message(
+            &supplier,
+            municipality,
+            "Vi har plads til fire. Oversigt vedhæftet.",
+            &[Upload {
+                filename: "kapacitet.pdf".into(),
+                bytes: pdf.clone(),
+            }],
+            None,
+        )
+        .await
+        .expect("reply");
+    let seen = w.app.general_threads(&supplier).await.expect("list");
+    assert_eq!(seen[0].unread, 0, "read and replied");
+    let t = w
+        .app
+        .general_thread(&cw2, mentorhuset)
+        .await
+        .expect("a colleague stands in");
+    assert_eq!(t.messages.len(), 2);
+    assert_eq!(t.messages[0].reads.len(), 1, "read by the supplier");
+    assert_eq!(t.messages[1].recipients, "Kommunens sagsbehandlere");
+    let file = &t.messages[1].attachments[0];
+    assert_eq!(file.filename, "kapacitet.pdf");
+    let got = w
+        .app
+        .general_attachment(&cw, file.id)
+        .await
+        .expect("download");
+    assert_eq!(got.bytes, pdf);
+
+    // Nobody else: another supplier, the privacy officer, another thread's attachment.
+    let other = w.actor("praktikpartner").await;
+    for who in ["praktikpartner", "dpo", "admin"] {
+        let a = w.actor(who).await;
+        assert_eq!(
+            w.app
+                .general_attachment(&a, file.id)
+                .await
+                .map_err(code)
+                .err(),
+            Some("attachment_not_found"),
+            "{who}"
+        );
+    }
+    assert_eq!(
+        w.app
+            .general_thread(&other, mentorhuset)
+            .await
+            .map_err(code)
+            .err(),
+        Some("thread_not_found"),
+        "a supplier is not a municipality"
+    );
+    assert_eq!(
+        w.app
+            .general_thread(&w.actor("dpo").await, mentorhuset)
+            .await
+            .map_err(code)
+            .err(),
+        Some("thread_not_found")
+    );
+    let other_thread = w
+        .app
+        .general_thread(&other, municipality)
+        .await
+        .expect("its own thread");
+    assert!(other_thread.messages.is_empty(), "threads are per supplier");
+    // An expired DPA: the supplier is out, the municipality keeps the history read-only.
+    let expired = w.actor("kompetencecentret").await;
+    assert_eq!(
+        w.app
+            .general_thread(&expired, municipality)
+            .await
+            .map_err(code)
+            .err(),
+        Some("dpa_not_in_force")
+    );
+    let kc = w.org("Kompetencecentret Øst ApS");
+    assert!(!w.app.general_thread(&cw, kc).await.expect("history").open);
+    assert_eq!(
+        w.app
+            .send_general_message(&cw, kc, "Er I der?", &[], None)
+            .await
+            .map_err(code)
+            .err(),
+        Some("dpa_not_in_force")
+    );
+
+    // Every view, message and refusal is in the access log, with no citizen.
+    let log = w
+        .app
+        .access_log(&w.actor("dpo").await, &OversightQuery::default())
+        .await
+        .expect("log");
+    let general: Vec<_> = log
+        .iter()
+        .filter(|e| e.purpose == "Kommunikation med leverandøren")
+        .collect();
+    assert!(general.len() >= 10, "{}", general.len());
+    assert!(general.iter().all(|e| e.subject_id.is_none()));
+    assert!(general.iter().any(|e| !e.allowed));
+    assert!(general.iter().any(|e| {
+        e.detail
+            .contains("bekræftet trods advarsel: Kapacitetsplanlægning")
+    }));
+    assert!(w.log_count().await > log_before);
     w.done().await;
 }

@@ -146,9 +146,16 @@ enum Endpoint {
     HtmlCaseworkerMessage,
     HtmlSupplierMessage,
     HtmlSupplierRequest,
+    GeneralThreads,
+    GeneralThreadWithSupplier,
+    GeneralThreadWithMunicipality,
+    SendGeneralMessage,
+    GeneralAttachment,
+    HtmlGeneralThread,
+    HtmlGeneralMessage,
 }
 
-const ENDPOINTS: [Endpoint; 41] = [
+const ENDPOINTS: [Endpoint; 48] = [
     Endpoint::CitizenView,
     Endpoint::CitizenSearch,
     Endpoint::OrderInForce,
@@ -190,6 +197,13 @@ const ENDPOINTS: [Endpoint; 41] = [
     Endpoint::HtmlCaseworkerMessage,
     Endpoint::HtmlSupplierMessage,
     Endpoint::HtmlSupplierRequest,
+    Endpoint::GeneralThreads,
+    Endpoint::GeneralThreadWithSupplier,
+    Endpoint::GeneralThreadWithMunicipality,
+    Endpoint::SendGeneralMessage,
+    Endpoint::GeneralAttachment,
+    Endpoint::HtmlGeneralThread,
+    Endpoint::HtmlGeneralMessage,
 ];
 
 /// The fields the Mentorhuset order discloses: the MENTOR policy's automatic fields, plus
@@ -250,6 +264,13 @@ fn expected(who: Who, ep: Endpoint) -> Expect {
         (RequestData | HtmlSupplierMessage | HtmlSupplierRequest, Supplier) => sees(&[]),
         (OpenRequests, Caseworker | OtherMunicipalityCaseworker) => sees(&[]),
         (DecideRequest | HtmlCaseworkerMessage, Caseworker) => sees(&[]),
+        // General threads carry no citizen data; a supplier's is with the municipality.
+        (GeneralThreads, _) => sees(&[]),
+        (GeneralThreadWithSupplier | SendGeneralMessage | HtmlGeneralThread, Caseworker) => {
+            sees(&[])
+        }
+        (GeneralThreadWithMunicipality | HtmlGeneralMessage, Supplier | OtherSupplier) => sees(&[]),
+        (GeneralAttachment, Caseworker | Supplier) => sees(&[]),
         _ => Expect::Denied,
     }
 }
@@ -343,6 +364,30 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
         )
         .await
         .expect("request to decide");
+
+    let mentorhuset = w.org("Mentorhuset ApS");
+    let municipality = cw.controller_id;
+    w.app
+        .send_general_message(
+            &w.actor("mentorhuset").await,
+            municipality,
+            "Vores kapacitet i december er vedhæftet.",
+            &[skjold_app::messages::Upload {
+                filename: "kapacitet.pdf".into(),
+                bytes: b"%PDF-1.7\n% kapacitet\n".to_vec(),
+            }],
+            None,
+        )
+        .await
+        .expect("general message");
+    let general_file = w
+        .app
+        .general_thread(&cw, mentorhuset)
+        .await
+        .expect("general thread")
+        .messages[0]
+        .attachments[0]
+        .id;
 
     // A second municipality with its own caseworker.
     let other = store
@@ -521,6 +566,23 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
                     Some((form, format!("csrf={csrf}&field.phone=on&reason=Mentoren+skal+kunne+ringe+({username})"))),
                     true,
                 ),
+                Endpoint::GeneralThreads => (Method::GET, "/api/v1/general-threads".into(), None, false),
+                Endpoint::GeneralThreadWithSupplier => (Method::GET, format!("/api/v1/general-threads/{mentorhuset}"), None, false),
+                Endpoint::GeneralThreadWithMunicipality => (Method::GET, format!("/api/v1/general-threads/{municipality}"), None, false),
+                Endpoint::SendGeneralMessage => (
+                    Method::POST,
+                    format!("/api/v1/general-threads/{mentorhuset}/messages"),
+                    Some((json, json!({ "body": format!("Hej fra {username}") }).to_string())),
+                    false,
+                ),
+                Endpoint::GeneralAttachment => (Method::GET, format!("/api/v1/general-attachments/{general_file}"), None, false),
+                Endpoint::HtmlGeneralThread => (Method::GET, format!("/beskeder/{mentorhuset}"), None, true),
+                Endpoint::HtmlGeneralMessage => (
+                    Method::POST,
+                    format!("/beskeder/{municipality}"),
+                    Some((multipart_ct, multipart("skjoldgraense", &[("csrf", &csrf), ("body", &format!("Hej fra {username}"))], None))),
+                    true,
+                ),
                 Endpoint::HtmlCreateOrganisation => (
                     Method::POST,
                     "/admin/organisationer".into(),
@@ -583,7 +645,7 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
         }
     }
     assert_eq!(checked, 8 * ENDPOINTS.len());
-    assert_eq!(checked, 328);
+    assert_eq!(checked, 384);
     w.done().await;
 }
 

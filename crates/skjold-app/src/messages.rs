@@ -8,7 +8,8 @@ use uuid::Uuid;
 use skjold_scrub::{Config, Kind, Scrubber};
 use skjold_store::Actor;
 use skjold_store::gate::{
-    AttachmentFile, GuardFindings, NewAttachment, OpenRequest, OutgoingMessage, ThreadView,
+    AttachmentFile, GeneralThreadSummary, GeneralThreadView, GuardFindings, NewAttachment,
+    OpenRequest, OutgoingMessage, ThreadView,
 };
 
 use crate::ops::parse_field;
@@ -205,6 +206,33 @@ impl App {
         uploads: &[Upload],
         confirmation: Option<&str>,
     ) -> Result<Uuid, AppError> {
+        let (body, attachments, findings) = self.check_outgoing(actor, body, uploads)?;
+        let message = OutgoingMessage {
+            body,
+            attachments: &attachments,
+            confirmation,
+        };
+        let id = self
+            .store
+            .post_message(actor, order_id, &message, &findings, self.now())
+            .await?;
+        if self.notifier.is_on() {
+            let recipients = self.store.notification_recipients(actor, order_id).await?;
+            self.notifier.notify(recipients);
+        }
+        Ok(id)
+    }
+
+    /// Checks a message before anything is stored: its length, every attachment, and
+    /// what the guard finds in it. The guard stops what the municipality discloses; a
+    /// supplier writing to the municipality discloses nothing, so its messages are not
+    /// scanned.
+    fn check_outgoing<'b>(
+        &self,
+        actor: &Actor,
+        body: &'b str,
+        uploads: &[Upload],
+    ) -> Result<(&'b str, Vec<NewAttachment>, GuardFindings), AppError> {
         if uploads.len() > MAX_ATTACHMENTS {
             return Err(AppError::invalid(
                 "too_many_attachments",
@@ -225,13 +253,44 @@ impl App {
                 format!("beskeden er for lang (højst {MAX_MESSAGE_CHARS} tegn)"),
             ));
         }
-        // The guard stops what the municipality discloses; a supplier writing to the
-        // municipality discloses nothing, so its messages are not scanned.
         let findings = if actor.role == skjold_core::Role::Caseworker {
             self.guard_findings(body)?
         } else {
             GuardFindings::default()
         };
+        Ok((body, attachments, findings))
+    }
+
+    /// The user's general threads with suppliers (or, for a supplier, municipalities).
+    pub async fn general_threads(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<GeneralThreadSummary>, AppError> {
+        Ok(self.store.general_threads(actor, self.now()).await?)
+    }
+
+    pub async fn general_thread(
+        &self,
+        actor: &Actor,
+        counterpart: Uuid,
+    ) -> Result<GeneralThreadView, AppError> {
+        Ok(self
+            .store
+            .general_thread(actor, counterpart, self.now())
+            .await?)
+    }
+
+    /// Sends a message on the general thread with `counterpart`; checked like a message
+    /// on an order's thread.
+    pub async fn send_general_message(
+        &self,
+        actor: &Actor,
+        counterpart: Uuid,
+        body: &str,
+        uploads: &[Upload],
+        confirmation: Option<&str>,
+    ) -> Result<Uuid, AppError> {
+        let (body, attachments, findings) = self.check_outgoing(actor, body, uploads)?;
         let message = OutgoingMessage {
             body,
             attachments: &attachments,
@@ -239,13 +298,27 @@ impl App {
         };
         let id = self
             .store
-            .post_message(actor, order_id, &message, &findings, self.now())
+            .post_general_message(actor, counterpart, &message, &findings, self.now())
             .await?;
         if self.notifier.is_on() {
-            let recipients = self.store.notification_recipients(actor, order_id).await?;
+            let recipients = self
+                .store
+                .general_notification_recipients(actor, counterpart)
+                .await?;
             self.notifier.notify(recipients);
         }
         Ok(id)
+    }
+
+    pub async fn general_attachment(
+        &self,
+        actor: &Actor,
+        attachment_id: Uuid,
+    ) -> Result<AttachmentFile, AppError> {
+        Ok(self
+            .store
+            .general_attachment(actor, attachment_id, self.now())
+            .await?)
     }
 
     /// LP-5: a supplier asks for more fields of an order, with a reason.

@@ -15,6 +15,7 @@ use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
 use skjold_app::AppError;
+use skjold_app::messages::Upload;
 use skjold_app::ops::{DpaInput, OversightQuery, PurposeInput, ServiceTypeInput};
 use skjold_core::Role;
 use skjold_store::OrgKind;
@@ -82,6 +83,15 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{id}/data-requests", post(request_data))
         .route("/data-requests", get(open_requests))
         .route("/attachments/{id}", get(attachment))
+        .route("/general-threads", get(general_threads))
+        .route("/general-threads/{org}", get(general_thread))
+        .route(
+            "/general-threads/{org}/messages",
+            post(send_general_message).layer(axum::extract::DefaultBodyLimit::max(
+                crate::session::MAX_MULTIPART_BYTES * 4 / 3 + 1024,
+            )),
+        )
+        .route("/general-attachments/{id}", get(general_attachment))
         .route(
             "/citizens/{id}/consents",
             get(consents).post(record_consent),
@@ -101,7 +111,7 @@ pub fn routes() -> Router<AppState> {
     info(title = "Skjold API", version = "1", description = "Leverandørplatform: bestillinger, videregivelser og logge. Alle kald med personoplysninger logges."),
     paths(me, organisations, create_organisation, create_user, purposes, create_purpose, service_types, create_service_type,
           dpas, create_dpa, search_citizen, citizen, orders, place_order, preview_order, order, disclose, close_order,
-          thread, send_message, request_data, open_requests, decide_request, attachment, consents, record_consent, withdraw_consent, send_reminder, ledger, access_log),
+          thread, send_message, general_threads, general_thread, send_general_message, general_attachment, request_data, open_requests, decide_request, attachment, consents, record_consent, withdraw_consent, send_reminder, ledger, access_log),
     components(schemas(ErrorBody, crate::error::ErrorDetail, PurposeInput, ServiceTypeInput, DpaInput, OrganisationInput, UserInput,
                        CprInput, OrderInput, DisclosureInput, OversightInput, Created, MessageInput, AttachmentInput, ConsentInput, ReminderInput, DataRequestInput, DecisionInput)),
     modifiers(&BearerAuth),
@@ -398,22 +408,7 @@ async fn send_message(
     Path(id): Path<Uuid>,
     ApiJson(i): ApiJson<MessageInput>,
 ) -> ApiResult {
-    use base64::Engine;
-    let mut uploads = Vec::with_capacity(i.attachments.len());
-    for f in &i.attachments {
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(f.content_base64.trim())
-            .map_err(|_| {
-                AppError::invalid(
-                    "attachment_encoding",
-                    format!("«{}» er ikke gyldig base64", f.filename),
-                )
-            })?;
-        uploads.push(skjold_app::messages::Upload {
-            filename: f.filename.clone(),
-            bytes,
-        });
-    }
+    let uploads = decode_uploads(&i.attachments)?;
     let confirmation = i.confirmation.as_deref();
     to_json(Created {
         id: s
@@ -421,6 +416,74 @@ async fn send_message(
             .send_message_with(&a, id, &i.body, &uploads, confirmation)
             .await?,
     })
+}
+
+fn decode_uploads(files: &[AttachmentInput]) -> Result<Vec<Upload>, ApiError> {
+    use base64::Engine;
+    files
+        .iter()
+        .map(|f| {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(f.content_base64.trim())
+                .map_err(|_| {
+                    AppError::invalid(
+                        "attachment_encoding",
+                        format!("«{}» er ikke gyldig base64", f.filename),
+                    )
+                })?;
+            Ok(Upload {
+                filename: f.filename.clone(),
+                bytes,
+            })
+        })
+        .collect()
+}
+
+/// The caller's general threads (no citizen): counts of messages and unread, no content.
+#[utoipa::path(get, path = "/api/v1/general-threads", responses((status = 200, description = "One per supplier (caseworker) or municipality (supplier)")))]
+async fn general_threads(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
+    to_json(s.app.general_threads(&a).await?)
+}
+
+/// The general thread with another organisation, with evidence of delivery (logged).
+#[utoipa::path(get, path = "/api/v1/general-threads/{org}", params(("org" = Uuid, Path, description = "The supplier (for a caseworker) or the municipality (for a supplier)")),
+    responses((status = 200, description = "Messages"), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn general_thread(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(org): Path<Uuid>,
+) -> ApiResult {
+    to_json(s.app.general_thread(&a, org).await?)
+}
+
+/// Sends a message on a general thread. A caseworker's message with a CPR number is
+/// refused; one with special-category terms needs a confirmation.
+#[utoipa::path(post, path = "/api/v1/general-threads/{org}/messages", params(("org" = Uuid, Path)), request_body = MessageInput,
+    responses((status = 200, body = Created), (status = 422, body = ErrorBody), (status = 409, body = ErrorBody, description = "No DPA in force")))]
+async fn send_general_message(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(org): Path<Uuid>,
+    ApiJson(i): ApiJson<MessageInput>,
+) -> ApiResult {
+    let uploads = decode_uploads(&i.attachments)?;
+    to_json(Created {
+        id: s
+            .app
+            .send_general_message(&a, org, &i.body, &uploads, i.confirmation.as_deref())
+            .await?,
+    })
+}
+
+/// An attachment of a general thread, as a download (logged).
+#[utoipa::path(get, path = "/api/v1/general-attachments/{id}", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "The file, as an attachment"), (status = 404, body = ErrorBody)))]
+async fn general_attachment(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<Uuid>,
+) -> Result<axum::response::Response, ApiError> {
+    Ok(crate::download(s.app.general_attachment(&a, id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]

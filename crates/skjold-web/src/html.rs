@@ -16,7 +16,9 @@ use uuid::Uuid;
 use skjold_app::AppError;
 use skjold_app::ops::{DpaInput, OversightQuery, PurposeInput, ServiceTypeInput};
 use skjold_core::{Art6Basis, Art9Basis, Category, Date, DisclosureRule, FieldKey, Role};
-use skjold_store::gate::{NewOrder, OpenRequest, ThreadView};
+use skjold_store::gate::{
+    GeneralThreadSummary, GeneralThreadView, NewOrder, OpenRequest, ThreadView,
+};
 use skjold_store::*;
 
 use crate::AppState;
@@ -51,6 +53,14 @@ pub fn routes() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(crate::session::MAX_MULTIPART_BYTES)),
         )
         .route("/vedhaeftninger/{id}", get(attachment))
+        .route("/beskeder", get(general_threads))
+        .route(
+            "/beskeder/{org}",
+            get(general_thread)
+                .post(general_message)
+                .layer(DefaultBodyLimit::max(crate::session::MAX_MULTIPART_BYTES)),
+        )
+        .route("/beskeder/vedhaeftninger/{id}", get(general_attachment))
         .route("/anmodninger/{id}", post(decide_request))
         .route(
             "/leverandoer/bestillinger/{id}/besked",
@@ -98,8 +108,14 @@ pub struct Layout {
 
 fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
     match role {
-        Role::Caseworker => &[("/borgere", "Borgere og bestillinger")],
-        Role::SupplierUser => &[("/leverandoer", "Bestillinger")],
+        Role::Caseworker => &[
+            ("/borgere", "Borgere og bestillinger"),
+            ("/beskeder", "Generelle beskeder"),
+        ],
+        Role::SupplierUser => &[
+            ("/leverandoer", "Bestillinger"),
+            ("/beskeder", "Generelle beskeder"),
+        ],
         Role::PrivacyOfficer | Role::Auditor => &[
             ("/tilsyn/videregivelser", "Videregivelser"),
             ("/tilsyn/adgangslog", "Adgangslog"),
@@ -676,6 +692,8 @@ struct OrderPage {
     message_action: String,
     /// The text the guard stopped, offered back with a confirmation field.
     guard_body: Option<String>,
+    attachment_base: &'static str,
+    confirm_hint: &'static str,
 }
 
 impl OrderPage {
@@ -722,6 +740,8 @@ async fn order_page(
                 v,
                 t,
                 guard_body,
+                attachment_base: ORDER_ATTACHMENTS,
+                confirm_hint: ORDER_CONFIRM_HINT,
             };
             (status, render(&page)).into_response()
         }
@@ -827,6 +847,8 @@ struct SupplierOrderPage {
     t: ThreadView,
     message_action: String,
     guard_body: Option<String>,
+    attachment_base: &'static str,
+    confirm_hint: &'static str,
 }
 
 async fn supplier_order_page(
@@ -853,6 +875,8 @@ async fn supplier_order_page(
                 v,
                 t,
                 guard_body: None,
+                attachment_base: ORDER_ATTACHMENTS,
+                confirm_hint: ORDER_CONFIRM_HINT,
             };
             (status, render(&page)).into_response()
         }
@@ -949,6 +973,125 @@ async fn supplier_message(
         |error| supplier_order_page(&state, &user, id, &NO_FLASH, Some(error)),
     )
     .await
+}
+
+const ORDER_ATTACHMENTS: &str = "/vedhaeftninger";
+const ORDER_CONFIRM_HINT: &str =
+    "Oplysningerne registreres som en manuel videregivelse i videregivelsesloggen.";
+
+#[derive(Template)]
+#[template(path = "general_threads.html")]
+struct GeneralThreadsPage {
+    layout: Layout,
+    threads: Vec<GeneralThreadSummary>,
+}
+
+async fn general_threads(State(state): State<AppState>, user: WebUser) -> Response {
+    match state.app.general_threads(&user.actor).await {
+        Ok(threads) => render(&GeneralThreadsPage {
+            layout: Layout::for_user(&user, "/beskeder"),
+            threads,
+        }),
+        Err(e) => error_response(Some(&user), e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "general_thread.html")]
+struct GeneralThreadPage {
+    layout: Layout,
+    csrf: String,
+    error: Option<String>,
+    t: GeneralThreadView,
+    message_action: String,
+    guard_body: Option<String>,
+    attachment_base: &'static str,
+    confirm_hint: &'static str,
+}
+
+async fn general_thread_page(
+    state: &AppState,
+    user: &WebUser,
+    org: Uuid,
+    flash: &Flash,
+    error: Option<String>,
+    guard_body: Option<String>,
+) -> Response {
+    match state.app.general_thread(&user.actor, org).await {
+        Ok(t) => {
+            let page = GeneralThreadPage {
+                layout: Layout::for_user(user, "/beskeder").with_flash(flash),
+                csrf: user.csrf.clone(),
+                error: error.clone(),
+                t,
+                message_action: format!("/beskeder/{org}"),
+                guard_body,
+                attachment_base: "/beskeder/vedhaeftninger",
+                confirm_hint: "Begrundelsen gemmes i adgangsloggen sammen med afsendelsen.",
+            };
+            (status_for(&error), render(&page)).into_response()
+        }
+        Err(e) => error_response(Some(user), e),
+    }
+}
+
+async fn general_thread(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(org): Path<Uuid>,
+    Query(flash): Query<Flash>,
+) -> Response {
+    general_thread_page(&state, &user, org, &flash, None, None).await
+}
+
+async fn general_message(
+    State(state): State<AppState>,
+    Path(org): Path<Uuid>,
+    CsrfMultipart(user, f): CsrfMultipart,
+) -> Response {
+    let body = f.fields.get("body").cloned().unwrap_or_default();
+    let confirmation = f
+        .fields
+        .get("confirmation")
+        .map(String::as_str)
+        .filter(|c| !c.trim().is_empty());
+    let result = state
+        .app
+        .send_general_message(&user.actor, org, &body, &f.files, confirmation)
+        .await;
+    let guarded = matches!(
+        &result,
+        Err(AppError::Invalid {
+            code: "guard_confirmation_required",
+            ..
+        })
+    );
+    answer(
+        &user,
+        result.map(|_| format!("/beskeder/{org}?ok=sendt#beskeder")),
+        |error| {
+            general_thread_page(
+                &state,
+                &user,
+                org,
+                &NO_FLASH,
+                Some(error),
+                guarded.then_some(body),
+            )
+        },
+    )
+    .await
+}
+
+async fn general_attachment(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+) -> Response {
+    match state.app.general_attachment(&user.actor, id).await {
+        Ok(file) => crate::download(file),
+        Err(e) => error_response(Some(&user), e),
+    }
 }
 
 async fn attachment(

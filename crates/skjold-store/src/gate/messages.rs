@@ -6,6 +6,8 @@
 //! (any caseworker of the municipality can stand in for the responsible one). A supplier
 //! loses the thread with its DPA; the history stays for the caseworker.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -291,14 +293,37 @@ fn body_aad(id: Uuid) -> String {
     format!("message:{id}")
 }
 
-/// Where a message goes and the key that seals it.
-struct Sealing<'a> {
-    key: &'a SubjectKey,
-    subject_id: Uuid,
-    thread: Uuid,
+/// The tables of one kind of thread. Order threads are sealed under the citizen's key,
+/// general threads (municipality and supplier, no citizen) under the municipality's; the
+/// two keep the same shape in tables of their own.
+pub(super) struct Tables {
+    message: &'static str,
+    read: &'static str,
+    attachment: &'static str,
 }
 
-async fn insert_message(
+pub(super) const ORDER_THREADS: Tables = Tables {
+    message: "message",
+    read: "message_read",
+    attachment: "attachment",
+};
+
+pub(super) const GENERAL_THREADS: Tables = Tables {
+    message: "general_message",
+    read: "general_message_read",
+    attachment: "general_attachment",
+};
+
+/// Where a message goes and the key that seals it: the key's owner is the citizen (order
+/// threads) or the municipality (general threads).
+pub(super) struct Sealing<'a> {
+    pub(super) tables: &'a Tables,
+    pub(super) key: &'a SubjectKey,
+    pub(super) owner: Uuid,
+    pub(super) thread: Uuid,
+}
+
+pub(super) async fn insert_message(
     tx: &mut Tx,
     to: &Sealing<'_>,
     actor: &Actor,
@@ -307,18 +332,17 @@ async fn insert_message(
     now: Now,
 ) -> Result<Uuid, StoreError> {
     let id = Uuid::new_v4();
-    let sealed = to.key.seal(to.subject_id, &body_aad(id), body)?;
-    let seq: i64 = scalar!(
-        tx,
-        fetch_one,
-        i64,
-        "SELECT COALESCE(MAX(seq), 0) + 1 FROM message WHERE thread_id = $1",
-        to.thread
-    )?;
+    let sealed = to.key.seal(to.owner, &body_aad(id), body)?;
+    let table = to.tables.message;
+    let next = format!("SELECT COALESCE(MAX(seq), 0) + 1 FROM {table} WHERE thread_id = $1");
+    let seq: i64 = scalar!(tx, fetch_one, i64, &next, to.thread)?;
+    let insert = format!(
+        "INSERT INTO {table} (id, thread_id, seq, sender_id, sender_org_id, kind, body, content_hash, sent_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    );
     execute!(
         tx,
-        "INSERT INTO message (id, thread_id, seq, sender_id, sender_org_id, kind, body, content_hash, sent_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        &insert,
         id,
         to.thread,
         seq,
@@ -330,6 +354,196 @@ async fn insert_message(
         now.micros()
     )?;
     Ok(id)
+}
+
+/// Seals and stores a message's attachments (name and content).
+pub(super) async fn insert_attachments(
+    tx: &mut Tx,
+    to: &Sealing<'_>,
+    message_id: Uuid,
+    files: &[NewAttachment],
+) -> Result<(), StoreError> {
+    let insert = format!(
+        "INSERT INTO {} (id, message_id, filename, content_type, size, sha256, body) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        to.tables.attachment
+    );
+    for file in files {
+        let id = Uuid::new_v4();
+        let name = to
+            .key
+            .seal(to.owner, &attachment_aad(id, "name"), &file.filename)?;
+        let content = to
+            .key
+            .seal_bytes(to.owner, &attachment_aad(id, "body"), &file.bytes)?;
+        let size = i64::try_from(file.bytes.len()).unwrap_or(i64::MAX);
+        execute!(
+            tx,
+            &insert,
+            id,
+            message_id,
+            name.as_slice(),
+            file.content_type.as_str(),
+            size,
+            Sha256::digest(&file.bytes).to_vec(),
+            content.as_slice()
+        )?;
+    }
+    Ok(())
+}
+
+/// A thread's messages as stored (sealed), with read receipts as they were before this
+/// view and which messages the viewer had read.
+pub(super) struct Loaded {
+    messages: Vec<MessageRow>,
+    reads: Vec<ReadRow>,
+    attachments: Vec<AttachmentRow>,
+    mine: HashSet<Uuid>,
+}
+
+/// Loads a thread and marks its messages read by `viewer`.
+pub(super) async fn load_thread(
+    tx: &mut Tx,
+    t: &Tables,
+    thread: Uuid,
+    viewer: Uuid,
+    now: Now,
+) -> Result<Loaded, StoreError> {
+    let Tables {
+        message,
+        read,
+        attachment,
+        ..
+    } = t;
+    let sql = format!(
+        "SELECT m.id, m.sender_id, u.display_name AS sender_name, m.sender_org_id, o.name AS sender_org, m.kind, m.body, \
+         m.content_hash, m.sent_at FROM {message} m JOIN app_user u ON u.id = m.sender_id \
+         JOIN organisation o ON o.id = m.sender_org_id WHERE m.thread_id = $1 ORDER BY m.seq"
+    );
+    let messages = fetch!(&mut *tx, fetch_all, MessageRow, &sql, thread)?;
+    let sql = format!(
+        "SELECT r.message_id, u.display_name AS reader, r.first_read_at FROM {read} r \
+         JOIN {message} m ON m.id = r.message_id JOIN app_user u ON u.id = r.user_id WHERE m.thread_id = $1 \
+         ORDER BY r.first_read_at"
+    );
+    let reads = fetch!(&mut *tx, fetch_all, ReadRow, &sql, thread)?;
+    let sql = format!(
+        "SELECT a.id, a.message_id, a.filename, a.content_type, a.size, a.sha256 FROM {attachment} a \
+         JOIN {message} m ON m.id = a.message_id WHERE m.thread_id = $1 ORDER BY a.id"
+    );
+    let attachments = fetch!(&mut *tx, fetch_all, AttachmentRow, &sql, thread)?;
+    let sql = format!(
+        "SELECT r.message_id FROM {read} r JOIN {message} m ON m.id = r.message_id \
+         WHERE m.thread_id = $1 AND r.user_id = $2"
+    );
+    let mine = scalar!(&mut *tx, fetch_all, Uuid, &sql, thread, viewer)?
+        .into_iter()
+        .collect();
+    let sql = format!(
+        "INSERT INTO {read} (message_id, user_id, first_read_at) SELECT m.id, $2, $3 FROM {message} m \
+         WHERE m.thread_id = $1 AND m.sender_id <> $2 \
+         AND NOT EXISTS (SELECT 1 FROM {read} r WHERE r.message_id = m.id AND r.user_id = $2)"
+    );
+    execute!(&mut *tx, &sql, thread, viewer, now.micros())?;
+    Ok(Loaded {
+        messages,
+        reads,
+        attachments,
+        mine,
+    })
+}
+
+impl Loaded {
+    /// Opens the messages with `key` (owned by `owner`) into views with their evidence.
+    /// `recipients` names who a message went to, from the sender's organisation.
+    pub(super) fn render(
+        self,
+        key: &SubjectKey,
+        owner: Uuid,
+        viewer: Uuid,
+        recipients: impl Fn(Uuid) -> String,
+    ) -> Result<Vec<MessageView>, StoreError> {
+        let mut views = Vec::with_capacity(self.messages.len());
+        for m in self.messages {
+            let body = key.open(owner, &body_aad(m.id), &m.body)?;
+            let mut files = Vec::new();
+            for a in self.attachments.iter().filter(|a| a.message_id == m.id) {
+                files.push(AttachmentMeta {
+                    id: a.id,
+                    filename: key.open(owner, &attachment_aad(a.id, "name"), &a.filename)?,
+                    content_type: a.content_type.clone(),
+                    size: a.size,
+                    sha256: hex::encode(&a.sha256),
+                });
+            }
+            views.push(MessageView {
+                id: m.id,
+                kind: m.kind,
+                sender: m.sender_name,
+                sender_organisation: m.sender_org,
+                recipients: recipients(m.sender_org_id),
+                body,
+                attachments: files,
+                content_hash: hex::encode(&m.content_hash),
+                sent_at: Now::from_micros(m.sent_at),
+                delivery: "Leveret i Skjold, krypteret",
+                reads: self
+                    .reads
+                    .iter()
+                    .filter(|r| r.message_id == m.id)
+                    .map(|r| ReadReceipt {
+                        reader: r.reader.clone(),
+                        at: Now::from_micros(r.first_read_at),
+                    })
+                    .collect(),
+                new_for_me: m.sender_id != viewer && !self.mine.contains(&m.id),
+            });
+        }
+        Ok(views)
+    }
+}
+
+/// An attachment's sealed parts and the thread it belongs to.
+#[derive(sqlx::FromRow)]
+pub(super) struct StoredAttachment {
+    pub(super) filename: Vec<u8>,
+    pub(super) content_type: String,
+    pub(super) body: Vec<u8>,
+    pub(super) thread_id: Uuid,
+}
+
+pub(super) async fn stored_attachment(
+    tx: &mut Tx,
+    t: &Tables,
+    id: Uuid,
+) -> Result<Option<StoredAttachment>, StoreError> {
+    let sql = format!(
+        "SELECT a.filename, a.content_type, a.body, m.thread_id FROM {} a JOIN {} m ON m.id = a.message_id WHERE a.id = $1",
+        t.attachment, t.message
+    );
+    Ok(fetch!(tx, fetch_optional, StoredAttachment, &sql, id)?)
+}
+
+impl StoredAttachment {
+    pub(super) fn open(
+        self,
+        key: &SubjectKey,
+        owner: Uuid,
+        id: Uuid,
+    ) -> Result<AttachmentFile, StoreError> {
+        Ok(AttachmentFile {
+            filename: key.open(owner, &attachment_aad(id, "name"), &self.filename)?,
+            content_type: self.content_type,
+            bytes: key.open_bytes(owner, &attachment_aad(id, "body"), &self.body)?,
+        })
+    }
+}
+
+pub(super) fn attachment_not_found() -> StoreError {
+    StoreError::not_found(
+        "attachment_not_found",
+        "vedhæftningen findes ikke, eller du har ikke adgang til den",
+    )
 }
 
 /// Whether `text` mentions a citizen's value, in the forms people write it.
@@ -389,51 +603,7 @@ impl Store {
             }
         };
         let thread = thread_id(&mut tx, &order, now).await?;
-        let messages = fetch!(
-            &mut tx,
-            fetch_all,
-            MessageRow,
-            "SELECT m.id, m.sender_id, u.display_name AS sender_name, m.sender_org_id, o.name AS sender_org, m.kind, m.body, \
-             m.content_hash, m.sent_at FROM message m JOIN app_user u ON u.id = m.sender_id \
-             JOIN organisation o ON o.id = m.sender_org_id WHERE m.thread_id = $1 ORDER BY m.seq",
-            thread
-        )?;
-        let reads_before = fetch!(
-            &mut tx,
-            fetch_all,
-            ReadRow,
-            "SELECT r.message_id, u.display_name AS reader, r.first_read_at FROM message_read r \
-             JOIN message m ON m.id = r.message_id JOIN app_user u ON u.id = r.user_id WHERE m.thread_id = $1 \
-             ORDER BY r.first_read_at",
-            thread
-        )?;
-        let attachments = fetch!(
-            &mut tx,
-            fetch_all,
-            AttachmentRow,
-            "SELECT a.id, a.message_id, a.filename, a.content_type, a.size, a.sha256 FROM attachment a \
-             JOIN message m ON m.id = a.message_id WHERE m.thread_id = $1 ORDER BY a.id",
-            thread
-        )?;
-        let mine: std::collections::HashSet<Uuid> = scalar!(
-            &mut tx,
-            fetch_all,
-            Uuid,
-            "SELECT r.message_id FROM message_read r JOIN message m ON m.id = r.message_id WHERE m.thread_id = $1 AND r.user_id = $2",
-            thread,
-            actor.user_id
-        )?
-        .into_iter()
-        .collect();
-        execute!(
-            &mut tx,
-            "INSERT INTO message_read (message_id, user_id, first_read_at) SELECT m.id, $2, $3 FROM message m \
-             WHERE m.thread_id = $1 AND m.sender_id <> $2 \
-             AND NOT EXISTS (SELECT 1 FROM message_read r WHERE r.message_id = m.id AND r.user_id = $2)",
-            thread,
-            actor.user_id,
-            now.micros()
-        )?;
+        let loaded = load_thread(&mut tx, &ORDER_THREADS, thread, actor.user_id, now).await?;
         let request_rows: Vec<RequestRow> = fetch!(
             &mut tx,
             fetch_all,
@@ -492,50 +662,15 @@ impl Store {
             .into_iter()
             .map(|r| r.into_view(&key, order.subject_id))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut views = Vec::with_capacity(messages.len());
-        for m in messages {
-            let body = key.open(order.subject_id, &body_aad(m.id), &m.body)?;
-            let mut files = Vec::new();
-            for a in attachments.iter().filter(|a| a.message_id == m.id) {
-                files.push(AttachmentMeta {
-                    id: a.id,
-                    filename: key.open(
-                        order.subject_id,
-                        &attachment_aad(a.id, "name"),
-                        &a.filename,
-                    )?,
-                    content_type: a.content_type.clone(),
-                    size: a.size,
-                    sha256: hex::encode(&a.sha256),
-                });
-            }
-            let recipients = if m.sender_org_id == order.supplier_id {
-                format!("{} ({})", order.caseworker_name, order.unit_name)
+        let supplier_id = order.supplier_id;
+        let to_caseworker = format!("{} ({})", order.caseworker_name, order.unit_name);
+        let views = loaded.render(&key, order.subject_id, actor.user_id, |sender_org| {
+            if sender_org == supplier_id {
+                to_caseworker.clone()
             } else {
                 order.supplier_name.clone()
-            };
-            views.push(MessageView {
-                id: m.id,
-                kind: m.kind,
-                sender: m.sender_name,
-                sender_organisation: m.sender_org,
-                recipients,
-                body,
-                attachments: files,
-                content_hash: hex::encode(&m.content_hash),
-                sent_at: Now::from_micros(m.sent_at),
-                delivery: "Leveret i Skjold, krypteret",
-                reads: reads_before
-                    .iter()
-                    .filter(|r| r.message_id == m.id)
-                    .map(|r| ReadReceipt {
-                        reader: r.reader.clone(),
-                        at: Now::from_micros(r.first_read_at),
-                    })
-                    .collect(),
-                new_for_me: m.sender_id != actor.user_id && !mine.contains(&m.id),
-            });
-        }
+            }
+        })?;
         let requested_values = self
             .open_all(order.subject_id, &wrapped, sealed_values)?
             .into_iter()
@@ -644,46 +779,14 @@ impl Store {
                 ),
             ));
         }
-        let thread = thread_id(&mut tx, &order, now).await?;
-        let id = insert_message(
-            &mut tx,
-            &Sealing {
-                key: &key,
-                subject_id: order.subject_id,
-                thread,
-            },
-            actor,
-            "message",
-            body,
-            now,
-        )
-        .await?;
-        for file in attachments {
-            let attachment = Uuid::new_v4();
-            let name = key.seal(
-                order.subject_id,
-                &attachment_aad(attachment, "name"),
-                &file.filename,
-            )?;
-            let content = key.seal_bytes(
-                order.subject_id,
-                &attachment_aad(attachment, "body"),
-                &file.bytes,
-            )?;
-            let size = i64::try_from(file.bytes.len()).unwrap_or(i64::MAX);
-            execute!(
-                &mut tx,
-                "INSERT INTO attachment (id, message_id, filename, content_type, size, sha256, body) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                attachment,
-                id,
-                name.as_slice(),
-                file.content_type.as_str(),
-                size,
-                Sha256::digest(&file.bytes).to_vec(),
-                content.as_slice()
-            )?;
-        }
+        let to = Sealing {
+            tables: &ORDER_THREADS,
+            key: &key,
+            owner: order.subject_id,
+            thread: thread_id(&mut tx, &order, now).await?,
+        };
+        let id = insert_message(&mut tx, &to, actor, "message", body, now).await?;
+        insert_attachments(&mut tx, &to, id, attachments).await?;
         let mut detail = format!("Besked sendt i tråden for {}", order.reference);
         if !attachments.is_empty() {
             detail.push_str(&format!(" med {} vedhæftning(er)", attachments.len()));
@@ -828,8 +931,9 @@ impl Store {
         insert_message(
             &mut tx,
             &Sealing {
+                tables: &ORDER_THREADS,
                 key: &key,
-                subject_id: order.subject_id,
+                owner: order.subject_id,
                 thread,
             },
             actor,
@@ -999,8 +1103,9 @@ impl Store {
         insert_message(
             &mut tx,
             &Sealing {
+                tables: &ORDER_THREADS,
                 key: &key,
-                subject_id: order.subject_id,
+                owner: order.subject_id,
                 thread,
             },
             actor,
@@ -1073,33 +1178,26 @@ impl Store {
         now: Now,
     ) -> Result<AttachmentFile, StoreError> {
         let mut tx = self.db.write().await?;
-        let row: Option<(Vec<u8>, String, Vec<u8>, Uuid)> = fetch!(
-            &mut tx,
-            fetch_optional,
-            (Vec<u8>, String, Vec<u8>, Uuid),
-            "SELECT a.filename, a.content_type, a.body, t.order_id FROM attachment a JOIN message m ON m.id = a.message_id \
-             JOIN message_thread t ON t.id = m.thread_id WHERE a.id = $1",
-            attachment_id
-        )?;
-        let not_found = || {
-            StoreError::not_found(
-                "attachment_not_found",
-                "vedhæftningen findes ikke, eller du har ikke adgang til den",
-            )
-        };
-        let authorised = match row {
-            Some((name, content_type, body, order_id)) => {
+        let authorised = match stored_attachment(&mut tx, &ORDER_THREADS, attachment_id).await? {
+            Some(stored) => {
+                let order_id: Uuid = scalar!(
+                    &mut tx,
+                    fetch_one,
+                    Uuid,
+                    "SELECT order_id FROM message_thread WHERE id = $1",
+                    stored.thread_id
+                )?;
                 thread_order(&mut tx, actor, order_id, now)
                     .await
-                    .map(|order| (name, content_type, body, order))
+                    .map(|order| (stored, order))
                     .map_err(|e| match e {
-                        StoreError::NotFound { .. } => not_found(),
+                        StoreError::NotFound { .. } => attachment_not_found(),
                         other => other,
                     })
             }
-            None => Err(not_found()),
+            None => Err(attachment_not_found()),
         };
-        let (name, content_type, body, order) = match authorised {
+        let (stored, order) = match authorised {
             Ok(a) => a,
             Err(e) => {
                 let u = Use::new(
@@ -1127,19 +1225,7 @@ impl Store {
         .await?;
         tx.commit().await?;
         let key = self.keys.unwrap_subject_key(order.subject_id, &wrapped)?;
-        Ok(AttachmentFile {
-            filename: key.open(
-                order.subject_id,
-                &attachment_aad(attachment_id, "name"),
-                &name,
-            )?,
-            content_type,
-            bytes: key.open_bytes(
-                order.subject_id,
-                &attachment_aad(attachment_id, "body"),
-                &body,
-            )?,
-        })
+        stored.open(&key, order.subject_id, attachment_id)
     }
 
     /// Open data requests of the caseworker's municipality, oldest first. No personal data.

@@ -11,9 +11,11 @@
 //! A refused call rolls back whatever it did and records the refusal in the access log in a
 //! transaction of its own, so "who tried to see what" has an answer too.
 
+mod general;
 mod messages;
 mod reminders;
 
+pub use general::{GeneralThreadSummary, GeneralThreadView};
 pub use messages::{
     AttachmentFile, AttachmentMeta, GuardFindings, MessageView, NewAttachment, OpenRequest,
     OutgoingMessage, RequestView, ThreadView,
