@@ -4,6 +4,8 @@
 mod common;
 #[path = "common/smtp.rs"]
 mod smtp;
+#[path = "common/tls.rs"]
+mod tls;
 
 use sha2::{Digest, Sha256};
 
@@ -23,6 +25,7 @@ on_both_backends!(
     notices_say_only_that_there_is_a_message,
     reminders_need_consent_for_the_channel,
     general_threads_concern_no_citizen,
+    notices_travel_over_tls,
 );
 
 fn code(e: AppError) -> &'static str {
@@ -558,6 +561,7 @@ async fn notices_say_only_that_there_is_a_message(backend: Backend) {
         &format!("smtp://127.0.0.1:{port}"),
         "skjold@kommune.example",
         "https://skjold.kommune.example",
+        None,
     )
     .expect("notifier");
     let app = w.app.clone().with_notifier(Notifier::Smtp(Box::new(smtp)));
@@ -916,5 +920,53 @@ async fn general_threads_concern_no_citizen(backend: Backend) {
             .contains("bekræftet trods advarsel: Kapacitetsplanlægning")
     }));
     assert!(w.log_count().await > log_before);
+    w.done().await;
+}
+
+async fn notices_travel_over_tls(backend: Backend) {
+    use skjold_app::notify::{Notifier, SmtpNotifier};
+    let w = World::new(backend, 4).await;
+    let pki = tls::pki();
+    let (port, inbox) = smtp::tls_sink(pki.server.clone()).await;
+    let url = format!("smtps://localhost:{port}");
+    let from = "skjold@kommune.example";
+    let link = "https://skjold.kommune.example";
+    let supplier = w.actor("mentorhuset").await;
+    w.app
+        .store()
+        .set_notify_email(supplier.user_id, Some("torben@mentorhuset.example"))
+        .await
+        .expect("email");
+    let cw = w.actor("sagsbehandler").await;
+
+    // Without the municipality's CA the relay's certificate is not trusted: no notice.
+    let untrusted = SmtpNotifier::new(&url, from, link, None).expect("notifier");
+    let app = w
+        .app
+        .clone()
+        .with_notifier(Notifier::Smtp(Box::new(untrusted)));
+    app.send_general_message(&cw, supplier.controller_id, "Første besked.", &[], None)
+        .await
+        .expect("the message is stored even when the notice fails");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        smtp::wait_for(&inbox, 0).await.is_empty(),
+        "no notice over untrusted TLS"
+    );
+
+    let trusted =
+        SmtpNotifier::new(&url, from, link, Some(pki.ca_pem.as_bytes())).expect("notifier");
+    let app = w
+        .app
+        .clone()
+        .with_notifier(Notifier::Smtp(Box::new(trusted)));
+    app.send_general_message(&cw, supplier.controller_id, "Anden besked.", &[], None)
+        .await
+        .expect("send");
+    let mails = smtp::wait_for(&inbox, 1).await;
+    assert_eq!(mails.len(), 1, "one notice, over TLS");
+    assert_eq!(mails[0].to, ["torben@mentorhuset.example"]);
+    assert!(mails[0].data.contains("Subject: Ny besked i Skjold"));
+    assert!(!mails[0].data.contains("Anden besked"));
     w.done().await;
 }

@@ -5,6 +5,7 @@
 
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::AppError;
@@ -20,6 +21,23 @@ pub enum Notifier {
     Smtp(Box<SmtpNotifier>),
 }
 
+#[derive(Clone, Copy)]
+enum Mode {
+    Wrapper,
+    StartTls,
+    Plain,
+}
+
+impl Mode {
+    fn default_port(self) -> u16 {
+        match self {
+            Mode::Wrapper => 465,
+            Mode::StartTls => 587,
+            Mode::Plain => 25,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct SmtpNotifier {
     transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -28,32 +46,70 @@ pub struct SmtpNotifier {
 }
 
 impl SmtpNotifier {
-    /// `url` is the relay, `smtp://host[:port]` (port 25 by default), `from` the sender
-    /// address and `link` the address of Skjold that the notice points to. The relay is
-    /// reached without TLS: use the municipality's local relay, which forwards encrypted.
-    /// The notice itself carries nothing confidential.
-    pub fn new(url: &str, from: &str, link: &str) -> Result<SmtpNotifier, AppError> {
+    /// `url` is the relay:
+    /// - `smtps://host[:port]`: TLS from the first byte (port 465 by default);
+    /// - `smtp+starttls://host[:port]`: STARTTLS, required (port 587 by default);
+    /// - `smtp://host[:port]`: no TLS (port 25 by default), only for a local relay that
+    ///   forwards encrypted. The notice itself carries nothing confidential.
+    ///
+    /// With TLS the relay's certificate is checked against the public roots, plus
+    /// `extra_root` (PEM), for a municipality's own certificate authority.
+    /// `from` is the sender address and `link` the address of Skjold the notice points to.
+    pub fn new(
+        url: &str,
+        from: &str,
+        link: &str,
+        extra_root: Option<&[u8]>,
+    ) -> Result<SmtpNotifier, AppError> {
         let bad = || {
             AppError::invalid(
                 "smtp_url",
-                format!("ugyldig SMTP-adresse «{url}»: brug smtp://vært[:port]"),
+                format!(
+                    "ugyldig SMTP-adresse «{url}»: brug smtps://vært[:port], smtp+starttls://vært[:port] eller smtp://vært[:port]"
+                ),
             )
         };
-        let rest = url
-            .trim()
-            .strip_prefix("smtp://")
-            .ok_or_else(bad)?
-            .trim_end_matches('/');
+        let url = url.trim();
+        let (mode, rest) = [
+            ("smtps://", Mode::Wrapper),
+            ("smtp+starttls://", Mode::StartTls),
+            ("smtp://", Mode::Plain),
+        ]
+        .into_iter()
+        .find_map(|(scheme, mode)| url.strip_prefix(scheme).map(|rest| (mode, rest)))
+        .ok_or_else(bad)?;
+        let rest = rest.trim_end_matches('/');
         let (host, port) = match rest.rsplit_once(':') {
             Some((h, p)) => (h, p.parse::<u16>().map_err(|_| bad())?),
-            None => (rest, 25),
+            None => (rest, mode.default_port()),
         };
         if host.is_empty() || host.contains(['/', '@', ' ']) {
             return Err(bad());
         }
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-            .port(port)
-            .build();
+        let tls = || {
+            let bad_tls = |e: lettre::transport::smtp::Error| {
+                AppError::invalid("smtp_tls", format!("TLS til SMTP-serveren: {e}"))
+            };
+            let mut params = TlsParameters::builder(host.to_owned());
+            if let Some(pem) = extra_root {
+                // The parser skips what is not a certificate; an empty root set is an error.
+                if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+                    return Err(AppError::invalid(
+                        "smtp_tls",
+                        "rodcertifikatet til SMTP-serveren er ikke et PEM-certifikat",
+                    ));
+                }
+                params = params.add_root_certificate(Certificate::from_pem(pem).map_err(bad_tls)?);
+            }
+            params.build_rustls().map_err(bad_tls)
+        };
+        let builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).port(port);
+        let transport = match mode {
+            Mode::Plain => builder,
+            Mode::StartTls => builder.tls(Tls::Required(tls()?)),
+            Mode::Wrapper => builder.tls(Tls::Wrapper(tls()?)),
+        }
+        .build();
         let from = from.parse().map_err(|_| {
             AppError::invalid("smtp_from", format!("ugyldig afsenderadresse «{from}»"))
         })?;
@@ -116,5 +172,54 @@ impl Notifier {
                 );
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(r: Result<SmtpNotifier, AppError>) -> Option<&'static str> {
+        r.err().map(|e| e.code())
+    }
+
+    #[test]
+    fn relay_addresses_are_checked() {
+        let new = |url: &str| SmtpNotifier::new(url, "skjold@kommune.example", "https://s", None);
+        for ok in [
+            "smtps://relay.kommune.example",
+            "smtps://relay.kommune.example:2465",
+            "smtp+starttls://relay.kommune.example",
+            "smtp://127.0.0.1:2525/",
+        ] {
+            assert!(new(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "relay.kommune.example",
+            "http://relay",
+            "smtps://",
+            "smtps://user@relay",
+            "smtp://relay:port",
+        ] {
+            assert_eq!(code(new(bad)), Some("smtp_url"), "{bad}");
+        }
+        assert_eq!(
+            code(SmtpNotifier::new(
+                "smtps://relay",
+                "skjold@kommune.example",
+                "https://s",
+                Some(b"not a certificate")
+            )),
+            Some("smtp_tls")
+        );
+        assert_eq!(
+            code(SmtpNotifier::new(
+                "smtp://relay",
+                "ikke en adresse",
+                "https://s",
+                None
+            )),
+            Some("smtp_from")
+        );
     }
 }

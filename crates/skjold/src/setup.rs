@@ -83,7 +83,14 @@ impl Location {
                         .context("SKJOLD_SMTP_FROM must be set with SKJOLD_SMTP_URL")?;
                     let link = std::env::var("SKJOLD_PUBLIC_URL")
                         .context("SKJOLD_PUBLIC_URL must be set with SKJOLD_SMTP_URL")?;
-                    let smtp = skjold_app::notify::SmtpNotifier::new(&url, &from, &link)?;
+                    let root = match std::env::var_os("SKJOLD_SMTP_CA") {
+                        Some(path) => Some(std::fs::read(&path).with_context(|| {
+                            format!("reading SKJOLD_SMTP_CA {}", path.to_string_lossy())
+                        })?),
+                        None => None,
+                    };
+                    let smtp =
+                        skjold_app::notify::SmtpNotifier::new(&url, &from, &link, root.as_deref())?;
                     app.with_notifier(skjold_app::notify::Notifier::Smtp(Box::new(smtp)))
                 }
                 None => app,
