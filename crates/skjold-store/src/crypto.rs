@@ -47,6 +47,7 @@ pub enum CryptoError {
 pub struct KeyRing {
     wrap: Zeroizing<[u8; 32]>,
     lookup: Zeroizing<[u8; 32]>,
+    checkpoint: Zeroizing<[u8; 32]>,
     id: String,
 }
 
@@ -61,14 +62,17 @@ impl KeyRing {
         let hk = Hkdf::<Sha256>::new(Some(b"skjold master key v1"), master);
         let mut wrap = Zeroizing::new([0u8; 32]);
         let mut lookup = Zeroizing::new([0u8; 32]);
+        let mut checkpoint = Zeroizing::new([0u8; 32]);
         let mut id = [0u8; 8];
         // HKDF-SHA256 can expand up to 8160 bytes; 32 and 8 always fit.
         let _ = hk.expand(b"wrap subject keys", wrap.as_mut());
         let _ = hk.expand(b"cpr lookup hash", lookup.as_mut());
+        let _ = hk.expand(b"access log checkpoint signing key", checkpoint.as_mut());
         let _ = hk.expand(b"key id", &mut id);
         KeyRing {
             wrap,
             lookup,
+            checkpoint,
             id: hex::encode(id),
         }
     }
@@ -109,6 +113,11 @@ impl KeyRing {
         file.write_all(encoded.as_bytes()).map_err(io)?;
         file.sync_all().map_err(io)?;
         Ok(KeyRing::from_master(&key))
+    }
+
+    /// The key that signs the access log's checkpoints, named after this installation.
+    pub fn checkpoint_signer(&self) -> crate::audit::NoteSigner {
+        crate::audit::NoteSigner::new(format!("skjold-{}", self.id), &self.checkpoint)
     }
 
     /// A short identifier of the master key, stored beside wrapped keys (for rotation).

@@ -10,6 +10,7 @@
 //!   transaction has committed (DESIGN.md walls 1–4).
 
 pub mod admin;
+pub mod audit;
 pub mod crypto;
 pub mod db;
 pub mod gate;

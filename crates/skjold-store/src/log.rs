@@ -28,12 +28,16 @@ pub(crate) struct LogRow {
     pub purpose: String,
     pub outcome: &'static str,
     pub detail: String,
+    /// Set when the entry is appended to the Merkle log (see [`crate::audit`]).
+    pub shard: String,
+    pub idx: i64,
+    pub leaf_hash: Vec<u8>,
 }
 
 type Ack = oneshot::Sender<Result<(), String>>;
 
-/// The most entries one transaction takes (well under SQLite's 32,766 bound parameters
-/// per statement with 10 columns a row, in chunks of `CHUNK`).
+/// The most entries one transaction takes (inserted in chunks of `CHUNK`, well under
+/// SQLite's 32,766 bound parameters per statement with 13 columns a row).
 const MAX_BATCH: usize = 2048;
 const CHUNK: usize = 500;
 
@@ -56,8 +60,8 @@ impl LogWriter {
                         Err(_) => break,
                     }
                 }
-                let rows: Vec<&LogRow> = batch.iter().map(|(r, _)| r).collect();
-                let result = write_batch(&db, &rows).await.map_err(|e| e.to_string());
+                let mut rows: Vec<LogRow> = batch.iter().map(|(r, _)| r.clone()).collect();
+                let result = write_batch(&db, &mut rows).await.map_err(|e| e.to_string());
                 if let Err(e) = &result {
                     tracing::error!(error.detail = %e, entries = rows.len(), "access log write failed");
                 }
@@ -94,7 +98,7 @@ impl LogWriter {
     }
 }
 
-const INSERT: &str = "INSERT INTO access_log (id, at, user_id, organisation_id, use_kind, subject_id, criterion, purpose, outcome, detail) ";
+const INSERT: &str = "INSERT INTO access_log (id, at, user_id, organisation_id, use_kind, subject_id, criterion, purpose, outcome, detail, shard, idx, leaf_hash) ";
 
 macro_rules! insert_chunk {
     ($db:ty, $conn:expr, $chunk:expr) => {{
@@ -109,28 +113,34 @@ macro_rules! insert_chunk {
                 .push_bind(r.criterion.clone())
                 .push_bind(r.purpose.clone())
                 .push_bind(r.outcome)
-                .push_bind(r.detail.clone());
+                .push_bind(r.detail.clone())
+                .push_bind(r.shard.clone())
+                .push_bind(r.idx)
+                .push_bind(r.leaf_hash.clone());
         });
         qb.build().execute(&mut **$conn).await?;
     }};
 }
 
-async fn write_batch(db: &Db, rows: &[&LogRow]) -> Result<(), StoreError> {
+async fn write_batch(db: &Db, rows: &mut [LogRow]) -> Result<(), StoreError> {
     let mut tx = db.write().await?;
+    insert_all(&mut tx, rows).await?;
+    tx.commit().await
+}
+
+/// Appends entries to the Merkle log and inserts them, inside `tx`.
+pub(crate) async fn insert_all(tx: &mut Tx, rows: &mut [LogRow]) -> Result<(), StoreError> {
+    crate::audit::sequence(tx, rows).await?;
     for chunk in rows.chunks(CHUNK) {
-        match &mut tx {
-            Tx::Sqlite(c) => insert_chunk!(sqlx::Sqlite, c, chunk.iter().copied()),
-            Tx::Postgres(c) => insert_chunk!(sqlx::Postgres, c, chunk.iter().copied()),
+        match &mut *tx {
+            Tx::Sqlite(c) => insert_chunk!(sqlx::Sqlite, c, chunk.iter()),
+            Tx::Postgres(c) => insert_chunk!(sqlx::Postgres, c, chunk.iter()),
         }
     }
-    tx.commit().await
+    Ok(())
 }
 
 /// Inserts one entry inside a caller's transaction (for calls that change data).
 pub(crate) async fn insert_in(tx: &mut Tx, r: &LogRow) -> Result<(), StoreError> {
-    match tx {
-        Tx::Sqlite(c) => insert_chunk!(sqlx::Sqlite, c, std::iter::once(r)),
-        Tx::Postgres(c) => insert_chunk!(sqlx::Postgres, c, std::iter::once(r)),
-    }
-    Ok(())
+    insert_all(tx, &mut [r.clone()]).await
 }

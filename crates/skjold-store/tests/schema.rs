@@ -79,8 +79,11 @@ fn migrations_are_rendered_from_the_template() {
             continue;
         };
         let template = read(&path);
-        let sqlite = render(&template, SQLITE_WORDS);
-        let postgres = render(&template, POSTGRES_WORDS);
+        let extra = |backend: &str| {
+            std::fs::read_to_string(dir.join(format!("{name}.{backend}.sql"))).unwrap_or_default()
+        };
+        let sqlite = render(&template, SQLITE_WORDS) + &extra("sqlite");
+        let postgres = render(&template, POSTGRES_WORDS) + &extra("postgres");
         assert_eq!(
             read(&dir.join(format!("sqlite/{name}.sql"))),
             sqlite,

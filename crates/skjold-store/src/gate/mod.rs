@@ -91,6 +91,9 @@ fn log_row(actor: Option<&Actor>, now: Now, u: &Use<'_>, allowed: bool) -> LogRo
         purpose: u.purpose.to_owned(),
         outcome: if allowed { "allowed" } else { "denied" },
         detail: u.detail.clone(),
+        shard: String::new(),
+        idx: 0,
+        leaf_hash: Vec::new(),
     }
 }
 

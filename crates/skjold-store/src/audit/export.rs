@@ -1,0 +1,330 @@
+//! Exports of the access log for the controller or the supervisory authority, as JSON Lines
+//! or CSV, each entry with its inclusion proof against a signed checkpoint; and the offline
+//! check of such an export, which needs nothing but the file and the verifier key.
+
+use std::collections::HashMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde::{Deserialize, Serialize};
+
+use super::merkle::{Hash, verify_inclusion};
+use super::note::{Checkpoint, NoteVerifier};
+use super::{LeafEntry, StoredCheckpoint};
+use crate::Now;
+
+#[derive(Debug, Clone)]
+pub struct ExportedEntry {
+    pub entry: LeafEntry,
+    /// The size of the checkpoint the proof leads to.
+    pub tree_size: u64,
+    pub proof: Vec<Hash>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub verifier: String,
+    pub created_at: Now,
+    pub checkpoints: Vec<StoredCheckpoint>,
+    pub entries: Vec<ExportedEntry>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Jsonl,
+    Csv,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Format, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "jsonl" | "json" => Ok(Format::Jsonl),
+            "csv" => Ok(Format::Csv),
+            other => Err(format!("ukendt format «{other}»: brug jsonl eller csv")),
+        }
+    }
+}
+
+impl Format {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Jsonl => "application/jsonl; charset=utf-8",
+            Format::Csv => "text/csv; charset=utf-8",
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Line {
+    Export {
+        verifier: String,
+        created_at: String,
+        entries: usize,
+    },
+    Checkpoint {
+        shard: String,
+        size: u64,
+        note: String,
+    },
+    Entry {
+        entry: Box<LeafEntry>,
+        tree_size: u64,
+        proof: Vec<String>,
+    },
+}
+
+const CSV_HEADER: [&str; 15] = [
+    "shard",
+    "index",
+    "id",
+    "at",
+    "user_id",
+    "organisation_id",
+    "use_kind",
+    "subject_id",
+    "criterion",
+    "purpose",
+    "outcome",
+    "detail",
+    "tree_size",
+    "proof",
+    "checkpoint",
+];
+
+fn proof_text(proof: &[Hash]) -> Vec<String> {
+    proof.iter().map(|h| B64.encode(h)).collect()
+}
+
+fn opt<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+impl Export {
+    pub fn write(&self, format: Format) -> Vec<u8> {
+        match format {
+            Format::Jsonl => self.jsonl(),
+            Format::Csv => self.csv(),
+        }
+    }
+
+    fn jsonl(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut line = |l: &Line| {
+            // Serialising these plain structures cannot fail.
+            out.extend(serde_json::to_vec(l).unwrap_or_default());
+            out.push(b'\n');
+        };
+        line(&Line::Export {
+            verifier: self.verifier.clone(),
+            created_at: self.created_at.rfc3339(),
+            entries: self.entries.len(),
+        });
+        for c in &self.checkpoints {
+            line(&Line::Checkpoint {
+                shard: c.shard.clone(),
+                size: c.size,
+                note: c.note.clone(),
+            });
+        }
+        for e in &self.entries {
+            line(&Line::Entry {
+                entry: Box::new(e.entry.clone()),
+                tree_size: e.tree_size,
+                proof: proof_text(&e.proof),
+            });
+        }
+        out
+    }
+
+    /// One row per entry; `proof` holds base64 hashes separated by spaces and `checkpoint`
+    /// the signed note it leads to. Empty optional fields are absent values.
+    fn csv(&self) -> Vec<u8> {
+        let notes: HashMap<&str, &str> = self
+            .checkpoints
+            .iter()
+            .map(|c| (c.shard.as_str(), c.note.as_str()))
+            .collect();
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut write = || -> Result<(), csv::Error> {
+            w.write_record(CSV_HEADER)?;
+            for x in &self.entries {
+                let e = &x.entry;
+                w.write_record([
+                    e.shard.clone(),
+                    e.index.to_string(),
+                    e.id.to_string(),
+                    e.at.to_string(),
+                    opt(&e.user_id),
+                    opt(&e.organisation_id),
+                    e.use_kind.clone(),
+                    opt(&e.subject_id),
+                    opt(&e.criterion),
+                    e.purpose.clone(),
+                    e.outcome.clone(),
+                    e.detail.clone(),
+                    x.tree_size.to_string(),
+                    proof_text(&x.proof).join(" "),
+                    notes
+                        .get(e.shard.as_str())
+                        .copied()
+                        .unwrap_or("")
+                        .to_owned(),
+                ])?;
+            }
+            w.flush()?;
+            Ok(())
+        };
+        // Writing to memory cannot fail.
+        let _ = write();
+        w.into_inner().unwrap_or_default()
+    }
+}
+
+/// What an offline check of an export found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportCheck {
+    pub entries: usize,
+    pub checkpoints: usize,
+}
+
+fn decode_proof<'a>(parts: impl Iterator<Item = &'a str>) -> Option<Vec<Hash>> {
+    parts
+        .map(|p| {
+            B64.decode(p)
+                .ok()
+                .and_then(|b| <Hash>::try_from(b.as_slice()).ok())
+        })
+        .collect()
+}
+
+struct Parsed {
+    checkpoints: Vec<(String, u64, String)>,
+    entries: Vec<(usize, LeafEntry, u64, Option<Vec<Hash>>)>,
+}
+
+fn parse_jsonl(text: &str) -> Result<Parsed, String> {
+    let mut p = Parsed {
+        checkpoints: Vec::new(),
+        entries: Vec::new(),
+    };
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let line: Line = serde_json::from_str(line)
+            .map_err(|e| format!("linje {}: ikke en gyldig post: {e}", n + 1))?;
+        match line {
+            Line::Export { .. } => {}
+            Line::Checkpoint { shard, size, note } => p.checkpoints.push((shard, size, note)),
+            Line::Entry {
+                entry,
+                tree_size,
+                proof,
+            } => {
+                let proof = decode_proof(proof.iter().map(String::as_str));
+                p.entries.push((n + 1, *entry, tree_size, proof));
+            }
+        }
+    }
+    Ok(p)
+}
+
+fn parse_csv(text: &str) -> Result<Parsed, String> {
+    let mut p = Parsed {
+        checkpoints: Vec::new(),
+        entries: Vec::new(),
+    };
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().map_err(|e| e.to_string())?.clone();
+    if header.iter().ne(CSV_HEADER) {
+        return Err("CSV-filen har ikke eksportens kolonner".into());
+    }
+    for (n, rec) in r.records().enumerate() {
+        let line = n + 2;
+        let rec = rec.map_err(|e| format!("linje {line}: {e}"))?;
+        let field = |i: usize| rec.get(i).unwrap_or("");
+        let some = |i: usize| Some(field(i).to_owned()).filter(|s| !s.is_empty());
+        let bad = |what: &str| format!("linje {line}: ugyldig {what}");
+        let uuid = |i: usize, what: &str| -> Result<Option<uuid::Uuid>, String> {
+            some(i)
+                .map(|s| s.parse().map_err(|_| bad(what)))
+                .transpose()
+        };
+        let entry = LeafEntry {
+            shard: field(0).to_owned(),
+            index: field(1).parse().map_err(|_| bad("index"))?,
+            id: field(2).parse().map_err(|_| bad("id"))?,
+            at: field(3).parse().map_err(|_| bad("at"))?,
+            user_id: uuid(4, "user_id")?,
+            organisation_id: uuid(5, "organisation_id")?,
+            use_kind: field(6).to_owned(),
+            subject_id: uuid(7, "subject_id")?,
+            criterion: some(8),
+            purpose: field(9).to_owned(),
+            outcome: field(10).to_owned(),
+            detail: field(11).to_owned(),
+        };
+        let tree_size = field(12).parse().map_err(|_| bad("tree_size"))?;
+        let proof = decode_proof(field(13).split_whitespace());
+        if !p.checkpoints.iter().any(|(s, _, _)| *s == entry.shard) {
+            p.checkpoints
+                .push((entry.shard.clone(), tree_size, field(14).to_owned()));
+        }
+        p.entries.push((line, entry, tree_size, proof));
+    }
+    Ok(p)
+}
+
+/// Checks an export (JSON Lines or CSV) with nothing but the verifier key: every
+/// checkpoint's signature, and every entry's inclusion proof against its checkpoint. The
+/// first problem is the error, with its line.
+pub fn verify_export(text: &str, verifier: &NoteVerifier) -> Result<ExportCheck, String> {
+    let parsed = if text.starts_with("shard,") {
+        parse_csv(text)?
+    } else {
+        parse_jsonl(text)?
+    };
+    let mut heads: HashMap<String, Checkpoint> = HashMap::new();
+    for (shard, size, note) in &parsed.checkpoints {
+        let c = verifier
+            .open(note)
+            .map_err(|e| format!("checkpoint for shard {shard}: {e}"))?;
+        if !c.origin.ends_with(&format!("/access-log/{shard}")) || c.size != *size {
+            return Err(format!(
+                "checkpoint for shard {shard}: the note is for {} at size {}",
+                c.origin, c.size
+            ));
+        }
+        heads.insert(shard.clone(), c);
+    }
+    for (line, entry, tree_size, proof) in &parsed.entries {
+        let fail =
+            |why: &str| format!("linje {line}: posten {}#{} {why}", entry.shard, entry.index);
+        let head = heads
+            .get(&entry.shard)
+            .ok_or_else(|| fail("har intet signeret checkpoint"))?;
+        let proof = proof
+            .as_ref()
+            .ok_or_else(|| fail("har et ugyldigt bevis"))?;
+        if head.size != *tree_size
+            || !verify_inclusion(
+                entry.index,
+                head.size,
+                &entry.leaf_hash(),
+                proof,
+                &head.root,
+            )
+        {
+            return Err(fail(
+                "passer ikke med det signerede checkpoint: den er ændret",
+            ));
+        }
+    }
+    Ok(ExportCheck {
+        entries: parsed.entries.len(),
+        checkpoints: heads.len(),
+    })
+}
