@@ -72,7 +72,11 @@ impl Rfc6962<'_> {
     fn subproof(&mut self, m: usize, a: usize, b: usize, flag: bool) -> Vec<Hash> {
         let n = b - a;
         if m == n {
-            return if flag { Vec::new() } else { vec![self.mth(a, b)] };
+            return if flag {
+                Vec::new()
+            } else {
+                vec![self.mth(a, b)]
+            };
         }
         let k = k_for(n);
         if m <= k {
@@ -88,9 +92,7 @@ impl Rfc6962<'_> {
 }
 
 fn data(n: usize) -> Vec<Vec<u8>> {
-    (0..n)
-        .map(|i| format!("entry {i}").into_bytes())
-        .collect()
+    (0..n).map(|i| format!("entry {i}").into_bytes()).collect()
 }
 
 #[test]
@@ -116,7 +118,9 @@ fn every_tree_up_to_1024_and_every_inclusion_proof() {
         for m in 0..n {
             let proof = tree.inclusion_proof(m as u64, n as u64).expect("proof");
             assert_eq!(proof, r.path(m, 0, n), "PATH({m}, D[{n}])");
-            assert!(verify_inclusion(m as u64, n as u64, &leaves[m], &proof, &root));
+            assert!(verify_inclusion(
+                m as u64, n as u64, &leaves[m], &proof, &root
+            ));
             proofs += 1;
         }
         // A proof never verifies for the wrong leaf.
@@ -151,7 +155,9 @@ fn every_pair_of_sizes_up_to_256_is_consistent() {
             if m < n {
                 // A different old tree is not consistent with the new one.
                 let other = r.mth(1, m + 1);
-                assert!(!verify_consistency(m as u64, n as u64, &other, &new_root, &proof));
+                assert!(!verify_consistency(
+                    m as u64, n as u64, &other, &new_root, &proof
+                ));
             }
             pairs += 1;
         }
@@ -176,11 +182,21 @@ fn random_large_trees() {
         assert_eq!(tree.root_at(n as u64), root);
         let proof = tree.inclusion_proof(m as u64, n as u64).expect("proof");
         assert_eq!(proof, r.path(m, 0, n));
-        assert!(verify_inclusion(m as u64, n as u64, &leaves[m], &proof, &root));
+        assert!(verify_inclusion(
+            m as u64, n as u64, &leaves[m], &proof, &root
+        ));
         let first = rng.gen_range(1..=n);
-        let proof = tree.consistency_proof(first as u64, n as u64).expect("proof");
+        let proof = tree
+            .consistency_proof(first as u64, n as u64)
+            .expect("proof");
         assert_eq!(proof, r.subproof(first, 0, n, true));
         let old = r.mth(0, first);
-        assert!(verify_consistency(first as u64, n as u64, &old, &root, &proof));
+        assert!(verify_consistency(
+            first as u64,
+            n as u64,
+            &old,
+            &root,
+            &proof
+        ));
     }
 }

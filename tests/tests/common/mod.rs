@@ -22,8 +22,13 @@ pub struct World {
 
 impl World {
     pub async fn new(backend: Backend, citizens: usize) -> World {
+        World::new_at(backend, citizens, NOW).await
+    }
+
+    /// A world whose demo was built at `at` (the clock stays there until set).
+    pub async fn new_at(backend: Backend, citizens: usize, at: Timestamp) -> World {
         let db = TestDb::new(backend).await;
-        let clock = Arc::new(FixedClock::new(NOW));
+        let clock = Arc::new(FixedClock::new(at));
         let app = App::new(db.store.clone(), clock.clone());
         let demo = app.build_demo(citizens).await.expect("demo builds");
         World {

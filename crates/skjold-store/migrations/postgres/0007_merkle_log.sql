@@ -21,14 +21,13 @@ CREATE TABLE log_shard (
     pruned_at BIGINT
 );
 
--- Signed tree heads: the C2SP signed-note text with an Ed25519 signature. `final` marks the
--- checkpoint of a closed shard.
+-- Signed tree heads: the C2SP signed-note text with an Ed25519 signature. The checkpoint of
+-- a closed shard at its full size is its final one.
 CREATE TABLE log_checkpoint (
     shard TEXT NOT NULL REFERENCES log_shard (id),
     size BIGINT NOT NULL,
     root_hash BYTEA NOT NULL,
     note TEXT NOT NULL,
-    final BOOLEAN NOT NULL,
     created_at BIGINT NOT NULL,
     PRIMARY KEY (shard, size)
 );
