@@ -337,7 +337,7 @@ async fn checkpoints_retention_and_exports(backend: Backend) {
         ..LogFilter::default()
     };
     let export = store
-        .export_log(&filter, common::NOW)
+        .export_log(&filter, None, common::NOW)
         .await
         .expect("export");
     assert!(!export.entries.is_empty());

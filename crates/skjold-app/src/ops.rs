@@ -458,6 +458,22 @@ impl App {
         Ok(self.store.ledger(actor, &f, self.now()).await?)
     }
 
+    /// The access log as a verifiable export (JSON Lines or CSV, with inclusion proofs
+    /// and signed checkpoints), filtered like the log view.
+    pub async fn export_access_log(
+        &self,
+        actor: &Actor,
+        q: &OversightQuery,
+        format: skjold_store::audit::export::Format,
+    ) -> Result<Vec<u8>, AppError> {
+        let filter = self.log_filter(actor, q).await?;
+        let export = self
+            .store
+            .export_access_log(actor, &filter, self.now())
+            .await?;
+        Ok(export.write(format))
+    }
+
     pub async fn access_log(
         &self,
         actor: &Actor,

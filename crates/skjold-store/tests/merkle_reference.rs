@@ -115,12 +115,10 @@ fn every_tree_up_to_1024_and_every_inclusion_proof() {
         if n.is_power_of_two() || n % 97 == 0 {
             assert_eq!(Tree::new(leaves[..n].to_vec()).root_at(n as u64), root);
         }
-        for m in 0..n {
+        for (m, leaf) in leaves[..n].iter().enumerate() {
             let proof = tree.inclusion_proof(m as u64, n as u64).expect("proof");
             assert_eq!(proof, r.path(m, 0, n), "PATH({m}, D[{n}])");
-            assert!(verify_inclusion(
-                m as u64, n as u64, &leaves[m], &proof, &root
-            ));
+            assert!(verify_inclusion(m as u64, n as u64, leaf, &proof, &root));
             proofs += 1;
         }
         // A proof never verifies for the wrong leaf.

@@ -1,6 +1,7 @@
 //! `skjold`: the command line. Each command opens the data directory, makes calls into
 //! `skjold-app`, and prints what happened; none holds a business rule.
 
+mod audit;
 mod bench;
 mod scrub;
 mod setup;
@@ -49,6 +50,11 @@ enum Command {
     },
     /// Find and replace personal data in text, JSON Lines and UBL e-invoices.
     Scrub(scrub::ScrubArgs),
+    /// The tamper-evident access log: verify, checkpoint, prune, export, key.
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
+    },
     /// Measure the platform (prints figures; changes nothing outside its own temporary data).
     Bench(bench::BenchArgs),
 }
@@ -244,6 +250,7 @@ async fn main() -> Result<()> {
                 Ok(())
             }
         },
+        Command::Audit { command } => audit::run(command).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Scrub(args) => tokio::task::spawn_blocking(move || scrub::run(args)).await?,
     }
@@ -298,9 +305,37 @@ async fn serve(app: skjold_app::App, bind: SocketAddr) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
     println!("Skjold kører på http://{bind}/ (Ctrl+C stopper)");
+    spawn_log_keeper(app.clone());
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
     skjold_web::serve(listener, app, skjold_web::WebConfig::default(), shutdown).await?;
     Ok(())
+}
+
+/// Signs a checkpoint of the access log every minute, and once a day deletes the shards
+/// past the retention period (`SKJOLD_LOG_RETENTION_MONTHS`, at least and by default 6).
+fn spawn_log_keeper(app: skjold_app::App) {
+    let retention = std::env::var("SKJOLD_LOG_RETENTION_MONTHS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .unwrap_or(skjold_store::audit::MIN_RETENTION_MONTHS);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        for minute in 0u64.. {
+            tick.tick().await;
+            if let Err(e) = app.store().checkpoint_log(app.now()).await {
+                tracing::error!(error.detail = %e, "could not sign an access-log checkpoint");
+            }
+            if minute % (24 * 60) == 0 {
+                match app.store().prune_log(app.now(), retention).await {
+                    Ok(pruned) if !pruned.is_empty() => {
+                        tracing::info!(shards = ?pruned, "access-log shards past retention deleted");
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error.detail = %e, "access-log pruning failed"),
+                }
+            }
+        }
+    });
 }

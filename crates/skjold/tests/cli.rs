@@ -139,3 +139,59 @@ fn init_user_and_token() {
     assert!(!unknown.status.success());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn audit_verify_export_and_offline_check() {
+    let dir = std::env::temp_dir().join(format!("skjold-cli-audit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let demo = skjold(&dir, &["demo", "--no-serve", "--citizens", "12"], "");
+    assert!(demo.status.success(), "{}", text(&demo));
+
+    let signed = skjold(&dir, &["audit", "checkpoint"], "");
+    assert!(
+        text(&signed).contains("Signeret: shard"),
+        "{}",
+        text(&signed)
+    );
+    let verify = skjold(&dir, &["audit", "verify"], "");
+    assert!(verify.status.success(), "{}", text(&verify));
+    assert!(text(&verify).contains("Loggen er i orden"));
+
+    let short = skjold(&dir, &["audit", "prune", "--retention-months", "3"], "");
+    assert!(!short.status.success());
+    assert!(
+        text(&short).contains("mindst 6 måneder"),
+        "{}",
+        text(&short)
+    );
+
+    let file = dir.join("adgangslog.jsonl");
+    let file_arg = file.to_str().expect("path");
+    let export = skjold(
+        &dir,
+        &["audit", "export", "--as", "dpo", "--out", file_arg],
+        "",
+    );
+    assert!(export.status.success(), "{}", text(&export));
+    let key = skjold(&dir, &["audit", "key"], "");
+    let key = String::from_utf8_lossy(&key.stdout).trim().to_owned();
+    assert!(key.starts_with("skjold-"), "{key}");
+    let ok = skjold(
+        &dir,
+        &["audit", "verify", "--export", file_arg, "--key", &key],
+        "",
+    );
+    assert!(ok.status.success(), "{}", text(&ok));
+
+    // One changed character in the export, and the check fails.
+    let original = std::fs::read_to_string(&file).expect("export");
+    std::fs::write(&file, original.replacen("\"allowed\"", "\"denied\"", 1)).expect("write");
+    let bad = skjold(
+        &dir,
+        &["audit", "verify", "--export", file_arg, "--key", &key],
+        "",
+    );
+    assert!(!bad.status.success());
+    assert!(text(&bad).contains("ikke i orden"), "{}", text(&bad));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -600,9 +600,13 @@ impl Store {
     /// The entries matching `filter`, each with its inclusion proof against the latest
     /// checkpoint of its shard (signed first if the shard has grown). For the controller
     /// or the supervisory authority; the caller authorises and logs the export.
+    ///
+    /// With `controller`, only entries by that municipality's own users and by suppliers
+    /// (and system entries), as the privacy officer's log view shows.
     pub async fn export_log(
         &self,
         filter: &LogFilter,
+        controller: Option<Uuid>,
         now: Now,
     ) -> Result<export::Export, StoreError> {
         self.checkpoint_log(now).await?;
@@ -614,13 +618,16 @@ impl Store {
             &format!(
                 "{ENTRY_SELECT} WHERE shard IS NOT NULL AND ($1 IS NULL OR subject_id = $1) AND ($2 IS NULL OR user_id = $2) \
                  AND ($3 IS NULL OR organisation_id = $3) AND ($4 IS NULL OR at >= $4) AND ($5 IS NULL OR at < $5) \
+                 AND ($6 IS NULL OR organisation_id IS NULL OR organisation_id IN \
+                   (SELECT id FROM organisation WHERE id = $6 OR parent_id = $6 OR kind = 'supplier')) \
                  ORDER BY shard, idx"
             ),
             filter.subject_id,
             filter.user_id,
             filter.organisation_id,
             filter.from.map(Now::micros),
-            filter.until.map(Now::micros)
+            filter.until.map(Now::micros),
+            controller
         )?;
         let mut out = export::Export {
             verifier: self.log_verifier().to_string(),

@@ -1164,6 +1164,28 @@ impl Store {
             })
             .collect())
     }
+
+    /// An export of the access log with inclusion proofs, for the privacy officer or the
+    /// auditor to hand to the controller or the supervisory authority. The export itself is
+    /// logged first.
+    pub async fn export_access_log(
+        &self,
+        actor: &Actor,
+        filter: &LogFilter,
+        now: Now,
+    ) -> Result<crate::audit::export::Export, StoreError> {
+        require_role(actor, &[Role::PrivacyOfficer, Role::Auditor])?;
+        let mut u = Use::new(
+            UseKind::Oversight,
+            filter.subject_id,
+            PURPOSE_OVERSIGHT,
+            "Adgangsloggen eksporteret med beviser",
+        );
+        u.criterion = Some(describe_filter(filter));
+        self.log.append(log_row(Some(actor), now, &u, true)).await?;
+        self.export_log(filter, Some(actor.controller_id), now)
+            .await
+    }
 }
 
 fn describe_filter(f: &LogFilter) -> String {

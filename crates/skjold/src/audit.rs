@@ -1,0 +1,205 @@
+//! `skjold audit`: verify, sign, prune and export the tamper-evident access log.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+
+use skjold_app::ops::OversightQuery;
+use skjold_store::audit::export::{Format, verify_export};
+use skjold_store::audit::{MIN_RETENTION_MONTHS, NoteVerifier};
+
+use crate::setup::Location;
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Recompute every shard and check every signed checkpoint; or, with --export, check
+    /// an export offline. Exits with status 1 at the first problem.
+    Verify(VerifyArgs),
+    /// Sign a checkpoint for every shard that has grown (the server does so every minute).
+    Checkpoint(Location),
+    /// Delete the shards older than the retention period; their final checkpoints stay.
+    Prune(PruneArgs),
+    /// Export entries with inclusion proofs, as a privacy officer or auditor.
+    Export(ExportArgs),
+    /// Print the key that checks this installation's checkpoints.
+    Key(Location),
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    location: Location,
+    /// An export file (JSON Lines or CSV) to check instead of the database.
+    #[arg(long)]
+    export: Option<PathBuf>,
+    /// The verifier key (`skjold audit key`); without it, this installation's own key.
+    #[arg(long)]
+    key: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct PruneArgs {
+    #[command(flatten)]
+    location: Location,
+    /// Months to keep after a shard's month has ended (at least 6).
+    #[arg(long, default_value_t = MIN_RETENTION_MONTHS, env = "SKJOLD_LOG_RETENTION_MONTHS")]
+    retention_months: u32,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    location: Location,
+    /// The privacy officer or auditor the export is made by (and logged under).
+    #[arg(long = "as")]
+    as_user: String,
+    #[arg(long)]
+    cpr: Option<String>,
+    /// A user name.
+    #[arg(long)]
+    user: Option<String>,
+    /// An organisation's ID.
+    #[arg(long)]
+    organisation: Option<uuid::Uuid>,
+    /// From this date (YYYY-MM-DD), inclusive.
+    #[arg(long)]
+    from: Option<String>,
+    /// Until this date (YYYY-MM-DD), inclusive.
+    #[arg(long)]
+    until: Option<String>,
+    /// jsonl or csv.
+    #[arg(long, default_value = "jsonl")]
+    format: String,
+    /// Where to write; standard output without it.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+pub async fn run(command: AuditCommand) -> Result<()> {
+    match command {
+        AuditCommand::Verify(args) => verify(args).await,
+        AuditCommand::Checkpoint(location) => {
+            let app = location.open().await?;
+            let signed = app.store().checkpoint_log(app.now()).await?;
+            if signed.is_empty() {
+                println!("Ingen nye poster; intet at signere.");
+            }
+            for c in signed {
+                println!("Signeret: shard {} ved størrelse {}", c.shard, c.size);
+            }
+            Ok(())
+        }
+        AuditCommand::Prune(args) => {
+            let app = args.location.open().await?;
+            let pruned = app
+                .store()
+                .prune_log(app.now(), args.retention_months)
+                .await?;
+            if pruned.is_empty() {
+                println!(
+                    "Ingen shards er ældre end {} måneder.",
+                    args.retention_months
+                );
+            } else {
+                println!(
+                    "Slettet (de endelige checkpoints er bevaret): {}",
+                    pruned.join(", ")
+                );
+            }
+            Ok(())
+        }
+        AuditCommand::Export(args) => {
+            let app = args.location.open().await?;
+            let actor = app
+                .store()
+                .actor_by_username(&args.as_user)
+                .await?
+                .with_context(|| format!("no user named «{}»", args.as_user))?;
+            let format: Format = args.format.parse().map_err(anyhow::Error::msg)?;
+            let q = OversightQuery {
+                cpr: args.cpr,
+                username: args.user,
+                organisation: args.organisation,
+                from: args.from,
+                until: args.until,
+            };
+            let bytes = app.export_access_log(&actor, &q, format).await?;
+            match args.out {
+                Some(path) => {
+                    std::fs::write(&path, &bytes)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("Eksporten er skrevet til {}.", path.display());
+                }
+                None => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes)?;
+                }
+            }
+            Ok(())
+        }
+        AuditCommand::Key(location) => {
+            let app = location.open().await?;
+            println!("{}", app.store().log_verifier());
+            Ok(())
+        }
+    }
+}
+
+async fn verify(args: VerifyArgs) -> Result<()> {
+    if let Some(path) = &args.export {
+        let verifier = match &args.key {
+            Some(k) => NoteVerifier::parse(k).context("the verifier key is malformed")?,
+            None => args.location.open().await?.store().log_verifier(),
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let started = std::time::Instant::now();
+        match verify_export(&text, &verifier) {
+            Ok(check) => {
+                println!(
+                    "Eksporten er i orden: {} poster, {} signerede checkpoints ({} ms).",
+                    check.entries,
+                    check.checkpoints,
+                    started.elapsed().as_millis()
+                );
+                return Ok(());
+            }
+            Err(e) => bail!("Eksporten er ikke i orden: {e}"),
+        }
+    }
+    let app = args.location.open().await?;
+    let started = std::time::Instant::now();
+    let report = app.store().verify_log().await?;
+    let secs = started.elapsed().as_secs_f64();
+    for s in &report.shards {
+        let state = if s.pruned {
+            "slettet efter opbevaringsperioden"
+        } else if s.closed {
+            "lukket"
+        } else {
+            "åben"
+        };
+        println!(
+            "  {}: {} poster, {} checkpoints ({state})",
+            s.shard, s.entries, s.checkpoints
+        );
+    }
+    if report.legacy_entries > 0 {
+        println!(
+            "  {} poster fra før loggen blev et Merkle-træ er ikke dækket",
+            report.legacy_entries
+        );
+    }
+    if let Some(first) = report.problems.first() {
+        bail!("Loggen er ikke i orden. Første fejl: {first}");
+    }
+    println!(
+        "Loggen er i orden: {} poster og {} checkpoints kontrolleret på {:.2} s ({:.0} poster/s).",
+        report.entries,
+        report.checkpoints,
+        secs,
+        report.entries as f64 / secs.max(1e-9)
+    );
+    Ok(())
+}
