@@ -104,6 +104,7 @@ pub fn routes() -> Router<AppState> {
         .route("/data-requests/{id}/decision", post(decide_request))
         .route("/ledger/query", post(ledger))
         .route("/access-log/query", post(access_log))
+        .route("/access-log/export", post(export_access_log))
 }
 
 #[derive(OpenApi)]
@@ -111,9 +112,9 @@ pub fn routes() -> Router<AppState> {
     info(title = "Skjold API", version = "1", description = "Leverandørplatform: bestillinger, videregivelser og logge. Alle kald med personoplysninger logges."),
     paths(me, organisations, create_organisation, create_user, purposes, create_purpose, service_types, create_service_type,
           dpas, create_dpa, search_citizen, citizen, orders, place_order, preview_order, order, disclose, close_order,
-          thread, send_message, general_threads, general_thread, send_general_message, general_attachment, request_data, open_requests, decide_request, attachment, consents, record_consent, withdraw_consent, send_reminder, ledger, access_log),
+          thread, send_message, general_threads, general_thread, send_general_message, general_attachment, request_data, open_requests, decide_request, attachment, consents, record_consent, withdraw_consent, send_reminder, ledger, access_log, export_access_log),
     components(schemas(ErrorBody, crate::error::ErrorDetail, PurposeInput, ServiceTypeInput, DpaInput, OrganisationInput, UserInput,
-                       CprInput, OrderInput, DisclosureInput, OversightInput, Created, MessageInput, AttachmentInput, ConsentInput, ReminderInput, DataRequestInput, DecisionInput)),
+                       CprInput, OrderInput, DisclosureInput, OversightInput, ExportInput, Created, MessageInput, AttachmentInput, ConsentInput, ReminderInput, DataRequestInput, DecisionInput)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -666,4 +667,37 @@ async fn access_log(
     ApiJson(i): ApiJson<OversightInput>,
 ) -> ApiResult {
     to_json(s.app.access_log(&a, &i.into()).await?)
+}
+
+#[derive(Deserialize, ToSchema)]
+struct ExportInput {
+    #[serde(flatten)]
+    filter: OversightInput,
+    /// `jsonl` (default) or `csv`.
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// The access log as a verifiable export: entries with inclusion proofs against signed
+/// checkpoints (privacy officer, auditor). Check it offline with
+/// `skjold audit verify --export FILE --key KEY`.
+#[utoipa::path(post, path = "/api/v1/access-log/export", request_body = ExportInput,
+    responses((status = 200, description = "JSON Lines or CSV, as an attachment"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn export_access_log(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(i): ApiJson<ExportInput>,
+) -> Result<axum::response::Response, ApiError> {
+    use skjold_store::audit::export::Format;
+    let format: Format = i
+        .format
+        .as_deref()
+        .unwrap_or("jsonl")
+        .parse()
+        .map_err(|e: String| AppError::invalid("export_format", e))?;
+    let bytes = s
+        .app
+        .export_access_log(&a, &i.filter.into(), format)
+        .await?;
+    Ok(crate::export_download(format, bytes))
 }

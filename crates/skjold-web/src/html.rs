@@ -77,6 +77,7 @@ pub fn routes() -> Router<AppState> {
             "/tilsyn/adgangslog",
             get(access_log).post(access_log_filtered),
         )
+        .route("/tilsyn/adgangslog/eksport", post(access_log_export))
         .route("/admin", get(admin))
         .route("/admin/organisationer", post(admin_org))
         .route("/admin/brugere", post(admin_user))
@@ -1188,6 +1189,9 @@ struct FilterForm {
     from: String,
     #[serde(default)]
     until: String,
+    /// `jsonl` or `csv` for an export of the access log.
+    #[serde(default)]
+    export: String,
 }
 
 impl FilterForm {
@@ -1317,6 +1321,30 @@ async fn access_log_filtered(
     CsrfForm(user, f): CsrfForm<FilterForm>,
 ) -> Response {
     oversight(&state, &user, f, false).await
+}
+
+/// The access log as a verifiable export (with inclusion proofs and signed checkpoints),
+/// filtered like the page.
+async fn access_log_export(
+    State(state): State<AppState>,
+    CsrfForm(user, f): CsrfForm<FilterForm>,
+) -> Response {
+    let exported = async {
+        let format: skjold_store::audit::export::Format = f
+            .export
+            .parse()
+            .map_err(|e: String| AppError::invalid("export_format", e))?;
+        let bytes = state
+            .app
+            .export_access_log(&user.actor, &f.query()?, format)
+            .await?;
+        Ok::<_, AppError>((format, bytes))
+    }
+    .await;
+    match exported {
+        Ok((format, bytes)) => crate::export_download(format, bytes),
+        Err(e) => error_response(Some(&user), e),
+    }
 }
 
 // ---- administration --------------------------------------------------------------------

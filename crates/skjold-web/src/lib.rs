@@ -62,6 +62,22 @@ pub fn router(app: App, config: WebConfig) -> Router {
 }
 
 /// Serves a file as a download (`Content-Disposition: attachment`) with its sniffed type.
+/// An access-log export, as a download named after its format.
+pub(crate) fn export_download(
+    format: skjold_store::audit::export::Format,
+    bytes: Vec<u8>,
+) -> Response {
+    use skjold_store::audit::export::Format;
+    download(skjold_store::gate::AttachmentFile {
+        filename: match format {
+            Format::Jsonl => "adgangslog.jsonl".into(),
+            Format::Csv => "adgangslog.csv".into(),
+        },
+        content_type: format.content_type().into(),
+        bytes,
+    })
+}
+
 pub(crate) fn download(file: skjold_store::gate::AttachmentFile) -> Response {
     use axum::response::IntoResponse;
     let ascii: String = file
