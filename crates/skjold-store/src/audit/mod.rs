@@ -594,6 +594,13 @@ impl Store {
             )?;
         }
         tx.commit().await?;
+        if !due.is_empty() {
+            let detail = format!(
+                "Shards slettet efter opbevaringsperioden ({retention_months} måneder): {}",
+                due.join(", ")
+            );
+            self.log_system_event(now, &detail).await?;
+        }
         Ok(due)
     }
 

@@ -78,6 +78,7 @@ impl<'a> Use<'a> {
 
 const PURPOSE_CASEWORK: &str = "Sagsbehandling";
 const PURPOSE_OVERSIGHT: &str = "Tilsyn med behandlingen af personoplysninger";
+const PURPOSE_LOG_UPKEEP: &str = "Vedligehold af adgangsloggen";
 
 fn log_row(actor: Option<&Actor>, now: Now, u: &Use<'_>, allowed: bool) -> LogRow {
     LogRow {
@@ -1163,6 +1164,13 @@ impl Store {
                 detail: r.detail,
             })
             .collect())
+    }
+
+    /// Records something the system itself did (no user, no citizen) in the access log,
+    /// and returns once the entry is durable: the log's own upkeep, such as pruning.
+    pub async fn log_system_event(&self, now: Now, detail: &str) -> Result<(), StoreError> {
+        let u = Use::new(UseKind::Oversight, None, PURPOSE_LOG_UPKEEP, detail);
+        self.log.append(log_row(None, now, &u, true)).await
     }
 
     /// An export of the access log with inclusion proofs, for the privacy officer or the
