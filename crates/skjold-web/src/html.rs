@@ -912,6 +912,17 @@ fn refuse_unless(user: &WebUser, role: Role) -> Option<Response> {
     }
 }
 
+/// Whether the guard stopped a message until it is confirmed.
+fn stopped_by_guard<T>(result: &Result<T, AppError>) -> bool {
+    matches!(
+        result,
+        Err(AppError::Invalid {
+            code: "guard_confirmation_required",
+            ..
+        })
+    )
+}
+
 async fn caseworker_message(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
@@ -920,24 +931,13 @@ async fn caseworker_message(
     if let Some(refused) = refuse_unless(&user, Role::Caseworker) {
         return refused;
     }
-    let body = f.fields.get("body").cloned().unwrap_or_default();
-    let confirmation = f
-        .fields
-        .get("confirmation")
-        .map(String::as_str)
-        .filter(|c| !c.trim().is_empty());
+    let (body, confirmation) = f.message();
     let result = state
         .app
         .send_message_with(&user.actor, id, &body, &f.files, confirmation)
         .await;
     // Stopped by the guard: offer the text back with a field for the confirmation.
-    let guarded = matches!(
-        &result,
-        Err(AppError::Invalid {
-            code: "guard_confirmation_required",
-            ..
-        })
-    );
+    let guarded = stopped_by_guard(&result);
     answer(
         &user,
         result.map(|_| format!("/bestillinger/{id}?ok=sendt#beskeder")),
@@ -1050,23 +1050,12 @@ async fn general_message(
     Path(org): Path<Uuid>,
     CsrfMultipart(user, f): CsrfMultipart,
 ) -> Response {
-    let body = f.fields.get("body").cloned().unwrap_or_default();
-    let confirmation = f
-        .fields
-        .get("confirmation")
-        .map(String::as_str)
-        .filter(|c| !c.trim().is_empty());
+    let (body, confirmation) = f.message();
     let result = state
         .app
         .send_general_message(&user.actor, org, &body, &f.files, confirmation)
         .await;
-    let guarded = matches!(
-        &result,
-        Err(AppError::Invalid {
-            code: "guard_confirmation_required",
-            ..
-        })
-    );
+    let guarded = stopped_by_guard(&result);
     answer(
         &user,
         result.map(|_| format!("/beskeder/{org}?ok=sendt#beskeder")),

@@ -130,6 +130,19 @@ pub struct MultipartForm {
     pub files: Vec<skjold_app::messages::Upload>,
 }
 
+impl MultipartForm {
+    /// A message form's text and, when given, the sender's confirmation for the guard.
+    pub fn message(&self) -> (String, Option<&str>) {
+        let body = self.fields.get("body").cloned().unwrap_or_default();
+        let confirmation = self
+            .fields
+            .get("confirmation")
+            .map(String::as_str)
+            .filter(|c| !c.trim().is_empty());
+        (body, confirmation)
+    }
+}
+
 /// Room for the allowed attachments and the text around them.
 pub const MAX_MULTIPART_BYTES: usize = skjold_app::messages::MAX_ATTACHMENTS
     * skjold_app::messages::MAX_ATTACHMENT_BYTES
