@@ -460,18 +460,22 @@ impl App {
 
     /// The access log as a verifiable export (JSON Lines or CSV, with inclusion proofs
     /// and signed checkpoints), filtered like the log view.
+    /// `format` is `jsonl` or `csv`.
     pub async fn export_access_log(
         &self,
         actor: &Actor,
         q: &OversightQuery,
-        format: skjold_store::audit::export::Format,
-    ) -> Result<Vec<u8>, AppError> {
+        format: &str,
+    ) -> Result<(skjold_store::audit::export::Format, Vec<u8>), AppError> {
+        let format: skjold_store::audit::export::Format = format
+            .parse()
+            .map_err(|e: String| AppError::invalid("export_format", e))?;
         let filter = self.log_filter(actor, q).await?;
         let export = self
             .store
             .export_access_log(actor, &filter, self.now())
             .await?;
-        Ok(export.write(format))
+        Ok((format, export.write(format)))
     }
 
     pub async fn access_log(

@@ -688,14 +688,8 @@ async fn export_access_log(
     ApiUser(a): ApiUser,
     ApiJson(i): ApiJson<ExportInput>,
 ) -> Result<axum::response::Response, ApiError> {
-    use skjold_store::audit::export::Format;
-    let format: Format = i
-        .format
-        .as_deref()
-        .unwrap_or("jsonl")
-        .parse()
-        .map_err(|e: String| AppError::invalid("export_format", e))?;
-    let bytes = s
+    let format = i.format.as_deref().unwrap_or("jsonl");
+    let (format, bytes) = s
         .app
         .export_access_log(&a, &i.filter.into(), format)
         .await?;

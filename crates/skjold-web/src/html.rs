@@ -963,7 +963,7 @@ async fn supplier_message(
     if let Some(refused) = refuse_unless(&user, Role::SupplierUser) {
         return refused;
     }
-    let body = f.fields.get("body").cloned().unwrap_or_default();
+    let (body, _) = f.message();
     let result = state
         .app
         .send_message_with(&user.actor, id, &body, &f.files, None)
@@ -1319,15 +1319,10 @@ async fn access_log_export(
     CsrfForm(user, f): CsrfForm<FilterForm>,
 ) -> Response {
     let exported = async {
-        let format: skjold_store::audit::export::Format = f
-            .export
-            .parse()
-            .map_err(|e: String| AppError::invalid("export_format", e))?;
-        let bytes = state
+        state
             .app
-            .export_access_log(&user.actor, &f.query()?, format)
-            .await?;
-        Ok::<_, AppError>((format, bytes))
+            .export_access_log(&user.actor, &f.query()?, &f.export)
+            .await
     }
     .await;
     match exported {

@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 
 use skjold_app::ops::OversightQuery;
-use skjold_store::audit::export::{Format, verify_export};
+use skjold_store::audit::export::verify_export;
 use skjold_store::audit::{MIN_RETENTION_MONTHS, NoteVerifier};
 
 use crate::setup::Location;
@@ -116,7 +116,6 @@ pub async fn run(command: AuditCommand) -> Result<()> {
                 .actor_by_username(&args.as_user)
                 .await?
                 .with_context(|| format!("no user named «{}»", args.as_user))?;
-            let format: Format = args.format.parse().map_err(anyhow::Error::msg)?;
             let q = OversightQuery {
                 cpr: args.cpr,
                 username: args.user,
@@ -124,7 +123,7 @@ pub async fn run(command: AuditCommand) -> Result<()> {
                 from: args.from,
                 until: args.until,
             };
-            let bytes = app.export_access_log(&actor, &q, format).await?;
+            let (_, bytes) = app.export_access_log(&actor, &q, &args.format).await?;
             match args.out {
                 Some(path) => {
                     std::fs::write(&path, &bytes)

@@ -247,13 +247,14 @@ impl Store {
                 return Err(self.refuse(tx, actor, now, u, e).await);
             }
         };
+        // An empty thread has nothing to open, so it needs no key.
         let loaded = match general_thread_id(&mut tx, &p).await? {
-            Some(thread) => {
-                Some(load_thread(&mut tx, &GENERAL_THREADS, thread, actor.user_id, now).await?)
-            }
+            Some(thread) => Some((
+                load_thread(&mut tx, &GENERAL_THREADS, thread, actor.user_id, now).await?,
+                self.organisation_key(&mut tx, p.controller_id, now).await?,
+            )),
             None => None,
         };
-        let key = self.organisation_key(&mut tx, p.controller_id, now).await?;
         let mut u = Use::new(
             UseKind::View,
             None,
@@ -270,7 +271,7 @@ impl Store {
             p.counterpart_name.clone()
         };
         let messages = match loaded {
-            Some(l) => l.render(&key, controller_id, actor.user_id, |sender_org| {
+            Some((l, key)) => l.render(&key, controller_id, actor.user_id, |sender_org| {
                 if sender_org == supplier_id {
                     "Kommunens sagsbehandlere".to_owned()
                 } else {
