@@ -97,6 +97,13 @@ test('caseworker orders, discloses one more field; only the right supplier sees 
   await dpo.page.getByRole('link', { name: 'Adgangslog' }).click();
   await dpo.page.locator('#access-log').waitFor();
   await shot(dpo.page, '12-access-log');
+  // The sign-in report shows the other supplier's refusal and the officer's own sign-in
+  // with a second factor.
+  await dpo.page.getByRole('link', { name: 'Log-ind-rapport' }).click();
+  const events = dpo.page.locator('#sign-in-events tbody tr');
+  assert.ok(await events.filter({ hasText: 'Adgang nægtet' }).filter({ hasText: 'praktikpartner' }).count() >= 1);
+  assert.ok(await events.filter({ hasText: 'adgangskode og ny engangskode' }).count() >= 1);
+  await shot(dpo.page, '12b-sign-in-report');
   await dpo.context.close();
 });
 

@@ -453,7 +453,7 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
             } else {
                 skjold_app::demo::DEMO_PASSWORD
             };
-            let s = w.app.login(username, password).await.expect("login");
+            let s = w.sign_in(username, password).await;
             (format!("skjold_session={}", s.token), s.csrf)
         };
         let form = "application/x-www-form-urlencoded";

@@ -7,8 +7,9 @@ use argon2::password_hash::{
 use uuid::Uuid;
 
 use skjold_core::Role;
-use skjold_store::admin::NewUser;
+use skjold_store::admin::{NewSession, NewUser, PendingSession};
 use skjold_store::crypto::{random_token, token_hash};
+use skjold_store::security::Workstation;
 use skjold_store::{Actor, User};
 
 use crate::{App, AppError};
@@ -22,6 +23,15 @@ pub struct Session {
     pub token: String,
     pub csrf: String,
     pub actor: Actor,
+}
+
+/// Shows who the session is for, never its secrets.
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("user", &self.actor.username)
+            .finish_non_exhaustive()
+    }
 }
 
 pub fn hash_password(password: &str) -> Result<String, AppError> {
@@ -81,37 +91,338 @@ fn validate_username(username: &str) -> Result<(), AppError> {
     }
 }
 
+/// How long a sign-in may wait between password and second factor.
+pub const PENDING_SECONDS: i64 = 10 * 60;
+
+/// What a correct password leads to.
+pub enum SignIn {
+    /// Signed in.
+    Done(Session),
+    /// The role needs a second factor: the user enters a code, or (`enrol`) first sets up
+    /// an authenticator. `token` identifies the waiting sign-in; `csrf` guards its form.
+    SecondFactor {
+        token: String,
+        csrf: String,
+        enrol: bool,
+    },
+}
+
+fn second_factor_refused() -> AppError {
+    AppError::Forbidden {
+        code: "bad_second_factor",
+        message: "engangskoden er forkert eller allerede brugt".into(),
+    }
+}
+
+fn pending_expired() -> AppError {
+    AppError::Forbidden {
+        code: "sign_in_expired",
+        message: "log-ind er udløbet; start forfra".into(),
+    }
+}
+
+/// A second-factor secret with the parameters every authenticator app understands
+/// (RFC 6238: HMAC-SHA1, six digits, 30-second steps, one step of clock skew).
+fn totp(secret: Vec<u8>, account: &str) -> Result<totp_rs::Totp, AppError> {
+    totp_rs::Builder::new()
+        .with_secret(secret)
+        .with_issuer(Some("Skjold"))
+        .with_account_name(account.replace(':', "_"))
+        .build()
+        .map_err(|e| AppError::Internal(format!("second factor: {e}")))
+}
+
+/// The step a code matches at `now`, if it matches one.
+fn totp_step(t: &totp_rs::Totp, code: &str, now: skjold_core::Timestamp) -> Option<i64> {
+    let seconds = u64::try_from(now.micros() / skjold_core::Timestamp::MICROS_PER_SECOND).ok()?;
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    t.check(&code, seconds).and_then(|s| i64::try_from(s).ok())
+}
+
+/// What a user needs to set up an authenticator app.
+pub struct Enrolment {
+    /// The secret in base32, for typing in.
+    pub secret: String,
+    /// The `otpauth://` address, for a QR code.
+    pub url: String,
+}
+
 impl App {
-    /// Signs in with user name and password. Unknown user and wrong password get the same
-    /// answer after the same work.
-    pub async fn login(&self, username: &str, password: &str) -> Result<Session, AppError> {
-        let creds = self.store.credentials(username.trim()).await?;
+    /// Signs in with user name and password. Unknown user, wrong password, inactive user
+    /// and a blocked user ID or workstation all get the same answer after the same work,
+    /// and each is recorded with the workstation.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        ws: &Workstation,
+    ) -> Result<SignIn, AppError> {
+        let username = username.trim();
+        let creds = self.store.credentials(username).await?;
         let (user_id, hash, active) = match creds {
             Some((id, Some(hash), active)) => (Some(id), hash, active),
-            _ => (None, decoy_hash().to_owned(), false),
+            Some((id, None, active)) => (Some(id), decoy_hash().to_owned(), active),
+            None => (None, decoy_hash().to_owned(), false),
         };
         let ok = verify_password(password, &hash);
-        let Some(user_id) = user_id.filter(|_| ok && active) else {
+        if self.blocked(username, ws).await? {
+            self.store
+                .record_sign_in_event(
+                    self.now(),
+                    "blocked",
+                    &crate::security::username_key(username),
+                    user_id,
+                    ws,
+                    "bruger-ID eller arbejdsstation er spærret",
+                )
+                .await?;
             return Err(bad_credentials());
+        }
+        let detail = match (user_id, ok, active) {
+            (None, _, _) => Some("ukendt bruger-ID"),
+            (Some(_), false, _) => Some("forkert adgangskode"),
+            (Some(_), true, false) => Some("brugeren er deaktiveret"),
+            (Some(_), true, true) => None,
         };
-        let actor = self
+        if let Some(detail) = detail {
+            self.record_failure("failed", username, user_id, ws, detail)
+                .await?;
+            return Err(bad_credentials());
+        }
+        let actor = match user_id {
+            Some(id) => self.store.actor(id).await?,
+            None => None,
+        }
+        .ok_or_else(bad_credentials)?;
+        let enrolled = self
             .store
-            .actor(user_id)
+            .second_factor(actor.user_id)
             .await?
-            .ok_or_else(bad_credentials)?;
+            .sealed_secret
+            .is_some();
+        let required = self
+            .security_settings()
+            .await?
+            .requires_second_factor(actor.role);
+        if !(enrolled || required) {
+            return Ok(SignIn::Done(
+                self.complete_sign_in(&actor, ws, "adgangskode").await?,
+            ));
+        }
+        let token = random_token();
+        let csrf = random_token();
+        let sealed = if enrolled {
+            None
+        } else {
+            let mut secret = [0u8; 20];
+            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+            Some(
+                self.store
+                    .keys()
+                    .seal_user_secret(actor.user_id, &secret)
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+            )
+        };
+        let now = self.now();
+        self.store
+            .create_session(
+                NewSession {
+                    user_id: actor.user_id,
+                    token_hash: &token_hash(&token),
+                    csrf_token: &csrf,
+                    expires_at: now.plus_seconds(PENDING_SECONDS),
+                    stage: if enrolled { "totp" } else { "enrol" },
+                    pending_secret: sealed.as_deref(),
+                },
+                now,
+            )
+            .await?;
+        Ok(SignIn::SecondFactor {
+            token,
+            csrf,
+            enrol: !enrolled,
+        })
+    }
+
+    /// Signs in without a second factor, as the CLI, the tests and the roles that need
+    /// none do: `sign_in` that must end at once.
+    pub async fn login(&self, username: &str, password: &str) -> Result<Session, AppError> {
+        let ws = Workstation::new("lokal", "", false);
+        match self.sign_in(username, password, &ws).await? {
+            SignIn::Done(session) => Ok(session),
+            SignIn::SecondFactor { .. } => Err(AppError::forbidden(
+                "second_factor_required",
+                "rollen kræver en engangskode ved log-ind",
+            )),
+        }
+    }
+
+    /// The waiting sign-in behind `token`.
+    pub async fn pending_sign_in(&self, token: &str) -> Result<PendingSession, AppError> {
+        self.store
+            .pending_session(&token_hash(token), self.now())
+            .await?
+            .ok_or_else(pending_expired)
+    }
+
+    /// The secret a waiting sign-in is to set up.
+    pub async fn enrolment(&self, token: &str) -> Result<Enrolment, AppError> {
+        let pending = self.pending_sign_in(token).await?;
+        let sealed = pending
+            .pending_secret
+            .filter(|_| pending.enrol)
+            .ok_or_else(pending_expired)?;
+        let secret = self.open_secret(pending.actor.user_id, &sealed)?;
+        let t = totp(secret, &pending.actor.username)?;
+        Ok(Enrolment {
+            secret: t.secret().to_base32(),
+            url: t
+                .to_url()
+                .map_err(|e| AppError::Internal(format!("second factor: {e}")))?,
+        })
+    }
+
+    /// Finishes a waiting sign-in with a code from the authenticator. When setting up, the
+    /// code proves the app holds the secret, which is then kept. A code is accepted once:
+    /// a replayed code is refused and recorded, and a wrong code counts as a failed sign-in.
+    pub async fn second_factor(
+        &self,
+        token: &str,
+        code: &str,
+        ws: &Workstation,
+    ) -> Result<Session, AppError> {
+        let pending = self.pending_sign_in(token).await?;
+        let actor = &pending.actor;
+        let hash = token_hash(token);
+        if self.blocked(&actor.username, ws).await? {
+            self.store.delete_session(&hash).await?;
+            self.store
+                .record_sign_in_event(
+                    self.now(),
+                    "blocked",
+                    &crate::security::username_key(&actor.username),
+                    Some(actor.user_id),
+                    ws,
+                    "bruger-ID eller arbejdsstation er spærret",
+                )
+                .await?;
+            return Err(bad_credentials());
+        }
+        let sealed = if pending.enrol {
+            pending.pending_secret.clone()
+        } else {
+            self.store.second_factor(actor.user_id).await?.sealed_secret
+        }
+        .ok_or_else(pending_expired)?;
+        let t = totp(self.open_secret(actor.user_id, &sealed)?, &actor.username)?;
+        let refusal = match totp_step(&t, code, self.now()) {
+            None => Some("forkert engangskode"),
+            Some(step) if pending.enrol => {
+                self.store
+                    .enrol_second_factor(actor.user_id, &sealed, step)
+                    .await?;
+                None
+            }
+            Some(step) => {
+                if self.store.use_totp_step(actor.user_id, step).await? {
+                    None
+                } else {
+                    Some("engangskoden er allerede brugt")
+                }
+            }
+        };
+        if let Some(detail) = refusal {
+            self.record_failure(
+                "second_factor_failed",
+                &actor.username,
+                Some(actor.user_id),
+                ws,
+                detail,
+            )
+            .await?;
+            return Err(second_factor_refused());
+        }
+        self.store.delete_session(&hash).await?;
+        let how = if pending.enrol {
+            "adgangskode og ny engangskode"
+        } else {
+            "adgangskode og engangskode"
+        };
+        self.complete_sign_in(actor, ws, how).await
+    }
+
+    /// Starts a signed-in session (a fresh secret, never the waiting sign-in's) and records
+    /// the sign-in.
+    async fn complete_sign_in(
+        &self,
+        actor: &Actor,
+        ws: &Workstation,
+        how: &str,
+    ) -> Result<Session, AppError> {
         let token = random_token();
         let csrf = random_token();
         let now = self.now();
         self.store
             .create_session(
-                user_id,
-                &token_hash(&token),
-                &csrf,
+                NewSession {
+                    user_id: actor.user_id,
+                    token_hash: &token_hash(&token),
+                    csrf_token: &csrf,
+                    expires_at: now.plus_seconds(SESSION_SECONDS),
+                    stage: "done",
+                    pending_secret: None,
+                },
                 now,
-                now.plus_seconds(SESSION_SECONDS),
             )
             .await?;
-        Ok(Session { token, csrf, actor })
+        self.store
+            .record_sign_in(
+                now,
+                &crate::security::username_key(&actor.username),
+                actor.user_id,
+                ws,
+                how,
+            )
+            .await?;
+        Ok(Session {
+            token,
+            csrf,
+            actor: actor.clone(),
+        })
+    }
+
+    fn open_secret(&self, user: Uuid, sealed: &[u8]) -> Result<Vec<u8>, AppError> {
+        self.store
+            .keys()
+            .open_user_secret(user, sealed)
+            .map_err(|e| AppError::Internal(format!("second factor: {e}")))
+    }
+
+    /// Removes a user's second factor (a lost phone); the user sets up a new one at the
+    /// next sign-in, and their sessions end.
+    pub async fn reset_second_factor(
+        &self,
+        by: &Actor,
+        user_id: Uuid,
+        ws: &Workstation,
+    ) -> Result<(), AppError> {
+        crate::ops::require_admin(by)?;
+        let users = self.users(by).await?;
+        let user = users.iter().find(|u| u.id == user_id).ok_or_else(|| {
+            AppError::not_found("user_not_found", "brugeren findes ikke hos jeres myndighed")
+        })?;
+        self.store.reset_second_factor(user_id).await?;
+        self.store
+            .record_sign_in_event(
+                self.now(),
+                "second_factor_reset",
+                &crate::security::username_key(&user.username),
+                Some(by.user_id),
+                ws,
+                &format!("nulstillet af {}", by.username),
+            )
+            .await?;
+        Ok(())
     }
 
     /// The actor and CSRF token behind a session cookie.

@@ -14,6 +14,8 @@ pub mod messages;
 pub mod notify;
 pub mod ops;
 pub mod reminders;
+pub mod review;
+pub mod security;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;

@@ -121,6 +121,12 @@ impl From<Date> for String {
 #[serde(transparent)]
 pub struct Timestamp(pub i64);
 
+impl From<i64> for Timestamp {
+    fn from(us: i64) -> Timestamp {
+        Timestamp(us)
+    }
+}
+
 impl Timestamp {
     pub const MICROS_PER_SECOND: i64 = 1_000_000;
 

@@ -89,6 +89,27 @@ const ACTOR_SELECT: &str = "SELECT u.id AS user_id, u.username, u.display_name, 
      CASE WHEN o.kind = 'unit' THEN o.parent_id ELSE o.id END AS controller_id \
      FROM app_user u JOIN organisation o ON o.id = u.organisation_id";
 
+/// A session to record.
+pub struct NewSession<'a> {
+    pub user_id: Uuid,
+    pub token_hash: &'a [u8],
+    pub csrf_token: &'a str,
+    pub expires_at: Now,
+    pub stage: &'a str,
+    pub pending_secret: Option<&'a [u8]>,
+}
+
+/// A session between password and second factor.
+#[derive(Debug)]
+pub struct PendingSession {
+    pub actor: Actor,
+    pub csrf: String,
+    /// The user sets up a second factor (the sealed secret is `pending_secret`), rather
+    /// than entering one.
+    pub enrol: bool,
+    pub pending_secret: Option<Vec<u8>>,
+}
+
 #[derive(sqlx::FromRow)]
 struct PurposeRow {
     id: Uuid,
@@ -288,8 +309,8 @@ impl Store {
         let id = Uuid::new_v4();
         let inserted = execute!(
             &mut tx,
-            "INSERT INTO app_user (id, organisation_id, username, display_name, role, password_hash, active, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO app_user (id, organisation_id, username, display_name, role, password_hash, active, created_at, roles_confirmed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
             id,
             new.organisation_id,
             new.username,
@@ -320,6 +341,13 @@ impl Store {
     }
 
     pub async fn users(&self, organisation_ids: &[Uuid]) -> Result<Vec<User>, StoreError> {
+        let mut users = self.users_everywhere().await?;
+        users.retain(|u| organisation_ids.contains(&u.organisation_id));
+        Ok(users)
+    }
+
+    /// Every user of the installation, whichever authority they belong to.
+    pub async fn users_everywhere(&self) -> Result<Vec<User>, StoreError> {
         let mut tx = self.db.read().await?;
         let rows = fetch!(
             &mut tx,
@@ -327,10 +355,7 @@ impl Store {
             UserRow,
             "SELECT id, organisation_id, username, display_name, role, active FROM app_user ORDER BY username"
         )?;
-        rows.into_iter()
-            .filter(|u| organisation_ids.contains(&u.organisation_id))
-            .map(UserRow::into_model)
-            .collect()
+        rows.into_iter().map(UserRow::into_model).collect()
     }
 
     /// For sign-in: the user's id, password hash and whether the account is active.
@@ -404,14 +429,9 @@ impl Store {
 
     // ---- sessions and tokens ----------------------------------------------------------
 
-    pub async fn create_session(
-        &self,
-        user_id: Uuid,
-        token_hash: &[u8],
-        csrf_token: &str,
-        now: Now,
-        expires_at: Now,
-    ) -> Result<(), StoreError> {
+    /// Records a session. `stage` is `done` for a signed-in session, or `totp`/`enrol` for
+    /// one that waits for its second factor (see [`PendingSession`]).
+    pub async fn create_session(&self, s: NewSession<'_>, now: Now) -> Result<(), StoreError> {
         let mut tx = self.db.write().await?;
         execute!(
             &mut tx,
@@ -420,17 +440,19 @@ impl Store {
         )?;
         execute!(
             &mut tx,
-            "INSERT INTO web_session (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-            token_hash,
-            user_id,
-            csrf_token,
+            "INSERT INTO web_session (token_hash, user_id, csrf_token, created_at, expires_at, stage, pending_secret) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            s.token_hash,
+            s.user_id,
+            s.csrf_token,
             now.micros(),
-            expires_at.micros()
+            s.expires_at.micros(),
+            s.stage,
+            s.pending_secret
         )?;
         tx.commit().await
     }
 
-    /// The actor and CSRF token of a live session.
+    /// The actor and CSRF token of a live, signed-in session.
     pub async fn session(
         &self,
         token_hash: &[u8],
@@ -441,15 +463,45 @@ impl Store {
             &mut tx,
             fetch_optional,
             (Uuid, String),
-            "SELECT user_id, csrf_token FROM web_session WHERE token_hash = $1 AND expires_at > $2",
+            "SELECT user_id, csrf_token FROM web_session WHERE token_hash = $1 AND expires_at > $2 AND stage = $3",
             token_hash,
-            now.micros()
+            now.micros(),
+            "done"
         )?;
         drop(tx);
         match row {
             Some((user_id, csrf)) => Ok(self.actor(user_id).await?.map(|a| (a, csrf))),
             None => Ok(None),
         }
+    }
+
+    /// A live session that waits for its second factor.
+    pub async fn pending_session(
+        &self,
+        token_hash: &[u8],
+        now: Now,
+    ) -> Result<Option<PendingSession>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let row = fetch!(
+            &mut tx,
+            fetch_optional,
+            (Uuid, String, String, Option<Vec<u8>>),
+            "SELECT user_id, csrf_token, stage, pending_secret FROM web_session \
+             WHERE token_hash = $1 AND expires_at > $2 AND stage <> $3",
+            token_hash,
+            now.micros(),
+            "done"
+        )?;
+        drop(tx);
+        let Some((user_id, csrf, stage, pending_secret)) = row else {
+            return Ok(None);
+        };
+        Ok(self.actor(user_id).await?.map(|actor| PendingSession {
+            actor,
+            csrf,
+            enrol: stage == "enrol",
+            pending_secret,
+        }))
     }
 
     pub async fn delete_session(&self, token_hash: &[u8]) -> Result<(), StoreError> {

@@ -48,6 +48,7 @@ pub struct KeyRing {
     wrap: Zeroizing<[u8; 32]>,
     lookup: Zeroizing<[u8; 32]>,
     checkpoint: Zeroizing<[u8; 32]>,
+    user_secrets: Zeroizing<[u8; 32]>,
     id: String,
 }
 
@@ -63,16 +64,19 @@ impl KeyRing {
         let mut wrap = Zeroizing::new([0u8; 32]);
         let mut lookup = Zeroizing::new([0u8; 32]);
         let mut checkpoint = Zeroizing::new([0u8; 32]);
+        let mut user_secrets = Zeroizing::new([0u8; 32]);
         let mut id = [0u8; 8];
         // HKDF-SHA256 can expand up to 8160 bytes; 32 and 8 always fit.
         let _ = hk.expand(b"wrap subject keys", wrap.as_mut());
         let _ = hk.expand(b"cpr lookup hash", lookup.as_mut());
         let _ = hk.expand(b"access log checkpoint signing key", checkpoint.as_mut());
+        let _ = hk.expand(b"user second-factor secrets", user_secrets.as_mut());
         let _ = hk.expand(b"key id", &mut id);
         KeyRing {
             wrap,
             lookup,
             checkpoint,
+            user_secrets,
             id: hex::encode(id),
         }
     }
@@ -118,6 +122,15 @@ impl KeyRing {
     /// The key that signs the access log's checkpoints, named after this installation.
     pub fn checkpoint_signer(&self) -> crate::audit::NoteSigner {
         crate::audit::NoteSigner::new(format!("skjold-{}", self.id), &self.checkpoint)
+    }
+
+    /// Seals a user's second-factor secret, bound to the user.
+    pub fn seal_user_secret(&self, user: Uuid, secret: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        seal(&self.user_secrets, &aad(user, "totp"), secret)
+    }
+
+    pub fn open_user_secret(&self, user: Uuid, sealed: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        open(&self.user_secrets, &aad(user, "totp"), sealed)
     }
 
     /// A short identifier of the master key, stored beside wrapped keys (for rotation).

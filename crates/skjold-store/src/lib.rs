@@ -16,6 +16,7 @@ pub mod db;
 pub mod gate;
 mod log;
 pub mod model;
+pub mod security;
 pub mod testdb;
 
 pub use crypto::{CryptoError, KeyRing};

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use skjold_app::AppError;
+use skjold_app::auth::SignIn;
 use skjold_app::ops::{DpaInput, OversightQuery, PurposeInput, ServiceTypeInput};
 use skjold_core::{Art6Basis, Art9Basis, Category, Date, DisclosureRule, FieldKey, Role};
 use skjold_store::gate::{
@@ -24,8 +25,8 @@ use skjold_store::*;
 use crate::AppState;
 use crate::error::{log_internal, status_of};
 use crate::session::{
-    CsrfForm, CsrfMultipart, LOGIN_COOKIE, SESSION_COOKIE, WebUser, login_cookie, session_cookie,
-    tokens_match,
+    Client, CsrfForm, CsrfMultipart, LOGIN_COOKIE, SESSION_COOKIE, WebUser, login_cookie,
+    session_cookie, tokens_match,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -89,22 +90,22 @@ pub fn routes() -> Router<AppState> {
 // ---- layout ----------------------------------------------------------------------------
 
 pub struct UserBar {
-    name: String,
-    role: &'static str,
-    organisation: String,
-    csrf: String,
+    pub(crate) name: String,
+    pub(crate) role: &'static str,
+    pub(crate) organisation: String,
+    pub(crate) csrf: String,
 }
 
 pub struct NavItem {
-    href: &'static str,
-    label: &'static str,
-    current: bool,
+    pub(crate) href: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) current: bool,
 }
 
-pub struct Layout {
-    user: Option<UserBar>,
-    nav: Vec<NavItem>,
-    flash: Option<&'static str>,
+pub(crate) struct Layout {
+    pub(crate) user: Option<UserBar>,
+    pub(crate) nav: Vec<NavItem>,
+    pub(crate) flash: Option<&'static str>,
 }
 
 fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
@@ -120,13 +121,19 @@ fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
         Role::PrivacyOfficer | Role::Auditor => &[
             ("/tilsyn/videregivelser", "Videregivelser"),
             ("/tilsyn/adgangslog", "Adgangslog"),
+            ("/tilsyn/log-ind", "Log-ind-rapport"),
         ],
-        Role::Administrator => &[("/admin", "Administration")],
+        Role::Administrator => &[
+            ("/admin", "Administration"),
+            ("/admin/gennemgang", "Adgangsgennemgang"),
+            ("/admin/sikkerhed", "Log-ind og sikkerhed"),
+            ("/tilsyn/log-ind", "Log-ind-rapport"),
+        ],
     }
 }
 
 impl Layout {
-    fn for_user(user: &WebUser, current: &str) -> Layout {
+    pub(crate) fn for_user(user: &WebUser, current: &str) -> Layout {
         Layout {
             user: Some(UserBar {
                 name: user.actor.display_name.clone(),
@@ -134,19 +141,28 @@ impl Layout {
                 organisation: user.actor.organisation_name.clone(),
                 csrf: user.csrf.clone(),
             }),
-            nav: menu(user.actor.role)
-                .iter()
-                .map(|(href, label)| NavItem {
-                    href,
-                    label,
-                    current: current.starts_with(href),
-                })
-                .collect(),
+            nav: {
+                let items = menu(user.actor.role);
+                // The longest entry the page lies under is the current one.
+                let best = items
+                    .iter()
+                    .filter(|(href, _)| current.starts_with(href))
+                    .map(|(href, _)| href.len())
+                    .max();
+                items
+                    .iter()
+                    .map(|(href, label)| NavItem {
+                        href,
+                        label,
+                        current: current.starts_with(href) && Some(href.len()) == best,
+                    })
+                    .collect()
+            },
             flash: None,
         }
     }
 
-    fn anonymous() -> Layout {
+    pub(crate) fn anonymous() -> Layout {
         Layout {
             user: None,
             nav: Vec::new(),
@@ -154,7 +170,7 @@ impl Layout {
         }
     }
 
-    fn with_flash(mut self, ok: &Flash) -> Layout {
+    pub(crate) fn with_flash(mut self, ok: &Flash) -> Layout {
         self.flash = ok.message();
         self
     }
@@ -162,12 +178,12 @@ impl Layout {
 
 /// Success messages after a redirect (`?ok=…`).
 #[derive(Deserialize, Default)]
-struct Flash {
+pub(crate) struct Flash {
     ok: Option<String>,
 }
 
 /// No success message.
-static NO_FLASH: Flash = Flash { ok: None };
+pub(crate) static NO_FLASH: Flash = Flash { ok: None };
 
 impl Flash {
     fn message(&self) -> Option<&'static str> {
@@ -184,13 +200,19 @@ impl Flash {
             "paamindet" => "Påmindelsen er sendt.",
             "anmodet" => "Anmodningen er sendt til sagsbehandleren.",
             "afgjort" => "Anmodningen er afgjort. Leverandøren kan se afgørelsen i tråden.",
+            "gemt" => "Indstillingerne er gemt.",
+            "ophaevet" => "Spærringen er ophævet, og begrundelsen er registreret.",
+            "nulstillet" => {
+                "Engangskoden er nulstillet. Brugeren opsætter en ny ved næste log-ind."
+            }
+            "gennemgaaet" => "Afgørelsen er registreret.",
             _ => return None,
         })
     }
 }
 
 /// A page re-shown with an error explains a refused form: 422; otherwise 200.
-fn status_for(error: &Option<String>) -> StatusCode {
+pub(crate) fn status_for(error: &Option<String>) -> StatusCode {
     if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -198,7 +220,7 @@ fn status_for(error: &Option<String>) -> StatusCode {
     }
 }
 
-fn render(t: &impl Template) -> Response {
+pub(crate) fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
@@ -240,7 +262,7 @@ pub fn error_response(user: Option<&WebUser>, e: AppError) -> Response {
     (status_of(&e), render(&page)).into_response()
 }
 
-fn capitalise(s: &str) -> String {
+pub(crate) fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
@@ -248,14 +270,19 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-fn parse_id(s: &str, what: &str) -> Result<Uuid, AppError> {
+pub(crate) fn parse_id(s: &str, what: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(s.trim()).map_err(|_| AppError::invalid("bad_id", format!("ukendt {what}")))
 }
 
 // ---- sign-in ---------------------------------------------------------------------------
 
+/// The first page of a role.
+pub(crate) fn home_of(role: Role) -> &'static str {
+    menu(role)[0].0
+}
+
 async fn home(user: WebUser) -> Redirect {
-    Redirect::to(menu(user.actor.role)[0].0)
+    Redirect::to(home_of(user.actor.role))
 }
 
 #[derive(Template)]
@@ -306,6 +333,7 @@ struct LoginForm {
 async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
+    Client(ws): Client,
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
     let expected = jar
@@ -320,13 +348,18 @@ async fn login(
             form.username,
         );
     }
-    match state.app.login(&form.username, &form.password).await {
-        Ok(session) => {
+    match state.app.sign_in(&form.username, &form.password, &ws).await {
+        Ok(SignIn::Done(session)) => {
             let jar = jar
                 .remove(Cookie::build(LOGIN_COOKIE).path("/login"))
                 .add(session_cookie(session.token, state.config.secure_cookies));
-            (jar, Redirect::to(menu(session.actor.role)[0].0)).into_response()
+            (jar, Redirect::to(home_of(session.actor.role))).into_response()
         }
+        Ok(SignIn::SecondFactor { token, .. }) => crate::security::to_second_factor(
+            &state,
+            jar.remove(Cookie::build(LOGIN_COOKIE).path("/login")),
+            token,
+        ),
         Err(AppError::Internal(detail)) => error_response(None, AppError::Internal(detail)),
         Err(e) => login_form(&state, jar, Some(capitalise(&e.to_string())), form.username),
     }
@@ -753,7 +786,7 @@ async fn order_page(
 /// What a form answers: on success, a redirect to `Ok(path)`; input the app refused
 /// (invalid or conflicting) shows the page again with the reason; anything else is an
 /// error page.
-async fn answer<Fut>(
+pub(crate) async fn answer<Fut>(
     user: &WebUser,
     result: Result<String, AppError>,
     reshow: impl FnOnce(String) -> Fut,

@@ -8,6 +8,7 @@ mod api;
 mod assets;
 mod error;
 mod html;
+mod security;
 mod session;
 
 use std::net::SocketAddr;
@@ -30,15 +31,26 @@ pub struct WebConfig {
     /// Mark cookies `Secure`. Browsers accept secure cookies over plain HTTP on localhost,
     /// so this stays on by default; turn it off only for a plain-HTTP host name in a lab.
     pub secure_cookies: bool,
+    /// Send `Strict-Transport-Security`: on when Skjold serves TLS itself or sits behind a
+    /// TLS-terminating proxy.
+    pub hsts: bool,
+    /// Behind a TLS-terminating proxy: the client address is the one the proxy appended
+    /// last to `X-Forwarded-For`.
+    pub behind_proxy: bool,
 }
 
 impl Default for WebConfig {
     fn default() -> WebConfig {
         WebConfig {
             secure_cookies: true,
+            hsts: false,
+            behind_proxy: false,
         }
     }
 }
+
+/// One year, the preload lists' minimum.
+const HSTS: &str = "max-age=31536000; includeSubDomains";
 
 #[derive(Clone)]
 pub struct AppState {
@@ -48,16 +60,24 @@ pub struct AppState {
 
 /// The whole route table.
 pub fn router(app: App, config: WebConfig) -> Router {
+    let hsts = config.hsts;
     let state = AppState {
         app,
         config: Arc::new(config),
     };
     Router::new()
         .merge(html::routes())
+        .merge(security::routes())
         .nest("/api/v1", api::routes())
         .route("/healthz", get(healthz))
         .route("/static/{*path}", get(assets::serve))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::client_info,
+        ))
+        .layer(middleware::from_fn(move |req, next| {
+            security_headers(req, next, hsts)
+        }))
         .with_state(state)
 }
 
@@ -129,10 +149,16 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
     }
 }
 
-async fn security_headers(req: Request, next: Next) -> Response {
+async fn security_headers(req: Request, next: Next, hsts: bool) -> Response {
     let is_static = req.uri().path().starts_with("/static/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if hsts {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
@@ -152,7 +178,9 @@ async fn security_headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// Serves until `shutdown` resolves. Takes a bound listener so tests can use port 0.
+/// Serves plain HTTP until `shutdown` resolves. Takes a bound listener so tests can use
+/// port 0. The caller decides whether plain HTTP is acceptable on that address (see
+/// [`plain_http_allowed`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: App,
@@ -164,5 +192,64 @@ pub async fn serve(
         router(app, config).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Plain HTTP is served only on a loopback address, or behind a TLS-terminating proxy
+/// when the operator says so (SA-6).
+pub fn plain_http_allowed(addr: &SocketAddr, behind_proxy: bool) -> bool {
+    addr.ip().is_loopback() || behind_proxy
+}
+
+/// A TLS server configuration from PEM files: the certificate chain and its private key.
+pub fn tls_config(
+    cert_pem: &std::path::Path,
+    key_pem: &std::path::Path,
+) -> Result<Arc<rustls::ServerConfig>, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_file_iter(cert_pem)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| format!("could not read the certificate {}: {e}", cert_pem.display()))?;
+    if certs.is_empty() {
+        return Err(format!("{} holds no certificate", cert_pem.display()));
+    }
+    let key = PrivateKeyDer::from_pem_file(key_pem)
+        .map_err(|e| format!("could not read the private key {}: {e}", key_pem.display()))?;
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| e.to_string())?
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .map_err(|e| format!("the certificate and key do not fit together: {e}"))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// Serves HTTPS until `shutdown` resolves, with HSTS.
+pub async fn serve_tls(
+    listener: std::net::TcpListener,
+    tls: Arc<rustls::ServerConfig>,
+    app: App,
+    mut config: WebConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    config.hsts = true;
+    config.secure_cookies = true;
+    listener.set_nonblocking(true)?;
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+    });
+    axum_server::from_tcp_rustls(
+        listener,
+        axum_server::tls_rustls::RustlsConfig::from_config(tls),
+    )?
+    .handle(handle)
+    .serve(router(app, config).into_make_service_with_connect_info::<SocketAddr>())
     .await
 }

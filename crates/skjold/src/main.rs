@@ -57,6 +57,34 @@ enum Command {
     },
     /// Measure the platform (prints figures; changes nothing outside its own temporary data).
     Bench(bench::BenchArgs),
+    /// Sign-in security: show or change lockout and second-factor settings.
+    Security {
+        #[command(subcommand)]
+        command: SecurityCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum SecurityCommand {
+    /// Print the settings.
+    Show(Location),
+    /// Change the settings; what is not given keeps its value.
+    Set {
+        #[command(flatten)]
+        location: Location,
+        /// Failures in a row before blocking (3–10).
+        #[arg(long)]
+        lockout_threshold: Option<String>,
+        /// The window the failures must fall in, in hours (1–168).
+        #[arg(long)]
+        lockout_window_hours: Option<String>,
+        /// How long a block lasts, in minutes (1–1440).
+        #[arg(long)]
+        block_minutes: Option<String>,
+        /// Roles that must use a second factor, comma-separated role keys.
+        #[arg(long)]
+        totp_roles: Option<String>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -80,6 +108,23 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", env = "SKJOLD_BIND")]
     bind: SocketAddr,
+    #[command(flatten)]
+    tls: TlsArgs,
+}
+
+/// How connections are protected (SA-6).
+#[derive(Args, Debug, Default)]
+struct TlsArgs {
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, env = "SKJOLD_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, env = "SKJOLD_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
+    /// Serve plain HTTP on a non-loopback address, because a TLS-terminating proxy in
+    /// front of Skjold handles the encryption (its X-Forwarded-For names the client).
+    #[arg(long, env = "SKJOLD_BEHIND_PROXY", conflicts_with = "tls_cert")]
+    behind_proxy: bool,
 }
 
 #[derive(Args, Debug)]
@@ -132,6 +177,16 @@ enum UserCommand {
         #[arg(long)]
         username: String,
     },
+    /// Confirm a user's role as the operator (for when no administrator can sign in).
+    ConfirmRole {
+        #[command(flatten)]
+        location: Location,
+        #[arg(long)]
+        username: String,
+        /// Why, for the review record.
+        #[arg(long)]
+        note: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -170,7 +225,7 @@ async fn main() -> Result<()> {
         Command::Demo(args) => demo(args).await,
         Command::Serve(args) => {
             let app = args.location.open().await?;
-            serve(app, args.bind).await
+            serve(app, args.bind, &args.tls).await
         }
         Command::Init(args) => {
             let app = args.location.open().await?;
@@ -237,7 +292,18 @@ async fn main() -> Result<()> {
                 println!("Adgangskoden for «{username}» er ændret.");
                 Ok(())
             }
+            UserCommand::ConfirmRole {
+                location,
+                username,
+                note,
+            } => {
+                let app = location.open().await?;
+                app.confirm_roles_as_operator(&username, &note).await?;
+                println!("Rollen for «{username}» er bekræftet; brugeren er aktiv.");
+                Ok(())
+            }
         },
+        Command::Security { command } => security(command).await,
         Command::Token { command } => match command {
             TokenCommand::Create {
                 location,
@@ -292,30 +358,100 @@ async fn demo(args: DemoArgs) -> Result<()> {
     if args.no_serve {
         return Ok(());
     }
-    serve(app, SocketAddr::from(([127, 0, 0, 1], args.port))).await
+    let local = SocketAddr::from(([127, 0, 0, 1], args.port));
+    serve(app, local, &TlsArgs::default()).await
 }
 
-async fn serve(app: skjold_app::App, bind: SocketAddr) -> Result<()> {
-    if !bind.ip().is_loopback() {
+async fn serve(app: skjold_app::App, bind: SocketAddr, tls: &TlsArgs) -> Result<()> {
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    if let (Some(cert), Some(key)) = (&tls.tls_cert, &tls.tls_key) {
+        let config = skjold_web::tls_config(cert, key).map_err(anyhow::Error::msg)?;
+        let listener = std::net::TcpListener::bind(bind)
+            .with_context(|| format!("cannot listen on {bind}"))?;
+        println!("Skjold kører på https://{bind}/ (Ctrl+C stopper)");
+        spawn_keeper(app.clone());
+        let web = skjold_web::WebConfig::default();
+        skjold_web::serve_tls(listener, config, app, web, shutdown).await?;
+        return Ok(());
+    }
+    if !skjold_web::plain_http_allowed(&bind, tls.behind_proxy) {
         bail!(
-            "Skjold serves plain HTTP only on loopback; put it behind a TLS-terminating proxy and bind to 127.0.0.1 (got {bind})"
+            "Skjold serves plain HTTP only on loopback (got {bind}). Give --tls-cert and --tls-key, or --behind-proxy when a TLS-terminating proxy sits in front"
         );
     }
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
     println!("Skjold kører på http://{bind}/ (Ctrl+C stopper)");
-    spawn_log_keeper(app.clone());
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+    spawn_keeper(app.clone());
+    let web = skjold_web::WebConfig {
+        hsts: tls.behind_proxy,
+        behind_proxy: tls.behind_proxy,
+        ..skjold_web::WebConfig::default()
     };
-    skjold_web::serve(listener, app, skjold_web::WebConfig::default(), shutdown).await?;
+    skjold_web::serve(listener, app, web, shutdown).await?;
     Ok(())
 }
 
-/// Signs a checkpoint of the access log every minute, and once a day deletes the shards
-/// past the retention period (`SKJOLD_LOG_RETENTION_MONTHS`, at least and by default 6).
-fn spawn_log_keeper(app: skjold_app::App) {
+async fn security(command: SecurityCommand) -> Result<()> {
+    let (location, change) = match command {
+        SecurityCommand::Show(location) => (location, None),
+        SecurityCommand::Set {
+            location,
+            lockout_threshold,
+            lockout_window_hours,
+            block_minutes,
+            totp_roles,
+        } => (
+            location,
+            Some((
+                lockout_threshold,
+                lockout_window_hours,
+                block_minutes,
+                totp_roles,
+            )),
+        ),
+    };
+    let app = location.open().await?;
+    let mut settings = app.security_settings().await?;
+    if let Some((threshold, window, block, roles)) = change {
+        let input = skjold_app::security::SettingsInput {
+            lockout_threshold: threshold.unwrap_or(settings.lockout_threshold.to_string()),
+            lockout_window_hours: window.unwrap_or(settings.lockout_window_hours.to_string()),
+            block_minutes: block.unwrap_or(settings.block_minutes.to_string()),
+            totp_roles: match roles {
+                Some(r) => r
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                None => settings
+                    .totp_roles
+                    .iter()
+                    .map(|r| r.key().to_owned())
+                    .collect(),
+            },
+        };
+        let ws = skjold_store::security::Workstation::new("kommandolinje", "", false);
+        settings = app.set_security_settings(None, &input, &ws).await?;
+        println!("Indstillingerne er gemt.");
+    }
+    println!(
+        "Spærring efter {} fejlforsøg inden for {} timer, i {} minutter.",
+        settings.lockout_threshold, settings.lockout_window_hours, settings.block_minutes
+    );
+    let roles: Vec<&str> = settings.totp_roles.iter().map(|r| r.danish()).collect();
+    println!("Engangskode kræves for: {}", roles.join(", "));
+    Ok(())
+}
+
+/// Signs a checkpoint of the access log every minute. Once a day it deletes the shards
+/// past the retention period (`SKJOLD_LOG_RETENTION_MONTHS`, at least and by default 6)
+/// and suspends the users whose role was not confirmed in time.
+fn spawn_keeper(app: skjold_app::App) {
     let retention = std::env::var("SKJOLD_LOG_RETENTION_MONTHS")
         .ok()
         .and_then(|v| v.trim().parse::<u32>().ok())
@@ -334,6 +470,9 @@ fn spawn_log_keeper(app: skjold_app::App) {
                     }
                     Ok(_) => {}
                     Err(e) => tracing::error!(error.detail = %e, "access-log pruning failed"),
+                }
+                if let Err(e) = app.suspend_overdue().await {
+                    tracing::error!(error.detail = %e, "the access review's suspensions failed");
                 }
             }
         }

@@ -195,3 +195,50 @@ fn audit_verify_export_and_offline_check() {
     assert!(text(&bad).contains("ikke i orden"), "{}", text(&bad));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn plain_http_only_on_loopback_and_lockout_settings_in_range() {
+    let dir = std::env::temp_dir().join(format!("skjold-cli-sec-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+
+    let open = skjold(&dir, &["serve", "--bind", "0.0.0.0:0"], "");
+    assert!(!open.status.success());
+    assert!(
+        text(&open).contains("plain HTTP only on loopback"),
+        "{}",
+        text(&open)
+    );
+    let half = skjold(&dir, &["serve", "--tls-cert", "cert.pem"], "");
+    assert!(!half.status.success(), "a certificate needs its key");
+
+    let bad = skjold(&dir, &["security", "set", "--lockout-threshold", "11"], "");
+    assert!(!bad.status.success());
+    assert!(text(&bad).contains("fra 3 til 10"), "{}", text(&bad));
+    let shown = skjold(&dir, &["security", "show"], "");
+    assert!(
+        text(&shown).contains("Spærring efter 5 fejlforsøg inden for 24 timer, i 30 minutter"),
+        "nothing changed: {}",
+        text(&shown)
+    );
+    let set = skjold(
+        &dir,
+        &[
+            "security",
+            "set",
+            "--lockout-threshold",
+            "7",
+            "--totp-roles",
+            "administrator",
+        ],
+        "",
+    );
+    assert!(set.status.success(), "{}", text(&set));
+    let out = text(&set);
+    assert!(out.contains("Spærring efter 7 fejlforsøg"), "{out}");
+    assert!(
+        out.contains("Engangskode kræves for: Administrator\n"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

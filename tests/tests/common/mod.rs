@@ -4,10 +4,12 @@
 
 use std::sync::Arc;
 
+use skjold_app::auth::SignIn;
 use skjold_app::demo::DemoSummary;
 use skjold_app::{Actor, App, FixedClock};
 use skjold_core::Timestamp;
 use skjold_store::Backend;
+use skjold_store::security::Workstation;
 use skjold_store::testdb::TestDb;
 
 /// 2026-11-23 12:00:00 UTC.
@@ -56,6 +58,29 @@ impl World {
         self.demo.service_types[code]
     }
 
+    /// Signs in through the password and, when the role needs it, a second factor set up
+    /// on the spot, as a browser would.
+    pub async fn sign_in(&self, username: &str, password: &str) -> skjold_app::auth::Session {
+        let ws = workstation("127.0.0.1", "");
+        match self
+            .app
+            .sign_in(username, password, &ws)
+            .await
+            .unwrap_or_else(|e| panic!("{username} signs in: {e}"))
+        {
+            SignIn::Done(session) => session,
+            SignIn::SecondFactor { token, enrol, .. } => {
+                assert!(enrol, "{username} already has a second factor");
+                let secret = self.app.enrolment(&token).await.expect("enrolment").secret;
+                let code = totp_code(&secret, self.app.now());
+                self.app
+                    .second_factor(&token, &code, &ws)
+                    .await
+                    .expect("second factor")
+            }
+        }
+    }
+
     pub async fn log_count(&self) -> usize {
         let dpo = self.actor("revisor").await;
         let q = skjold_app::ops::OversightQuery::default();
@@ -66,6 +91,22 @@ impl World {
     pub async fn done(self) {
         self.db.cleanup().await;
     }
+}
+
+/// A workstation that has not signed in before: counted by its address.
+pub fn workstation(address: &str, device: &str) -> Workstation {
+    Workstation::new(address, device, false)
+}
+
+/// The code an authenticator app shows at `at` for a base32 secret (RFC 6238 defaults).
+pub fn totp_code(secret_base32: &str, at: Timestamp) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret_base32).expect("base32 secret");
+    let totp = totp_rs::Builder::new()
+        .with_secret(secret.as_ref().to_vec())
+        .build()
+        .expect("totp");
+    let seconds = u64::try_from(at.micros() / Timestamp::MICROS_PER_SECOND).expect("after 1970");
+    totp.generate(seconds).to_string()
 }
 
 /// Runs a scenario on SQLite, and on PostgreSQL when `SKJOLD_TEST_POSTGRES_URL` is set. In

@@ -1,3 +1,5 @@
+#![allow(dead_code)]
+
 //! A throwaway certificate authority for tests: a CA certificate (PEM, for the client to
 //! trust) and a server configuration for `localhost` signed by it.
 
@@ -10,6 +12,9 @@ use tokio_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 pub struct TestPki {
     pub ca_pem: String,
     pub server: Arc<ServerConfig>,
+    /// The server's certificate and key as PEM, for a server that reads files.
+    pub server_cert_pem: String,
+    pub server_key_pem: String,
 }
 
 pub fn pki() -> TestPki {
@@ -36,5 +41,7 @@ pub fn pki() -> TestPki {
     TestPki {
         ca_pem: ca.pem(),
         server: Arc::new(server),
+        server_cert_pem: cert.pem(),
+        server_key_pem: key.serialize_pem(),
     }
 }

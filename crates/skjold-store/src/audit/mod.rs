@@ -593,6 +593,12 @@ impl Store {
                 id.as_str()
             )?;
         }
+        // Sign-in attempts are kept as long as the log, and no longer.
+        execute!(
+            &mut tx,
+            "DELETE FROM sign_in_event WHERE at < $1",
+            now.local_date().plus_months(-months).start_local().micros()
+        )?;
         tx.commit().await?;
         if !due.is_empty() {
             let detail = format!(

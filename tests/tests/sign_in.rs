@@ -1,0 +1,635 @@
+//! Sign-in that resists attack (SA-3, SA-4, SA-6): blocking after repeated failures, the
+//! second factor, recorded refusals, and the access review.
+
+mod common;
+#[path = "common/tls.rs"]
+mod tls;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use tower::ServiceExt;
+
+use common::{NOW, World, totp_code, workstation};
+use skjold_app::auth::SignIn;
+use skjold_app::security::SettingsInput;
+use skjold_app::{App, AppError};
+use skjold_core::Timestamp;
+use skjold_store::Backend;
+use skjold_store::security::{BlockScope, SignInEvent, Workstation};
+
+const PASSWORD: &str = skjold_app::demo::DEMO_PASSWORD;
+
+fn code(e: &AppError) -> &'static str {
+    e.code()
+}
+
+async fn try_sign_in(
+    app: &App,
+    user: &str,
+    password: &str,
+    ws: &Workstation,
+) -> Result<(), AppError> {
+    app.sign_in(user, password, ws).await.map(|_| ())
+}
+
+/// The refusal of a sign-in that must fail.
+async fn refused(app: &App, user: &str, password: &str, ws: &Workstation) -> AppError {
+    try_sign_in(app, user, password, ws)
+        .await
+        .expect_err("sign-in refused")
+}
+
+async fn events(w: &World, kind: &str) -> Vec<SignInEvent> {
+    w.app
+        .store()
+        .sign_in_events(Timestamp(0), 10_000)
+        .await
+        .expect("events")
+        .into_iter()
+        .filter(|e| e.kind == kind)
+        .collect()
+}
+
+async fn lockout_blocks_user_id_and_workstation(backend: Backend) {
+    let w = World::new(backend, 3).await;
+    let app = &w.app;
+    let a = workstation("10.0.0.1", "enhed-a");
+
+    // Five wrong passwords for a real user, then the right one: refused like the others.
+    for _ in 0..5 {
+        let e = refused(app, "sagsbehandler", "forkert kode", &a).await;
+        assert_eq!(code(&e), "bad_credentials");
+    }
+    let blocked = refused(app, "sagsbehandler", PASSWORD, &a).await;
+    assert_eq!(code(&blocked), "bad_credentials");
+    assert_eq!(events(&w, "failed").await.len(), 5);
+    let attempts = events(&w, "blocked").await;
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].username, "sagsbehandler");
+    assert_eq!(attempts[0].address, "10.0.0.1");
+    assert!(attempts[0].user_id.is_some());
+
+    // The user ID is blocked from every workstation; an unknown user ID is blocked the
+    // same way, with the same answer.
+    let b = workstation("10.0.0.2", "enhed-b");
+    let elsewhere = refused(app, "sagsbehandler", PASSWORD, &b).await;
+    let c = workstation("10.0.0.3", "enhed-c");
+    for _ in 0..5 {
+        refused(app, "ingen.bruger", "gæt", &c).await;
+    }
+    let unknown = refused(app, "ingen.bruger", "gæt", &c).await;
+    assert_eq!(elsewhere.to_string(), unknown.to_string());
+    assert_eq!(code(&elsewhere), code(&unknown));
+    let store = app.store();
+    assert!(
+        store
+            .active_block(BlockScope::Username, "ingen.bruger", app.now())
+            .await
+            .expect("block")
+            .is_some()
+    );
+
+    // Workstation c has failed five times too: a user who has not failed is refused there,
+    // and signs in from another workstation.
+    let e = refused(app, "mentorhuset", PASSWORD, &c).await;
+    assert_eq!(code(&e), "bad_credentials");
+    try_sign_in(app, "mentorhuset", PASSWORD, &b)
+        .await
+        .expect("other workstation");
+
+    // The blocks live in the database: a second application over it (as after a restart)
+    // refuses too.
+    let restarted = App::new(store.clone(), w.clock.clone());
+    assert!(
+        try_sign_in(&restarted, "sagsbehandler", PASSWORD, &b)
+            .await
+            .is_err()
+    );
+
+    // After the block period (30 minutes) the right password works and clears the count.
+    w.clock.advance_seconds(31 * 60);
+    try_sign_in(app, "sagsbehandler", PASSWORD, &b)
+        .await
+        .expect("block over");
+    for _ in 0..4 {
+        refused(app, "sagsbehandler", "forkert", &b).await;
+    }
+    try_sign_in(app, "sagsbehandler", PASSWORD, &b)
+        .await
+        .expect("four are not five");
+
+    // Failures older than the window (24 hours) do not count.
+    let d = workstation("10.0.0.4", "enhed-d");
+    for _ in 0..4 {
+        refused(app, "praktikpartner", "forkert", &d).await;
+    }
+    w.clock.advance_seconds(25 * 3600);
+    refused(app, "praktikpartner", "forkert", &d).await;
+    try_sign_in(app, "praktikpartner", PASSWORD, &d)
+        .await
+        .expect("old failures lapsed");
+    w.done().await;
+}
+
+async fn administrator_unblocks_with_a_reason(backend: Backend) {
+    let w = World::new(backend, 3).await;
+    let app = &w.app;
+    let admin = w.actor("admin").await;
+    let caseworker = w.actor("sagsbehandler").await;
+    let ws = workstation("10.1.0.1", "x");
+    for _ in 0..5 {
+        refused(app, "sagsbehandler", "forkert", &ws).await;
+    }
+    let block = app
+        .store()
+        .active_block(BlockScope::Username, "sagsbehandler", app.now())
+        .await
+        .expect("query")
+        .expect("blocked");
+    assert_eq!(block.failures, 5);
+
+    let refused = app.unblock(&caseworker, block.id, "jeg vil ind", &ws).await;
+    assert_eq!(
+        refused.map_err(|e| e.code()).err(),
+        Some("administrator_only")
+    );
+    let short = app.unblock(&admin, block.id, "ok", &ws).await;
+    assert_eq!(short.map_err(|e| e.code()).err(), Some("reason_required"));
+    assert!(
+        app.store()
+            .active_block(BlockScope::Username, "sagsbehandler", app.now())
+            .await
+            .expect("query")
+            .is_some(),
+        "a refused unblocking changes nothing"
+    );
+
+    app.unblock(
+        &admin,
+        block.id,
+        "Brugeren ringede og er identificeret",
+        &ws,
+    )
+    .await
+    .expect("unblock");
+    // The user ID is free again; the workstation's own block stands.
+    let other = workstation("10.1.0.2", "y");
+    try_sign_in(app, "sagsbehandler", PASSWORD, &other)
+        .await
+        .expect("unblocked");
+    assert!(
+        try_sign_in(app, "sagsbehandler", PASSWORD, &ws)
+            .await
+            .is_err()
+    );
+    let again = app.unblock(&admin, block.id, "igen igen", &ws).await;
+    assert_eq!(again.map_err(|e| e.code()).err(), Some("block_not_active"));
+
+    // The report shows the attempts, the block and who lifted it, and why.
+    let dpo = w.actor("dpo").await;
+    let report = app.sign_in_report(&dpo).await.expect("report");
+    let lifted = report
+        .blocks
+        .iter()
+        .find(|b| b.id == block.id)
+        .expect("block listed");
+    assert_eq!(lifted.lifted_by.as_deref(), Some("admin"));
+    assert_eq!(
+        lifted.lift_reason.as_deref(),
+        Some("Brugeren ringede og er identificeret")
+    );
+    assert_eq!(
+        report.events.iter().filter(|e| e.kind == "failed").count(),
+        5
+    );
+    assert!(report.events.iter().any(|e| e.kind == "unblocked"));
+    let supplier = w.actor("mentorhuset").await;
+    assert_eq!(
+        app.sign_in_report(&supplier)
+            .await
+            .map_err(|e| e.code())
+            .err(),
+        Some("oversight_only")
+    );
+    w.done().await;
+}
+
+async fn settings_in_range_or_nothing(backend: Backend) {
+    let w = World::new(backend, 3).await;
+    let app = &w.app;
+    let admin = w.actor("admin").await;
+    let ws = workstation("10.2.0.1", "");
+    let before = app.security_settings().await.expect("settings");
+    assert_eq!(before.lockout_threshold, 5);
+    let input = |t: &str| SettingsInput {
+        lockout_threshold: t.into(),
+        lockout_window_hours: "24".into(),
+        block_minutes: "45".into(),
+        totp_roles: vec!["privacy_officer".into(), "administrator".into()],
+    };
+    for bad in ["2", "11", "fem", ""] {
+        let e = app
+            .set_security_settings(Some(&admin), &input(bad), &ws)
+            .await
+            .expect_err("refused");
+        assert_eq!(e.code(), "lockout_threshold_range", "{bad}");
+    }
+    assert_eq!(app.security_settings().await.expect("settings"), before);
+    let refusals = events(&w, "setting_refused").await;
+    assert_eq!(refusals.len(), 4);
+    assert_eq!(refusals[0].username, "admin");
+    let dpo = w.actor("dpo").await;
+    let e = app
+        .set_security_settings(Some(&dpo), &input("3"), &ws)
+        .await;
+    assert_eq!(e.map_err(|e| e.code()).err(), Some("administrator_only"));
+
+    let saved = app
+        .set_security_settings(Some(&admin), &input("3"), &ws)
+        .await
+        .expect("in range");
+    assert_eq!(saved.lockout_threshold, 3);
+    assert_eq!(saved.block_minutes, 45);
+    for _ in 0..3 {
+        refused(app, "mentorhuset", "forkert", &ws).await;
+    }
+    let block = app
+        .store()
+        .active_block(BlockScope::Username, "mentorhuset", app.now())
+        .await
+        .expect("query")
+        .expect("three are enough now");
+    assert_eq!(block.until, app.now().plus_seconds(45 * 60));
+    w.done().await;
+}
+
+async fn second_factor_is_set_up_and_used_once(backend: Backend) {
+    let w = World::new(backend, 3).await;
+    let app = &w.app;
+    let ws = workstation("10.3.0.1", "dpo-pc");
+
+    // A caseworker needs no second factor by default; the privacy officer does.
+    assert!(matches!(
+        app.sign_in("sagsbehandler", PASSWORD, &ws)
+            .await
+            .expect("sign in"),
+        SignIn::Done(_)
+    ));
+    let SignIn::SecondFactor { token, enrol, .. } =
+        app.sign_in("dpo", PASSWORD, &ws).await.expect("password")
+    else {
+        panic!("the privacy officer needs a second factor");
+    };
+    assert!(enrol);
+    assert!(
+        app.session(&token).await.expect("query").is_none(),
+        "a waiting sign-in is no session"
+    );
+    let secret = app.enrolment(&token).await.expect("enrolment").secret;
+    let e = app
+        .second_factor(&token, "000000", &ws)
+        .await
+        .expect_err("refused");
+    assert_eq!(e.code(), "bad_second_factor");
+    let good = totp_code(&secret, app.now());
+    let session = app.second_factor(&token, &good, &ws).await.expect("set up");
+    assert_eq!(session.actor.username, "dpo");
+    assert!(app.session(&session.token).await.expect("query").is_some());
+    assert!(
+        app.second_factor(&token, &good, &ws).await.is_err(),
+        "the waiting sign-in is used up"
+    );
+
+    // The same code again, within its 30 seconds: refused as a replay, and recorded.
+    let SignIn::SecondFactor { token, enrol, .. } =
+        app.sign_in("dpo", PASSWORD, &ws).await.expect("password")
+    else {
+        panic!("second factor expected");
+    };
+    assert!(!enrol);
+    let replay = app
+        .second_factor(&token, &good, &ws)
+        .await
+        .expect_err("refused");
+    assert_eq!(replay.code(), "bad_second_factor");
+    let failed = events(&w, "second_factor_failed").await;
+    assert!(
+        failed
+            .iter()
+            .any(|e| e.detail == "engangskoden er allerede brugt")
+    );
+    w.clock.advance_seconds(30);
+    let next = totp_code(&secret, app.now());
+    app.second_factor(&token, &next, &ws)
+        .await
+        .expect("the next code works");
+
+    // The administrator chooses the roles: now caseworkers set one up too.
+    let admin_session = w.sign_in("admin", PASSWORD).await;
+    let input = SettingsInput {
+        lockout_threshold: "5".into(),
+        lockout_window_hours: "24".into(),
+        block_minutes: "30".into(),
+        totp_roles: vec!["caseworker".into(), "administrator".into()],
+    };
+    app.set_security_settings(Some(&admin_session.actor), &input, &ws)
+        .await
+        .expect("settings");
+    assert!(matches!(
+        app.sign_in("sagsbehandler", PASSWORD, &ws)
+            .await
+            .expect("password"),
+        SignIn::SecondFactor { enrol: true, .. }
+    ));
+    // A lost phone: the administrator resets it, and the user sets up a new one. The
+    // privacy officer, no longer required, still uses the factor they have.
+    let dpo = w.actor("dpo").await;
+    assert!(matches!(
+        app.sign_in("dpo", PASSWORD, &ws).await.expect("password"),
+        SignIn::SecondFactor { enrol: false, .. }
+    ));
+    app.reset_second_factor(&admin_session.actor, dpo.user_id, &ws)
+        .await
+        .expect("reset");
+    assert!(
+        app.session(&session.token).await.expect("query").is_none(),
+        "sessions end"
+    );
+    assert!(matches!(
+        app.sign_in("dpo", PASSWORD, &ws).await.expect("password"),
+        SignIn::Done(_)
+    ));
+    w.done().await;
+}
+
+async fn refusals_and_forged_cookies_are_recorded(backend: Backend) {
+    let w = World::new(backend, 3).await;
+    let router = skjold_web::router(w.app.clone(), skjold_web::WebConfig::default());
+    let send = |method: Method, path: &str, cookie: Option<String>, bearer: Option<&str>| {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("x-forwarded-for", "192.0.2.7");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        if let Some(b) = bearer {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {b}"));
+        }
+        router
+            .clone()
+            .oneshot(req.body(Body::empty()).expect("request"))
+    };
+
+    // Every page hands out a device cookie.
+    let page = send(Method::GET, "/login", None, None)
+        .await
+        .expect("response");
+    let cookies: Vec<String> = page
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().expect("ascii").to_owned())
+        .collect();
+    let device = cookies
+        .iter()
+        .find_map(|c| c.strip_prefix("skjold_device="))
+        .and_then(|c| c.split(';').next())
+        .expect("device cookie")
+        .to_owned();
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("skjold_device=") && c.contains("HttpOnly"))
+    );
+
+    // A forged session cookie: back to sign-in, nothing else, and recorded.
+    let forged = format!(
+        "skjold_session=forfalsket-{}; skjold_device={device}",
+        "x".repeat(40)
+    );
+    let res = send(Method::GET, "/borgere", Some(forged), None)
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/login");
+    let rejected = events(&w, "session_rejected").await;
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].detail, "/borgere");
+    assert!(!rejected[0].device.is_empty(), "the device is named");
+
+    // A made-up API token.
+    let res = send(Method::GET, "/api/v1/orders", None, Some("skj_opdigtet"))
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(events(&w, "token_rejected").await.len(), 1);
+
+    // A caseworker asking for the administration: refused, with user and workstation.
+    let s = w.sign_in("sagsbehandler", PASSWORD).await;
+    let cookie = format!("skjold_session={}; skjold_device={device}", s.token);
+    let res = send(Method::GET, "/admin", Some(cookie), None)
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let refused = events(&w, "authorisation_refused").await;
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].user_id, Some(s.actor.user_id));
+    assert_eq!(refused[0].detail, "/admin");
+    // Plain HTTP here, not behind a proxy: the forwarded address is not believed.
+    assert_eq!(refused[0].address, "ukendt");
+    w.done().await;
+}
+
+async fn access_review_suspends_the_unconfirmed(backend: Backend) {
+    let w = World::new(backend, 3).await;
+    let app = &w.app;
+    let admin = w.actor("admin").await;
+    let review = app.access_review(&admin).await.expect("review");
+    assert_eq!(
+        review.due(),
+        0,
+        "the demo's users were confirmed when created"
+    );
+    let caseworker = w.actor("sagsbehandler").await;
+    assert_eq!(
+        app.access_review(&caseworker)
+            .await
+            .map_err(|e| e.code())
+            .err(),
+        Some("administrator_only")
+    );
+
+    // Five and a half months on, everyone is due within 30 days.
+    w.clock.set(NOW.plus_seconds(167 * 86_400));
+    let review = app.access_review(&admin).await.expect("review");
+    assert_eq!(review.due(), review.items.len());
+    app.review_user(&admin, admin.user_id, true, "")
+        .await
+        .expect("own role");
+    let dpo = w.actor("dpo").await;
+    app.review_user(&admin, dpo.user_id, true, "fortsat DPO")
+        .await
+        .expect("confirm");
+    let auditor = w.actor("revisor").await;
+    let e = app.review_user(&admin, auditor.user_id, false, "").await;
+    assert_eq!(e.map_err(|e| e.code()).err(), Some("note_required"));
+    app.review_user(&admin, auditor.user_id, false, "revisionen er afsluttet")
+        .await
+        .expect("revoke");
+    assert!(app.login("revisor", PASSWORD).await.is_err());
+
+    // Past six months, the server's daily run suspends whoever was not confirmed.
+    let session = app
+        .login("sagsbehandler", PASSWORD)
+        .await
+        .expect("still active");
+    w.clock.set(NOW.plus_seconds(184 * 86_400));
+    let suspended = app.suspend_overdue().await.expect("suspend");
+    assert!(suspended >= 3, "caseworker and suppliers: {suspended}");
+    assert!(app.login("sagsbehandler", PASSWORD).await.is_err());
+    assert!(app.session(&session.token).await.expect("query").is_none());
+    assert!(
+        app.store()
+            .actor_by_username("dpo")
+            .await
+            .expect("q")
+            .is_some()
+    );
+    assert_eq!(app.suspend_overdue().await.expect("again"), 0);
+
+    // Confirming reinstates; every decision is on record.
+    w.clock.advance_seconds(3600);
+    app.review_user(&admin, caseworker.user_id, true, "genbekræftet")
+        .await
+        .expect("reinstate");
+    app.login("sagsbehandler", PASSWORD)
+        .await
+        .expect("active again");
+    let review = app.access_review(&admin).await.expect("review");
+    let kinds: Vec<(&str, Option<&str>)> = review
+        .decisions
+        .iter()
+        .filter(|d| d.username == "sagsbehandler")
+        .map(|d| (d.decision.as_str(), d.reviewer.as_deref()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![("confirmed", Some("admin")), ("suspended", None)]
+    );
+    assert!(
+        review
+            .decisions
+            .iter()
+            .any(|d| d.username == "revisor" && d.decision == "revoked")
+    );
+    w.done().await;
+}
+
+/// `serve_tls` speaks HTTPS only, with HSTS, from the PEM files an operator gives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_with_hsts() {
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+
+    let w = World::new(Backend::Sqlite, 1).await;
+    let pki = tls::pki();
+    let dir = std::env::temp_dir().join(format!("skjold-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert, &pki.server_cert_pem).expect("cert");
+    std::fs::write(&key, &pki.server_key_pem).expect("key");
+    assert!(
+        skjold_web::tls_config(&key, &key).is_err(),
+        "a key is no certificate"
+    );
+    let config = skjold_web::tls_config(&cert, &key).expect("tls config");
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(skjold_web::serve_tls(
+        listener,
+        config,
+        w.app.clone(),
+        skjold_web::WebConfig::default(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+
+    let mut roots = rustls::RootCertStore::empty();
+    let ca = rustls::pki_types::CertificateDer::from_pem_slice(pki.ca_pem.as_bytes()).expect("ca");
+    roots.add(ca).expect("root");
+    let client = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("protocols")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(client));
+    let mut response = String::new();
+    for _ in 0..50 {
+        if let Ok(tcp) = tokio::net::TcpStream::connect(addr).await {
+            let name = rustls::pki_types::ServerName::try_from("localhost").expect("name");
+            let mut tls = connector.connect(name, tcp).await.expect("handshake");
+            tls.write_all(b"GET /login HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .await
+                .expect("request");
+            tls.read_to_string(&mut response).await.ok();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let lower = response.to_lowercase();
+    assert!(lower.contains("strict-transport-security: max-age=31536000; includesubdomains"));
+    assert!(lower.contains("skjold_device=") && lower.contains("; secure"));
+
+    // Plain HTTP to the same port gets no page.
+    let mut plain = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    plain
+        .write_all(b"GET /login HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .expect("write");
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        plain.read_to_end(&mut answer),
+    )
+    .await;
+    assert!(!String::from_utf8_lossy(&answer).contains("HTTP/1.1 200"));
+
+    assert!(skjold_web::plain_http_allowed(
+        &"127.0.0.1:8080".parse().expect("addr"),
+        false
+    ));
+    assert!(skjold_web::plain_http_allowed(
+        &"[::1]:8080".parse().expect("addr"),
+        false
+    ));
+    assert!(!skjold_web::plain_http_allowed(
+        &"0.0.0.0:8080".parse().expect("addr"),
+        false
+    ));
+    assert!(skjold_web::plain_http_allowed(
+        &"10.0.0.5:8080".parse().expect("addr"),
+        true
+    ));
+    let _ = stop.send(());
+    server.await.expect("join").expect("served");
+    let _ = std::fs::remove_dir_all(&dir);
+    w.done().await;
+}
+
+on_both_backends!(
+    lockout_blocks_user_id_and_workstation,
+    administrator_unblocks_with_a_reason,
+    settings_in_range_or_nothing,
+    second_factor_is_set_up_and_used_once,
+    refusals_and_forged_cookies_are_recorded,
+    access_review_suspends_the_unconfirmed,
+);
