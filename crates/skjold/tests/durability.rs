@@ -1,0 +1,199 @@
+//! An access-log entry is acknowledged only once it is durable: the server is killed with
+//! SIGKILL at random moments under load, a hundred times and more, and after every restart
+//! each acknowledged read has its entry and the log verifies.
+//!
+//! `SKJOLD_KILL_ROUNDS` sets the number of kills (default 100).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use rand::Rng;
+use uuid::Uuid;
+
+use skjold_store::{Db, KeyRing, Store, UseKind};
+
+fn skjold(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_skjold"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .env_remove("SKJOLD_DATABASE_URL")
+        .env_remove("SKJOLD_MASTER_KEY")
+        .stderr(Stdio::null())
+        .output()
+        .expect("run skjold");
+    assert!(out.status.success(), "skjold {args:?} failed");
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// Starts the server and waits until it answers.
+async fn start(dir: &Path) -> (std::process::Child, String) {
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skjold"))
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(dir)
+        .env_remove("SKJOLD_DATABASE_URL")
+        .env_remove("SKJOLD_MASTER_KEY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..1000 {
+        if let Ok(r) = reqwest::get(format!("{base}/healthz")).await
+            && r.status().is_success()
+        {
+            return (child, base);
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server did not start");
+}
+
+/// Views of each citizen in the log.
+async fn logged_views(dir: &Path, ids: &[Uuid]) -> Vec<usize> {
+    let keys = KeyRing::load_or_create(&dir.join("master.key")).expect("key");
+    let db = Db::open_sqlite(&dir.join("skjold.sqlite"))
+        .await
+        .expect("db");
+    let store = Store::new(db.clone(), keys);
+    let mut counts = Vec::new();
+    for id in ids {
+        let entries = store.citizen_log(*id).await.expect("citizen log");
+        counts.push(
+            entries
+                .iter()
+                .filter(|e| e.use_kind == UseKind::View && e.allowed)
+                .count(),
+        );
+    }
+    db.close().await;
+    counts
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_entries_survive_sigkill() {
+    let rounds: usize = std::env::var("SKJOLD_KILL_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
+    let dir = std::env::temp_dir().join(format!("skjold-kill-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let demo = skjold(&dir, &["demo", "--no-serve", "--citizens", "20"]);
+    let cprs: Vec<String> = demo
+        .lines()
+        .filter_map(|l| {
+            l.rsplit("CPR-nummer ")
+                .next()
+                .filter(|_| l.contains("CPR-nummer"))
+        })
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(cprs.len(), 3, "{demo}");
+    let token = skjold(&dir, &["token", "create", "--user", "sagsbehandler"])
+        .trim()
+        .to_owned();
+
+    let (mut server, base) = start(&dir).await;
+    let client = reqwest::Client::new();
+    let mut ids = Vec::new();
+    for cpr in &cprs {
+        let body = client
+            .post(format!("{base}/api/v1/citizens/search"))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(serde_json::json!({ "cpr": cpr }).to_string())
+            .send()
+            .await
+            .expect("search")
+            .text()
+            .await
+            .expect("body");
+        let found: serde_json::Value = serde_json::from_str(&body).expect("json");
+        ids.push(Uuid::parse_str(found["id"].as_str().expect("id")).expect("uuid"));
+    }
+    server.kill().expect("kill");
+    server.wait().expect("reap");
+
+    let acked: Arc<Vec<AtomicUsize>> = Arc::new(ids.iter().map(|_| AtomicUsize::new(0)).collect());
+    let mut rng = rand::thread_rng();
+    for round in 0..rounds {
+        let (mut server, base) = start(&dir).await;
+        let client = reqwest::Client::new();
+        let mut load = Vec::new();
+        for worker in 0..16 {
+            let (client, base, token, ids, acked) = (
+                client.clone(),
+                base.clone(),
+                token.clone(),
+                ids.clone(),
+                acked.clone(),
+            );
+            load.push(tokio::spawn(async move {
+                for n in worker.. {
+                    let i = n % ids.len();
+                    let res = client
+                        .get(format!("{base}/api/v1/citizens/{}", ids[i]))
+                        .bearer_auth(&token)
+                        .send()
+                        .await;
+                    match res {
+                        Ok(r) if r.status().is_success() => {
+                            // Acknowledged: the data arrived, so the entry was durable.
+                            if r.bytes().await.is_ok() {
+                                acked[i].fetch_add(1, Ordering::SeqCst);
+                            }
+                        }
+                        _ => break,
+                    }
+                }
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(rng.gen_range(20..250))).await;
+        server.kill().expect("SIGKILL");
+        server.wait().expect("reap");
+        for task in load {
+            task.await.expect("load task");
+        }
+        let logged = logged_views(&dir, &ids).await;
+        for (i, n) in logged.iter().enumerate() {
+            let a = acked[i].load(Ordering::SeqCst);
+            assert!(
+                *n >= a,
+                "round {round}: citizen {i} has {n} entries for {a} acknowledged views"
+            );
+        }
+    }
+    let total: usize = acked.iter().map(|a| a.load(Ordering::SeqCst)).sum();
+    assert!(total > rounds, "the load acknowledged {total} views");
+    eprintln!("{rounds} kills, {total} acknowledged views, every one in the log");
+
+    let keys = KeyRing::load_or_create(&dir.join("master.key")).expect("key");
+    let db = Db::open_sqlite(&dir.join("skjold.sqlite"))
+        .await
+        .expect("db");
+    let report = Store::new(db.clone(), keys)
+        .verify_log()
+        .await
+        .expect("verify");
+    assert!(report.ok(), "{:?}", report.problems);
+    db.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
