@@ -155,9 +155,15 @@ enum Endpoint {
     HtmlGeneralMessage,
     ExportAccessLog,
     HtmlExportAccessLog,
+    HtmlSecurity,
+    HtmlSaveSettings,
+    HtmlSignInReport,
+    HtmlAccessReview,
+    HtmlReviewDecision,
+    HtmlResetSecondFactor,
 }
 
-const ENDPOINTS: [Endpoint; 50] = [
+const ENDPOINTS: [Endpoint; 56] = [
     Endpoint::CitizenView,
     Endpoint::CitizenSearch,
     Endpoint::OrderInForce,
@@ -208,6 +214,12 @@ const ENDPOINTS: [Endpoint; 50] = [
     Endpoint::HtmlGeneralMessage,
     Endpoint::ExportAccessLog,
     Endpoint::HtmlExportAccessLog,
+    Endpoint::HtmlSecurity,
+    Endpoint::HtmlSaveSettings,
+    Endpoint::HtmlSignInReport,
+    Endpoint::HtmlAccessReview,
+    Endpoint::HtmlReviewDecision,
+    Endpoint::HtmlResetSecondFactor,
 ];
 
 /// The fields the Mentorhuset order discloses: the MENTOR policy's automatic fields, plus
@@ -277,6 +289,16 @@ fn expected(who: Who, ep: Endpoint) -> Expect {
         (GeneralAttachment, Caseworker | Supplier) => sees(&[]),
         // Exports carry IDs and keyed hashes, never a citizen's values.
         (ExportAccessLog | HtmlExportAccessLog, Dpo | Auditor) => sees(&[]),
+        // Sign-in security: the administrator's; the report also the overseers'.
+        (
+            HtmlSecurity
+            | HtmlSaveSettings
+            | HtmlAccessReview
+            | HtmlReviewDecision
+            | HtmlResetSecondFactor,
+            Admin,
+        ) => sees(&[]),
+        (HtmlSignInReport, Admin | Dpo | Auditor) => sees(&[]),
         _ => Expect::Denied,
     }
 }
@@ -418,6 +440,8 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
         .await
         .expect("user");
 
+    // Sign-in security forms act on a user outside the matrix, so no caller loses a session.
+    let second_caseworker = w.actor("sagsbehandler2").await;
     let users = [
         (Who::Admin, "admin"),
         (Who::Caseworker, "sagsbehandler"),
@@ -601,6 +625,27 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
                     Some((form, format!("csrf={csrf}&export=jsonl"))),
                     true,
                 ),
+                Endpoint::HtmlSecurity => (Method::GET, "/admin/sikkerhed".into(), None, true),
+                Endpoint::HtmlSaveSettings => (
+                    Method::POST,
+                    "/admin/sikkerhed".into(),
+                    Some((form, format!("csrf={csrf}&lockout_threshold=5&lockout_window_hours=24&block_minutes=30&totp_roles=privacy_officer&totp_roles=administrator"))),
+                    true,
+                ),
+                Endpoint::HtmlSignInReport => (Method::GET, "/tilsyn/log-ind".into(), None, true),
+                Endpoint::HtmlAccessReview => (Method::GET, "/admin/gennemgang".into(), None, true),
+                Endpoint::HtmlReviewDecision => (
+                    Method::POST,
+                    format!("/admin/gennemgang/{}", second_caseworker.user_id),
+                    Some((form, format!("csrf={csrf}&decision=confirm&note=fortsat"))),
+                    true,
+                ),
+                Endpoint::HtmlResetSecondFactor => (
+                    Method::POST,
+                    format!("/admin/sikkerhed/engangskode/{}", second_caseworker.user_id),
+                    Some((form, format!("csrf={csrf}"))),
+                    true,
+                ),
                 Endpoint::HtmlCreateOrganisation => (
                     Method::POST,
                     "/admin/organisationer".into(),
@@ -663,7 +708,7 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
         }
     }
     assert_eq!(checked, 8 * ENDPOINTS.len());
-    assert_eq!(checked, 400);
+    assert_eq!(checked, 448);
     w.done().await;
 }
 

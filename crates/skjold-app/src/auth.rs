@@ -107,6 +107,11 @@ pub enum SignIn {
     },
 }
 
+/// Compares secrets in time independent of where they differ.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    subtle::ConstantTimeEq::ct_eq(a, b).into()
+}
+
 fn second_factor_refused() -> AppError {
     AppError::Forbidden {
         code: "bad_second_factor",
@@ -194,6 +199,20 @@ impl App {
             None => None,
         }
         .ok_or_else(bad_credentials)?;
+        self.after_first_factor(&actor, ws, false, "adgangskode")
+            .await
+    }
+
+    /// After the first factor (a password, or single sign-on; `second_done` when that
+    /// already included a second factor): signed in, or on to the second factor when the
+    /// role needs one or the user has set one up.
+    pub(crate) async fn after_first_factor(
+        &self,
+        actor: &Actor,
+        ws: &Workstation,
+        second_done: bool,
+        how: &str,
+    ) -> Result<SignIn, AppError> {
         let enrolled = self
             .store
             .second_factor(actor.user_id)
@@ -204,10 +223,8 @@ impl App {
             .security_settings()
             .await?
             .requires_second_factor(actor.role);
-        if !(enrolled || required) {
-            return Ok(SignIn::Done(
-                self.complete_sign_in(&actor, ws, "adgangskode").await?,
-            ));
+        if second_done || !(enrolled || required) {
+            return Ok(SignIn::Done(self.complete_sign_in(actor, ws, how).await?));
         }
         let token = random_token();
         let csrf = random_token();

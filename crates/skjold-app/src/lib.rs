@@ -12,6 +12,7 @@ pub mod demo;
 mod error;
 pub mod messages;
 pub mod notify;
+pub mod oidc;
 pub mod ops;
 pub mod reminders;
 pub mod review;
@@ -33,6 +34,7 @@ pub struct App {
     guard: messages::Guard,
     notifier: notify::Notifier,
     reminders: Option<Arc<dyn reminders::ReminderProvider>>,
+    oidc: Option<Arc<oidc::Oidc>>,
 }
 
 impl App {
@@ -43,6 +45,7 @@ impl App {
             guard: messages::Guard::default(),
             notifier: notify::Notifier::Off,
             reminders: None,
+            oidc: None,
         }
     }
 

@@ -500,6 +500,55 @@ impl Store {
         tx.commit().await
     }
 
+    // ---- single sign-on ---------------------------------------------------------------
+
+    /// Records a sign-in started at the identity provider.
+    pub async fn create_oidc_request(
+        &self,
+        state: &str,
+        nonce: &str,
+        pkce_verifier: &str,
+        now: Now,
+        expires_at: Now,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        execute!(
+            &mut tx,
+            "DELETE FROM oidc_request WHERE expires_at < $1",
+            now.micros()
+        )?;
+        execute!(
+            &mut tx,
+            "INSERT INTO oidc_request (state, nonce, pkce_verifier, expires_at) VALUES ($1, $2, $3, $4)",
+            state,
+            nonce,
+            pkce_verifier,
+            expires_at.micros()
+        )?;
+        tx.commit().await
+    }
+
+    /// Takes (reads and deletes) a live sign-in by its state: the nonce and PKCE verifier.
+    pub async fn take_oidc_request(
+        &self,
+        state: &str,
+        now: Now,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        let mut tx = self.db.write().await?;
+        let row = fetch!(
+            &mut tx,
+            fetch_optional,
+            (String, String, i64),
+            "SELECT nonce, pkce_verifier, expires_at FROM oidc_request WHERE state = $1",
+            state
+        )?;
+        execute!(&mut tx, "DELETE FROM oidc_request WHERE state = $1", state)?;
+        tx.commit().await?;
+        Ok(row
+            .filter(|(_, _, expires)| *expires > now.micros())
+            .map(|(nonce, verifier, _)| (nonce, verifier)))
+    }
+
     // ---- access review ----------------------------------------------------------------
 
     /// Every user of the given organisations with their last confirmation.

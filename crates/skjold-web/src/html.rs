@@ -292,9 +292,10 @@ struct LoginPage {
     error: Option<String>,
     login_csrf: String,
     username: String,
+    sso: Option<String>,
 }
 
-fn login_form(
+pub(crate) fn login_form(
     state: &AppState,
     jar: CookieJar,
     error: Option<String>,
@@ -312,6 +313,7 @@ fn login_form(
         error,
         login_csrf: token,
         username,
+        sso: state.app.sso_name().map(str::to_owned),
     };
     (status, jar, render(&page)).into_response()
 }

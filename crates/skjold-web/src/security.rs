@@ -12,6 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use skjold_app::AppError;
+use skjold_app::auth::SignIn;
 use skjold_app::review::{AccessReview, ReviewState};
 use skjold_app::security::{SecuritySettings, SettingsInput, SignInReport, event_kind_danish};
 use skjold_core::Role;
@@ -32,6 +33,8 @@ pub fn routes() -> Router<AppState> {
             "/login/engangskode",
             get(second_factor_page).post(second_factor),
         )
+        .route("/login/sso", get(sso_start))
+        .route("/login/sso/callback", get(sso_callback))
         .route("/admin/sikkerhed", get(security).post(save_settings))
         .route("/admin/sikkerhed/spaerringer/{id}", post(unblock))
         .route(
@@ -154,6 +157,80 @@ async fn second_factor(
 pub(crate) fn to_second_factor(state: &AppState, jar: CookieJar, token: String) -> Response {
     let jar = jar.add(pending_cookie(token, state.config.secure_cookies));
     (jar, Redirect::to("/login/engangskode")).into_response()
+}
+
+// ---- single sign-on -----------------------------------------------------------------------
+
+/// Carries the state of a sign-in at the identity provider, for the way back.
+const SSO_COOKIE: &str = "skjold_sso";
+
+async fn sso_start(State(state): State<AppState>, jar: CookieJar) -> Response {
+    match state.app.sso_start().await {
+        Ok((url, sso_state)) => {
+            // Lax, not Strict: the provider's redirect back is a cross-site navigation.
+            let cookie = Cookie::build((SSO_COOKIE, sso_state))
+                .http_only(true)
+                .secure(state.config.secure_cookies)
+                .same_site(axum_extra::extract::cookie::SameSite::Lax)
+                .path("/login/sso")
+                .build();
+            (jar.add(cookie), Redirect::to(&url)).into_response()
+        }
+        Err(e) => error_response(None, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct Callback {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    state: String,
+    error: Option<String>,
+}
+
+async fn sso_callback(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Client(ws): Client,
+    Query(cb): Query<Callback>,
+) -> Response {
+    let cookie_state = jar
+        .get(SSO_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    let jar = jar.remove(Cookie::build(SSO_COOKIE).path("/login/sso"));
+    if let Some(error) = cb.error {
+        let result = state
+            .app
+            .record_refusal(
+                "oidc_rejected",
+                None,
+                &ws,
+                &format!("udbyderen svarede {error}"),
+            )
+            .await;
+        if let Err(e) = result {
+            return error_response(None, e);
+        }
+        let message = "Log-ind hos identitetsudbyderen blev afbrudt eller afvist.";
+        return crate::html::login_form(&state, jar, Some(message.into()), String::new());
+    }
+    match state
+        .app
+        .sso_finish(&cookie_state, &cb.state, &cb.code, &ws)
+        .await
+    {
+        Ok(SignIn::Done(session)) => {
+            let jar = jar.add(session_cookie(session.token, state.config.secure_cookies));
+            (jar, Redirect::to(home_of(session.actor.role))).into_response()
+        }
+        Ok(SignIn::SecondFactor { token, .. }) => to_second_factor(&state, jar, token),
+        Err(AppError::Internal(d)) => error_response(None, AppError::Internal(d)),
+        Err(e) => {
+            crate::html::login_form(&state, jar, Some(capitalise(&e.to_string())), String::new())
+        }
+    }
 }
 
 // ---- settings and blocks -------------------------------------------------------------------

@@ -73,6 +73,10 @@ impl Location {
         ));
         let app =
             App::new(Store::new(db, keys), Arc::new(SystemClock)).with_reminder_provider(outbox);
+        let app = match oidc_from_env()? {
+            Some(config) => app.with_oidc(skjold_app::oidc::Oidc::new(config)?),
+            None => app,
+        };
         Ok(
             match std::env::var("SKJOLD_SMTP_URL")
                 .ok()
@@ -97,4 +101,27 @@ impl Location {
             },
         )
     }
+}
+
+/// Single sign-on, when `SKJOLD_OIDC_ISSUER` is set (see the README).
+fn oidc_from_env() -> Result<Option<skjold_app::oidc::OidcConfig>> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let Some(issuer) = var("SKJOLD_OIDC_ISSUER") else {
+        return Ok(None);
+    };
+    let required = |name: &str| {
+        var(name).with_context(|| format!("{name} must be set with SKJOLD_OIDC_ISSUER"))
+    };
+    let role_map = skjold_app::oidc::OidcConfig::parse_role_map(&required("SKJOLD_OIDC_ROLE_MAP")?)
+        .map_err(|e| anyhow::anyhow!("SKJOLD_OIDC_ROLE_MAP: {e}"))?;
+    Ok(Some(skjold_app::oidc::OidcConfig {
+        issuer,
+        client_id: required("SKJOLD_OIDC_CLIENT_ID")?,
+        client_secret: var("SKJOLD_OIDC_CLIENT_SECRET"),
+        redirect_url: required("SKJOLD_OIDC_REDIRECT_URL")?,
+        username_claim: var("SKJOLD_OIDC_USERNAME_CLAIM").unwrap_or("preferred_username".into()),
+        role_claim: var("SKJOLD_OIDC_ROLE_CLAIM").unwrap_or("roles".into()),
+        role_map,
+        display_name: var("SKJOLD_OIDC_NAME").unwrap_or("virksomhedens login".into()),
+    }))
 }
