@@ -2,7 +2,8 @@
 //! SIGKILL at random moments under load, a hundred times and more, and after every restart
 //! each acknowledged read has its entry and the log verifies.
 //!
-//! `SKJOLD_KILL_ROUNDS` sets the number of kills (default 100).
+//! `SKJOLD_KILL_ROUNDS` sets the number of kills (default 100). On SQLite, and on
+//! PostgreSQL when `SKJOLD_TEST_POSTGRES_URL` is set (required under `CI=true`).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -13,15 +14,44 @@ use std::time::Duration;
 use rand::Rng;
 use uuid::Uuid;
 
-use skjold_store::{Db, KeyRing, Store, UseKind};
+use skjold_store::testdb::TestDb;
+use skjold_store::{Backend, Db, KeyRing, Store, UseKind};
 
-fn skjold(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_skjold"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir)
-        .env_remove("SKJOLD_DATABASE_URL")
-        .env_remove("SKJOLD_MASTER_KEY")
+/// Where the data lives: the data directory (key file, and the SQLite file unless `url`
+/// names a PostgreSQL database).
+struct Place<'a> {
+    dir: &'a Path,
+    url: Option<&'a str>,
+}
+
+impl Place<'_> {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_skjold"));
+        c.args(args).arg("--data-dir").arg(self.dir);
+        match self.url {
+            Some(url) => c.env("SKJOLD_DATABASE_URL", url),
+            None => c.env_remove("SKJOLD_DATABASE_URL"),
+        };
+        c.env_remove("SKJOLD_MASTER_KEY");
+        c
+    }
+
+    /// The server's store, with the server's own keys (its checkpoints must verify).
+    async fn store(&self) -> (Store, Db) {
+        let keys = KeyRing::load_or_create(&self.dir.join("master.key")).expect("key");
+        let db = match self.url {
+            Some(url) => Db::connect(url).await.expect("postgres"),
+            None => Db::open_sqlite(&self.dir.join("skjold.sqlite"))
+                .await
+                .expect("sqlite"),
+        };
+        (Store::new(db.clone(), keys), db)
+    }
+}
+
+fn skjold(place: &Place<'_>, args: &[&str]) -> String {
+    let out = place
+        .command(args)
         .stderr(Stdio::null())
         .output()
         .expect("run skjold");
@@ -37,18 +67,10 @@ fn free_port() -> u16 {
 }
 
 /// Starts the server and waits until it answers.
-async fn start(dir: &Path) -> (std::process::Child, String) {
+async fn start(place: &Place<'_>) -> (std::process::Child, String) {
     let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_skjold"))
-        .args([
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
-        .arg(dir)
-        .env_remove("SKJOLD_DATABASE_URL")
-        .env_remove("SKJOLD_MASTER_KEY")
+    let mut child = place
+        .command(&["serve", "--bind", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -68,12 +90,8 @@ async fn start(dir: &Path) -> (std::process::Child, String) {
 }
 
 /// Views of each citizen in the log.
-async fn logged_views(dir: &Path, ids: &[Uuid]) -> Vec<usize> {
-    let keys = KeyRing::load_or_create(&dir.join("master.key")).expect("key");
-    let db = Db::open_sqlite(&dir.join("skjold.sqlite"))
-        .await
-        .expect("db");
-    let store = Store::new(db.clone(), keys);
+async fn logged_views(place: &Place<'_>, ids: &[Uuid]) -> Vec<usize> {
+    let (store, db) = place.store().await;
     let mut counts = Vec::new();
     for id in ids {
         let entries = store.citizen_log(*id).await.expect("citizen log");
@@ -89,14 +107,40 @@ async fn logged_views(dir: &Path, ids: &[Uuid]) -> Vec<usize> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acknowledged_entries_survive_sigkill() {
+async fn acknowledged_entries_survive_sigkill_sqlite() {
+    survives_sigkill(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_entries_survive_sigkill_postgres() {
+    if skjold_store::testdb::postgres_url().is_none() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must run the PostgreSQL suite: set SKJOLD_TEST_POSTGRES_URL"
+        );
+        return;
+    }
+    survives_sigkill(Backend::Postgres).await;
+}
+
+async fn survives_sigkill(backend: Backend) {
     let rounds: usize = std::env::var("SKJOLD_KILL_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100);
-    let dir = std::env::temp_dir().join(format!("skjold-kill-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("skjold-kill-{}-{backend:?}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let demo = skjold(&dir, &["demo", "--no-serve", "--citizens", "20"]);
+    // On PostgreSQL, a fresh database that the server's commands then use.
+    let pg = match backend {
+        Backend::Postgres => Some(TestDb::new(Backend::Postgres).await),
+        Backend::Sqlite => None,
+    };
+    let url = pg.as_ref().and_then(TestDb::postgres_url);
+    let place = Place {
+        dir: &dir,
+        url: url.as_deref(),
+    };
+    let demo = skjold(&place, &["demo", "--no-serve", "--citizens", "20"]);
     let cprs: Vec<String> = demo
         .lines()
         .filter_map(|l| {
@@ -107,11 +151,11 @@ async fn acknowledged_entries_survive_sigkill() {
         .map(str::to_owned)
         .collect();
     assert_eq!(cprs.len(), 3, "{demo}");
-    let token = skjold(&dir, &["token", "create", "--user", "sagsbehandler"])
+    let token = skjold(&place, &["token", "create", "--user", "sagsbehandler"])
         .trim()
         .to_owned();
 
-    let (mut server, base) = start(&dir).await;
+    let (mut server, base) = start(&place).await;
     let client = reqwest::Client::new();
     let mut ids = Vec::new();
     for cpr in &cprs {
@@ -135,7 +179,7 @@ async fn acknowledged_entries_survive_sigkill() {
     let acked: Arc<Vec<AtomicUsize>> = Arc::new(ids.iter().map(|_| AtomicUsize::new(0)).collect());
     let mut rng = rand::thread_rng();
     for round in 0..rounds {
-        let (mut server, base) = start(&dir).await;
+        let (mut server, base) = start(&place).await;
         let client = reqwest::Client::new();
         let mut load = Vec::new();
         for worker in 0..16 {
@@ -172,7 +216,7 @@ async fn acknowledged_entries_survive_sigkill() {
         for task in load {
             task.await.expect("load task");
         }
-        let logged = logged_views(&dir, &ids).await;
+        let logged = logged_views(&place, &ids).await;
         for (i, n) in logged.iter().enumerate() {
             let a = acked[i].load(Ordering::SeqCst);
             assert!(
@@ -183,17 +227,14 @@ async fn acknowledged_entries_survive_sigkill() {
     }
     let total: usize = acked.iter().map(|a| a.load(Ordering::SeqCst)).sum();
     assert!(total > rounds, "the load acknowledged {total} views");
-    eprintln!("{rounds} kills, {total} acknowledged views, every one in the log");
+    eprintln!("{backend:?}: {rounds} kills, {total} acknowledged views, every one in the log");
 
-    let keys = KeyRing::load_or_create(&dir.join("master.key")).expect("key");
-    let db = Db::open_sqlite(&dir.join("skjold.sqlite"))
-        .await
-        .expect("db");
-    let report = Store::new(db.clone(), keys)
-        .verify_log()
-        .await
-        .expect("verify");
+    let (store, db) = place.store().await;
+    let report = store.verify_log().await.expect("verify");
     assert!(report.ok(), "{:?}", report.problems);
     db.close().await;
+    if let Some(pg) = pg {
+        pg.cleanup().await;
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
