@@ -355,6 +355,14 @@ async fn demo(args: DemoArgs) -> Result<()> {
     for (username, name, role, org) in DEMO_USERS {
         println!("  {username:<18} {:<26} {name}, {org}", role.danish());
     }
+    let settings = app.security_settings().await?;
+    let roles: Vec<&str> = settings.totp_roles.iter().map(|r| r.danish()).collect();
+    if !roles.is_empty() {
+        println!(
+            "Roller med engangskode ({}) opsætter en godkendelsesapp ved første log-ind.",
+            roles.join(", ")
+        );
+    }
     if args.no_serve {
         return Ok(());
     }
