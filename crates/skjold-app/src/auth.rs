@@ -171,17 +171,7 @@ impl App {
         };
         let ok = verify_password(password, &hash);
         if self.blocked(username, ws).await? {
-            self.store
-                .record_sign_in_event(
-                    self.now(),
-                    "blocked",
-                    &crate::security::username_key(username),
-                    user_id,
-                    ws,
-                    "bruger-ID eller arbejdsstation er spærret",
-                )
-                .await?;
-            return Err(bad_credentials());
+            return Err(self.refuse_blocked(username, user_id, ws).await);
         }
         let detail = match (user_id, ok, active) {
             (None, _, _) => Some("ukendt bruger-ID"),
@@ -261,6 +251,31 @@ impl App {
         })
     }
 
+    /// Records an attempt made while the user ID or workstation is blocked, and the answer
+    /// it gets: the same as any failed sign-in.
+    async fn refuse_blocked(
+        &self,
+        username: &str,
+        user_id: Option<Uuid>,
+        ws: &Workstation,
+    ) -> AppError {
+        let recorded = self
+            .store
+            .record_sign_in_event(
+                self.now(),
+                "blocked",
+                &crate::security::username_key(username),
+                user_id,
+                ws,
+                "bruger-ID eller arbejdsstation er spærret",
+            )
+            .await;
+        match recorded {
+            Ok(()) => bad_credentials(),
+            Err(e) => e.into(),
+        }
+    }
+
     /// Signs in without a second factor, as the CLI, the tests and the roles that need
     /// none do: `sign_in` that must end at once.
     pub async fn login(&self, username: &str, password: &str) -> Result<Session, AppError> {
@@ -313,17 +328,9 @@ impl App {
         let hash = token_hash(token);
         if self.blocked(&actor.username, ws).await? {
             self.store.delete_session(&hash).await?;
-            self.store
-                .record_sign_in_event(
-                    self.now(),
-                    "blocked",
-                    &crate::security::username_key(&actor.username),
-                    Some(actor.user_id),
-                    ws,
-                    "bruger-ID eller arbejdsstation er spærret",
-                )
-                .await?;
-            return Err(bad_credentials());
+            return Err(self
+                .refuse_blocked(&actor.username, Some(actor.user_id), ws)
+                .await);
         }
         let sealed = if pending.enrol {
             pending.pending_secret.clone()
