@@ -216,8 +216,6 @@ impl App {
         if second_done || !(enrolled || required) {
             return Ok(SignIn::Done(self.complete_sign_in(actor, ws, how).await?));
         }
-        let token = random_token();
-        let csrf = random_token();
         let sealed = if enrolled {
             None
         } else {
@@ -230,19 +228,9 @@ impl App {
                     .map_err(|e| AppError::Internal(e.to_string()))?,
             )
         };
-        let now = self.now();
-        self.store
-            .create_session(
-                NewSession {
-                    user_id: actor.user_id,
-                    token_hash: &token_hash(&token),
-                    csrf_token: &csrf,
-                    expires_at: now.plus_seconds(PENDING_SECONDS),
-                    stage: if enrolled { "totp" } else { "enrol" },
-                    pending_secret: sealed.as_deref(),
-                },
-                now,
-            )
+        let stage = if enrolled { "totp" } else { "enrol" };
+        let (token, csrf) = self
+            .new_session(actor, stage, PENDING_SECONDS, sealed.as_deref())
             .await?;
         Ok(SignIn::SecondFactor {
             token,
@@ -383,25 +371,12 @@ impl App {
         ws: &Workstation,
         how: &str,
     ) -> Result<Session, AppError> {
-        let token = random_token();
-        let csrf = random_token();
-        let now = self.now();
-        self.store
-            .create_session(
-                NewSession {
-                    user_id: actor.user_id,
-                    token_hash: &token_hash(&token),
-                    csrf_token: &csrf,
-                    expires_at: now.plus_seconds(SESSION_SECONDS),
-                    stage: "done",
-                    pending_secret: None,
-                },
-                now,
-            )
+        let (token, csrf) = self
+            .new_session(actor, "done", SESSION_SECONDS, None)
             .await?;
         self.store
             .record_sign_in(
-                now,
+                self.now(),
                 &crate::security::username_key(&actor.username),
                 actor.user_id,
                 ws,
@@ -413,6 +388,34 @@ impl App {
             csrf,
             actor: actor.clone(),
         })
+    }
+
+    /// Records a session at `stage` lasting `seconds`, and returns its cookie secret and
+    /// form token (only the secret's hash is kept).
+    async fn new_session(
+        &self,
+        actor: &Actor,
+        stage: &str,
+        seconds: i64,
+        pending_secret: Option<&[u8]>,
+    ) -> Result<(String, String), AppError> {
+        let token = random_token();
+        let csrf = random_token();
+        let now = self.now();
+        self.store
+            .create_session(
+                NewSession {
+                    user_id: actor.user_id,
+                    token_hash: &token_hash(&token),
+                    csrf_token: &csrf,
+                    expires_at: now.plus_seconds(seconds),
+                    stage,
+                    pending_secret,
+                },
+                now,
+            )
+            .await?;
+        Ok((token, csrf))
     }
 
     fn open_secret(&self, user: Uuid, sealed: &[u8]) -> Result<Vec<u8>, AppError> {

@@ -174,14 +174,19 @@ impl App {
 
     pub async fn users(&self, actor: &Actor) -> Result<Vec<User>, AppError> {
         require_admin(actor)?;
-        let orgs: Vec<Uuid> = self
+        let orgs = self.own_organisations(actor).await?;
+        Ok(self.store.users(&orgs).await?)
+    }
+
+    /// The ids of the actor's authority's own organisations and its suppliers.
+    pub(crate) async fn own_organisations(&self, actor: &Actor) -> Result<Vec<Uuid>, AppError> {
+        Ok(self
             .store
             .organisations_of(actor.controller_id)
             .await?
             .iter()
             .map(|o| o.id)
-            .collect();
-        Ok(self.store.users(&orgs).await?)
+            .collect())
     }
 
     pub async fn create_purpose(

@@ -174,16 +174,6 @@ impl App {
         }
         Ok(overdue.len())
     }
-
-    async fn own_organisations(&self, actor: &Actor) -> Result<Vec<Uuid>, AppError> {
-        Ok(self
-            .store
-            .organisations_of(actor.controller_id)
-            .await?
-            .iter()
-            .map(|o| o.id)
-            .collect())
-    }
 }
 
 /// Confirmations before this instant have lapsed: one given on a day covers that day and

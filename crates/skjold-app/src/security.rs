@@ -333,13 +333,7 @@ impl App {
             ));
         }
         let since = self.now().plus_seconds(-REPORT_DAYS * 86_400);
-        let own: Vec<Uuid> = self
-            .store
-            .organisations_of(actor.controller_id)
-            .await?
-            .iter()
-            .map(|o| o.id)
-            .collect();
+        let own = self.own_organisations(actor).await?;
         let everyone = self.store.users_everywhere().await?;
         let own_ids: HashSet<Uuid> = everyone
             .iter()

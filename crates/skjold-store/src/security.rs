@@ -161,6 +161,9 @@ pub struct ReviewRow {
     pub suspended_at: Option<i64>,
 }
 
+const REVIEW_SELECT: &str = "SELECT id AS user_id, organisation_id, username, display_name, \
+     role, active, roles_confirmed_at, suspended_at FROM app_user";
+
 /// One recorded access-review decision.
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct ReviewDecision {
@@ -557,13 +560,8 @@ impl Store {
         organisation_ids: &[Uuid],
     ) -> Result<Vec<ReviewRow>, StoreError> {
         let mut tx = self.db.read().await?;
-        let rows = fetch!(
-            &mut tx,
-            fetch_all,
-            ReviewRow,
-            "SELECT id AS user_id, organisation_id, username, display_name, role, active, \
-             roles_confirmed_at, suspended_at FROM app_user ORDER BY roles_confirmed_at, username"
-        )?;
+        let sql = format!("{REVIEW_SELECT} ORDER BY roles_confirmed_at, username");
+        let rows = fetch!(&mut tx, fetch_all, ReviewRow, &sql)?;
         Ok(rows
             .into_iter()
             .filter(|r| organisation_ids.contains(&r.organisation_id))
@@ -634,13 +632,14 @@ impl Store {
     /// Active users whose last confirmation is older than `cutoff`.
     pub async fn overdue_reviews(&self, cutoff: Now) -> Result<Vec<ReviewRow>, StoreError> {
         let mut tx = self.db.read().await?;
+        let sql = format!(
+            "{REVIEW_SELECT} WHERE active = $1 AND COALESCE(roles_confirmed_at, created_at) < $2"
+        );
         Ok(fetch!(
             &mut tx,
             fetch_all,
             ReviewRow,
-            "SELECT id AS user_id, organisation_id, username, display_name, role, active, \
-             roles_confirmed_at, suspended_at FROM app_user \
-             WHERE active = $1 AND COALESCE(roles_confirmed_at, created_at) < $2",
+            &sql,
             true,
             cutoff.micros()
         )?)
