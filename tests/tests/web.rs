@@ -6,15 +6,12 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::{Method, StatusCode, header};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 use uuid::Uuid;
 
 use common::World;
+use common::http::{call, html_escape, multipart, router};
 use skjold_core::{FieldKey, Role};
 use skjold_store::gate::NewOrder;
 use skjold_store::{Backend, OrgKind};
@@ -26,47 +23,6 @@ on_both_backends!(
     attachments_over_http,
     consent_and_reminder_forms,
 );
-
-struct Reply {
-    status: StatusCode,
-    body: String,
-    headers: axum::http::HeaderMap,
-}
-
-async fn call(
-    router: &Router,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    cookie: Option<&str>,
-    body: Option<(&str, String)>,
-) -> Reply {
-    let mut req = Request::builder().method(method).uri(path);
-    if let Some(t) = token {
-        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    let req = match body {
-        Some((ct, b)) => req.header(header::CONTENT_TYPE, ct).body(Body::from(b)),
-        None => req.body(Body::empty()),
-    }
-    .expect("request");
-    let res = router.clone().oneshot(req).await.expect("response");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.expect("body").to_bytes();
-    Reply {
-        status,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-        headers,
-    }
-}
-
-fn router(w: &World) -> Router {
-    skjold_web::router(w.app.clone(), skjold_web::WebConfig::default())
-}
 
 /// What a caller may see of the citizen through one endpoint.
 #[derive(Debug, Clone, PartialEq)]
@@ -712,14 +668,6 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
     w.done().await;
 }
 
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&#34;")
-        .replace('\'', "&#39;")
-}
-
 async fn csrf_and_sign_in(backend: Backend) {
     let w = World::new(backend, 4).await;
     let router = router(&w);
@@ -1127,23 +1075,6 @@ async fn api_contract(backend: Backend) {
         ["name", "job_goal", "work_experience", "education", "cpr"]
     );
     w.done().await;
-}
-
-fn multipart(boundary: &str, fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> String {
-    let mut body = String::new();
-    for (name, value) in fields {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-        ));
-    }
-    if let Some((filename, bytes)) = file {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{filename}\"\r\nContent-Type: text/html\r\n\r\n{}\r\n",
-            String::from_utf8_lossy(bytes)
-        ));
-    }
-    body.push_str(&format!("--{boundary}--\r\n"));
-    body
 }
 
 async fn attachments_over_http(backend: Backend) {

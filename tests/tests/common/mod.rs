@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod http;
+
 use std::sync::Arc;
 
 use skjold_app::auth::SignIn;
