@@ -53,13 +53,26 @@ async fn no_plaintext_personal_data_at_rest(backend: Backend) {
     }
     // Message bodies full of personal data must be sealed too.
     let supplier = w.actor("mentorhuset").await;
+    let mut orders = Vec::new();
     for c in &w.demo.citizens[20..30] {
+        w.search(&cw, c).await;
         let new = skjold_store::gate::NewOrder {
             subject_id: c.id,
             service_type_id: w.service("MENTOR"),
             supplier_id: w.org("Mentorhuset ApS"),
         };
         let order = w.app.place_order(&cw, new).await.expect("order");
+        orders.push((order, c.clone()));
+        // Free text in the ledger names the citizen: it must be sealed like the data.
+        let justification = format!(
+            "{} ({}) har brug for skånehensyn i forløbet",
+            c.name,
+            c.cpr.formatted()
+        );
+        w.app
+            .disclose(&cw, order, "health", &justification)
+            .await
+            .expect("manual disclosure");
         let body = format!(
             "{} ({}) bor på {}, tlf. {}, e-mail {}.",
             c.name,
@@ -68,9 +81,9 @@ async fn no_plaintext_personal_data_at_rest(backend: Backend) {
             c.phone,
             c.email
         );
-        let why = Some("Mentoren skal kunne kontakte borgeren");
+        let why = format!("Mentoren skal kunne kontakte {} på {}", c.name, c.phone);
         w.app
-            .send_message(&cw, order, &body, why)
+            .send_message(&cw, order, &body, Some(&why))
             .await
             .expect("confirmed message");
         let cv = skjold_app::messages::Upload {
@@ -118,6 +131,31 @@ async fn no_plaintext_personal_data_at_rest(backend: Backend) {
             )
             .await
             .expect("general message");
+    }
+    // A colleague in another unit steps in with a reason naming the citizen, and the
+    // privacy officer's follow-up note names them too.
+    let other_unit = w.actor("sagsbehandler2").await;
+    let dpo = w.actor("dpo").await;
+    for (order, c) in &orders[..3] {
+        w.app
+            .open_stand_in(
+                &other_unit,
+                *order,
+                &format!("{} ({}) ringede, kollegaen er syg", c.name, c.phone),
+            )
+            .await
+            .expect("stand-in");
+    }
+    for s in w.app.follow_up(&dpo).await.expect("follow-up").stand_ins {
+        let c = &orders
+            .iter()
+            .find(|(o, _)| *o == s.order_id)
+            .expect("order")
+            .1;
+        w.app
+            .follow_up_stand_in(&dpo, s.id, &format!("Talt med {} om sagen", c.name))
+            .await
+            .expect("followed up");
     }
 
     let dump: Vec<u8> = match backend {

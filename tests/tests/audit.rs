@@ -70,6 +70,7 @@ async fn entry(db: &Db, shard: &str, idx: i64) -> LeafEntry {
         detail: r.9,
         shard: r.10,
         index: r.11 as u64,
+        stand_in: None,
     }
 }
 
@@ -129,6 +130,7 @@ async fn logged_world(backend: Backend) -> (World, String, i64) {
     let w = World::new(backend, 8).await;
     let cw = w.actor("sagsbehandler").await;
     for c in &w.demo.citizens {
+        w.search(&cw, c).await;
         w.app.citizen(&cw, c.id).await.expect("view");
     }
     let store = w.app.store();

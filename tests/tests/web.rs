@@ -264,6 +264,7 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
     let store = w.app.store().clone();
     let cw = w.actor("sagsbehandler").await;
     let citizen = w.demo.citizens[11].clone();
+    w.search(&cw, &citizen).await;
 
     // An order with the expired supplier, placed while its DPA was still in force.
     w.clock.set(common::NOW.plus_seconds(-100 * 86_400));
@@ -1082,6 +1083,7 @@ async fn attachments_over_http(backend: Backend) {
     let router = router(&w);
     let cw = w.actor("sagsbehandler").await;
     let citizen = w.demo.citizens[2].clone();
+    w.search(&cw, &citizen).await;
     let order = w
         .app
         .place_order(
@@ -1224,6 +1226,7 @@ async fn consent_and_reminder_forms(backend: Backend) {
     let router = skjold_web::router(app, skjold_web::WebConfig::default());
     let cw = w.actor("sagsbehandler").await;
     let citizen = w.demo.citizens[2].clone();
+    w.search(&cw, &citizen).await;
     let order = w
         .app
         .place_order(

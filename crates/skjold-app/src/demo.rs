@@ -742,6 +742,8 @@ impl App {
         ];
         for (i, (code, supplier)) in plan.iter().enumerate() {
             if let Some(c) = list.get(i) {
+                // As at the desk: find the citizen by CPR number, then order.
+                self.find_citizen(&caseworker, &c.cpr.formatted()).await?;
                 let order = self
                     .place_order(
                         &caseworker,

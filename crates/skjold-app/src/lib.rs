@@ -10,6 +10,7 @@ pub mod auth;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod extract;
 pub mod messages;
 pub mod notify;
 pub mod oidc;

@@ -12,6 +12,7 @@ use skjold_store::gate::{
     OpenRequest, OutgoingMessage, ThreadView,
 };
 
+use crate::extract::Extracted;
 use crate::ops::parse_field;
 use crate::{App, AppError};
 
@@ -161,13 +162,21 @@ impl Guard {
 }
 
 impl App {
-    /// What the guard sees in a text: CPR numbers and special-category or criminal terms.
+    /// What the guard sees in a text: CPR numbers (as the scrubber knows them, and in every
+    /// other written form: dots, spaces, full-width digits) and special-category or
+    /// criminal terms.
     pub fn guard_findings(&self, text: &str) -> Result<GuardFindings, AppError> {
-        let scrubber = self.guard.scrubber(self)?;
         let mut findings = GuardFindings::default();
+        self.scan_into(text, &mut findings)?;
+        Ok(findings)
+    }
+
+    fn scan_into(&self, text: &str, findings: &mut GuardFindings) -> Result<(), AppError> {
+        let scrubber = self.guard.scrubber(self)?;
+        let mut cprs = 0;
         for f in scrubber.find(text) {
             match f.kind {
-                Kind::Cpr | Kind::NoId => findings.cpr_numbers += 1,
+                Kind::Cpr | Kind::NoId => cprs += 1,
                 Kind::Sensitive => {
                     let term = text.get(f.start..f.end).unwrap_or_default().to_lowercase();
                     if !findings.sensitive_terms.contains(&term) {
@@ -175,6 +184,41 @@ impl App {
                     }
                 }
                 _ => {}
+            }
+        }
+        findings.cpr_numbers += cprs.max(skjold_core::ids::find_cpr_numbers(text).len());
+        Ok(())
+    }
+
+    /// What the guard sees in a message and its attachments: each file's text is read
+    /// and scanned like the body; a file whose text cannot be read is named.
+    async fn guard_message(
+        &self,
+        body: &str,
+        attachments: &[NewAttachment],
+    ) -> Result<GuardFindings, AppError> {
+        let mut findings = self.guard_findings(body)?;
+        // Reading a document is work for a blocking thread, not the request's.
+        let files: Vec<(String, Vec<u8>)> = attachments
+            .iter()
+            .map(|a| (a.content_type.clone(), a.bytes.clone()))
+            .collect();
+        let texts = tokio::task::spawn_blocking(move || {
+            files
+                .iter()
+                .map(|(content_type, bytes)| crate::extract::text_of(content_type, bytes))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("reading attachments: {e}")))?;
+        for (a, extracted) in attachments.iter().zip(texts) {
+            match extracted {
+                Extracted::Text(text) => {
+                    self.scan_into(&text, &mut findings)?;
+                    findings.attachment_text.push_str(&text);
+                    findings.attachment_text.push('\n');
+                }
+                Extracted::Unreadable => findings.unreadable.push(a.filename.clone()),
             }
         }
         Ok(findings)
@@ -206,7 +250,7 @@ impl App {
         uploads: &[Upload],
         confirmation: Option<&str>,
     ) -> Result<Uuid, AppError> {
-        let (body, attachments, findings) = self.check_outgoing(actor, body, uploads)?;
+        let (body, attachments, findings) = self.check_outgoing(actor, body, uploads).await?;
         let message = OutgoingMessage {
             body,
             attachments: &attachments,
@@ -227,7 +271,7 @@ impl App {
     /// what the guard finds in it. The guard stops what the municipality discloses; a
     /// supplier writing to the municipality discloses nothing, so its messages are not
     /// scanned.
-    fn check_outgoing<'b>(
+    async fn check_outgoing<'b>(
         &self,
         actor: &Actor,
         body: &'b str,
@@ -254,7 +298,7 @@ impl App {
             ));
         }
         let findings = if actor.role == skjold_core::Role::Caseworker {
-            self.guard_findings(body)?
+            self.guard_message(body, &attachments).await?
         } else {
             GuardFindings::default()
         };
@@ -290,7 +334,7 @@ impl App {
         uploads: &[Upload],
         confirmation: Option<&str>,
     ) -> Result<Uuid, AppError> {
-        let (body, attachments, findings) = self.check_outgoing(actor, body, uploads)?;
+        let (body, attachments, findings) = self.check_outgoing(actor, body, uploads).await?;
         let message = OutgoingMessage {
             body,
             attachments: &attachments,

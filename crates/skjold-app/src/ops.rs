@@ -8,7 +8,7 @@ use skjold_core::{
     Art6Basis, Art9Basis, Cpr, Cvr, Date, DisclosureRule, FieldKey, LegalBasis, Role,
 };
 use skjold_store::admin::{NewDpa, NewServiceType};
-use skjold_store::gate::NewOrder;
+use skjold_store::gate::{NewOrder, StandInGrant, StandInView};
 use skjold_store::*;
 
 use crate::{App, AppError};
@@ -99,6 +99,14 @@ pub struct DpaInput {
     /// `YYYY-MM-DD`, or empty for open-ended.
     #[serde(default)]
     pub ends_on: Option<String>,
+}
+
+/// What the privacy officer follows up.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FollowUp {
+    /// Stand-in accesses: those not yet followed up first.
+    pub stand_ins: Vec<StandInView>,
+    pub overdue_deletions: Vec<OrderSummary>,
 }
 
 /// Filters for the oversight views. A CPR number is resolved through the gate (and logged).
@@ -373,6 +381,27 @@ impl App {
         Ok(self.store.close_order(actor, order_id, self.now()).await?)
     }
 
+    /// A caseworker steps in on another unit's order, with a written reason (SA-3).
+    pub async fn open_stand_in(
+        &self,
+        actor: &Actor,
+        order_id: Uuid,
+        reason: &str,
+    ) -> Result<StandInGrant, AppError> {
+        Ok(self
+            .store
+            .open_stand_in(actor, order_id, reason, self.now())
+            .await?)
+    }
+
+    /// The supplier confirms that it has deleted its copies of a closed order's data.
+    pub async fn confirm_deletion(&self, actor: &Actor, order_id: Uuid) -> Result<(), AppError> {
+        Ok(self
+            .store
+            .confirm_deletion(actor, order_id, self.now())
+            .await?)
+    }
+
     pub async fn caseworker_order(
         &self,
         actor: &Actor,
@@ -406,6 +435,29 @@ impl App {
     }
 
     // ---- oversight ------------------------------------------------------------------------
+
+    /// The privacy officer's follow-up: stand-in accesses to look at, and closed orders
+    /// whose supplier has not confirmed deletion in time.
+    pub async fn follow_up(&self, actor: &Actor) -> Result<FollowUp, AppError> {
+        let now = self.now();
+        Ok(FollowUp {
+            stand_ins: self.store.stand_ins(actor, now).await?,
+            overdue_deletions: self.store.overdue_deletions(actor, now).await?,
+        })
+    }
+
+    /// The privacy officer records the follow-up of a stand-in access.
+    pub async fn follow_up_stand_in(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        note: &str,
+    ) -> Result<(), AppError> {
+        Ok(self
+            .store
+            .follow_up_stand_in(actor, id, note, self.now())
+            .await?)
+    }
 
     async fn log_filter(&self, actor: &Actor, q: &OversightQuery) -> Result<LogFilter, AppError> {
         if !actor.role.may_oversee() {

@@ -127,7 +127,7 @@ impl App {
         actor: &Actor,
         subject_id: Uuid,
     ) -> Result<Vec<ConsentView>, AppError> {
-        Ok(self.store.consents(actor, subject_id).await?)
+        Ok(self.store.consents(actor, subject_id, self.now()).await?)
     }
 
     /// Sends a reminder about an appointment on `order_id` to its citizen. Returns the text

@@ -139,6 +139,84 @@ impl<'de> Deserialize<'de> for Cpr {
     }
 }
 
+/// The value of a decimal digit as people type it: ASCII, full-width (as East Asian
+/// keyboards and some PDFs give them), Arabic-Indic or Devanagari.
+fn decimal_digit(c: char) -> Option<u8> {
+    const ZEROS: [u32; 5] = ['0' as u32, 0xFF10, 0x0660, 0x06F0, 0x0966];
+    let cp = c as u32;
+    ZEROS
+        .iter()
+        .find(|&&zero| (zero..zero + 10).contains(&cp))
+        .and_then(|zero| u8::try_from(cp - zero).ok())
+}
+
+/// Characters people put between the parts of a CPR number: hyphens and dashes, spaces of
+/// every width, dots and slashes (full-width forms included).
+fn cpr_separator(c: char) -> bool {
+    matches!(
+        c,
+        '-' | ' ' | '.' | '/' | '\u{00A0}' | '\u{2009}' | '\u{202F}' | '\u{3000}' | '\u{2010}'
+            ..='\u{2015}' | '\u{2212}' | '\u{FF0D}' | '\u{FF0E}' | '\u{FF0F}'
+    )
+}
+
+/// Every CPR number written in `text`, in any of the forms people use: `DDMMYY-SSSS`,
+/// `DDMMYYSSSS`, `DD.MM.YY-SSSS`, `DD MM YY SS SS` and the like, with any of the
+/// separators of [`cpr_separator`] (up to three in a row) and digits of any width. The
+/// parts may only be cut after the day, month, year or the first two serial digits, and
+/// a number cut anywhere is cut after the year, so dates and times ("01.01.2026 12.30")
+/// are not taken for one. Each candidate must hold a real birth date.
+pub fn find_cpr_numbers(text: &str) -> Vec<Cpr> {
+    // Digit groups, each with whether it follows the previous one closely enough.
+    let mut groups: Vec<(Vec<u8>, bool)> = Vec::new();
+    let mut gap: Option<usize> = None;
+    for c in text.chars() {
+        if let Some(d) = decimal_digit(c) {
+            match (gap, groups.last_mut()) {
+                (Some(0), Some((g, _))) => g.push(d),
+                (Some(n), _) if n <= 3 => groups.push((vec![d], true)),
+                _ => groups.push((vec![d], false)),
+            }
+            gap = Some(0);
+        } else if cpr_separator(c) {
+            gap = gap.map(|n| n + 1);
+        } else {
+            gap = None;
+        }
+    }
+    let mut found: Vec<Cpr> = Vec::new();
+    for start in 0..groups.len() {
+        let mut digits: Vec<u8> = Vec::with_capacity(10);
+        let mut cuts: Vec<usize> = Vec::new();
+        for (i, (g, joined)) in groups.iter().enumerate().skip(start) {
+            if i > start {
+                if !joined {
+                    break;
+                }
+                cuts.push(digits.len());
+            }
+            digits.extend_from_slice(g);
+            if digits.len() >= 10 {
+                break;
+            }
+        }
+        let shaped = cuts.iter().all(|c| matches!(c, 2 | 4 | 6 | 8))
+            && (cuts.is_empty() || cuts.contains(&6));
+        // A whole group, not the tail of a longer number.
+        let whole = start == 0 || !groups[start].1 || groups[start - 1].0.len() > 10;
+        if digits.len() != 10 || !shaped || !whole {
+            continue;
+        }
+        let mut d = [0u8; 10];
+        d.copy_from_slice(&digits);
+        let cpr = Cpr(d);
+        if cpr.birth_date().is_some() && !found.contains(&cpr) {
+            found.push(cpr);
+        }
+    }
+    found
+}
+
 /// A Danish business registration number (CVR), eight digits with a modulus-11 check.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Cvr(String);
@@ -244,6 +322,45 @@ mod tests {
     }
 
     #[test]
+    fn cpr_numbers_are_found_in_every_written_form() {
+        let forms = [
+            "CPR 070761-4285.",
+            "cpr 0707614285",
+            "cpr: 070761 4285",
+            "født 07.07.61-4285",
+            "07 07 61 42 85",
+            "07-07-61-4285",
+            "070761.4285",
+            "０７０７６１－４２８５",
+            "070761\u{2013}4285",
+            "070761\u{00A0}4285",
+            "٠٧٠٧٦١-٤٢٨٥",
+        ];
+        for f in forms {
+            assert_eq!(
+                find_cpr_numbers(f),
+                vec![Cpr::parse("070761-4285").expect("valid")],
+                "{f}"
+            );
+        }
+        for not in [
+            "Mødet er 01.01.2026 12.30",
+            "Tlf. 20 30 40 50",
+            "kontonr. 1234 5678901234",
+            "070761-42851",
+            "99.99.99-9999",
+            "sag 12345 og 67890",
+        ] {
+            assert!(find_cpr_numbers(not).is_empty(), "{not}");
+        }
+        assert_eq!(
+            find_cpr_numbers("+45 20 30 40 50 og 070761-4285").len(),
+            1,
+            "a CPR number after a phone number"
+        );
+    }
+
+    #[test]
     fn cvr_checksum() {
         assert!(Cvr::parse("29189900").is_ok());
         assert_eq!(Cvr::parse("29189901"), Err(IdError::CvrChecksum));
@@ -276,6 +393,28 @@ mod tests {
                     prop_assert_eq!(e, IdError::CprDate);
                 }
             }
+        }
+
+        /// Every valid CPR number is found again in each written form, amid other text.
+        #[test]
+        fn written_cpr_numbers_are_found(day in 1u8..29, month in 1u8..13, yy in 0u8..100, serial in 0u16..4000, form in 0usize..6, wide in proptest::bool::ANY) {
+            let d = format!("{day:02}{month:02}{yy:02}{serial:04}");
+            let written = match form {
+                0 => d.clone(),
+                1 => format!("{}-{}", &d[..6], &d[6..]),
+                2 => format!("{} {}", &d[..6], &d[6..]),
+                3 => format!("{}.{}.{}-{}", &d[..2], &d[2..4], &d[4..6], &d[6..]),
+                4 => format!("{} {} {} {} {}", &d[..2], &d[2..4], &d[4..6], &d[6..8], &d[8..]),
+                _ => format!("{}\u{2013}{}", &d[..6], &d[6..]),
+            };
+            let written: String = if wide {
+                written.chars().map(|c| c.to_digit(10).and_then(|v| char::from_u32(0xFF10 + v)).unwrap_or(c)).collect()
+            } else {
+                written
+            };
+            let text = format!("Borgeren (tlf. 20 30 40 50) har nr. {written}, se sagen.");
+            let cpr = Cpr::parse(&d).expect("a real date");
+            prop_assert!(find_cpr_numbers(&text).contains(&cpr), "{}", text);
         }
 
         /// The CVR validator accepts exactly the numbers whose weighted sum is divisible by 11.

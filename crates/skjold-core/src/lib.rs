@@ -3,6 +3,7 @@
 //! Everything here is pure: no I/O, no async, no clock. Time is always a parameter
 //! (DESIGN.md wall 6), so every rule is tested with fixed dates.
 
+pub mod access;
 pub mod ids;
 pub mod legal;
 pub mod policy;

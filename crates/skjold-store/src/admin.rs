@@ -358,7 +358,8 @@ impl Store {
         rows.into_iter().map(UserRow::into_model).collect()
     }
 
-    /// For sign-in: the user's id, password hash and whether the account is active.
+    /// For sign-in: the user's id, password hash and whether the account is active. User
+    /// names are unique regardless of case, and found regardless of case.
     pub async fn credentials(
         &self,
         username: &str,
@@ -368,8 +369,8 @@ impl Store {
             &mut tx,
             fetch_optional,
             (Uuid, Option<String>, bool),
-            "SELECT id, password_hash, active FROM app_user WHERE username = $1",
-            username
+            "SELECT id, password_hash, active FROM app_user WHERE lower(username) = $1",
+            username.to_lowercase()
         )?;
         Ok(row)
     }
@@ -420,10 +421,12 @@ impl Store {
         row.map(ActorRow::into_actor).transpose()
     }
 
+    /// The active user of `username`, whatever its case.
     pub async fn actor_by_username(&self, username: &str) -> Result<Option<Actor>, StoreError> {
         let mut tx = self.db.read().await?;
-        let sql = format!("{ACTOR_SELECT} WHERE u.username = $1 AND u.active = $2");
-        let row = fetch!(&mut tx, fetch_optional, ActorRow, &sql, username, true)?;
+        let sql = format!("{ACTOR_SELECT} WHERE lower(u.username) = $1 AND u.active = $2");
+        let key = username.to_lowercase();
+        let row = fetch!(&mut tx, fetch_optional, ActorRow, &sql, key.as_str(), true)?;
         row.map(ActorRow::into_actor).transpose()
     }
 

@@ -28,6 +28,8 @@ pub(crate) struct LogRow {
     pub purpose: String,
     pub outcome: &'static str,
     pub detail: String,
+    /// The stand-in access the entry was made under, if any.
+    pub stand_in: Option<Uuid>,
     /// Set when the entry is appended to the Merkle log (see [`crate::audit`]).
     pub shard: String,
     pub idx: i64,
@@ -37,7 +39,7 @@ pub(crate) struct LogRow {
 type Ack = oneshot::Sender<Result<(), String>>;
 
 /// The most entries one transaction takes (inserted in chunks of `CHUNK`, well under
-/// SQLite's 32,766 bound parameters per statement with 13 columns a row).
+/// SQLite's 32,766 bound parameters per statement with 14 columns a row).
 const MAX_BATCH: usize = 2048;
 const CHUNK: usize = 500;
 
@@ -98,7 +100,7 @@ impl LogWriter {
     }
 }
 
-const INSERT: &str = "INSERT INTO access_log (id, at, user_id, organisation_id, use_kind, subject_id, criterion, purpose, outcome, detail, shard, idx, leaf_hash) ";
+const INSERT: &str = "INSERT INTO access_log (id, at, user_id, organisation_id, use_kind, subject_id, criterion, purpose, outcome, detail, stand_in_id, shard, idx, leaf_hash) ";
 
 macro_rules! insert_chunk {
     ($db:ty, $conn:expr, $chunk:expr) => {{
@@ -114,6 +116,7 @@ macro_rules! insert_chunk {
                 .push_bind(r.purpose.clone())
                 .push_bind(r.outcome)
                 .push_bind(r.detail.clone())
+                .push_bind(r.stand_in)
                 .push_bind(r.shard.clone())
                 .push_bind(r.idx)
                 .push_bind(r.leaf_hash.clone());

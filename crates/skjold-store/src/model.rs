@@ -163,24 +163,65 @@ pub struct OrderSummary {
     pub service_type: String,
     pub supplier_id: Uuid,
     pub supplier_name: String,
+    pub unit_id: Uuid,
     pub unit_name: String,
     pub caseworker_name: String,
     pub status: OrderStatus,
     pub created_at: Timestamp,
+    /// When the order was closed, and what became of the supplier's copies since.
+    pub closing: Option<Closing>,
+}
+
+/// A closed order: the supplier has lost access to the citizen's data and is asked to
+/// confirm that it has deleted its copies by `deletion_due`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Closing {
+    pub closed_at: Timestamp,
+    pub deletion_due: Date,
+    pub deletion_confirmed_at: Option<Timestamp>,
+    pub deletion_confirmed_by: Option<String>,
+}
+
+impl Closing {
+    /// No confirmation, and the deadline has passed.
+    pub fn deletion_overdue(&self, today: Date) -> bool {
+        self.deletion_confirmed_at.is_none() && today > self.deletion_due
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DisclosureKind {
+    /// Sent with the order, by its policy.
     Automatic,
+    /// A caseworker's justified decision (or an approved data request).
     Manual,
+    /// Free text in a message the caseworker sent despite the guard's findings.
+    Message,
 }
 
 impl DisclosureKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            DisclosureKind::Automatic => "automatic",
+            DisclosureKind::Manual => "manual",
+            DisclosureKind::Message => "message",
+        }
+    }
+
+    pub fn parse(s: &str) -> DisclosureKind {
+        match s {
+            "manual" => DisclosureKind::Manual,
+            "message" => DisclosureKind::Message,
+            _ => DisclosureKind::Automatic,
+        }
+    }
+
     pub fn danish(self) -> &'static str {
         match self {
             DisclosureKind::Automatic => "Automatisk",
             DisclosureKind::Manual => "Manuel",
+            DisclosureKind::Message => "Fritekst i besked",
         }
     }
 }
@@ -216,12 +257,15 @@ pub struct CaseworkerOrderView {
     /// are not yet disclosed on this order.
     pub disclosable: Vec<FieldKey>,
     pub dpa_in_force: bool,
+    /// The stand-in access this view was opened under, if the order is another unit's.
+    pub stand_in: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SubjectView {
     pub id: Uuid,
     pub data: Vec<Datum>,
+    /// Every order for the citizen; those of other units open only by a stand-in access.
     pub orders: Vec<OrderSummary>,
 }
 
@@ -254,12 +298,28 @@ pub struct LedgerEntry {
     pub order_reference: String,
     pub subject_id: Uuid,
     pub supplier_name: String,
-    pub field: FieldKey,
+    /// The field disclosed; none for free text in a message.
+    pub field: Option<FieldKey>,
     pub kind: DisclosureKind,
     pub justification: Option<String>,
+    /// The message that carried the disclosure, for disclosures made by a message.
+    pub message_id: Option<Uuid>,
+    /// What the guard found in the message (kind `message`).
+    pub found: Option<String>,
     pub purpose: String,
     pub legal_basis: String,
     pub decided_by: String,
+}
+
+impl LedgerEntry {
+    /// What was disclosed, in Danish.
+    pub fn what(&self) -> String {
+        match (self.field, &self.found) {
+            (Some(f), _) => f.danish().to_owned(),
+            (None, Some(found)) => format!("Fritekst i besked: {found}"),
+            (None, None) => "Fritekst i besked".to_owned(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -270,9 +330,20 @@ pub enum UseKind {
     Register,
     Disclose,
     Oversight,
+    /// A caseworker opened a case outside their unit (break the glass).
+    StandIn,
 }
 
 impl UseKind {
+    pub const ALL: [UseKind; 6] = [
+        UseKind::Search,
+        UseKind::View,
+        UseKind::Register,
+        UseKind::Disclose,
+        UseKind::Oversight,
+        UseKind::StandIn,
+    ];
+
     pub fn key(self) -> &'static str {
         match self {
             UseKind::Search => "search",
@@ -280,18 +351,11 @@ impl UseKind {
             UseKind::Register => "register",
             UseKind::Disclose => "disclose",
             UseKind::Oversight => "oversight",
+            UseKind::StandIn => "stand_in",
         }
     }
     pub fn parse(s: &str) -> Option<UseKind> {
-        [
-            UseKind::Search,
-            UseKind::View,
-            UseKind::Register,
-            UseKind::Disclose,
-            UseKind::Oversight,
-        ]
-        .into_iter()
-        .find(|k| k.key() == s)
+        UseKind::ALL.into_iter().find(|k| k.key() == s)
     }
     pub fn danish(self) -> &'static str {
         match self {
@@ -300,6 +364,7 @@ impl UseKind {
             UseKind::Register => "Registrering",
             UseKind::Disclose => "Videregivelse",
             UseKind::Oversight => "Tilsyn",
+            UseKind::StandIn => "Stedfortræderadgang",
         }
     }
 }
@@ -318,6 +383,8 @@ pub struct AccessEntry {
     pub purpose: String,
     pub allowed: bool,
     pub detail: String,
+    /// Made under a stand-in access (outside the caseworker's own unit).
+    pub stand_in: Option<Uuid>,
 }
 
 /// Filters for the access log and the ledger. Every field narrows; none means everything.

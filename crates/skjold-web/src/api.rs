@@ -72,6 +72,10 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{id}", get(order))
         .route("/orders/{id}/disclosures", post(disclose))
         .route("/orders/{id}/close", post(close_order))
+        .route("/orders/{id}/stand-in", post(open_stand_in))
+        .route("/orders/{id}/deletion-confirmation", post(confirm_deletion))
+        .route("/follow-up", get(follow_up))
+        .route("/stand-ins/{id}/follow-up", post(follow_up_stand_in))
         .route("/orders/{id}/thread", get(thread))
         .route(
             "/orders/{id}/messages",
@@ -112,9 +116,10 @@ pub fn routes() -> Router<AppState> {
     info(title = "Skjold API", version = "1", description = "Leverandørplatform: bestillinger, videregivelser og logge. Alle kald med personoplysninger logges."),
     paths(me, organisations, create_organisation, create_user, purposes, create_purpose, service_types, create_service_type,
           dpas, create_dpa, search_citizen, citizen, orders, place_order, preview_order, order, disclose, close_order,
+          open_stand_in, confirm_deletion, follow_up, follow_up_stand_in,
           thread, send_message, general_threads, general_thread, send_general_message, general_attachment, request_data, open_requests, decide_request, attachment, consents, record_consent, withdraw_consent, send_reminder, ledger, access_log, export_access_log),
     components(schemas(ErrorBody, crate::error::ErrorDetail, PurposeInput, ServiceTypeInput, DpaInput, OrganisationInput, UserInput,
-                       CprInput, OrderInput, DisclosureInput, OversightInput, ExportInput, Created, MessageInput, AttachmentInput, ConsentInput, ReminderInput, DataRequestInput, DecisionInput)),
+                       CprInput, OrderInput, DisclosureInput, ReasonInput, NoteInput, OversightInput, ExportInput, Created, MessageInput, AttachmentInput, ConsentInput, ReminderInput, DataRequestInput, DecisionInput)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
@@ -372,6 +377,63 @@ async fn close_order(
 ) -> ApiResult {
     s.app.close_order(&a, id).await?;
     Ok(Json(json!({ "closed": id })))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct ReasonInput {
+    /// Why the caseworker steps in on another unit's order (at least 10 characters).
+    reason: String,
+}
+
+/// A caseworker of another unit steps in on an order, with a written reason: the order
+/// and the citizen's record open to them for a working day. Logged as a stand-in access
+/// and followed up by the privacy officer.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/stand-in", params(("id" = Uuid, Path)), request_body = ReasonInput,
+    responses((status = 200, description = "The stand-in access and when it ends"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn open_stand_in(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<ReasonInput>,
+) -> ApiResult {
+    to_json(s.app.open_stand_in(&a, id, &i.reason).await?)
+}
+
+/// The supplier confirms that it has deleted its copies of a closed order's data.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/deletion-confirmation", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "Confirmed"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn confirm_deletion(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult {
+    s.app.confirm_deletion(&a, id).await?;
+    Ok(Json(json!({ "deletion_confirmed": id })))
+}
+
+/// The privacy officer's follow-up: stand-in accesses, and closed orders whose supplier
+/// has not confirmed deletion in time (reasons opened, so logged).
+#[utoipa::path(get, path = "/api/v1/follow-up", responses((status = 200, description = "Stand-in accesses and overdue deletions"), (status = 403, body = ErrorBody)))]
+async fn follow_up(State(s): State<AppState>, ApiUser(a): ApiUser) -> ApiResult {
+    to_json(s.app.follow_up(&a).await?)
+}
+
+#[derive(Deserialize, ToSchema)]
+struct NoteInput {
+    /// What the follow-up found (at least 5 characters).
+    note: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/stand-ins/{id}/follow-up", params(("id" = Uuid, Path)), request_body = NoteInput,
+    responses((status = 200, description = "Followed up"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn follow_up_stand_in(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Path(id): Path<Uuid>,
+    ApiJson(i): ApiJson<NoteInput>,
+) -> ApiResult {
+    s.app.follow_up_stand_in(&a, id, &i.note).await?;
+    Ok(Json(json!({ "followed_up": id })))
 }
 
 /// An order's thread: messages with evidence of delivery, data requests (logged).

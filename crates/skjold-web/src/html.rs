@@ -47,7 +47,20 @@ pub fn routes() -> Router<AppState> {
         .route("/bestillinger", post(place_order))
         .route("/bestillinger/{id}", get(order))
         .route("/bestillinger/{id}/videregiv", post(disclose))
-        .route("/bestillinger/{id}/afslut", post(close_order))
+        .route(
+            "/bestillinger/{id}/afslut",
+            get(close_order_page).post(close_order),
+        )
+        .route(
+            "/bestillinger/{id}/stedfortraeder",
+            get(stand_in_page).post(open_stand_in),
+        )
+        .route(
+            "/leverandoer/bestillinger/{id}/sletning",
+            post(confirm_deletion),
+        )
+        .route("/tilsyn", get(follow_up))
+        .route("/tilsyn/stedfortraeder/{id}", post(follow_up_stand_in))
         .route(
             "/bestillinger/{id}/besked",
             post(caseworker_message)
@@ -119,6 +132,7 @@ fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/beskeder", "Generelle beskeder"),
         ],
         Role::PrivacyOfficer | Role::Auditor => &[
+            ("/tilsyn", "Opfølgning"),
             ("/tilsyn/videregivelser", "Videregivelser"),
             ("/tilsyn/adgangslog", "Adgangslog"),
             ("/tilsyn/log-ind", "Log-ind-rapport"),
@@ -206,6 +220,11 @@ impl Flash {
                 "Engangskoden er nulstillet. Brugeren opsætter en ny ved næste log-ind."
             }
             "gennemgaaet" => "Afgørelsen er registreret.",
+            "stedfortraeder" => {
+                "Du har åbnet bestillingen som stedfortræder. Adgangen er logget og følges op af databeskyttelsesrådgiveren."
+            }
+            "slettet" => "Tak. Sletningen er bekræftet og registreret hos kommunen.",
+            "fulgtop" => "Opfølgningen er registreret.",
             _ => return None,
         })
     }
@@ -395,6 +414,7 @@ struct CitizensPage {
     error: Option<String>,
     orders: Vec<OrderSummary>,
     order_base: &'static str,
+    own_unit: Option<Uuid>,
     requests: Vec<OpenRequest>,
 }
 
@@ -414,6 +434,7 @@ async fn citizens_page(state: &AppState, user: &WebUser, error: Option<String>) 
                 error,
                 orders,
                 order_base: "/bestillinger",
+                own_unit: None,
                 requests,
             };
             (status, render(&page)).into_response()
@@ -472,6 +493,8 @@ struct CitizenPage {
     suppliers: Vec<Dpa>,
     orders: Vec<OrderSummary>,
     order_base: &'static str,
+    /// The caseworker's unit: other units' orders open only by a stand-in access.
+    own_unit: Option<Uuid>,
     consents: Vec<ConsentRow>,
     csrf: String,
     error: Option<String>,
@@ -560,6 +583,7 @@ async fn citizen_page(
         suppliers,
         orders: view.orders,
         order_base: "/bestillinger",
+        own_unit: Some(user.actor.organisation_id),
         consents,
         csrf: user.csrf.clone(),
         error,
@@ -722,6 +746,7 @@ struct OrderPage {
     layout: Layout,
     csrf: String,
     error: Option<String>,
+    today: Date,
     open: bool,
     v: CaseworkerOrderView,
     t: ThreadView,
@@ -771,6 +796,7 @@ async fn order_page(
                 layout: Layout::for_user(user, "/borgere").with_flash(flash),
                 csrf: user.csrf.clone(),
                 error,
+                today: state.app.now().local_date(),
                 open: v.order.status == OrderStatus::Open,
                 message_action: format!("/bestillinger/{id}/besked"),
                 v,
@@ -811,8 +837,74 @@ async fn order(
     Path(id): Path<Uuid>,
     Query(flash): Query<Flash>,
 ) -> Response {
-    order_page(&state, &user, id, &flash, None, None).await
+    let page = order_page(&state, &user, id, &flash, None, None).await;
+    // A caseworker who may not open the order is offered a stand-in access instead (the
+    // same answer whether or not the order exists).
+    if page.status() == StatusCode::NOT_FOUND && user.actor.role == Role::Caseworker {
+        return stand_in_form(&user, id, true, None);
+    }
+    page
 }
+
+#[derive(Template)]
+#[template(path = "stand_in.html")]
+struct StandInPage {
+    layout: Layout,
+    csrf: String,
+    error: Option<String>,
+    order_id: Uuid,
+    not_found: bool,
+    hours: i64,
+    max_text: usize,
+}
+
+fn stand_in_form(user: &WebUser, id: Uuid, not_found: bool, error: Option<String>) -> Response {
+    let status = if not_found {
+        StatusCode::NOT_FOUND
+    } else {
+        status_for(&error)
+    };
+    let page = StandInPage {
+        layout: Layout::for_user(user, "/borgere"),
+        csrf: user.csrf.clone(),
+        error,
+        order_id: id,
+        not_found,
+        hours: skjold_core::access::STAND_IN_HOURS,
+        max_text: MAX_TEXT,
+    };
+    (status, render(&page)).into_response()
+}
+
+async fn stand_in_page(user: WebUser, Path(id): Path<Uuid>) -> Response {
+    if let Some(refused) = refuse_unless(&user, Role::Caseworker) {
+        return refused;
+    }
+    stand_in_form(&user, id, false, None)
+}
+
+#[derive(Deserialize)]
+struct StandInForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn open_stand_in(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    CsrfForm(user, f): CsrfForm<StandInForm>,
+) -> Response {
+    let result = state.app.open_stand_in(&user.actor, id, &f.reason).await;
+    answer(
+        &user,
+        result.map(|_| format!("/bestillinger/{id}?ok=stedfortraeder")),
+        |error| async { stand_in_form(&user, id, false, Some(error)) },
+    )
+    .await
+}
+
+/// The longest free text a form takes (reasons, justifications, notes).
+const MAX_TEXT: usize = 4000;
 
 #[derive(Deserialize)]
 struct DiscloseForm {
@@ -839,15 +931,74 @@ async fn disclose(
     .await
 }
 
+#[derive(Template)]
+#[template(path = "close_order.html")]
+struct CloseOrderPage {
+    layout: Layout,
+    csrf: String,
+    error: Option<String>,
+    v: CaseworkerOrderView,
+    deletion_due: String,
+}
+
+async fn close_order_page_for(
+    state: &AppState,
+    user: &WebUser,
+    id: Uuid,
+    error: Option<String>,
+) -> Response {
+    match state.app.caseworker_order(&user.actor, id).await {
+        Ok(v) if v.order.status == OrderStatus::Closed => {
+            Redirect::to(&format!("/bestillinger/{id}")).into_response()
+        }
+        Ok(v) => {
+            let status = status_for(&error);
+            let page = CloseOrderPage {
+                layout: Layout::for_user(user, "/borgere"),
+                csrf: user.csrf.clone(),
+                error,
+                v,
+                deletion_due: skjold_core::access::deletion_due(state.app.now()).danish(),
+            };
+            (status, render(&page)).into_response()
+        }
+        Err(e) => error_response(Some(user), e),
+    }
+}
+
+async fn close_order_page(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+) -> Response {
+    close_order_page_for(&state, &user, id, None).await
+}
+
+#[derive(Deserialize)]
+struct CloseForm {
+    #[serde(default)]
+    confirm: String,
+}
+
 async fn close_order(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
-    CsrfForm(user, _): CsrfForm<Empty>,
+    CsrfForm(user, f): CsrfForm<CloseForm>,
 ) -> Response {
-    match state.app.close_order(&user.actor, id).await {
-        Ok(()) => Redirect::to(&format!("/bestillinger/{id}?ok=afsluttet")).into_response(),
-        Err(e) => error_response(Some(&user), e),
-    }
+    let result = if f.confirm == "yes" {
+        state.app.close_order(&user.actor, id).await
+    } else {
+        Err(AppError::invalid(
+            "confirmation_required",
+            "bekræft, at bestillingen skal afsluttes",
+        ))
+    };
+    answer(
+        &user,
+        result.map(|()| format!("/bestillinger/{id}?ok=afsluttet")),
+        |error| close_order_page_for(&state, &user, id, Some(error)),
+    )
+    .await
 }
 
 // ---- the supplier ----------------------------------------------------------------------
@@ -859,6 +1010,7 @@ struct SupplierOrdersPage {
     organisation: String,
     orders: Vec<OrderSummary>,
     order_base: &'static str,
+    own_unit: Option<Uuid>,
 }
 
 async fn supplier_orders(State(state): State<AppState>, user: WebUser) -> Response {
@@ -868,6 +1020,7 @@ async fn supplier_orders(State(state): State<AppState>, user: WebUser) -> Respon
             organisation: user.actor.organisation_name.clone(),
             orders,
             order_base: "/leverandoer/bestillinger",
+            own_unit: None,
         }),
         Err(e) => error_response(Some(&user), e),
     }
@@ -880,7 +1033,8 @@ struct SupplierOrderPage {
     csrf: String,
     error: Option<String>,
     v: SupplierOrderView,
-    t: ThreadView,
+    /// The thread, while the order is open.
+    thread: Option<ThreadView>,
     message_action: String,
     guard_body: Option<String>,
     attachment_base: &'static str,
@@ -896,12 +1050,15 @@ async fn supplier_order_page(
 ) -> Response {
     let loaded = async {
         let v = state.app.supplier_order(&user.actor, id).await?;
-        let t = state.app.thread(&user.actor, id).await?;
-        Ok::<_, AppError>((v, t))
+        let thread = match v.order.status {
+            OrderStatus::Open => Some(state.app.thread(&user.actor, id).await?),
+            OrderStatus::Closed => None,
+        };
+        Ok::<_, AppError>((v, thread))
     }
     .await;
     match loaded {
-        Ok((v, t)) => {
+        Ok((v, thread)) => {
             let status = status_for(&error);
             let page = SupplierOrderPage {
                 layout: Layout::for_user(user, "/leverandoer").with_flash(flash),
@@ -909,7 +1066,7 @@ async fn supplier_order_page(
                 error,
                 message_action: format!("/leverandoer/bestillinger/{id}/besked"),
                 v,
-                t,
+                thread,
                 guard_body: None,
                 attachment_base: ORDER_ATTACHMENTS,
                 confirm_hint: ORDER_CONFIRM_HINT,
@@ -927,6 +1084,33 @@ async fn supplier_order(
     Query(flash): Query<Flash>,
 ) -> Response {
     supplier_order_page(&state, &user, id, &flash, None).await
+}
+
+#[derive(Deserialize)]
+struct DeletionForm {
+    #[serde(default)]
+    deleted: String,
+}
+
+async fn confirm_deletion(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    CsrfForm(user, f): CsrfForm<DeletionForm>,
+) -> Response {
+    let result = if f.deleted == "yes" {
+        state.app.confirm_deletion(&user.actor, id).await
+    } else {
+        Err(AppError::invalid(
+            "confirmation_required",
+            "sæt kryds for at bekræfte, at kopierne er slettet",
+        ))
+    };
+    answer(
+        &user,
+        result.map(|()| format!("/leverandoer/bestillinger/{id}?ok=slettet")),
+        |error| supplier_order_page(&state, &user, id, &NO_FLASH, Some(error)),
+    )
+    .await
 }
 
 // ---- messages and data requests -------------------------------------------------------
@@ -1199,6 +1383,68 @@ async fn decide_request(
 }
 
 // ---- oversight -------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "follow_up.html")]
+struct FollowUpPage {
+    layout: Layout,
+    csrf: String,
+    error: Option<String>,
+    f: skjold_app::ops::FollowUp,
+    may_follow_up: bool,
+    max_text: usize,
+}
+
+async fn follow_up_page(
+    state: &AppState,
+    user: &WebUser,
+    flash: &Flash,
+    error: Option<String>,
+) -> Response {
+    match state.app.follow_up(&user.actor).await {
+        Ok(f) => {
+            let status = status_for(&error);
+            let page = FollowUpPage {
+                layout: Layout::for_user(user, "/tilsyn").with_flash(flash),
+                csrf: user.csrf.clone(),
+                error,
+                f,
+                may_follow_up: user.actor.role == Role::PrivacyOfficer,
+                max_text: MAX_TEXT,
+            };
+            (status, render(&page)).into_response()
+        }
+        Err(e) => error_response(Some(user), e),
+    }
+}
+
+async fn follow_up(
+    State(state): State<AppState>,
+    user: WebUser,
+    Query(flash): Query<Flash>,
+) -> Response {
+    follow_up_page(&state, &user, &flash, None).await
+}
+
+#[derive(Deserialize)]
+struct FollowUpForm {
+    #[serde(default)]
+    note: String,
+}
+
+async fn follow_up_stand_in(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    CsrfForm(user, f): CsrfForm<FollowUpForm>,
+) -> Response {
+    let result = state.app.follow_up_stand_in(&user.actor, id, &f.note).await;
+    answer(
+        &user,
+        result.map(|()| "/tilsyn?ok=fulgtop#stedfortraedere".to_owned()),
+        |error| follow_up_page(&state, &user, &NO_FLASH, Some(error)),
+    )
+    .await
+}
 
 /// The filter form's values, echoed back into the form.
 #[derive(Deserialize, Default)]

@@ -239,6 +239,7 @@ async fn demo_with_orders(
         .context("demo caseworker")?;
     let mut ids = Vec::with_capacity(orders);
     for c in demo.citizens.iter().take(orders) {
+        app.find_citizen(&cw, &c.cpr.formatted()).await?;
         let order = NewOrder {
             subject_id: c.id,
             service_type_id: demo.service_types["MENTOR"],

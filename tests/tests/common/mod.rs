@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod files;
 pub mod http;
 
 use std::sync::Arc;
@@ -50,6 +51,17 @@ impl World {
             .await
             .expect("query")
             .unwrap_or_else(|| panic!("no demo user {username}"))
+    }
+
+    /// `actor` finds the citizen by CPR number, as at the desk: the citizen's record opens
+    /// to them for the working day.
+    pub async fn search(&self, actor: &Actor, citizen: &skjold_app::demo::DemoCitizen) {
+        let found = self
+            .app
+            .find_citizen(actor, &citizen.cpr.formatted())
+            .await
+            .expect("search");
+        assert_eq!(found, citizen.id);
     }
 
     pub fn org(&self, name: &str) -> uuid::Uuid {

@@ -75,7 +75,27 @@ enum Line {
     },
 }
 
-const CSV_HEADER: [&str; 15] = [
+const CSV_HEADER: [&str; 16] = [
+    "shard",
+    "index",
+    "id",
+    "at",
+    "user_id",
+    "organisation_id",
+    "use_kind",
+    "subject_id",
+    "criterion",
+    "purpose",
+    "outcome",
+    "detail",
+    "stand_in_id",
+    "tree_size",
+    "proof",
+    "checkpoint",
+];
+
+/// The columns of exports made before entries could name a stand-in access; still checked.
+const CSV_HEADER_V1: [&str; 15] = [
     "shard",
     "index",
     "id",
@@ -164,6 +184,7 @@ impl Export {
                     e.purpose.clone(),
                     e.outcome.clone(),
                     e.detail.clone(),
+                    opt(&e.stand_in),
                     x.tree_size.to_string(),
                     proof_text(&x.proof).join(" "),
                     notes
@@ -239,9 +260,15 @@ fn parse_csv(text: &str) -> Result<Parsed, String> {
     };
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let header = r.headers().map_err(|e| e.to_string())?.clone();
-    if header.iter().ne(CSV_HEADER) {
+    // Exports of the first format have no stand-in column: every later column sits one
+    // place earlier.
+    let shift = if header.iter().eq(CSV_HEADER) {
+        0
+    } else if header.iter().eq(CSV_HEADER_V1) {
+        1
+    } else {
         return Err("CSV-filen har ikke eksportens kolonner".into());
-    }
+    };
     for (n, rec) in r.records().enumerate() {
         let line = n + 2;
         let rec = rec.map_err(|e| format!("linje {line}: {e}"))?;
@@ -266,12 +293,17 @@ fn parse_csv(text: &str) -> Result<Parsed, String> {
             purpose: field(9).to_owned(),
             outcome: field(10).to_owned(),
             detail: field(11).to_owned(),
+            stand_in: if shift == 0 {
+                uuid(12, "stand_in_id")?
+            } else {
+                None
+            },
         };
-        let tree_size = field(12).parse().map_err(|_| bad("tree_size"))?;
-        let proof = decode_proof(field(13).split_whitespace());
+        let tree_size = field(13 - shift).parse().map_err(|_| bad("tree_size"))?;
+        let proof = decode_proof(field(14 - shift).split_whitespace());
         if !p.checkpoints.iter().any(|(s, _, _)| *s == entry.shard) {
             p.checkpoints
-                .push((entry.shard.clone(), tree_size, field(14).to_owned()));
+                .push((entry.shard.clone(), tree_size, field(15 - shift).to_owned()));
         }
         p.entries.push((line, entry, tree_size, proof));
     }

@@ -53,6 +53,10 @@ pub struct LeafEntry {
     pub purpose: String,
     pub outcome: String,
     pub detail: String,
+    /// The stand-in access the entry was made under. Left out of the leaf when absent, so
+    /// entries from before stand-in accesses keep their hashes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stand_in: Option<Uuid>,
 }
 
 impl LeafEntry {
@@ -75,6 +79,7 @@ impl LeafEntry {
             purpose: row.purpose.clone(),
             outcome: row.outcome.to_owned(),
             detail: row.detail.clone(),
+            stand_in: row.stand_in,
         }
     }
 }
@@ -225,13 +230,14 @@ struct EntryRow {
     purpose: String,
     outcome: String,
     detail: String,
+    stand_in_id: Option<Uuid>,
     shard: String,
     idx: i64,
     leaf_hash: Vec<u8>,
 }
 
 const ENTRY_SELECT: &str = "SELECT id, at, user_id, organisation_id, use_kind, subject_id, criterion, purpose, outcome, \
-     detail, shard, idx, leaf_hash FROM access_log";
+     detail, stand_in_id, shard, idx, leaf_hash FROM access_log";
 
 impl EntryRow {
     fn leaf(&self) -> LeafEntry {
@@ -248,6 +254,7 @@ impl EntryRow {
             purpose: self.purpose.clone(),
             outcome: self.outcome.clone(),
             detail: self.detail.clone(),
+            stand_in: self.stand_in_id,
         }
     }
 }

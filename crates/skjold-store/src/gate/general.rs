@@ -328,24 +328,26 @@ impl Store {
             .confirmation
             .map(str::trim)
             .filter(|c| c.chars().count() >= skjold_core::policy::MIN_JUSTIFICATION);
-        if actor.role == Role::Caseworker {
+        let flagged = actor.role == Role::Caseworker && findings.any();
+        if flagged {
             if findings.cpr_numbers > 0 {
                 return Err(StoreError::invalid(
                     "general_thread_cpr",
-                    "den generelle tråd er til sager, der ikke angår en borger; beskeden indeholder et CPR-nummer. Skriv om borgeren i bestillingens tråd.",
+                    "den generelle tråd er til sager, der ikke angår en borger; beskeden eller en vedhæftning indeholder et CPR-nummer. Skriv om borgeren i bestillingens tråd.",
                 ));
             }
-            if !findings.sensitive_terms.is_empty() && confirmation.is_none() {
+            if confirmation.is_none() {
                 return Err(StoreError::invalid(
                     "guard_confirmation_required",
                     format!(
-                        "beskeden indeholder følsomme oplysninger ({}). Ret teksten, eller bekræft afsendelsen med en begrundelse på mindst {} tegn.",
-                        findings.sensitive_terms.join(", "),
+                        "beskeden indeholder {}. Ret teksten, eller bekræft afsendelsen med en begrundelse på mindst {} tegn.",
+                        findings.describe().join("; "),
                         skjold_core::policy::MIN_JUSTIFICATION
                     ),
                 ));
             }
         }
+        let confirmed = confirmation.filter(|_| flagged);
         let key = self.organisation_key(&mut tx, p.controller_id, now).await?;
         let to = Sealing {
             tables: &GENERAL_THREADS,
@@ -353,7 +355,8 @@ impl Store {
             owner: p.controller_id,
             thread: create_general_thread(&mut tx, &p, now).await?,
         };
-        let id = insert_message(&mut tx, &to, actor, "message", message.body, now).await?;
+        let id =
+            insert_message(&mut tx, &to, actor, "message", message.body, confirmed, now).await?;
         insert_attachments(&mut tx, &to, id, message.attachments).await?;
         let mut detail = format!(
             "Besked sendt i den generelle tråd med {}",
@@ -365,8 +368,10 @@ impl Store {
                 message.attachments.len()
             ));
         }
-        if let (false, Some(why)) = (findings.sensitive_terms.is_empty(), confirmation) {
-            detail = format!("{detail}; bekræftet trods advarsel: {why}");
+        if confirmed.is_some() {
+            detail.push_str(
+                "; sendt trods vagtens advarsel, begrundelsen gemt forseglet med beskeden",
+            );
         }
         let mut u = Use::new(UseKind::Register, None, PURPOSE_GENERAL, detail);
         u.criterion = Some(format!("generel tråd med {}", p.counterpart_name));

@@ -16,13 +16,46 @@ use skjold_core::{DisclosureRule, FieldKey, Role};
 
 use super::*;
 
-/// What the scrubber found in a message before it is sent (computed by the caller, which
-/// owns the scrubber). The gate adds what only it can know: which of the citizen's
-/// undisclosed values the text contains.
+/// What the guard found in a message and its attachments before it is sent (computed by
+/// the caller, which owns the scrubber and reads the files). The gate adds what only it
+/// can know: which of the citizen's undisclosed values the text contains.
 #[derive(Debug, Clone, Default)]
 pub struct GuardFindings {
     pub cpr_numbers: usize,
     pub sensitive_terms: Vec<String>,
+    /// Attachments whose text could not be read (images, scans, damaged files): the guard
+    /// cannot vouch for them, so they need the same confirmation.
+    pub unreadable: Vec<String>,
+    /// The text read from the attachments, for the gate's own check.
+    pub attachment_text: String,
+}
+
+impl GuardFindings {
+    /// Whether the scan found anything that needs a confirmation.
+    pub fn any(&self) -> bool {
+        self.cpr_numbers > 0 || !self.sensitive_terms.is_empty() || !self.unreadable.is_empty()
+    }
+
+    /// What was found, in Danish, for the sender and (sealed) for the ledger.
+    pub fn describe(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        if self.cpr_numbers > 0 {
+            found.push("et CPR-nummer".to_owned());
+        }
+        if !self.sensitive_terms.is_empty() {
+            found.push(format!(
+                "følsomme oplysninger ({})",
+                self.sensitive_terms.join(", ")
+            ));
+        }
+        if !self.unreadable.is_empty() {
+            found.push(format!(
+                "vedhæftninger, hvis tekst ikke kan læses ({})",
+                self.unreadable.join(", ")
+            ));
+        }
+        found
+    }
 }
 
 /// An attachment to send, already checked by the caller: a clean file name, a content
@@ -220,18 +253,28 @@ fn parse_fields(s: &str) -> Vec<FieldKey> {
 
 const PURPOSE_MESSAGES: &str = "Kommunikation om bestillingen";
 
-/// The order of a thread, if the actor may use it: a caseworker of the municipality, or a
-/// user of the order's supplier while a DPA is in force.
+/// The order of a thread, if the actor may use it: a caseworker who may work the order
+/// (with the stand-in access that allows it, if any), or a user of the order's supplier
+/// while the order is open and a DPA is in force.
 async fn thread_order(
     tx: &mut Tx,
     actor: &Actor,
     order_id: Uuid,
     now: Now,
-) -> Result<OrderRow, StoreError> {
-    let order = order_row(tx, order_id).await?.ok_or_else(order_not_found)?;
+) -> Result<(OrderRow, Option<Uuid>), StoreError> {
     match actor.role {
-        Role::Caseworker if order.controller_id == actor.controller_id => Ok(order),
-        Role::SupplierUser if order.supplier_id == actor.organisation_id => {
+        Role::Caseworker => access::caseworker_order_row(tx, actor, order_id, now).await,
+        Role::SupplierUser => {
+            let order = match order_row(tx, order_id).await? {
+                Some(o) if o.supplier_id == actor.organisation_id => o,
+                _ => return Err(order_not_found()),
+            };
+            if order.status() == OrderStatus::Closed {
+                return Err(StoreError::forbidden(
+                    "order_closed_for_supplier",
+                    "bestillingen er afsluttet; leverandøren har ikke længere adgang til borgerens oplysninger",
+                ));
+            }
             if dpa_in_force(tx, order.controller_id, order.supplier_id, now.local_date())
                 .await?
                 .is_none()
@@ -241,7 +284,7 @@ async fn thread_order(
                     "der er ingen databehandleraftale i kraft for denne bestilling",
                 ));
             }
-            Ok(order)
+            Ok((order, None))
         }
         _ => Err(order_not_found()),
     }
@@ -277,7 +320,7 @@ async fn disclosed_fields(tx: &mut Tx, order_id: Uuid) -> Result<Vec<String>, St
         tx,
         fetch_all,
         String,
-        "SELECT field_key FROM disclosure WHERE order_id = $1",
+        "SELECT field_key FROM disclosure WHERE order_id = $1 AND field_key IS NOT NULL",
         order_id
     )?)
 }
@@ -291,6 +334,10 @@ fn content_hash(id: Uuid, body: &str) -> Vec<u8> {
 
 fn body_aad(id: Uuid) -> String {
     format!("message:{id}")
+}
+
+fn confirmation_aad(id: Uuid) -> String {
+    format!("message-confirmation:{id}")
 }
 
 /// The tables of one kind of thread. Order threads are sealed under the citizen's key,
@@ -323,22 +370,28 @@ pub(super) struct Sealing<'a> {
     pub(super) thread: Uuid,
 }
 
+/// Seals and stores a message; `confirmation` is the sender's reason to send it despite
+/// the guard, sealed beside the body.
 pub(super) async fn insert_message(
     tx: &mut Tx,
     to: &Sealing<'_>,
     actor: &Actor,
     kind: &str,
     body: &str,
+    confirmation: Option<&str>,
     now: Now,
 ) -> Result<Uuid, StoreError> {
     let id = Uuid::new_v4();
     let sealed = to.key.seal(to.owner, &body_aad(id), body)?;
+    let confirmation = confirmation
+        .map(|c| to.key.seal(to.owner, &confirmation_aad(id), c))
+        .transpose()?;
     let table = to.tables.message;
     let next = format!("SELECT COALESCE(MAX(seq), 0) + 1 FROM {table} WHERE thread_id = $1");
     let seq: i64 = scalar!(tx, fetch_one, i64, &next, to.thread)?;
     let insert = format!(
-        "INSERT INTO {table} (id, thread_id, seq, sender_id, sender_org_id, kind, body, content_hash, sent_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        "INSERT INTO {table} (id, thread_id, seq, sender_id, sender_org_id, kind, body, content_hash, sent_at, confirmation) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
     );
     execute!(
         tx,
@@ -351,7 +404,8 @@ pub(super) async fn insert_message(
         kind,
         sealed.as_slice(),
         content_hash(id, body).as_slice(),
-        now.micros()
+        now.micros(),
+        confirmation.as_deref()
     )?;
     Ok(id)
 }
@@ -590,7 +644,7 @@ impl Store {
         now: Now,
     ) -> Result<ThreadView, StoreError> {
         let mut tx = self.db.write().await?;
-        let order = match thread_order(&mut tx, actor, order_id, now).await {
+        let (order, stand_in) = match thread_order(&mut tx, actor, order_id, now).await {
             Ok(o) => o,
             Err(e) => {
                 let u = Use::new(
@@ -651,7 +705,8 @@ impl Store {
                 Some(order.subject_id),
                 PURPOSE_MESSAGES,
                 format!("Beskedtråd for {} vist", order.reference),
-            ),
+            )
+            .under(stand_in),
             true,
         )
         .await?;
@@ -686,10 +741,13 @@ impl Store {
         })
     }
 
-    /// Sends a message on an order's thread. A caseworker's message is checked first (the
-    /// guard): if it names a CPR number, special-category or criminal terms, or data about
-    /// the citizen that this supplier has not received, it is sent only with a written
-    /// confirmation, and the undisclosed fields it contains become manual disclosures.
+    /// Sends a message on an order's thread. A caseworker's message and its attachments
+    /// are checked first (the guard): if they name a CPR number, special-category or
+    /// criminal terms, or data about the citizen that this supplier has not received, or if
+    /// an attachment's text cannot be read, the message is sent only with a written
+    /// confirmation. A confirmed send records what it disclosed in the ledger: each
+    /// undisclosed field as a manual disclosure, and the rest of what the guard found as
+    /// free text in a message. The confirmation is sealed with the message.
     pub async fn post_message(
         &self,
         actor: &Actor,
@@ -704,7 +762,7 @@ impl Store {
             confirmation,
         } = *message;
         let mut tx = self.db.write().await?;
-        let order = match thread_order(&mut tx, actor, order_id, now).await {
+        let (order, stand_in) = match thread_order(&mut tx, actor, order_id, now).await {
             Ok(o) => o,
             Err(e) => {
                 let u = Use::new(
@@ -720,8 +778,9 @@ impl Store {
         let mut undisclosed: Vec<(FieldKey, Uuid)> = Vec::new();
         if actor.role == Role::Caseworker {
             let disclosed = disclosed_fields(&mut tx, order_id).await?;
-            let lower = body.to_lowercase();
-            let digits: String = body.chars().filter(char::is_ascii_digit).collect();
+            let text = format!("{body}\n{}", findings.attachment_text);
+            let lower = text.to_lowercase();
+            let digits: String = text.chars().filter(char::is_ascii_digit).collect();
             for row in current_data(&mut tx, order.subject_id).await? {
                 let Ok(field) = row.field_key.parse::<FieldKey>() else {
                     continue;
@@ -735,25 +794,13 @@ impl Store {
                 }
             }
         }
-        let flagged = actor.role == Role::Caseworker
-            && (findings.cpr_numbers > 0
-                || !findings.sensitive_terms.is_empty()
-                || !undisclosed.is_empty());
+        let flagged = actor.role == Role::Caseworker && (findings.any() || !undisclosed.is_empty());
         let confirmation = confirmation.map(str::trim).filter(|c| !c.is_empty());
         if flagged
             && confirmation
                 .is_none_or(|c| c.chars().count() < skjold_core::policy::MIN_JUSTIFICATION)
         {
-            let mut found = Vec::new();
-            if findings.cpr_numbers > 0 {
-                found.push("et CPR-nummer".to_owned());
-            }
-            if !findings.sensitive_terms.is_empty() {
-                found.push(format!(
-                    "følsomme oplysninger ({})",
-                    findings.sensitive_terms.join(", ")
-                ));
-            }
+            let mut found = findings.describe();
             if !undisclosed.is_empty() {
                 let names: Vec<&str> = undisclosed.iter().map(|(f, _)| f.danish()).collect();
                 found.push(format!(
@@ -767,7 +814,8 @@ impl Store {
                 Some(order.subject_id),
                 PURPOSE_MESSAGES,
                 "Besked kontrolleret før afsendelse; ikke sendt",
-            );
+            )
+            .under(stand_in);
             u.criterion = Some(format!("bestilling {}", order.reference));
             self.log.append(log_row(Some(actor), now, &u, true)).await?;
             return Err(StoreError::invalid(
@@ -785,13 +833,14 @@ impl Store {
             owner: order.subject_id,
             thread: thread_id(&mut tx, &order, now).await?,
         };
-        let id = insert_message(&mut tx, &to, actor, "message", body, now).await?;
+        let confirmed = confirmation.filter(|_| flagged);
+        let id = insert_message(&mut tx, &to, actor, "message", body, confirmed, now).await?;
         insert_attachments(&mut tx, &to, id, attachments).await?;
         let mut detail = format!("Besked sendt i tråden for {}", order.reference);
         if !attachments.is_empty() {
             detail.push_str(&format!(" med {} vedhæftning(er)", attachments.len()));
         }
-        if let (true, Some(why)) = (flagged, confirmation) {
+        if let Some(why) = confirmed {
             let (_, legal_basis) =
                 purpose_summary(&mut tx, order.controller_id, order.purpose_id).await?;
             let justification = format!("Bekræftet ved afsendelse af besked: {why}");
@@ -799,21 +848,35 @@ impl Store {
                 insert_disclosure(
                     &mut tx,
                     actor,
+                    &key,
                     &DisclosureRow {
-                        order_id,
-                        subject_id: order.subject_id,
-                        supplier_id: order.supplier_id,
-                        field: *field,
-                        datum_id: *datum_id,
+                        field: Some(*field),
+                        datum_id: Some(*datum_id),
                         justification: Some(&justification),
-                        purpose_id: order.purpose_id,
-                        legal_basis: &legal_basis,
+                        message_id: Some(id),
+                        ..DisclosureRow::of_order(DisclosureKind::Manual, &order, &legal_basis)
                     },
                     now,
                 )
                 .await?;
             }
-            detail = format!("{detail}; bekræftet trods advarsel: {why}");
+            if findings.any() {
+                let found = findings.describe().join("; ");
+                insert_disclosure(
+                    &mut tx,
+                    actor,
+                    &key,
+                    &DisclosureRow {
+                        justification: Some(&justification),
+                        message_id: Some(id),
+                        found: Some(&found),
+                        ..DisclosureRow::of_order(DisclosureKind::Message, &order, &legal_basis)
+                    },
+                    now,
+                )
+                .await?;
+            }
+            detail.push_str("; sendt trods vagtens advarsel, registreret i videregivelsesloggen");
         }
         append_log(
             &mut tx,
@@ -828,7 +891,8 @@ impl Store {
                 Some(order.subject_id),
                 PURPOSE_MESSAGES,
                 detail,
-            ),
+            )
+            .under(stand_in),
             true,
         )
         .await?;
@@ -849,7 +913,7 @@ impl Store {
         let mut tx = self.db.write().await?;
         let checked = async {
             require_role(actor, &[Role::SupplierUser])?;
-            let order = thread_order(&mut tx, actor, order_id, now).await?;
+            let (order, _) = thread_order(&mut tx, actor, order_id, now).await?;
             if order.status() == OrderStatus::Closed {
                 return Err(StoreError::conflict(
                     "order_closed",
@@ -939,6 +1003,7 @@ impl Store {
             actor,
             "data_request",
             &body,
+            None,
             now,
         )
         .await?;
@@ -983,11 +1048,18 @@ impl Store {
             let (order_id, fields, reason, status) = row.ok_or_else(|| {
                 StoreError::not_found("request_not_found", "anmodningen findes ikke")
             })?;
-            let order = caseworker_order_row(&mut tx, actor, order_id).await?;
+            let (order, stand_in) =
+                access::caseworker_order_row(&mut tx, actor, order_id, now).await?;
             if status != "open" {
                 return Err(StoreError::conflict(
                     "request_decided",
                     "anmodningen er allerede afgjort",
+                ));
+            }
+            if approve && order.status() == OrderStatus::Closed {
+                return Err(StoreError::conflict(
+                    "order_closed",
+                    "bestillingen er afsluttet; der kan ikke videregives mere",
                 ));
             }
             if !approve && decision.trim().chars().count() < skjold_core::policy::MIN_JUSTIFICATION
@@ -1000,10 +1072,10 @@ impl Store {
                     ),
                 ));
             }
-            Ok((order, parse_fields(&fields), reason))
+            Ok((order, stand_in, parse_fields(&fields), reason))
         }
         .await;
-        let (order, fields, sealed_reason) = match checked {
+        let (order, stand_in, fields, sealed_reason) = match checked {
             Ok(c) => c,
             Err(e) => {
                 let u = Use::new(
@@ -1049,15 +1121,16 @@ impl Store {
                         insert_disclosure(
                             &mut tx,
                             actor,
+                            &key,
                             &DisclosureRow {
-                                order_id: order.id,
-                                subject_id: order.subject_id,
-                                supplier_id: order.supplier_id,
-                                field: *f,
-                                datum_id: d.id,
+                                field: Some(*f),
+                                datum_id: Some(d.id),
                                 justification: Some(&justification),
-                                purpose_id: order.purpose_id,
-                                legal_basis: &legal_basis,
+                                ..DisclosureRow::of_order(
+                                    DisclosureKind::Manual,
+                                    &order,
+                                    &legal_basis,
+                                )
                             },
                             now,
                         )
@@ -1111,6 +1184,7 @@ impl Store {
             actor,
             "decision",
             &body,
+            None,
             now,
         )
         .await?;
@@ -1131,7 +1205,8 @@ impl Store {
                     order.reference,
                     if approve { "godkendt" } else { "afvist" }
                 ),
-            ),
+            )
+            .under(stand_in),
             true,
         )
         .await?;
@@ -1189,7 +1264,7 @@ impl Store {
                 )?;
                 thread_order(&mut tx, actor, order_id, now)
                     .await
-                    .map(|order| (stored, order))
+                    .map(|access| (stored, access))
                     .map_err(|e| match e {
                         StoreError::NotFound { .. } => attachment_not_found(),
                         other => other,
@@ -1197,7 +1272,7 @@ impl Store {
             }
             None => Err(attachment_not_found()),
         };
-        let (stored, order) = match authorised {
+        let (stored, (order, stand_in)) = match authorised {
             Ok(a) => a,
             Err(e) => {
                 let u = Use::new(
@@ -1219,7 +1294,8 @@ impl Store {
                 Some(order.subject_id),
                 PURPOSE_MESSAGES,
                 format!("Vedhæftning hentet fra tråden for {}", order.reference),
-            ),
+            )
+            .under(stand_in),
             true,
         )
         .await?;
@@ -1228,7 +1304,8 @@ impl Store {
         stored.open(&key, order.subject_id, attachment_id)
     }
 
-    /// Open data requests of the caseworker's municipality, oldest first. No personal data.
+    /// Open data requests on the orders of the caseworker's unit, oldest first. No personal
+    /// data.
     pub async fn open_requests(&self, actor: &Actor) -> Result<Vec<OpenRequest>, StoreError> {
         require_role(actor, &[Role::Caseworker])?;
         let mut tx = self.db.read().await?;
@@ -1238,8 +1315,9 @@ impl Store {
             (Uuid, Uuid, String, String, String, i64),
             "SELECT r.id, r.order_id, o.reference, s.name, r.fields, r.created_at FROM data_request r \
              JOIN service_order o ON o.id = r.order_id JOIN organisation s ON s.id = o.supplier_id \
-             WHERE o.controller_id = $1 AND r.status = 'open' ORDER BY r.created_at, r.id",
-            actor.controller_id
+             WHERE o.controller_id = $1 AND o.unit_id = $2 AND r.status = 'open' ORDER BY r.created_at, r.id",
+            actor.controller_id,
+            actor.organisation_id
         )?;
         Ok(rows
             .into_iter()

@@ -11,9 +11,12 @@
 //! A refused call rolls back whatever it did and records the refusal in the access log in a
 //! transaction of its own, so "who tried to see what" has an answer too.
 
+mod access;
 mod general;
 mod messages;
 mod reminders;
+
+pub use access::{StandInGrant, StandInView};
 
 pub use general::{GeneralThreadSummary, GeneralThreadView};
 pub use messages::{
@@ -57,6 +60,8 @@ struct Use<'a> {
     criterion: Option<String>,
     purpose: &'a str,
     detail: String,
+    /// The stand-in access the use is made under.
+    stand_in: Option<Uuid>,
 }
 
 impl<'a> Use<'a> {
@@ -72,13 +77,21 @@ impl<'a> Use<'a> {
             criterion: None,
             purpose,
             detail: detail.into(),
+            stand_in: None,
         }
+    }
+
+    /// The same use, made under `stand_in` (a stand-in access), if any.
+    fn under(mut self, stand_in: Option<Uuid>) -> Self {
+        self.stand_in = stand_in;
+        self
     }
 }
 
 const PURPOSE_CASEWORK: &str = "Sagsbehandling";
 const PURPOSE_OVERSIGHT: &str = "Tilsyn med behandlingen af personoplysninger";
 const PURPOSE_LOG_UPKEEP: &str = "Vedligehold af adgangsloggen";
+const PURPOSE_SUPPLY: &str = "Levering af ydelse";
 
 fn log_row(actor: Option<&Actor>, now: Now, u: &Use<'_>, allowed: bool) -> LogRow {
     LogRow {
@@ -92,6 +105,7 @@ fn log_row(actor: Option<&Actor>, now: Now, u: &Use<'_>, allowed: bool) -> LogRo
         purpose: u.purpose.to_owned(),
         outcome: if allowed { "allowed" } else { "denied" },
         detail: u.detail.clone(),
+        stand_in: u.stand_in,
         shard: String::new(),
         idx: 0,
         leaf_hash: Vec::new(),
@@ -135,9 +149,13 @@ struct OrderRow {
     created_at: i64,
     service_name: String,
     supplier_name: String,
+    unit_id: Uuid,
     unit_name: String,
     caseworker_name: String,
     purpose_id: Uuid,
+    closed_at: Option<i64>,
+    deletion_confirmed_at: Option<i64>,
+    deletion_confirmer: Option<String>,
 }
 
 impl OrderRow {
@@ -156,20 +174,33 @@ impl OrderRow {
             service_type: self.service_name.clone(),
             supplier_id: self.supplier_id,
             supplier_name: self.supplier_name.clone(),
+            unit_id: self.unit_id,
             unit_name: self.unit_name.clone(),
             caseworker_name: self.caseworker_name.clone(),
             status: self.status(),
             created_at: Now::from_micros(self.created_at),
+            closing: self.closing(),
         }
+    }
+
+    fn closing(&self) -> Option<Closing> {
+        let closed_at = Now::from_micros(self.closed_at?);
+        Some(Closing {
+            closed_at,
+            deletion_due: skjold_core::access::deletion_due(closed_at),
+            deletion_confirmed_at: self.deletion_confirmed_at.map(Now::from_micros),
+            deletion_confirmed_by: self.deletion_confirmer.clone(),
+        })
     }
 }
 
 const ORDER_SELECT: &str = "SELECT o.id, o.controller_id, o.reference, o.subject_id, o.service_type_id, \
      o.supplier_id, o.status, o.created_at, s.name AS service_name, sup.name AS supplier_name, \
-     un.name AS unit_name, cw.display_name AS caseworker_name, s.purpose_id \
+     o.unit_id, un.name AS unit_name, cw.display_name AS caseworker_name, s.purpose_id, o.closed_at, \
+     o.deletion_confirmed_at, dc.display_name AS deletion_confirmer \
      FROM service_order o JOIN service_type s ON s.id = o.service_type_id \
      JOIN organisation sup ON sup.id = o.supplier_id JOIN organisation un ON un.id = o.unit_id \
-     JOIN app_user cw ON cw.id = o.caseworker_id";
+     JOIN app_user cw ON cw.id = o.caseworker_id LEFT JOIN app_user dc ON dc.id = o.deletion_confirmed_by";
 
 #[derive(sqlx::FromRow)]
 struct SealedRow {
@@ -189,30 +220,54 @@ struct LedgerRow {
     order_reference: String,
     subject_id: Uuid,
     supplier_name: String,
-    field_key: String,
+    field_key: Option<String>,
     kind: String,
+    /// The clear justification of a row written before justifications were sealed, until
+    /// [`Store::seal_legacy_justifications`] has sealed it.
     justification: Option<String>,
+    justification_sealed: Option<Vec<u8>>,
+    message_id: Option<Uuid>,
+    found_sealed: Option<Vec<u8>>,
     purpose: String,
     legal_basis: String,
     decided_by: String,
 }
 
+fn justification_aad(disclosure: Uuid) -> String {
+    format!("disclosure-justification:{disclosure}")
+}
+
+fn found_aad(disclosure: Uuid) -> String {
+    format!("disclosure-found:{disclosure}")
+}
+
 impl LedgerRow {
-    fn into_model(self) -> Option<LedgerEntry> {
-        Some(LedgerEntry {
+    /// The row as a ledger entry, its sealed texts opened with the citizen's key (`None`
+    /// when the key is gone: the texts are erased with it).
+    fn into_model(self, key: Option<&SubjectKey>) -> Result<LedgerEntry, StoreError> {
+        let open = |sealed: &Option<Vec<u8>>, aad: String| -> Result<Option<String>, StoreError> {
+            match (sealed, key) {
+                (Some(s), Some(k)) => Ok(Some(k.open(self.subject_id, &aad, s)?)),
+                _ => Ok(None),
+            }
+        };
+        let justification = match &self.justification {
+            Some(clear) => Some(clear.clone()),
+            None => open(&self.justification_sealed, justification_aad(self.id))?,
+        };
+        let found = open(&self.found_sealed, found_aad(self.id))?;
+        Ok(LedgerEntry {
             id: self.id,
             at: Now::from_micros(self.at),
             order_id: self.order_id,
             order_reference: self.order_reference,
             subject_id: self.subject_id,
             supplier_name: self.supplier_name,
-            field: self.field_key.parse().ok()?,
-            kind: if self.kind == "manual" {
-                DisclosureKind::Manual
-            } else {
-                DisclosureKind::Automatic
-            },
-            justification: self.justification,
+            field: self.field_key.as_deref().and_then(|f| f.parse().ok()),
+            kind: DisclosureKind::parse(&self.kind),
+            justification,
+            message_id: self.message_id,
+            found,
             purpose: self.purpose,
             legal_basis: self.legal_basis,
             decided_by: self.decided_by,
@@ -221,8 +276,8 @@ impl LedgerRow {
 }
 
 const LEDGER_SELECT: &str = "SELECT d.id, d.at, d.order_id, o.reference AS order_reference, d.subject_id, \
-     sup.name AS supplier_name, d.field_key, d.kind, d.justification, p.name AS purpose, d.legal_basis, \
-     u.display_name AS decided_by \
+     sup.name AS supplier_name, d.field_key, d.kind, d.justification, d.justification_sealed, d.message_id, \
+     d.found_sealed, p.name AS purpose, d.legal_basis, u.display_name AS decided_by \
      FROM disclosure d JOIN service_order o ON o.id = d.order_id JOIN organisation sup ON sup.id = d.supplier_id \
      JOIN purpose p ON p.id = d.purpose_id JOIN app_user u ON u.id = d.decided_by";
 
@@ -239,6 +294,7 @@ struct AccessRow {
     purpose: String,
     outcome: String,
     detail: String,
+    stand_in_id: Option<Uuid>,
 }
 
 /// Sealed values of a citizen's current, unrestricted data.
@@ -270,6 +326,20 @@ async fn wrapped_key(tx: &mut Tx, subject_id: Uuid) -> Result<Vec<u8>, StoreErro
     })
 }
 
+/// The wrapped keys of several citizens (those whose key is gone are left out).
+async fn wrapped_keys(tx: &mut Tx, subjects: &[Uuid]) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError> {
+    let mut keys: Vec<(Uuid, Vec<u8>)> = Vec::new();
+    for &subject in subjects {
+        if keys.iter().any(|(s, _)| *s == subject) {
+            continue;
+        }
+        if let Ok(wrapped) = wrapped_key(tx, subject).await {
+            keys.push((subject, wrapped));
+        }
+    }
+    Ok(keys)
+}
+
 /// Checks that the subject belongs to the actor's municipality.
 async fn subject_of_controller(
     tx: &mut Tx,
@@ -284,9 +354,14 @@ async fn subject_of_controller(
         subject_id,
         controller_id
     )?;
-    found
-        .map(|_| ())
-        .ok_or_else(|| StoreError::not_found("subject_not_found", "borgeren findes ikke"))
+    found.map(|_| ()).ok_or_else(subject_not_found)
+}
+
+fn subject_not_found() -> StoreError {
+    StoreError::not_found(
+        "subject_not_found",
+        "borgeren findes ikke, eller du har ikke adgang til borgeren",
+    )
 }
 
 async fn order_row(tx: &mut Tx, order_id: Uuid) -> Result<Option<OrderRow>, StoreError> {
@@ -299,19 +374,6 @@ fn order_not_found() -> StoreError {
         "order_not_found",
         "bestillingen findes ikke, eller du har ikke adgang til den",
     )
-}
-
-/// The order, if the actor is a caseworker of the order's municipality.
-async fn caseworker_order_row(
-    tx: &mut Tx,
-    actor: &Actor,
-    order_id: Uuid,
-) -> Result<OrderRow, StoreError> {
-    require_role(actor, &[Role::Caseworker])?;
-    match order_row(tx, order_id).await? {
-        Some(o) if o.controller_id == actor.controller_id => Ok(o),
-        _ => Err(order_not_found()),
-    }
 }
 
 impl Store {
@@ -361,6 +423,28 @@ impl Store {
         Ok(data)
     }
 
+    /// Ledger rows as entries, their sealed texts opened with the citizens' keys (fetched,
+    /// wrapped, before the read transaction ended).
+    fn open_ledger(
+        &self,
+        rows: Vec<LedgerRow>,
+        wrapped: &[(Uuid, Vec<u8>)],
+    ) -> Result<Vec<LedgerEntry>, StoreError> {
+        let mut keys: Vec<(Uuid, SubjectKey)> = Vec::with_capacity(wrapped.len());
+        for (subject, w) in wrapped {
+            keys.push((*subject, self.keys.unwrap_subject_key(*subject, w)?));
+        }
+        rows.into_iter()
+            .map(|r| {
+                let key = keys
+                    .iter()
+                    .find(|(s, _)| *s == r.subject_id)
+                    .map(|(_, k)| k);
+                r.into_model(key)
+            })
+            .collect()
+    }
+
     /// Ends `tx`, rolling back whatever it did (and releasing SQLite's write lock, which
     /// the log writer needs), records the refusal durably, and hands the error back.
     async fn refuse(
@@ -380,8 +464,9 @@ impl Store {
 
     // ---- citizens -----------------------------------------------------------------------
 
-    /// Registers a citizen with their data, as `actor` (a caseworker), or, with `actor`
-    /// `None`, as a system import into `controller_id` (the CLI and the demo).
+    /// Registers a citizen with their data, as `actor` (a caseworker, who may then open the
+    /// citizen's record for the working day), or, with `actor` `None`, as a system import
+    /// into `controller_id` (the CLI and the demo).
     pub async fn register_subject(
         &self,
         actor: Option<&Actor>,
@@ -446,6 +531,9 @@ impl Store {
         {
             insert_datum(&mut tx, &key, id, d, now).await?;
         }
+        if let Some(a) = actor {
+            access::grant_lookup(&mut tx, a, id, now).await?;
+        }
         let detail = if actor.is_some() {
             "Borger oprettet"
         } else {
@@ -472,9 +560,19 @@ impl Store {
         datum: &NewDatum,
         now: Now,
     ) -> Result<(), StoreError> {
-        require_role(actor, &[Role::Caseworker])?;
         let mut tx = self.db.write().await?;
-        subject_of_controller(&mut tx, subject_id, actor.controller_id).await?;
+        let stand_in = match access::caseworker_subject(&mut tx, actor, subject_id, now).await {
+            Ok(s) => s,
+            Err(e) => {
+                let u = Use::new(
+                    UseKind::Register,
+                    None,
+                    PURPOSE_CASEWORK,
+                    "Registrering af oplysning afvist",
+                );
+                return Err(self.refuse(tx, actor, now, u, e).await);
+            }
+        };
         let key = self.subject_key(&mut tx, subject_id).await?;
         let new_id = insert_datum(&mut tx, &key, subject_id, datum, now).await?;
         execute!(
@@ -495,7 +593,8 @@ impl Store {
                 Some(subject_id),
                 PURPOSE_CASEWORK,
                 detail,
-            ),
+            )
+            .under(stand_in),
             true,
         )
         .await?;
@@ -503,7 +602,8 @@ impl Store {
     }
 
     /// Finds a citizen by CPR number (through its keyed hash). Caseworkers search for
-    /// casework; privacy officers and auditors to filter the logs.
+    /// casework, and a hit opens the citizen's record to them for the working day;
+    /// privacy officers and auditors search to filter the logs.
     pub async fn find_subject(
         &self,
         actor: &Actor,
@@ -514,12 +614,17 @@ impl Store {
             actor,
             &[Role::Caseworker, Role::PrivacyOfficer, Role::Auditor],
         )?;
-        let purpose = if actor.role == Role::Caseworker {
+        let casework = actor.role == Role::Caseworker;
+        let purpose = if casework {
             PURPOSE_CASEWORK
         } else {
             PURPOSE_OVERSIGHT
         };
-        let mut tx = self.db.read().await?;
+        let mut tx = if casework {
+            self.db.write().await?
+        } else {
+            self.db.read().await?
+        };
         let hash = self.keys.cpr_hash(cpr);
         let found: Option<Uuid> = scalar!(
             &mut tx,
@@ -542,11 +647,20 @@ impl Store {
         // The criterion is kept as a prefix of the keyed hash: enough to match repeated
         // searches for the same number, useless without the key.
         u.criterion = Some(format!("cpr-hmac:{}", hex::encode(&hash[..8])));
-        self.log_after(tx, Some(actor), now, &u, true).await?;
+        match (casework, found) {
+            (true, Some(subject)) => {
+                access::grant_lookup(&mut tx, actor, subject, now).await?;
+                append_log(&mut tx, Some(actor), now, &u, true).await?;
+                tx.commit().await?;
+            }
+            _ => self.log_after(tx, Some(actor), now, &u, true).await?,
+        }
         Ok(found)
     }
 
-    /// A citizen's current data and orders, for a caseworker of their municipality.
+    /// A citizen's current data and orders, for a caseworker who may open the record: one
+    /// with an order of their unit for the citizen, who found the citizen by a search
+    /// today, or who holds a stand-in access on one of the citizen's orders.
     pub async fn subject_view(
         &self,
         actor: &Actor,
@@ -554,20 +668,18 @@ impl Store {
         now: Now,
     ) -> Result<SubjectView, StoreError> {
         let mut tx = self.db.read().await?;
-        let authorised = async {
-            require_role(actor, &[Role::Caseworker])?;
-            subject_of_controller(&mut tx, subject_id, actor.controller_id).await
-        }
-        .await;
-        if let Err(e) = authorised {
-            let u = Use::new(
-                UseKind::View,
-                None,
-                PURPOSE_CASEWORK,
-                "Visning af borger afvist",
-            );
-            return Err(self.refuse(tx, actor, now, u, e).await);
-        }
+        let stand_in = match access::caseworker_subject(&mut tx, actor, subject_id, now).await {
+            Ok(s) => s,
+            Err(e) => {
+                let u = Use::new(
+                    UseKind::View,
+                    None,
+                    PURPOSE_CASEWORK,
+                    "Visning af borger afvist",
+                );
+                return Err(self.refuse(tx, actor, now, u, e).await);
+            }
+        };
         let rows = current_data(&mut tx, subject_id).await?;
         let wrapped = wrapped_key(&mut tx, subject_id).await?;
         let sql = format!("{ORDER_SELECT} WHERE o.subject_id = $1 ORDER BY o.created_at DESC");
@@ -581,7 +693,8 @@ impl Store {
                 Some(subject_id),
                 PURPOSE_CASEWORK,
                 "Borgerens oplysninger vist",
-            ),
+            )
+            .under(stand_in),
             true,
         )
         .await?;
@@ -604,7 +717,7 @@ impl Store {
     ) -> Result<OrderPreview, StoreError> {
         let mut tx = self.db.read().await?;
         let prepared = prepare_order(&mut tx, actor, new, now).await;
-        let (service_type, supplier, dpa, present) = match prepared {
+        let (service_type, supplier, dpa, present, stand_in) = match prepared {
             Ok(p) => p,
             Err(e) => {
                 let u = Use::new(
@@ -626,7 +739,8 @@ impl Store {
                 Some(new.subject_id),
                 PURPOSE_CASEWORK,
                 format!("Forhåndsvisning af bestilling: {}", service_type.name),
-            ),
+            )
+            .under(stand_in),
             true,
         )
         .await?;
@@ -641,7 +755,8 @@ impl Store {
     }
 
     /// Places an order and discloses, in the same transaction, exactly the fields the
-    /// service type's policy marks automatic (LP-2, LP-3, LP-6).
+    /// service type's policy marks automatic (LP-2, LP-3, LP-6). The order belongs to the
+    /// caseworker's unit.
     pub async fn place_order(
         &self,
         actor: &Actor,
@@ -650,7 +765,7 @@ impl Store {
     ) -> Result<Uuid, StoreError> {
         let mut tx = self.db.write().await?;
         let prepared = prepare_order(&mut tx, actor, new, now).await;
-        let (service_type, supplier, dpa, _) = match prepared {
+        let (service_type, supplier, dpa, _, stand_in) = match prepared {
             Ok(p) => p,
             Err(e) => {
                 let u = Use::new(
@@ -682,6 +797,7 @@ impl Store {
             now.micros()
         )?;
         let policy = service_type.policy();
+        let key = self.subject_key(&mut tx, new.subject_id).await?;
         let mut disclosed = Vec::new();
         for row in current_data(&mut tx, new.subject_id).await? {
             let Ok(field) = row.field_key.parse::<FieldKey>() else {
@@ -691,15 +807,18 @@ impl Store {
                 insert_disclosure(
                     &mut tx,
                     actor,
+                    &key,
                     &DisclosureRow {
-                        order_id: id,
-                        subject_id: new.subject_id,
-                        supplier_id: supplier.id,
-                        field,
-                        datum_id: row.id,
-                        justification: None,
-                        purpose_id: service_type.purpose_id,
-                        legal_basis: &legal_basis,
+                        field: Some(field),
+                        datum_id: Some(row.id),
+                        ..DisclosureRow::new(
+                            DisclosureKind::Automatic,
+                            id,
+                            new.subject_id,
+                            supplier.id,
+                            service_type.purpose_id,
+                            &legal_basis,
+                        )
                     },
                     now,
                 )
@@ -726,7 +845,8 @@ impl Store {
                 Some(new.subject_id),
                 &purpose_name,
                 detail,
-            ),
+            )
+            .under(stand_in),
             true,
         )
         .await?;
@@ -746,7 +866,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.db.write().await?;
         let checked = check_manual(&mut tx, actor, order_id, field, justification, now).await;
-        let (order, datum_id) = match checked {
+        let (order, datum_id, stand_in) = match checked {
             Ok(c) => c,
             Err(e) => {
                 let u = Use::new(
@@ -760,18 +880,16 @@ impl Store {
         };
         let (purpose_name, legal_basis) =
             purpose_summary(&mut tx, actor.controller_id, order.purpose_id).await?;
+        let key = self.subject_key(&mut tx, order.subject_id).await?;
         insert_disclosure(
             &mut tx,
             actor,
+            &key,
             &DisclosureRow {
-                order_id,
-                subject_id: order.subject_id,
-                supplier_id: order.supplier_id,
-                field,
-                datum_id,
+                field: Some(field),
+                datum_id: Some(datum_id),
                 justification: Some(justification.trim()),
-                purpose_id: order.purpose_id,
-                legal_basis: &legal_basis,
+                ..DisclosureRow::of_order(DisclosureKind::Manual, &order, &legal_basis)
             },
             now,
         )
@@ -791,13 +909,17 @@ impl Store {
                 Some(order.subject_id),
                 &purpose_name,
                 detail,
-            ),
+            )
+            .under(stand_in),
             true,
         )
         .await?;
         tx.commit().await
     }
 
+    /// Closes an order. From then on the supplier sees only the order's facts, not the
+    /// citizen's data nor the thread, and is asked to confirm that it has deleted its
+    /// copies within [`skjold_core::access::DELETION_CONFIRMATION_DAYS`] days.
     pub async fn close_order(
         &self,
         actor: &Actor,
@@ -805,19 +927,124 @@ impl Store {
         now: Now,
     ) -> Result<(), StoreError> {
         let mut tx = self.db.write().await?;
-        let order = caseworker_order_row(&mut tx, actor, order_id).await?;
-        if order.status() == OrderStatus::Closed {
-            return Err(StoreError::conflict(
-                "order_closed",
-                "bestillingen er allerede afsluttet",
-            ));
+        let checked = async {
+            let (order, stand_in) =
+                access::caseworker_order_row(&mut tx, actor, order_id, now).await?;
+            if order.status() == OrderStatus::Closed {
+                return Err(StoreError::conflict(
+                    "order_closed",
+                    "bestillingen er allerede afsluttet",
+                ));
+            }
+            Ok((order, stand_in))
         }
+        .await;
+        let (order, stand_in) = match checked {
+            Ok(c) => c,
+            Err(e) => {
+                let u = Use::new(
+                    UseKind::Register,
+                    None,
+                    PURPOSE_CASEWORK,
+                    "Afslutning af bestilling afvist",
+                );
+                return Err(self.refuse(tx, actor, now, u, e).await);
+            }
+        };
         execute!(
             &mut tx,
-            "UPDATE service_order SET status = 'closed', closed_at = $1 WHERE id = $2",
+            "UPDATE service_order SET status = 'closed', closed_at = $1, closed_by = $2 WHERE id = $3",
             now.micros(),
+            actor.user_id,
             order_id
         )?;
+        let detail = format!(
+            "Bestilling {} afsluttet; {} har ikke længere adgang til borgerens oplysninger og skal bekræfte sletning senest {}",
+            order.reference,
+            order.supplier_name,
+            skjold_core::access::deletion_due(now).danish()
+        );
+        append_log(
+            &mut tx,
+            Some(actor),
+            now,
+            &Use::new(
+                UseKind::Register,
+                Some(order.subject_id),
+                PURPOSE_CASEWORK,
+                detail,
+            )
+            .under(stand_in),
+            true,
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// The supplier confirms that it has deleted its copies of a closed order's data.
+    pub async fn confirm_deletion(
+        &self,
+        actor: &Actor,
+        order_id: Uuid,
+        now: Now,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        let checked = async {
+            require_role(actor, &[Role::SupplierUser])?;
+            let order = match order_row(&mut tx, order_id).await? {
+                Some(o) if o.supplier_id == actor.organisation_id => o,
+                _ => return Err(order_not_found()),
+            };
+            if order.status() != OrderStatus::Closed {
+                return Err(StoreError::conflict(
+                    "order_open",
+                    "bestillingen er ikke afsluttet; sletning bekræftes, når kommunen har afsluttet den",
+                ));
+            }
+            if order.deletion_confirmed_at.is_some() {
+                return Err(StoreError::conflict(
+                    "deletion_confirmed",
+                    "sletningen er allerede bekræftet",
+                ));
+            }
+            Ok(order)
+        }
+        .await;
+        let order = match checked {
+            Ok(o) => o,
+            Err(e) => {
+                let u = Use::new(
+                    UseKind::Register,
+                    None,
+                    PURPOSE_SUPPLY,
+                    "Bekræftelse af sletning afvist",
+                );
+                return Err(self.refuse(tx, actor, now, u, e).await);
+            }
+        };
+        execute!(
+            &mut tx,
+            "UPDATE service_order SET deletion_confirmed_at = $1, deletion_confirmed_by = $2 WHERE id = $3",
+            now.micros(),
+            actor.user_id,
+            order_id
+        )?;
+        append_log(
+            &mut tx,
+            Some(actor),
+            now,
+            &Use::new(
+                UseKind::Register,
+                Some(order.subject_id),
+                PURPOSE_SUPPLY,
+                format!(
+                    "{} bekræftede sletning af borgerens oplysninger for {}",
+                    order.supplier_name, order.reference
+                ),
+            ),
+            true,
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -830,29 +1057,25 @@ impl Store {
         now: Now,
     ) -> Result<CaseworkerOrderView, StoreError> {
         let mut tx = self.db.read().await?;
-        let order = match caseworker_order_row(&mut tx, actor, order_id).await {
-            Ok(o) => o,
-            Err(e) => {
-                let u = Use::new(
-                    UseKind::View,
-                    None,
-                    PURPOSE_CASEWORK,
-                    "Visning af bestilling afvist",
-                );
-                return Err(self.refuse(tx, actor, now, u, e).await);
-            }
-        };
+        let (order, stand_in) =
+            match access::caseworker_order_row(&mut tx, actor, order_id, now).await {
+                Ok(o) => o,
+                Err(e) => {
+                    let u = Use::new(
+                        UseKind::View,
+                        None,
+                        PURPOSE_CASEWORK,
+                        "Visning af bestilling afvist",
+                    );
+                    return Err(self.refuse(tx, actor, now, u, e).await);
+                }
+            };
         let service_type =
             service_type_in(&mut tx, order.controller_id, order.service_type_id).await?;
         let (purpose, legal_basis) =
             purpose_summary(&mut tx, order.controller_id, order.purpose_id).await?;
         let sql = format!("{LEDGER_SELECT} WHERE d.order_id = $1 ORDER BY d.at, d.id");
-        let mut disclosures: Vec<LedgerEntry> =
-            fetch!(&mut tx, fetch_all, LedgerRow, &sql, order_id)?
-                .into_iter()
-                .filter_map(LedgerRow::into_model)
-                .collect();
-        disclosures.sort_by_key(|d| (d.at, d.kind, d.field));
+        let ledger_rows = fetch!(&mut tx, fetch_all, LedgerRow, &sql, order_id)?;
         let rows = current_data(&mut tx, order.subject_id).await?;
         let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
         let dpa_ok = dpa_in_force(
@@ -872,12 +1095,16 @@ impl Store {
                 Some(order.subject_id),
                 &purpose,
                 format!("Bestilling {} vist", order.reference),
-            ),
+            )
+            .under(stand_in),
             true,
         )
         .await?;
 
-        let done: HashSet<FieldKey> = disclosures.iter().map(|d| d.field).collect();
+        let mut disclosures =
+            self.open_ledger(ledger_rows, &[(order.subject_id, wrapped.clone())])?;
+        disclosures.sort_by_key(|d| (d.at, d.kind, d.field));
+        let done: HashSet<FieldKey> = disclosures.iter().filter_map(|d| d.field).collect();
         let policy = service_type.policy();
         let present: Vec<FieldKey> = rows
             .iter()
@@ -908,11 +1135,14 @@ impl Store {
             disclosures,
             disclosable,
             dpa_in_force: dpa_ok,
+            stand_in,
         })
     }
 
     /// LP-7 and LP-2: a supplier user's view of an order of its own organisation, with only
-    /// the fields that were disclosed to it, and only while a DPA is in force.
+    /// the fields that were disclosed to it, and only while a DPA is in force and the
+    /// order is open. A closed order shows its facts only (no personal data, not logged),
+    /// so that the supplier can confirm the deletion of its copies.
     pub async fn supplier_order(
         &self,
         actor: &Actor,
@@ -926,14 +1156,15 @@ impl Store {
                 Some(o) if o.supplier_id == actor.organisation_id => o,
                 _ => return Err(order_not_found()),
             };
-            if dpa_in_force(
-                &mut tx,
-                order.controller_id,
-                order.supplier_id,
-                now.local_date(),
-            )
-            .await?
-            .is_none()
+            if order.status() == OrderStatus::Open
+                && dpa_in_force(
+                    &mut tx,
+                    order.controller_id,
+                    order.supplier_id,
+                    now.local_date(),
+                )
+                .await?
+                .is_none()
             {
                 return Err(StoreError::forbidden(
                     "dpa_not_in_force",
@@ -949,7 +1180,7 @@ impl Store {
                 let u = Use::new(
                     UseKind::View,
                     None,
-                    "Levering af ydelse",
+                    PURPOSE_SUPPLY,
                     "Leverandørs visning af bestilling afvist",
                 );
                 return Err(self.refuse(tx, actor, now, u, e).await);
@@ -957,6 +1188,14 @@ impl Store {
         };
         let (purpose, legal_basis) =
             purpose_summary(&mut tx, order.controller_id, order.purpose_id).await?;
+        if order.status() == OrderStatus::Closed {
+            return Ok(SupplierOrderView {
+                order: order.summary(),
+                purpose,
+                legal_basis,
+                fields: Vec::new(),
+            });
+        }
         let disclosed = fetch!(
             &mut tx,
             fetch_all,
@@ -990,11 +1229,7 @@ impl Store {
             fields.push(DisclosedField {
                 field,
                 value,
-                kind: if d.kind == "manual" {
-                    DisclosureKind::Manual
-                } else {
-                    DisclosureKind::Automatic
-                },
+                kind: DisclosureKind::parse(&d.kind),
                 at: Now::from_micros(d.at),
             });
         }
@@ -1007,7 +1242,8 @@ impl Store {
         })
     }
 
-    /// The supplier's own orders under a DPA in force. No personal data: not logged.
+    /// The supplier's own orders under a DPA in force, and its closed orders whose
+    /// deletion it has yet to confirm. No personal data: not logged.
     pub async fn supplier_orders(
         &self,
         actor: &Actor,
@@ -1016,8 +1252,9 @@ impl Store {
         require_role(actor, &[Role::SupplierUser])?;
         let mut tx = self.db.read().await?;
         let sql = format!(
-            "{ORDER_SELECT} WHERE o.supplier_id = $1 AND EXISTS (SELECT 1 FROM dpa d WHERE d.controller_id = o.controller_id \
+            "{ORDER_SELECT} WHERE o.supplier_id = $1 AND (EXISTS (SELECT 1 FROM dpa d WHERE d.controller_id = o.controller_id \
              AND d.processor_id = o.supplier_id AND d.starts_on <= $2 AND (d.ends_on IS NULL OR d.ends_on >= $2)) \
+             OR (o.status = 'closed' AND o.deletion_confirmed_at IS NULL)) \
              ORDER BY o.created_at DESC"
         );
         let today = now.local_date().to_string();
@@ -1050,6 +1287,32 @@ impl Store {
         Ok(rows.iter().map(OrderRow::summary).collect())
     }
 
+    /// Closed orders of the actor's municipality whose supplier has not confirmed deletion
+    /// by the deadline, for the privacy officer's follow-up. No personal data: not logged.
+    pub async fn overdue_deletions(
+        &self,
+        actor: &Actor,
+        now: Now,
+    ) -> Result<Vec<OrderSummary>, StoreError> {
+        require_role(actor, &[Role::PrivacyOfficer, Role::Auditor])?;
+        let mut tx = self.db.read().await?;
+        let sql = format!(
+            "{ORDER_SELECT} WHERE o.controller_id = $1 AND o.status = 'closed' AND o.deletion_confirmed_at IS NULL \
+             ORDER BY o.closed_at, o.id"
+        );
+        let rows = fetch!(&mut tx, fetch_all, OrderRow, &sql, actor.controller_id)?;
+        let today = now.local_date();
+        Ok(rows
+            .iter()
+            .map(OrderRow::summary)
+            .filter(|o| {
+                o.closing
+                    .as_ref()
+                    .is_some_and(|c| c.deletion_overdue(today))
+            })
+            .collect())
+    }
+
     /// How many entries the access log holds (for benchmarks and operations; no content).
     pub async fn access_log_len(&self) -> Result<u64, StoreError> {
         let mut tx = self.db.read().await?;
@@ -1059,7 +1322,8 @@ impl Store {
 
     // ---- oversight ----------------------------------------------------------------------
 
-    /// The disclosure ledger, for the privacy officer and the auditor.
+    /// The disclosure ledger, for the privacy officer and the auditor, with its sealed
+    /// justifications opened.
     pub async fn ledger(
         &self,
         actor: &Actor,
@@ -1084,6 +1348,8 @@ impl Store {
             filter.until.map(Now::micros),
             filter.limit.clamp(1, 10_000)
         )?;
+        let subjects: Vec<Uuid> = rows.iter().map(|r| r.subject_id).collect();
+        let wrapped = wrapped_keys(&mut tx, &subjects).await?;
         tx.commit().await?;
         // The ledger says which citizen had what disclosed: one entry per citizen shown
         // (wall 1), or one for the search itself when nothing matched.
@@ -1108,7 +1374,7 @@ impl Store {
             })
             .collect();
         self.log.append_all(entries).await?;
-        Ok(rows.into_iter().filter_map(LedgerRow::into_model).collect())
+        self.open_ledger(rows, &wrapped)
     }
 
     /// The access log, for the privacy officer and the auditor.
@@ -1126,7 +1392,7 @@ impl Store {
             fetch_all,
             AccessRow,
             "SELECT l.id, l.at, l.user_id, u.username, o.name AS organisation_name, l.use_kind, l.subject_id, l.criterion, \
-             l.purpose, l.outcome, l.detail FROM access_log l LEFT JOIN app_user u ON u.id = l.user_id \
+             l.purpose, l.outcome, l.detail, l.stand_in_id FROM access_log l LEFT JOIN app_user u ON u.id = l.user_id \
              LEFT JOIN organisation o ON o.id = l.organisation_id \
              WHERE (o.id IS NULL OR o.id = $1 OR o.parent_id = $1 OR o.kind = 'supplier') \
              AND ($2 IS NULL OR l.subject_id = $2) AND ($3 IS NULL OR l.user_id = $3) \
@@ -1162,6 +1428,7 @@ impl Store {
                 purpose: r.purpose,
                 allowed: r.outcome == "allowed",
                 detail: r.detail,
+                stand_in: r.stand_in_id,
             })
             .collect())
     }
@@ -1193,6 +1460,35 @@ impl Store {
         self.log.append(log_row(Some(actor), now, &u, true)).await?;
         self.export_log(filter, Some(actor.controller_id), now)
             .await
+    }
+
+    /// Seals the clear justifications of ledger rows written before justifications were
+    /// sealed, under each citizen's key; returns how many were sealed. The ledger's
+    /// append-only rule lets exactly this change through. Run after migrating.
+    pub async fn seal_legacy_justifications(&self) -> Result<u64, StoreError> {
+        let mut tx = self.db.write().await?;
+        let rows: Vec<(Uuid, Uuid, String)> = fetch!(
+            &mut tx,
+            fetch_all,
+            (Uuid, Uuid, String),
+            "SELECT id, subject_id, justification FROM disclosure WHERE justification IS NOT NULL"
+        )?;
+        let mut sealed = 0;
+        for (id, subject, text) in rows {
+            let Ok(wrapped) = wrapped_key(&mut tx, subject).await else {
+                continue;
+            };
+            let key = self.keys.unwrap_subject_key(subject, &wrapped)?;
+            let sealed_text = key.seal(subject, &justification_aad(id), &text)?;
+            sealed += execute!(
+                &mut tx,
+                "UPDATE disclosure SET justification = NULL, justification_sealed = $1 WHERE id = $2",
+                sealed_text.as_slice(),
+                id
+            )?;
+        }
+        tx.commit().await?;
+        Ok(sealed)
     }
 }
 
@@ -1262,40 +1558,93 @@ async fn insert_datum(
     Ok(id)
 }
 
+/// A row of the disclosure ledger to write.
 struct DisclosureRow<'a> {
+    kind: DisclosureKind,
     order_id: Uuid,
     subject_id: Uuid,
     supplier_id: Uuid,
-    field: FieldKey,
-    datum_id: Uuid,
+    /// The field disclosed, with the datum that carried it; none for free text.
+    field: Option<FieldKey>,
+    datum_id: Option<Uuid>,
+    /// Why (sealed under the citizen's key).
     justification: Option<&'a str>,
+    /// The message that carried it, and what the guard found there (sealed).
+    message_id: Option<Uuid>,
+    found: Option<&'a str>,
     purpose_id: Uuid,
     legal_basis: &'a str,
 }
 
+impl<'a> DisclosureRow<'a> {
+    fn new(
+        kind: DisclosureKind,
+        order_id: Uuid,
+        subject_id: Uuid,
+        supplier_id: Uuid,
+        purpose_id: Uuid,
+        legal_basis: &'a str,
+    ) -> DisclosureRow<'a> {
+        DisclosureRow {
+            kind,
+            order_id,
+            subject_id,
+            supplier_id,
+            field: None,
+            datum_id: None,
+            justification: None,
+            message_id: None,
+            found: None,
+            purpose_id,
+            legal_basis,
+        }
+    }
+
+    fn of_order(kind: DisclosureKind, order: &OrderRow, legal_basis: &'a str) -> Self {
+        DisclosureRow::new(
+            kind,
+            order.id,
+            order.subject_id,
+            order.supplier_id,
+            order.purpose_id,
+            legal_basis,
+        )
+    }
+}
+
+/// Appends a row to the ledger, its free text sealed under the citizen's `key`.
 async fn insert_disclosure(
     tx: &mut Tx,
     actor: &Actor,
+    key: &SubjectKey,
     d: &DisclosureRow<'_>,
     now: Now,
 ) -> Result<(), StoreError> {
+    let id = Uuid::new_v4();
+    let justification = d
+        .justification
+        .map(|j| key.seal(d.subject_id, &justification_aad(id), j))
+        .transpose()?;
+    let found = d
+        .found
+        .map(|f| key.seal(d.subject_id, &found_aad(id), f))
+        .transpose()?;
     execute!(
         tx,
         "INSERT INTO disclosure (id, controller_id, order_id, subject_id, supplier_id, field_key, datum_id, kind, \
-         justification, purpose_id, legal_basis, decided_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        Uuid::new_v4(),
+         justification_sealed, message_id, found_sealed, purpose_id, legal_basis, decided_by, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        id,
         actor.controller_id,
         d.order_id,
         d.subject_id,
         d.supplier_id,
-        d.field.key(),
+        d.field.map(FieldKey::key),
         d.datum_id,
-        if d.justification.is_some() {
-            "manual"
-        } else {
-            "automatic"
-        },
-        d.justification,
+        d.kind.key(),
+        justification.as_deref(),
+        d.message_id,
+        found.as_deref(),
         d.purpose_id,
         d.legal_basis,
         actor.user_id,
@@ -1304,16 +1653,19 @@ async fn insert_disclosure(
     Ok(())
 }
 
-/// Authorises and validates a new order: a caseworker of the citizen's municipality, a
-/// service type of that municipality, a supplier with a DPA in force today.
+/// What an order needs, checked: the caseworker may open the citizen's record, the
+/// service type is the municipality's, and the supplier has a DPA in force today.
+type Prepared = (ServiceType, Organisation, Dpa, Vec<FieldKey>, Option<Uuid>);
+
+/// Authorises and validates a new order: a caseworker who may open the citizen's
+/// record, a service type of that municipality, a supplier with a DPA in force today.
 async fn prepare_order(
     tx: &mut Tx,
     actor: &Actor,
     new: NewOrder,
     now: Now,
-) -> Result<(ServiceType, Organisation, Dpa, Vec<FieldKey>), StoreError> {
-    require_role(actor, &[Role::Caseworker])?;
-    subject_of_controller(tx, new.subject_id, actor.controller_id).await?;
+) -> Result<Prepared, StoreError> {
+    let stand_in = access::caseworker_subject(tx, actor, new.subject_id, now).await?;
     let service_type = service_type_in(tx, actor.controller_id, new.service_type_id).await?;
     let supplier = organisation_in(tx, new.supplier_id).await?;
     if supplier.kind != OrgKind::Supplier {
@@ -1338,7 +1690,7 @@ async fn prepare_order(
         .iter()
         .filter_map(|r| r.field_key.parse().ok())
         .collect();
-    Ok((service_type, supplier, dpa, present))
+    Ok((service_type, supplier, dpa, present, stand_in))
 }
 
 async fn check_manual(
@@ -1348,8 +1700,8 @@ async fn check_manual(
     field: FieldKey,
     justification: &str,
     now: Now,
-) -> Result<(OrderRow, Uuid), StoreError> {
-    let order = caseworker_order_row(tx, actor, order_id).await?;
+) -> Result<(OrderRow, Uuid, Option<Uuid>), StoreError> {
+    let (order, stand_in) = access::caseworker_order_row(tx, actor, order_id, now).await?;
     if order.status() == OrderStatus::Closed {
         return Err(StoreError::conflict(
             "order_closed",
@@ -1397,5 +1749,5 @@ async fn check_manual(
                 ),
             )
         })?;
-    Ok((order, datum.id))
+    Ok((order, datum.id, stand_in))
 }

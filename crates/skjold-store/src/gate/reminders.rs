@@ -4,7 +4,7 @@
 use serde::Serialize;
 use uuid::Uuid;
 
-use skjold_core::{FieldKey, Role};
+use skjold_core::FieldKey;
 
 use super::*;
 
@@ -64,10 +64,6 @@ impl ConsentView {
 
 const PURPOSE_REMINDERS: &str = "Påmindelser om aftaler (samtykke)";
 
-fn caseworker_of(actor: &Actor) -> Result<(), StoreError> {
-    require_role(actor, &[Role::Caseworker])
-}
-
 impl Store {
     /// Records a citizen's consent to reminders through `channel`, with the evidence (how
     /// and when it was given). Logged.
@@ -80,9 +76,8 @@ impl Store {
         evidence: &str,
         now: Now,
     ) -> Result<Uuid, StoreError> {
-        caseworker_of(actor)?;
         let mut tx = self.db.write().await?;
-        subject_of_controller(&mut tx, subject_id, actor.controller_id).await?;
+        let stand_in = access::caseworker_subject(&mut tx, actor, subject_id, now).await?;
         let key = self.subject_key(&mut tx, subject_id).await?;
         let id = Uuid::new_v4();
         let sealed = key.seal(subject_id, &format!("consent:{id}"), evidence)?;
@@ -111,7 +106,8 @@ impl Store {
                 Some(subject_id),
                 PURPOSE_REMINDERS,
                 detail,
-            ),
+            )
+            .under(stand_in),
             true,
         )
         .await?;
@@ -127,9 +123,8 @@ impl Store {
         channel: Channel,
         now: Now,
     ) -> Result<(), StoreError> {
-        caseworker_of(actor)?;
         let mut tx = self.db.write().await?;
-        subject_of_controller(&mut tx, subject_id, actor.controller_id).await?;
+        let stand_in = access::caseworker_subject(&mut tx, actor, subject_id, now).await?;
         let n = execute!(
             &mut tx,
             "UPDATE consent SET withdrawn_at = $1 WHERE subject_id = $2 AND channel = $3 AND withdrawn_at IS NULL",
@@ -159,7 +154,8 @@ impl Store {
                 Some(subject_id),
                 PURPOSE_REMINDERS,
                 detail,
-            ),
+            )
+            .under(stand_in),
             true,
         )
         .await?;
@@ -171,10 +167,10 @@ impl Store {
         &self,
         actor: &Actor,
         subject_id: Uuid,
+        now: Now,
     ) -> Result<Vec<ConsentView>, StoreError> {
-        caseworker_of(actor)?;
         let mut tx = self.db.read().await?;
-        subject_of_controller(&mut tx, subject_id, actor.controller_id).await?;
+        access::caseworker_subject(&mut tx, actor, subject_id, now).await?;
         let rows: Vec<(Uuid, String, String, i64, Option<i64>)> = fetch!(
             &mut tx,
             fetch_all,
@@ -210,7 +206,8 @@ impl Store {
     ) -> Result<String, StoreError> {
         let mut tx = self.db.write().await?;
         let checked = async {
-            let order = caseworker_order_row(&mut tx, actor, order_id).await?;
+            let (order, stand_in) =
+                access::caseworker_order_row(&mut tx, actor, order_id, now).await?;
             let consents: Vec<(i64, Option<i64>)> = fetch!(
                 &mut tx,
                 fetch_all,
@@ -244,10 +241,10 @@ impl Store {
                         ),
                     )
                 })?;
-            Ok((order, contact))
+            Ok((order, stand_in, contact))
         }
         .await;
-        let (order, contact) = match checked {
+        let (order, stand_in, contact) = match checked {
             Ok(c) => c,
             Err(e) => {
                 let u = Use::new(
@@ -283,7 +280,8 @@ impl Store {
                 Some(order.subject_id),
                 PURPOSE_REMINDERS,
                 detail,
-            ),
+            )
+            .under(stand_in),
             true,
         )
         .await?;
