@@ -440,7 +440,13 @@ async fn the_guard_reads_attachments(backend: Backend) {
     };
     let r = w
         .app
-        .send_message_with(&cw, order, "Scanning vedhæftet.", &[image.clone()], None)
+        .send_message_with(
+            &cw,
+            order,
+            "Scanning vedhæftet.",
+            std::slice::from_ref(&image),
+            None,
+        )
         .await;
     match r {
         Err(AppError::Invalid { code, message }) => {
