@@ -201,6 +201,11 @@ async fn sso_callback(
         .unwrap_or_default();
     let jar = jar.remove(Cookie::build(SSO_COOKIE).path("/login/sso"));
     if let Some(error) = cb.error {
+        tracing::warn!(
+            reason = ?error,
+            address = %ws.address,
+            "single sign-on: the provider answered with an error"
+        );
         let result = state
             .app
             .record_refusal(

@@ -123,5 +123,12 @@ fn oidc_from_env() -> Result<Option<skjold_app::oidc::OidcConfig>> {
         role_claim: var("SKJOLD_OIDC_ROLE_CLAIM").unwrap_or("roles".into()),
         role_map,
         display_name: var("SKJOLD_OIDC_NAME").unwrap_or("virksomhedens login".into()),
+        scopes: var("SKJOLD_OIDC_SCOPES")
+            .map(|s| skjold_app::oidc::OidcConfig::parse_scopes(&s))
+            .unwrap_or_default(),
+        client_auth: var("SKJOLD_OIDC_CLIENT_AUTH")
+            .map(|a| skjold_app::oidc::ClientAuth::parse(&a))
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("SKJOLD_OIDC_CLIENT_AUTH: {e}"))?,
     }))
 }
