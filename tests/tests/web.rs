@@ -40,6 +40,10 @@ fn sees(fields: &[FieldKey]) -> Expect {
 enum Who {
     Admin,
     Caseworker,
+    /// A caseworker of another unit of the same municipality, with no way into the case.
+    OtherUnitCaseworker,
+    /// A caseworker of a third unit holding a stand-in access on the order.
+    StandInCaseworker,
     OtherMunicipalityCaseworker,
     Supplier,
     OtherSupplier,
@@ -48,9 +52,11 @@ enum Who {
     Auditor,
 }
 
-const EVERYONE: [Who; 8] = [
+const EVERYONE: [Who; 10] = [
     Who::Admin,
     Who::Caseworker,
+    Who::OtherUnitCaseworker,
+    Who::StandInCaseworker,
     Who::OtherMunicipalityCaseworker,
     Who::Supplier,
     Who::OtherSupplier,
@@ -117,9 +123,19 @@ enum Endpoint {
     HtmlAccessReview,
     HtmlReviewDecision,
     HtmlResetSecondFactor,
+    OpenStandIn,
+    HtmlOpenStandIn,
+    HtmlStandInPage,
+    HtmlCloseOrderPage,
+    ConfirmDeletion,
+    HtmlConfirmDeletion,
+    FollowUp,
+    HtmlFollowUp,
+    FollowUpStandIn,
+    HtmlFollowUpStandIn,
 }
 
-const ENDPOINTS: [Endpoint; 56] = [
+const ENDPOINTS: [Endpoint; 66] = [
     Endpoint::CitizenView,
     Endpoint::CitizenSearch,
     Endpoint::OrderInForce,
@@ -176,6 +192,16 @@ const ENDPOINTS: [Endpoint; 56] = [
     Endpoint::HtmlAccessReview,
     Endpoint::HtmlReviewDecision,
     Endpoint::HtmlResetSecondFactor,
+    Endpoint::OpenStandIn,
+    Endpoint::HtmlOpenStandIn,
+    Endpoint::HtmlStandInPage,
+    Endpoint::HtmlCloseOrderPage,
+    Endpoint::ConfirmDeletion,
+    Endpoint::HtmlConfirmDeletion,
+    Endpoint::FollowUp,
+    Endpoint::HtmlFollowUp,
+    Endpoint::FollowUpStandIn,
+    Endpoint::HtmlFollowUpStandIn,
 ];
 
 /// The fields the Mentorhuset order discloses: the MENTOR policy's automatic fields, plus
@@ -198,17 +224,27 @@ fn expected(who: Who, ep: Endpoint) -> Expect {
         .filter(|f| *f != FieldKey::Substance)
         .collect();
     match (ep, who) {
-        (CitizenView | HtmlCitizen, Caseworker) => sees(&all),
-        (CitizenSearch, Caseworker) => sees(&[]),
-        (OrderInForce | OrderExpiredDpa | HtmlCaseworkerOrder, Caseworker) => {
+        // The order's own unit, and a colleague elsewhere holding a stand-in access on it
+        // (which opens the citizen's record too). Another unit without one: not found.
+        (CitizenView | HtmlCitizen, Caseworker | StandInCaseworker) => sees(&all),
+        (CitizenSearch, Caseworker | OtherUnitCaseworker | StandInCaseworker) => sees(&[]),
+        (OrderInForce | HtmlCaseworkerOrder | Thread, Caseworker | StandInCaseworker) => {
             sees(&[FieldKey::Name])
         }
+        (OrderExpiredDpa, Caseworker) => sees(&[FieldKey::Name]),
         (OrderInForce | HtmlSupplierOrder, Supplier) => sees(&DISCLOSED),
         (
             OrderList,
-            Caseworker | OtherMunicipalityCaseworker | Supplier | OtherSupplier | ExpiredSupplier,
+            Caseworker
+            | OtherUnitCaseworker
+            | StandInCaseworker
+            | OtherMunicipalityCaseworker
+            | Supplier
+            | OtherSupplier
+            | ExpiredSupplier,
         ) => sees(&[]),
-        (OrderPreview | PlaceOrder | DiscloseAddress, Caseworker) => sees(&[]),
+        (OrderPreview | PlaceOrder | HtmlPreview, Caseworker | StandInCaseworker) => sees(&[]),
+        (DiscloseAddress, Caseworker) => sees(&[]),
         (Ledger | AccessLog | HtmlLedger, Dpo | Auditor) => sees(&[]),
         (
             CreateSupplier
@@ -223,26 +259,39 @@ fn expected(who: Who, ep: Endpoint) -> Expect {
         (Me, _) => sees(&[]),
         (
             Organisations | Purposes | ServiceTypes | Dpas,
-            Admin | Caseworker | OtherMunicipalityCaseworker | Dpo | Auditor,
+            Admin
+            | Caseworker
+            | OtherUnitCaseworker
+            | StandInCaseworker
+            | OtherMunicipalityCaseworker
+            | Dpo
+            | Auditor,
         ) => sees(&[]),
-        (CloseOrder | HtmlCitizens | HtmlDisclose, Caseworker) => sees(&[]),
-        (HtmlCitizens, OtherMunicipalityCaseworker) => sees(&[]),
-        (HtmlPreview, Caseworker) => sees(&[]),
+        (CloseOrder | HtmlDisclose, Caseworker) => sees(&[]),
+        (
+            HtmlCitizens,
+            Caseworker | OtherUnitCaseworker | StandInCaseworker | OtherMunicipalityCaseworker,
+        ) => sees(&[]),
         (HtmlSupplierOrders, Supplier | OtherSupplier | ExpiredSupplier) => sees(&[]),
         (HtmlAccessLog, Dpo | Auditor) => sees(&[]),
         // The thread holds a message that names the citizen (a disclosed field).
-        (Thread, Caseworker | Supplier) => sees(&[FieldKey::Name]),
-        (SendMessage, Caseworker | Supplier) => sees(&[]),
+        (Thread, Supplier) => sees(&[FieldKey::Name]),
+        (SendMessage, Caseworker | StandInCaseworker | Supplier) => sees(&[]),
         (RequestData | HtmlSupplierMessage | HtmlSupplierRequest, Supplier) => sees(&[]),
-        (OpenRequests, Caseworker | OtherMunicipalityCaseworker) => sees(&[]),
-        (DecideRequest | HtmlCaseworkerMessage, Caseworker) => sees(&[]),
+        (
+            OpenRequests,
+            Caseworker | OtherUnitCaseworker | StandInCaseworker | OtherMunicipalityCaseworker,
+        ) => sees(&[]),
+        (DecideRequest, Caseworker) => sees(&[]),
+        (HtmlCaseworkerMessage | HtmlCloseOrderPage, Caseworker | StandInCaseworker) => sees(&[]),
         // General threads carry no citizen data; a supplier's is with the municipality.
         (GeneralThreads, _) => sees(&[]),
-        (GeneralThreadWithSupplier | SendGeneralMessage | HtmlGeneralThread, Caseworker) => {
-            sees(&[])
-        }
+        (
+            GeneralThreadWithSupplier | SendGeneralMessage | HtmlGeneralThread | GeneralAttachment,
+            Caseworker | OtherUnitCaseworker | StandInCaseworker,
+        ) => sees(&[]),
         (GeneralThreadWithMunicipality | HtmlGeneralMessage, Supplier | OtherSupplier) => sees(&[]),
-        (GeneralAttachment, Caseworker | Supplier) => sees(&[]),
+        (GeneralAttachment, Supplier) => sees(&[]),
         // Exports carry IDs and keyed hashes, never a citizen's values.
         (ExportAccessLog | HtmlExportAccessLog, Dpo | Auditor) => sees(&[]),
         // Sign-in security: the administrator's; the report also the overseers'.
@@ -255,6 +304,19 @@ fn expected(who: Who, ep: Endpoint) -> Expect {
             Admin,
         ) => sees(&[]),
         (HtmlSignInReport, Admin | Dpo | Auditor) => sees(&[]),
+        // Stepping in on another unit's order: any caseworker of the municipality outside
+        // that unit (the unit's own get a conflict, other municipalities not found). The
+        // form itself holds nothing and is shown to every caseworker.
+        (OpenStandIn | HtmlOpenStandIn, OtherUnitCaseworker | StandInCaseworker) => sees(&[]),
+        (
+            HtmlStandInPage,
+            Caseworker | OtherUnitCaseworker | StandInCaseworker | OtherMunicipalityCaseworker,
+        ) => sees(&[]),
+        // A closed order's supplier confirms deletion.
+        (ConfirmDeletion | HtmlConfirmDeletion, Supplier) => sees(&[]),
+        // The privacy officer follows up; the auditor may look.
+        (FollowUp | HtmlFollowUp, Dpo | Auditor) => sees(&[]),
+        (FollowUpStandIn | HtmlFollowUpStandIn, Dpo) => sees(&[]),
         _ => Expect::Denied,
     }
 }
@@ -397,11 +459,97 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
         .await
         .expect("user");
 
+    // Need-to-know: a third unit's caseworker holds a stand-in access on the order (and
+    // one on another order, for the privacy officer's follow-up); Syd has none.
+    let vest = store
+        .create_organisation(
+            OrgKind::Unit,
+            Some(cw.controller_id),
+            "Jobcenter København Vest",
+            None,
+            common::NOW,
+        )
+        .await
+        .expect("unit");
+    let extra_password = "en lang nok adgangskode";
+    w.app
+        .add_user(
+            None,
+            vest.id,
+            "vest.sb",
+            "Vest Sagsbehandler",
+            Role::Caseworker,
+            extra_password,
+        )
+        .await
+        .expect("user");
+    let vest_cw = w.actor("vest.sb").await;
+    let stand_in_order = w
+        .app
+        .open_stand_in(&vest_cw, order, "Kollegaen i Nord er syg")
+        .await
+        .expect("stand-in")
+        .id;
+    let target_citizen = w.demo.citizens[10].clone();
+    w.search(&cw, &target_citizen).await;
+    let stand_in_target = w
+        .app
+        .place_order(
+            &cw,
+            NewOrder {
+                subject_id: target_citizen.id,
+                service_type_id: w.service("JOBSOG"),
+                supplier_id: w.org("Praktikpartner A/S"),
+            },
+        )
+        .await
+        .expect("order to step in on");
+    let stand_in_other = w
+        .app
+        .open_stand_in(&vest_cw, stand_in_target, "Borgeren ringede til Vest")
+        .await
+        .expect("stand-in")
+        .id;
+    // Two closed orders whose supplier confirms deletion, by API and by form.
+    let mut closed = Vec::new();
+    for i in [7, 8] {
+        let c = w.demo.citizens[i].clone();
+        w.search(&cw, &c).await;
+        let o = w
+            .app
+            .place_order(
+                &cw,
+                NewOrder {
+                    subject_id: c.id,
+                    service_type_id: w.service("MENTOR"),
+                    supplier_id: w.org("Mentorhuset ApS"),
+                },
+            )
+            .await
+            .expect("order to close");
+        w.app.close_order(&cw, o).await.expect("closed");
+        closed.push(o);
+    }
+    let searched = w.demo.citizens[9].cpr.formatted();
+
     // Sign-in security forms act on a user outside the matrix, so no caller loses a session.
-    let second_caseworker = w.actor("sagsbehandler2").await;
+    w.app
+        .add_user(
+            None,
+            w.org("Jobcenter København Syd"),
+            "syd.ekstra",
+            "Syd Ekstra",
+            Role::Caseworker,
+            extra_password,
+        )
+        .await
+        .expect("user");
+    let second_caseworker = w.actor("syd.ekstra").await;
     let users = [
         (Who::Admin, "admin"),
         (Who::Caseworker, "sagsbehandler"),
+        (Who::OtherUnitCaseworker, "sagsbehandler2"),
+        (Who::StandInCaseworker, "vest.sb"),
         (Who::OtherMunicipalityCaseworker, "aarhus.sb"),
         (Who::Supplier, "mentorhuset"),
         (Who::OtherSupplier, "praktikpartner"),
@@ -429,7 +577,7 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
             .await
             .expect("token");
         let (cookie, csrf) = {
-            let password = if username == "aarhus.sb" {
+            let password = if ["aarhus.sb", "vest.sb"].contains(&username) {
                 "en lang nok adgangskode"
             } else {
                 skjold_app::demo::DEMO_PASSWORD
@@ -444,7 +592,9 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
             let order_body = json!({ "subject_id": citizen.id, "service_type_id": w.service("MENTOR"), "supplier_id": w.org("Mentorhuset ApS") }).to_string();
             let (method, path, body, html): (Method, String, Option<(&str, String)>, bool) = match ep {
                 Endpoint::CitizenView => (Method::GET, format!("/api/v1/citizens/{}", citizen.id), None, false),
-                Endpoint::CitizenSearch => (Method::POST, "/api/v1/citizens/search".into(), Some((json, json!({ "cpr": citizen.cpr.formatted() }).to_string())), false),
+                // Another citizen: a search opens the record it finds, and the matrix's
+                // citizen stays closed to those with no other way in.
+                Endpoint::CitizenSearch => (Method::POST, "/api/v1/citizens/search".into(), Some((json, json!({ "cpr": searched }).to_string())), false),
                 Endpoint::OrderInForce => (Method::GET, format!("/api/v1/orders/{order}"), None, false),
                 Endpoint::OrderExpiredDpa => (Method::GET, format!("/api/v1/orders/{expired_order}"), None, false),
                 Endpoint::OrderList => (Method::GET, "/api/v1/orders".into(), None, false),
@@ -603,6 +753,41 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
                     Some((form, format!("csrf={csrf}"))),
                     true,
                 ),
+                Endpoint::OpenStandIn => (
+                    Method::POST,
+                    format!("/api/v1/orders/{stand_in_target}/stand-in"),
+                    Some((json, json!({ "reason": format!("Kollegaen er syg ({username})") }).to_string())),
+                    false,
+                ),
+                Endpoint::HtmlOpenStandIn => (
+                    Method::POST,
+                    format!("/bestillinger/{stand_in_target}/stedfortraeder"),
+                    Some((form, format!("csrf={csrf}&reason=Kollegaen+er+syg+({username})"))),
+                    true,
+                ),
+                Endpoint::HtmlStandInPage => (Method::GET, format!("/bestillinger/{stand_in_target}/stedfortraeder"), None, true),
+                Endpoint::HtmlCloseOrderPage => (Method::GET, format!("/bestillinger/{order}/afslut"), None, true),
+                Endpoint::ConfirmDeletion => (Method::POST, format!("/api/v1/orders/{}/deletion-confirmation", closed[0]), None, false),
+                Endpoint::HtmlConfirmDeletion => (
+                    Method::POST,
+                    format!("/leverandoer/bestillinger/{}/sletning", closed[1]),
+                    Some((form, format!("csrf={csrf}&deleted=yes"))),
+                    true,
+                ),
+                Endpoint::FollowUp => (Method::GET, "/api/v1/follow-up".into(), None, false),
+                Endpoint::HtmlFollowUp => (Method::GET, "/tilsyn".into(), None, true),
+                Endpoint::FollowUpStandIn => (
+                    Method::POST,
+                    format!("/api/v1/stand-ins/{stand_in_order}/follow-up"),
+                    Some((json, json!({ "note": format!("Set af {username}") }).to_string())),
+                    false,
+                ),
+                Endpoint::HtmlFollowUpStandIn => (
+                    Method::POST,
+                    format!("/tilsyn/stedfortraeder/{stand_in_other}"),
+                    Some((form, format!("csrf={csrf}&note=Set+af+{username}"))),
+                    true,
+                ),
                 Endpoint::HtmlCreateOrganisation => (
                     Method::POST,
                     "/admin/organisationer".into(),
@@ -664,8 +849,8 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
             checked += 1;
         }
     }
-    assert_eq!(checked, 8 * ENDPOINTS.len());
-    assert_eq!(checked, 448);
+    assert_eq!(checked, EVERYONE.len() * ENDPOINTS.len());
+    assert_eq!(checked, 660);
     w.done().await;
 }
 
