@@ -11,9 +11,9 @@ use tower::ServiceExt;
 
 use common::{NOW, World, totp_code, workstation};
 use skjold_app::auth::SignIn;
-use skjold_app::security::SettingsInput;
+use skjold_app::security::{SecuritySettings, SettingsInput};
 use skjold_app::{App, AppError};
-use skjold_core::Timestamp;
+use skjold_core::{Role, Timestamp};
 use skjold_store::Backend;
 use skjold_store::security::{BlockScope, SignInEvent, Workstation};
 
@@ -106,17 +106,15 @@ async fn lockout_blocks_user_id_and_workstation(backend: Backend) {
             .is_err()
     );
 
-    // After the block period (30 minutes) the right password works and clears the count.
+    // After the block period (30 minutes) the right password and code sign in, which
+    // clears the count.
     w.clock.advance_seconds(31 * 60);
-    try_sign_in(app, "sagsbehandler", PASSWORD, &b)
-        .await
-        .expect("block over");
+    w.sign_in_from("sagsbehandler", PASSWORD, &b).await;
     for _ in 0..4 {
         refused(app, "sagsbehandler", "forkert", &b).await;
     }
-    try_sign_in(app, "sagsbehandler", PASSWORD, &b)
-        .await
-        .expect("four are not five");
+    // Four are not five.
+    w.sign_in_from("sagsbehandler", PASSWORD, &b).await;
 
     // Failures older than the window (24 hours) do not count.
     let d = workstation("10.0.0.4", "enhed-d");
@@ -267,14 +265,14 @@ async fn second_factor_is_set_up_and_used_once(backend: Backend) {
     let w = World::new(backend, 3).await;
     let app = &w.app;
     let ws = workstation("10.3.0.1", "dpo-pc");
+    let admin = w.actor("admin").await;
+    let dpo = w.actor("dpo").await;
 
-    // A caseworker needs no second factor by default; the privacy officer does.
-    assert!(matches!(
-        app.sign_in("sagsbehandler", PASSWORD, &ws)
-            .await
-            .expect("sign in"),
-        SignIn::Done(_)
-    ));
+    // The demo set up the privacy officer's second factor. A lost phone: the administrator
+    // resets it, and the officer sets up a new one at the next sign-in.
+    app.reset_second_factor(&admin, dpo.user_id, &ws)
+        .await
+        .expect("reset");
     let SignIn::SecondFactor { token, enrol, .. } =
         app.sign_in("dpo", PASSWORD, &ws).await.expect("password")
     else {
@@ -324,31 +322,24 @@ async fn second_factor_is_set_up_and_used_once(backend: Backend) {
         .await
         .expect("the next code works");
 
-    // The administrator chooses the roles: now caseworkers set one up too.
-    let admin_session = w.sign_in("admin", PASSWORD).await;
+    // The administrator chooses the roles. A role left out keeps using the factor it has
+    // set up, and without one signs in with the password alone.
     let input = SettingsInput {
         lockout_threshold: "5".into(),
         lockout_window_hours: "24".into(),
         block_minutes: "30".into(),
-        totp_roles: vec!["caseworker".into(), "administrator".into()],
+        totp_roles: vec!["administrator".into()],
     };
-    app.set_security_settings(Some(&admin_session.actor), &input, &ws)
+    app.set_security_settings(Some(&admin), &input, &ws)
         .await
         .expect("settings");
     assert!(matches!(
         app.sign_in("sagsbehandler", PASSWORD, &ws)
             .await
             .expect("password"),
-        SignIn::SecondFactor { enrol: true, .. }
-    ));
-    // A lost phone: the administrator resets it, and the user sets up a new one. The
-    // privacy officer, no longer required, still uses the factor they have.
-    let dpo = w.actor("dpo").await;
-    assert!(matches!(
-        app.sign_in("dpo", PASSWORD, &ws).await.expect("password"),
         SignIn::SecondFactor { enrol: false, .. }
     ));
-    app.reset_second_factor(&admin_session.actor, dpo.user_id, &ws)
+    app.reset_second_factor(&admin, dpo.user_id, &ws)
         .await
         .expect("reset");
     assert!(
@@ -477,17 +468,21 @@ async fn access_review_suspends_the_unconfirmed(backend: Backend) {
     app.review_user(&admin, auditor.user_id, false, "revisionen er afsluttet")
         .await
         .expect("revoke");
-    assert!(app.login("revisor", PASSWORD).await.is_err());
+    let ws = workstation("10.4.0.1", "");
+    assert_eq!(
+        refused(app, "revisor", PASSWORD, &ws).await.code(),
+        "bad_credentials"
+    );
 
     // Past six months, the server's daily run suspends whoever was not confirmed.
-    let session = app
-        .login("sagsbehandler", PASSWORD)
-        .await
-        .expect("still active");
+    let session = w.sign_in("sagsbehandler", PASSWORD).await;
     w.clock.set(NOW.plus_seconds(184 * 86_400));
     let suspended = app.suspend_overdue().await.expect("suspend");
     assert!(suspended >= 3, "caseworker and suppliers: {suspended}");
-    assert!(app.login("sagsbehandler", PASSWORD).await.is_err());
+    assert_eq!(
+        refused(app, "sagsbehandler", PASSWORD, &ws).await.code(),
+        "bad_credentials"
+    );
     assert!(app.session(&session.token).await.expect("query").is_none());
     assert!(
         app.store()
@@ -503,9 +498,7 @@ async fn access_review_suspends_the_unconfirmed(backend: Backend) {
     app.review_user(&admin, caseworker.user_id, true, "genbekræftet")
         .await
         .expect("reinstate");
-    app.login("sagsbehandler", PASSWORD)
-        .await
-        .expect("active again");
+    w.sign_in("sagsbehandler", PASSWORD).await;
     let review = app.access_review(&admin).await.expect("review");
     let kinds: Vec<(&str, Option<&str>)> = review
         .decisions
@@ -624,6 +617,243 @@ async fn https_with_hsts() {
     let _ = std::fs::remove_dir_all(&dir);
     w.done().await;
 }
+
+// ---- over HTTP ----------------------------------------------------------------------------
+
+struct Reply {
+    status: StatusCode,
+    location: Option<String>,
+    cookies: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    /// The value a `Set-Cookie` of the reply gives `name`.
+    fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of the page's hidden field `name`.
+    fn field(&self, name: &str) -> String {
+        self.body
+            .split(&format!("name=\"{name}\" value=\""))
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_else(|| panic!("no field {name} in {}", self.body))
+            .to_owned()
+    }
+}
+
+async fn http(
+    router: &axum::Router,
+    method: Method,
+    path: &str,
+    cookies: &[(&str, &str)],
+    form: Option<String>,
+) -> Reply {
+    let mut req = Request::builder().method(method).uri(path);
+    if !cookies.is_empty() {
+        let jar: Vec<String> = cookies.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        req = req.header(header::COOKIE, jar.join("; "));
+    }
+    let req = match form {
+        Some(f) => req
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(f)),
+        None => req.body(Body::empty()),
+    }
+    .expect("request");
+    let res = router.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let cookies = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|c| c.split(';').next())
+        .filter_map(|c| c.split_once('='))
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect();
+    let body = axum::body::to_bytes(res.into_body(), 4 << 20)
+        .await
+        .expect("body");
+    Reply {
+        status,
+        location,
+        cookies,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+/// The sign-in form with user name and password; the reply sends the browser on.
+async fn post_login(router: &axum::Router, user: &str, password: &str) -> Reply {
+    let page = http(router, Method::GET, "/login", &[], None).await;
+    let token = page
+        .cookie("skjold_login")
+        .expect("login cookie")
+        .to_owned();
+    http(
+        router,
+        Method::POST,
+        "/login",
+        &[("skjold_login", &token)],
+        Some(format!(
+            "username={user}&password={password}&login_csrf={token}"
+        )),
+    )
+    .await
+}
+
+/// A six-digit code as the second-factor page shows it.
+fn spaced(code: &str) -> String {
+    format!("{} {}", &code[..3], &code[3..])
+}
+
+// ---- second factor for everyone, passwords, and the demo's codes ---------------------------
+
+async fn every_staff_role_needs_a_second_factor_by_default(backend: Backend) {
+    let w = World::new(backend, 3).await;
+    let app = &w.app;
+    let ws = workstation("10.6.0.1", "");
+    assert_eq!(SecuritySettings::default().totp_roles, Role::ALL.to_vec());
+    let settings = app.security_settings().await.expect("settings");
+    for role in Role::ALL {
+        assert!(settings.requires_second_factor(role), "{role:?}");
+    }
+
+    // A caseworker and a supplier user without a second factor set one up before any
+    // session starts; signing in with the password alone is refused.
+    let admin = w.actor("admin").await;
+    let password = "en lang nok adgangskode";
+    for (username, role, org) in [
+        (
+            "ny.sagsbehandler",
+            Role::Caseworker,
+            "Jobcenter København Nord",
+        ),
+        ("ny.leverandoer", Role::SupplierUser, "Mentorhuset ApS"),
+    ] {
+        app.add_user(
+            Some(&admin),
+            w.org(org),
+            username,
+            "Ny Bruger",
+            role,
+            password,
+        )
+        .await
+        .expect("user");
+        let SignIn::SecondFactor { token, enrol, .. } = app
+            .sign_in(username, password, &ws)
+            .await
+            .expect("password")
+        else {
+            panic!("{username} must use a second factor");
+        };
+        assert!(enrol, "{username} sets one up");
+        assert!(app.session(&token).await.expect("query").is_none());
+        let e = app.login(username, password).await.expect_err("refused");
+        assert_eq!(e.code(), "second_factor_required");
+    }
+
+    // The demo's caseworker and supplier user have one set up: the code signs them in.
+    for username in ["sagsbehandler", "mentorhuset"] {
+        let SignIn::SecondFactor { token, enrol, .. } = app
+            .sign_in(username, PASSWORD, &ws)
+            .await
+            .expect("password")
+        else {
+            panic!("{username} must use a second factor");
+        };
+        assert!(!enrol, "the demo set up {username}'s second factor");
+        let code = w.current_code(username).await;
+        let session = app.second_factor(&token, &code, &ws).await.expect("code");
+        assert_eq!(session.actor.username, username);
+    }
+    w.done().await;
+}
+
+async fn demo_codes_only_in_a_demo_server(backend: Backend) {
+    let w = World::new(backend, 3).await;
+    // The same data served twice: by `skjold demo`, and as any other installation.
+    let demo_app = w.app.clone().serving_demo();
+    assert!(demo_app.is_demo() && !w.app.is_demo());
+    assert_eq!(
+        w.app.demo_totp_code("sagsbehandler").await.expect("q"),
+        None
+    );
+    assert_eq!(
+        demo_app.demo_totp_code("sagsbehandler").await.expect("q"),
+        Some(w.current_code("sagsbehandler").await)
+    );
+    assert_eq!(
+        demo_app.demo_totp_code("ingen.bruger").await.expect("q"),
+        None
+    );
+
+    for serving_demo in [false, true] {
+        let app = if serving_demo {
+            demo_app.clone()
+        } else {
+            w.app.clone()
+        };
+        let router = skjold_web::router(app, skjold_web::WebConfig::default());
+        let login = post_login(&router, "sagsbehandler", PASSWORD).await;
+        assert_eq!(login.location.as_deref(), Some("/login/engangskode"));
+        let pending = login.cookie("skjold_pending").expect("pending").to_owned();
+        let page = http(
+            &router,
+            Method::GET,
+            "/login/engangskode",
+            &[("skjold_pending", &pending)],
+            None,
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::OK);
+        let code = w.current_code("sagsbehandler").await;
+        if !serving_demo {
+            assert!(!page.body.contains("demo-code"), "{}", page.body);
+            assert!(!page.body.contains("Demo:"));
+            assert!(!page.body.contains(&spaced(&code)));
+            continue;
+        }
+        assert!(page.body.contains("id=\"demo-code-box\""));
+        assert!(page.body.contains(&format!(
+            "Demo: engangskoden for sagsbehandler er lige nu <strong id=\"demo-code\">{}</strong>",
+            spaced(&code)
+        )));
+        assert!(
+            page.body
+                .contains("I en rigtig installation står den kun i brugerens godkendelsesapp.")
+        );
+        // The code in the box signs in, as typed with its space.
+        let shown = spaced(&code).replace(' ', "+");
+        let done = http(
+            &router,
+            Method::POST,
+            "/login/engangskode",
+            &[("skjold_pending", &pending)],
+            Some(format!("csrf={}&code={shown}", page.field("csrf"))),
+        )
+        .await;
+        assert_eq!(done.location.as_deref(), Some("/borgere"), "{}", done.body);
+        assert!(done.cookie("skjold_session").is_some());
+    }
+    w.done().await;
+}
+
+on_both_backends!(
+    every_staff_role_needs_a_second_factor_by_default,
+    demo_codes_only_in_a_demo_server,
+);
 
 on_both_backends!(
     lockout_blocks_user_id_and_workstation,

@@ -137,6 +137,34 @@ fn totp(secret: Vec<u8>, account: &str) -> Result<totp_rs::Totp, AppError> {
         .map_err(|e| AppError::Internal(format!("second factor: {e}")))
 }
 
+/// A fresh second-factor secret (160 bits, as RFC 4226 recommends).
+pub(crate) fn new_totp_secret() -> [u8; 20] {
+    let mut secret = [0u8; 20];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+    secret
+}
+
+/// The secret in base32, as an authenticator app takes it.
+pub(crate) fn totp_secret_base32(secret: &[u8], account: &str) -> Result<String, AppError> {
+    Ok(totp(secret.to_vec(), account)?.secret().to_base32())
+}
+
+/// The code that signs in now: the current step's, or the next step's (within the one step
+/// of skew) when the current one has been used.
+pub(crate) fn usable_code(
+    secret: Vec<u8>,
+    account: &str,
+    last_step: Option<i64>,
+    now: skjold_core::Timestamp,
+) -> Result<String, AppError> {
+    let t = totp(secret, account)?;
+    let seconds = now.micros() / skjold_core::Timestamp::MICROS_PER_SECOND;
+    let step = (seconds / 30).max(last_step.map_or(0, |s| s + 1));
+    let at = u64::try_from(step * 30)
+        .map_err(|_| AppError::Internal("second factor: time before 1970".into()))?;
+    Ok(t.generate(at).to_string())
+}
+
 /// The step a code matches at `now`, if it matches one.
 fn totp_step(t: &totp_rs::Totp, code: &str, now: skjold_core::Timestamp) -> Option<i64> {
     let seconds = u64::try_from(now.micros() / skjold_core::Timestamp::MICROS_PER_SECOND).ok()?;
@@ -219,12 +247,10 @@ impl App {
         let sealed = if enrolled {
             None
         } else {
-            let mut secret = [0u8; 20];
-            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
             Some(
                 self.store
                     .keys()
-                    .seal_user_secret(actor.user_id, &secret)
+                    .seal_user_secret(actor.user_id, &new_totp_secret())
                     .map_err(|e| AppError::Internal(e.to_string()))?,
             )
         };
@@ -264,8 +290,9 @@ impl App {
         }
     }
 
-    /// Signs in without a second factor, as the CLI, the tests and the roles that need
-    /// none do: `sign_in` that must end at once.
+    /// Signs in with the password alone: `sign_in` that must end at once. Only users whose
+    /// role the administrator has freed from the second factor, and who have none set up,
+    /// get a session; everyone else is refused.
     pub async fn login(&self, username: &str, password: &str) -> Result<Session, AppError> {
         let ws = Workstation::new("lokal", "", false);
         match self.sign_in(username, password, &ws).await? {
@@ -361,6 +388,23 @@ impl App {
             "adgangskode og engangskode"
         };
         self.complete_sign_in(actor, ws, how).await
+    }
+
+    /// In a demo server only, the code that signs a demo user in now, to show beside the
+    /// form; `None` anywhere else, and for users who have no second factor.
+    pub async fn demo_totp_code(&self, username: &str) -> Result<Option<String>, AppError> {
+        if !self.demo || !crate::demo::DEMO_USERS.iter().any(|u| u.0 == username) {
+            return Ok(None);
+        }
+        let Some(actor) = self.store.actor_by_username(username).await? else {
+            return Ok(None);
+        };
+        let factor = self.store.second_factor(actor.user_id).await?;
+        let Some(sealed) = factor.sealed_secret else {
+            return Ok(None);
+        };
+        let secret = self.open_secret(actor.user_id, &sealed)?;
+        usable_code(secret, &actor.username, factor.last_step, self.now()).map(Some)
     }
 
     /// Starts a signed-in session (a fresh secret, never the waiting sign-in's) and records

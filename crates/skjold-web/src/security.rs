@@ -57,6 +57,18 @@ struct SecondFactorPage {
     enrol: bool,
     secret: String,
     qr_svg: String,
+    username: String,
+    /// In a demo server only: the code that signs the demo user in now.
+    demo_code: Option<String>,
+}
+
+/// A six-digit code as an authenticator app shows it: «123 456».
+fn spaced(code: &str) -> String {
+    if code.len() == 6 && code.is_ascii() {
+        format!("{} {}", &code[..3], &code[3..])
+    } else {
+        code.to_owned()
+    }
 }
 
 /// An `otpauth://` address as an SVG QR code, for the authenticator app's camera.
@@ -80,6 +92,15 @@ async fn second_factor_form(state: &AppState, token: &str, error: Option<String>
         } else {
             (String::new(), String::new())
         };
+        let demo_code = if pending.enrol {
+            None
+        } else {
+            state
+                .app
+                .demo_totp_code(&pending.actor.username)
+                .await?
+                .map(|c| spaced(&c))
+        };
         Ok::<_, AppError>(SecondFactorPage {
             layout: Layout::anonymous(),
             error,
@@ -87,6 +108,8 @@ async fn second_factor_form(state: &AppState, token: &str, error: Option<String>
             enrol: pending.enrol,
             secret,
             qr_svg: qr,
+            username: pending.actor.username,
+            demo_code,
         })
     }
     .await;
