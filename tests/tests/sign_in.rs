@@ -781,6 +781,160 @@ async fn every_staff_role_needs_a_second_factor_by_default(backend: Backend) {
     w.done().await;
 }
 
+async fn users_change_their_own_password(backend: Backend) {
+    let w = World::new(backend, 3).await;
+    let app = &w.app;
+    let ws = workstation("10.7.0.1", "");
+    let cw = w.actor("sagsbehandler").await;
+    let here = w.sign_in("sagsbehandler", PASSWORD).await;
+    let elsewhere = w.sign_in("sagsbehandler", PASSWORD).await;
+    let new = "en helt ny og lang adgangskode";
+    let change = |current: &'static str, new: &'static str, repeat: &'static str| {
+        app.change_password(&here.token, current, new, repeat, &ws)
+    };
+
+    // A wrong current password is refused, and counts as a failed sign-in (a second after
+    // the sign-ins, from which failures count anew).
+    w.clock.advance_seconds(1);
+    let e = change("forkert", new, new).await.expect_err("refused");
+    assert_eq!(e.code(), "wrong_current_password");
+    assert_eq!(e.to_string(), "den nuværende adgangskode er forkert");
+    let failed = events(&w, "failed").await;
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].user_id, Some(cw.user_id));
+    assert_eq!(failed[0].username, "sagsbehandler");
+    assert_eq!(failed[0].address, "10.7.0.1");
+    let store = app.store();
+    assert_eq!(
+        store
+            .failures_since(BlockScope::Username, "sagsbehandler", Timestamp(0))
+            .await
+            .expect("count"),
+        1
+    );
+    // A new password that will not do: too short, typed differently, or the old one.
+    for (new, repeat, code) in [
+        ("kort", "kort", "password_too_short"),
+        (new, "en anden ny adgangskode", "password_mismatch"),
+        (PASSWORD, PASSWORD, "password_unchanged"),
+    ] {
+        let e = change(PASSWORD, new, repeat).await.expect_err("refused");
+        assert_eq!(e.code(), code);
+    }
+    assert!(app.session(&elsewhere.token).await.expect("q").is_some());
+    assert!(events(&w, "password_changed").await.is_empty());
+
+    // Changed: this session goes on, the other ends, the old password is refused.
+    change(PASSWORD, new, new).await.expect("changed");
+    assert!(app.session(&here.token).await.expect("q").is_some());
+    assert!(
+        app.session(&elsewhere.token).await.expect("q").is_none(),
+        "the user's other sessions end"
+    );
+    let changed = events(&w, "password_changed").await;
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0].user_id, Some(cw.user_id));
+    assert_eq!(changed[0].at, app.now());
+    assert_eq!(
+        refused(app, "sagsbehandler", PASSWORD, &ws).await.code(),
+        "bad_credentials"
+    );
+    w.sign_in("sagsbehandler", new).await;
+
+    // Guessing the current password from a session ends in a block like any sign-in.
+    let tries = workstation("10.7.0.2", "");
+    w.clock.advance_seconds(1);
+    for _ in 0..5 {
+        let e = app
+            .change_password(
+                &here.token,
+                "gæt",
+                "endnu en ny adgangskode",
+                "endnu en ny adgangskode",
+                &tries,
+            )
+            .await
+            .expect_err("refused");
+        assert_eq!(e.code(), "wrong_current_password");
+    }
+    let e = app
+        .change_password(
+            &here.token,
+            new,
+            "endnu en ny adgangskode",
+            "endnu en ny adgangskode",
+            &tries,
+        )
+        .await
+        .expect_err("blocked");
+    assert_eq!(e.code(), "sign_in_blocked");
+    assert!(
+        store
+            .active_block(BlockScope::Username, "sagsbehandler", app.now())
+            .await
+            .expect("q")
+            .is_some()
+    );
+
+    // The page: linked from every page's header, and its form needs the session's token.
+    let router = skjold_web::router(app.clone(), skjold_web::WebConfig::default());
+    let s = w.sign_in("mentorhuset", PASSWORD).await;
+    let session = [("skjold_session", s.token.as_str())];
+    let home = http(&router, Method::GET, "/leverandoer", &session, None).await;
+    assert!(home.body.contains("href=\"/konto/adgangskode\""));
+    let page = http(&router, Method::GET, "/konto/adgangskode", &session, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.field("csrf"), s.csrf);
+    let form = |csrf: &str, current: &str| {
+        format!(
+            "csrf={csrf}&current_password={current}&new_password=mentorhusets+nye+kode&repeat_password=mentorhusets+nye+kode"
+        )
+    };
+    let forged = http(
+        &router,
+        Method::POST,
+        "/konto/adgangskode",
+        &session,
+        Some(form("forfalsket", PASSWORD)),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let wrong = http(
+        &router,
+        Method::POST,
+        "/konto/adgangskode",
+        &session,
+        Some(form(&s.csrf, "forkert")),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("Den nuværende adgangskode er forkert"));
+    let ok = http(
+        &router,
+        Method::POST,
+        "/konto/adgangskode",
+        &session,
+        Some(form(&s.csrf, PASSWORD)),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        ok.location.as_deref(),
+        Some("/konto/adgangskode?ok=adgangskode")
+    );
+    let done = http(
+        &router,
+        Method::GET,
+        "/konto/adgangskode?ok=adgangskode",
+        &session,
+        None,
+    )
+    .await;
+    assert!(done.body.contains("Din adgangskode er skiftet"));
+    w.sign_in("mentorhuset", "mentorhusets nye kode").await;
+    w.done().await;
+}
+
 async fn demo_codes_only_in_a_demo_server(backend: Backend) {
     let w = World::new(backend, 3).await;
     // The same data served twice: by `skjold demo`, and as any other installation.
@@ -852,6 +1006,7 @@ async fn demo_codes_only_in_a_demo_server(backend: Backend) {
 
 on_both_backends!(
     every_staff_role_needs_a_second_factor_by_default,
+    users_change_their_own_password,
     demo_codes_only_in_a_demo_server,
 );
 

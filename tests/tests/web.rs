@@ -161,9 +161,11 @@ enum Endpoint {
     HtmlAccessReview,
     HtmlReviewDecision,
     HtmlResetSecondFactor,
+    HtmlPasswordPage,
+    HtmlChangePassword,
 }
 
-const ENDPOINTS: [Endpoint; 56] = [
+const ENDPOINTS: [Endpoint; 58] = [
     Endpoint::CitizenView,
     Endpoint::CitizenSearch,
     Endpoint::OrderInForce,
@@ -220,6 +222,8 @@ const ENDPOINTS: [Endpoint; 56] = [
     Endpoint::HtmlAccessReview,
     Endpoint::HtmlReviewDecision,
     Endpoint::HtmlResetSecondFactor,
+    Endpoint::HtmlPasswordPage,
+    Endpoint::HtmlChangePassword,
 ];
 
 /// The fields the Mentorhuset order discloses: the MENTOR policy's automatic fields, plus
@@ -299,6 +303,8 @@ fn expected(who: Who, ep: Endpoint) -> Expect {
             Admin,
         ) => sees(&[]),
         (HtmlSignInReport, Admin | Dpo | Auditor) => sees(&[]),
+        // Everyone changes their own password.
+        (HtmlPasswordPage | HtmlChangePassword, _) => sees(&[]),
         _ => Expect::Denied,
     }
 }
@@ -648,6 +654,14 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
                     Some((form, format!("csrf={csrf}"))),
                     true,
                 ),
+                Endpoint::HtmlPasswordPage => (Method::GET, "/konto/adgangskode".into(), None, true),
+                // The caller's own password, changed for good; this session goes on.
+                Endpoint::HtmlChangePassword => (
+                    Method::POST,
+                    "/konto/adgangskode".into(),
+                    Some((form, format!("csrf={csrf}&current_password={}&new_password=matrix-{username}-ny-kode&repeat_password=matrix-{username}-ny-kode", password_of(username)))),
+                    true,
+                ),
                 Endpoint::HtmlCreateOrganisation => (
                     Method::POST,
                     "/admin/organisationer".into(),
@@ -710,7 +724,7 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
         }
     }
     assert_eq!(checked, 8 * ENDPOINTS.len());
-    assert_eq!(checked, 448);
+    assert_eq!(checked, 464);
     w.done().await;
 }
 

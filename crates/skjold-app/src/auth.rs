@@ -76,6 +76,24 @@ pub fn validate_new_password(password: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// A new password: long enough, typed the same twice, and not the old one (`old_hash`).
+fn check_new_password(new: &str, repeat: &str, old_hash: Option<&str>) -> Result<(), AppError> {
+    validate_new_password(new)?;
+    if new != repeat {
+        return Err(AppError::invalid(
+            "password_mismatch",
+            "de to nye adgangskoder er ikke ens",
+        ));
+    }
+    if old_hash.is_some_and(|h| verify_password(new, h)) {
+        return Err(AppError::invalid(
+            "password_unchanged",
+            "den nye adgangskode skal være forskellig fra den nuværende",
+        ));
+    }
+    Ok(())
+}
+
 fn validate_username(username: &str) -> Result<(), AppError> {
     let ok = (2..=64).contains(&username.len())
         && username
@@ -390,6 +408,75 @@ impl App {
         self.complete_sign_in(actor, ws, how).await
     }
 
+    /// Changes the password of the user signed in with `session_token`. The current password
+    /// must be right: a wrong one is refused and counts as a failed sign-in toward the
+    /// block. The user's other sessions end; this one goes on.
+    pub async fn change_password(
+        &self,
+        session_token: &str,
+        current: &str,
+        new: &str,
+        repeat: &str,
+        ws: &Workstation,
+    ) -> Result<(), AppError> {
+        let (actor, _) = self
+            .session(session_token)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        if self.blocked(&actor.username, ws).await? {
+            self.store
+                .record_sign_in_event(
+                    self.now(),
+                    "blocked",
+                    &crate::security::username_key(&actor.username),
+                    Some(actor.user_id),
+                    ws,
+                    "skift af adgangskode, mens bruger-ID eller arbejdsstation er spærret",
+                )
+                .await?;
+            return Err(AppError::forbidden(
+                "sign_in_blocked",
+                "for mange forkerte forsøg: bruger-ID eller arbejdsstation er spærret et stykke tid. Prøv igen senere",
+            ));
+        }
+        let old = self
+            .store
+            .credentials(&actor.username)
+            .await?
+            .and_then(|(_, hash, _)| hash);
+        let right = verify_password(current, old.as_deref().unwrap_or(decoy_hash()));
+        if !(right && old.is_some()) {
+            self.record_failure(
+                "failed",
+                &actor.username,
+                Some(actor.user_id),
+                ws,
+                "forkert nuværende adgangskode ved skift af adgangskode",
+            )
+            .await?;
+            return Err(AppError::invalid(
+                "wrong_current_password",
+                "den nuværende adgangskode er forkert",
+            ));
+        }
+        check_new_password(new, repeat, old.as_deref())?;
+        let hash = hash_password(new)?;
+        self.store
+            .set_password(actor.user_id, &hash, Some(&token_hash(session_token)))
+            .await?;
+        self.store
+            .record_sign_in_event(
+                self.now(),
+                "password_changed",
+                &crate::security::username_key(&actor.username),
+                Some(actor.user_id),
+                ws,
+                "skiftet af brugeren selv; brugerens andre sessioner er afsluttet",
+            )
+            .await?;
+        Ok(())
+    }
+
     /// In a demo server only, the code that signs a demo user in now, to show beside the
     /// form; `None` anywhere else, and for users who have no second factor.
     pub async fn demo_totp_code(&self, username: &str) -> Result<Option<String>, AppError> {
@@ -604,6 +691,7 @@ impl App {
         Ok(self.store.set_notify_email(actor.user_id, email).await?)
     }
 
+    /// Sets a password as the operator (the CLI), and ends the user's sessions.
     pub async fn set_password(&self, username: &str, password: &str) -> Result<(), AppError> {
         validate_new_password(password)?;
         let actor = self
@@ -617,7 +705,18 @@ impl App {
                 )
             })?;
         let hash = hash_password(password)?;
-        Ok(self.store.set_password(actor.user_id, &hash).await?)
+        self.store.set_password(actor.user_id, &hash, None).await?;
+        self.store
+            .record_sign_in_event(
+                self.now(),
+                "password_changed",
+                &crate::security::username_key(&actor.username),
+                Some(actor.user_id),
+                &Workstation::new("kommandolinje", "", false),
+                "sat af driften (skjold user password)",
+            )
+            .await?;
+        Ok(())
     }
 }
 

@@ -395,6 +395,7 @@ pub fn event_kind_danish(kind: &str) -> &'static str {
         "setting_refused" => "Ugyldig indstilling afvist",
         "settings_changed" => "Indstillinger ændret",
         "second_factor_reset" => "Engangskode nulstillet",
+        "password_changed" => "Adgangskode skiftet",
         _ => "Andet",
     }
 }

@@ -374,7 +374,14 @@ impl Store {
         Ok(row)
     }
 
-    pub async fn set_password(&self, user_id: Uuid, password_hash: &str) -> Result<(), StoreError> {
+    /// Sets a user's password and ends the user's sessions except `keep` (the hash of the
+    /// session that made the change, if it is to go on).
+    pub async fn set_password(
+        &self,
+        user_id: Uuid,
+        password_hash: &str,
+        keep: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
         let mut tx = self.db.write().await?;
         let n = execute!(
             &mut tx,
@@ -388,6 +395,19 @@ impl Store {
                 "brugeren findes ikke",
             ));
         }
+        match keep {
+            Some(token_hash) => execute!(
+                &mut tx,
+                "DELETE FROM web_session WHERE user_id = $1 AND token_hash <> $2",
+                user_id,
+                token_hash
+            )?,
+            None => execute!(
+                &mut tx,
+                "DELETE FROM web_session WHERE user_id = $1",
+                user_id
+            )?,
+        };
         tx.commit().await
     }
 

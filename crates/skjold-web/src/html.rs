@@ -206,6 +206,7 @@ impl Flash {
                 "Engangskoden er nulstillet. Brugeren opsætter en ny ved næste log-ind."
             }
             "gennemgaaet" => "Afgørelsen er registreret.",
+            "adgangskode" => "Din adgangskode er skiftet. Dine andre sessioner er afsluttet.",
             _ => return None,
         })
     }

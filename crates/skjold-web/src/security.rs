@@ -12,7 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use skjold_app::AppError;
-use skjold_app::auth::SignIn;
+use skjold_app::auth::{MIN_PASSWORD, SignIn};
 use skjold_app::review::{AccessReview, ReviewState};
 use skjold_app::security::{SecuritySettings, SettingsInput, SignInReport, event_kind_danish};
 use skjold_core::Role;
@@ -32,6 +32,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/login/engangskode",
             get(second_factor_page).post(second_factor),
+        )
+        .route(
+            "/konto/adgangskode",
+            get(change_password_page).post(change_password),
         )
         .route("/login/sso", get(sso_start))
         .route("/login/sso/callback", get(sso_callback))
@@ -180,6 +184,68 @@ async fn second_factor(
 pub(crate) fn to_second_factor(state: &AppState, jar: CookieJar, token: String) -> Response {
     let jar = jar.add(pending_cookie(token, state.config.secure_cookies));
     (jar, Redirect::to("/login/engangskode")).into_response()
+}
+
+// ---- passwords ----------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    layout: Layout,
+    error: Option<String>,
+    csrf: String,
+    min_length: usize,
+}
+
+fn password_page(user: &WebUser, flash: &Flash, error: Option<String>) -> Response {
+    let status = status_for(&error);
+    let page = PasswordPage {
+        layout: Layout::for_user(user, "/konto/adgangskode").with_flash(flash),
+        error,
+        csrf: user.csrf.clone(),
+        min_length: MIN_PASSWORD,
+    };
+    (status, render(&page)).into_response()
+}
+
+async fn change_password_page(user: WebUser, Query(flash): Query<Flash>) -> Response {
+    password_page(&user, &flash, None)
+}
+
+#[derive(Deserialize)]
+struct ChangePasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    repeat_password: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    Client(ws): Client,
+    CsrfForm(user, f): CsrfForm<ChangePasswordForm>,
+) -> Response {
+    let result = state
+        .app
+        .change_password(
+            &user.token,
+            &f.current_password,
+            &f.new_password,
+            &f.repeat_password,
+            &ws,
+        )
+        .await;
+    match result {
+        Ok(()) => Redirect::to("/konto/adgangskode?ok=adgangskode").into_response(),
+        // Refusals (a wrong current password, a block, a new password that will not do)
+        // are explained on the form; a 403 here would be recorded as a refused authorisation.
+        Err(e @ (AppError::Invalid { .. } | AppError::Forbidden { .. })) => {
+            password_page(&user, &NO_FLASH, Some(capitalise(&e.to_string())))
+        }
+        Err(e) => error_response(Some(&user), e),
+    }
 }
 
 // ---- single sign-on -----------------------------------------------------------------------
