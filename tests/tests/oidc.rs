@@ -363,6 +363,21 @@ async fn single_sign_on(backend: Backend) {
         "no refused answer signed in"
     );
 
+    // An administrator's demand for a new password holds for single sign-on too.
+    let admin = w.actor("admin").await;
+    let dpo = w.actor("dpo").await;
+    app.require_password_reset(&admin, dpo.user_id, &ws)
+        .await
+        .expect("required");
+    let (url, state) = app.sso_start().await.expect("start");
+    let (code, back) = provider.authorize(&url, Answer::new("dpo", &["skjold-dpo"]));
+    assert!(matches!(
+        app.sso_finish(&state, &back, &code, &ws)
+            .await
+            .expect("sso"),
+        SignIn::NewPassword { .. }
+    ));
+
     // Through the web: the button, the provider's round trip and the session cookie.
     let router = skjold_web::router(app.clone(), skjold_web::WebConfig::default());
     let call = |path: String, cookie: Option<String>| {

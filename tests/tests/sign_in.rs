@@ -290,7 +290,12 @@ async fn second_factor_is_set_up_and_used_once(backend: Backend) {
         .expect_err("refused");
     assert_eq!(e.code(), "bad_second_factor");
     let good = totp_code(&secret, app.now());
-    let session = app.second_factor(&token, &good, &ws).await.expect("set up");
+    let session = app
+        .second_factor(&token, &good, &ws)
+        .await
+        .expect("set up")
+        .session()
+        .expect("signed in");
     assert_eq!(session.actor.username, "dpo");
     assert!(app.session(&session.token).await.expect("query").is_some());
     assert!(
@@ -775,7 +780,12 @@ async fn every_staff_role_needs_a_second_factor_by_default(backend: Backend) {
         };
         assert!(!enrol, "the demo set up {username}'s second factor");
         let code = w.current_code(username).await;
-        let session = app.second_factor(&token, &code, &ws).await.expect("code");
+        let session = app
+            .second_factor(&token, &code, &ws)
+            .await
+            .expect("code")
+            .session()
+            .expect("signed in");
         assert_eq!(session.actor.username, username);
     }
     w.done().await;
@@ -935,6 +945,262 @@ async fn users_change_their_own_password(backend: Backend) {
     w.done().await;
 }
 
+async fn administrator_forces_a_new_password(backend: Backend) {
+    let w = World::new(backend, 3).await;
+    let app = &w.app;
+    let ws = workstation("10.8.0.1", "");
+    let admin = w.actor("admin").await;
+    let target = w.actor("mentorhuset").await;
+    let before = w.sign_in("mentorhuset", PASSWORD).await;
+
+    // Only an administrator, and not for their own account.
+    let cw = w.actor("sagsbehandler").await;
+    let e = app
+        .require_password_reset(&cw, target.user_id, &ws)
+        .await
+        .expect_err("refused");
+    assert_eq!(e.code(), "administrator_only");
+    let e = app
+        .require_password_reset(&admin, admin.user_id, &ws)
+        .await
+        .expect_err("refused");
+    assert_eq!(e.code(), "own_password_reset");
+    assert!(app.session(&before.token).await.expect("q").is_some());
+
+    app.require_password_reset(&admin, target.user_id, &ws)
+        .await
+        .expect("required");
+    assert!(
+        app.session(&before.token).await.expect("q").is_none(),
+        "the user's sessions end"
+    );
+    let store = app.store();
+    assert!(
+        store
+            .password_reset_required(target.user_id)
+            .await
+            .expect("q")
+    );
+    let recorded = events(&w, "password_reset_required").await;
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].username, "mentorhuset");
+    assert_eq!(recorded[0].user_id, Some(admin.user_id));
+    assert_eq!(recorded[0].detail, "krævet af admin");
+    assert_eq!(recorded[0].at, app.now());
+
+    // Password, then the second factor, then a wait for the new password: no session.
+    let SignIn::SecondFactor { token, .. } = app
+        .sign_in("mentorhuset", PASSWORD, &ws)
+        .await
+        .expect("password")
+    else {
+        panic!("second factor expected");
+    };
+    let code = w.current_code("mentorhuset").await;
+    let SignIn::NewPassword { token, .. } =
+        app.second_factor(&token, &code, &ws).await.expect("code")
+    else {
+        panic!("a new password is required first");
+    };
+    assert!(
+        app.session(&token).await.expect("q").is_none(),
+        "a waiting sign-in is no session"
+    );
+    assert!(
+        app.second_factor(&token, &code, &ws).await.is_err(),
+        "the wait for a new password takes no code"
+    );
+    assert_eq!(
+        app.login("mentorhuset", PASSWORD)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.code()),
+        Err("second_factor_required")
+    );
+    for (new, repeat, code) in [
+        ("kort", "kort", "password_too_short"),
+        (PASSWORD, PASSWORD, "password_unchanged"),
+        (
+            "mentorhusets nye kode",
+            "en anden kode helt",
+            "password_mismatch",
+        ),
+    ] {
+        let e = app
+            .choose_new_password(&token, new, repeat, &ws)
+            .await
+            .expect_err("refused");
+        assert_eq!(e.code(), code);
+    }
+    assert!(
+        store
+            .password_reset_required(target.user_id)
+            .await
+            .expect("q")
+    );
+    let new = "mentorhusets nye kode";
+    let session = app
+        .choose_new_password(&token, new, new, &ws)
+        .await
+        .expect("chosen");
+    assert_eq!(session.actor.username, "mentorhuset");
+    assert!(app.session(&session.token).await.expect("q").is_some());
+    assert!(
+        !store
+            .password_reset_required(target.user_id)
+            .await
+            .expect("q")
+    );
+    assert!(
+        app.pending_sign_in(&token).await.is_err(),
+        "the wait is over"
+    );
+    assert_eq!(events(&w, "password_changed").await.len(), 1);
+    assert_eq!(
+        refused(app, "mentorhuset", PASSWORD, &ws).await.code(),
+        "bad_credentials"
+    );
+    w.sign_in("mentorhuset", new).await;
+
+    // The operator's `skjold user password` clears the requirement too.
+    app.require_password_reset(&admin, target.user_id, &ws)
+        .await
+        .expect("required again");
+    app.set_password("mentorhuset", "driftens nye adgangskode")
+        .await
+        .expect("set");
+    assert!(
+        !store
+            .password_reset_required(target.user_id)
+            .await
+            .expect("q")
+    );
+    w.sign_in("mentorhuset", "driftens nye adgangskode").await;
+
+    // Through the web: the button on the access review, then sign-in ends on the page for
+    // the new password, whose waiting cookie is no session.
+    let router = skjold_web::router(app.clone(), skjold_web::WebConfig::default());
+    let a = w.sign_in("admin", PASSWORD).await;
+    let review = http(
+        &router,
+        Method::GET,
+        "/admin/gennemgang",
+        &[("skjold_session", &a.token)],
+        None,
+    )
+    .await;
+    let action = format!("/admin/sikkerhed/adgangskode/{}", target.user_id);
+    assert!(review.body.contains(&action) && review.body.contains("Kræv ny adgangskode"));
+    let forced = http(
+        &router,
+        Method::POST,
+        &action,
+        &[("skjold_session", &a.token)],
+        Some(format!("csrf={}", a.csrf)),
+    )
+    .await;
+    assert_eq!(forced.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        forced.location.as_deref(),
+        Some("/admin/gennemgang?ok=ny-adgangskode")
+    );
+    assert!(
+        store
+            .password_reset_required(target.user_id)
+            .await
+            .expect("q")
+    );
+
+    let login = post_login(&router, "mentorhuset", "driftens+nye+adgangskode").await;
+    assert_eq!(login.location.as_deref(), Some("/login/engangskode"));
+    let pending = login.cookie("skjold_pending").expect("pending").to_owned();
+    let page = http(
+        &router,
+        Method::GET,
+        "/login/engangskode",
+        &[("skjold_pending", &pending)],
+        None,
+    )
+    .await;
+    let code = w.current_code("mentorhuset").await;
+    let after = http(
+        &router,
+        Method::POST,
+        "/login/engangskode",
+        &[("skjold_pending", &pending)],
+        Some(format!("csrf={}&code={code}", page.field("csrf"))),
+    )
+    .await;
+    assert_eq!(after.location.as_deref(), Some("/login/ny-adgangskode"));
+    assert!(after.cookie("skjold_session").is_none());
+    let waiting = after.cookie("skjold_pending").expect("pending").to_owned();
+    let as_session = http(
+        &router,
+        Method::GET,
+        "/leverandoer",
+        &[("skjold_session", &waiting)],
+        None,
+    )
+    .await;
+    assert_eq!(
+        as_session.location.as_deref(),
+        Some("/login"),
+        "a waiting sign-in is no session"
+    );
+    let page = http(
+        &router,
+        Method::GET,
+        "/login/ny-adgangskode",
+        &[("skjold_pending", &waiting)],
+        None,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Vælg ny adgangskode"));
+    let csrf = page.field("csrf");
+    let short = http(
+        &router,
+        Method::POST,
+        "/login/ny-adgangskode",
+        &[("skjold_pending", &waiting)],
+        Some(format!(
+            "csrf={csrf}&new_password=kort&repeat_password=kort"
+        )),
+    )
+    .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(short.body.contains("mindst 12 tegn"));
+    let chosen = http(
+        &router,
+        Method::POST,
+        "/login/ny-adgangskode",
+        &[("skjold_pending", &waiting)],
+        Some(format!(
+            "csrf={csrf}&new_password=en+tredje+ny+adgangskode&repeat_password=en+tredje+ny+adgangskode"
+        )),
+    )
+    .await;
+    assert_eq!(chosen.status, StatusCode::SEE_OTHER);
+    assert_eq!(chosen.location.as_deref(), Some("/leverandoer"));
+    let session = chosen.cookie("skjold_session").expect("session").to_owned();
+    let home = http(
+        &router,
+        Method::GET,
+        "/leverandoer",
+        &[("skjold_session", &session)],
+        None,
+    )
+    .await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(
+        !store
+            .password_reset_required(target.user_id)
+            .await
+            .expect("q")
+    );
+    w.done().await;
+}
+
 async fn demo_codes_only_in_a_demo_server(backend: Backend) {
     let w = World::new(backend, 3).await;
     // The same data served twice: by `skjold demo`, and as any other installation.
@@ -1007,6 +1273,7 @@ async fn demo_codes_only_in_a_demo_server(backend: Backend) {
 on_both_backends!(
     every_staff_role_needs_a_second_factor_by_default,
     users_change_their_own_password,
+    administrator_forces_a_new_password,
     demo_codes_only_in_a_demo_server,
 );
 

@@ -163,9 +163,10 @@ enum Endpoint {
     HtmlResetSecondFactor,
     HtmlPasswordPage,
     HtmlChangePassword,
+    HtmlRequirePasswordReset,
 }
 
-const ENDPOINTS: [Endpoint; 58] = [
+const ENDPOINTS: [Endpoint; 59] = [
     Endpoint::CitizenView,
     Endpoint::CitizenSearch,
     Endpoint::OrderInForce,
@@ -224,6 +225,7 @@ const ENDPOINTS: [Endpoint; 58] = [
     Endpoint::HtmlResetSecondFactor,
     Endpoint::HtmlPasswordPage,
     Endpoint::HtmlChangePassword,
+    Endpoint::HtmlRequirePasswordReset,
 ];
 
 /// The fields the Mentorhuset order discloses: the MENTOR policy's automatic fields, plus
@@ -303,8 +305,9 @@ fn expected(who: Who, ep: Endpoint) -> Expect {
             Admin,
         ) => sees(&[]),
         (HtmlSignInReport, Admin | Dpo | Auditor) => sees(&[]),
-        // Everyone changes their own password.
+        // Everyone changes their own password; only the administrator requires a new one.
         (HtmlPasswordPage | HtmlChangePassword, _) => sees(&[]),
+        (HtmlRequirePasswordReset, Admin) => sees(&[]),
         _ => Expect::Denied,
     }
 }
@@ -662,6 +665,12 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
                     Some((form, format!("csrf={csrf}&current_password={}&new_password=matrix-{username}-ny-kode&repeat_password=matrix-{username}-ny-kode", password_of(username)))),
                     true,
                 ),
+                Endpoint::HtmlRequirePasswordReset => (
+                    Method::POST,
+                    format!("/admin/sikkerhed/adgangskode/{}", second_caseworker.user_id),
+                    Some((form, format!("csrf={csrf}"))),
+                    true,
+                ),
                 Endpoint::HtmlCreateOrganisation => (
                     Method::POST,
                     "/admin/organisationer".into(),
@@ -724,7 +733,7 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
         }
     }
     assert_eq!(checked, 8 * ENDPOINTS.len());
-    assert_eq!(checked, 464);
+    assert_eq!(checked, 472);
     w.done().await;
 }
 

@@ -123,6 +123,33 @@ pub enum SignIn {
         csrf: String,
         enrol: bool,
     },
+    /// An administrator requires a new password: the user chooses one before any session
+    /// starts. `token` identifies the waiting sign-in; `csrf` guards its form.
+    NewPassword { token: String, csrf: String },
+}
+
+/// Shows how far the sign-in got, never its secrets.
+impl std::fmt::Debug for SignIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignIn::Done(session) => f.debug_tuple("Done").field(session).finish(),
+            SignIn::SecondFactor { enrol, .. } => f
+                .debug_struct("SecondFactor")
+                .field("enrol", enrol)
+                .finish_non_exhaustive(),
+            SignIn::NewPassword { .. } => f.debug_struct("NewPassword").finish_non_exhaustive(),
+        }
+    }
+}
+
+impl SignIn {
+    /// The session, when the sign-in is complete.
+    pub fn session(self) -> Option<Session> {
+        match self {
+            SignIn::Done(session) => Some(session),
+            _ => None,
+        }
+    }
 }
 
 /// Compares secrets in time independent of where they differ.
@@ -135,6 +162,13 @@ fn second_factor_refused() -> AppError {
         code: "bad_second_factor",
         message: "engangskoden er forkert eller allerede brugt".into(),
     }
+}
+
+fn new_password_required() -> AppError {
+    AppError::forbidden(
+        "new_password_required",
+        "administratoren kræver, at du vælger en ny adgangskode",
+    )
 }
 
 fn pending_expired() -> AppError {
@@ -260,7 +294,7 @@ impl App {
             .await?
             .requires_second_factor(actor.role);
         if second_done || !(enrolled || required) {
-            return Ok(SignIn::Done(self.complete_sign_in(actor, ws, how).await?));
+            return self.factors_done(actor, ws, how).await;
         }
         let sealed = if enrolled {
             None
@@ -281,6 +315,23 @@ impl App {
             csrf,
             enrol: !enrolled,
         })
+    }
+
+    /// Every factor is given: signed in, unless an administrator requires a new password
+    /// first; then the sign-in waits (stage `password`) and counts as no session.
+    async fn factors_done(
+        &self,
+        actor: &Actor,
+        ws: &Workstation,
+        how: &str,
+    ) -> Result<SignIn, AppError> {
+        if !self.store.password_reset_required(actor.user_id).await? {
+            return Ok(SignIn::Done(self.complete_sign_in(actor, ws, how).await?));
+        }
+        let (token, csrf) = self
+            .new_session(actor, "password", PENDING_SECONDS, None)
+            .await?;
+        Ok(SignIn::NewPassword { token, csrf })
     }
 
     /// Records an attempt made while the user ID or workstation is blocked, and the answer
@@ -319,6 +370,7 @@ impl App {
                 "second_factor_required",
                 "rollen kræver en engangskode ved log-ind",
             )),
+            SignIn::NewPassword { .. } => Err(new_password_required()),
         }
     }
 
@@ -350,13 +402,17 @@ impl App {
     /// Finishes a waiting sign-in with a code from the authenticator. When setting up, the
     /// code proves the app holds the secret, which is then kept. A code is accepted once:
     /// a replayed code is refused and recorded, and a wrong code counts as a failed sign-in.
+    /// Signed in then, or on to a new password when an administrator requires one.
     pub async fn second_factor(
         &self,
         token: &str,
         code: &str,
         ws: &Workstation,
-    ) -> Result<Session, AppError> {
+    ) -> Result<SignIn, AppError> {
         let pending = self.pending_sign_in(token).await?;
+        if pending.new_password {
+            return Err(pending_expired());
+        }
         let actor = &pending.actor;
         let hash = token_hash(token);
         if self.blocked(&actor.username, ws).await? {
@@ -405,7 +461,50 @@ impl App {
         } else {
             "adgangskode og engangskode"
         };
-        self.complete_sign_in(actor, ws, how).await
+        self.factors_done(actor, ws, how).await
+    }
+
+    /// Finishes a waiting sign-in whose user must choose a new password (an administrator
+    /// required it). The new password is set, the requirement cleared, every other session
+    /// of the user ended, and the user signed in.
+    pub async fn choose_new_password(
+        &self,
+        token: &str,
+        new: &str,
+        repeat: &str,
+        ws: &Workstation,
+    ) -> Result<Session, AppError> {
+        let pending = self.pending_sign_in(token).await?;
+        if !pending.new_password {
+            return Err(pending_expired());
+        }
+        let actor = &pending.actor;
+        if self.blocked(&actor.username, ws).await? {
+            self.store.delete_session(&token_hash(token)).await?;
+            return Err(self
+                .refuse_blocked(&actor.username, Some(actor.user_id), ws)
+                .await);
+        }
+        let old = self
+            .store
+            .credentials(&actor.username)
+            .await?
+            .and_then(|(_, hash, _)| hash);
+        check_new_password(new, repeat, old.as_deref())?;
+        let hash = hash_password(new)?;
+        self.store.set_password(actor.user_id, &hash, None).await?;
+        self.store
+            .record_sign_in_event(
+                self.now(),
+                "password_changed",
+                &crate::security::username_key(&actor.username),
+                Some(actor.user_id),
+                ws,
+                "ny adgangskode valgt ved log-ind, som administratoren krævede",
+            )
+            .await?;
+        self.complete_sign_in(actor, ws, "adgangskode og ny adgangskode")
+            .await
     }
 
     /// Changes the password of the user signed in with `session_token`. The current password
@@ -472,6 +571,39 @@ impl App {
                 Some(actor.user_id),
                 ws,
                 "skiftet af brugeren selv; brugerens andre sessioner er afsluttet",
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Requires a user of the administrator's authority to choose a new password at the next
+    /// sign-in; the user's sessions end at once.
+    pub async fn require_password_reset(
+        &self,
+        by: &Actor,
+        user_id: Uuid,
+        ws: &Workstation,
+    ) -> Result<(), AppError> {
+        crate::ops::require_admin(by)?;
+        let users = self.users(by).await?;
+        let user = users.iter().find(|u| u.id == user_id).ok_or_else(|| {
+            AppError::not_found("user_not_found", "brugeren findes ikke hos jeres myndighed")
+        })?;
+        if user.id == by.user_id {
+            return Err(AppError::invalid(
+                "own_password_reset",
+                "din egen adgangskode skifter du under «Skift adgangskode»",
+            ));
+        }
+        self.store.require_password_reset(user_id).await?;
+        self.store
+            .record_sign_in_event(
+                self.now(),
+                "password_reset_required",
+                &crate::security::username_key(&user.username),
+                Some(by.user_id),
+                ws,
+                &format!("krævet af {}", by.username),
             )
             .await?;
         Ok(())
@@ -691,7 +823,8 @@ impl App {
         Ok(self.store.set_notify_email(actor.user_id, email).await?)
     }
 
-    /// Sets a password as the operator (the CLI), and ends the user's sessions.
+    /// Sets a password as the operator (the CLI): clears a required reset and ends the
+    /// user's sessions.
     pub async fn set_password(&self, username: &str, password: &str) -> Result<(), AppError> {
         validate_new_password(password)?;
         let actor = self

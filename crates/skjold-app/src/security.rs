@@ -396,6 +396,7 @@ pub fn event_kind_danish(kind: &str) -> &'static str {
         "settings_changed" => "Indstillinger ændret",
         "second_factor_reset" => "Engangskode nulstillet",
         "password_changed" => "Adgangskode skiftet",
+        "password_reset_required" => "Ny adgangskode krævet",
         _ => "Andet",
     }
 }

@@ -289,7 +289,9 @@ async fn main() -> Result<()> {
                 let app = location.open().await?;
                 let password = read_password()?;
                 app.set_password(&username, &password).await?;
-                println!("Adgangskoden for «{username}» er ændret.");
+                println!(
+                    "Adgangskoden for «{username}» er ændret; et krav om ny adgangskode er ophævet, og brugerens sessioner er afsluttet."
+                );
                 Ok(())
             }
             UserCommand::ConfirmRole {

@@ -73,30 +73,29 @@ impl World {
         password: &str,
         ws: &Workstation,
     ) -> skjold_app::auth::Session {
-        match self
+        let answer = match self
             .app
             .sign_in(username, password, ws)
             .await
             .unwrap_or_else(|e| panic!("{username} signs in: {e}"))
         {
-            SignIn::Done(session) => session,
+            SignIn::Done(session) => return session,
             SignIn::SecondFactor {
                 token, enrol: true, ..
             } => {
                 let secret = self.app.enrolment(&token).await.expect("enrolment").secret;
                 let code = totp_code(&secret, self.app.now());
-                self.app
-                    .second_factor(&token, &code, ws)
-                    .await
-                    .unwrap_or_else(|e| panic!("{username}'s second factor: {e}"))
+                self.app.second_factor(&token, &code, ws).await
             }
             SignIn::SecondFactor { token, .. } => {
                 let code = self.current_code(username).await;
-                self.app
-                    .second_factor(&token, &code, ws)
-                    .await
-                    .unwrap_or_else(|e| panic!("{username}'s second factor: {e}"))
+                self.app.second_factor(&token, &code, ws).await
             }
+            SignIn::NewPassword { .. } => panic!("{username} must choose a new password"),
+        };
+        match answer.unwrap_or_else(|e| panic!("{username}'s second factor: {e}")) {
+            SignIn::Done(session) => session,
+            _ => panic!("{username} is not signed in after the second factor"),
         }
     }
 
