@@ -1,9 +1,10 @@
 // The supplier platform as people use it: a caseworker orders a service and discloses one
 // extra field with a justification; the supplier sees exactly the automatic fields plus that
-// one; another supplier sees nothing of it.
+// one; another supplier sees nothing of it. Every demo user signs in with the code the demo
+// shows; one changes their password.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSkjold, startBrowser, login, shot } from './harness.mjs';
+import { startSkjold, startBrowser, login, shot, totp, PASSWORD } from './harness.mjs';
 
 let skjold;
 let browser;
@@ -91,6 +92,11 @@ test('caseworker orders, discloses one more field; only the right supplier sees 
 
   // The privacy officer finds both disclosures in the ledger.
   const dpo = await login(browser, skjold.base, 'dpo');
+  // Their start page is the follow-up; the ledger is one link away.
+  await dpo.page.getByRole('heading', { level: 1, name: 'Opfølgning' }).waitFor();
+  await shot(dpo.page, '11a-follow-up');
+  await dpo.page.getByRole('link', { name: 'Videregivelser' }).click();
+  await dpo.page.locator('#ledger').waitFor();
   const rows = await dpo.page.locator('#ledger tbody tr').filter({ hasText: reference }).count();
   assert.equal(rows, automatic.length + 1);
   await shot(dpo.page, '11-ledger');
@@ -102,7 +108,7 @@ test('caseworker orders, discloses one more field; only the right supplier sees 
   await dpo.page.getByRole('link', { name: 'Log-ind-rapport' }).click();
   const events = dpo.page.locator('#sign-in-events tbody tr');
   assert.ok(await events.filter({ hasText: 'Adgang nægtet' }).filter({ hasText: 'praktikpartner' }).count() >= 1);
-  assert.ok(await events.filter({ hasText: 'adgangskode og ny engangskode' }).count() >= 1);
+  assert.ok(await events.filter({ hasText: 'adgangskode og engangskode' }).count() >= 1);
   await shot(dpo.page, '12b-sign-in-report');
   await dpo.context.close();
 });
@@ -158,4 +164,54 @@ test('supplier asks for a field, caseworker approves; the guard stops a CPR numb
   assert.ok(!thread.includes(citizen.cpr), 'the stopped message was not sent');
   await shot(sup.page, '16-supplier-thread');
   await sup.context.close();
+});
+
+test('the demo shows the current code, the printed key gives it too; a user changes their password', async () => {
+  const context = await browser.newContext({ locale: 'da-DK' });
+  const page = await context.newPage();
+  await page.goto(`${skjold.base}/login`);
+  await page.getByLabel('Brugernavn').fill('revisor');
+  await page.getByLabel('Adgangskode').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log ind' }).click();
+  await page.locator('#demo-code-box').waitFor();
+  assert.match(await page.locator('#demo-code-box').textContent(), /Demo: engangskoden for revisor er lige nu \d{3} \d{3}\. I en rigtig installation/);
+  const shown = (await page.locator('#demo-code').textContent()).replace(' ', '');
+  const now = Date.now();
+  const fromKey = [now - 30_000, now, now + 30_000].map((t) => totp(skjold.secrets.get('revisor'), t));
+  assert.ok(fromKey.includes(shown), `the printed key gives ${fromKey}, the page shows ${shown}`);
+  await shot(page, '17-demo-code');
+  await page.getByLabel('Engangskode').fill(shown);
+  await page.getByRole('button', { name: 'Log ind' }).click();
+  await page.getByRole('link', { name: 'Adgangslog' }).waitFor();
+
+  // Change the password from the header link: a wrong current password is refused.
+  const fresh = 'revisorens nye adgangskode';
+  await page.getByRole('link', { name: 'Skift adgangskode' }).click();
+  await page.getByLabel('Nuværende adgangskode').fill('forkert gæt');
+  await page.getByLabel(/^Ny adgangskode/).fill(fresh);
+  await page.getByLabel('Gentag ny adgangskode').fill(fresh);
+  await page.getByRole('button', { name: 'Skift adgangskode' }).click();
+  await page.getByText('Den nuværende adgangskode er forkert').waitFor();
+  await shot(page, '18-password-refused');
+  await page.getByLabel('Nuværende adgangskode').fill(PASSWORD);
+  await page.getByLabel(/^Ny adgangskode/).fill(fresh);
+  await page.getByLabel('Gentag ny adgangskode').fill(fresh);
+  await page.getByRole('button', { name: 'Skift adgangskode' }).click();
+  await page.getByText('Din adgangskode er skiftet').waitFor();
+  await shot(page, '19-password-changed');
+  await page.getByRole('button', { name: 'Log af' }).click();
+  await context.close();
+
+  // The new password signs in (with the next code); the old one no longer does.
+  const again = await login(browser, skjold.base, 'revisor', fresh);
+  await again.page.getByRole('link', { name: 'Adgangslog' }).waitFor();
+  await again.context.close();
+  const old = await browser.newContext({ locale: 'da-DK' });
+  const oldPage = await old.newPage();
+  await oldPage.goto(`${skjold.base}/login`);
+  await oldPage.getByLabel('Brugernavn').fill('revisor');
+  await oldPage.getByLabel('Adgangskode').fill(PASSWORD);
+  await oldPage.getByRole('button', { name: 'Log ind' }).click();
+  await oldPage.getByText('Forkert brugernavn eller adgangskode').waitFor();
+  await old.close();
 });

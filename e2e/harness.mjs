@@ -1,6 +1,6 @@
 // Starts a Skjold demo on a free port in a fresh data directory and a headless Debian
 // chromium, and takes care of screenshots under target/e2e/.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,13 +25,27 @@ function freePort() {
   });
 }
 
+// Runs `skjold demo` (build and serve, the way a person tries it), reading what it prints:
+// example citizens, the demo users' second-factor secrets, and when it serves.
 export async function startSkjold() {
   const dataDir = mkdtempSync(join(tmpdir(), 'skjold-e2e-'));
-  const out = execFileSync(BIN, ['demo', '--no-serve', '--data-dir', dataDir], { encoding: 'utf8' });
+  const port = await freePort();
+  const server = spawn(BIN, ['demo', '--data-dir', dataDir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`the demo did not start:\n${out}`)), 120_000);
+    server.stdout.setEncoding('utf8');
+    server.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('Skjold kører på')) { clearTimeout(timer); ok(); }
+    });
+    server.on('exit', (code) => { clearTimeout(timer); fail(new Error(`the demo stopped (${code}):\n${out}`)); });
+  });
+  server.stdout.resume();
   const examples = [...out.matchAll(/Prøv fx borgeren (.+) med CPR-nummer (\d{6}-\d{4})/g)].map((m) => ({ name: m[1], cpr: m[2] }));
   if (examples.length === 0) throw new Error(`the demo printed no example citizen:\n${out}`);
-  const port = await freePort();
-  const server = spawn(BIN, ['serve', '--data-dir', dataDir, '--bind', `127.0.0.1:${port}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  for (const m of out.matchAll(/^ {2}(\S+) +([A-Z2-7]{16,})$/gm)) printedSecrets.set(m[1], m[2]);
+  if (!printedSecrets.has('sagsbehandler')) throw new Error(`the demo printed no second-factor secrets:\n${out}`);
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
@@ -40,7 +54,7 @@ export async function startSkjold() {
     await new Promise((r) => setTimeout(r, 100));
     if (i === 99) throw new Error('Skjold did not start');
   }
-  return { base, examples, stop: () => server.kill('SIGTERM') };
+  return { base, examples, secrets: printedSecrets, stop: () => server.kill('SIGTERM') };
 }
 
 export async function startBrowser() {
@@ -58,6 +72,8 @@ export async function shot(page, name) {
 
 // The second-factor secrets set up during this run, by user name.
 const secrets = new Map();
+// The demo users' secrets, as `skjold demo` printed them.
+const printedSecrets = new Map();
 
 function base32Decode(text) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -78,23 +94,31 @@ export function totp(secret, at = Date.now()) {
   return String(value).padStart(6, '0');
 }
 
-export async function login(browser, base, username) {
+export async function login(browser, base, username, password = PASSWORD) {
   const context = await browser.newContext({ locale: 'da-DK' });
   const page = await context.newPage();
   await page.goto(`${base}/login`);
   await page.getByLabel('Brugernavn').fill(username);
-  await page.getByLabel('Adgangskode').fill(PASSWORD);
+  await page.getByLabel('Adgangskode').fill(password);
   await page.getByRole('button', { name: 'Log ind' }).click();
   await page.waitForLoadState();
   if (new URL(page.url()).pathname === '/login/engangskode') {
-    // The role needs a second factor: set one up the first time, as a user with an
-    // authenticator app would, and enter the current code.
+    // The demo shows a demo user's current code beside the form; a user without a second
+    // factor sets one up, as a user with an authenticator app would.
+    let code;
+    const box = page.locator('#demo-code');
     const shown = page.locator('#totp-secret');
-    if (await shown.count()) {
+    if (await box.count()) {
+      code = (await box.textContent()).trim();
+      await shot(page, `totp-demo-${username}`);
+    } else if (await shown.count()) {
       secrets.set(username, (await shown.textContent()).trim());
       await shot(page, `totp-setup-${username}`);
+      code = totp(secrets.get(username));
+    } else {
+      throw new Error(`${username}: no code to enter`);
     }
-    await page.getByLabel('Engangskode').fill(totp(secrets.get(username)));
+    await page.getByLabel('Engangskode').fill(code);
     await page.getByRole('button', { name: /log ind/i }).click();
     await page.waitForLoadState();
     if (new URL(page.url()).pathname.startsWith('/login')) throw new Error(`${username}: the code was refused`);

@@ -427,6 +427,7 @@ fn assert_signed_in(result: Result<SignIn, AppError>, role: Role) {
     match result {
         Ok(SignIn::Done(session)) => assert_eq!(session.actor.role, role),
         Ok(SignIn::SecondFactor { .. }) => panic!("a second factor at the provider is enough"),
+        Ok(SignIn::NewPassword { .. }) => panic!("no new password was required"),
         Err(e) => panic!("refused: {} ({e})", e.code()),
     }
 }
@@ -568,6 +569,21 @@ async fn single_sign_on(backend: Backend) {
         0,
         "the ID tokens named the user and the roles: userinfo is not asked"
     );
+
+    // An administrator's demand for a new password holds for single sign-on too.
+    let admin = w.actor("admin").await;
+    let dpo = w.actor("dpo").await;
+    app.require_password_reset(&admin, dpo.user_id, &ws)
+        .await
+        .expect("required");
+    let (url, state) = app.sso_start().await.expect("start");
+    let (code, back) = provider.authorize(&url, Answer::new("dpo", &["skjold-dpo"]));
+    assert!(matches!(
+        app.sso_finish(&state, &back, &code, &ws)
+            .await
+            .expect("sso"),
+        SignIn::NewPassword { .. }
+    ));
 
     // Through the web: the button, the provider's round trip and the session cookie.
     let router = skjold_web::router(app.clone(), skjold_web::WebConfig::default());

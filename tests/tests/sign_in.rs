@@ -11,9 +11,9 @@ use tower::ServiceExt;
 
 use common::{NOW, World, totp_code, workstation};
 use skjold_app::auth::SignIn;
-use skjold_app::security::SettingsInput;
+use skjold_app::security::{SecuritySettings, SettingsInput};
 use skjold_app::{App, AppError};
-use skjold_core::Timestamp;
+use skjold_core::{Role, Timestamp};
 use skjold_store::Backend;
 use skjold_store::security::{BlockScope, SignInEvent, Workstation};
 
@@ -106,17 +106,15 @@ async fn lockout_blocks_user_id_and_workstation(backend: Backend) {
             .is_err()
     );
 
-    // After the block period (30 minutes) the right password works and clears the count.
+    // After the block period (30 minutes) the right password and code sign in, which
+    // clears the count.
     w.clock.advance_seconds(31 * 60);
-    try_sign_in(app, "sagsbehandler", PASSWORD, &b)
-        .await
-        .expect("block over");
+    w.sign_in_from("sagsbehandler", PASSWORD, &b).await;
     for _ in 0..4 {
         refused(app, "sagsbehandler", "forkert", &b).await;
     }
-    try_sign_in(app, "sagsbehandler", PASSWORD, &b)
-        .await
-        .expect("four are not five");
+    // Four are not five.
+    w.sign_in_from("sagsbehandler", PASSWORD, &b).await;
 
     // Failures older than the window (24 hours) do not count.
     let d = workstation("10.0.0.4", "enhed-d");
@@ -267,14 +265,14 @@ async fn second_factor_is_set_up_and_used_once(backend: Backend) {
     let w = World::new(backend, 3).await;
     let app = &w.app;
     let ws = workstation("10.3.0.1", "dpo-pc");
+    let admin = w.actor("admin").await;
+    let dpo = w.actor("dpo").await;
 
-    // A caseworker needs no second factor by default; the privacy officer does.
-    assert!(matches!(
-        app.sign_in("sagsbehandler", PASSWORD, &ws)
-            .await
-            .expect("sign in"),
-        SignIn::Done(_)
-    ));
+    // The demo set up the privacy officer's second factor. A lost phone: the administrator
+    // resets it, and the officer sets up a new one at the next sign-in.
+    app.reset_second_factor(&admin, dpo.user_id, &ws)
+        .await
+        .expect("reset");
     let SignIn::SecondFactor { token, enrol, .. } =
         app.sign_in("dpo", PASSWORD, &ws).await.expect("password")
     else {
@@ -292,7 +290,12 @@ async fn second_factor_is_set_up_and_used_once(backend: Backend) {
         .expect_err("refused");
     assert_eq!(e.code(), "bad_second_factor");
     let good = totp_code(&secret, app.now());
-    let session = app.second_factor(&token, &good, &ws).await.expect("set up");
+    let session = app
+        .second_factor(&token, &good, &ws)
+        .await
+        .expect("set up")
+        .session()
+        .expect("signed in");
     assert_eq!(session.actor.username, "dpo");
     assert!(app.session(&session.token).await.expect("query").is_some());
     assert!(
@@ -324,31 +327,24 @@ async fn second_factor_is_set_up_and_used_once(backend: Backend) {
         .await
         .expect("the next code works");
 
-    // The administrator chooses the roles: now caseworkers set one up too.
-    let admin_session = w.sign_in("admin", PASSWORD).await;
+    // The administrator chooses the roles. A role left out keeps using the factor it has
+    // set up, and without one signs in with the password alone.
     let input = SettingsInput {
         lockout_threshold: "5".into(),
         lockout_window_hours: "24".into(),
         block_minutes: "30".into(),
-        totp_roles: vec!["caseworker".into(), "administrator".into()],
+        totp_roles: vec!["administrator".into()],
     };
-    app.set_security_settings(Some(&admin_session.actor), &input, &ws)
+    app.set_security_settings(Some(&admin), &input, &ws)
         .await
         .expect("settings");
     assert!(matches!(
         app.sign_in("sagsbehandler", PASSWORD, &ws)
             .await
             .expect("password"),
-        SignIn::SecondFactor { enrol: true, .. }
-    ));
-    // A lost phone: the administrator resets it, and the user sets up a new one. The
-    // privacy officer, no longer required, still uses the factor they have.
-    let dpo = w.actor("dpo").await;
-    assert!(matches!(
-        app.sign_in("dpo", PASSWORD, &ws).await.expect("password"),
         SignIn::SecondFactor { enrol: false, .. }
     ));
-    app.reset_second_factor(&admin_session.actor, dpo.user_id, &ws)
+    app.reset_second_factor(&admin, dpo.user_id, &ws)
         .await
         .expect("reset");
     assert!(
@@ -477,17 +473,21 @@ async fn access_review_suspends_the_unconfirmed(backend: Backend) {
     app.review_user(&admin, auditor.user_id, false, "revisionen er afsluttet")
         .await
         .expect("revoke");
-    assert!(app.login("revisor", PASSWORD).await.is_err());
+    let ws = workstation("10.4.0.1", "");
+    assert_eq!(
+        refused(app, "revisor", PASSWORD, &ws).await.code(),
+        "bad_credentials"
+    );
 
     // Past six months, the server's daily run suspends whoever was not confirmed.
-    let session = app
-        .login("sagsbehandler", PASSWORD)
-        .await
-        .expect("still active");
+    let session = w.sign_in("sagsbehandler", PASSWORD).await;
     w.clock.set(NOW.plus_seconds(184 * 86_400));
     let suspended = app.suspend_overdue().await.expect("suspend");
     assert!(suspended >= 3, "caseworker and suppliers: {suspended}");
-    assert!(app.login("sagsbehandler", PASSWORD).await.is_err());
+    assert_eq!(
+        refused(app, "sagsbehandler", PASSWORD, &ws).await.code(),
+        "bad_credentials"
+    );
     assert!(app.session(&session.token).await.expect("query").is_none());
     assert!(
         app.store()
@@ -503,9 +503,7 @@ async fn access_review_suspends_the_unconfirmed(backend: Backend) {
     app.review_user(&admin, caseworker.user_id, true, "genbekræftet")
         .await
         .expect("reinstate");
-    app.login("sagsbehandler", PASSWORD)
-        .await
-        .expect("active again");
+    w.sign_in("sagsbehandler", PASSWORD).await;
     let review = app.access_review(&admin).await.expect("review");
     let kinds: Vec<(&str, Option<&str>)> = review
         .decisions
@@ -624,6 +622,660 @@ async fn https_with_hsts() {
     let _ = std::fs::remove_dir_all(&dir);
     w.done().await;
 }
+
+// ---- over HTTP ----------------------------------------------------------------------------
+
+struct Reply {
+    status: StatusCode,
+    location: Option<String>,
+    cookies: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    /// The value a `Set-Cookie` of the reply gives `name`.
+    fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of the page's hidden field `name`.
+    fn field(&self, name: &str) -> String {
+        self.body
+            .split(&format!("name=\"{name}\" value=\""))
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_else(|| panic!("no field {name} in {}", self.body))
+            .to_owned()
+    }
+}
+
+async fn http(
+    router: &axum::Router,
+    method: Method,
+    path: &str,
+    cookies: &[(&str, &str)],
+    form: Option<String>,
+) -> Reply {
+    let mut req = Request::builder().method(method).uri(path);
+    if !cookies.is_empty() {
+        let jar: Vec<String> = cookies.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        req = req.header(header::COOKIE, jar.join("; "));
+    }
+    let req = match form {
+        Some(f) => req
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(f)),
+        None => req.body(Body::empty()),
+    }
+    .expect("request");
+    let res = router.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let cookies = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|c| c.split(';').next())
+        .filter_map(|c| c.split_once('='))
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect();
+    let body = axum::body::to_bytes(res.into_body(), 4 << 20)
+        .await
+        .expect("body");
+    Reply {
+        status,
+        location,
+        cookies,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+/// The sign-in form with user name and password; the reply sends the browser on.
+async fn post_login(router: &axum::Router, user: &str, password: &str) -> Reply {
+    let page = http(router, Method::GET, "/login", &[], None).await;
+    let token = page
+        .cookie("skjold_login")
+        .expect("login cookie")
+        .to_owned();
+    http(
+        router,
+        Method::POST,
+        "/login",
+        &[("skjold_login", &token)],
+        Some(format!(
+            "username={user}&password={password}&login_csrf={token}"
+        )),
+    )
+    .await
+}
+
+/// A six-digit code as the second-factor page shows it.
+fn spaced(code: &str) -> String {
+    format!("{} {}", &code[..3], &code[3..])
+}
+
+// ---- second factor for everyone, passwords, and the demo's codes ---------------------------
+
+async fn every_staff_role_needs_a_second_factor_by_default(backend: Backend) {
+    let w = World::new(backend, 3).await;
+    let app = &w.app;
+    let ws = workstation("10.6.0.1", "");
+    assert_eq!(SecuritySettings::default().totp_roles, Role::ALL.to_vec());
+    let settings = app.security_settings().await.expect("settings");
+    for role in Role::ALL {
+        assert!(settings.requires_second_factor(role), "{role:?}");
+    }
+
+    // A caseworker and a supplier user without a second factor set one up before any
+    // session starts; signing in with the password alone is refused.
+    let admin = w.actor("admin").await;
+    let password = "en lang nok adgangskode";
+    for (username, role, org) in [
+        (
+            "ny.sagsbehandler",
+            Role::Caseworker,
+            "Jobcenter København Nord",
+        ),
+        ("ny.leverandoer", Role::SupplierUser, "Mentorhuset ApS"),
+    ] {
+        app.add_user(
+            Some(&admin),
+            w.org(org),
+            username,
+            "Ny Bruger",
+            role,
+            password,
+        )
+        .await
+        .expect("user");
+        let SignIn::SecondFactor { token, enrol, .. } = app
+            .sign_in(username, password, &ws)
+            .await
+            .expect("password")
+        else {
+            panic!("{username} must use a second factor");
+        };
+        assert!(enrol, "{username} sets one up");
+        assert!(app.session(&token).await.expect("query").is_none());
+        let e = app.login(username, password).await.expect_err("refused");
+        assert_eq!(e.code(), "second_factor_required");
+    }
+
+    // The demo's caseworker and supplier user have one set up: the code signs them in.
+    for username in ["sagsbehandler", "mentorhuset"] {
+        let SignIn::SecondFactor { token, enrol, .. } = app
+            .sign_in(username, PASSWORD, &ws)
+            .await
+            .expect("password")
+        else {
+            panic!("{username} must use a second factor");
+        };
+        assert!(!enrol, "the demo set up {username}'s second factor");
+        let code = w.current_code(username).await;
+        let session = app
+            .second_factor(&token, &code, &ws)
+            .await
+            .expect("code")
+            .session()
+            .expect("signed in");
+        assert_eq!(session.actor.username, username);
+    }
+    w.done().await;
+}
+
+async fn users_change_their_own_password(backend: Backend) {
+    let w = World::new(backend, 3).await;
+    let app = &w.app;
+    let ws = workstation("10.7.0.1", "");
+    let cw = w.actor("sagsbehandler").await;
+    let here = w.sign_in("sagsbehandler", PASSWORD).await;
+    let elsewhere = w.sign_in("sagsbehandler", PASSWORD).await;
+    let new = "en helt ny og lang adgangskode";
+    let change = |current: &'static str, new: &'static str, repeat: &'static str| {
+        app.change_password(&here.token, current, new, repeat, &ws)
+    };
+
+    // A wrong current password is refused, and counts as a failed sign-in (a second after
+    // the sign-ins, from which failures count anew).
+    w.clock.advance_seconds(1);
+    let e = change("forkert", new, new).await.expect_err("refused");
+    assert_eq!(e.code(), "wrong_current_password");
+    assert_eq!(e.to_string(), "den nuværende adgangskode er forkert");
+    let failed = events(&w, "failed").await;
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].user_id, Some(cw.user_id));
+    assert_eq!(failed[0].username, "sagsbehandler");
+    assert_eq!(failed[0].address, "10.7.0.1");
+    let store = app.store();
+    assert_eq!(
+        store
+            .failures_since(BlockScope::Username, "sagsbehandler", Timestamp(0))
+            .await
+            .expect("count"),
+        1
+    );
+    // A new password that will not do: too short, typed differently, or the old one.
+    for (new, repeat, code) in [
+        ("kort", "kort", "password_too_short"),
+        (new, "en anden ny adgangskode", "password_mismatch"),
+        (PASSWORD, PASSWORD, "password_unchanged"),
+    ] {
+        let e = change(PASSWORD, new, repeat).await.expect_err("refused");
+        assert_eq!(e.code(), code);
+    }
+    assert!(app.session(&elsewhere.token).await.expect("q").is_some());
+    assert!(events(&w, "password_changed").await.is_empty());
+
+    // Changed: this session goes on, the other ends, the old password is refused.
+    change(PASSWORD, new, new).await.expect("changed");
+    assert!(app.session(&here.token).await.expect("q").is_some());
+    assert!(
+        app.session(&elsewhere.token).await.expect("q").is_none(),
+        "the user's other sessions end"
+    );
+    let changed = events(&w, "password_changed").await;
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0].user_id, Some(cw.user_id));
+    assert_eq!(changed[0].at, app.now());
+    assert_eq!(
+        refused(app, "sagsbehandler", PASSWORD, &ws).await.code(),
+        "bad_credentials"
+    );
+    w.sign_in("sagsbehandler", new).await;
+
+    // Guessing the current password from a session ends in a block like any sign-in.
+    let tries = workstation("10.7.0.2", "");
+    w.clock.advance_seconds(1);
+    for _ in 0..5 {
+        let e = app
+            .change_password(
+                &here.token,
+                "gæt",
+                "endnu en ny adgangskode",
+                "endnu en ny adgangskode",
+                &tries,
+            )
+            .await
+            .expect_err("refused");
+        assert_eq!(e.code(), "wrong_current_password");
+    }
+    let e = app
+        .change_password(
+            &here.token,
+            new,
+            "endnu en ny adgangskode",
+            "endnu en ny adgangskode",
+            &tries,
+        )
+        .await
+        .expect_err("blocked");
+    assert_eq!(e.code(), "sign_in_blocked");
+    assert!(
+        store
+            .active_block(BlockScope::Username, "sagsbehandler", app.now())
+            .await
+            .expect("q")
+            .is_some()
+    );
+
+    // The page: linked from every page's header, and its form needs the session's token.
+    let router = skjold_web::router(app.clone(), skjold_web::WebConfig::default());
+    let s = w.sign_in("mentorhuset", PASSWORD).await;
+    let session = [("skjold_session", s.token.as_str())];
+    let home = http(&router, Method::GET, "/leverandoer", &session, None).await;
+    assert!(home.body.contains("href=\"/konto/adgangskode\""));
+    let page = http(&router, Method::GET, "/konto/adgangskode", &session, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.field("csrf"), s.csrf);
+    let form = |csrf: &str, current: &str| {
+        format!(
+            "csrf={csrf}&current_password={current}&new_password=mentorhusets+nye+kode&repeat_password=mentorhusets+nye+kode"
+        )
+    };
+    let forged = http(
+        &router,
+        Method::POST,
+        "/konto/adgangskode",
+        &session,
+        Some(form("forfalsket", PASSWORD)),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let wrong = http(
+        &router,
+        Method::POST,
+        "/konto/adgangskode",
+        &session,
+        Some(form(&s.csrf, "forkert")),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("Den nuværende adgangskode er forkert"));
+    let ok = http(
+        &router,
+        Method::POST,
+        "/konto/adgangskode",
+        &session,
+        Some(form(&s.csrf, PASSWORD)),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        ok.location.as_deref(),
+        Some("/konto/adgangskode?ok=adgangskode")
+    );
+    let done = http(
+        &router,
+        Method::GET,
+        "/konto/adgangskode?ok=adgangskode",
+        &session,
+        None,
+    )
+    .await;
+    assert!(done.body.contains("Din adgangskode er skiftet"));
+    w.sign_in("mentorhuset", "mentorhusets nye kode").await;
+    w.done().await;
+}
+
+async fn administrator_forces_a_new_password(backend: Backend) {
+    let w = World::new(backend, 3).await;
+    let app = &w.app;
+    let ws = workstation("10.8.0.1", "");
+    let admin = w.actor("admin").await;
+    let target = w.actor("mentorhuset").await;
+    let before = w.sign_in("mentorhuset", PASSWORD).await;
+
+    // Only an administrator, and not for their own account.
+    let cw = w.actor("sagsbehandler").await;
+    let e = app
+        .require_password_reset(&cw, target.user_id, &ws)
+        .await
+        .expect_err("refused");
+    assert_eq!(e.code(), "administrator_only");
+    let e = app
+        .require_password_reset(&admin, admin.user_id, &ws)
+        .await
+        .expect_err("refused");
+    assert_eq!(e.code(), "own_password_reset");
+    assert!(app.session(&before.token).await.expect("q").is_some());
+
+    app.require_password_reset(&admin, target.user_id, &ws)
+        .await
+        .expect("required");
+    assert!(
+        app.session(&before.token).await.expect("q").is_none(),
+        "the user's sessions end"
+    );
+    let store = app.store();
+    assert!(
+        store
+            .password_reset_required(target.user_id)
+            .await
+            .expect("q")
+    );
+    let recorded = events(&w, "password_reset_required").await;
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].username, "mentorhuset");
+    assert_eq!(recorded[0].user_id, Some(admin.user_id));
+    assert_eq!(recorded[0].detail, "krævet af admin");
+    assert_eq!(recorded[0].at, app.now());
+
+    // Password, then the second factor, then a wait for the new password: no session.
+    let SignIn::SecondFactor { token, .. } = app
+        .sign_in("mentorhuset", PASSWORD, &ws)
+        .await
+        .expect("password")
+    else {
+        panic!("second factor expected");
+    };
+    let code = w.current_code("mentorhuset").await;
+    let SignIn::NewPassword { token, .. } =
+        app.second_factor(&token, &code, &ws).await.expect("code")
+    else {
+        panic!("a new password is required first");
+    };
+    assert!(
+        app.session(&token).await.expect("q").is_none(),
+        "a waiting sign-in is no session"
+    );
+    assert!(
+        app.second_factor(&token, &code, &ws).await.is_err(),
+        "the wait for a new password takes no code"
+    );
+    assert_eq!(
+        app.login("mentorhuset", PASSWORD)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.code()),
+        Err("second_factor_required")
+    );
+    for (new, repeat, code) in [
+        ("kort", "kort", "password_too_short"),
+        (PASSWORD, PASSWORD, "password_unchanged"),
+        (
+            "mentorhusets nye kode",
+            "en anden kode helt",
+            "password_mismatch",
+        ),
+    ] {
+        let e = app
+            .choose_new_password(&token, new, repeat, &ws)
+            .await
+            .expect_err("refused");
+        assert_eq!(e.code(), code);
+    }
+    assert!(
+        store
+            .password_reset_required(target.user_id)
+            .await
+            .expect("q")
+    );
+    let new = "mentorhusets nye kode";
+    let session = app
+        .choose_new_password(&token, new, new, &ws)
+        .await
+        .expect("chosen");
+    assert_eq!(session.actor.username, "mentorhuset");
+    assert!(app.session(&session.token).await.expect("q").is_some());
+    assert!(
+        !store
+            .password_reset_required(target.user_id)
+            .await
+            .expect("q")
+    );
+    assert!(
+        app.pending_sign_in(&token).await.is_err(),
+        "the wait is over"
+    );
+    assert_eq!(events(&w, "password_changed").await.len(), 1);
+    assert_eq!(
+        refused(app, "mentorhuset", PASSWORD, &ws).await.code(),
+        "bad_credentials"
+    );
+    w.sign_in("mentorhuset", new).await;
+
+    // The operator's `skjold user password` clears the requirement too.
+    app.require_password_reset(&admin, target.user_id, &ws)
+        .await
+        .expect("required again");
+    app.set_password("mentorhuset", "driftens nye adgangskode")
+        .await
+        .expect("set");
+    assert!(
+        !store
+            .password_reset_required(target.user_id)
+            .await
+            .expect("q")
+    );
+    w.sign_in("mentorhuset", "driftens nye adgangskode").await;
+
+    // Through the web: the button on the access review, then sign-in ends on the page for
+    // the new password, whose waiting cookie is no session.
+    let router = skjold_web::router(app.clone(), skjold_web::WebConfig::default());
+    let a = w.sign_in("admin", PASSWORD).await;
+    let review = http(
+        &router,
+        Method::GET,
+        "/admin/gennemgang",
+        &[("skjold_session", &a.token)],
+        None,
+    )
+    .await;
+    let action = format!("/admin/sikkerhed/adgangskode/{}", target.user_id);
+    assert!(review.body.contains(&action) && review.body.contains("Kræv ny adgangskode"));
+    let forced = http(
+        &router,
+        Method::POST,
+        &action,
+        &[("skjold_session", &a.token)],
+        Some(format!("csrf={}", a.csrf)),
+    )
+    .await;
+    assert_eq!(forced.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        forced.location.as_deref(),
+        Some("/admin/gennemgang?ok=ny-adgangskode")
+    );
+    assert!(
+        store
+            .password_reset_required(target.user_id)
+            .await
+            .expect("q")
+    );
+
+    let login = post_login(&router, "mentorhuset", "driftens+nye+adgangskode").await;
+    assert_eq!(login.location.as_deref(), Some("/login/engangskode"));
+    let pending = login.cookie("skjold_pending").expect("pending").to_owned();
+    let page = http(
+        &router,
+        Method::GET,
+        "/login/engangskode",
+        &[("skjold_pending", &pending)],
+        None,
+    )
+    .await;
+    let code = w.current_code("mentorhuset").await;
+    let after = http(
+        &router,
+        Method::POST,
+        "/login/engangskode",
+        &[("skjold_pending", &pending)],
+        Some(format!("csrf={}&code={code}", page.field("csrf"))),
+    )
+    .await;
+    assert_eq!(after.location.as_deref(), Some("/login/ny-adgangskode"));
+    assert!(after.cookie("skjold_session").is_none());
+    let waiting = after.cookie("skjold_pending").expect("pending").to_owned();
+    let as_session = http(
+        &router,
+        Method::GET,
+        "/leverandoer",
+        &[("skjold_session", &waiting)],
+        None,
+    )
+    .await;
+    assert_eq!(
+        as_session.location.as_deref(),
+        Some("/login"),
+        "a waiting sign-in is no session"
+    );
+    let page = http(
+        &router,
+        Method::GET,
+        "/login/ny-adgangskode",
+        &[("skjold_pending", &waiting)],
+        None,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Vælg ny adgangskode"));
+    let csrf = page.field("csrf");
+    let short = http(
+        &router,
+        Method::POST,
+        "/login/ny-adgangskode",
+        &[("skjold_pending", &waiting)],
+        Some(format!(
+            "csrf={csrf}&new_password=kort&repeat_password=kort"
+        )),
+    )
+    .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(short.body.contains("mindst 12 tegn"));
+    let chosen = http(
+        &router,
+        Method::POST,
+        "/login/ny-adgangskode",
+        &[("skjold_pending", &waiting)],
+        Some(format!(
+            "csrf={csrf}&new_password=en+tredje+ny+adgangskode&repeat_password=en+tredje+ny+adgangskode"
+        )),
+    )
+    .await;
+    assert_eq!(chosen.status, StatusCode::SEE_OTHER);
+    assert_eq!(chosen.location.as_deref(), Some("/leverandoer"));
+    let session = chosen.cookie("skjold_session").expect("session").to_owned();
+    let home = http(
+        &router,
+        Method::GET,
+        "/leverandoer",
+        &[("skjold_session", &session)],
+        None,
+    )
+    .await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(
+        !store
+            .password_reset_required(target.user_id)
+            .await
+            .expect("q")
+    );
+    w.done().await;
+}
+
+async fn demo_codes_only_in_a_demo_server(backend: Backend) {
+    let w = World::new(backend, 3).await;
+    // The same data served twice: by `skjold demo`, and as any other installation.
+    let demo_app = w.app.clone().serving_demo();
+    assert!(demo_app.is_demo() && !w.app.is_demo());
+    assert_eq!(
+        w.app.demo_totp_code("sagsbehandler").await.expect("q"),
+        None
+    );
+    assert_eq!(
+        demo_app.demo_totp_code("sagsbehandler").await.expect("q"),
+        Some(w.current_code("sagsbehandler").await)
+    );
+    assert_eq!(
+        demo_app.demo_totp_code("ingen.bruger").await.expect("q"),
+        None
+    );
+
+    for serving_demo in [false, true] {
+        let app = if serving_demo {
+            demo_app.clone()
+        } else {
+            w.app.clone()
+        };
+        let router = skjold_web::router(app, skjold_web::WebConfig::default());
+        let login = post_login(&router, "sagsbehandler", PASSWORD).await;
+        assert_eq!(login.location.as_deref(), Some("/login/engangskode"));
+        let pending = login.cookie("skjold_pending").expect("pending").to_owned();
+        let page = http(
+            &router,
+            Method::GET,
+            "/login/engangskode",
+            &[("skjold_pending", &pending)],
+            None,
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::OK);
+        let code = w.current_code("sagsbehandler").await;
+        if !serving_demo {
+            assert!(!page.body.contains("demo-code"), "{}", page.body);
+            assert!(!page.body.contains("Demo:"));
+            assert!(!page.body.contains(&spaced(&code)));
+            continue;
+        }
+        assert!(page.body.contains("id=\"demo-code-box\""));
+        assert!(page.body.contains(&format!(
+            "Demo: engangskoden for sagsbehandler er lige nu <strong id=\"demo-code\">{}</strong>",
+            spaced(&code)
+        )));
+        assert!(
+            page.body
+                .contains("I en rigtig installation står den kun i brugerens godkendelsesapp.")
+        );
+        // The code in the box signs in, as typed with its space.
+        let shown = spaced(&code).replace(' ', "+");
+        let done = http(
+            &router,
+            Method::POST,
+            "/login/engangskode",
+            &[("skjold_pending", &pending)],
+            Some(format!("csrf={}&code={shown}", page.field("csrf"))),
+        )
+        .await;
+        assert_eq!(done.location.as_deref(), Some("/borgere"), "{}", done.body);
+        assert!(done.cookie("skjold_session").is_some());
+    }
+    w.done().await;
+}
+
+on_both_backends!(
+    every_staff_role_needs_a_second_factor_by_default,
+    users_change_their_own_password,
+    administrator_forces_a_new_password,
+    demo_codes_only_in_a_demo_server,
+);
 
 on_both_backends!(
     lockout_blocks_user_id_and_workstation,

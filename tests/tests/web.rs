@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use common::World;
-use common::http::{call, html_escape, multipart, router};
+use common::http::{Reply, call, html_escape, multipart, router};
 use skjold_core::{FieldKey, Role};
 use skjold_store::gate::NewOrder;
 use skjold_store::{Backend, OrgKind};
@@ -133,9 +133,12 @@ enum Endpoint {
     HtmlFollowUp,
     FollowUpStandIn,
     HtmlFollowUpStandIn,
+    HtmlPasswordPage,
+    HtmlChangePassword,
+    HtmlRequirePasswordReset,
 }
 
-const ENDPOINTS: [Endpoint; 66] = [
+const ENDPOINTS: [Endpoint; 69] = [
     Endpoint::CitizenView,
     Endpoint::CitizenSearch,
     Endpoint::OrderInForce,
@@ -202,6 +205,9 @@ const ENDPOINTS: [Endpoint; 66] = [
     Endpoint::HtmlFollowUp,
     Endpoint::FollowUpStandIn,
     Endpoint::HtmlFollowUpStandIn,
+    Endpoint::HtmlPasswordPage,
+    Endpoint::HtmlChangePassword,
+    Endpoint::HtmlRequirePasswordReset,
 ];
 
 /// The fields the Mentorhuset order discloses: the MENTOR policy's automatic fields, plus
@@ -317,6 +323,9 @@ fn expected(who: Who, ep: Endpoint) -> Expect {
         // The privacy officer follows up; the auditor may look.
         (FollowUp | HtmlFollowUp, Dpo | Auditor) => sees(&[]),
         (FollowUpStandIn | HtmlFollowUpStandIn, Dpo) => sees(&[]),
+        // Everyone changes their own password; only the administrator requires a new one.
+        (HtmlPasswordPage | HtmlChangePassword, _) => sees(&[]),
+        (HtmlRequirePasswordReset, Admin) => sees(&[]),
         _ => Expect::Denied,
     }
 }
@@ -576,13 +585,15 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
             .create_api_token(username, "matrix")
             .await
             .expect("token");
-        let (cookie, csrf) = {
-            let password = if ["aarhus.sb", "vest.sb"].contains(&username) {
+        let password_of = |username: &str| {
+            if ["aarhus.sb", "vest.sb"].contains(&username) {
                 "en lang nok adgangskode"
             } else {
                 skjold_app::demo::DEMO_PASSWORD
-            };
-            let s = w.sign_in(username, password).await;
+            }
+        };
+        let (cookie, csrf) = {
+            let s = w.sign_in(username, password_of(username)).await;
             (format!("skjold_session={}", s.token), s.csrf)
         };
         let form = "application/x-www-form-urlencoded";
@@ -788,6 +799,20 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
                     Some((form, format!("csrf={csrf}&note=Set+af+{username}"))),
                     true,
                 ),
+                Endpoint::HtmlPasswordPage => (Method::GET, "/konto/adgangskode".into(), None, true),
+                // The caller's own password, changed for good; this session goes on.
+                Endpoint::HtmlChangePassword => (
+                    Method::POST,
+                    "/konto/adgangskode".into(),
+                    Some((form, format!("csrf={csrf}&current_password={}&new_password=matrix-{username}-ny-kode&repeat_password=matrix-{username}-ny-kode", password_of(username)))),
+                    true,
+                ),
+                Endpoint::HtmlRequirePasswordReset => (
+                    Method::POST,
+                    format!("/admin/sikkerhed/adgangskode/{}", second_caseworker.user_id),
+                    Some((form, format!("csrf={csrf}"))),
+                    true,
+                ),
                 Endpoint::HtmlCreateOrganisation => (
                     Method::POST,
                     "/admin/organisationer".into(),
@@ -850,7 +875,7 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
         }
     }
     assert_eq!(checked, EVERYONE.len() * ENDPOINTS.len());
-    assert_eq!(checked, 660);
+    assert_eq!(checked, 690);
     w.done().await;
 }
 
@@ -944,15 +969,78 @@ async fn csrf_and_sign_in(backend: Backend) {
         )),
     )
     .await;
+    // The password leads on to the second factor, with a waiting cookie and no session.
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
-    let session = ok
-        .headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("skjold_session="))
-        .expect("session cookie")
+    assert_eq!(
+        ok.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok()),
+        Some("/login/engangskode")
+    );
+    let set_cookie = |r: &Reply, name: &str| {
+        r.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .map(str::to_owned)
+    };
+    assert!(set_cookie(&ok, "skjold_session").is_none());
+    let pending = set_cookie(&ok, "skjold_pending").expect("pending cookie");
+    assert!(pending.contains("HttpOnly") && pending.contains("SameSite=Strict"));
+    let pending = pending.split(';').next().unwrap_or_default().to_owned();
+    let page = call(
+        &router,
+        Method::GET,
+        "/login/engangskode",
+        None,
+        Some(&pending),
+        None,
+    )
+    .await;
+    let field_csrf = page
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf in the code page")
         .to_owned();
+    let forged_code = call(
+        &router,
+        Method::POST,
+        "/login/engangskode",
+        None,
+        Some(&pending),
+        Some((
+            form,
+            format!(
+                "csrf=forfalsket&code={}",
+                w.current_code("sagsbehandler").await
+            ),
+        )),
+    )
+    .await;
+    assert!(
+        forged_code.body.contains("udløbet")
+            && set_cookie(&forged_code, "skjold_session").is_none()
+    );
+    let coded = call(
+        &router,
+        Method::POST,
+        "/login/engangskode",
+        None,
+        Some(&pending),
+        Some((
+            form,
+            format!(
+                "csrf={field_csrf}&code={}",
+                w.current_code("sagsbehandler").await
+            ),
+        )),
+    )
+    .await;
+    assert_eq!(coded.status, StatusCode::SEE_OTHER, "{}", coded.body);
+    let session = set_cookie(&coded, "skjold_session").expect("session cookie");
     assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict"));
     let session = session.split(';').next().unwrap_or_default().to_owned();
 
@@ -1282,10 +1370,8 @@ async fn attachments_over_http(backend: Backend) {
         .await
         .expect("order");
     let s = w
-        .app
-        .login("mentorhuset", skjold_app::demo::DEMO_PASSWORD)
-        .await
-        .expect("login");
+        .sign_in("mentorhuset", skjold_app::demo::DEMO_PASSWORD)
+        .await;
     let cookie = format!("skjold_session={}", s.token);
     let boundary = "skjoldgraense";
     let ct = format!("multipart/form-data; boundary={boundary}");
@@ -1355,10 +1441,8 @@ async fn attachments_over_http(backend: Backend) {
 
     // Downloads are attachments with the sniffed type, never inline.
     let cw_session = w
-        .app
-        .login("sagsbehandler", skjold_app::demo::DEMO_PASSWORD)
-        .await
-        .expect("login");
+        .sign_in("sagsbehandler", skjold_app::demo::DEMO_PASSWORD)
+        .await;
     let r = call(
         &router,
         Method::GET,
@@ -1425,10 +1509,8 @@ async fn consent_and_reminder_forms(backend: Backend) {
         .await
         .expect("order");
     let s = w
-        .app
-        .login("sagsbehandler", skjold_app::demo::DEMO_PASSWORD)
-        .await
-        .expect("login");
+        .sign_in("sagsbehandler", skjold_app::demo::DEMO_PASSWORD)
+        .await;
     let cookie = format!("skjold_session={}", s.token);
     let form = "application/x-www-form-urlencoded";
     let csrf = &s.csrf;

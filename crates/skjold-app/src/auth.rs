@@ -76,6 +76,24 @@ pub fn validate_new_password(password: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// A new password: long enough, typed the same twice, and not the old one (`old_hash`).
+fn check_new_password(new: &str, repeat: &str, old_hash: Option<&str>) -> Result<(), AppError> {
+    validate_new_password(new)?;
+    if new != repeat {
+        return Err(AppError::invalid(
+            "password_mismatch",
+            "de to nye adgangskoder er ikke ens",
+        ));
+    }
+    if old_hash.is_some_and(|h| verify_password(new, h)) {
+        return Err(AppError::invalid(
+            "password_unchanged",
+            "den nye adgangskode skal være forskellig fra den nuværende",
+        ));
+    }
+    Ok(())
+}
+
 fn validate_username(username: &str) -> Result<(), AppError> {
     let ok = (2..=64).contains(&username.len())
         && username
@@ -105,6 +123,33 @@ pub enum SignIn {
         csrf: String,
         enrol: bool,
     },
+    /// An administrator requires a new password: the user chooses one before any session
+    /// starts. `token` identifies the waiting sign-in; `csrf` guards its form.
+    NewPassword { token: String, csrf: String },
+}
+
+/// Shows how far the sign-in got, never its secrets.
+impl std::fmt::Debug for SignIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignIn::Done(session) => f.debug_tuple("Done").field(session).finish(),
+            SignIn::SecondFactor { enrol, .. } => f
+                .debug_struct("SecondFactor")
+                .field("enrol", enrol)
+                .finish_non_exhaustive(),
+            SignIn::NewPassword { .. } => f.debug_struct("NewPassword").finish_non_exhaustive(),
+        }
+    }
+}
+
+impl SignIn {
+    /// The session, when the sign-in is complete.
+    pub fn session(self) -> Option<Session> {
+        match self {
+            SignIn::Done(session) => Some(session),
+            _ => None,
+        }
+    }
 }
 
 /// Compares secrets in time independent of where they differ.
@@ -117,6 +162,13 @@ fn second_factor_refused() -> AppError {
         code: "bad_second_factor",
         message: "engangskoden er forkert eller allerede brugt".into(),
     }
+}
+
+fn new_password_required() -> AppError {
+    AppError::forbidden(
+        "new_password_required",
+        "administratoren kræver, at du vælger en ny adgangskode",
+    )
 }
 
 fn pending_expired() -> AppError {
@@ -135,6 +187,34 @@ fn totp(secret: Vec<u8>, account: &str) -> Result<totp_rs::Totp, AppError> {
         .with_account_name(account.replace(':', "_"))
         .build()
         .map_err(|e| AppError::Internal(format!("second factor: {e}")))
+}
+
+/// A fresh second-factor secret (160 bits, as RFC 4226 recommends).
+pub(crate) fn new_totp_secret() -> [u8; 20] {
+    let mut secret = [0u8; 20];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+    secret
+}
+
+/// The secret in base32, as an authenticator app takes it.
+pub(crate) fn totp_secret_base32(secret: &[u8], account: &str) -> Result<String, AppError> {
+    Ok(totp(secret.to_vec(), account)?.secret().to_base32())
+}
+
+/// The code that signs in now: the current step's, or the next step's (within the one step
+/// of skew) when the current one has been used.
+pub(crate) fn usable_code(
+    secret: Vec<u8>,
+    account: &str,
+    last_step: Option<i64>,
+    now: skjold_core::Timestamp,
+) -> Result<String, AppError> {
+    let t = totp(secret, account)?;
+    let seconds = now.micros() / skjold_core::Timestamp::MICROS_PER_SECOND;
+    let step = (seconds / 30).max(last_step.map_or(0, |s| s + 1));
+    let at = u64::try_from(step * 30)
+        .map_err(|_| AppError::Internal("second factor: time before 1970".into()))?;
+    Ok(t.generate(at).to_string())
 }
 
 /// The step a code matches at `now`, if it matches one.
@@ -214,17 +294,15 @@ impl App {
             .await?
             .requires_second_factor(actor.role);
         if second_done || !(enrolled || required) {
-            return Ok(SignIn::Done(self.complete_sign_in(actor, ws, how).await?));
+            return self.factors_done(actor, ws, how).await;
         }
         let sealed = if enrolled {
             None
         } else {
-            let mut secret = [0u8; 20];
-            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
             Some(
                 self.store
                     .keys()
-                    .seal_user_secret(actor.user_id, &secret)
+                    .seal_user_secret(actor.user_id, &new_totp_secret())
                     .map_err(|e| AppError::Internal(e.to_string()))?,
             )
         };
@@ -237,6 +315,23 @@ impl App {
             csrf,
             enrol: !enrolled,
         })
+    }
+
+    /// Every factor is given: signed in, unless an administrator requires a new password
+    /// first; then the sign-in waits (stage `password`) and counts as no session.
+    async fn factors_done(
+        &self,
+        actor: &Actor,
+        ws: &Workstation,
+        how: &str,
+    ) -> Result<SignIn, AppError> {
+        if !self.store.password_reset_required(actor.user_id).await? {
+            return Ok(SignIn::Done(self.complete_sign_in(actor, ws, how).await?));
+        }
+        let (token, csrf) = self
+            .new_session(actor, "password", PENDING_SECONDS, None)
+            .await?;
+        Ok(SignIn::NewPassword { token, csrf })
     }
 
     /// Records an attempt made while the user ID or workstation is blocked, and the answer
@@ -264,8 +359,9 @@ impl App {
         }
     }
 
-    /// Signs in without a second factor, as the CLI, the tests and the roles that need
-    /// none do: `sign_in` that must end at once.
+    /// Signs in with the password alone: `sign_in` that must end at once. Only users whose
+    /// role the administrator has freed from the second factor, and who have none set up,
+    /// get a session; everyone else is refused.
     pub async fn login(&self, username: &str, password: &str) -> Result<Session, AppError> {
         let ws = Workstation::new("lokal", "", false);
         match self.sign_in(username, password, &ws).await? {
@@ -274,6 +370,7 @@ impl App {
                 "second_factor_required",
                 "rollen kræver en engangskode ved log-ind",
             )),
+            SignIn::NewPassword { .. } => Err(new_password_required()),
         }
     }
 
@@ -305,13 +402,17 @@ impl App {
     /// Finishes a waiting sign-in with a code from the authenticator. When setting up, the
     /// code proves the app holds the secret, which is then kept. A code is accepted once:
     /// a replayed code is refused and recorded, and a wrong code counts as a failed sign-in.
+    /// Signed in then, or on to a new password when an administrator requires one.
     pub async fn second_factor(
         &self,
         token: &str,
         code: &str,
         ws: &Workstation,
-    ) -> Result<Session, AppError> {
+    ) -> Result<SignIn, AppError> {
         let pending = self.pending_sign_in(token).await?;
+        if pending.new_password {
+            return Err(pending_expired());
+        }
         let actor = &pending.actor;
         let hash = token_hash(token);
         if self.blocked(&actor.username, ws).await? {
@@ -360,7 +461,169 @@ impl App {
         } else {
             "adgangskode og engangskode"
         };
-        self.complete_sign_in(actor, ws, how).await
+        self.factors_done(actor, ws, how).await
+    }
+
+    /// Finishes a waiting sign-in whose user must choose a new password (an administrator
+    /// required it). The new password is set, the requirement cleared, every other session
+    /// of the user ended, and the user signed in.
+    pub async fn choose_new_password(
+        &self,
+        token: &str,
+        new: &str,
+        repeat: &str,
+        ws: &Workstation,
+    ) -> Result<Session, AppError> {
+        let pending = self.pending_sign_in(token).await?;
+        if !pending.new_password {
+            return Err(pending_expired());
+        }
+        let actor = &pending.actor;
+        if self.blocked(&actor.username, ws).await? {
+            self.store.delete_session(&token_hash(token)).await?;
+            return Err(self
+                .refuse_blocked(&actor.username, Some(actor.user_id), ws)
+                .await);
+        }
+        let old = self
+            .store
+            .credentials(&actor.username)
+            .await?
+            .and_then(|(_, hash, _)| hash);
+        check_new_password(new, repeat, old.as_deref())?;
+        let hash = hash_password(new)?;
+        self.store.set_password(actor.user_id, &hash, None).await?;
+        self.store
+            .record_sign_in_event(
+                self.now(),
+                "password_changed",
+                &crate::security::username_key(&actor.username),
+                Some(actor.user_id),
+                ws,
+                "ny adgangskode valgt ved log-ind, som administratoren krævede",
+            )
+            .await?;
+        self.complete_sign_in(actor, ws, "adgangskode og ny adgangskode")
+            .await
+    }
+
+    /// Changes the password of the user signed in with `session_token`. The current password
+    /// must be right: a wrong one is refused and counts as a failed sign-in toward the
+    /// block. The user's other sessions end; this one goes on.
+    pub async fn change_password(
+        &self,
+        session_token: &str,
+        current: &str,
+        new: &str,
+        repeat: &str,
+        ws: &Workstation,
+    ) -> Result<(), AppError> {
+        let (actor, _) = self
+            .session(session_token)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        if self.blocked(&actor.username, ws).await? {
+            self.store
+                .record_sign_in_event(
+                    self.now(),
+                    "blocked",
+                    &crate::security::username_key(&actor.username),
+                    Some(actor.user_id),
+                    ws,
+                    "skift af adgangskode, mens bruger-ID eller arbejdsstation er spærret",
+                )
+                .await?;
+            return Err(AppError::forbidden(
+                "sign_in_blocked",
+                "for mange forkerte forsøg: bruger-ID eller arbejdsstation er spærret et stykke tid. Prøv igen senere",
+            ));
+        }
+        let old = self
+            .store
+            .credentials(&actor.username)
+            .await?
+            .and_then(|(_, hash, _)| hash);
+        let right = verify_password(current, old.as_deref().unwrap_or(decoy_hash()));
+        if !(right && old.is_some()) {
+            self.record_failure(
+                "failed",
+                &actor.username,
+                Some(actor.user_id),
+                ws,
+                "forkert nuværende adgangskode ved skift af adgangskode",
+            )
+            .await?;
+            return Err(AppError::invalid(
+                "wrong_current_password",
+                "den nuværende adgangskode er forkert",
+            ));
+        }
+        check_new_password(new, repeat, old.as_deref())?;
+        let hash = hash_password(new)?;
+        self.store
+            .set_password(actor.user_id, &hash, Some(&token_hash(session_token)))
+            .await?;
+        self.store
+            .record_sign_in_event(
+                self.now(),
+                "password_changed",
+                &crate::security::username_key(&actor.username),
+                Some(actor.user_id),
+                ws,
+                "skiftet af brugeren selv; brugerens andre sessioner er afsluttet",
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Requires a user of the administrator's authority to choose a new password at the next
+    /// sign-in; the user's sessions end at once.
+    pub async fn require_password_reset(
+        &self,
+        by: &Actor,
+        user_id: Uuid,
+        ws: &Workstation,
+    ) -> Result<(), AppError> {
+        crate::ops::require_admin(by)?;
+        let users = self.users(by).await?;
+        let user = users.iter().find(|u| u.id == user_id).ok_or_else(|| {
+            AppError::not_found("user_not_found", "brugeren findes ikke hos jeres myndighed")
+        })?;
+        if user.id == by.user_id {
+            return Err(AppError::invalid(
+                "own_password_reset",
+                "din egen adgangskode skifter du under «Skift adgangskode»",
+            ));
+        }
+        self.store.require_password_reset(user_id).await?;
+        self.store
+            .record_sign_in_event(
+                self.now(),
+                "password_reset_required",
+                &crate::security::username_key(&user.username),
+                Some(by.user_id),
+                ws,
+                &format!("krævet af {}", by.username),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// In a demo server only, the code that signs a demo user in now, to show beside the
+    /// form; `None` anywhere else, and for users who have no second factor.
+    pub async fn demo_totp_code(&self, username: &str) -> Result<Option<String>, AppError> {
+        if !self.demo || !crate::demo::DEMO_USERS.iter().any(|u| u.0 == username) {
+            return Ok(None);
+        }
+        let Some(actor) = self.store.actor_by_username(username).await? else {
+            return Ok(None);
+        };
+        let factor = self.store.second_factor(actor.user_id).await?;
+        let Some(sealed) = factor.sealed_secret else {
+            return Ok(None);
+        };
+        let secret = self.open_secret(actor.user_id, &sealed)?;
+        usable_code(secret, &actor.username, factor.last_step, self.now()).map(Some)
     }
 
     /// Starts a signed-in session (a fresh secret, never the waiting sign-in's) and records
@@ -560,6 +823,8 @@ impl App {
         Ok(self.store.set_notify_email(actor.user_id, email).await?)
     }
 
+    /// Sets a password as the operator (the CLI): clears a required reset and ends the
+    /// user's sessions.
     pub async fn set_password(&self, username: &str, password: &str) -> Result<(), AppError> {
         validate_new_password(password)?;
         let actor = self
@@ -573,7 +838,18 @@ impl App {
                 )
             })?;
         let hash = hash_password(password)?;
-        Ok(self.store.set_password(actor.user_id, &hash).await?)
+        self.store.set_password(actor.user_id, &hash, None).await?;
+        self.store
+            .record_sign_in_event(
+                self.now(),
+                "password_changed",
+                &crate::security::username_key(&actor.username),
+                Some(actor.user_id),
+                &Workstation::new("kommandolinje", "", false),
+                "sat af driften (skjold user password)",
+            )
+            .await?;
+        Ok(())
     }
 }
 

@@ -21,13 +21,16 @@ use crate::{App, AppError};
 /// The one password of every demo user. Only `skjold demo` uses it.
 pub const DEMO_PASSWORD: &str = "skjold-demo-2026";
 
+/// The demo's municipality; a data directory holding it is a demo's.
+pub const DEMO_MUNICIPALITY: &str = "Københavns Kommune (demo)";
+
 /// The demo users: user name, name, role, and the organisation they belong to.
 pub const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
     (
         "admin",
         "Birgitte Holm-Larsen",
         Role::Administrator,
-        "Københavns Kommune (demo)",
+        DEMO_MUNICIPALITY,
     ),
     (
         "sagsbehandler",
@@ -63,14 +66,9 @@ pub const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
         "dpo",
         "Signe Winther",
         Role::PrivacyOfficer,
-        "Københavns Kommune (demo)",
+        DEMO_MUNICIPALITY,
     ),
-    (
-        "revisor",
-        "Peter Aagaard",
-        Role::Auditor,
-        "Københavns Kommune (demo)",
-    ),
+    ("revisor", "Peter Aagaard", Role::Auditor, DEMO_MUNICIPALITY),
 ];
 
 const SUPPLIERS: &[(&str, &str)] = &[
@@ -86,6 +84,9 @@ pub struct DemoSummary {
     pub organisations: BTreeMap<String, Uuid>,
     pub service_types: BTreeMap<String, Uuid>,
     pub citizens: Vec<DemoCitizen>,
+    /// Every demo user's second-factor secret in base32, by user name, for an
+    /// authenticator app.
+    pub secrets: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone)]
@@ -461,15 +462,22 @@ impl App {
         Ok(m.id)
     }
 
-    /// Builds the demo into an empty database.
+    /// Whether the database holds the demo (its municipality), so that `skjold demo` never
+    /// shows codes for another installation's users.
+    pub async fn holds_demo(&self) -> Result<bool, AppError> {
+        Ok(self
+            .store
+            .organisations()
+            .await?
+            .iter()
+            .any(|o| o.kind == OrgKind::Municipality && o.name == DEMO_MUNICIPALITY))
+    }
+
+    /// Builds the demo into an empty database. Every demo user gets a second factor set up
+    /// already, with the secret returned in the summary.
     pub async fn build_demo(&self, citizens: usize) -> Result<DemoSummary, AppError> {
         let municipality_id = self
-            .init(
-                "Københavns Kommune (demo)",
-                "admin",
-                DEMO_USERS[0].1,
-                DEMO_PASSWORD,
-            )
+            .init(DEMO_MUNICIPALITY, "admin", DEMO_USERS[0].1, DEMO_PASSWORD)
             .await?;
         let admin = self
             .store
@@ -477,7 +485,7 @@ impl App {
             .await?
             .ok_or_else(|| AppError::Internal("demo administrator missing".into()))?;
         let mut orgs = BTreeMap::new();
-        orgs.insert("Københavns Kommune (demo)".to_owned(), municipality_id);
+        orgs.insert(DEMO_MUNICIPALITY.to_owned(), municipality_id);
         for unit in ["Jobcenter København Nord", "Jobcenter København Syd"] {
             let o = self
                 .create_organisation(Some(&admin), OrgKind::Unit, None, unit, None)
@@ -491,16 +499,34 @@ impl App {
                 .await?;
             orgs.insert((*name).to_owned(), o.id);
         }
+        let mut user_ids = vec![(DEMO_USERS[0].0, admin.user_id)];
         for (username, display, role, org) in &DEMO_USERS[1..] {
-            self.add_user(
-                Some(&admin),
-                orgs[*org],
-                username,
-                display,
-                *role,
-                DEMO_PASSWORD,
-            )
-            .await?;
+            let user = self
+                .add_user(
+                    Some(&admin),
+                    orgs[*org],
+                    username,
+                    display,
+                    *role,
+                    DEMO_PASSWORD,
+                )
+                .await?;
+            user_ids.push((username, user.id));
+        }
+        let mut secrets = BTreeMap::new();
+        for (username, user_id) in user_ids {
+            let secret = crate::auth::new_totp_secret();
+            let sealed = self
+                .store
+                .keys()
+                .seal_user_secret(user_id, &secret)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            // Step 0: no code has been used yet.
+            self.store.enrol_second_factor(user_id, &sealed, 0).await?;
+            secrets.insert(
+                username.to_owned(),
+                crate::auth::totp_secret_base32(&secret, username)?,
+            );
         }
 
         let today = self.now().local_date();
@@ -764,6 +790,7 @@ impl App {
             organisations: orgs,
             service_types,
             citizens: list,
+            secrets,
         })
     }
 }

@@ -36,6 +36,8 @@ pub struct App {
     notifier: notify::Notifier,
     reminders: Option<Arc<dyn reminders::ReminderProvider>>,
     oidc: Option<Arc<oidc::Oidc>>,
+    /// Serving the demo (`skjold demo`): the second-factor page shows the demo users' codes.
+    demo: bool,
 }
 
 impl App {
@@ -47,7 +49,19 @@ impl App {
             notifier: notify::Notifier::Off,
             reminders: None,
             oidc: None,
+            demo: false,
         }
+    }
+
+    /// Marks the application as serving the demo, so that the second-factor page may show
+    /// a demo user's current code. Only `skjold demo` does this; never a real installation.
+    pub fn serving_demo(mut self) -> App {
+        self.demo = true;
+        self
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.demo
     }
 
     /// Sends new-message notices with `notifier`.

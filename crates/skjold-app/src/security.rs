@@ -37,7 +37,10 @@ impl Default for SecuritySettings {
             lockout_threshold: 5,
             lockout_window_hours: 24,
             block_minutes: 30,
-            totp_roles: vec![Role::PrivacyOfficer, Role::Administrator],
+            // Every staff role can see special-category or criminal data, or administers
+            // who can: all of them sign in with a second factor unless the administrator
+            // decides otherwise.
+            totp_roles: Role::ALL.to_vec(),
         }
     }
 }
@@ -392,6 +395,8 @@ pub fn event_kind_danish(kind: &str) -> &'static str {
         "setting_refused" => "Ugyldig indstilling afvist",
         "settings_changed" => "Indstillinger ændret",
         "second_factor_reset" => "Engangskode nulstillet",
+        "password_changed" => "Adgangskode skiftet",
+        "password_reset_required" => "Ny adgangskode krævet",
         _ => "Andet",
     }
 }

@@ -99,7 +99,7 @@ pub struct NewSession<'a> {
     pub pending_secret: Option<&'a [u8]>,
 }
 
-/// A session between password and second factor.
+/// A session between password and second factor, or between them and a new password.
 #[derive(Debug)]
 pub struct PendingSession {
     pub actor: Actor,
@@ -107,6 +107,8 @@ pub struct PendingSession {
     /// The user sets up a second factor (the sealed secret is `pending_secret`), rather
     /// than entering one.
     pub enrol: bool,
+    /// The user has signed in but must choose a new password first (stage `password`).
+    pub new_password: bool,
     pub pending_secret: Option<Vec<u8>>,
 }
 
@@ -375,12 +377,20 @@ impl Store {
         Ok(row)
     }
 
-    pub async fn set_password(&self, user_id: Uuid, password_hash: &str) -> Result<(), StoreError> {
+    /// Sets a user's password, clears a required reset, and ends the user's sessions except
+    /// `keep` (the hash of the session that made the change, if it is to go on).
+    pub async fn set_password(
+        &self,
+        user_id: Uuid,
+        password_hash: &str,
+        keep: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
         let mut tx = self.db.write().await?;
         let n = execute!(
             &mut tx,
-            "UPDATE app_user SET password_hash = $1 WHERE id = $2",
+            "UPDATE app_user SET password_hash = $1, password_reset_required = $2 WHERE id = $3",
             password_hash,
+            false,
             user_id
         )?;
         if n == 0 {
@@ -389,7 +399,57 @@ impl Store {
                 "brugeren findes ikke",
             ));
         }
+        match keep {
+            Some(token_hash) => execute!(
+                &mut tx,
+                "DELETE FROM web_session WHERE user_id = $1 AND token_hash <> $2",
+                user_id,
+                token_hash
+            )?,
+            None => execute!(
+                &mut tx,
+                "DELETE FROM web_session WHERE user_id = $1",
+                user_id
+            )?,
+        };
         tx.commit().await
+    }
+
+    /// Requires the user to choose a new password at the next sign-in, and ends the user's
+    /// sessions.
+    pub async fn require_password_reset(&self, user_id: Uuid) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        let n = execute!(
+            &mut tx,
+            "UPDATE app_user SET password_reset_required = $1 WHERE id = $2",
+            true,
+            user_id
+        )?;
+        if n == 0 {
+            return Err(StoreError::not_found(
+                "user_not_found",
+                "brugeren findes ikke",
+            ));
+        }
+        execute!(
+            &mut tx,
+            "DELETE FROM web_session WHERE user_id = $1",
+            user_id
+        )?;
+        tx.commit().await
+    }
+
+    /// Whether the user must choose a new password before signing in.
+    pub async fn password_reset_required(&self, user_id: Uuid) -> Result<bool, StoreError> {
+        let mut tx = self.db.read().await?;
+        Ok(scalar!(
+            &mut tx,
+            fetch_optional,
+            bool,
+            "SELECT password_reset_required FROM app_user WHERE id = $1",
+            user_id
+        )?
+        .unwrap_or(false))
     }
 
     /// Sets (or with `None` clears) the address for a user's new-message notices.
@@ -432,8 +492,9 @@ impl Store {
 
     // ---- sessions and tokens ----------------------------------------------------------
 
-    /// Records a session. `stage` is `done` for a signed-in session, or `totp`/`enrol` for
-    /// one that waits for its second factor (see [`PendingSession`]).
+    /// Records a session. `stage` is `done` for a signed-in session, `totp`/`enrol` for one
+    /// that waits for its second factor, or `password` for one that waits for a new password
+    /// (see [`PendingSession`]).
     pub async fn create_session(&self, s: NewSession<'_>, now: Now) -> Result<(), StoreError> {
         let mut tx = self.db.write().await?;
         execute!(
@@ -503,6 +564,7 @@ impl Store {
             actor,
             csrf,
             enrol: stage == "enrol",
+            new_password: stage == "password",
             pending_secret,
         }))
     }

@@ -225,6 +225,10 @@ impl Flash {
             }
             "slettet" => "Tak. Sletningen er bekræftet og registreret hos kommunen.",
             "fulgtop" => "Opfølgningen er registreret.",
+            "adgangskode" => "Din adgangskode er skiftet. Dine andre sessioner er afsluttet.",
+            "ny-adgangskode" => {
+                "Brugeren skal vælge en ny adgangskode ved næste log-ind. Brugerens sessioner er afsluttet."
+            }
             _ => return None,
         })
     }
@@ -377,6 +381,11 @@ async fn login(
             (jar, Redirect::to(home_of(session.actor.role))).into_response()
         }
         Ok(SignIn::SecondFactor { token, .. }) => crate::security::to_second_factor(
+            &state,
+            jar.remove(Cookie::build(LOGIN_COOKIE).path("/login")),
+            token,
+        ),
+        Ok(SignIn::NewPassword { token, .. }) => crate::security::to_new_password(
             &state,
             jar.remove(Cookie::build(LOGIN_COOKIE).path("/login")),
             token,

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use skjold_app::AppError;
-use skjold_app::auth::SignIn;
+use skjold_app::auth::{MIN_PASSWORD, SignIn};
 use skjold_app::review::{AccessReview, ReviewState};
 use skjold_app::security::{SecuritySettings, SettingsInput, SignInReport, event_kind_danish};
 use skjold_core::Role;
@@ -33,6 +33,14 @@ pub fn routes() -> Router<AppState> {
             "/login/engangskode",
             get(second_factor_page).post(second_factor),
         )
+        .route(
+            "/login/ny-adgangskode",
+            get(new_password_page).post(new_password),
+        )
+        .route(
+            "/konto/adgangskode",
+            get(change_password_page).post(change_password),
+        )
         .route("/login/sso", get(sso_start))
         .route("/login/sso/callback", get(sso_callback))
         .route("/admin/sikkerhed", get(security).post(save_settings))
@@ -40,6 +48,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/sikkerhed/engangskode/{id}",
             post(reset_second_factor),
+        )
+        .route(
+            "/admin/sikkerhed/adgangskode/{id}",
+            post(require_password_reset),
         )
         .route("/admin/gennemgang", get(review))
         .route("/admin/gennemgang/{id}", post(decide))
@@ -57,6 +69,18 @@ struct SecondFactorPage {
     enrol: bool,
     secret: String,
     qr_svg: String,
+    username: String,
+    /// In a demo server only: the code that signs the demo user in now.
+    demo_code: Option<String>,
+}
+
+/// A six-digit code as an authenticator app shows it: «123 456».
+fn spaced(code: &str) -> String {
+    if code.len() == 6 && code.is_ascii() {
+        format!("{} {}", &code[..3], &code[3..])
+    } else {
+        code.to_owned()
+    }
 }
 
 /// An `otpauth://` address as an SVG QR code, for the authenticator app's camera.
@@ -73,6 +97,9 @@ fn qr_svg(url: &str) -> String {
 async fn second_factor_form(state: &AppState, token: &str, error: Option<String>) -> Response {
     let page = async {
         let pending = state.app.pending_sign_in(token).await?;
+        if pending.new_password {
+            return Ok(None);
+        }
         let (secret, qr) = if pending.enrol {
             let e = state.app.enrolment(token).await?;
             let qr = qr_svg(&e.url);
@@ -80,16 +107,32 @@ async fn second_factor_form(state: &AppState, token: &str, error: Option<String>
         } else {
             (String::new(), String::new())
         };
-        Ok::<_, AppError>(SecondFactorPage {
+        let demo_code = if pending.enrol {
+            None
+        } else {
+            state
+                .app
+                .demo_totp_code(&pending.actor.username)
+                .await?
+                .map(|c| spaced(&c))
+        };
+        Ok::<_, AppError>(Some(SecondFactorPage {
             layout: Layout::anonymous(),
             error,
             csrf: pending.csrf,
             enrol: pending.enrol,
             secret,
             qr_svg: qr,
-        })
+            username: pending.actor.username,
+            demo_code,
+        }))
     }
     .await;
+    let page = match page {
+        Ok(Some(page)) => Ok(page),
+        Ok(None) => return Redirect::to("/login/ny-adgangskode").into_response(),
+        Err(e) => Err(e),
+    };
     match page {
         Ok(page) => {
             let status = if page.error.is_some() {
@@ -142,12 +185,14 @@ async fn second_factor(
         .await;
     }
     match state.app.second_factor(&token, &form.code, &ws).await {
-        Ok(session) => {
+        Ok(SignIn::Done(session)) => {
             let jar = jar
                 .remove(Cookie::build(PENDING_COOKIE).path("/login"))
                 .add(session_cookie(session.token, state.config.secure_cookies));
             (jar, Redirect::to(home_of(session.actor.role))).into_response()
         }
+        Ok(SignIn::NewPassword { token, .. }) => to_new_password(&state, jar, token),
+        Ok(SignIn::SecondFactor { token, .. }) => to_second_factor(&state, jar, token),
         Err(AppError::Internal(d)) => error_response(None, AppError::Internal(d)),
         Err(e) => second_factor_form(&state, &token, Some(capitalise(&e.to_string()))).await,
     }
@@ -157,6 +202,159 @@ async fn second_factor(
 pub(crate) fn to_second_factor(state: &AppState, jar: CookieJar, token: String) -> Response {
     let jar = jar.add(pending_cookie(token, state.config.secure_cookies));
     (jar, Redirect::to("/login/engangskode")).into_response()
+}
+
+/// After every factor, when an administrator requires a new password: on to choosing it.
+pub(crate) fn to_new_password(state: &AppState, jar: CookieJar, token: String) -> Response {
+    let jar = jar.add(pending_cookie(token, state.config.secure_cookies));
+    (jar, Redirect::to("/login/ny-adgangskode")).into_response()
+}
+
+// ---- passwords ----------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "new_password.html")]
+struct NewPasswordPage {
+    layout: Layout,
+    error: Option<String>,
+    csrf: String,
+    min_length: usize,
+}
+
+async fn new_password_form(state: &AppState, token: &str, error: Option<String>) -> Response {
+    match state.app.pending_sign_in(token).await {
+        Ok(pending) if pending.new_password => {
+            let status = status_for(&error);
+            let page = NewPasswordPage {
+                layout: Layout::anonymous(),
+                error,
+                csrf: pending.csrf,
+                min_length: MIN_PASSWORD,
+            };
+            (status, render(&page)).into_response()
+        }
+        Ok(_) => Redirect::to("/login/engangskode").into_response(),
+        Err(AppError::Internal(d)) => error_response(None, AppError::Internal(d)),
+        Err(_) => Redirect::to("/login").into_response(),
+    }
+}
+
+async fn new_password_page(State(state): State<AppState>, jar: CookieJar) -> Response {
+    new_password_form(&state, &pending_token(&jar), None).await
+}
+
+#[derive(Deserialize)]
+struct NewPasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    repeat_password: String,
+}
+
+async fn new_password(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Client(ws): Client,
+    axum::Form(form): axum::Form<NewPasswordForm>,
+) -> Response {
+    let token = pending_token(&jar);
+    let pending = match state.app.pending_sign_in(&token).await {
+        Ok(p) => p,
+        Err(_) => return Redirect::to("/login").into_response(),
+    };
+    if !tokens_match(&form.csrf, &pending.csrf) {
+        return new_password_form(
+            &state,
+            &token,
+            Some("Formularen var udløbet. Prøv igen.".into()),
+        )
+        .await;
+    }
+    match state
+        .app
+        .choose_new_password(&token, &form.new_password, &form.repeat_password, &ws)
+        .await
+    {
+        Ok(session) => {
+            let jar = jar
+                .remove(Cookie::build(PENDING_COOKIE).path("/login"))
+                .add(session_cookie(session.token, state.config.secure_cookies));
+            (jar, Redirect::to(home_of(session.actor.role))).into_response()
+        }
+        Err(AppError::Internal(d)) => error_response(None, AppError::Internal(d)),
+        Err(e @ AppError::Invalid { .. }) => {
+            new_password_form(&state, &token, Some(capitalise(&e.to_string()))).await
+        }
+        // Blocked, or the waiting sign-in is gone: start again.
+        Err(e) => crate::html::login_form(
+            &state,
+            jar.remove(Cookie::build(PENDING_COOKIE).path("/login")),
+            Some(capitalise(&e.to_string())),
+            String::new(),
+        ),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    layout: Layout,
+    error: Option<String>,
+    csrf: String,
+    min_length: usize,
+}
+
+fn password_page(user: &WebUser, flash: &Flash, error: Option<String>) -> Response {
+    let status = status_for(&error);
+    let page = PasswordPage {
+        layout: Layout::for_user(user, "/konto/adgangskode").with_flash(flash),
+        error,
+        csrf: user.csrf.clone(),
+        min_length: MIN_PASSWORD,
+    };
+    (status, render(&page)).into_response()
+}
+
+async fn change_password_page(user: WebUser, Query(flash): Query<Flash>) -> Response {
+    password_page(&user, &flash, None)
+}
+
+#[derive(Deserialize)]
+struct ChangePasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    repeat_password: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    Client(ws): Client,
+    CsrfForm(user, f): CsrfForm<ChangePasswordForm>,
+) -> Response {
+    let result = state
+        .app
+        .change_password(
+            &user.token,
+            &f.current_password,
+            &f.new_password,
+            &f.repeat_password,
+            &ws,
+        )
+        .await;
+    match result {
+        Ok(()) => Redirect::to("/konto/adgangskode?ok=adgangskode").into_response(),
+        // Refusals (a wrong current password, a block, a new password that will not do)
+        // are explained on the form; a 403 here would be recorded as a refused authorisation.
+        Err(e @ (AppError::Invalid { .. } | AppError::Forbidden { .. })) => {
+            password_page(&user, &NO_FLASH, Some(capitalise(&e.to_string())))
+        }
+        Err(e) => error_response(Some(&user), e),
+    }
 }
 
 // ---- single sign-on -----------------------------------------------------------------------
@@ -231,6 +429,7 @@ async fn sso_callback(
             (jar, Redirect::to(home_of(session.actor.role))).into_response()
         }
         Ok(SignIn::SecondFactor { token, .. }) => to_second_factor(&state, jar, token),
+        Ok(SignIn::NewPassword { token, .. }) => to_new_password(&state, jar, token),
         Err(AppError::Internal(d)) => error_response(None, AppError::Internal(d)),
         Err(e) => {
             crate::html::login_form(&state, jar, Some(capitalise(&e.to_string())), String::new())
@@ -340,6 +539,27 @@ async fn unblock(
     .await;
     answer(&user, result, |error| {
         security_page(&state, &user, &NO_FLASH, Some(error))
+    })
+    .await
+}
+
+async fn require_password_reset(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Client(ws): Client,
+    CsrfForm(user, _): CsrfForm<ReasonForm>,
+) -> Response {
+    let result = async {
+        let id: Uuid = parse_id(&id, "bruger")?;
+        state
+            .app
+            .require_password_reset(&user.actor, id, &ws)
+            .await?;
+        Ok("/admin/gennemgang?ok=ny-adgangskode".to_owned())
+    }
+    .await;
+    answer(&user, result, |error| {
+        review_page(&state, &user, &NO_FLASH, Some(error))
     })
     .await
 }

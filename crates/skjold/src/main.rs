@@ -289,7 +289,9 @@ async fn main() -> Result<()> {
                 let app = location.open().await?;
                 let password = read_password()?;
                 app.set_password(&username, &password).await?;
-                println!("Adgangskoden for «{username}» er ændret.");
+                println!(
+                    "Adgangskoden for «{username}» er ændret; et krav om ny adgangskode er ophævet, og brugerens sessioner er afsluttet."
+                );
                 Ok(())
             }
             UserCommand::ConfirmRole {
@@ -345,6 +347,10 @@ async fn demo(args: DemoArgs) -> Result<()> {
                 c.cpr.formatted()
             );
         }
+        println!("Demobrugernes nøgler til en godkendelsesapp (base32, kun til demoen):");
+        for (username, secret) in &summary.secrets {
+            println!("  {username:<18} {secret}");
+        }
     } else {
         eprintln!(
             "{} indeholder allerede data; den bruges som den er.",
@@ -358,14 +364,25 @@ async fn demo(args: DemoArgs) -> Result<()> {
     let settings = app.security_settings().await?;
     let roles: Vec<&str> = settings.totp_roles.iter().map(|r| r.danish()).collect();
     if !roles.is_empty() {
-        println!(
-            "Roller med engangskode ({}) opsætter en godkendelsesapp ved første log-ind.",
-            roles.join(", ")
-        );
+        println!("Engangskode kræves for: {}.", roles.join(", "));
     }
     if args.no_serve {
         return Ok(());
     }
+    // Codes are shown only for the demo's own data, never for a directory holding another
+    // installation.
+    let app = if app.holds_demo().await? {
+        println!(
+            "Demobrugerne har en engangskode sat op; siden for engangskoden viser den aktuelle kode (kun i demoen)."
+        );
+        app.serving_demo()
+    } else {
+        eprintln!(
+            "{} indeholder ikke demoen; engangskoder vises ikke.",
+            location.describe()
+        );
+        app
+    };
     let local = SocketAddr::from(([127, 0, 0, 1], args.port));
     serve(app, local, &TlsArgs::default()).await
 }

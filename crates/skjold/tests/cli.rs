@@ -113,6 +113,18 @@ fn init_user_and_token() {
         "en anden lang adgangskode\n",
     );
     assert!(add.status.success(), "{}", text(&add));
+    // The operator sets a password; that also lifts an administrator's demand for a new one.
+    let password = skjold(
+        &dir,
+        &["user", "password", "--username", "per"],
+        "pers nye lange adgangskode\n",
+    );
+    assert!(password.status.success(), "{}", text(&password));
+    assert!(
+        text(&password).contains("et krav om ny adgangskode er ophævet"),
+        "{}",
+        text(&password)
+    );
     let bad_role = skjold(
         &dir,
         &[
@@ -146,6 +158,29 @@ fn audit_verify_export_and_offline_check() {
     let _ = std::fs::remove_dir_all(&dir);
     let demo = skjold(&dir, &["demo", "--no-serve", "--citizens", "12"], "");
     assert!(demo.status.success(), "{}", text(&demo));
+    // The demo users' second-factor secrets, for an authenticator app.
+    let out = text(&demo);
+    let (_, keys) = out
+        .split_once("Demobrugernes nøgler til en godkendelsesapp")
+        .unwrap_or_else(|| panic!("no secrets printed: {out}"));
+    for user in ["admin", "sagsbehandler", "mentorhuset", "dpo", "revisor"] {
+        let line = keys
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(user) && l.starts_with("  "))
+            .unwrap_or_else(|| panic!("no secret for {user}: {out}"));
+        let secret = line.split_whitespace().nth(1).unwrap_or_default();
+        assert!(
+            secret.len() >= 32
+                && secret
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c)),
+            "{line}"
+        );
+    }
+    assert!(
+        out.contains("Engangskode kræves for: Administrator, Sagsbehandler, Leverandørbruger"),
+        "{out}"
+    );
 
     let signed = skjold(&dir, &["audit", "checkpoint"], "");
     assert!(

@@ -72,27 +72,70 @@ impl World {
         self.demo.service_types[code]
     }
 
-    /// Signs in through the password and, when the role needs it, a second factor set up
-    /// on the spot, as a browser would.
+    /// Signs in through the password and, when the role needs it, the second factor, as a
+    /// browser would: a demo user enters the code of the authenticator the demo set up, any
+    /// other user sets one up on the spot.
     pub async fn sign_in(&self, username: &str, password: &str) -> skjold_app::auth::Session {
-        let ws = workstation("127.0.0.1", "");
-        match self
+        self.sign_in_from(username, password, &workstation("127.0.0.1", ""))
+            .await
+    }
+
+    /// [`World::sign_in`] from a given workstation.
+    pub async fn sign_in_from(
+        &self,
+        username: &str,
+        password: &str,
+        ws: &Workstation,
+    ) -> skjold_app::auth::Session {
+        let answer = match self
             .app
-            .sign_in(username, password, &ws)
+            .sign_in(username, password, ws)
             .await
             .unwrap_or_else(|e| panic!("{username} signs in: {e}"))
         {
-            SignIn::Done(session) => session,
-            SignIn::SecondFactor { token, enrol, .. } => {
-                assert!(enrol, "{username} already has a second factor");
+            SignIn::Done(session) => return session,
+            SignIn::SecondFactor {
+                token, enrol: true, ..
+            } => {
                 let secret = self.app.enrolment(&token).await.expect("enrolment").secret;
                 let code = totp_code(&secret, self.app.now());
-                self.app
-                    .second_factor(&token, &code, &ws)
-                    .await
-                    .expect("second factor")
+                self.app.second_factor(&token, &code, ws).await
             }
+            SignIn::SecondFactor { token, .. } => {
+                let code = self.current_code(username).await;
+                self.app.second_factor(&token, &code, ws).await
+            }
+            SignIn::NewPassword { .. } => panic!("{username} must choose a new password"),
+        };
+        match answer.unwrap_or_else(|e| panic!("{username}'s second factor: {e}")) {
+            SignIn::Done(session) => session,
+            _ => panic!("{username} is not signed in after the second factor"),
         }
+    }
+
+    /// The code a demo user's authenticator shows that signs in now: this 30-second step's,
+    /// or the next one's (within the one step of skew) when this one has been used. When
+    /// both have been used, the clock moves on to the next step, as a person would wait.
+    pub async fn current_code(&self, username: &str) -> String {
+        let secret = self
+            .demo
+            .secrets
+            .get(username)
+            .unwrap_or_else(|| panic!("{username} is no demo user"));
+        let user = self.actor(username).await;
+        let last = self
+            .app
+            .store()
+            .second_factor(user.user_id)
+            .await
+            .expect("second factor")
+            .last_step;
+        let now = self.app.now().micros() / Timestamp::MICROS_PER_SECOND / 30;
+        let step = now.max(last.map_or(0, |s| s + 1));
+        if step > now + 1 {
+            self.clock.advance_seconds(30 * (step - now - 1));
+        }
+        totp_code(secret, Timestamp(step * 30 * Timestamp::MICROS_PER_SECOND))
     }
 
     pub async fn log_count(&self) -> usize {
