@@ -1,63 +1,48 @@
+//! The application's error: a refusal with its code and parameters (the web layer words
+//! it), a caller who is not signed in, or an internal failure (logged, never shown).
+
+use skjold_core::Problem;
 use skjold_store::StoreError;
 
-/// The application's error: a stable code for the API, a Danish message for people.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    #[error("{message}")]
-    Invalid { code: &'static str, message: String },
-    #[error("{message}")]
-    NotFound { code: &'static str, message: String },
-    #[error("{message}")]
-    Forbidden { code: &'static str, message: String },
-    #[error("{message}")]
-    Conflict { code: &'static str, message: String },
-    #[error("du er ikke logget ind")]
+    #[error("refused: {0}")]
+    Refused(Problem),
+    #[error("not signed in")]
     Unauthenticated,
-    #[error("der skete en intern fejl")]
+    #[error("internal error: {0}")]
     Internal(String),
 }
 
 impl AppError {
-    pub fn invalid(code: &'static str, message: impl Into<String>) -> AppError {
-        AppError::Invalid {
-            code,
-            message: message.into(),
-        }
-    }
-
-    pub fn forbidden(code: &'static str, message: impl Into<String>) -> AppError {
-        AppError::Forbidden {
-            code,
-            message: message.into(),
-        }
-    }
-
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> AppError {
-        AppError::NotFound {
-            code,
-            message: message.into(),
-        }
-    }
-
+    /// The stable code of the API's error answer.
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Invalid { code, .. }
-            | AppError::NotFound { code, .. }
-            | AppError::Forbidden { code, .. }
-            | AppError::Conflict { code, .. } => code,
+            AppError::Refused(p) => p.code(),
             AppError::Unauthenticated => "unauthenticated",
             AppError::Internal(_) => "internal",
         }
+    }
+
+    /// The refusal, when this is one.
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            AppError::Refused(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+impl From<Problem> for AppError {
+    fn from(p: Problem) -> AppError {
+        AppError::Refused(p)
     }
 }
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
         match e {
-            StoreError::Invalid { code, message } => AppError::Invalid { code, message },
-            StoreError::NotFound { code, message } => AppError::NotFound { code, message },
-            StoreError::Forbidden { code, message } => AppError::Forbidden { code, message },
-            StoreError::Conflict { code, message } => AppError::Conflict { code, message },
+            StoreError::Refused(p) => AppError::Refused(p),
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -65,6 +50,6 @@ impl From<StoreError> for AppError {
 
 impl From<skjold_core::IdError> for AppError {
     fn from(e: skjold_core::IdError) -> AppError {
-        AppError::invalid(e.code(), e.to_string())
+        AppError::Refused(e.into())
     }
 }

@@ -1,56 +1,111 @@
-//! Skjold's use cases. The web UI, the JSON API and the CLI each turn a request into one
-//! call here and render the answer; none of them holds a business rule.
+//! Skjold's use cases, one room per feature (the same names as in core, the store and the
+//! web). The web UI, the JSON API and the CLI each turn a request into one call here and
+//! render the answer; none of them holds a business rule, and none of them can reach the
+//! store: this crate is their only way in.
 //!
-//! Input is validated at this edge (CPR numbers, field keys, dates, justifications) so a
-//! rejected request reaches neither the store nor the access log half-done. Who may do what
-//! with personal data is decided by the gate in `skjold-store`; who may administer the
-//! platform is decided here.
+//! Input is parsed at this edge into core's checked types (CPR numbers, field keys, dates,
+//! bounded text, written reasons), so a rejected request reaches neither the store nor the
+//! access log half-done. Who may do what is the role × action table in core
+//! (`skjold_core::may`), asked here for what concerns no citizen and by the gate for what
+//! does. Background work ([`jobs`]) lives here too.
+//!
+//! Rooms: [`citizens`], [`orders`], [`disclosures`], [`threads`], [`data_requests`],
+//! [`reminders`], [`oversight`], [`directory`], [`catalogue`], [`sign_in`],
+//! [`access_review`], [`audit`], [`jobs`], [`demo`], [`bench`].
 
-pub mod auth;
+pub mod access_review;
+pub mod audit;
+pub mod bench;
+pub mod catalogue;
+pub mod citizens;
 pub mod clock;
+pub mod data_requests;
 pub mod demo;
+pub mod directory;
+pub mod disclosures;
 mod error;
-pub mod extract;
-pub mod messages;
+pub mod jobs;
 pub mod notify;
-pub mod oidc;
-pub mod ops;
+pub mod orders;
+pub mod oversight;
 pub mod reminders;
-pub mod review;
-pub mod security;
+pub mod sign_in;
+pub mod threads;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;
-pub use skjold_store::{Actor, Store};
+/// The personal-data scrubber, for the command line's `skjold scrub`.
+pub use skjold_scrub as scrub;
+pub use skjold_store::Backend;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use skjold_core::Timestamp;
+use skjold_core::{Action, Actor, Problem, Timestamp};
+use skjold_store::Store;
 
-/// The application: the store and a clock.
+/// Where the data lives.
+#[derive(Clone, Debug, Default)]
+pub struct Location {
+    /// The data directory: the SQLite file, the master key file and the reminder outbox.
+    pub data_dir: PathBuf,
+    /// A `postgres://` URL to use PostgreSQL instead of the embedded SQLite.
+    pub database_url: Option<String>,
+    /// The master key, base64 (overrides the key file in the data directory).
+    pub master_key: Option<String>,
+}
+
+impl Location {
+    /// Which backend this location names.
+    pub fn backend(&self) -> Backend {
+        match &self.database_url {
+            Some(_) => Backend::Postgres,
+            None => Backend::Sqlite,
+        }
+    }
+}
+
+/// The application: the store, a clock, and the services around them.
 #[derive(Clone)]
 pub struct App {
     store: Store,
     clock: Arc<dyn Clock>,
-    guard: messages::Guard,
+    guard: threads::Guard,
     notifier: notify::Notifier,
     reminders: Option<Arc<dyn reminders::ReminderProvider>>,
-    oidc: Option<Arc<oidc::Oidc>>,
+    oidc: Option<Arc<sign_in::oidc::Oidc>>,
     /// Serving the demo (`skjold demo`): the second-factor page shows the demo users' codes.
     demo: bool,
 }
 
 impl App {
+    /// The application over `store`, reading time from `clock`.
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> App {
         App {
             store,
             clock,
-            guard: messages::Guard::default(),
+            guard: threads::Guard::default(),
             notifier: notify::Notifier::Off,
             reminders: None,
             oidc: None,
             demo: false,
         }
+    }
+
+    /// Opens the data at `location` (creating it on first use, migrating its schema) with
+    /// the system clock, and reminders written to `outbox.jsonl` in the data directory (an
+    /// SMS gateway plugs in behind the same [`reminders::ReminderProvider`]).
+    pub async fn open(location: &Location) -> Result<App, AppError> {
+        let store = Store::open(&skjold_store::Location {
+            data_dir: location.data_dir.clone(),
+            database_url: location.database_url.clone(),
+            master_key: location.master_key.clone(),
+        })
+        .await?;
+        let outbox = Arc::new(reminders::FileProvider::new(
+            location.data_dir.join("outbox.jsonl"),
+        ));
+        Ok(App::new(store, Arc::new(SystemClock)).with_reminder_provider(outbox))
     }
 
     /// Marks the application as serving the demo, so that the second-factor page may show
@@ -70,11 +125,30 @@ impl App {
         self
     }
 
-    pub fn store(&self) -> &Store {
+    pub(crate) fn store(&self) -> &Store {
         &self.store
     }
 
     pub fn now(&self) -> Timestamp {
         self.clock.now()
+    }
+
+    /// Whether the database answers (for `/healthz`).
+    pub async fn healthy(&self) -> bool {
+        self.store.healthy().await
+    }
+
+    /// Closes the database connections.
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+}
+
+/// The role × action table's answer for `actor`, as a refusal when it says no.
+pub(crate) fn require(actor: &Actor, action: Action) -> Result<(), AppError> {
+    if actor.may(action) {
+        Ok(())
+    } else {
+        Err(Problem::RoleNotAllowed(actor.role).into())
     }
 }

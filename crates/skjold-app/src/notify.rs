@@ -8,6 +8,8 @@ use lettre::message::header::ContentType;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use skjold_core::Problem;
+
 use crate::AppError;
 
 /// The one text every notice carries.
@@ -61,14 +63,7 @@ impl SmtpNotifier {
         link: &str,
         extra_root: Option<&[u8]>,
     ) -> Result<SmtpNotifier, AppError> {
-        let bad = || {
-            AppError::invalid(
-                "smtp_url",
-                format!(
-                    "ugyldig SMTP-adresse «{url}»: brug smtps://vært[:port], smtp+starttls://vært[:port] eller smtp://vært[:port]"
-                ),
-            )
-        };
+        let bad = || AppError::Refused(Problem::SmtpUrl(url.to_owned()));
         let url = url.trim();
         let (mode, rest) = [
             ("smtps://", Mode::Wrapper),
@@ -88,16 +83,15 @@ impl SmtpNotifier {
         }
         let tls = || {
             let bad_tls = |e: lettre::transport::smtp::Error| {
-                AppError::invalid("smtp_tls", format!("TLS til SMTP-serveren: {e}"))
+                AppError::Refused(Problem::SmtpTls(e.to_string()))
             };
             let mut params = TlsParameters::builder(host.to_owned());
             if let Some(pem) = extra_root {
                 // The parser skips what is not a certificate; an empty root set is an error.
                 if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
-                    return Err(AppError::invalid(
-                        "smtp_tls",
-                        "rodcertifikatet til SMTP-serveren er ikke et PEM-certifikat",
-                    ));
+                    return Err(AppError::Refused(Problem::SmtpTls(
+                        "the root certificate is not a PEM certificate".into(),
+                    )));
                 }
                 params = params.add_root_certificate(Certificate::from_pem(pem).map_err(bad_tls)?);
             }
@@ -110,9 +104,9 @@ impl SmtpNotifier {
             Mode::Wrapper => builder.tls(Tls::Wrapper(tls()?)),
         }
         .build();
-        let from = from.parse().map_err(|_| {
-            AppError::invalid("smtp_from", format!("ugyldig afsenderadresse «{from}»"))
-        })?;
+        let from = from
+            .parse()
+            .map_err(|_| AppError::Refused(Problem::SmtpFrom(from.to_owned())))?;
         Ok(SmtpNotifier {
             transport,
             from,

@@ -10,12 +10,15 @@ use std::sync::{Arc, Mutex};
 
 use uuid::Uuid;
 
-use skjold_core::Date;
+use skjold_core::consents::{Channel, ConsentView};
+use skjold_core::text::{self, MIN_JUSTIFICATION};
+use skjold_core::{Action, Actor, Date, Input, Problem};
 use skjold_scrub::Kind;
-use skjold_store::Actor;
-use skjold_store::gate::{Channel, ConsentView};
 
-use crate::{App, AppError};
+use crate::{App, AppError, require};
+
+/// The longest place a reminder names.
+const MAX_PLACE: usize = 120;
 
 /// Sends one reminder. Implementations must not log the recipient or the text.
 pub trait ReminderProvider: Send + Sync {
@@ -90,21 +93,19 @@ impl App {
         notice_version: &str,
         evidence: &str,
     ) -> Result<Uuid, AppError> {
+        require(actor, Action::WorkCitizen)?;
         let channel = parse_channel(channel)?;
-        if notice_version.trim().is_empty() || evidence.trim().chars().count() < 10 {
-            return Err(AppError::invalid(
-                "consent_evidence",
-                "angiv hvilken samtykketekst (version) borgeren fik, og hvordan samtykket blev givet (mindst 10 tegn)",
-            ));
-        }
+        let notice_version = text::required_line(Input::NoticeVersion, notice_version)?;
+        let evidence = text::at_least(Input::Evidence, evidence, MIN_JUSTIFICATION)?;
         Ok(self
-            .store
+            .store()
+            .gate()
             .record_consent(
                 actor,
                 subject_id,
                 channel,
-                notice_version.trim(),
-                evidence.trim(),
+                notice_version,
+                evidence,
                 self.now(),
             )
             .await?)
@@ -116,8 +117,10 @@ impl App {
         subject_id: Uuid,
         channel: &str,
     ) -> Result<(), AppError> {
+        require(actor, Action::WorkCitizen)?;
         Ok(self
-            .store
+            .store()
+            .gate()
             .withdraw_consent(actor, subject_id, parse_channel(channel)?, self.now())
             .await?)
     }
@@ -127,7 +130,11 @@ impl App {
         actor: &Actor,
         subject_id: Uuid,
     ) -> Result<Vec<ConsentView>, AppError> {
-        Ok(self.store.consents(actor, subject_id, self.now()).await?)
+        Ok(self
+            .store()
+            .gate()
+            .consents(actor, subject_id, self.now())
+            .await?)
     }
 
     /// Sends a reminder about an appointment on `order_id` to its citizen. Returns the text
@@ -139,25 +146,21 @@ impl App {
         channel: &str,
         appointment: &Appointment,
     ) -> Result<String, AppError> {
+        require(actor, Action::WorkOrder)?;
         let channel = parse_channel(channel)?;
         let Some(provider) = self.reminders.clone() else {
-            return Err(AppError::invalid(
-                "no_reminder_provider",
-                "der er ikke sat en udbyder af sms og e-mail op",
-            ));
+            return Err(Problem::NoReminderProvider.into());
         };
         if !valid_time(&appointment.time) {
-            return Err(AppError::invalid(
-                "bad_time",
-                "klokkeslæt skal skrives TT:MM",
-            ));
+            return Err(Problem::BadTime.into());
         }
-        let place = appointment.place.trim();
-        if place.is_empty() || place.chars().count() > 120 {
-            return Err(AppError::invalid(
-                "bad_place",
-                "angiv stedet med højst 120 tegn",
-            ));
+        let place = text::required_line(Input::Place, &appointment.place)?;
+        if place.chars().count() > MAX_PLACE {
+            return Err(Problem::TooLong {
+                input: Input::Place,
+                max: MAX_PLACE,
+            }
+            .into());
         }
         // Only the recipient's own appointment: the place may not name anyone or carry
         // sensitive words.
@@ -174,10 +177,7 @@ impl App {
                     | Kind::Account
             )
         }) {
-            return Err(AppError::invalid(
-                "reminder_content",
-                "stedet må ikke indeholde navne, numre eller følsomme oplysninger – kun adresse eller lokale",
-            ));
+            return Err(Problem::ReminderContent.into());
         }
         let text = format!(
             "Påmindelse: Du har en aftale {} kl. {} på {}. Du kan ikke svare på denne besked.",
@@ -186,7 +186,8 @@ impl App {
             place
         );
         let to = self
-            .store
+            .store()
+            .gate()
             .prepare_reminder(actor, order_id, channel, &text, self.now())
             .await?;
         let sent =
@@ -201,6 +202,5 @@ impl App {
 }
 
 fn parse_channel(s: &str) -> Result<Channel, AppError> {
-    Channel::parse(s)
-        .ok_or_else(|| AppError::invalid("bad_channel", "kanalen skal være sms eller email"))
+    Channel::parse(s).ok_or(AppError::Refused(Problem::BadChannel))
 }

@@ -11,15 +11,15 @@ use crate::time::Date;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
-    #[error("CPR-nummeret skal have 10 cifre, evt. med bindestreg efter de første 6")]
+    #[error("a CPR number has 10 digits, optionally with a hyphen after the first 6")]
     CprFormat,
-    #[error("CPR-nummeret indeholder ikke en gyldig fødselsdato")]
+    #[error("the CPR number holds no real birth date")]
     CprDate,
-    #[error("CPR-nummerets fødselsdato ligger i fremtiden")]
+    #[error("the CPR number's birth date lies in the future")]
     CprFuture,
-    #[error("CVR-nummeret skal have 8 cifre og må ikke begynde med 0")]
+    #[error("a CVR number has 8 digits and does not begin with 0")]
     CvrFormat,
-    #[error("CVR-nummeret har et forkert kontrolciffer")]
+    #[error("the CVR number's check digit is wrong")]
     CvrChecksum,
 }
 

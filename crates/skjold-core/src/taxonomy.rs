@@ -144,7 +144,7 @@ fields! {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("ukendt datafelt: {0}")]
+#[error("unknown field: {0}")]
 pub struct UnknownField(pub String);
 
 impl TryFrom<String> for FieldKey {

@@ -87,7 +87,7 @@ impl fmt::Display for Date {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("ugyldig dato: brug formatet ÅÅÅÅ-MM-DD")]
+#[error("not a date: use YYYY-MM-DD")]
 pub struct DateError;
 
 impl FromStr for Date {

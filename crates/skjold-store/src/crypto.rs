@@ -42,9 +42,11 @@ pub enum CryptoError {
     Seal,
 }
 
-/// The keys derived from the master key. Cheap to clone; zeroised on drop.
+/// The keys derived from the master key. Cheap to clone; zeroised on drop. The store
+/// splits it at once ([`KeyRing::split`]): the gate gets the keys to citizens' data, the
+/// sign-in records the key to users' second-factor secrets, the audit log its signing key.
 #[derive(Clone)]
-pub struct KeyRing {
+pub(crate) struct KeyRing {
     wrap: Zeroizing<[u8; 32]>,
     lookup: Zeroizing<[u8; 32]>,
     checkpoint: Zeroizing<[u8; 32]>,
@@ -124,15 +126,62 @@ impl KeyRing {
         crate::audit::NoteSigner::new(format!("skjold-{}", self.id), &self.checkpoint)
     }
 
+    /// The ring in the parts that go to the gate, the sign-in records and the audit log.
+    pub fn split(self) -> (GateKeys, UserSecrets, crate::audit::NoteSigner) {
+        let signer = self.checkpoint_signer();
+        (
+            GateKeys {
+                wrap: self.wrap,
+                lookup: self.lookup,
+                id: self.id,
+            },
+            UserSecrets {
+                key: self.user_secrets,
+            },
+            signer,
+        )
+    }
+}
+
+/// The keys to citizens' personal data: the key that wraps each citizen's data key, and
+/// the key of the CPR look-up hash. Only the gate holds them.
+#[derive(Clone)]
+pub(crate) struct GateKeys {
+    wrap: Zeroizing<[u8; 32]>,
+    lookup: Zeroizing<[u8; 32]>,
+    id: String,
+}
+
+impl std::fmt::Debug for GateKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "GateKeys({})", self.id)
+    }
+}
+
+/// The key that seals users' second-factor secrets.
+#[derive(Clone)]
+pub(crate) struct UserSecrets {
+    key: Zeroizing<[u8; 32]>,
+}
+
+impl std::fmt::Debug for UserSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UserSecrets")
+    }
+}
+
+impl UserSecrets {
     /// Seals a user's second-factor secret, bound to the user.
-    pub fn seal_user_secret(&self, user: Uuid, secret: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        seal(&self.user_secrets, &aad(user, "totp"), secret)
+    pub fn seal(&self, user: Uuid, secret: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        seal(&self.key, &aad(user, "totp"), secret)
     }
 
-    pub fn open_user_secret(&self, user: Uuid, sealed: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        open(&self.user_secrets, &aad(user, "totp"), sealed)
+    pub fn open(&self, user: Uuid, sealed: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        open(&self.key, &aad(user, "totp"), sealed)
     }
+}
 
+impl GateKeys {
     /// A short identifier of the master key, stored beside wrapped keys (for rotation).
     pub fn id(&self) -> &str {
         &self.id
@@ -230,12 +279,12 @@ fn open(key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, CryptoErro
 
 /// SHA-256 of a bearer secret (session cookie or API token). The secrets are 256-bit random
 /// values, so a plain hash is enough to make a database leak useless for signing in.
-pub fn token_hash(secret: &str) -> Vec<u8> {
+pub(crate) fn token_hash(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
 /// A new 256-bit random secret, URL-safe base64.
-pub fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
@@ -245,8 +294,8 @@ pub fn random_token() -> String {
 mod tests {
     use super::*;
 
-    fn ring() -> KeyRing {
-        KeyRing::from_master(&[7u8; 32])
+    fn ring() -> GateKeys {
+        KeyRing::from_master(&[7u8; 32]).split().0
     }
 
     #[test]
@@ -275,6 +324,8 @@ mod tests {
         let (_, wrapped) = ring().new_subject_key(s).expect("key");
         assert!(
             KeyRing::from_master(&[8u8; 32])
+                .split()
+                .0
                 .unwrap_subject_key(s, &wrapped)
                 .is_err()
         );
@@ -286,7 +337,7 @@ mod tests {
         assert_eq!(ring().cpr_hash(&cpr), ring().cpr_hash(&cpr));
         assert_ne!(
             ring().cpr_hash(&cpr),
-            KeyRing::from_master(&[8u8; 32]).cpr_hash(&cpr)
+            KeyRing::from_master(&[8u8; 32]).split().0.cpr_hash(&cpr)
         );
     }
 
@@ -297,7 +348,7 @@ mod tests {
         let path = dir.join("master.key");
         let a = KeyRing::load_or_create(&path).expect("create");
         let b = KeyRing::load_or_create(&path).expect("load");
-        assert_eq!(a.id(), b.id());
+        assert_eq!(a.split().0.id(), b.split().0.id());
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -36,6 +36,46 @@ pub(crate) struct LogRow {
     pub leaf_hash: Vec<u8>,
 }
 
+impl LogRow {
+    /// An entry for a privacy officer's or auditor's use of the logs.
+    pub fn oversight(
+        actor: &skjold_core::Actor,
+        now: crate::Now,
+        subject_id: Option<Uuid>,
+        criterion: String,
+        detail: &str,
+    ) -> LogRow {
+        LogRow {
+            user_id: Some(actor.user_id),
+            organisation_id: Some(actor.organisation_id),
+            subject_id,
+            criterion: Some(criterion),
+            purpose: crate::gate::PURPOSE_OVERSIGHT.into(),
+            ..LogRow::system(now, detail)
+        }
+    }
+
+    /// An entry for something the system itself did: no user, no citizen.
+    pub fn system(now: crate::Now, detail: &str) -> LogRow {
+        LogRow {
+            id: Uuid::new_v4(),
+            at: now.micros(),
+            user_id: None,
+            organisation_id: None,
+            use_kind: skjold_core::oversight::UseKind::Oversight.key(),
+            subject_id: None,
+            criterion: None,
+            purpose: "Vedligehold af adgangsloggen".into(),
+            outcome: "allowed",
+            detail: detail.to_owned(),
+            stand_in: None,
+            shard: String::new(),
+            idx: 0,
+            leaf_hash: Vec::new(),
+        }
+    }
+}
+
 type Ack = oneshot::Sender<Result<(), String>>;
 
 /// The most entries one transaction takes (inserted in chunks of `CHUNK`, well under

@@ -8,13 +8,19 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use crate::{Backend, Db, KeyRing, Store};
+use crate::crypto::KeyRing;
+use crate::db::Db;
+use crate::{Backend, Store};
 
 pub const POSTGRES_ENV: &str = "SKJOLD_TEST_POSTGRES_URL";
+
+/// The master key of every throw-away database (their data is synthetic).
+const TEST_MASTER_KEY: [u8; 32] = [0x5a; 32];
 
 pub struct TestDb {
     pub store: Store,
     pub backend: Backend,
+    db: Db,
     dir: Option<PathBuf>,
     pg: Option<(String, String)>,
 }
@@ -47,7 +53,7 @@ fn with_database(url: &str, name: &str) -> String {
 impl TestDb {
     pub async fn new(backend: Backend) -> TestDb {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let keys = KeyRing::from_master(&[0x5a; 32]);
+        let keys = KeyRing::from_master(&TEST_MASTER_KEY);
         match backend {
             Backend::Sqlite => {
                 let dir = std::env::temp_dir().join(format!(
@@ -61,7 +67,8 @@ impl TestDb {
                     .expect("open sqlite");
                 db.migrate().await.expect("migrate sqlite");
                 TestDb {
-                    store: Store::new(db, keys),
+                    store: Store::new(db.clone(), keys),
+                    db,
                     backend,
                     dir: Some(dir),
                     pg: None,
@@ -69,13 +76,14 @@ impl TestDb {
             }
             Backend::Postgres => {
                 let url = postgres_url().unwrap_or_else(|| panic!("{POSTGRES_ENV} is not set"));
-                TestDb::postgres_at(&url, keys).await
+                TestDb::postgres_at(&url).await
             }
         }
     }
 
     /// A fresh database on the PostgreSQL server at `url`.
-    pub async fn postgres_at(url: &str, keys: KeyRing) -> TestDb {
+    pub async fn postgres_at(url: &str) -> TestDb {
+        let keys = KeyRing::from_master(&TEST_MASTER_KEY);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let admin = Db::connect(url)
             .await
@@ -98,7 +106,8 @@ impl TestDb {
             .expect("connect test database");
         db.migrate().await.expect("migrate postgres");
         TestDb {
-            store: Store::new(db, keys),
+            store: Store::new(db.clone(), keys),
+            db,
             backend: Backend::Postgres,
             dir: None,
             pg: Some((url.to_owned(), name)),
@@ -114,6 +123,13 @@ impl TestDb {
         }
     }
 
+    /// The database itself, for tests that inspect or tamper with it as an insider would.
+    /// Only with the `testing` feature: nothing else above the store touches SQL.
+    #[cfg(feature = "testing")]
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
     /// The SQLite file, for tests that inspect it.
     pub fn sqlite_path(&self) -> Option<PathBuf> {
         self.dir.as_ref().map(|d| d.join("skjold.sqlite"))
@@ -125,7 +141,7 @@ impl TestDb {
     }
 
     pub async fn cleanup(self) {
-        self.store.db().close().await;
+        self.db.close().await;
         if let Some(dir) = self.dir {
             let _ = std::fs::remove_dir_all(dir);
         }

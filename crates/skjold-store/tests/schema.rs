@@ -126,7 +126,7 @@ async fn columns(db: &Db) -> BTreeSet<(String, String)> {
 #[tokio::test]
 async fn both_backends_have_the_same_tables_and_columns() {
     let sqlite = TestDb::new(skjold_store::Backend::Sqlite).await;
-    let sqlite_cols = columns(sqlite.store.db()).await;
+    let sqlite_cols = columns(sqlite.db()).await;
     assert!(sqlite_cols.contains(&("disclosure".into(), "justification".into())));
     assert!(sqlite_cols.len() > 80, "{} columns", sqlite_cols.len());
     sqlite.cleanup().await;
@@ -138,7 +138,7 @@ async fn both_backends_have_the_same_tables_and_columns() {
         return;
     }
     let pg = TestDb::new(skjold_store::Backend::Postgres).await;
-    let pg_cols = columns(pg.store.db()).await;
+    let pg_cols = columns(pg.db()).await;
     pg.cleanup().await;
     assert_eq!(sqlite_cols, pg_cols);
 }

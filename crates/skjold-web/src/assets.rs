@@ -1,7 +1,7 @@
 //! Static assets, embedded in the binary: the vendored design system and Skjold's own CSS.
 
 use axum::extract::Path;
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 #[derive(rust_embed::RustEmbed)]
@@ -21,6 +21,6 @@ pub async fn serve(Path(path): Path<String>) -> Response {
             )
                 .into_response()
         }
-        None => (StatusCode::NOT_FOUND, "ikke fundet").into_response(),
+        None => crate::pages::boundary_page(crate::i18n::Boundary::NoRoute),
     }
 }

@@ -1,28 +1,37 @@
-//! Skjold's web layer: the Danish HTML UI and the JSON API (`/api/v1`), both thin.
+//! Skjold's web layer: the Danish HTML UI ([`pages`]) and the JSON API ([`api`]), both
+//! thin, with one route table ([`routes`]) that says who may use each route.
 //!
-//! A handler authenticates (the [`session`] extractors), makes one call into `skjold-app`,
-//! and renders the answer. Every form carries a CSRF token tied to the session; every
+//! A handler authenticates (the [`session`] extractors, which also apply the route's
+//! access rule), makes one call into `skjold-app`, and renders the answer; refusals are
+//! worded here ([`i18n`]). Every form carries a CSRF token tied to the session; every
 //! response carries security headers; pages with personal data are never cached.
+//!
+//! This crate depends on the application and core only: it cannot reach the store, and
+//! so cannot read a citizen's data except through a use case.
 
 mod api;
 mod assets;
+mod download;
 mod error;
-mod html;
-mod security;
+mod headers;
+pub mod i18n;
+mod pages;
+mod routes;
 mod session;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::Request;
-use axum::http::{HeaderValue, header};
-use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::response::IntoResponse;
 use axum::routing::get;
 
 use skjold_app::App;
 
+pub use api::ApiDoc;
 pub use error::ApiError;
 
 /// Settings of the web layer.
@@ -49,133 +58,39 @@ impl Default for WebConfig {
     }
 }
 
-/// One year, the preload lists' minimum.
-const HSTS: &str = "max-age=31536000; includeSubDomains";
-
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
     pub config: Arc<WebConfig>,
 }
 
-/// The whole route table.
+/// The whole web application: the route table, with sessions, client information, the
+/// API's language and the security headers around it.
 pub fn router(app: App, config: WebConfig) -> Router {
     let hsts = config.hsts;
     let state = AppState {
         app,
         config: Arc::new(config),
     };
-    Router::new()
-        .merge(html::routes())
-        .merge(security::routes())
-        .nest("/api/v1", api::routes())
+    routes::table()
         .route("/healthz", get(healthz))
-        .route("/static/{*path}", get(assets::serve))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             session::client_info,
         ))
+        .layer(middleware::from_fn(error::api_language))
         .layer(middleware::from_fn(move |req, next| {
-            security_headers(req, next, hsts)
+            headers::security_headers(req, next, hsts)
         }))
         .with_state(state)
 }
 
-/// Serves a file as a download (`Content-Disposition: attachment`) with its sniffed type.
-/// An access-log export, as a download named after its format.
-pub(crate) fn export_download(
-    format: skjold_store::audit::export::Format,
-    bytes: Vec<u8>,
-) -> Response {
-    use skjold_store::audit::export::Format;
-    download(skjold_store::gate::AttachmentFile {
-        filename: match format {
-            Format::Jsonl => "adgangslog.jsonl".into(),
-            Format::Csv => "adgangslog.csv".into(),
-        },
-        content_type: format.content_type().into(),
-        bytes,
-    })
-}
-
-pub(crate) fn download(file: skjold_store::gate::AttachmentFile) -> Response {
-    use axum::response::IntoResponse;
-    let ascii: String = file
-        .filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = file
-        .filename
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
-    let content_type = HeaderValue::from_str(&file.content_type)
-        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    let disposition =
-        HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment"));
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        file.bytes,
-    )
-        .into_response()
-}
-
-async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
-    use axum::response::IntoResponse;
-    match state.app.store().organisations().await {
-        Ok(_) => (axum::http::StatusCode::OK, "ok").into_response(),
-        Err(_) => (
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "database unavailable",
-        )
-            .into_response(),
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    if state.app.healthy().await {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
     }
-}
-
-async fn security_headers(req: Request, next: Next, hsts: bool) -> Response {
-    let is_static = req.uri().path().starts_with("/static/");
-    let mut res = next.run(req).await;
-    let h = res.headers_mut();
-    if hsts {
-        h.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static(HSTS),
-        );
-    }
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    if !is_static {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    res
 }
 
 /// Serves plain HTTP until `shutdown` resolves. Takes a bound listener so tests can use

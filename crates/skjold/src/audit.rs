@@ -5,9 +5,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 
-use skjold_app::ops::OversightQuery;
-use skjold_store::audit::export::verify_export;
-use skjold_store::audit::{MIN_RETENTION_MONTHS, NoteVerifier};
+use skjold_app::audit::{ExportProblem, MIN_RETENTION_MONTHS, check_export};
+use skjold_app::oversight::OversightQuery;
 
 use crate::setup::Location;
 
@@ -81,7 +80,7 @@ pub async fn run(command: AuditCommand) -> Result<()> {
         AuditCommand::Verify(args) => verify(args).await,
         AuditCommand::Checkpoint(location) => {
             let app = location.open().await?;
-            let signed = app.store().checkpoint_log(app.now()).await?;
+            let signed = app.checkpoint_log().await?;
             if signed.is_empty() {
                 println!("Ingen nye poster; intet at signere.");
             }
@@ -92,10 +91,7 @@ pub async fn run(command: AuditCommand) -> Result<()> {
         }
         AuditCommand::Prune(args) => {
             let app = args.location.open().await?;
-            let pruned = app
-                .store()
-                .prune_log(app.now(), args.retention_months)
-                .await?;
+            let pruned = app.prune_log(args.retention_months).await?;
             if pruned.is_empty() {
                 println!(
                     "Ingen shards er ældre end {} måneder.",
@@ -111,11 +107,7 @@ pub async fn run(command: AuditCommand) -> Result<()> {
         }
         AuditCommand::Export(args) => {
             let app = args.location.open().await?;
-            let actor = app
-                .store()
-                .actor_by_username(&args.as_user)
-                .await?
-                .with_context(|| format!("no user named «{}»", args.as_user))?;
+            let actor = app.named_user(&args.as_user).await?;
             let q = OversightQuery {
                 cpr: args.cpr,
                 username: args.user,
@@ -123,7 +115,7 @@ pub async fn run(command: AuditCommand) -> Result<()> {
                 from: args.from,
                 until: args.until,
             };
-            let (_, bytes) = app.export_access_log(&actor, &q, &args.format).await?;
+            let bytes = app.export_access_log(&actor, &q, &args.format).await?.bytes;
             match args.out {
                 Some(path) => {
                     std::fs::write(&path, &bytes)
@@ -139,7 +131,7 @@ pub async fn run(command: AuditCommand) -> Result<()> {
         }
         AuditCommand::Key(location) => {
             let app = location.open().await?;
-            println!("{}", app.store().log_verifier());
+            println!("{}", app.log_verifier());
             Ok(())
         }
     }
@@ -147,14 +139,14 @@ pub async fn run(command: AuditCommand) -> Result<()> {
 
 async fn verify(args: VerifyArgs) -> Result<()> {
     if let Some(path) = &args.export {
-        let verifier = match &args.key {
-            Some(k) => NoteVerifier::parse(k).context("the verifier key is malformed")?,
-            None => args.location.open().await?.store().log_verifier(),
+        let key = match &args.key {
+            Some(k) => k.clone(),
+            None => args.location.open().await?.log_verifier(),
         };
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let started = std::time::Instant::now();
-        match verify_export(&text, &verifier) {
+        match check_export(&text, &key) {
             Ok(check) => {
                 println!(
                     "Eksporten er i orden: {} poster, {} signerede checkpoints ({} ms).",
@@ -164,12 +156,13 @@ async fn verify(args: VerifyArgs) -> Result<()> {
                 );
                 return Ok(());
             }
-            Err(e) => bail!("Eksporten er ikke i orden: {e}"),
+            Err(ExportProblem::Key(e)) => bail!("the verifier key is malformed: {e}"),
+            Err(ExportProblem::Export(e)) => bail!("Eksporten er ikke i orden: {e}"),
         }
     }
     let app = args.location.open().await?;
     let started = std::time::Instant::now();
-    let report = app.store().verify_log().await?;
+    let report = app.verify_log().await?;
     let secs = started.elapsed().as_secs_f64();
     for s in &report.shards {
         let state = if s.pruned {

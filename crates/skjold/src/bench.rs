@@ -5,14 +5,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use rand::Rng;
 
-use skjold_app::{App, SystemClock};
-use skjold_store::gate::NewOrder;
-use skjold_store::testdb::TestDb;
-use skjold_store::{Backend, KeyRing};
+use skjold_app::App;
+use skjold_app::bench::{Scratch, log_figures};
+use skjold_core::orders::NewOrder;
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
@@ -103,7 +102,8 @@ async fn reads(
     if clients == 0 || seconds == 0 || order_count == 0 {
         bail!("--clients, --seconds and --orders must be positive");
     }
-    let (db, app, orders, backend) = demo_with_orders(database_url.as_deref(), order_count).await?;
+    let (scratch, orders) = demo_with_orders(database_url.as_deref(), order_count).await?;
+    let (app, backend) = (scratch.app.clone(), scratch.backend());
     let token = app.create_api_token("mentorhuset", "bench").await?;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -170,7 +170,7 @@ async fn reads(
     let log_after = count_log(&app).await?;
     let _ = stop_tx.send(());
     let _ = server.await;
-    db.cleanup().await;
+    scratch.cleanup().await;
 
     all.sort();
     let n = all.len();
@@ -212,31 +212,19 @@ fn ms(d: Duration) -> f64 {
 }
 
 async fn count_log(app: &App) -> Result<u64> {
-    Ok(app.store().access_log_len().await?)
+    Ok(app.access_log_len().await?)
 }
 
 /// A throw-away demo with `orders` Mentorstøtte orders at Mentorhuset.
 async fn demo_with_orders(
     database_url: Option<&str>,
     orders: usize,
-) -> Result<(TestDb, App, Vec<uuid::Uuid>, &'static str)> {
-    let keys = KeyRing::from_master(&rand::random::<[u8; 32]>());
-    let db = match database_url {
-        Some(url) => TestDb::postgres_at(url, keys).await,
-        None => TestDb::new(Backend::Sqlite).await,
-    };
-    let backend = match db.backend {
-        Backend::Sqlite => "SQLite",
-        Backend::Postgres => "PostgreSQL",
-    };
-    let app = App::new(db.store.clone(), Arc::new(SystemClock));
-    eprintln!("Bygger demo på {backend} …");
+) -> Result<(Scratch, Vec<uuid::Uuid>)> {
+    let scratch = Scratch::new(database_url).await;
+    let app = &scratch.app;
+    eprintln!("Bygger demo på {} …", scratch.backend());
     let demo = app.build_demo(orders.max(10)).await?;
-    let cw = app
-        .store()
-        .actor_by_username("sagsbehandler")
-        .await?
-        .context("demo caseworker")?;
+    let cw = app.named_user("sagsbehandler").await?;
     let mut ids = Vec::with_capacity(orders);
     for c in demo.citizens.iter().take(orders) {
         app.find_citizen(&cw, &c.cpr.formatted()).await?;
@@ -247,7 +235,7 @@ async fn demo_with_orders(
         };
         ids.push(app.place_order(&cw, order).await?);
     }
-    Ok((db, app, ids, backend))
+    Ok((scratch, ids))
 }
 
 async fn messages_bench(
@@ -260,12 +248,9 @@ async fn messages_bench(
     if messages == 0 || threads == 0 || senders == 0 || opens == 0 {
         bail!("--messages, --threads, --senders and --opens must be positive");
     }
-    let (db, app, orders, backend) = demo_with_orders(database_url.as_deref(), threads).await?;
-    let supplier = app
-        .store()
-        .actor_by_username("mentorhuset")
-        .await?
-        .context("demo supplier")?;
+    let (scratch, orders) = demo_with_orders(database_url.as_deref(), threads).await?;
+    let (app, backend) = (scratch.app.clone(), scratch.backend());
+    let supplier = app.named_user("mentorhuset").await?;
     let orders = Arc::new(orders);
 
     let started = Instant::now();
@@ -290,11 +275,7 @@ async fn messages_bench(
     }
     let send_time = started.elapsed();
 
-    let cw = app
-        .store()
-        .actor_by_username("sagsbehandler")
-        .await?
-        .context("demo caseworker")?;
+    let cw = app.named_user("sagsbehandler").await?;
     let mut latencies = Vec::with_capacity(opens);
     for i in 0..opens {
         let order = orders[i % orders.len()];
@@ -305,7 +286,7 @@ async fn messages_bench(
             bail!("a thread came back empty");
         }
     }
-    db.cleanup().await;
+    scratch.cleanup().await;
     latencies.sort();
     let n = latencies.len();
     let pct = |p: f64| latencies[((n as f64 * p).ceil() as usize).clamp(1, n) - 1];
@@ -328,115 +309,35 @@ async fn messages_bench(
 }
 
 async fn log_bench(appenders: usize, seconds: u64, database_url: Option<String>) -> Result<()> {
-    use skjold_store::audit::merkle::verify_inclusion;
     if appenders == 0 || seconds == 0 {
         bail!("--appenders and --seconds must be positive");
     }
-    let keys = KeyRing::from_master(&rand::random::<[u8; 32]>());
-    let db = match database_url.as_deref() {
-        Some(url) => TestDb::postgres_at(url, keys).await,
-        None => TestDb::new(Backend::Sqlite).await,
-    };
-    let backend = match db.backend {
-        Backend::Sqlite => "SQLite",
-        Backend::Postgres => "PostgreSQL",
-    };
-    let store = db.store.clone();
-    let running = Arc::new(AtomicBool::new(true));
-    let mut tasks = Vec::with_capacity(appenders);
+    let scratch = Scratch::new(database_url.as_deref()).await;
+    let backend = scratch.backend();
     eprintln!(
         "Skriver til adgangsloggen i {seconds} s med {appenders} samtidige skrivere ({backend}) …"
     );
-    let started = Instant::now();
-    for _ in 0..appenders {
-        let (store, running) = (store.clone(), running.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut acked = 0u64;
-            while running.load(Ordering::Relaxed) {
-                store
-                    .log_system_event(clock_now(), "Benchmark-post")
-                    .await?;
-                acked += 1;
-            }
-            Ok::<u64, skjold_store::StoreError>(acked)
-        }));
-    }
-    tokio::time::sleep(Duration::from_secs(seconds)).await;
-    running.store(false, Ordering::Relaxed);
-    let mut appended = 0;
-    for t in tasks {
-        appended += t.await??;
-    }
-    let append_time = started.elapsed();
-
-    let signed = store.checkpoint_log(clock_now()).await?;
-    let started = Instant::now();
-    let report = store.verify_log().await?;
-    let verify_time = started.elapsed();
-    if !report.ok() {
-        bail!("the log does not verify: {}", report.problems[0]);
-    }
-
-    let export = store
-        .export_log(&skjold_store::LogFilter::default(), None, clock_now())
-        .await?;
-    let heads: std::collections::HashMap<&str, [u8; 32]> = signed
-        .iter()
-        .filter_map(|c| {
-            store
-                .log_verifier()
-                .open(&c.note)
-                .ok()
-                .map(|h| (c.shard.as_str(), h.root))
-        })
-        .collect();
-    let sample: Vec<_> = export
-        .entries
-        .iter()
-        .step_by((export.entries.len() / 10_000).max(1))
-        .collect();
-    let started = Instant::now();
-    let mut good = 0usize;
-    for e in &sample {
-        let Some(root) = heads.get(e.entry.shard.as_str()) else {
-            continue;
-        };
-        if verify_inclusion(
-            e.entry.index,
-            e.tree_size,
-            &e.entry.leaf_hash(),
-            &e.proof,
-            root,
-        ) {
-            good += 1;
-        }
-    }
-    let proof_time = started.elapsed();
-    db.cleanup().await;
-    if good != sample.len() {
-        bail!("{} of {} proofs failed", sample.len() - good, sample.len());
-    }
+    let figures = log_figures(&scratch.app, appenders, seconds).await;
+    scratch.cleanup().await;
+    let f = figures?;
     println!("bench log ({backend}, {appenders} concurrent appenders)");
     println!(
-        "  appends       {appended} durable entries in {:.1} s: {:.0} appends/s (group commit, fsync before each acknowledgement)",
-        append_time.as_secs_f64(),
-        appended as f64 / append_time.as_secs_f64()
+        "  appends       {} durable entries in {:.1} s: {:.0} appends/s (group commit, fsync before each acknowledgement)",
+        f.appended,
+        f.append_time.as_secs_f64(),
+        f.appended as f64 / f.append_time.as_secs_f64()
     );
     println!(
         "  verify        {} entries, {} checkpoints in {:.2} s: {:.0} entries/s",
-        report.entries,
-        report.checkpoints,
-        verify_time.as_secs_f64(),
-        report.entries as f64 / verify_time.as_secs_f64()
+        f.verified_entries,
+        f.verified_checkpoints,
+        f.verify_time.as_secs_f64(),
+        f.verified_entries as f64 / f.verify_time.as_secs_f64()
     );
     println!(
         "  proofs        {} inclusion proofs checked, {:.1} µs each (leaf hash from the entry's JSON included)",
-        sample.len(),
-        proof_time.as_secs_f64() * 1e6 / sample.len().max(1) as f64
+        f.proofs,
+        f.proof_time.as_secs_f64() * 1e6 / f.proofs.max(1) as f64
     );
     Ok(())
-}
-
-fn clock_now() -> skjold_core::Timestamp {
-    skjold_app::Clock::now(&SystemClock)
 }

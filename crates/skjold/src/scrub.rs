@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use skjold_scrub::ubl::UblAction;
-use skjold_scrub::{Config, Scrubber};
+use skjold_app::scrub::ubl::UblAction;
+use skjold_app::scrub::{Config, Scrubber};
 
 #[derive(Args, Debug)]
 pub struct ScrubArgs {

@@ -1,13 +1,14 @@
-//! Where the data lives: the data directory, the database URL and the master key.
+//! Where the data lives (the data directory, the database URL, the master key) and the
+//! services around it (single sign-on, e-mail notices), from arguments and environment.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::Args;
 
-use skjold_app::{App, SystemClock};
-use skjold_store::{Db, KeyRing, Store};
+use skjold_app::App;
+use skjold_app::notify::{Notifier, SmtpNotifier};
+use skjold_app::sign_in::oidc::{ClientAuth, Oidc, OidcConfig};
 
 #[derive(Args, Debug, Clone)]
 pub struct Location {
@@ -46,75 +47,66 @@ impl Location {
         }
     }
 
-    /// Opens (creating on first run) the data directory, the key and the database, and
-    /// brings the schema up to date.
+    /// Opens (creating on first run) the data directory, the key and the database, brings
+    /// the schema up to date, and sets up single sign-on and e-mail notices when the
+    /// environment configures them.
     pub async fn open(&self) -> Result<App> {
-        let dir = self.dir();
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create data directory {}", dir.display()))?;
-        let keys = match std::env::var(MASTER_KEY_ENV) {
-            Ok(k) if !k.trim().is_empty() => KeyRing::from_base64(&k)
-                .with_context(|| format!("{MASTER_KEY_ENV} is not a valid key"))?,
-            _ => KeyRing::load_or_create(&dir.join("master.key"))?,
+        let location = skjold_app::Location {
+            data_dir: self.dir(),
+            database_url: self.database_url.clone(),
+            master_key: std::env::var(MASTER_KEY_ENV)
+                .ok()
+                .filter(|k| !k.trim().is_empty()),
         };
-        let db = match &self.database_url {
-            Some(url) => Db::connect(url)
-                .await
-                .context("cannot connect to the database")?,
-            None => Db::open_sqlite(&dir.join("skjold.sqlite"))
-                .await
-                .context("cannot open the SQLite database")?,
-        };
-        db.migrate().await.context("cannot migrate the database")?;
-        // Reminders go to an outbox file in the data directory; an SMS gateway plugs in
-        // behind the same `ReminderProvider` trait.
-        let outbox = Arc::new(skjold_app::reminders::FileProvider::new(
-            dir.join("outbox.jsonl"),
-        ));
-        let app =
-            App::new(Store::new(db, keys), Arc::new(SystemClock)).with_reminder_provider(outbox);
+        let app = App::open(&location)
+            .await
+            .with_context(|| format!("cannot open {}", self.describe()))?;
         let app = match oidc_from_env()? {
-            Some(config) => app.with_oidc(skjold_app::oidc::Oidc::new(config)?),
+            Some(config) => app.with_oidc(Oidc::new(config)?),
             None => app,
         };
-        Ok(
-            match std::env::var("SKJOLD_SMTP_URL")
-                .ok()
-                .filter(|u| !u.trim().is_empty())
-            {
-                Some(url) => {
-                    let from = std::env::var("SKJOLD_SMTP_FROM")
-                        .context("SKJOLD_SMTP_FROM must be set with SKJOLD_SMTP_URL")?;
-                    let link = std::env::var("SKJOLD_PUBLIC_URL")
-                        .context("SKJOLD_PUBLIC_URL must be set with SKJOLD_SMTP_URL")?;
-                    let root = match std::env::var_os("SKJOLD_SMTP_CA") {
-                        Some(path) => Some(std::fs::read(&path).with_context(|| {
-                            format!("reading SKJOLD_SMTP_CA {}", path.to_string_lossy())
-                        })?),
-                        None => None,
-                    };
-                    let smtp =
-                        skjold_app::notify::SmtpNotifier::new(&url, &from, &link, root.as_deref())?;
-                    app.with_notifier(skjold_app::notify::Notifier::Smtp(Box::new(smtp)))
-                }
-                None => app,
-            },
-        )
+        Ok(match notifier_from_env()? {
+            Some(notifier) => app.with_notifier(notifier),
+            None => app,
+        })
     }
 }
 
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// E-mail notices of new messages, when `SKJOLD_SMTP_URL` is set (see the README).
+fn notifier_from_env() -> Result<Option<Notifier>> {
+    let Some(url) = var("SKJOLD_SMTP_URL") else {
+        return Ok(None);
+    };
+    let from =
+        var("SKJOLD_SMTP_FROM").context("SKJOLD_SMTP_FROM must be set with SKJOLD_SMTP_URL")?;
+    let link =
+        var("SKJOLD_PUBLIC_URL").context("SKJOLD_PUBLIC_URL must be set with SKJOLD_SMTP_URL")?;
+    let root = match std::env::var_os("SKJOLD_SMTP_CA") {
+        Some(path) => Some(
+            std::fs::read(&path)
+                .with_context(|| format!("reading SKJOLD_SMTP_CA {}", path.to_string_lossy()))?,
+        ),
+        None => None,
+    };
+    let smtp = SmtpNotifier::new(&url, &from, &link, root.as_deref())?;
+    Ok(Some(Notifier::Smtp(Box::new(smtp))))
+}
+
 /// Single sign-on, when `SKJOLD_OIDC_ISSUER` is set (see the README).
-fn oidc_from_env() -> Result<Option<skjold_app::oidc::OidcConfig>> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+fn oidc_from_env() -> Result<Option<OidcConfig>> {
     let Some(issuer) = var("SKJOLD_OIDC_ISSUER") else {
         return Ok(None);
     };
     let required = |name: &str| {
         var(name).with_context(|| format!("{name} must be set with SKJOLD_OIDC_ISSUER"))
     };
-    let role_map = skjold_app::oidc::OidcConfig::parse_role_map(&required("SKJOLD_OIDC_ROLE_MAP")?)
+    let role_map = OidcConfig::parse_role_map(&required("SKJOLD_OIDC_ROLE_MAP")?)
         .map_err(|e| anyhow::anyhow!("SKJOLD_OIDC_ROLE_MAP: {e}"))?;
-    Ok(Some(skjold_app::oidc::OidcConfig {
+    Ok(Some(OidcConfig {
         issuer,
         client_id: required("SKJOLD_OIDC_CLIENT_ID")?,
         client_secret: var("SKJOLD_OIDC_CLIENT_SECRET"),
@@ -124,10 +116,10 @@ fn oidc_from_env() -> Result<Option<skjold_app::oidc::OidcConfig>> {
         role_map,
         display_name: var("SKJOLD_OIDC_NAME").unwrap_or("virksomhedens login".into()),
         scopes: var("SKJOLD_OIDC_SCOPES")
-            .map(|s| skjold_app::oidc::OidcConfig::parse_scopes(&s))
+            .map(|s| OidcConfig::parse_scopes(&s))
             .unwrap_or_default(),
         client_auth: var("SKJOLD_OIDC_CLIENT_AUTH")
-            .map(|a| skjold_app::oidc::ClientAuth::parse(&a))
+            .map(|a| ClientAuth::parse(&a))
             .transpose()
             .map_err(|e| anyhow::anyhow!("SKJOLD_OIDC_CLIENT_AUTH: {e}"))?,
     }))

@@ -14,8 +14,9 @@ use std::time::Duration;
 use rand::Rng;
 use uuid::Uuid;
 
+use skjold_core::oversight::UseKind;
 use skjold_store::testdb::TestDb;
-use skjold_store::{Backend, Db, KeyRing, Store, UseKind};
+use skjold_store::{Backend, Location, Store};
 
 /// Where the data lives: the data directory (key file, and the SQLite file unless `url`
 /// names a PostgreSQL database).
@@ -37,15 +38,14 @@ impl Place<'_> {
     }
 
     /// The server's store, with the server's own keys (its checkpoints must verify).
-    async fn store(&self) -> (Store, Db) {
-        let keys = KeyRing::load_or_create(&self.dir.join("master.key")).expect("key");
-        let db = match self.url {
-            Some(url) => Db::connect(url).await.expect("postgres"),
-            None => Db::open_sqlite(&self.dir.join("skjold.sqlite"))
-                .await
-                .expect("sqlite"),
-        };
-        (Store::new(db.clone(), keys), db)
+    async fn store(&self) -> Store {
+        Store::open(&Location {
+            data_dir: self.dir.to_owned(),
+            database_url: self.url.map(str::to_owned),
+            master_key: None,
+        })
+        .await
+        .expect("the server's data")
     }
 }
 
@@ -91,10 +91,10 @@ async fn start(place: &Place<'_>) -> (std::process::Child, String) {
 
 /// Views of each citizen in the log.
 async fn logged_views(place: &Place<'_>, ids: &[Uuid]) -> Vec<usize> {
-    let (store, db) = place.store().await;
+    let store = place.store().await;
     let mut counts = Vec::new();
     for id in ids {
-        let entries = store.citizen_log(*id).await.expect("citizen log");
+        let entries = store.audit().citizen_log(*id).await.expect("citizen log");
         counts.push(
             entries
                 .iter()
@@ -102,7 +102,7 @@ async fn logged_views(place: &Place<'_>, ids: &[Uuid]) -> Vec<usize> {
                 .count(),
         );
     }
-    db.close().await;
+    store.close().await;
     counts
 }
 
@@ -229,10 +229,10 @@ async fn survives_sigkill(backend: Backend) {
     assert!(total > rounds, "the load acknowledged {total} views");
     eprintln!("{backend:?}: {rounds} kills, {total} acknowledged views, every one in the log");
 
-    let (store, db) = place.store().await;
-    let report = store.verify_log().await.expect("verify");
+    let store = place.store().await;
+    let report = store.audit().verify_log().await.expect("verify");
     assert!(report.ok(), "{:?}", report.problems);
-    db.close().await;
+    store.close().await;
     if let Some(pg) = pg {
         pg.cleanup().await;
     }

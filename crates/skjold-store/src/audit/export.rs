@@ -41,7 +41,7 @@ impl std::str::FromStr for Format {
         match s.trim().to_ascii_lowercase().as_str() {
             "jsonl" | "json" => Ok(Format::Jsonl),
             "csv" => Ok(Format::Csv),
-            other => Err(format!("ukendt format «{other}»: brug jsonl eller csv")),
+            other => Err(format!("unknown format «{other}»: jsonl or csv")),
         }
     }
 }

@@ -24,12 +24,13 @@ use uuid::Uuid;
 
 use skjold_core::Timestamp;
 
+use crate::db::Db;
 use crate::db::{Tx, execute, fetch, scalar};
 use crate::log::LogRow;
-use crate::model::LogFilter;
-use crate::{Now, Store, StoreError};
+use crate::{Now, StoreError};
 use merkle::{Frontier, Hash, Tree};
 pub use note::{Checkpoint, NoteError, NoteSigner, NoteVerifier};
+use skjold_core::oversight::LogFilter;
 
 /// The shortest retention the processor terms allow, in months.
 pub const MIN_RETENTION_MONTHS: u32 = 6;
@@ -307,16 +308,58 @@ impl VerifyReport {
 /// How many entries verification reads at a time.
 const PAGE: i64 = 20_000;
 
-impl Store {
+/// The tamper-evident access log: checkpoints, verification, pruning, exports. Entries are
+/// appended by the gate; this handle holds the checkpoint signing key, not a key to
+/// anyone's data.
+#[derive(Clone, Debug)]
+pub struct AuditLog {
+    pub(crate) db: Db,
+    pub(crate) signer: NoteSigner,
+    pub(crate) log: crate::log::LogWriter,
+}
+
+impl AuditLog {
+    /// An export of the access log with inclusion proofs, for the privacy officer or the
+    /// auditor to hand to the controller or the supervisory authority. The export itself is
+    /// logged first.
+    pub async fn export_access_log(
+        &self,
+        actor: &skjold_core::Actor,
+        filter: &LogFilter,
+        now: Now,
+    ) -> Result<export::Export, StoreError> {
+        if !actor.may(skjold_core::Action::ReadLogs) {
+            return Err(skjold_core::Problem::RoleNotAllowed(actor.role).into());
+        }
+        let entry = crate::log::LogRow::oversight(
+            actor,
+            now,
+            filter.subject_id,
+            crate::gate::describe_filter(filter),
+            "Adgangsloggen eksporteret med beviser",
+        );
+        self.log.append(entry).await?;
+        self.export_log(filter, Some(actor.controller_id), now)
+            .await
+    }
+
+    /// Records something the system itself did (no user, no citizen) in the access log,
+    /// and returns once the entry is durable: the log's own upkeep, such as pruning.
+    pub async fn log_system_event(&self, now: Now, detail: &str) -> Result<(), StoreError> {
+        self.log
+            .append(crate::log::LogRow::system(now, detail))
+            .await
+    }
+
     /// The key that checks this installation's checkpoints.
     pub fn log_verifier(&self) -> NoteVerifier {
-        self.keys.checkpoint_signer().verifier()
+        self.signer.verifier()
     }
 
     /// Signs a checkpoint for every shard that has grown since its last one, and the final
     /// checkpoint of every closed shard. Returns what it signed.
     pub async fn checkpoint_log(&self, now: Now) -> Result<Vec<StoredCheckpoint>, StoreError> {
-        let signer = self.keys.checkpoint_signer();
+        let signer = self.signer.clone();
         let mut tx = self.db.write().await?;
         lock_appends(&mut tx).await?;
         let shards = fetch!(
@@ -569,9 +612,10 @@ impl Store {
         retention_months: u32,
     ) -> Result<Vec<String>, StoreError> {
         if retention_months < MIN_RETENTION_MONTHS {
-            return Err(StoreError::invalid(
-                "retention_too_short",
-                format!("loggen skal gemmes i mindst {MIN_RETENTION_MONTHS} måneder"),
+            return Err(StoreError::Refused(
+                skjold_core::Problem::RetentionTooShort {
+                    min: MIN_RETENTION_MONTHS,
+                },
             ));
         }
         self.checkpoint_log(now).await?;
@@ -719,8 +763,8 @@ impl Store {
                 |(at, organisation, use_kind, purpose, outcome)| CitizenLogEntry {
                     at: Now::from_micros(at),
                     organisation: organisation.unwrap_or_else(|| "Skjold (system)".to_owned()),
-                    use_kind: crate::model::UseKind::parse(&use_kind)
-                        .unwrap_or(crate::model::UseKind::View),
+                    use_kind: skjold_core::oversight::UseKind::parse(&use_kind)
+                        .unwrap_or(skjold_core::oversight::UseKind::View),
                     purpose,
                     allowed: outcome == "allowed",
                 },
@@ -734,7 +778,7 @@ impl Store {
 pub struct CitizenLogEntry {
     pub at: Now,
     pub organisation: String,
-    pub use_kind: crate::model::UseKind,
+    pub use_kind: skjold_core::oversight::UseKind,
     pub purpose: String,
     pub allowed: bool,
 }

@@ -10,38 +10,14 @@
 //!
 //! Everyone else gets "not found", so an order's existence is not told either.
 
-use serde::Serialize;
 use uuid::Uuid;
 
-use skjold_core::Role;
 use skjold_core::access::{lookup_expires, stand_in_expires};
+use skjold_core::oversight::{StandInGrant, StandInView};
+use skjold_core::text::{self, Justification, MIN_NOTE};
+use skjold_core::{Action, Actor, Input, Problem};
 
 use super::*;
-
-/// A stand-in access just opened.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct StandInGrant {
-    pub id: Uuid,
-    pub expires_at: Now,
-}
-
-/// A stand-in access as the privacy officer follows it up.
-#[derive(Debug, Clone, Serialize)]
-pub struct StandInView {
-    pub id: Uuid,
-    pub user: String,
-    pub user_unit: String,
-    pub order_id: Uuid,
-    pub order_reference: String,
-    pub order_unit: String,
-    pub subject_id: Uuid,
-    pub reason: String,
-    pub opened_at: Now,
-    pub expires_at: Now,
-    pub followed_up_at: Option<Now>,
-    pub followed_up_by: Option<String>,
-    pub follow_up_note: Option<String>,
-}
 
 const PURPOSE_STAND_IN: &str = "Sagsbehandling som stedfortræder";
 const PURPOSE_FOLLOW_UP: &str = "Opfølgning på stedfortræderadgang";
@@ -81,7 +57,7 @@ pub(super) async fn caseworker_order_row(
     order_id: Uuid,
     now: Now,
 ) -> Result<(OrderRow, Option<Uuid>), StoreError> {
-    require_role(actor, &[Role::Caseworker])?;
+    require(actor, Action::WorkOrder)?;
     let order = match order_row(tx, order_id).await? {
         Some(o) if o.controller_id == actor.controller_id => o,
         _ => return Err(order_not_found()),
@@ -104,7 +80,7 @@ pub(super) async fn caseworker_subject(
     subject_id: Uuid,
     now: Now,
 ) -> Result<Option<Uuid>, StoreError> {
-    require_role(actor, &[Role::Caseworker])?;
+    require(actor, Action::WorkCitizen)?;
     subject_of_controller(tx, subject_id, actor.controller_id).await?;
     let own: Option<Uuid> = scalar!(
         &mut *tx,
@@ -212,7 +188,7 @@ impl StandInRow {
     }
 }
 
-impl Store {
+impl Gate {
     /// A caseworker steps in on another unit's order, with a written reason: the order and
     /// the citizen's record open to them for a working day. Logged as a stand-in access;
     /// the privacy officer follows it up.
@@ -220,30 +196,18 @@ impl Store {
         &self,
         actor: &Actor,
         order_id: Uuid,
-        reason: &str,
+        reason: &Justification,
         now: Now,
     ) -> Result<StandInGrant, StoreError> {
         let mut tx = self.db.write().await?;
         let checked = async {
-            require_role(actor, &[Role::Caseworker])?;
+            require(actor, Action::OpenStandIn)?;
             let order = match order_row(&mut tx, order_id).await? {
                 Some(o) if o.controller_id == actor.controller_id => o,
                 _ => return Err(order_not_found()),
             };
             if order.unit_id == actor.organisation_id {
-                return Err(StoreError::conflict(
-                    "own_unit_order",
-                    "bestillingen hører til din egen enhed; du kan åbne den uden stedfortræderadgang",
-                ));
-            }
-            if reason.trim().chars().count() < skjold_core::policy::MIN_JUSTIFICATION {
-                return Err(StoreError::invalid(
-                    "reason_required",
-                    format!(
-                        "skriv hvorfor du træder til, med mindst {} tegn",
-                        skjold_core::policy::MIN_JUSTIFICATION
-                    ),
-                ));
+                return Err(StoreError::Refused(Problem::OwnUnitOrder));
             }
             Ok(order)
         }
@@ -262,7 +226,7 @@ impl Store {
         };
         let id = Uuid::new_v4();
         let key = self.subject_key(&mut tx, order.subject_id).await?;
-        let sealed = key.seal(order.subject_id, &reason_aad(id), reason.trim())?;
+        let sealed = key.seal(order.subject_id, &reason_aad(id), reason.as_str())?;
         let expires_at = stand_in_expires(now);
         execute!(
             &mut tx,
@@ -304,7 +268,7 @@ impl Store {
     /// them, oldest first), then the latest followed up. The reasons are opened, so each
     /// citizen shown is logged.
     pub async fn stand_ins(&self, actor: &Actor, now: Now) -> Result<Vec<StandInView>, StoreError> {
-        require_role(actor, &[Role::PrivacyOfficer, Role::Auditor])?;
+        require(actor, Action::ReadFollowUp)?;
         let mut tx = self.db.read().await?;
         let sql = format!(
             "{STAND_IN_SELECT} WHERE a.controller_id = $1 AND a.kind = 'stand_in' AND a.followed_up_at IS NULL \
@@ -366,7 +330,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.db.write().await?;
         let checked = async {
-            require_role(actor, &[Role::PrivacyOfficer])?;
+            require(actor, Action::RecordFollowUp)?;
+            let note = text::at_least(Input::Note, note, MIN_NOTE)?;
             let row: Option<(Uuid, Option<i64>)> = fetch!(
                 &mut tx,
                 fetch_optional,
@@ -376,24 +341,15 @@ impl Store {
                 actor.controller_id
             )?;
             let (subject_id, done) = row.ok_or_else(|| {
-                StoreError::not_found("stand_in_not_found", "stedfortræderadgangen findes ikke")
+                StoreError::Refused(Problem::StandInNotFound)
             })?;
             if done.is_some() {
-                return Err(StoreError::conflict(
-                    "stand_in_followed_up",
-                    "stedfortræderadgangen er allerede fulgt op",
-                ));
+                return Err(StoreError::Refused(Problem::StandInFollowedUp));
             }
-            if note.trim().chars().count() < 5 {
-                return Err(StoreError::invalid(
-                    "note_required",
-                    "skriv en kort note om opfølgningen (mindst 5 tegn)",
-                ));
-            }
-            Ok(subject_id)
+            Ok((subject_id, note))
         }
         .await;
-        let subject_id = match checked {
+        let (subject_id, note) = match checked {
             Ok(s) => s,
             Err(e) => {
                 let u = Use::new(
@@ -406,7 +362,7 @@ impl Store {
             }
         };
         let key = self.subject_key(&mut tx, subject_id).await?;
-        let sealed = key.seal(subject_id, &note_aad(id), note.trim())?;
+        let sealed = key.seal(subject_id, &note_aad(id), note)?;
         execute!(
             &mut tx,
             "UPDATE case_access SET followed_up_at = $1, followed_up_by = $2, follow_up_note = $3 WHERE id = $4",

@@ -1,0 +1,164 @@
+//! Measurements for `skjold bench`: a throw-away installation ([`Scratch`]) to measure on,
+//! and the access log's own figures. The command prints; nothing here asserts a time.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use skjold_store::audit::merkle::verify_inclusion;
+use skjold_store::testdb::TestDb;
+use skjold_store::{Backend, StoreError};
+
+use crate::{App, AppError, SystemClock};
+
+/// A throw-away installation: a fresh SQLite file in a temporary directory, or a fresh
+/// database on a PostgreSQL server, dropped by [`Scratch::cleanup`]. Its data is synthetic.
+pub struct Scratch {
+    db: TestDb,
+    pub app: App,
+}
+
+impl Scratch {
+    /// A fresh, empty installation; on the PostgreSQL server at `database_url` if given.
+    pub async fn new(database_url: Option<&str>) -> Scratch {
+        let db = match database_url {
+            Some(url) => TestDb::postgres_at(url).await,
+            None => TestDb::new(Backend::Sqlite).await,
+        };
+        let app = App::new(db.store.clone(), Arc::new(SystemClock));
+        Scratch { db, app }
+    }
+
+    /// The backend's name, for the figures.
+    pub fn backend(&self) -> &'static str {
+        match self.db.backend {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+
+    pub async fn cleanup(self) {
+        self.db.cleanup().await;
+    }
+}
+
+impl App {
+    /// How many entries the access log holds (no content).
+    pub async fn access_log_len(&self) -> Result<u64, AppError> {
+        Ok(self.store().gate().access_log_len().await?)
+    }
+}
+
+/// What [`log_figures`] measured.
+#[derive(Debug, Clone)]
+pub struct LogFigures {
+    /// Entries appended and acknowledged as durable.
+    pub appended: u64,
+    pub append_time: Duration,
+    /// Entries and checkpoints the verification recomputed and checked.
+    pub verified_entries: u64,
+    pub verified_checkpoints: usize,
+    pub verify_time: Duration,
+    /// Inclusion proofs checked against signed checkpoints, and how long they took.
+    pub proofs: usize,
+    pub proof_time: Duration,
+}
+
+/// Appends to the access log from `appenders` concurrent writers for `seconds` (each
+/// waiting until its entry is durable), then signs checkpoints, verifies the whole log,
+/// and checks up to 10 000 inclusion proofs from an export.
+pub async fn log_figures(
+    app: &App,
+    appenders: usize,
+    seconds: u64,
+) -> Result<LogFigures, AppError> {
+    let audit = app.store().audit();
+    let running = Arc::new(AtomicBool::new(true));
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(appenders);
+    for _ in 0..appenders {
+        let (audit, running, app) = (audit.clone(), running.clone(), app.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut acked = 0u64;
+            while running.load(Ordering::Relaxed) {
+                audit.log_system_event(app.now(), "Benchmark-post").await?;
+                acked += 1;
+            }
+            Ok::<u64, StoreError>(acked)
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    running.store(false, Ordering::Relaxed);
+    let mut appended = 0;
+    for t in tasks {
+        appended += t
+            .await
+            .map_err(|e| AppError::Internal(format!("appender: {e}")))??;
+    }
+    let append_time = started.elapsed();
+
+    let signed = audit.checkpoint_log(app.now()).await?;
+    let started = Instant::now();
+    let report = audit.verify_log().await?;
+    let verify_time = started.elapsed();
+    if let Some(problem) = report.problems.first() {
+        return Err(AppError::Internal(format!(
+            "the log does not verify: {problem}"
+        )));
+    }
+
+    let export = audit
+        .export_log(
+            &skjold_core::oversight::LogFilter::default(),
+            None,
+            app.now(),
+        )
+        .await?;
+    let verifier = audit.log_verifier();
+    let roots: HashMap<&str, [u8; 32]> = signed
+        .iter()
+        .filter_map(|c| {
+            verifier
+                .open(&c.note)
+                .ok()
+                .map(|h| (c.shard.as_str(), h.root))
+        })
+        .collect();
+    let sample: Vec<_> = export
+        .entries
+        .iter()
+        .step_by((export.entries.len() / 10_000).max(1))
+        .filter(|e| roots.contains_key(e.entry.shard.as_str()))
+        .collect();
+    let started = Instant::now();
+    let good = sample
+        .iter()
+        .filter(|e| {
+            verify_inclusion(
+                e.entry.index,
+                e.tree_size,
+                &e.entry.leaf_hash(),
+                &e.proof,
+                &roots[e.entry.shard.as_str()],
+            )
+        })
+        .count();
+    let proof_time = started.elapsed();
+    if good != sample.len() {
+        return Err(AppError::Internal(format!(
+            "{} of {} inclusion proofs failed",
+            sample.len() - good,
+            sample.len()
+        )));
+    }
+    Ok(LogFigures {
+        appended,
+        append_time,
+        verified_entries: report.entries,
+        verified_checkpoints: report.checkpoints,
+        verify_time,
+        proofs: sample.len(),
+        proof_time,
+    })
+}

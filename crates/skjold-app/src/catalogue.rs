@@ -1,0 +1,185 @@
+//! The catalogue: purposes with their legal bases, service types with their disclosure
+//! policies, and the data processing agreements that let a supplier work. The
+//! administrator changes it; every municipal role reads it.
+
+use std::collections::BTreeMap;
+
+use uuid::Uuid;
+
+use skjold_core::catalogue::{Dpa, Purpose, ServiceType};
+use skjold_core::error::{DateInput, Input};
+use skjold_core::text::{self, MAX_TEXT};
+use skjold_core::{Action, Actor, Art6Basis, Art9Basis, Date, DisclosureRule, LegalBasis, Problem};
+use skjold_store::catalogue::{NewDpa, NewServiceType};
+
+use crate::disclosures::parse_field;
+use crate::{App, AppError, require};
+
+/// A date as typed (`YYYY-MM-DD`), or the refusal that names which date.
+pub fn parse_date(s: &str, which: DateInput) -> Result<Date, AppError> {
+    s.parse()
+        .map_err(|_| AppError::Refused(Problem::BadDate(which)))
+}
+
+/// A new purpose.
+#[derive(Debug, Clone, Default)]
+pub struct PurposeInput {
+    pub name: String,
+    pub description: String,
+    /// GDPR art. 6(1) basis: `6.1.a` … `6.1.f`.
+    pub art6: String,
+    /// GDPR art. 9(2) basis for special categories, e.g. `9.2.b`; none or empty for none.
+    pub art9: Option<String>,
+    /// The national provision, e.g. "LAB § 22".
+    pub national_law: String,
+}
+
+/// A new service type with its policy (field key → `automatic`, `on_justified_request`,
+/// `never`; unnamed fields get the default).
+#[derive(Debug, Clone)]
+pub struct ServiceTypeInput {
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub purpose_id: Uuid,
+    pub policy: BTreeMap<String, String>,
+}
+
+/// A new data processing agreement.
+#[derive(Debug, Clone)]
+pub struct DpaInput {
+    pub processor_id: Uuid,
+    pub reference: String,
+    pub instructions: String,
+    /// `YYYY-MM-DD`
+    pub starts_on: String,
+    /// `YYYY-MM-DD`, or none or empty for open-ended.
+    pub ends_on: Option<String>,
+}
+
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl App {
+    pub async fn create_purpose(
+        &self,
+        actor: &Actor,
+        input: &PurposeInput,
+    ) -> Result<Purpose, AppError> {
+        require(actor, Action::Administer)?;
+        let name = text::required_line(Input::PurposeName, &input.name)?;
+        let description = text::text(Input::Description, &input.description, MAX_TEXT)?;
+        let national_law = text::line(Input::NationalLaw, &input.national_law)?;
+        let art6 = Art6Basis::parse(input.art6.trim()).ok_or(Problem::BadArt6)?;
+        let art9 = match non_empty(&input.art9) {
+            Some(s) => Some(Art9Basis::parse(s).ok_or(Problem::BadArt9)?),
+            None => None,
+        };
+        let basis = LegalBasis {
+            art6,
+            art9,
+            national_law: national_law.to_owned(),
+        };
+        Ok(self
+            .store()
+            .catalogue()
+            .create_purpose(actor.controller_id, name, description, &basis, self.now())
+            .await?)
+    }
+
+    pub async fn purposes(&self, actor: &Actor) -> Result<Vec<Purpose>, AppError> {
+        require(actor, Action::ReadCatalogue)?;
+        Ok(self
+            .store()
+            .catalogue()
+            .purposes(actor.controller_id)
+            .await?)
+    }
+
+    pub async fn create_service_type(
+        &self,
+        actor: &Actor,
+        input: &ServiceTypeInput,
+    ) -> Result<ServiceType, AppError> {
+        require(actor, Action::Administer)?;
+        let code = text::required_line(Input::ServiceCode, &input.code)?;
+        let name = text::required_line(Input::ServiceName, &input.name)?;
+        let description = text::text(Input::Description, &input.description, MAX_TEXT)?;
+        let mut rules = Vec::with_capacity(input.policy.len());
+        for (field, rule) in &input.policy {
+            let field = parse_field(field)?;
+            let rule = DisclosureRule::parse(rule.trim()).ok_or_else(|| Problem::BadRule {
+                field,
+                rule: rule.trim().chars().take(40).collect(),
+            })?;
+            rules.push((field, rule));
+        }
+        Ok(self
+            .store()
+            .catalogue()
+            .create_service_type(
+                actor.controller_id,
+                NewServiceType {
+                    code,
+                    name,
+                    description,
+                    purpose_id: input.purpose_id,
+                    rules: &rules,
+                },
+                self.now(),
+            )
+            .await?)
+    }
+
+    pub async fn service_types(&self, actor: &Actor) -> Result<Vec<ServiceType>, AppError> {
+        require(actor, Action::ReadCatalogue)?;
+        Ok(self
+            .store()
+            .catalogue()
+            .service_types(actor.controller_id)
+            .await?)
+    }
+
+    pub async fn create_dpa(&self, actor: &Actor, input: &DpaInput) -> Result<Dpa, AppError> {
+        require(actor, Action::Administer)?;
+        let reference = text::required_line(Input::DpaReference, &input.reference)?;
+        let instructions = text::text(Input::Instructions, &input.instructions, MAX_TEXT)?;
+        let starts_on = parse_date(&input.starts_on, DateInput::Start)?;
+        let ends_on = match non_empty(&input.ends_on) {
+            Some(s) => Some(parse_date(s, DateInput::End)?),
+            None => None,
+        };
+        Ok(self
+            .store()
+            .catalogue()
+            .create_dpa(
+                actor.controller_id,
+                NewDpa {
+                    processor_id: input.processor_id,
+                    reference,
+                    instructions,
+                    starts_on,
+                    ends_on,
+                },
+                self.now(),
+            )
+            .await?)
+    }
+
+    pub async fn dpas(&self, actor: &Actor) -> Result<Vec<Dpa>, AppError> {
+        require(actor, Action::ReadCatalogue)?;
+        Ok(self.store().catalogue().dpas(actor.controller_id).await?)
+    }
+
+    /// Suppliers a caseworker can order from today, with their DPA.
+    pub async fn suppliers_in_force(&self, actor: &Actor) -> Result<Vec<Dpa>, AppError> {
+        let today = self.now().local_date();
+        Ok(self
+            .dpas(actor)
+            .await?
+            .into_iter()
+            .filter(|d| d.in_force(today))
+            .collect())
+    }
+}

@@ -1,0 +1,215 @@
+//! The demo: a Copenhagen-like municipality with two job-centre units, three suppliers (one
+//! of them with an expired DPA), eight service types, 200 synthetic citizens and a user for
+//! every role. Every name, number and address is generated from a fixed seed; CPR numbers
+//! are valid (real dates, modulus 11) but belong to no one on purpose: the generated
+//! combinations of names and numbers are fictitious.
+
+mod catalogue;
+mod people;
+
+use std::collections::BTreeMap;
+
+use uuid::Uuid;
+
+use skjold_core::orders::NewOrder;
+use skjold_core::{Cpr, OrgKind, Role};
+
+use crate::{App, AppError};
+
+/// The one password of every demo user. Only `skjold demo` uses it.
+pub const DEMO_PASSWORD: &str = "skjold-demo-2026";
+
+/// The demo's municipality; a data directory holding it is a demo's.
+pub const DEMO_MUNICIPALITY: &str = "Københavns Kommune (demo)";
+
+/// The demo users: user name, name, role, and the organisation they belong to.
+pub const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
+    (
+        "admin",
+        "Birgitte Holm-Larsen",
+        Role::Administrator,
+        DEMO_MUNICIPALITY,
+    ),
+    (
+        "sagsbehandler",
+        "Rasmus Kjærgaard",
+        Role::Caseworker,
+        "Jobcenter København Nord",
+    ),
+    (
+        "sagsbehandler2",
+        "Yasmin El-Amin",
+        Role::Caseworker,
+        "Jobcenter København Syd",
+    ),
+    (
+        "mentorhuset",
+        "Torben Vestergaard",
+        Role::SupplierUser,
+        "Mentorhuset ApS",
+    ),
+    (
+        "praktikpartner",
+        "Louise Brandt",
+        Role::SupplierUser,
+        "Praktikpartner A/S",
+    ),
+    (
+        "kompetencecentret",
+        "Henrik Dalsgaard",
+        Role::SupplierUser,
+        "Kompetencecentret Øst ApS",
+    ),
+    (
+        "dpo",
+        "Signe Winther",
+        Role::PrivacyOfficer,
+        DEMO_MUNICIPALITY,
+    ),
+    ("revisor", "Peter Aagaard", Role::Auditor, DEMO_MUNICIPALITY),
+];
+
+const SUPPLIERS: &[(&str, &str)] = &[
+    ("Mentorhuset ApS", "mentor"),
+    ("Praktikpartner A/S", "praktik"),
+    ("Kompetencecentret Øst ApS", "udløbet"),
+];
+
+/// What the demo created, for the CLI banner and for tests.
+#[derive(Debug, Clone)]
+pub struct DemoSummary {
+    pub municipality_id: Uuid,
+    pub organisations: BTreeMap<String, Uuid>,
+    pub service_types: BTreeMap<String, Uuid>,
+    pub citizens: Vec<DemoCitizen>,
+    /// Every demo user's second-factor secret in base32, by user name, for an
+    /// authenticator app.
+    pub secrets: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoCitizen {
+    pub id: Uuid,
+    pub cpr: Cpr,
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    pub address: String,
+}
+
+impl App {
+    /// Whether the database holds the demo (its municipality), so that `skjold demo` never
+    /// shows codes for another installation's users.
+    pub async fn holds_demo(&self) -> Result<bool, AppError> {
+        Ok(self
+            .store()
+            .directory()
+            .organisations()
+            .await?
+            .iter()
+            .any(|o| o.kind == OrgKind::Municipality && o.name == DEMO_MUNICIPALITY))
+    }
+
+    /// Builds the demo into an empty database. Every demo user gets a second factor set up
+    /// already, with the secret returned in the summary.
+    pub async fn build_demo(&self, citizens: usize) -> Result<DemoSummary, AppError> {
+        let municipality_id = self
+            .init(DEMO_MUNICIPALITY, "admin", DEMO_USERS[0].1, DEMO_PASSWORD)
+            .await?;
+        let admin = self
+            .store()
+            .directory()
+            .actor_by_username("admin")
+            .await?
+            .ok_or_else(|| AppError::Internal("demo administrator missing".into()))?;
+        let mut orgs = BTreeMap::new();
+        orgs.insert(DEMO_MUNICIPALITY.to_owned(), municipality_id);
+        for unit in ["Jobcenter København Nord", "Jobcenter København Syd"] {
+            let o = self
+                .create_organisation(Some(&admin), OrgKind::Unit, None, unit, None)
+                .await?;
+            orgs.insert(unit.to_owned(), o.id);
+        }
+        let cvrs = ["37104914", "29403473", "32365590"];
+        for ((name, _), cvr) in SUPPLIERS.iter().zip(cvrs) {
+            let o = self
+                .create_organisation(Some(&admin), OrgKind::Supplier, None, name, Some(cvr))
+                .await?;
+            orgs.insert((*name).to_owned(), o.id);
+        }
+        let mut user_ids = vec![(DEMO_USERS[0].0, admin.user_id)];
+        for (username, display, role, org) in &DEMO_USERS[1..] {
+            let user = self
+                .add_user(
+                    Some(&admin),
+                    orgs[*org],
+                    username,
+                    display,
+                    *role,
+                    DEMO_PASSWORD,
+                )
+                .await?;
+            user_ids.push((username, user.id));
+        }
+        let mut secrets = BTreeMap::new();
+        for (username, user_id) in user_ids {
+            let secret = crate::sign_in::second_factor::new_totp_secret();
+            let sealed = self
+                .store()
+                .sign_in()
+                .seal_second_factor(user_id, &secret)?;
+            // Step 0: no code has been used yet.
+            self.store()
+                .sign_in()
+                .enrol_second_factor(user_id, &sealed, 0)
+                .await?;
+            secrets.insert(
+                username.to_owned(),
+                crate::sign_in::second_factor::totp_secret_base32(&secret, username)?,
+            );
+        }
+
+        let service_types = self.demo_catalogue(&admin, &orgs).await?;
+        let list = self.demo_citizens(municipality_id, citizens).await?;
+
+        // A few orders, so every role has something to look at from the start.
+        let caseworker = self
+            .store()
+            .directory()
+            .actor_by_username("sagsbehandler")
+            .await?
+            .ok_or_else(|| AppError::Internal("demo caseworker missing".into()))?;
+        let plan = [
+            ("MENTOR", "Mentorhuset ApS"),
+            ("PRAKTIK", "Praktikpartner A/S"),
+            ("AFKLAR", "Mentorhuset ApS"),
+            ("JOBSOG", "Praktikpartner A/S"),
+        ];
+        for (i, (code, supplier)) in plan.iter().enumerate() {
+            if let Some(c) = list.get(i) {
+                // As at the desk: find the citizen by CPR number, then order.
+                self.find_citizen(&caseworker, &c.cpr.formatted()).await?;
+                let order = self
+                    .place_order(
+                        &caseworker,
+                        NewOrder {
+                            subject_id: c.id,
+                            service_type_id: service_types[*code],
+                            supplier_id: orgs[*supplier],
+                        },
+                    )
+                    .await?;
+                if *code == "MENTOR" {
+                    self.disclose(&caseworker, order, "health", "Mentoren skal kende borgerens skånehensyn for at kunne tilrettelægge forløbet.").await?;
+                }
+            }
+        }
+        Ok(DemoSummary {
+            municipality_id,
+            organisations: orgs,
+            service_types,
+            citizens: list,
+            secrets,
+        })
+    }
+}

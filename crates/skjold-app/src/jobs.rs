@@ -1,0 +1,42 @@
+//! The background keeper of a running server: it signs a checkpoint of the access log
+//! every minute, and once a day deletes the log's shards past retention and suspends the
+//! users whose role was not confirmed in time (the access review).
+
+use std::time::Duration;
+
+use crate::App;
+
+/// How often the keeper wakes.
+const TICK: Duration = Duration::from_secs(60);
+/// Every how many ticks the daily work runs (the first tick included).
+const DAILY: u64 = 24 * 60;
+
+/// Starts the keeper on the current Tokio runtime. `retention_months` is the access log's
+/// retention (at least [`crate::audit::MIN_RETENTION_MONTHS`]).
+pub fn spawn_keeper(app: App, retention_months: u32) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(TICK);
+        for n in 0u64.. {
+            tick.tick().await;
+            if let Err(e) = app.checkpoint_log().await {
+                tracing::error!(error.detail = %e, "could not sign an access-log checkpoint");
+            }
+            if n % DAILY == 0 {
+                daily(&app, retention_months).await;
+            }
+        }
+    });
+}
+
+async fn daily(app: &App, retention_months: u32) {
+    match app.prune_log(retention_months).await {
+        Ok(pruned) if !pruned.is_empty() => {
+            tracing::info!(shards = ?pruned, "access-log shards past retention deleted");
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error.detail = %e, "access-log pruning failed"),
+    }
+    if let Err(e) = app.suspend_overdue().await {
+        tracing::error!(error.detail = %e, "the access review's suspensions failed");
+    }
+}

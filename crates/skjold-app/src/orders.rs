@@ -1,0 +1,160 @@
+//! Orders: what one would disclose, placing it, each side's view, closing it (the
+//! supplier loses the citizen's data and confirms deletion), stepping in on another
+//! unit's order, and the lists. Every call is one call into the gate.
+
+use uuid::Uuid;
+
+use skjold_core::data_requests::OpenRequest;
+use skjold_core::error::Input;
+use skjold_core::orders::{
+    CaseworkerOrderView, NewOrder, OrderPreview, OrderStatus, OrderSummary, SupplierOrderView,
+};
+use skjold_core::oversight::StandInGrant;
+use skjold_core::text::Justification;
+use skjold_core::threads::ThreadView;
+use skjold_core::{Action, Actor};
+
+use crate::{App, AppError, require};
+
+impl App {
+    pub async fn preview_order(
+        &self,
+        actor: &Actor,
+        order: NewOrder,
+    ) -> Result<OrderPreview, AppError> {
+        Ok(self
+            .store()
+            .gate()
+            .order_preview(actor, order, self.now())
+            .await?)
+    }
+
+    pub async fn place_order(&self, actor: &Actor, order: NewOrder) -> Result<Uuid, AppError> {
+        Ok(self
+            .store()
+            .gate()
+            .place_order(actor, order, self.now())
+            .await?)
+    }
+
+    pub async fn close_order(&self, actor: &Actor, order_id: Uuid) -> Result<(), AppError> {
+        Ok(self
+            .store()
+            .gate()
+            .close_order(actor, order_id, self.now())
+            .await?)
+    }
+
+    /// A caseworker steps in on another unit's order, with a written reason (SA-3).
+    pub async fn open_stand_in(
+        &self,
+        actor: &Actor,
+        order_id: Uuid,
+        reason: &str,
+    ) -> Result<StandInGrant, AppError> {
+        require(actor, Action::OpenStandIn)?;
+        let reason = Justification::parse(Input::Reason, reason)?;
+        Ok(self
+            .store()
+            .gate()
+            .open_stand_in(actor, order_id, &reason, self.now())
+            .await?)
+    }
+
+    /// The supplier confirms that it has deleted its copies of a closed order's data.
+    pub async fn confirm_deletion(&self, actor: &Actor, order_id: Uuid) -> Result<(), AppError> {
+        Ok(self
+            .store()
+            .gate()
+            .confirm_deletion(actor, order_id, self.now())
+            .await?)
+    }
+
+    pub async fn caseworker_order(
+        &self,
+        actor: &Actor,
+        order_id: Uuid,
+    ) -> Result<CaseworkerOrderView, AppError> {
+        Ok(self
+            .store()
+            .gate()
+            .caseworker_order(actor, order_id, self.now())
+            .await?)
+    }
+
+    pub async fn unit_orders(&self, actor: &Actor) -> Result<Vec<OrderSummary>, AppError> {
+        Ok(self.store().gate().unit_orders(actor).await?)
+    }
+
+    pub async fn supplier_orders(&self, actor: &Actor) -> Result<Vec<OrderSummary>, AppError> {
+        Ok(self
+            .store()
+            .gate()
+            .supplier_orders(actor, self.now())
+            .await?)
+    }
+
+    pub async fn supplier_order(
+        &self,
+        actor: &Actor,
+        order_id: Uuid,
+    ) -> Result<SupplierOrderView, AppError> {
+        Ok(self
+            .store()
+            .gate()
+            .supplier_order(actor, order_id, self.now())
+            .await?)
+    }
+
+    /// The caseworker's start page: the unit's orders and the data requests waiting.
+    pub async fn caseload(&self, actor: &Actor) -> Result<Caseload, AppError> {
+        Ok(Caseload {
+            orders: self.unit_orders(actor).await?,
+            requests: self.open_requests(actor).await?,
+        })
+    }
+
+    /// The caseworker's page of an order: the order and its thread.
+    pub async fn order_case(&self, actor: &Actor, order_id: Uuid) -> Result<OrderCase, AppError> {
+        let order = self.caseworker_order(actor, order_id).await?;
+        let thread = self.thread(actor, order_id).await?;
+        Ok(OrderCase { order, thread })
+    }
+
+    /// The supplier's page of an order: what was disclosed, and the thread while the
+    /// order is open.
+    pub async fn supplier_case(
+        &self,
+        actor: &Actor,
+        order_id: Uuid,
+    ) -> Result<SupplierCase, AppError> {
+        let order = self.supplier_order(actor, order_id).await?;
+        let thread = match order.order.status {
+            OrderStatus::Open => Some(self.thread(actor, order_id).await?),
+            OrderStatus::Closed => None,
+        };
+        Ok(SupplierCase { order, thread })
+    }
+}
+
+/// The orders and data requests a caseworker's unit has to work.
+#[derive(Debug, Clone)]
+pub struct Caseload {
+    pub orders: Vec<OrderSummary>,
+    pub requests: Vec<OpenRequest>,
+}
+
+/// An order as the caseworker works it.
+#[derive(Debug, Clone)]
+pub struct OrderCase {
+    pub order: CaseworkerOrderView,
+    pub thread: ThreadView,
+}
+
+/// An order as the supplier sees it.
+#[derive(Debug, Clone)]
+pub struct SupplierCase {
+    pub order: SupplierOrderView,
+    /// The thread, while the order is open.
+    pub thread: Option<ThreadView>,
+}

@@ -1,0 +1,164 @@
+//! Oversight: the disclosure ledger and the access log for the privacy officer and the
+//! auditor, their verifiable export, and the follow-up page (stand-in accesses, deletions
+//! not confirmed in time). Reading the logs is itself logged, by the gate.
+
+use uuid::Uuid;
+
+use skjold_core::disclosures::LedgerEntry;
+use skjold_core::error::DateInput;
+use skjold_core::oversight::{AccessEntry, FollowUp, LogFilter};
+use skjold_core::text::{self, MIN_NOTE};
+use skjold_core::{Action, Actor, Cpr, Input, Problem};
+use skjold_store::audit::export::Format;
+
+use crate::catalogue::parse_date;
+use crate::{App, AppError, require};
+
+/// Filters for the oversight views. A CPR number is resolved through the gate (and
+/// logged); an unknown citizen or user gives an empty result, not an error.
+#[derive(Debug, Clone, Default)]
+pub struct OversightQuery {
+    pub cpr: Option<String>,
+    pub username: Option<String>,
+    pub organisation: Option<Uuid>,
+    /// `YYYY-MM-DD`, inclusive.
+    pub from: Option<String>,
+    /// `YYYY-MM-DD`, inclusive.
+    pub until: Option<String>,
+}
+
+/// The most entries a page of the ledger or the access log shows.
+pub const PAGE: i64 = 500;
+
+/// An export of the access log, ready to download.
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub filename: &'static str,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl App {
+    /// The privacy officer's follow-up: stand-in accesses to look at, and closed orders
+    /// whose supplier has not confirmed deletion in time.
+    pub async fn follow_up(&self, actor: &Actor) -> Result<FollowUp, AppError> {
+        let now = self.now();
+        let gate = self.store().gate();
+        Ok(FollowUp {
+            stand_ins: gate.stand_ins(actor, now).await?,
+            overdue_deletions: gate.overdue_deletions(actor, now).await?,
+        })
+    }
+
+    /// The privacy officer records the follow-up of a stand-in access, with a note.
+    pub async fn follow_up_stand_in(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        note: &str,
+    ) -> Result<(), AppError> {
+        require(actor, Action::RecordFollowUp)?;
+        let note = text::at_least(Input::Note, note, MIN_NOTE)?;
+        Ok(self
+            .store()
+            .gate()
+            .follow_up_stand_in(actor, id, note, self.now())
+            .await?)
+    }
+
+    async fn log_filter(&self, actor: &Actor, q: &OversightQuery) -> Result<LogFilter, AppError> {
+        require(actor, Action::ReadLogs)?;
+        let subject_id = match non_empty(&q.cpr) {
+            Some(cpr) => {
+                let cpr = Cpr::parse(cpr)?;
+                Some(
+                    self.store()
+                        .gate()
+                        .find_subject(actor, &cpr, self.now())
+                        .await?
+                        .unwrap_or_else(Uuid::nil),
+                )
+            }
+            None => None,
+        };
+        let user_id = match non_empty(&q.username) {
+            Some(u) => Some(
+                self.store()
+                    .directory()
+                    .actor_by_username(u)
+                    .await?
+                    .map_or_else(Uuid::nil, |a| a.user_id),
+            ),
+            None => None,
+        };
+        let from = match non_empty(&q.from) {
+            Some(s) => Some(parse_date(s, DateInput::From)?.start_local()),
+            None => None,
+        };
+        let until = match non_empty(&q.until) {
+            Some(s) => Some(parse_date(s, DateInput::Until)?.plus_days(1).start_local()),
+            None => None,
+        };
+        Ok(LogFilter {
+            subject_id,
+            user_id,
+            organisation_id: q.organisation,
+            from,
+            until,
+            limit: PAGE,
+        })
+    }
+
+    pub async fn ledger(
+        &self,
+        actor: &Actor,
+        q: &OversightQuery,
+    ) -> Result<Vec<LedgerEntry>, AppError> {
+        let f = self.log_filter(actor, q).await?;
+        Ok(self.store().gate().ledger(actor, &f, self.now()).await?)
+    }
+
+    /// The access log as a verifiable export (JSON Lines or CSV, with inclusion proofs
+    /// and signed checkpoints), filtered like the log view. `format` is `jsonl` or `csv`.
+    pub async fn export_access_log(
+        &self,
+        actor: &Actor,
+        q: &OversightQuery,
+        format: &str,
+    ) -> Result<Export, AppError> {
+        let format: Format = format
+            .parse()
+            .map_err(|_: String| Problem::ExportFormat(format.chars().take(20).collect()))?;
+        let filter = self.log_filter(actor, q).await?;
+        let export = self
+            .store()
+            .audit()
+            .export_access_log(actor, &filter, self.now())
+            .await?;
+        Ok(Export {
+            filename: match format {
+                Format::Jsonl => "adgangslog.jsonl",
+                Format::Csv => "adgangslog.csv",
+            },
+            content_type: format.content_type(),
+            bytes: export.write(format),
+        })
+    }
+
+    pub async fn access_log(
+        &self,
+        actor: &Actor,
+        q: &OversightQuery,
+    ) -> Result<Vec<AccessEntry>, AppError> {
+        let f = self.log_filter(actor, q).await?;
+        Ok(self
+            .store()
+            .gate()
+            .access_log(actor, &f, self.now())
+            .await?)
+    }
+}

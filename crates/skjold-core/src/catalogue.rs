@@ -1,0 +1,57 @@
+//! What the municipality offers and on which terms: purposes with their legal bases,
+//! service types with their disclosure policies, and the data processing agreements that
+//! let a supplier work for it.
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::orders::{DisclosureRule, ServicePolicy};
+use crate::taxonomy::FieldKey;
+use crate::time::Date;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Purpose {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub art6: String,
+    pub art9: Option<String>,
+    pub national_law: String,
+    /// The legal basis in one Danish line.
+    pub legal_basis: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceType {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub purpose_id: Uuid,
+    pub purpose_name: String,
+    pub rules: Vec<(FieldKey, DisclosureRule)>,
+}
+
+impl ServiceType {
+    pub fn policy(&self) -> ServicePolicy {
+        ServicePolicy::new(self.rules.iter().copied())
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dpa {
+    pub id: Uuid,
+    pub processor_id: Uuid,
+    pub processor_name: String,
+    pub reference: String,
+    pub instructions: String,
+    pub starts_on: Date,
+    pub ends_on: Option<Date>,
+}
+
+impl Dpa {
+    /// LP-6: orders and disclosures only while a DPA is in force.
+    pub fn in_force(&self, today: Date) -> bool {
+        self.starts_on <= today && self.ends_on.is_none_or(|end| today <= end)
+    }
+}

@@ -1,0 +1,469 @@
+//! The catalogue of refusals: every reason Skjold gives for not doing what was asked, as a
+//! code with its parameters and no prose. The web layer turns a [`Problem`] into words in
+//! the reader's language (`skjold-web`'s `i18n`); the API sends its [`Problem::code`] and
+//! those words. A match there over every variant is what keeps each language complete.
+
+use crate::actor::Role;
+use crate::consents::Channel;
+use crate::taxonomy::FieldKey;
+
+/// What kind of refusal a problem is, which decides its HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The input is wrong; correcting it can help (422).
+    Invalid,
+    /// Not there, or not for this caller (404): the two are never told apart.
+    NotFound,
+    /// Known, and not for this caller (403).
+    Forbidden,
+    /// At odds with the current state (409).
+    Conflict,
+    /// More than the operation takes (413).
+    TooLarge,
+}
+
+/// Something a person types, named in problems about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Input {
+    Name,
+    DisplayName,
+    Username,
+    PurposeName,
+    ServiceCode,
+    ServiceName,
+    DpaReference,
+    Description,
+    Instructions,
+    NationalLaw,
+    Cvr,
+    Reason,
+    Justification,
+    RejectionReason,
+    Note,
+    Message,
+    Confirmation,
+    Evidence,
+    NoticeVersion,
+    Place,
+    Time,
+    Password,
+    Email,
+    Filename,
+    Setting,
+}
+
+/// A date a form asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateInput {
+    Start,
+    End,
+    From,
+    Until,
+    Appointment,
+}
+
+/// An identifier a form or address names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdInput {
+    Citizen,
+    Order,
+    Organisation,
+    Purpose,
+    ServiceType,
+    Supplier,
+    User,
+    Block,
+}
+
+/// A security setting with a permitted range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    LockoutThreshold,
+    LockoutWindowHours,
+    BlockMinutes,
+}
+
+/// What a confirmation is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirm {
+    CloseOrder,
+    Deletion,
+}
+
+/// What the guard found in a message that needs a confirmation before it goes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GuardStop {
+    pub cpr_numbers: usize,
+    pub sensitive_terms: Vec<String>,
+    /// Attachments whose text could not be read.
+    pub unreadable: Vec<String>,
+    /// The citizen's data in the text that this supplier has not received.
+    pub undisclosed: Vec<FieldKey>,
+    /// The shortest confirmation accepted.
+    pub min: usize,
+}
+
+/// One reason for a refusal.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.code())]
+pub enum Problem {
+    // ---- what was typed -----------------------------------------------------------------
+    Required(Input),
+    TooShort {
+        input: Input,
+        min: usize,
+    },
+    TooLong {
+        input: Input,
+        max: usize,
+    },
+    ControlCharacters(Input),
+    CprFormat,
+    CprImpossibleDate,
+    CprFutureDate,
+    CvrFormat,
+    CvrChecksum,
+    UnknownField(String),
+    BadDate(DateInput),
+    BadTime,
+    BadId(IdInput),
+    BadChannel,
+    BadKind,
+    BadRole(String),
+    BadRule {
+        field: FieldKey,
+        rule: String,
+    },
+    BadArt6,
+    BadArt9,
+    BadDecision,
+    ExportFormat(String),
+    EmailFormat(String),
+    UsernameFormat,
+    PasswordTooShort {
+        min: usize,
+    },
+    PasswordMismatch,
+    PasswordUnchanged,
+    SettingOutOfRange {
+        setting: Setting,
+        min: u32,
+        max: u32,
+        given: String,
+    },
+    RetentionTooShort {
+        min: u32,
+    },
+    ConfirmationRequired(Confirm),
+    BadRequestBody(String),
+    FormInvalid(String),
+    FormTooLarge,
+    ReminderContent,
+    // ---- messages and attachments -------------------------------------------------------
+    MessageEmpty,
+    MessageTooLong {
+        max: usize,
+    },
+    TooManyAttachments {
+        max: usize,
+    },
+    AttachmentEmpty(String),
+    AttachmentTooLarge {
+        name: String,
+        max_mb: usize,
+    },
+    AttachmentType(String),
+    AttachmentDisguised {
+        name: String,
+        content_type: String,
+    },
+    AttachmentEncoding(String),
+    GuardConfirmationRequired(GuardStop),
+    GeneralThreadCpr,
+    FieldsRequired,
+    // ---- sign-in ------------------------------------------------------------------------
+    BadCredentials,
+    BadSecondFactor,
+    SignInExpired,
+    SignInBlocked,
+    SecondFactorRequired,
+    NewPasswordRequired,
+    WrongCurrentPassword,
+    OwnPasswordReset,
+    CsrfMismatch,
+    SsoRefused,
+    SsoNotConfigured,
+    SsoIssuerMismatch,
+    SsoUnreachable,
+    SsoProviderUnusable,
+    // ---- who may --------------------------------------------------------------------------
+    RoleNotAllowed(Role),
+    OtherController,
+    MunicipalityByCli,
+    // ---- not found ------------------------------------------------------------------------
+    OrderNotFound,
+    SubjectNotFound,
+    CitizenNotFound,
+    SubjectKeyMissing,
+    AttachmentNotFound,
+    ThreadNotFound,
+    RequestNotFound,
+    StandInNotFound,
+    UserNotFound(Option<String>),
+    OrganisationNotFound,
+    PurposeNotFound,
+    ServiceTypeNotFound,
+    BlockNotFound,
+    // ---- rules and state ------------------------------------------------------------------
+    SubjectExists,
+    OrderClosed,
+    OrderOpen,
+    OrderClosedForSupplier,
+    DeletionConfirmed,
+    OwnUnitOrder,
+    StandInFollowedUp,
+    RequestDecided,
+    BlockNotActive,
+    FieldAlreadyDisclosed(FieldKey),
+    FieldNeverDisclosed(FieldKey),
+    NoSuchData(FieldKey),
+    PolicyContactAutomatic(FieldKey),
+    PolicySpecialWithoutArt9(FieldKey),
+    PolicyCriminalWithoutLaw(FieldKey),
+    NoDpaInForce(Option<String>),
+    DpaNotInForce,
+    NotASupplier,
+    DpaNotSupplier,
+    DpaDates,
+    ParentNotMunicipality,
+    CvrRequired,
+    RoleOrganisationMismatch {
+        supplier_org: bool,
+    },
+    UsernameTaken(String),
+    ServiceCodeTaken(String),
+    AlreadyInitialised,
+    NoConsent(Channel),
+    NoConsentToWithdraw(Channel),
+    NoContact(Channel),
+    NoReminderProvider,
+    // ---- the installation ------------------------------------------------------------------
+    SmtpUrl(String),
+    SmtpFrom(String),
+    SmtpTls(String),
+}
+
+impl Problem {
+    /// The stable, machine-readable code of the API's error answer.
+    pub fn code(&self) -> &'static str {
+        use Problem::*;
+        match self {
+            Required(i) => match i {
+                Input::Name | Input::PurposeName | Input::ServiceName => "name_required",
+                Input::DisplayName => "display_name_required",
+                Input::ServiceCode => "code_required",
+                Input::DpaReference => "reference_required",
+                Input::Message => "message_empty",
+                _ => "required",
+            },
+            TooShort { input, .. } => match input {
+                Input::Justification => "justification_required",
+                Input::Note => "note_required",
+                Input::Evidence | Input::NoticeVersion => "consent_evidence",
+                _ => "reason_required",
+            },
+            TooLong { .. } => "text_too_long",
+            ControlCharacters(_) => "control_characters",
+            CprFormat => "cpr_format",
+            CprImpossibleDate => "cpr_impossible_date",
+            CprFutureDate => "cpr_future_date",
+            CvrFormat => "cvr_format",
+            CvrChecksum => "cvr_checksum",
+            UnknownField(_) => "unknown_field",
+            BadDate(_) => "bad_date",
+            BadTime => "bad_time",
+            BadId(_) => "bad_id",
+            BadChannel => "bad_channel",
+            BadKind => "bad_kind",
+            BadRole(_) => "bad_role",
+            BadRule { .. } => "bad_rule",
+            BadArt6 => "bad_art6",
+            BadArt9 => "bad_art9",
+            BadDecision => "bad_decision",
+            ExportFormat(_) => "export_format",
+            EmailFormat(_) => "email_format",
+            UsernameFormat => "username_format",
+            PasswordTooShort { .. } => "password_too_short",
+            PasswordMismatch => "password_mismatch",
+            PasswordUnchanged => "password_unchanged",
+            SettingOutOfRange { setting, .. } => match setting {
+                Setting::LockoutThreshold => "lockout_threshold_range",
+                Setting::LockoutWindowHours => "lockout_window_range",
+                Setting::BlockMinutes => "block_minutes_range",
+            },
+            RetentionTooShort { .. } => "retention_too_short",
+            ConfirmationRequired(_) => "confirmation_required",
+            BadRequestBody(_) => "bad_request_body",
+            FormInvalid(_) => "form_invalid",
+            FormTooLarge => "form_too_large",
+            ReminderContent => "reminder_content",
+            MessageEmpty => "message_empty",
+            MessageTooLong { .. } => "message_too_long",
+            TooManyAttachments { .. } => "too_many_attachments",
+            AttachmentEmpty(_) => "attachment_empty",
+            AttachmentTooLarge { .. } => "attachment_too_large",
+            AttachmentType(_) => "attachment_type",
+            AttachmentDisguised { .. } => "attachment_disguised",
+            AttachmentEncoding(_) => "attachment_encoding",
+            GuardConfirmationRequired(_) => "guard_confirmation_required",
+            GeneralThreadCpr => "general_thread_cpr",
+            FieldsRequired => "fields_required",
+            BadCredentials => "bad_credentials",
+            BadSecondFactor => "bad_second_factor",
+            SignInExpired => "sign_in_expired",
+            SignInBlocked => "sign_in_blocked",
+            SecondFactorRequired => "second_factor_required",
+            NewPasswordRequired => "new_password_required",
+            WrongCurrentPassword => "wrong_current_password",
+            OwnPasswordReset => "own_password_reset",
+            CsrfMismatch => "csrf_mismatch",
+            SsoRefused => "sso_refused",
+            SsoNotConfigured => "sso_not_configured",
+            SsoIssuerMismatch => "sso_issuer_mismatch",
+            SsoUnreachable => "sso_unreachable",
+            SsoProviderUnusable => "sso_provider_unusable",
+            RoleNotAllowed(_) => "role_not_allowed",
+            OtherController => "other_controller",
+            MunicipalityByCli => "municipality_by_cli",
+            OrderNotFound => "order_not_found",
+            SubjectNotFound => "subject_not_found",
+            CitizenNotFound => "citizen_not_found",
+            SubjectKeyMissing => "subject_key_missing",
+            AttachmentNotFound => "attachment_not_found",
+            ThreadNotFound => "thread_not_found",
+            RequestNotFound => "request_not_found",
+            StandInNotFound => "stand_in_not_found",
+            UserNotFound(_) => "user_not_found",
+            OrganisationNotFound => "organisation_not_found",
+            PurposeNotFound => "purpose_not_found",
+            ServiceTypeNotFound => "service_type_not_found",
+            BlockNotFound => "block_not_found",
+            SubjectExists => "subject_exists",
+            OrderClosed => "order_closed",
+            OrderOpen => "order_open",
+            OrderClosedForSupplier => "order_closed_for_supplier",
+            DeletionConfirmed => "deletion_confirmed",
+            OwnUnitOrder => "own_unit_order",
+            StandInFollowedUp => "stand_in_followed_up",
+            RequestDecided => "request_decided",
+            BlockNotActive => "block_not_active",
+            FieldAlreadyDisclosed(_) => "field_already_disclosed",
+            FieldNeverDisclosed(_) => "field_never_disclosed",
+            NoSuchData(_) => "no_such_data",
+            PolicyContactAutomatic(_) => "policy_contact_automatic",
+            PolicySpecialWithoutArt9(_) => "policy_special_without_art9",
+            PolicyCriminalWithoutLaw(_) => "policy_criminal_without_law",
+            NoDpaInForce(_) => "no_dpa_in_force",
+            DpaNotInForce => "dpa_not_in_force",
+            NotASupplier => "not_a_supplier",
+            DpaNotSupplier => "dpa_not_supplier",
+            DpaDates => "dpa_dates",
+            ParentNotMunicipality => "parent_not_municipality",
+            CvrRequired => "cvr_required",
+            RoleOrganisationMismatch { .. } => "role_organisation_mismatch",
+            UsernameTaken(_) => "username_taken",
+            ServiceCodeTaken(_) => "service_code_taken",
+            AlreadyInitialised => "already_initialised",
+            NoConsent(_) | NoConsentToWithdraw(_) => "no_consent",
+            NoContact(_) => "no_contact",
+            NoReminderProvider => "no_reminder_provider",
+            SmtpUrl(_) => "smtp_url",
+            SmtpFrom(_) => "smtp_from",
+            SmtpTls(_) => "smtp_tls",
+        }
+    }
+
+    /// What kind of refusal this is.
+    pub fn kind(&self) -> ProblemKind {
+        use Problem::*;
+        match self {
+            OrderNotFound | SubjectNotFound | CitizenNotFound | SubjectKeyMissing
+            | AttachmentNotFound | ThreadNotFound | RequestNotFound | StandInNotFound
+            | UserNotFound(_) | OrganisationNotFound | PurposeNotFound | ServiceTypeNotFound
+            | BlockNotFound | SsoNotConfigured => ProblemKind::NotFound,
+            BadCredentials
+            | BadSecondFactor
+            | SignInExpired
+            | SignInBlocked
+            | SecondFactorRequired
+            | NewPasswordRequired
+            | CsrfMismatch
+            | SsoRefused
+            | RoleNotAllowed(_)
+            | OtherController
+            | MunicipalityByCli
+            | DpaNotInForce
+            | OrderClosedForSupplier
+            | NoConsent(_) => ProblemKind::Forbidden,
+            SubjectExists
+            | OrderClosed
+            | OrderOpen
+            | DeletionConfirmed
+            | OwnUnitOrder
+            | StandInFollowedUp
+            | RequestDecided
+            | BlockNotActive
+            | FieldAlreadyDisclosed(_)
+            | UsernameTaken(_)
+            | ServiceCodeTaken(_)
+            | AlreadyInitialised
+            | NoConsentToWithdraw(_) => ProblemKind::Conflict,
+            FormTooLarge => ProblemKind::TooLarge,
+            _ => ProblemKind::Invalid,
+        }
+    }
+}
+
+impl From<crate::ids::IdError> for Problem {
+    fn from(e: crate::ids::IdError) -> Problem {
+        use crate::ids::IdError;
+        match e {
+            IdError::CprFormat => Problem::CprFormat,
+            IdError::CprDate => Problem::CprImpossibleDate,
+            IdError::CprFuture => Problem::CprFutureDate,
+            IdError::CvrFormat => Problem::CvrFormat,
+            IdError::CvrChecksum => Problem::CvrChecksum,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_keep_their_spelling() {
+        assert_eq!(Problem::OrderNotFound.code(), "order_not_found");
+        assert_eq!(
+            Problem::Required(Input::ServiceCode).code(),
+            "code_required"
+        );
+        assert_eq!(
+            Problem::TooShort {
+                input: Input::Justification,
+                min: 10
+            }
+            .code(),
+            "justification_required"
+        );
+        assert_eq!(
+            Problem::GuardConfirmationRequired(GuardStop::default()).kind(),
+            ProblemKind::Invalid
+        );
+        assert_eq!(Problem::DpaNotInForce.kind(), ProblemKind::Forbidden);
+        assert_eq!(
+            Problem::NoConsentToWithdraw(Channel::Sms).kind(),
+            ProblemKind::Conflict
+        );
+    }
+}

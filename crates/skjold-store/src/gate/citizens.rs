@@ -1,0 +1,272 @@
+//! Citizens: registering one with their data, recording a new value, finding one by CPR
+//! number (a look-up that opens the record for the working day), and the record itself.
+
+use uuid::Uuid;
+
+use skjold_core::citizens::{NewDatum, SubjectView};
+use skjold_core::oversight::UseKind;
+use skjold_core::{Action, Actor, Cpr, FieldKey, Problem};
+
+use super::*;
+
+async fn insert_datum(
+    tx: &mut Tx,
+    key: &SubjectKey,
+    subject_id: Uuid,
+    d: &NewDatum,
+    now: Now,
+) -> Result<Uuid, StoreError> {
+    let id = Uuid::new_v4();
+    let sealed = key.seal(subject_id, d.field.key(), &d.value)?;
+    execute!(
+        tx,
+        "INSERT INTO personal_datum (id, subject_id, field_key, ciphertext, source, collected_at, restricted) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        id,
+        subject_id,
+        d.field.key(),
+        sealed.as_slice(),
+        d.source.as_str(),
+        now.micros(),
+        false
+    )?;
+    Ok(id)
+}
+
+impl Gate {
+    /// Registers a citizen with their data, as `actor` (a caseworker, who may then open the
+    /// citizen's record for the working day), or, with `actor` `None`, as a system import
+    /// into `controller_id` (the CLI and the demo).
+    pub async fn register_subject(
+        &self,
+        actor: Option<&Actor>,
+        controller_id: Uuid,
+        cpr: &Cpr,
+        data: &[NewDatum],
+        now: Now,
+    ) -> Result<Uuid, StoreError> {
+        if let Some(a) = actor {
+            require(a, Action::WorkCitizen)?;
+            if a.controller_id != controller_id {
+                return Err(StoreError::Refused(Problem::OtherController));
+            }
+        }
+        let mut tx = self.db.write().await?;
+        let hash = self.keys.cpr_hash(cpr);
+        let existing: Option<Uuid> = scalar!(
+            &mut tx,
+            fetch_optional,
+            Uuid,
+            "SELECT id FROM data_subject WHERE controller_id = $1 AND cpr_hash = $2",
+            controller_id,
+            hash.as_slice()
+        )?;
+        if existing.is_some() {
+            return Err(StoreError::Refused(Problem::SubjectExists));
+        }
+        let id = Uuid::new_v4();
+        let (key, wrapped) = self.keys.new_subject_key(id)?;
+        execute!(
+            &mut tx,
+            "INSERT INTO data_subject (id, controller_id, cpr_hash, created_at) VALUES ($1, $2, $3, $4)",
+            id,
+            controller_id,
+            hash.as_slice(),
+            now.micros()
+        )?;
+        execute!(
+            &mut tx,
+            "INSERT INTO subject_key (subject_id, wrapped_key, master_key_id, created_at) VALUES ($1, $2, $3, $4)",
+            id,
+            wrapped.as_slice(),
+            self.keys.id(),
+            now.micros()
+        )?;
+        // The CPR number is data like any other: sealed under the citizen's key.
+        let cpr_datum = NewDatum {
+            field: FieldKey::Cpr,
+            value: cpr.formatted(),
+            source: data
+                .first()
+                .map(|d| d.source.clone())
+                .unwrap_or_else(|| "Registrering".into()),
+        };
+        for d in std::iter::once(&cpr_datum).chain(data.iter().filter(|d| d.field != FieldKey::Cpr))
+        {
+            insert_datum(&mut tx, &key, id, d, now).await?;
+        }
+        if let Some(a) = actor {
+            access::grant_lookup(&mut tx, a, id, now).await?;
+        }
+        let detail = if actor.is_some() {
+            "Borger oprettet"
+        } else {
+            "Borger indlæst ved import"
+        };
+        append_log(
+            &mut tx,
+            actor,
+            now,
+            &Use::new(UseKind::Register, Some(id), PURPOSE_CASEWORK, detail),
+            true,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Records a new value for one field of a citizen; the previous value is kept, marked
+    /// as superseded.
+    pub async fn record_datum(
+        &self,
+        actor: &Actor,
+        subject_id: Uuid,
+        datum: &NewDatum,
+        now: Now,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        let stand_in = match access::caseworker_subject(&mut tx, actor, subject_id, now).await {
+            Ok(s) => s,
+            Err(e) => {
+                let u = Use::new(
+                    UseKind::Register,
+                    None,
+                    PURPOSE_CASEWORK,
+                    "Registrering af oplysning afvist",
+                );
+                return Err(self.refuse(tx, actor, now, u, e).await);
+            }
+        };
+        let key = self.subject_key(&mut tx, subject_id).await?;
+        let new_id = insert_datum(&mut tx, &key, subject_id, datum, now).await?;
+        execute!(
+            &mut tx,
+            "UPDATE personal_datum SET superseded_by = $1 WHERE subject_id = $2 AND field_key = $3 \
+             AND superseded_by IS NULL AND id <> $1",
+            new_id,
+            subject_id,
+            datum.field.key()
+        )?;
+        let detail = format!("Oplysning registreret: {}", datum.field.danish());
+        append_log(
+            &mut tx,
+            Some(actor),
+            now,
+            &Use::new(
+                UseKind::Register,
+                Some(subject_id),
+                PURPOSE_CASEWORK,
+                detail,
+            )
+            .under(stand_in),
+            true,
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Finds a citizen by CPR number (through its keyed hash). Caseworkers search for
+    /// casework, and a hit opens the citizen's record to them for the working day;
+    /// privacy officers and auditors search to filter the logs.
+    pub async fn find_subject(
+        &self,
+        actor: &Actor,
+        cpr: &Cpr,
+        now: Now,
+    ) -> Result<Option<Uuid>, StoreError> {
+        // Caseworkers search for casework; the privacy officer and the auditor to filter
+        // the logs by citizen.
+        let casework = actor.may(Action::SearchCitizen);
+        if !casework {
+            require(actor, Action::ReadLogs)?;
+        }
+        let purpose = if casework {
+            PURPOSE_CASEWORK
+        } else {
+            PURPOSE_OVERSIGHT
+        };
+        let mut tx = if casework {
+            self.db.write().await?
+        } else {
+            self.db.read().await?
+        };
+        let hash = self.keys.cpr_hash(cpr);
+        let found: Option<Uuid> = scalar!(
+            &mut tx,
+            fetch_optional,
+            Uuid,
+            "SELECT id FROM data_subject WHERE controller_id = $1 AND cpr_hash = $2",
+            actor.controller_id,
+            hash.as_slice()
+        )?;
+        let mut u = Use::new(
+            UseKind::Search,
+            found,
+            purpose,
+            if found.is_some() {
+                "CPR-opslag: fundet"
+            } else {
+                "CPR-opslag: intet fund"
+            },
+        );
+        // The criterion is kept as a prefix of the keyed hash: enough to match repeated
+        // searches for the same number, useless without the key.
+        u.criterion = Some(format!("cpr-hmac:{}", hex::encode(&hash[..8])));
+        match (casework, found) {
+            (true, Some(subject)) => {
+                access::grant_lookup(&mut tx, actor, subject, now).await?;
+                append_log(&mut tx, Some(actor), now, &u, true).await?;
+                tx.commit().await?;
+            }
+            _ => self.log_after(tx, Some(actor), now, &u, true).await?,
+        }
+        Ok(found)
+    }
+
+    /// A citizen's current data and orders, for a caseworker who may open the record: one
+    /// with an order of their unit for the citizen, who found the citizen by a search
+    /// today, or who holds a stand-in access on one of the citizen's orders.
+    pub async fn subject_view(
+        &self,
+        actor: &Actor,
+        subject_id: Uuid,
+        now: Now,
+    ) -> Result<SubjectView, StoreError> {
+        let mut tx = self.db.read().await?;
+        let stand_in = match access::caseworker_subject(&mut tx, actor, subject_id, now).await {
+            Ok(s) => s,
+            Err(e) => {
+                let u = Use::new(
+                    UseKind::View,
+                    None,
+                    PURPOSE_CASEWORK,
+                    "Visning af borger afvist",
+                );
+                return Err(self.refuse(tx, actor, now, u, e).await);
+            }
+        };
+        let rows = current_data(&mut tx, subject_id).await?;
+        let wrapped = wrapped_key(&mut tx, subject_id).await?;
+        let sql = format!("{ORDER_SELECT} WHERE o.subject_id = $1 ORDER BY o.created_at DESC");
+        let orders = fetch!(&mut tx, fetch_all, OrderRow, &sql, subject_id)?;
+        self.log_after(
+            tx,
+            Some(actor),
+            now,
+            &Use::new(
+                UseKind::View,
+                Some(subject_id),
+                PURPOSE_CASEWORK,
+                "Borgerens oplysninger vist",
+            )
+            .under(stand_in),
+            true,
+        )
+        .await?;
+        Ok(SubjectView {
+            id: subject_id,
+            data: self.open_all(subject_id, &wrapped, rows)?,
+            orders: orders.iter().map(OrderRow::summary).collect(),
+        })
+    }
+}

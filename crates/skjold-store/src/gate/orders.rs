@@ -1,0 +1,565 @@
+//! Orders (LP-2, LP-3, LP-6, LP-7): what an order would disclose, placing it (with its
+//! automatic disclosures in the same transaction), each side's view of it, closing it (the
+//! supplier loses the citizen's data and confirms deletion), and the lists.
+
+use std::collections::HashSet;
+
+use uuid::Uuid;
+
+use skjold_core::catalogue::{Dpa, ServiceType};
+use skjold_core::directory::Organisation;
+use skjold_core::disclosures::DisclosureKind;
+use skjold_core::orders::{
+    CaseworkerOrderView, DisclosedField, NewOrder, OrderPreview, OrderStatus, OrderSummary,
+    SupplierOrderView,
+};
+use skjold_core::oversight::UseKind;
+use skjold_core::{Action, Actor, FieldKey, OrgKind, Problem};
+
+use super::disclosures::{DisclosureRow, LEDGER_SELECT, LedgerRow, insert_disclosure};
+use super::*;
+
+#[derive(sqlx::FromRow)]
+struct DisclosedRow {
+    field_key: String,
+    kind: String,
+    at: i64,
+    #[sqlx(flatten)]
+    sealed: SealedRow,
+}
+
+/// What an order needs, checked: the caseworker may open the citizen's record, the
+/// service type is the municipality's, and the supplier has a DPA in force today.
+type Prepared = (ServiceType, Organisation, Dpa, Vec<FieldKey>, Option<Uuid>);
+
+/// Authorises and validates a new order: a caseworker who may open the citizen's
+/// record, a service type of that municipality, a supplier with a DPA in force today.
+async fn prepare_order(
+    tx: &mut Tx,
+    actor: &Actor,
+    new: NewOrder,
+    now: Now,
+) -> Result<Prepared, StoreError> {
+    let stand_in = access::caseworker_subject(tx, actor, new.subject_id, now).await?;
+    let service_type = service_type_in(tx, actor.controller_id, new.service_type_id).await?;
+    let supplier = organisation_in(tx, new.supplier_id).await?;
+    if supplier.kind != OrgKind::Supplier {
+        return Err(StoreError::Refused(Problem::NotASupplier));
+    }
+    let dpa = dpa_in_force(tx, actor.controller_id, supplier.id, now.local_date())
+        .await?
+        .ok_or_else(|| StoreError::Refused(Problem::NoDpaInForce(Some(supplier.name.clone()))))?;
+    let present = current_data(tx, new.subject_id)
+        .await?
+        .iter()
+        .filter_map(|r| r.field_key.parse().ok())
+        .collect();
+    Ok((service_type, supplier, dpa, present, stand_in))
+}
+
+impl Gate {
+    /// What an order would disclose, before it is placed. Refuses a supplier without a DPA
+    /// in force.
+    pub async fn order_preview(
+        &self,
+        actor: &Actor,
+        new: NewOrder,
+        now: Now,
+    ) -> Result<OrderPreview, StoreError> {
+        let mut tx = self.db.read().await?;
+        let prepared = prepare_order(&mut tx, actor, new, now).await;
+        let (service_type, supplier, dpa, present, stand_in) = match prepared {
+            Ok(p) => p,
+            Err(e) => {
+                let u = Use::new(
+                    UseKind::View,
+                    Some(new.subject_id),
+                    PURPOSE_CASEWORK,
+                    "Forhåndsvisning af bestilling afvist",
+                );
+                return Err(self.refuse(tx, actor, now, u, e).await);
+            }
+        };
+        let plan = service_type.policy().plan(&present);
+        self.log_after(
+            tx,
+            Some(actor),
+            now,
+            &Use::new(
+                UseKind::View,
+                Some(new.subject_id),
+                PURPOSE_CASEWORK,
+                format!("Forhåndsvisning af bestilling: {}", service_type.name),
+            )
+            .under(stand_in),
+            true,
+        )
+        .await?;
+        Ok(OrderPreview {
+            subject_id: new.subject_id,
+            service_type,
+            supplier_id: supplier.id,
+            supplier_name: supplier.name,
+            dpa_reference: dpa.reference,
+            plan,
+        })
+    }
+
+    /// Places an order and discloses, in the same transaction, exactly the fields the
+    /// service type's policy marks automatic (LP-2, LP-3, LP-6). The order belongs to the
+    /// caseworker's unit.
+    pub async fn place_order(
+        &self,
+        actor: &Actor,
+        new: NewOrder,
+        now: Now,
+    ) -> Result<Uuid, StoreError> {
+        let mut tx = self.db.write().await?;
+        let prepared = prepare_order(&mut tx, actor, new, now).await;
+        let (service_type, supplier, dpa, _, stand_in) = match prepared {
+            Ok(p) => p,
+            Err(e) => {
+                let u = Use::new(
+                    UseKind::Disclose,
+                    Some(new.subject_id),
+                    PURPOSE_CASEWORK,
+                    "Bestilling afvist",
+                );
+                return Err(self.refuse(tx, actor, now, u, e).await);
+            }
+        };
+        let (purpose_name, legal_basis) =
+            purpose_summary(&mut tx, actor.controller_id, service_type.purpose_id).await?;
+        let id = Uuid::new_v4();
+        let reference = format!("B-{}", &id.simple().to_string()[..8].to_uppercase());
+        execute!(
+            &mut tx,
+            "INSERT INTO service_order (id, controller_id, unit_id, reference, subject_id, service_type_id, supplier_id, \
+             dpa_id, caseworker_id, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10)",
+            id,
+            actor.controller_id,
+            actor.organisation_id,
+            reference.as_str(),
+            new.subject_id,
+            service_type.id,
+            supplier.id,
+            dpa.id,
+            actor.user_id,
+            now.micros()
+        )?;
+        let policy = service_type.policy();
+        let key = self.subject_key(&mut tx, new.subject_id).await?;
+        let mut disclosed = Vec::new();
+        for row in current_data(&mut tx, new.subject_id).await? {
+            let Ok(field) = row.field_key.parse::<FieldKey>() else {
+                continue;
+            };
+            if policy.rule(field) == skjold_core::DisclosureRule::Automatic {
+                insert_disclosure(
+                    &mut tx,
+                    actor,
+                    &key,
+                    &DisclosureRow {
+                        field: Some(field),
+                        datum_id: Some(row.id),
+                        ..DisclosureRow::new(
+                            DisclosureKind::Automatic,
+                            id,
+                            new.subject_id,
+                            supplier.id,
+                            service_type.purpose_id,
+                            &legal_basis,
+                        )
+                    },
+                    now,
+                )
+                .await?;
+                disclosed.push(field.danish());
+            }
+        }
+        let detail = format!(
+            "Bestilling {reference} ({}) hos {}; automatisk videregivet: {}",
+            service_type.name,
+            supplier.name,
+            if disclosed.is_empty() {
+                "intet".into()
+            } else {
+                disclosed.join(", ")
+            }
+        );
+        append_log(
+            &mut tx,
+            Some(actor),
+            now,
+            &Use::new(
+                UseKind::Disclose,
+                Some(new.subject_id),
+                &purpose_name,
+                detail,
+            )
+            .under(stand_in),
+            true,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Closes an order. From then on the supplier sees only the order's facts, not the
+    /// citizen's data nor the thread, and is asked to confirm that it has deleted its
+    /// copies within [`skjold_core::access::DELETION_CONFIRMATION_DAYS`] days.
+    pub async fn close_order(
+        &self,
+        actor: &Actor,
+        order_id: Uuid,
+        now: Now,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        let checked = async {
+            let (order, stand_in) =
+                access::caseworker_order_row(&mut tx, actor, order_id, now).await?;
+            if order.status() == OrderStatus::Closed {
+                return Err(StoreError::Refused(Problem::OrderClosed));
+            }
+            Ok((order, stand_in))
+        }
+        .await;
+        let (order, stand_in) = match checked {
+            Ok(c) => c,
+            Err(e) => {
+                let u = Use::new(
+                    UseKind::Register,
+                    None,
+                    PURPOSE_CASEWORK,
+                    "Afslutning af bestilling afvist",
+                );
+                return Err(self.refuse(tx, actor, now, u, e).await);
+            }
+        };
+        execute!(
+            &mut tx,
+            "UPDATE service_order SET status = 'closed', closed_at = $1, closed_by = $2 WHERE id = $3",
+            now.micros(),
+            actor.user_id,
+            order_id
+        )?;
+        let detail = format!(
+            "Bestilling {} afsluttet; {} har ikke længere adgang til borgerens oplysninger og skal bekræfte sletning senest {}",
+            order.reference,
+            order.supplier_name,
+            skjold_core::access::deletion_due(now).danish()
+        );
+        append_log(
+            &mut tx,
+            Some(actor),
+            now,
+            &Use::new(
+                UseKind::Register,
+                Some(order.subject_id),
+                PURPOSE_CASEWORK,
+                detail,
+            )
+            .under(stand_in),
+            true,
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// The supplier confirms that it has deleted its copies of a closed order's data.
+    pub async fn confirm_deletion(
+        &self,
+        actor: &Actor,
+        order_id: Uuid,
+        now: Now,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        let checked = async {
+            require(actor, Action::ConfirmDeletion)?;
+            let order = match order_row(&mut tx, order_id).await? {
+                Some(o) if o.supplier_id == actor.organisation_id => o,
+                _ => return Err(order_not_found()),
+            };
+            if order.status() != OrderStatus::Closed {
+                return Err(StoreError::Refused(Problem::OrderOpen));
+            }
+            if order.deletion_confirmed_at.is_some() {
+                return Err(StoreError::Refused(Problem::DeletionConfirmed));
+            }
+            Ok(order)
+        }
+        .await;
+        let order = match checked {
+            Ok(o) => o,
+            Err(e) => {
+                let u = Use::new(
+                    UseKind::Register,
+                    None,
+                    PURPOSE_SUPPLY,
+                    "Bekræftelse af sletning afvist",
+                );
+                return Err(self.refuse(tx, actor, now, u, e).await);
+            }
+        };
+        execute!(
+            &mut tx,
+            "UPDATE service_order SET deletion_confirmed_at = $1, deletion_confirmed_by = $2 WHERE id = $3",
+            now.micros(),
+            actor.user_id,
+            order_id
+        )?;
+        append_log(
+            &mut tx,
+            Some(actor),
+            now,
+            &Use::new(
+                UseKind::Register,
+                Some(order.subject_id),
+                PURPOSE_SUPPLY,
+                format!(
+                    "{} bekræftede sletning af borgerens oplysninger for {}",
+                    order.supplier_name, order.reference
+                ),
+            ),
+            true,
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// The caseworker's view of an order: the ledger rows, what more may be disclosed, and
+    /// the citizen's name (opened, so logged).
+    pub async fn caseworker_order(
+        &self,
+        actor: &Actor,
+        order_id: Uuid,
+        now: Now,
+    ) -> Result<CaseworkerOrderView, StoreError> {
+        let mut tx = self.db.read().await?;
+        let (order, stand_in) =
+            match access::caseworker_order_row(&mut tx, actor, order_id, now).await {
+                Ok(o) => o,
+                Err(e) => {
+                    let u = Use::new(
+                        UseKind::View,
+                        None,
+                        PURPOSE_CASEWORK,
+                        "Visning af bestilling afvist",
+                    );
+                    return Err(self.refuse(tx, actor, now, u, e).await);
+                }
+            };
+        let service_type =
+            service_type_in(&mut tx, order.controller_id, order.service_type_id).await?;
+        let (purpose, legal_basis) =
+            purpose_summary(&mut tx, order.controller_id, order.purpose_id).await?;
+        let sql = format!("{LEDGER_SELECT} WHERE d.order_id = $1 ORDER BY d.at, d.id");
+        let ledger_rows = fetch!(&mut tx, fetch_all, LedgerRow, &sql, order_id)?;
+        let rows = current_data(&mut tx, order.subject_id).await?;
+        let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
+        let dpa_ok = dpa_in_force(
+            &mut tx,
+            order.controller_id,
+            order.supplier_id,
+            now.local_date(),
+        )
+        .await?
+        .is_some();
+        self.log_after(
+            tx,
+            Some(actor),
+            now,
+            &Use::new(
+                UseKind::View,
+                Some(order.subject_id),
+                &purpose,
+                format!("Bestilling {} vist", order.reference),
+            )
+            .under(stand_in),
+            true,
+        )
+        .await?;
+
+        let mut disclosures =
+            self.open_ledger(ledger_rows, &[(order.subject_id, wrapped.clone())])?;
+        disclosures.sort_by_key(|d| (d.at, d.kind, d.field));
+        let done: HashSet<FieldKey> = disclosures.iter().filter_map(|d| d.field).collect();
+        let policy = service_type.policy();
+        let present: Vec<FieldKey> = rows
+            .iter()
+            .filter_map(|r| r.field_key.parse().ok())
+            .collect();
+        let disclosable = present
+            .into_iter()
+            .filter(|f| {
+                !done.contains(f)
+                    && policy.rule(*f) == skjold_core::DisclosureRule::OnJustifiedRequest
+            })
+            .collect();
+        let name_rows = rows
+            .into_iter()
+            .filter(|r| r.field_key == FieldKey::Name.key())
+            .collect();
+        let citizen_name = self
+            .open_all(order.subject_id, &wrapped, name_rows)?
+            .into_iter()
+            .next()
+            .map(|d| d.value);
+        Ok(CaseworkerOrderView {
+            order: order.summary(),
+            subject_id: order.subject_id,
+            citizen_name,
+            purpose,
+            legal_basis,
+            disclosures,
+            disclosable,
+            dpa_in_force: dpa_ok,
+            stand_in,
+        })
+    }
+
+    /// LP-7 and LP-2: a supplier user's view of an order of its own organisation, with only
+    /// the fields that were disclosed to it, and only while a DPA is in force and the
+    /// order is open. A closed order shows its facts only (no personal data, not logged),
+    /// so that the supplier can confirm the deletion of its copies.
+    pub async fn supplier_order(
+        &self,
+        actor: &Actor,
+        order_id: Uuid,
+        now: Now,
+    ) -> Result<SupplierOrderView, StoreError> {
+        let mut tx = self.db.read().await?;
+        let authorised = async {
+            require(actor, Action::SupplyOrder)?;
+            let order = match order_row(&mut tx, order_id).await? {
+                Some(o) if o.supplier_id == actor.organisation_id => o,
+                _ => return Err(order_not_found()),
+            };
+            if order.status() == OrderStatus::Open
+                && dpa_in_force(
+                    &mut tx,
+                    order.controller_id,
+                    order.supplier_id,
+                    now.local_date(),
+                )
+                .await?
+                .is_none()
+            {
+                return Err(StoreError::Refused(Problem::DpaNotInForce));
+            }
+            Ok(order)
+        }
+        .await;
+        let order = match authorised {
+            Ok(o) => o,
+            Err(e) => {
+                let u = Use::new(
+                    UseKind::View,
+                    None,
+                    PURPOSE_SUPPLY,
+                    "Leverandørs visning af bestilling afvist",
+                );
+                return Err(self.refuse(tx, actor, now, u, e).await);
+            }
+        };
+        let (purpose, legal_basis) =
+            purpose_summary(&mut tx, order.controller_id, order.purpose_id).await?;
+        if order.status() == OrderStatus::Closed {
+            return Ok(SupplierOrderView {
+                order: order.summary(),
+                purpose,
+                legal_basis,
+                fields: Vec::new(),
+            });
+        }
+        let disclosed = fetch!(
+            &mut tx,
+            fetch_all,
+            DisclosedRow,
+            "SELECT d.field_key, d.kind, d.at, p.id, p.ciphertext, p.source, p.collected_at, p.restricted \
+             FROM disclosure d JOIN personal_datum p ON p.id = d.datum_id WHERE d.order_id = $1 ORDER BY d.at, d.id",
+            order_id
+        )?;
+        let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
+        self.log_after(
+            tx,
+            Some(actor),
+            now,
+            &Use::new(
+                UseKind::View,
+                Some(order.subject_id),
+                &purpose,
+                format!("Bestilling {} vist hos leverandør", order.reference),
+            ),
+            true,
+        )
+        .await?;
+
+        let key = self.keys.unwrap_subject_key(order.subject_id, &wrapped)?;
+        let mut fields = Vec::with_capacity(disclosed.len());
+        for d in disclosed {
+            let Ok(field) = d.field_key.parse::<FieldKey>() else {
+                continue;
+            };
+            let value = open_one(&key, order.subject_id, field, &d.sealed)?;
+            fields.push(DisclosedField {
+                field,
+                value,
+                kind: DisclosureKind::parse(&d.kind),
+                at: Now::from_micros(d.at),
+            });
+        }
+        fields.sort_by_key(|f| (f.at, f.kind, f.field));
+        Ok(SupplierOrderView {
+            order: order.summary(),
+            purpose,
+            legal_basis,
+            fields,
+        })
+    }
+
+    /// The supplier's own orders under a DPA in force, and its closed orders whose
+    /// deletion it has yet to confirm. No personal data: not logged.
+    pub async fn supplier_orders(
+        &self,
+        actor: &Actor,
+        now: Now,
+    ) -> Result<Vec<OrderSummary>, StoreError> {
+        require(actor, Action::SupplyOrder)?;
+        let mut tx = self.db.read().await?;
+        let sql = format!(
+            "{ORDER_SELECT} WHERE o.supplier_id = $1 AND (EXISTS (SELECT 1 FROM dpa d WHERE d.controller_id = o.controller_id \
+             AND d.processor_id = o.supplier_id AND d.starts_on <= $2 AND (d.ends_on IS NULL OR d.ends_on >= $2)) \
+             OR (o.status = 'closed' AND o.deletion_confirmed_at IS NULL)) \
+             ORDER BY o.created_at DESC"
+        );
+        let today = now.local_date().to_string();
+        let rows = fetch!(
+            &mut tx,
+            fetch_all,
+            OrderRow,
+            &sql,
+            actor.organisation_id,
+            today.as_str()
+        )?;
+        Ok(rows.iter().map(OrderRow::summary).collect())
+    }
+
+    /// The orders of the caseworker's unit. No personal data: not logged.
+    pub async fn unit_orders(&self, actor: &Actor) -> Result<Vec<OrderSummary>, StoreError> {
+        require(actor, Action::WorkOrder)?;
+        let mut tx = self.db.read().await?;
+        let sql = format!(
+            "{ORDER_SELECT} WHERE o.controller_id = $1 AND o.unit_id = $2 ORDER BY o.created_at DESC"
+        );
+        let rows = fetch!(
+            &mut tx,
+            fetch_all,
+            OrderRow,
+            &sql,
+            actor.controller_id,
+            actor.organisation_id
+        )?;
+        Ok(rows.iter().map(OrderRow::summary).collect())
+    }
+}

@@ -1,0 +1,431 @@
+//! Orders: what one would disclose, placing it, each side's view, closing it, stepping in
+//! on another unit's order, the supplier's deletion confirmation, and reminders.
+
+use axum::Json;
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use skjold_app::catalogue::parse_date;
+use skjold_app::reminders::Appointment;
+use skjold_core::error::DateInput;
+use skjold_core::orders::{
+    CaseworkerOrderView, Closing, DisclosedField, DisclosurePlan, NewOrder, OrderPreview,
+    OrderSummary, SupplierOrderView,
+};
+use skjold_core::{FieldKey, Role};
+
+use super::catalogue::ServiceTypeView;
+use super::disclosures::LedgerEntryView;
+use super::{ApiJson, ApiResult, Id, instant};
+use crate::AppState;
+use crate::error::ErrorBody;
+use crate::session::ApiUser;
+
+pub(crate) fn keys(fields: &[FieldKey]) -> Vec<&'static str> {
+    fields.iter().map(|f| f.key()).collect()
+}
+
+/// The end of an order: when it closed, and the supplier's deletion of its copies.
+#[derive(Serialize, ToSchema)]
+pub struct ClosingView {
+    #[schema(format = DateTime)]
+    closed_at: String,
+    /// The supplier confirms deletion by this day.
+    #[schema(format = Date)]
+    deletion_due: String,
+    #[schema(format = DateTime)]
+    deletion_confirmed_at: Option<String>,
+    deletion_confirmed_by: Option<String>,
+}
+
+impl From<Closing> for ClosingView {
+    fn from(c: Closing) -> ClosingView {
+        ClosingView {
+            closed_at: instant(c.closed_at),
+            deletion_due: c.deletion_due.to_string(),
+            deletion_confirmed_at: c.deletion_confirmed_at.map(instant),
+            deletion_confirmed_by: c.deletion_confirmed_by,
+        }
+    }
+}
+
+/// An order without personal data.
+#[derive(Serialize, ToSchema)]
+pub struct OrderSummaryView {
+    id: Uuid,
+    reference: String,
+    service_type: String,
+    supplier_id: Uuid,
+    supplier_name: String,
+    unit_id: Uuid,
+    unit_name: String,
+    caseworker_name: String,
+    /// `open` or `closed`.
+    status: &'static str,
+    #[schema(format = DateTime)]
+    created_at: String,
+    closing: Option<ClosingView>,
+}
+
+impl From<OrderSummary> for OrderSummaryView {
+    fn from(o: OrderSummary) -> OrderSummaryView {
+        OrderSummaryView {
+            id: o.id,
+            reference: o.reference,
+            service_type: o.service_type,
+            supplier_id: o.supplier_id,
+            supplier_name: o.supplier_name,
+            unit_id: o.unit_id,
+            unit_name: o.unit_name,
+            caseworker_name: o.caseworker_name,
+            status: o.status.key(),
+            created_at: instant(o.created_at),
+            closing: o.closing.map(Into::into),
+        }
+    }
+}
+
+pub(crate) fn summaries(orders: Vec<OrderSummary>) -> Vec<OrderSummaryView> {
+    orders.into_iter().map(Into::into).collect()
+}
+
+/// Orders of the caseworker's unit, or of the supplier: no personal data.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders",
+    responses((status = 200, body = [OrderSummaryView])))]
+pub async fn orders(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+) -> ApiResult<Vec<OrderSummaryView>> {
+    let orders = if a.role == Role::SupplierUser {
+        s.app.supplier_orders(&a).await?
+    } else {
+        s.app.unit_orders(&a).await?
+    };
+    Ok(Json(summaries(orders)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct OrderRequest {
+    subject_id: Uuid,
+    service_type_id: Uuid,
+    supplier_id: Uuid,
+}
+
+impl OrderRequest {
+    fn order(&self) -> NewOrder {
+        NewOrder {
+            subject_id: self.subject_id,
+            service_type_id: self.service_type_id,
+            supplier_id: self.supplier_id,
+        }
+    }
+}
+
+/// Which fields an order would disclose, by rule.
+#[derive(Serialize, ToSchema)]
+pub struct PlanView {
+    /// Disclosed when the order is placed.
+    automatic: Vec<&'static str>,
+    /// Automatic, but the citizen has no such data.
+    automatic_missing: Vec<&'static str>,
+    /// Only on a caseworker's justified decision.
+    on_request: Vec<&'static str>,
+    never: Vec<&'static str>,
+}
+
+impl From<DisclosurePlan> for PlanView {
+    fn from(p: DisclosurePlan) -> PlanView {
+        PlanView {
+            automatic: keys(&p.automatic),
+            automatic_missing: keys(&p.automatic_missing),
+            on_request: keys(&p.on_request),
+            never: keys(&p.never),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PreviewView {
+    subject_id: Uuid,
+    service_type: ServiceTypeView,
+    supplier_id: Uuid,
+    supplier_name: String,
+    dpa_reference: String,
+    plan: PlanView,
+}
+
+impl From<OrderPreview> for PreviewView {
+    fn from(p: OrderPreview) -> PreviewView {
+        PreviewView {
+            subject_id: p.subject_id,
+            service_type: p.service_type.into(),
+            supplier_id: p.supplier_id,
+            supplier_name: p.supplier_name,
+            dpa_reference: p.dpa_reference,
+            plan: p.plan.into(),
+        }
+    }
+}
+
+/// What an order would disclose automatically, before it is placed.
+#[utoipa::path(post, path = "/api/v1/orders/preview", tag = "orders", request_body = OrderRequest,
+    responses(
+        (status = 200, body = PreviewView, description = "The disclosure plan"),
+        (status = 404, body = ErrorBody, description = "No such citizen, service type or supplier"),
+    ))]
+pub async fn preview(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(i): ApiJson<OrderRequest>,
+) -> ApiResult<PreviewView> {
+    Ok(Json(s.app.preview_order(&a, i.order()).await?.into()))
+}
+
+/// Places an order; the policy's automatic fields are disclosed in the same transaction.
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = OrderRequest,
+    responses(
+        (status = 200, body = super::Created),
+        (status = 404, body = ErrorBody, description = "No such citizen, service type or supplier"),
+    ))]
+pub async fn place(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    ApiJson(i): ApiJson<OrderRequest>,
+) -> ApiResult<super::Created> {
+    Ok(Json(super::Created {
+        id: s.app.place_order(&a, i.order()).await?,
+    }))
+}
+
+/// The caseworker's view of an order: its ledger and what more may be disclosed.
+#[derive(Serialize, ToSchema)]
+pub struct CaseworkerOrder {
+    order: OrderSummaryView,
+    subject_id: Uuid,
+    citizen_name: Option<String>,
+    purpose: String,
+    legal_basis: String,
+    disclosures: Vec<LedgerEntryView>,
+    /// Fields the caseworker may still disclose on a justified decision.
+    disclosable: Vec<&'static str>,
+    dpa_in_force: bool,
+    /// The stand-in access the order is open under, if it is another unit's.
+    stand_in: Option<Uuid>,
+}
+
+impl From<CaseworkerOrderView> for CaseworkerOrder {
+    fn from(v: CaseworkerOrderView) -> CaseworkerOrder {
+        CaseworkerOrder {
+            order: v.order.into(),
+            subject_id: v.subject_id,
+            citizen_name: v.citizen_name,
+            purpose: v.purpose,
+            legal_basis: v.legal_basis,
+            disclosures: v.disclosures.into_iter().map(Into::into).collect(),
+            disclosable: keys(&v.disclosable),
+            dpa_in_force: v.dpa_in_force,
+            stand_in: v.stand_in,
+        }
+    }
+}
+
+/// A field disclosed to the supplier, with its value.
+#[derive(Serialize, ToSchema)]
+pub struct DisclosedFieldView {
+    field: &'static str,
+    value: String,
+    /// `automatic`, `manual` or `message`.
+    kind: &'static str,
+    #[schema(format = DateTime)]
+    at: String,
+}
+
+impl From<DisclosedField> for DisclosedFieldView {
+    fn from(f: DisclosedField) -> DisclosedFieldView {
+        DisclosedFieldView {
+            field: f.field.key(),
+            value: f.value,
+            kind: f.kind.key(),
+            at: instant(f.at),
+        }
+    }
+}
+
+/// The supplier's view of an order: only the fields disclosed to it, while it is open.
+#[derive(Serialize, ToSchema)]
+pub struct SupplierOrder {
+    order: OrderSummaryView,
+    purpose: String,
+    legal_basis: String,
+    fields: Vec<DisclosedFieldView>,
+}
+
+impl From<SupplierOrderView> for SupplierOrder {
+    fn from(v: SupplierOrderView) -> SupplierOrder {
+        SupplierOrder {
+            order: v.order.into(),
+            purpose: v.purpose,
+            legal_basis: v.legal_basis,
+            fields: v.fields.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// An order as its caller's side sees it.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum OrderView {
+    Caseworker(CaseworkerOrder),
+    Supplier(SupplierOrder),
+}
+
+/// An order: the caseworker's view (ledger, disclosable fields) or the supplier's view
+/// (only the disclosed fields with values). Logged.
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = OrderView),
+        (status = 404, body = ErrorBody, description = "No such order, or not the caller's"),
+    ))]
+pub async fn order(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Id(id): Id,
+) -> ApiResult<OrderView> {
+    Ok(Json(if a.role == Role::SupplierUser {
+        OrderView::Supplier(s.app.supplier_order(&a, id).await?.into())
+    } else {
+        OrderView::Caseworker(s.app.caseworker_order(&a, id).await?.into())
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Closed {
+    closed: Uuid,
+}
+
+/// Closes an order: the supplier loses the citizen's data and is asked to confirm deletion.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/close", tag = "orders", params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Closed),
+        (status = 404, body = ErrorBody, description = "No such order, or not the caller's"),
+        (status = 409, body = ErrorBody, description = "Already closed"),
+    ))]
+pub async fn close(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Id(id): Id,
+) -> ApiResult<Closed> {
+    s.app.close_order(&a, id).await?;
+    Ok(Json(Closed { closed: id }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReasonRequest {
+    /// Why the caseworker steps in on another unit's order.
+    #[schema(min_length = 10, max_length = 4000)]
+    reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StandInView {
+    id: Uuid,
+    #[schema(format = DateTime)]
+    expires_at: String,
+}
+
+/// A caseworker of another unit steps in on an order, with a written reason: the order
+/// and the citizen's record open to them for a working day. Logged as a stand-in access
+/// and followed up by the privacy officer.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/stand-in", tag = "orders", params(("id" = Uuid, Path)),
+    request_body = ReasonRequest,
+    responses(
+        (status = 200, body = StandInView, description = "The stand-in access and when it ends"),
+        (status = 404, body = ErrorBody, description = "No such order"),
+        (status = 409, body = ErrorBody, description = "The order is the caller's own unit's"),
+    ))]
+pub async fn open_stand_in(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Id(id): Id,
+    ApiJson(i): ApiJson<ReasonRequest>,
+) -> ApiResult<StandInView> {
+    let grant = s.app.open_stand_in(&a, id, &i.reason).await?;
+    Ok(Json(StandInView {
+        id: grant.id,
+        expires_at: instant(grant.expires_at),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeletionConfirmed {
+    deletion_confirmed: Uuid,
+}
+
+/// The supplier confirms that it has deleted its copies of a closed order's data.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/deletion-confirmation", tag = "orders",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = DeletionConfirmed),
+        (status = 404, body = ErrorBody, description = "No such order, or not the caller's"),
+        (status = 409, body = ErrorBody, description = "Still open, or already confirmed"),
+    ))]
+pub async fn confirm_deletion(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Id(id): Id,
+) -> ApiResult<DeletionConfirmed> {
+    s.app.confirm_deletion(&a, id).await?;
+    Ok(Json(DeletionConfirmed {
+        deletion_confirmed: id,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReminderRequest {
+    #[schema(pattern = "^(sms|email)$")]
+    channel: String,
+    /// `YYYY-MM-DD`
+    #[schema(format = Date)]
+    date: String,
+    /// `HH:MM`
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    time: String,
+    /// An address or a room; no names.
+    #[schema(min_length = 1, max_length = 120)]
+    place: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReminderSent {
+    /// The text that was sent.
+    sent: String,
+}
+
+/// Sends a reminder about an appointment to the order's citizen, with consent only.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/reminders", tag = "orders",
+    params(("id" = Uuid, Path)), request_body = ReminderRequest,
+    responses(
+        (status = 200, body = ReminderSent),
+        (status = 403, body = ErrorBody, description = "No consent to the channel"),
+        (status = 404, body = ErrorBody, description = "No such order, or not the caller's"),
+        (status = 409, body = ErrorBody, description = "The order is closed"),
+    ))]
+pub async fn send_reminder(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Id(id): Id,
+    ApiJson(i): ApiJson<ReminderRequest>,
+) -> ApiResult<ReminderSent> {
+    let appointment = Appointment {
+        date: parse_date(&i.date, DateInput::Appointment)?,
+        time: i.time,
+        place: i.place,
+    };
+    let sent = s
+        .app
+        .send_reminder(&a, id, &i.channel, &appointment)
+        .await?;
+    Ok(Json(ReminderSent { sent }))
+}

@@ -1,0 +1,307 @@
+//! Danish: the first language of the UI, and of the API's messages by default.
+
+use skjold_core::Problem;
+use skjold_core::consents::Channel;
+use skjold_core::error::{Confirm, DateInput, GuardStop, IdInput, Input, Setting};
+
+fn input(i: Input) -> &'static str {
+    match i {
+        Input::Name => "navnet",
+        Input::DisplayName => "navnet",
+        Input::Username => "brugernavnet",
+        Input::PurposeName => "formålets navn",
+        Input::ServiceCode => "ydelseskoden",
+        Input::ServiceName => "ydelsens navn",
+        Input::DpaReference => "aftalens reference",
+        Input::Description => "beskrivelsen",
+        Input::Instructions => "instrukserne",
+        Input::NationalLaw => "den nationale hjemmel",
+        Input::Cvr => "CVR-nummeret",
+        Input::Reason => "begrundelsen",
+        Input::Justification => "begrundelsen",
+        Input::RejectionReason => "begrundelsen for afvisningen",
+        Input::Note => "noten",
+        Input::Message => "beskeden",
+        Input::Confirmation => "begrundelsen for at sende alligevel",
+        Input::Evidence => "oplysningen om, hvordan samtykket blev givet",
+        Input::NoticeVersion => "samtykketekstens version",
+        Input::Place => "stedet",
+        Input::Time => "klokkeslættet",
+        Input::Password => "adgangskoden",
+        Input::Email => "e-mailadressen",
+        Input::Filename => "filnavnet",
+        Input::Setting => "indstillingen",
+    }
+}
+
+fn date(d: DateInput) -> &'static str {
+    match d {
+        DateInput::Start => "startdatoen",
+        DateInput::End => "slutdatoen",
+        DateInput::From => "fra-datoen",
+        DateInput::Until => "til-datoen",
+        DateInput::Appointment => "datoen",
+    }
+}
+
+fn id(i: IdInput) -> &'static str {
+    match i {
+        IdInput::Citizen => "borger",
+        IdInput::Order => "bestilling",
+        IdInput::Organisation => "organisation",
+        IdInput::Purpose => "formål",
+        IdInput::ServiceType => "ydelsestype",
+        IdInput::Supplier => "leverandør",
+        IdInput::User => "bruger",
+        IdInput::Block => "spærring",
+    }
+}
+
+fn setting(s: Setting) -> &'static str {
+    match s {
+        Setting::LockoutThreshold => "Antal fejlforsøg før spærring",
+        Setting::LockoutWindowHours => "Tidsvinduet i timer",
+        Setting::BlockMinutes => "Spærretiden i minutter",
+    }
+}
+
+fn channel(c: Channel) -> &'static str {
+    c.danish()
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn guard(g: &GuardStop) -> String {
+    let mut found = Vec::new();
+    if g.cpr_numbers > 0 {
+        found.push("et CPR-nummer".to_owned());
+    }
+    if !g.sensitive_terms.is_empty() {
+        found.push(format!(
+            "følsomme oplysninger ({})",
+            g.sensitive_terms.join(", ")
+        ));
+    }
+    if !g.unreadable.is_empty() {
+        found.push(format!(
+            "vedhæftninger, hvis tekst ikke kan læses ({})",
+            g.unreadable.join(", ")
+        ));
+    }
+    if !g.undisclosed.is_empty() {
+        let names: Vec<&str> = g.undisclosed.iter().map(|f| f.danish()).collect();
+        found.push(format!(
+            "oplysninger om borgeren, som leverandøren ikke har fået: {}",
+            names.join(", ")
+        ));
+    }
+    format!(
+        "Beskeden indeholder {}. Ret teksten, eller bekræft afsendelsen med en begrundelse på mindst {} tegn.",
+        found.join("; "),
+        g.min
+    )
+}
+
+/// The problem in Danish, as a sentence.
+pub fn problem(p: &Problem) -> String {
+    use Problem::*;
+    match p {
+        Required(i) => format!("{} skal udfyldes.", capitalised(input(*i))),
+        TooShort {
+            input: Input::Justification,
+            min,
+        } => format!("Videregivelse kræver en skriftlig begrundelse på mindst {min} tegn."),
+        TooShort { input: i, min } => {
+            format!("{} skal være på mindst {min} tegn.", capitalised(input(*i)))
+        }
+        TooLong { input: i, max } => {
+            format!("{} må højst være på {max} tegn.", capitalised(input(*i)))
+        }
+        ControlCharacters(i) => format!(
+            "{} indeholder kontroltegn, som ikke kan gemmes.",
+            capitalised(input(*i))
+        ),
+        CprFormat => "CPR-nummeret skal have 10 cifre, evt. med bindestreg efter de første 6.".into(),
+        CprImpossibleDate => "CPR-nummeret indeholder ikke en gyldig fødselsdato.".into(),
+        CprFutureDate => "CPR-nummerets fødselsdato ligger i fremtiden.".into(),
+        CvrFormat => "CVR-nummeret skal have 8 cifre og må ikke begynde med 0.".into(),
+        CvrChecksum => "CVR-nummeret har et forkert kontrolciffer.".into(),
+        UnknownField(f) => format!("Ukendt datafelt «{f}»."),
+        BadDate(d) => format!(
+            "{} er ikke en gyldig dato; brug formatet ÅÅÅÅ-MM-DD.",
+            capitalised(date(*d))
+        ),
+        BadTime => "Klokkeslæt skal skrives TT:MM.".into(),
+        BadId(i) => format!("Ukendt {}.", id(*i)),
+        BadChannel => "Kanalen skal være sms eller email.".into(),
+        BadKind => "Vælg en organisationstype (unit eller supplier).".into(),
+        BadRole(r) => format!("«{r}» er ikke en rolle."),
+        BadRule { field, rule } => format!("Ukendt regel «{rule}» for {}.", field.danish()),
+        BadArt6 => "Vælg et retsgrundlag efter art. 6, stk. 1.".into(),
+        BadArt9 => "Ukendt grundlag efter art. 9, stk. 2.".into(),
+        BadDecision => "Vælg en af mulighederne.".into(),
+        ExportFormat(f) => format!("Ukendt eksportformat «{f}»; brug jsonl eller csv."),
+        EmailFormat(e) => format!("«{e}» er ikke en e-mailadresse."),
+        UsernameFormat => "Brugernavnet skal være 2–64 tegn: bogstaver a–z, tal, punktum, bindestreg, understregning eller @.".into(),
+        PasswordTooShort { min } => format!("Adgangskoden skal have mindst {min} tegn."),
+        PasswordMismatch => "De to nye adgangskoder er ikke ens.".into(),
+        PasswordUnchanged => "Den nye adgangskode skal være forskellig fra den nuværende.".into(),
+        SettingOutOfRange { setting: s, min, max, given } => format!(
+            "{} skal være et helt tal fra {min} til {max} (ikke «{given}»).",
+            setting(*s)
+        ),
+        RetentionTooShort { min } => format!("Loggen skal gemmes i mindst {min} måneder."),
+        ConfirmationRequired(Confirm::CloseOrder) => {
+            "Bekræft, at bestillingen skal afsluttes.".into()
+        }
+        ConfirmationRequired(Confirm::Deletion) => {
+            "Sæt kryds for at bekræfte, at kopierne er slettet.".into()
+        }
+        BadRequestBody(detail) => format!("Forespørgslens indhold kan ikke læses ({detail})."),
+        FormInvalid(detail) => format!("Formularen er ikke udfyldt korrekt ({detail})."),
+        FormTooLarge => "Formularen er for stor.".into(),
+        ReminderContent => "Stedet må ikke indeholde navne, numre eller følsomme oplysninger – kun adresse eller lokale.".into(),
+        MessageEmpty => "Beskeden er tom.".into(),
+        MessageTooLong { max } => format!("Beskeden er for lang (højst {max} tegn)."),
+        TooManyAttachments { max } => format!("Højst {max} vedhæftninger pr. besked."),
+        AttachmentEmpty(name) => format!("Filen «{name}» er tom."),
+        AttachmentTooLarge { name, max_mb } => {
+            format!("Filen «{name}» er større end {max_mb} MB.")
+        }
+        AttachmentType(name) => format!(
+            "Filen «{name}» har en type, der ikke kan sendes (tilladt: PDF, PNG, JPEG, DOCX, XLSX, ODT og tekst)."
+        ),
+        AttachmentDisguised { name, content_type } => format!(
+            "Filen «{name}» er ikke, hvad navnet siger (indholdet er {content_type})."
+        ),
+        AttachmentEncoding(name) => format!("«{name}» er ikke gyldig base64."),
+        GuardConfirmationRequired(g) => guard(g),
+        GeneralThreadCpr => "Den generelle tråd er til sager, der ikke angår en borger; beskeden eller en vedhæftning indeholder et CPR-nummer. Skriv om borgeren i bestillingens tråd.".into(),
+        FieldsRequired => "Vælg mindst én oplysning.".into(),
+        BadCredentials => "Forkert brugernavn eller adgangskode.".into(),
+        BadSecondFactor => "Engangskoden er forkert eller allerede brugt.".into(),
+        SignInExpired => "Log-ind er udløbet; start forfra.".into(),
+        SignInBlocked => "For mange forkerte forsøg: bruger-ID eller arbejdsstation er spærret et stykke tid. Prøv igen senere.".into(),
+        SecondFactorRequired => "Rollen kræver en engangskode ved log-ind.".into(),
+        NewPasswordRequired => "Administratoren kræver, at du vælger en ny adgangskode.".into(),
+        WrongCurrentPassword => "Den nuværende adgangskode er forkert.".into(),
+        OwnPasswordReset => "Din egen adgangskode skifter du under «Skift adgangskode».".into(),
+        CsrfMismatch => "Formularen kunne ikke godkendes (sikkerhedsnøglen mangler eller er forkert). Gå tilbage, genindlæs siden og prøv igen.".into(),
+        SsoRefused => "Log-ind via single sign-on blev afvist; prøv igen, eller kontakt jeres administrator.".into(),
+        SsoNotConfigured => "Single sign-on er ikke sat op.".into(),
+        SsoIssuerMismatch => "Udbyderens udstederadresse (issuer) passer ikke med Skjolds opsætning; kontakt jeres administrator.".into(),
+        SsoUnreachable => "Udbyderen kan ikke nås lige nu; prøv igen senere, eller kontakt jeres administrator.".into(),
+        SsoProviderUnusable => "Udbyderens opsætning (discovery) kan ikke bruges; kontakt jeres administrator.".into(),
+        RoleNotAllowed(r) => format!(
+            "Rollen {} har ikke adgang til denne funktion.",
+            r.danish().to_lowercase()
+        ),
+        OtherController => "Det hører til en anden myndighed.".into(),
+        MunicipalityByCli => "En ny kommune oprettes med `skjold init`.".into(),
+        OrderNotFound => "Bestillingen findes ikke, eller du har ikke adgang til den.".into(),
+        SubjectNotFound => "Borgeren findes ikke, eller du har ikke adgang til borgeren. Slå borgeren op med CPR-nummer.".into(),
+        CitizenNotFound => "Der er ingen borger med dette CPR-nummer.".into(),
+        SubjectKeyMissing => "Borgerens oplysninger er slettet.".into(),
+        AttachmentNotFound => "Vedhæftningen findes ikke, eller du har ikke adgang til den.".into(),
+        ThreadNotFound => "Tråden findes ikke, eller du har ikke adgang til den.".into(),
+        RequestNotFound => "Anmodningen findes ikke.".into(),
+        StandInNotFound => "Stedfortræderadgangen findes ikke.".into(),
+        UserNotFound(Some(name)) => format!("Brugeren «{name}» findes ikke."),
+        UserNotFound(None) => "Brugeren findes ikke hos jeres myndighed.".into(),
+        OrganisationNotFound => "Organisationen findes ikke.".into(),
+        PurposeNotFound => "Formålet findes ikke.".into(),
+        ServiceTypeNotFound => "Ydelsestypen findes ikke.".into(),
+        BlockNotFound => "Spærringen findes ikke.".into(),
+        SubjectExists => "Borgeren er allerede registreret.".into(),
+        OrderClosed => "Bestillingen er afsluttet; der kan ikke videregives mere.".into(),
+        OrderOpen => "Bestillingen er ikke afsluttet; sletning bekræftes, når kommunen har afsluttet den.".into(),
+        OrderClosedForSupplier => "Bestillingen er afsluttet; leverandøren har ikke længere adgang til borgerens oplysninger.".into(),
+        DeletionConfirmed => "Sletningen er allerede bekræftet.".into(),
+        OwnUnitOrder => "Bestillingen hører til din egen enhed; du kan åbne den uden stedfortræderadgang.".into(),
+        StandInFollowedUp => "Stedfortræderadgangen er allerede fulgt op.".into(),
+        RequestDecided => "Anmodningen er allerede afgjort.".into(),
+        BlockNotActive => "Spærringen er allerede ophørt eller ophævet.".into(),
+        FieldAlreadyDisclosed(f) => format!("{} er allerede videregivet.", f.danish()),
+        FieldNeverDisclosed(f) => format!("{} må aldrig videregives til denne ydelse.", f.danish()),
+        NoSuchData(f) => format!(
+            "Borgeren har ingen oplysning om {}.",
+            f.danish().to_lowercase()
+        ),
+        PolicyContactAutomatic(f) => format!(
+            "{} må aldrig videregives automatisk (adresse- og kontaktoplysninger).",
+            f.danish()
+        ),
+        PolicySpecialWithoutArt9(f) => format!(
+            "{} er en særlig kategori: formålet skal have et grundlag efter art. 9.",
+            f.danish()
+        ),
+        PolicyCriminalWithoutLaw(f) => format!(
+            "{} er oplysninger om strafbare forhold: formålet skal angive en national hjemmel.",
+            f.danish()
+        ),
+        NoDpaInForce(Some(name)) => {
+            format!("{name} har ingen databehandleraftale i kraft; der kan ikke bestilles eller videregives.")
+        }
+        NoDpaInForce(None) => "Leverandøren har ingen databehandleraftale i kraft.".into(),
+        DpaNotInForce => "Der er ingen databehandleraftale i kraft for dette.".into(),
+        NotASupplier => "Den valgte organisation er ikke en leverandør.".into(),
+        DpaNotSupplier => "En databehandleraftale indgås med en leverandør.".into(),
+        DpaDates => "Aftalens slutdato ligger før startdatoen.".into(),
+        ParentNotMunicipality => "En enhed skal høre under en kommune.".into(),
+        CvrRequired => "En leverandør skal have et CVR-nummer.".into(),
+        RoleOrganisationMismatch { supplier_org: true } => {
+            "Brugere hos en leverandør kan kun være leverandørbrugere.".into()
+        }
+        RoleOrganisationMismatch {
+            supplier_org: false,
+        } => "Leverandørbrugere skal høre til en leverandør.".into(),
+        UsernameTaken(name) => format!("Brugernavnet «{name}» er allerede i brug."),
+        ServiceCodeTaken(code) => format!("Ydelseskoden «{code}» er allerede i brug."),
+        AlreadyInitialised => "Databasen er allerede sat op.".into(),
+        NoConsent(c) => format!(
+            "Borgeren har ikke givet samtykke til påmindelser via {}.",
+            channel(*c)
+        ),
+        NoConsentToWithdraw(c) => format!(
+            "Borgeren har intet samtykke til {} at trække tilbage.",
+            channel(*c)
+        ),
+        NoContact(c) => format!(
+            "Borgeren har ingen {} registreret.",
+            c.field().danish().to_lowercase()
+        ),
+        NoReminderProvider => "Der er ikke sat en udbyder af sms og e-mail op.".into(),
+        SmtpUrl(url) => format!(
+            "Ugyldig SMTP-adresse «{url}»: brug smtps://vært[:port], smtp+starttls://vært[:port] eller smtp://vært[:port]."
+        ),
+        SmtpFrom(from) => format!("Ugyldig afsenderadresse «{from}»."),
+        SmtpTls(e) => format!("TLS til SMTP-serveren: {e}."),
+    }
+}
+
+/// Danish names of the recorded kinds, for the report.
+pub fn sign_in_event(kind: &str) -> &'static str {
+    match kind {
+        "signed_in" => "Logget ind",
+        "failed" => "Afvist log-ind",
+        "second_factor_failed" => "Afvist engangskode",
+        "blocked" => "Forsøg under spærring",
+        "unblocked" => "Spærring ophævet",
+        "authorisation_refused" => "Adgang nægtet",
+        "session_rejected" => "Ugyldig sessionscookie",
+        "token_rejected" => "Ugyldig API-nøgle",
+        "oidc_rejected" => "Afvist single sign-on",
+        "setting_refused" => "Ugyldig indstilling afvist",
+        "settings_changed" => "Indstillinger ændret",
+        "second_factor_reset" => "Engangskode nulstillet",
+        "password_changed" => "Adgangskode skiftet",
+        "password_reset_required" => "Ny adgangskode krævet",
+        _ => "Andet",
+    }
+}

@@ -1,0 +1,305 @@
+//! English: for callers who ask for it (`Accept-Language: en`).
+
+use skjold_core::consents::Channel;
+use skjold_core::error::{Confirm, DateInput, GuardStop, IdInput, Input, Setting};
+use skjold_core::{FieldKey, Problem, Role};
+
+fn input(i: Input) -> &'static str {
+    match i {
+        Input::Name | Input::DisplayName => "the name",
+        Input::Username => "the user name",
+        Input::PurposeName => "the purpose's name",
+        Input::ServiceCode => "the service code",
+        Input::ServiceName => "the service's name",
+        Input::DpaReference => "the agreement's reference",
+        Input::Description => "the description",
+        Input::Instructions => "the instructions",
+        Input::NationalLaw => "the national provision",
+        Input::Cvr => "the CVR number",
+        Input::Reason | Input::Justification => "the reason",
+        Input::RejectionReason => "the reason for the rejection",
+        Input::Note => "the note",
+        Input::Message => "the message",
+        Input::Confirmation => "the reason to send it anyway",
+        Input::Evidence => "how the consent was given",
+        Input::NoticeVersion => "the consent notice's version",
+        Input::Place => "the place",
+        Input::Time => "the time",
+        Input::Password => "the password",
+        Input::Email => "the e-mail address",
+        Input::Filename => "the file name",
+        Input::Setting => "the setting",
+    }
+}
+
+fn date(d: DateInput) -> &'static str {
+    match d {
+        DateInput::Start => "the start date",
+        DateInput::End => "the end date",
+        DateInput::From => "the from date",
+        DateInput::Until => "the until date",
+        DateInput::Appointment => "the date",
+    }
+}
+
+fn id(i: IdInput) -> &'static str {
+    match i {
+        IdInput::Citizen => "citizen",
+        IdInput::Order => "order",
+        IdInput::Organisation => "organisation",
+        IdInput::Purpose => "purpose",
+        IdInput::ServiceType => "service type",
+        IdInput::Supplier => "supplier",
+        IdInput::User => "user",
+        IdInput::Block => "block",
+    }
+}
+
+fn setting(s: Setting) -> &'static str {
+    match s {
+        Setting::LockoutThreshold => "The failures before blocking",
+        Setting::LockoutWindowHours => "The window in hours",
+        Setting::BlockMinutes => "The block in minutes",
+    }
+}
+
+fn channel(c: Channel) -> &'static str {
+    match c {
+        Channel::Sms => "SMS",
+        Channel::Email => "e-mail",
+    }
+}
+
+/// A field's name in English.
+pub fn field(f: FieldKey) -> &'static str {
+    match f {
+        FieldKey::Name => "Name",
+        FieldKey::Cpr => "CPR number",
+        FieldKey::Address => "Address",
+        FieldKey::Phone => "Phone",
+        FieldKey::Email => "E-mail",
+        FieldKey::TargetGroup => "Target group",
+        FieldKey::Benefit => "Benefit",
+        FieldKey::JobGoal => "Job goal",
+        FieldKey::WorkExperience => "Work experience",
+        FieldKey::Education => "Education",
+        FieldKey::LanguageSkills => "Language skills",
+        FieldKey::FamilySituation => "Family situation",
+        FieldKey::Health => "Health",
+        FieldKey::Substance => "Substance abuse",
+        FieldKey::CriminalRecord => "Criminal record",
+    }
+}
+
+fn role(r: Role) -> &'static str {
+    match r {
+        Role::Administrator => "administrator",
+        Role::Caseworker => "caseworker",
+        Role::SupplierUser => "supplier user",
+        Role::PrivacyOfficer => "privacy officer",
+        Role::Auditor => "auditor",
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn guard(g: &GuardStop) -> String {
+    let mut found = Vec::new();
+    if g.cpr_numbers > 0 {
+        found.push("a CPR number".to_owned());
+    }
+    if !g.sensitive_terms.is_empty() {
+        found.push(format!(
+            "sensitive information ({})",
+            g.sensitive_terms.join(", ")
+        ));
+    }
+    if !g.unreadable.is_empty() {
+        found.push(format!(
+            "attachments whose text cannot be read ({})",
+            g.unreadable.join(", ")
+        ));
+    }
+    if !g.undisclosed.is_empty() {
+        let names: Vec<&str> = g.undisclosed.iter().map(|f| field(*f)).collect();
+        found.push(format!(
+            "data about the citizen this supplier has not received: {}",
+            names.join(", ")
+        ));
+    }
+    format!(
+        "The message contains {}. Change the text, or confirm sending it with a reason of at least {} characters.",
+        found.join("; "),
+        g.min
+    )
+}
+
+/// The problem in English, as a sentence.
+pub fn problem(p: &Problem) -> String {
+    use Problem::*;
+    match p {
+        Required(i) => format!("{} is required.", capitalised(input(*i))),
+        TooShort {
+            input: Input::Justification,
+            min,
+        } => format!("A disclosure needs a written justification of at least {min} characters."),
+        TooShort { input: i, min } => format!(
+            "{} must be at least {min} characters long.",
+            capitalised(input(*i))
+        ),
+        TooLong { input: i, max } => format!(
+            "{} may be at most {max} characters long.",
+            capitalised(input(*i))
+        ),
+        ControlCharacters(i) => format!(
+            "{} contains control characters that cannot be stored.",
+            capitalised(input(*i))
+        ),
+        CprFormat => "A CPR number has 10 digits, optionally with a hyphen after the first 6.".into(),
+        CprImpossibleDate => "The CPR number holds no real birth date.".into(),
+        CprFutureDate => "The CPR number's birth date lies in the future.".into(),
+        CvrFormat => "A CVR number has 8 digits and does not begin with 0.".into(),
+        CvrChecksum => "The CVR number's check digit is wrong.".into(),
+        UnknownField(f) => format!("Unknown data field «{f}»."),
+        BadDate(d) => format!("{} is not a valid date; use YYYY-MM-DD.", capitalised(date(*d))),
+        BadTime => "Write the time as HH:MM.".into(),
+        BadId(i) => format!("Unknown {}.", id(*i)),
+        BadChannel => "The channel must be sms or email.".into(),
+        BadKind => "Choose a kind of organisation (unit or supplier).".into(),
+        BadRole(r) => format!("«{r}» is not a role."),
+        BadRule { field: f, rule } => format!("Unknown rule «{rule}» for {}.", field(*f)),
+        BadArt6 => "Choose a legal basis under art. 6(1).".into(),
+        BadArt9 => "Unknown basis under art. 9(2).".into(),
+        BadDecision => "Choose one of the options.".into(),
+        ExportFormat(f) => format!("Unknown export format «{f}»; use jsonl or csv."),
+        EmailFormat(e) => format!("«{e}» is not an e-mail address."),
+        UsernameFormat => "A user name has 2–64 characters: letters a–z, digits, dot, hyphen, underscore or @.".into(),
+        PasswordTooShort { min } => format!("The password must have at least {min} characters."),
+        PasswordMismatch => "The two new passwords differ.".into(),
+        PasswordUnchanged => "The new password must differ from the current one.".into(),
+        SettingOutOfRange { setting: s, min, max, given } => format!(
+            "{} must be a whole number from {min} to {max} (not «{given}»).",
+            setting(*s)
+        ),
+        RetentionTooShort { min } => format!("The log must be kept for at least {min} months."),
+        ConfirmationRequired(Confirm::CloseOrder) => "Confirm that the order is to be closed.".into(),
+        ConfirmationRequired(Confirm::Deletion) => "Tick the box to confirm that the copies are deleted.".into(),
+        BadRequestBody(detail) => format!("The request's body cannot be read ({detail})."),
+        FormInvalid(detail) => format!("The form is not filled in correctly ({detail})."),
+        FormTooLarge => "The form is too large.".into(),
+        ReminderContent => "The place may not contain names, numbers or sensitive information – only an address or a room.".into(),
+        MessageEmpty => "The message is empty.".into(),
+        MessageTooLong { max } => format!("The message is too long (at most {max} characters)."),
+        TooManyAttachments { max } => format!("At most {max} attachments per message."),
+        AttachmentEmpty(name) => format!("The file «{name}» is empty."),
+        AttachmentTooLarge { name, max_mb } => format!("The file «{name}» is larger than {max_mb} MB."),
+        AttachmentType(name) => format!(
+            "The file «{name}» is of a type that cannot be sent (allowed: PDF, PNG, JPEG, DOCX, XLSX, ODT and text)."
+        ),
+        AttachmentDisguised { name, content_type } => format!(
+            "The file «{name}» is not what its name says (its content is {content_type})."
+        ),
+        AttachmentEncoding(name) => format!("«{name}» is not valid base64."),
+        GuardConfirmationRequired(g) => guard(g),
+        GeneralThreadCpr => "The general thread is for matters that concern no citizen; the message or an attachment contains a CPR number. Write about the citizen in the order's thread.".into(),
+        FieldsRequired => "Choose at least one field.".into(),
+        BadCredentials => "Wrong user name or password.".into(),
+        BadSecondFactor => "The one-time code is wrong or already used.".into(),
+        SignInExpired => "The sign-in has expired; start again.".into(),
+        SignInBlocked => "Too many failed attempts: the user ID or workstation is blocked for a while. Try again later.".into(),
+        SecondFactorRequired => "The role needs a one-time code to sign in.".into(),
+        NewPasswordRequired => "The administrator requires you to choose a new password.".into(),
+        WrongCurrentPassword => "The current password is wrong.".into(),
+        OwnPasswordReset => "You change your own password under «Change password».".into(),
+        CsrfMismatch => "The form could not be accepted (its security token is missing or wrong). Go back, reload the page and try again.".into(),
+        SsoRefused => "Single sign-on was refused; try again, or contact your administrator.".into(),
+        SsoNotConfigured => "Single sign-on is not set up.".into(),
+        SsoIssuerMismatch => "The provider's issuer does not match Skjold's configuration; contact your administrator.".into(),
+        SsoUnreachable => "The provider cannot be reached right now; try again later, or contact your administrator.".into(),
+        SsoProviderUnusable => "The provider's discovery document cannot be used; contact your administrator.".into(),
+        RoleNotAllowed(r) => format!("The role {} has no access to this.", role(*r)),
+        OtherController => "That belongs to another authority.".into(),
+        MunicipalityByCli => "A new municipality is created with `skjold init`.".into(),
+        OrderNotFound => "The order does not exist, or you have no access to it.".into(),
+        SubjectNotFound => "The citizen does not exist, or you have no access to them. Look the citizen up by CPR number.".into(),
+        CitizenNotFound => "There is no citizen with this CPR number.".into(),
+        SubjectKeyMissing => "The citizen's data has been erased.".into(),
+        AttachmentNotFound => "The attachment does not exist, or you have no access to it.".into(),
+        ThreadNotFound => "The thread does not exist, or you have no access to it.".into(),
+        RequestNotFound => "The request does not exist.".into(),
+        StandInNotFound => "The stand-in access does not exist.".into(),
+        UserNotFound(Some(name)) => format!("The user «{name}» does not exist."),
+        UserNotFound(None) => "The user does not exist in your authority.".into(),
+        OrganisationNotFound => "The organisation does not exist.".into(),
+        PurposeNotFound => "The purpose does not exist.".into(),
+        ServiceTypeNotFound => "The service type does not exist.".into(),
+        BlockNotFound => "The block does not exist.".into(),
+        SubjectExists => "The citizen is already registered.".into(),
+        OrderClosed => "The order is closed; nothing more can be disclosed.".into(),
+        OrderOpen => "The order is not closed; deletion is confirmed once the municipality has closed it.".into(),
+        OrderClosedForSupplier => "The order is closed; the supplier no longer has access to the citizen's data.".into(),
+        DeletionConfirmed => "The deletion is already confirmed.".into(),
+        OwnUnitOrder => "The order belongs to your own unit; open it without a stand-in access.".into(),
+        StandInFollowedUp => "The stand-in access has already been followed up.".into(),
+        RequestDecided => "The request has already been decided.".into(),
+        BlockNotActive => "The block has already ended or been lifted.".into(),
+        FieldAlreadyDisclosed(f) => format!("{} has already been disclosed.", field(*f)),
+        FieldNeverDisclosed(f) => format!("{} may never be disclosed for this service.", field(*f)),
+        NoSuchData(f) => format!("The citizen has no {} on record.", field(*f).to_lowercase()),
+        PolicyContactAutomatic(f) => format!(
+            "{} may never be disclosed automatically (address and contact data).",
+            field(*f)
+        ),
+        PolicySpecialWithoutArt9(f) => format!(
+            "{} is a special category: the purpose needs a basis under art. 9.",
+            field(*f)
+        ),
+        PolicyCriminalWithoutLaw(f) => format!(
+            "{} is criminal-offence data: the purpose must name a national provision.",
+            field(*f)
+        ),
+        NoDpaInForce(Some(name)) => format!(
+            "{name} has no data processing agreement in force; nothing can be ordered or disclosed."
+        ),
+        NoDpaInForce(None) => "The supplier has no data processing agreement in force.".into(),
+        DpaNotInForce => "There is no data processing agreement in force for this.".into(),
+        NotASupplier => "The chosen organisation is not a supplier.".into(),
+        DpaNotSupplier => "A data processing agreement is made with a supplier.".into(),
+        DpaDates => "The agreement's end date lies before its start date.".into(),
+        ParentNotMunicipality => "A unit belongs to a municipality.".into(),
+        CvrRequired => "A supplier needs a CVR number.".into(),
+        RoleOrganisationMismatch { supplier_org: true } => {
+            "Users of a supplier can only be supplier users.".into()
+        }
+        RoleOrganisationMismatch {
+            supplier_org: false,
+        } => "Supplier users belong to a supplier.".into(),
+        UsernameTaken(name) => format!("The user name «{name}» is taken."),
+        ServiceCodeTaken(code) => format!("The service code «{code}» is taken."),
+        AlreadyInitialised => "The database is already set up.".into(),
+        NoConsent(c) => format!(
+            "The citizen has not consented to reminders by {}.",
+            channel(*c)
+        ),
+        NoConsentToWithdraw(c) => format!(
+            "The citizen has no consent to reminders by {} to withdraw.",
+            channel(*c)
+        ),
+        NoContact(c) => format!(
+            "The citizen has no {} on record.",
+            field(c.field()).to_lowercase()
+        ),
+        NoReminderProvider => "No SMS or e-mail provider is set up.".into(),
+        SmtpUrl(url) => format!(
+            "Invalid SMTP address «{url}»: use smtps://host[:port], smtp+starttls://host[:port] or smtp://host[:port]."
+        ),
+        SmtpFrom(from) => format!("Invalid sender address «{from}»."),
+        SmtpTls(e) => format!("TLS to the SMTP server: {e}."),
+    }
+}

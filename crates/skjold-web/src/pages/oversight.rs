@@ -1,0 +1,247 @@
+//! Oversight for the privacy officer and the auditor: the follow-up page (stand-in
+//! accesses, deletions not confirmed in time), the disclosure ledger, the access log and
+//! its verifiable export.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use skjold_app::AppError;
+use skjold_app::oversight::OversightQuery;
+use skjold_core::directory::Organisation;
+use skjold_core::disclosures::LedgerEntry;
+use skjold_core::error::IdInput;
+use skjold_core::oversight::{AccessEntry, FollowUp};
+use skjold_core::text::MAX_TEXT;
+use skjold_core::{Action, ProblemKind};
+
+use super::{Flash, Layout, NO_FLASH, answer, error_page, page_with, parse_id, words};
+use crate::AppState;
+use crate::download::download;
+use crate::session::{CsrfForm, WebUser};
+
+#[derive(Template)]
+#[template(path = "oversight/follow_up.html")]
+struct FollowUpPage {
+    layout: Layout,
+    csrf: String,
+    error: Option<String>,
+    f: FollowUp,
+    may_follow_up: bool,
+    max_text: usize,
+}
+
+async fn follow_up_page(
+    state: &AppState,
+    user: &WebUser,
+    flash: &Flash,
+    error: Option<String>,
+) -> Response {
+    match state.app.follow_up(&user.actor).await {
+        Ok(f) => page_with(
+            &error,
+            &FollowUpPage {
+                layout: Layout::for_user(user, "/tilsyn").with_flash(flash),
+                csrf: user.csrf.clone(),
+                error: error.clone(),
+                f,
+                may_follow_up: user.actor.may(Action::RecordFollowUp),
+                max_text: MAX_TEXT,
+            },
+        ),
+        Err(e) => error_page(Some(user), e),
+    }
+}
+
+pub async fn follow_up(
+    State(state): State<AppState>,
+    user: WebUser,
+    Query(flash): Query<Flash>,
+) -> Response {
+    follow_up_page(&state, &user, &flash, None).await
+}
+
+#[derive(Deserialize)]
+pub struct FollowUpForm {
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn follow_up_stand_in(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    CsrfForm(user, f): CsrfForm<FollowUpForm>,
+) -> Response {
+    let result = state.app.follow_up_stand_in(&user.actor, id, &f.note).await;
+    answer(
+        &user,
+        result.map(|()| "/tilsyn?ok=fulgtop#stedfortraedere".to_owned()),
+        |error| follow_up_page(&state, &user, &NO_FLASH, Some(error)),
+    )
+    .await
+}
+
+/// The filter form's values, echoed back into the form.
+#[derive(Deserialize, Default)]
+pub struct FilterForm {
+    #[serde(default)]
+    cpr: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    organisation: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    until: String,
+    /// `jsonl` or `csv` for an export of the access log.
+    #[serde(default)]
+    export: String,
+}
+
+impl FilterForm {
+    fn query(&self) -> Result<OversightQuery, AppError> {
+        let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        Ok(OversightQuery {
+            cpr: opt(&self.cpr),
+            username: opt(&self.username),
+            organisation: match opt(&self.organisation) {
+                Some(o) => Some(parse_id(&o, IdInput::Organisation)?),
+                None => None,
+            },
+            from: opt(&self.from),
+            until: opt(&self.until),
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "oversight/ledger.html")]
+struct LedgerPage {
+    layout: Layout,
+    csrf: String,
+    error: Option<String>,
+    action: &'static str,
+    show_user: bool,
+    filter: FilterForm,
+    organisations: Vec<Organisation>,
+    entries: Vec<LedgerEntry>,
+}
+
+#[derive(Template)]
+#[template(path = "oversight/access_log.html")]
+struct AccessLogPage {
+    layout: Layout,
+    csrf: String,
+    error: Option<String>,
+    action: &'static str,
+    show_user: bool,
+    filter: FilterForm,
+    organisations: Vec<Organisation>,
+    entries: Vec<AccessEntry>,
+}
+
+const LEDGER: &str = "/tilsyn/videregivelser";
+const ACCESS_LOG: &str = "/tilsyn/adgangslog";
+
+/// Entries for an oversight page; a bad filter shows as a message over an empty table.
+fn soft<T>(result: Result<Vec<T>, AppError>) -> Result<(Vec<T>, Option<String>), AppError> {
+    match result {
+        Ok(entries) => Ok((entries, None)),
+        Err(AppError::Refused(p)) if p.kind() == ProblemKind::Invalid => {
+            Ok((Vec::new(), Some(words(&p))))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn ledger_page(state: &AppState, user: &WebUser, filter: FilterForm) -> Response {
+    let app = &state.app;
+    let page = async {
+        let entries = async { app.ledger(&user.actor, &filter.query()?).await }.await;
+        let (entries, error) = soft(entries)?;
+        let organisations = app.organisations(&user.actor).await?;
+        Ok::<_, AppError>(page_with(
+            &error,
+            &LedgerPage {
+                layout: Layout::for_user(user, LEDGER),
+                csrf: user.csrf.clone(),
+                error: error.clone(),
+                action: LEDGER,
+                show_user: false,
+                filter,
+                organisations,
+                entries,
+            },
+        ))
+    }
+    .await;
+    page.unwrap_or_else(|e| error_page(Some(user), e))
+}
+
+async fn access_log_page(state: &AppState, user: &WebUser, filter: FilterForm) -> Response {
+    let app = &state.app;
+    let page = async {
+        let entries = async { app.access_log(&user.actor, &filter.query()?).await }.await;
+        let (entries, error) = soft(entries)?;
+        let organisations = app.organisations(&user.actor).await?;
+        Ok::<_, AppError>(page_with(
+            &error,
+            &AccessLogPage {
+                layout: Layout::for_user(user, ACCESS_LOG),
+                csrf: user.csrf.clone(),
+                error: error.clone(),
+                action: ACCESS_LOG,
+                show_user: true,
+                filter,
+                organisations,
+                entries,
+            },
+        ))
+    }
+    .await;
+    page.unwrap_or_else(|e| error_page(Some(user), e))
+}
+
+pub async fn ledger(State(state): State<AppState>, user: WebUser) -> Response {
+    ledger_page(&state, &user, FilterForm::default()).await
+}
+
+pub async fn ledger_filtered(
+    State(state): State<AppState>,
+    CsrfForm(user, f): CsrfForm<FilterForm>,
+) -> Response {
+    ledger_page(&state, &user, f).await
+}
+
+pub async fn access_log(State(state): State<AppState>, user: WebUser) -> Response {
+    access_log_page(&state, &user, FilterForm::default()).await
+}
+
+pub async fn access_log_filtered(
+    State(state): State<AppState>,
+    CsrfForm(user, f): CsrfForm<FilterForm>,
+) -> Response {
+    access_log_page(&state, &user, f).await
+}
+
+/// The access log as a verifiable export (with inclusion proofs and signed checkpoints),
+/// filtered like the page.
+pub async fn export(
+    State(state): State<AppState>,
+    CsrfForm(user, f): CsrfForm<FilterForm>,
+) -> Response {
+    let exported = async {
+        state
+            .app
+            .export_access_log(&user.actor, &f.query()?, &f.export)
+            .await
+    }
+    .await;
+    match exported {
+        Ok(e) => download(e.filename, e.content_type, e.bytes).into_response(),
+        Err(e) => error_page(Some(&user), e),
+    }
+}

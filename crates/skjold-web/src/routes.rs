@@ -1,0 +1,428 @@
+//! Every route of Skjold, and who may use it: one table. Each route names its [`Access`]
+//! — anyone, anyone signed in, or those whose role the role × action table (core's
+//! `may`) lets do an action — and the session extractors refuse everyone else before the
+//! handler runs. A route without an access rule fails closed.
+//!
+//! The UI lives at Danish paths, the JSON API under `/api/v1`. Addresses that are not
+//! here, and methods an address does not take, answer 404 and 405 in the error shape.
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use axum::{Extension, Router};
+
+use skjold_core::Action::*;
+
+use crate::error::ApiError;
+use crate::i18n::Boundary;
+use crate::pages::{self, is_api};
+use crate::session::Access::{self, Anyone, May, SignedIn};
+use crate::session::MAX_MULTIPART_BYTES;
+use crate::{AppState, api, assets};
+
+/// `route` under `access`.
+fn at(access: Access, route: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    route.layer(Extension(access))
+}
+
+/// Takes a message with attachments.
+fn large(route: MethodRouter<AppState>, max: usize) -> MethodRouter<AppState> {
+    route.layer(DefaultBodyLimit::max(max))
+}
+
+pub fn table() -> Router<AppState> {
+    use pages::sign_in::{passwords, second_factor, security};
+    use pages::{access_review, citizens, data_requests, directory, disclosures, orders};
+    use pages::{oversight, sign_in, threads};
+    let message = api::threads::MAX_MESSAGE_BODY;
+    Router::new()
+        // ---- signing in ---------------------------------------------------------------
+        .route("/", at(SignedIn, get(sign_in::home)))
+        .route(
+            "/login",
+            at(Anyone, get(sign_in::login_page).post(sign_in::login)),
+        )
+        .route("/logout", at(SignedIn, post(sign_in::logout)))
+        .route(
+            "/login/engangskode",
+            at(Anyone, get(second_factor::page).post(second_factor::submit)),
+        )
+        .route(
+            "/login/ny-adgangskode",
+            at(
+                Anyone,
+                get(passwords::new_password_page).post(passwords::new_password),
+            ),
+        )
+        .route("/login/sso", at(Anyone, get(sign_in::sso_start)))
+        .route(
+            "/login/sso/callback",
+            at(Anyone, get(sign_in::sso_callback)),
+        )
+        .route(
+            "/konto/adgangskode",
+            at(
+                May(ChangeOwnPassword),
+                get(passwords::change_page).post(passwords::change),
+            ),
+        )
+        // ---- the caseworker -----------------------------------------------------------
+        .route("/borgere", at(May(SearchCitizen), get(citizens::index)))
+        .route(
+            "/borgere/soeg",
+            at(May(SearchCitizen), post(citizens::search)),
+        )
+        .route(
+            "/borgere/{id}",
+            at(May(WorkCitizen), get(citizens::citizen)),
+        )
+        .route(
+            "/borgere/{id}/samtykke",
+            at(May(WorkCitizen), post(citizens::record_consent)),
+        )
+        .route(
+            "/borgere/{id}/samtykke/{channel}/tilbagekald",
+            at(May(WorkCitizen), post(citizens::withdraw_consent)),
+        )
+        .route(
+            "/borgere/{id}/bestil",
+            at(May(PlaceOrder), get(orders::preview)),
+        )
+        .route("/bestillinger", at(May(PlaceOrder), post(orders::place)))
+        .route("/bestillinger/{id}", at(May(WorkOrder), get(orders::order)))
+        .route(
+            "/bestillinger/{id}/videregiv",
+            at(May(WorkOrder), post(disclosures::disclose)),
+        )
+        .route(
+            "/bestillinger/{id}/paamindelse",
+            at(May(WorkOrder), post(orders::send_reminder)),
+        )
+        .route(
+            "/bestillinger/{id}/afslut",
+            at(May(WorkOrder), get(orders::close_page).post(orders::close)),
+        )
+        .route(
+            "/bestillinger/{id}/stedfortraeder",
+            at(
+                May(OpenStandIn),
+                get(orders::stand_in_page).post(orders::open_stand_in),
+            ),
+        )
+        .route(
+            "/bestillinger/{id}/besked",
+            at(
+                May(WorkOrder),
+                large(post(threads::caseworker_message), MAX_MULTIPART_BYTES),
+            ),
+        )
+        .route(
+            "/anmodninger/{id}",
+            at(May(DecideRequest), post(data_requests::decide)),
+        )
+        .route(
+            "/vedhaeftninger/{id}",
+            at(May(UseOrderThread), get(threads::attachment)),
+        )
+        // ---- the supplier -------------------------------------------------------------
+        .route(
+            "/leverandoer",
+            at(May(SupplyOrder), get(orders::supplier_orders)),
+        )
+        .route(
+            "/leverandoer/bestillinger/{id}",
+            at(May(SupplyOrder), get(orders::supplier_order)),
+        )
+        .route(
+            "/leverandoer/bestillinger/{id}/besked",
+            at(
+                May(SupplyOrder),
+                large(post(threads::supplier_message), MAX_MULTIPART_BYTES),
+            ),
+        )
+        .route(
+            "/leverandoer/bestillinger/{id}/anmodning",
+            at(May(RequestData), post(data_requests::request)),
+        )
+        .route(
+            "/leverandoer/bestillinger/{id}/sletning",
+            at(May(ConfirmDeletion), post(orders::confirm_deletion)),
+        )
+        // ---- both sides: general threads ----------------------------------------------
+        .route(
+            "/beskeder",
+            at(May(UseGeneralThread), get(threads::general_threads)),
+        )
+        .route(
+            "/beskeder/{org}",
+            at(
+                May(UseGeneralThread),
+                large(
+                    get(threads::general_thread).post(threads::general_message),
+                    MAX_MULTIPART_BYTES,
+                ),
+            ),
+        )
+        .route(
+            "/beskeder/vedhaeftninger/{id}",
+            at(May(UseGeneralThread), get(threads::general_attachment)),
+        )
+        // ---- oversight ----------------------------------------------------------------
+        .route("/tilsyn", at(May(ReadFollowUp), get(oversight::follow_up)))
+        .route(
+            "/tilsyn/stedfortraeder/{id}",
+            at(May(RecordFollowUp), post(oversight::follow_up_stand_in)),
+        )
+        .route(
+            "/tilsyn/videregivelser",
+            at(
+                May(ReadLogs),
+                get(oversight::ledger).post(oversight::ledger_filtered),
+            ),
+        )
+        .route(
+            "/tilsyn/adgangslog",
+            at(
+                May(ReadLogs),
+                get(oversight::access_log).post(oversight::access_log_filtered),
+            ),
+        )
+        .route(
+            "/tilsyn/adgangslog/eksport",
+            at(May(ReadLogs), post(oversight::export)),
+        )
+        .route(
+            "/tilsyn/log-ind",
+            at(May(ReadSignInReport), get(security::report)),
+        )
+        // ---- administration -----------------------------------------------------------
+        .route("/admin", at(May(Administer), get(directory::admin)))
+        .route(
+            "/admin/organisationer",
+            at(May(Administer), post(directory::create_organisation)),
+        )
+        .route(
+            "/admin/brugere",
+            at(May(Administer), post(directory::create_user)),
+        )
+        .route(
+            "/admin/formaal",
+            at(May(Administer), post(directory::create_purpose)),
+        )
+        .route(
+            "/admin/ydelser",
+            at(May(Administer), post(directory::create_service_type)),
+        )
+        .route(
+            "/admin/aftaler",
+            at(May(Administer), post(directory::create_dpa)),
+        )
+        .route(
+            "/admin/sikkerhed",
+            at(
+                May(ManageSignIn),
+                get(security::settings).post(security::save_settings),
+            ),
+        )
+        .route(
+            "/admin/sikkerhed/spaerringer/{id}",
+            at(May(ManageSignIn), post(security::unblock)),
+        )
+        .route(
+            "/admin/sikkerhed/engangskode/{id}",
+            at(May(ManageSignIn), post(security::reset_second_factor)),
+        )
+        .route(
+            "/admin/sikkerhed/adgangskode/{id}",
+            at(May(ManageSignIn), post(passwords::require_reset)),
+        )
+        .route(
+            "/admin/gennemgang",
+            at(May(ReviewAccess), get(access_review::review)),
+        )
+        .route(
+            "/admin/gennemgang/{id}",
+            at(May(ReviewAccess), post(access_review::decide)),
+        )
+        .merge(api_table(message))
+        .route("/static/{*path}", get(assets::serve))
+        .fallback(no_route)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+fn api_table(message: usize) -> Router<AppState> {
+    use api::{catalogue, citizens, data_requests, directory, disclosures, orders};
+    use api::{oversight, threads};
+    Router::new()
+        .route("/api/v1/openapi.json", at(Anyone, get(api::openapi)))
+        .route("/api/v1/me", at(SignedIn, get(directory::me)))
+        // ---- directory and catalogue ----------------------------------------------------
+        .route(
+            "/api/v1/organisations",
+            at(May(ReadCatalogue), get(directory::organisations)),
+        )
+        .route(
+            "/api/v1/organisations",
+            at(May(Administer), post(directory::create_organisation)),
+        )
+        .route(
+            "/api/v1/users",
+            at(May(Administer), post(directory::create_user)),
+        )
+        .route(
+            "/api/v1/purposes",
+            at(May(ReadCatalogue), get(catalogue::purposes)),
+        )
+        .route(
+            "/api/v1/purposes",
+            at(May(Administer), post(catalogue::create_purpose)),
+        )
+        .route(
+            "/api/v1/service-types",
+            at(May(ReadCatalogue), get(catalogue::service_types)),
+        )
+        .route(
+            "/api/v1/service-types",
+            at(May(Administer), post(catalogue::create_service_type)),
+        )
+        .route("/api/v1/dpas", at(May(ReadCatalogue), get(catalogue::dpas)))
+        .route(
+            "/api/v1/dpas",
+            at(May(Administer), post(catalogue::create_dpa)),
+        )
+        // ---- citizens -------------------------------------------------------------------
+        .route(
+            "/api/v1/citizens/search",
+            at(May(SearchCitizen), post(citizens::search)),
+        )
+        .route(
+            "/api/v1/citizens/{id}",
+            at(May(WorkCitizen), get(citizens::citizen)),
+        )
+        .route(
+            "/api/v1/citizens/{id}/consents",
+            at(
+                May(WorkCitizen),
+                get(citizens::consents).post(citizens::record_consent),
+            ),
+        )
+        .route(
+            "/api/v1/citizens/{id}/consents/{channel}/withdraw",
+            at(May(WorkCitizen), post(citizens::withdraw_consent)),
+        )
+        // ---- orders and disclosures -------------------------------------------------------
+        .route("/api/v1/orders", at(May(ListOrders), get(orders::orders)))
+        .route("/api/v1/orders", at(May(PlaceOrder), post(orders::place)))
+        .route(
+            "/api/v1/orders/preview",
+            at(May(PlaceOrder), post(orders::preview)),
+        )
+        .route(
+            "/api/v1/orders/{id}",
+            at(May(ViewOrder), get(orders::order)),
+        )
+        .route(
+            "/api/v1/orders/{id}/disclosures",
+            at(May(WorkOrder), post(disclosures::disclose)),
+        )
+        .route(
+            "/api/v1/orders/{id}/close",
+            at(May(WorkOrder), post(orders::close)),
+        )
+        .route(
+            "/api/v1/orders/{id}/stand-in",
+            at(May(OpenStandIn), post(orders::open_stand_in)),
+        )
+        .route(
+            "/api/v1/orders/{id}/deletion-confirmation",
+            at(May(ConfirmDeletion), post(orders::confirm_deletion)),
+        )
+        .route(
+            "/api/v1/orders/{id}/reminders",
+            at(May(WorkOrder), post(orders::send_reminder)),
+        )
+        // ---- threads and data requests ----------------------------------------------------
+        .route(
+            "/api/v1/orders/{id}/thread",
+            at(May(UseOrderThread), get(threads::thread)),
+        )
+        .route(
+            "/api/v1/orders/{id}/messages",
+            at(
+                May(UseOrderThread),
+                large(post(threads::send_message), message),
+            ),
+        )
+        .route(
+            "/api/v1/attachments/{id}",
+            at(May(UseOrderThread), get(threads::attachment)),
+        )
+        .route(
+            "/api/v1/orders/{id}/data-requests",
+            at(May(RequestData), post(data_requests::request_data)),
+        )
+        .route(
+            "/api/v1/data-requests",
+            at(May(DecideRequest), get(data_requests::open_requests)),
+        )
+        .route(
+            "/api/v1/data-requests/{id}/decision",
+            at(May(DecideRequest), post(data_requests::decide)),
+        )
+        .route(
+            "/api/v1/general-threads",
+            at(May(UseGeneralThread), get(threads::general_threads)),
+        )
+        .route(
+            "/api/v1/general-threads/{org}",
+            at(May(UseGeneralThread), get(threads::general_thread)),
+        )
+        .route(
+            "/api/v1/general-threads/{org}/messages",
+            at(
+                May(UseGeneralThread),
+                large(post(threads::send_general_message), message),
+            ),
+        )
+        .route(
+            "/api/v1/general-attachments/{id}",
+            at(May(UseGeneralThread), get(threads::general_attachment)),
+        )
+        // ---- oversight ------------------------------------------------------------------
+        .route(
+            "/api/v1/follow-up",
+            at(May(ReadFollowUp), get(oversight::follow_up)),
+        )
+        .route(
+            "/api/v1/stand-ins/{id}/follow-up",
+            at(May(RecordFollowUp), post(oversight::follow_up_stand_in)),
+        )
+        .route(
+            "/api/v1/ledger/query",
+            at(May(ReadLogs), post(oversight::ledger)),
+        )
+        .route(
+            "/api/v1/access-log/query",
+            at(May(ReadLogs), post(oversight::access_log)),
+        )
+        .route(
+            "/api/v1/access-log/export",
+            at(May(ReadLogs), post(oversight::export)),
+        )
+}
+
+async fn no_route(req: Request) -> Response {
+    boundary(&req, Boundary::NoRoute)
+}
+
+async fn method_not_allowed(req: Request) -> Response {
+    boundary(&req, Boundary::MethodNotAllowed)
+}
+
+fn boundary(req: &Request, b: Boundary) -> Response {
+    if is_api(req.uri()) {
+        ApiError::from(b).into_response()
+    } else {
+        pages::boundary_page(b)
+    }
+}

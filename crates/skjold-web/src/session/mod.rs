@@ -1,0 +1,153 @@
+//! Who is calling, and whether they may: sessions and API tokens, each route's access
+//! rule, and CSRF.
+//!
+//! Browser sessions are a random 256-bit secret in an HttpOnly, Secure, SameSite=Strict
+//! cookie; the database keeps only its hash. Each session has its own CSRF token, which
+//! every form posts back and [`CsrfForm`] compares in constant time before the form is
+//! even parsed. The sign-in form, which comes before any session, uses a double-submit
+//! cookie instead. The API takes `Authorization: Bearer <token>`.
+//!
+//! Every route carries its [`Access`] (see `routes.rs`); [`WebUser`] and [`ApiUser`] refuse
+//! a caller whose role the role × action table does not let do the route's action, before
+//! the handler runs. A route that names no access rule fails closed.
+
+mod client;
+mod forms;
+
+pub use client::{Client, client_info};
+pub use forms::{CsrfForm, CsrfMultipart, MAX_MULTIPART_BYTES};
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use subtle::ConstantTimeEq;
+
+use skjold_app::AppError;
+use skjold_core::{Action, Actor, Problem};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::i18n::Boundary;
+use crate::pages;
+
+pub const SESSION_COOKIE: &str = "skjold_session";
+pub const LOGIN_COOKIE: &str = "skjold_login";
+/// A sign-in waiting for its second factor.
+pub const PENDING_COOKIE: &str = "skjold_pending";
+
+/// Who may use a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (the sign-in pages).
+    Anyone,
+    /// Anyone signed in (the start page, signing out, one's own account).
+    SignedIn,
+    /// Those whose role the role × action table lets do the action.
+    May(Action),
+}
+
+/// Refuses `actor` unless the route's access rule lets them in.
+fn admit(parts: &Parts, actor: &Actor) -> Result<(), AppError> {
+    match parts.extensions.get::<Access>() {
+        Some(Access::Anyone | Access::SignedIn) => Ok(()),
+        Some(Access::May(action)) if actor.may(*action) => Ok(()),
+        Some(Access::May(_)) => Err(Problem::RoleNotAllowed(actor.role).into()),
+        None => Err(AppError::Internal(format!(
+            "the route {} has no access rule",
+            parts.uri.path()
+        ))),
+    }
+}
+
+/// A signed-in browser user.
+pub struct WebUser {
+    pub actor: Actor,
+    pub csrf: String,
+    pub token: String,
+}
+
+/// A browser-session cookie: it dies with the browser, and the server ends the session
+/// after `skjold_app::sign_in::SESSION_SECONDS` in any case.
+pub fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
+    strict_cookie(SESSION_COOKIE, value, secure, "/")
+}
+
+pub fn login_cookie(value: String, secure: bool) -> Cookie<'static> {
+    strict_cookie(LOGIN_COOKIE, value, secure, "/login")
+}
+
+pub fn pending_cookie(value: String, secure: bool) -> Cookie<'static> {
+    strict_cookie(PENDING_COOKIE, value, secure, "/login")
+}
+
+fn strict_cookie(
+    name: &'static str,
+    value: String,
+    secure: bool,
+    path: &'static str,
+) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Strict)
+        .path(path)
+        .build()
+}
+
+fn bearer(headers: &header::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+pub fn tokens_match(a: &str, b: &str) -> bool {
+    !a.is_empty() && a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+impl FromRequestParts<AppState> for WebUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
+            return Err(Redirect::to("/login").into_response());
+        };
+        let user = match state.app.session(&token).await {
+            Ok(Some((actor, csrf))) => WebUser { actor, csrf, token },
+            Ok(None) => {
+                client::record_rejected(parts, state, "session_rejected").await;
+                return Err(Redirect::to("/login").into_response());
+            }
+            Err(e) => return Err(pages::error_page(None, e)),
+        };
+        match admit(parts, &user.actor) {
+            Ok(()) => Ok(user),
+            Err(e) => Err(pages::error_page(Some(&user), e)),
+        }
+    }
+}
+
+/// An API caller, from a bearer token.
+pub struct ApiUser(pub Actor);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(&parts.headers).ok_or(Boundary::Unauthenticated)?;
+        match state.app.api_actor(token).await? {
+            Some(actor) => {
+                admit(parts, &actor)?;
+                Ok(ApiUser(actor))
+            }
+            None => {
+                client::record_rejected(parts, state, "token_rejected").await;
+                Err(Boundary::Unauthenticated.into())
+            }
+        }
+    }
+}

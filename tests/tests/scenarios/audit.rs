@@ -1,0 +1,379 @@
+//! The tamper-evident access log (issue: access log and sign-in), on SQLite and
+//! PostgreSQL: verification finds any single entry changed, deleted, inserted or moved
+//! directly in the database; checkpoints, retention and exports with proofs.
+
+use crate::common::World;
+use skjold_core::oversight::LogFilter;
+use skjold_store::audit::export::{Format, verify_export};
+use skjold_store::audit::{LeafEntry, NoteVerifier, shard_of};
+use skjold_store::{Backend, Db};
+
+crate::on_both_backends!(
+    verify_finds_every_kind_of_tampering,
+    checkpoints_retention_and_exports,
+);
+
+async fn exec(db: &Db, sql: &str) {
+    match db {
+        Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+        Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+    }
+    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// What an insider with database rights can do: switch off the append-only triggers.
+async fn disarm(db: &Db) {
+    match db {
+        Db::Sqlite(_) => {
+            exec(db, "DROP TRIGGER access_log_no_update").await;
+            exec(db, "DROP TRIGGER access_log_no_delete").await;
+        }
+        Db::Postgres(_) => exec(db, "ALTER TABLE access_log DISABLE TRIGGER USER").await,
+    }
+}
+
+type Row = (
+    uuid::Uuid,
+    i64,
+    Option<uuid::Uuid>,
+    Option<uuid::Uuid>,
+    String,
+    Option<uuid::Uuid>,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+    i64,
+);
+
+/// An entry as the tree sees it, read straight from the table.
+async fn entry(db: &Db, shard: &str, idx: i64) -> LeafEntry {
+    let sql = "SELECT id, at, user_id, organisation_id, use_kind, subject_id, criterion, purpose, outcome, detail, shard, idx \
+               FROM access_log WHERE shard = $1 AND idx = $2";
+    let r: Row = match db {
+        Db::Sqlite(p) => sqlx::query_as(sql).bind(shard).bind(idx).fetch_one(p).await,
+        Db::Postgres(p) => sqlx::query_as(sql).bind(shard).bind(idx).fetch_one(p).await,
+    }
+    .expect("entry");
+    LeafEntry {
+        id: r.0,
+        at: r.1,
+        user_id: r.2,
+        organisation_id: r.3,
+        use_kind: r.4,
+        subject_id: r.5,
+        criterion: r.6,
+        purpose: r.7,
+        outcome: r.8,
+        detail: r.9,
+        shard: r.10,
+        index: r.11 as u64,
+        stand_in: None,
+    }
+}
+
+fn sql_text(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+fn sql_uuid(backend: Backend, u: Option<uuid::Uuid>) -> String {
+    match (u, backend) {
+        (None, _) => "NULL".into(),
+        (Some(u), Backend::Sqlite) => format!("X'{}'", hex::encode(u.as_bytes())),
+        (Some(u), Backend::Postgres) => format!("'{u}'"),
+    }
+}
+
+fn sql_bytes(backend: Backend, b: &[u8]) -> String {
+    match backend {
+        Backend::Sqlite => format!("X'{}'", hex::encode(b)),
+        Backend::Postgres => format!("'\\x{}'::bytea", hex::encode(b)),
+    }
+}
+
+/// An INSERT for `e` with a leaf hash that fits its content: a careful forger.
+fn forged_insert(backend: Backend, e: &LeafEntry) -> String {
+    format!(
+        "INSERT INTO access_log (id, at, user_id, organisation_id, use_kind, subject_id, criterion, purpose, outcome, detail, shard, idx, leaf_hash) \
+         VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
+        sql_uuid(backend, Some(e.id)),
+        e.at,
+        sql_uuid(backend, e.user_id),
+        sql_uuid(backend, e.organisation_id),
+        sql_text(&e.use_kind),
+        sql_uuid(backend, e.subject_id),
+        e.criterion.as_deref().map_or("NULL".into(), sql_text),
+        sql_text(&e.purpose),
+        sql_text(&e.outcome),
+        sql_text(&e.detail),
+        sql_text(&e.shard),
+        e.index,
+        sql_bytes(backend, &e.leaf_hash()),
+    )
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Tamper {
+    Change,
+    ChangeAndRehash,
+    Delete,
+    DeleteLast,
+    InsertInMiddle,
+    InsertAtEnd,
+    Reorder,
+}
+
+/// A world whose log has a few hundred entries under a checkpoint, plus some after it.
+async fn logged_world(backend: Backend) -> (World, String, i64) {
+    let w = World::new(backend, 8).await;
+    let cw = w.actor("sagsbehandler").await;
+    for c in &w.demo.citizens {
+        w.search(&cw, c).await;
+        w.app.citizen(&cw, c.id).await.expect("view");
+    }
+    let store = w.db.store.audit();
+    assert!(
+        !store
+            .checkpoint_log(crate::common::NOW)
+            .await
+            .expect("sign")
+            .is_empty()
+    );
+    for c in &w.demo.citizens[..3] {
+        w.app
+            .citizen(&cw, c.id)
+            .await
+            .expect("view after the checkpoint");
+    }
+    let report = store.verify_log().await.expect("verify");
+    assert!(report.ok(), "{:?}", report.problems);
+    let shard = shard_of(crate::common::NOW);
+    let size = report
+        .shards
+        .iter()
+        .find(|s| s.shard == shard)
+        .expect("this month's shard")
+        .entries as i64;
+    assert!(size > 20, "{size}");
+    (w, shard, size)
+}
+
+async fn verify_finds_every_kind_of_tampering(backend: Backend) {
+    for tamper in [
+        Tamper::Change,
+        Tamper::ChangeAndRehash,
+        Tamper::Delete,
+        Tamper::DeleteLast,
+        Tamper::InsertInMiddle,
+        Tamper::InsertAtEnd,
+        Tamper::Reorder,
+    ] {
+        let (w, shard, size) = logged_world(backend).await;
+        let db = w.db.db().clone();
+        disarm(&db).await;
+        let at = 7i64;
+        let where_ = |i: i64| format!("shard = '{shard}' AND idx = {i}");
+        match tamper {
+            Tamper::Change => {
+                exec(
+                    &db,
+                    &format!(
+                        "UPDATE access_log SET detail = 'intet at se' WHERE {}",
+                        where_(at)
+                    ),
+                )
+                .await;
+            }
+            Tamper::ChangeAndRehash => {
+                let mut e = entry(&db, &shard, at).await;
+                e.outcome = if e.outcome == "allowed" {
+                    "denied"
+                } else {
+                    "allowed"
+                }
+                .into();
+                let set = format!(
+                    "UPDATE access_log SET outcome = {}, leaf_hash = {} WHERE {}",
+                    sql_text(&e.outcome),
+                    sql_bytes(backend, &e.leaf_hash()),
+                    where_(at)
+                );
+                exec(&db, &set).await;
+            }
+            Tamper::Delete => {
+                exec(&db, &format!("DELETE FROM access_log WHERE {}", where_(at))).await
+            }
+            Tamper::DeleteLast => {
+                exec(
+                    &db,
+                    &format!("DELETE FROM access_log WHERE {}", where_(size - 1)),
+                )
+                .await;
+            }
+            Tamper::InsertInMiddle => {
+                let mut e = entry(&db, &shard, at).await;
+                exec(&db, &format!("UPDATE access_log SET idx = idx + 1000000 WHERE shard = '{shard}' AND idx >= {at}")).await;
+                exec(&db, &format!("UPDATE access_log SET idx = idx - 999999 WHERE shard = '{shard}' AND idx >= 1000000")).await;
+                e.id = uuid::Uuid::new_v4();
+                e.detail = "Opslag der aldrig fandt sted".into();
+                exec(&db, &forged_insert(backend, &e)).await;
+            }
+            Tamper::InsertAtEnd => {
+                let mut e = entry(&db, &shard, size - 1).await;
+                e.id = uuid::Uuid::new_v4();
+                e.index = size as u64;
+                exec(&db, &forged_insert(backend, &e)).await;
+            }
+            Tamper::Reorder => {
+                // Swap two entries' places: each row takes the other's index.
+                exec(
+                    &db,
+                    &format!("UPDATE access_log SET idx = -1 WHERE {}", where_(at)),
+                )
+                .await;
+                exec(
+                    &db,
+                    &format!("UPDATE access_log SET idx = {at} WHERE {}", where_(at + 1)),
+                )
+                .await;
+                exec(
+                    &db,
+                    &format!(
+                        "UPDATE access_log SET idx = {} WHERE shard = '{shard}' AND idx = -1",
+                        at + 1
+                    ),
+                )
+                .await;
+            }
+        }
+        let report = w.db.store.audit().verify_log().await.expect("verify runs");
+        assert!(!report.ok(), "{tamper:?} went unnoticed");
+        let first = &report.problems[0];
+        assert_eq!(first.shard, shard, "{tamper:?}: {first}");
+        let expected_index = match tamper {
+            Tamper::Change | Tamper::Delete | Tamper::Reorder => Some(at as u64),
+            Tamper::InsertInMiddle => Some(at as u64 + 1),
+            Tamper::DeleteLast => Some(size as u64 - 1),
+            Tamper::InsertAtEnd => Some(size as u64),
+            // Consistent leaf hashes: only the signed checkpoint can tell.
+            Tamper::ChangeAndRehash => None,
+        };
+        assert_eq!(first.index, expected_index, "{tamper:?}: {first}");
+        if matches!(tamper, Tamper::ChangeAndRehash) {
+            assert!(first.what.contains("signed checkpoint"), "{first}");
+        }
+        w.done().await;
+    }
+}
+
+async fn checkpoints_retention_and_exports(backend: Backend) {
+    // Eight months ago: a shard that retention will remove; then this month's.
+    let then = crate::common::NOW.plus_seconds(-240 * 86_400);
+    let w = World::new_at(backend, 6, then).await;
+    let store = w.db.store.audit().clone();
+    let cw = w.actor("sagsbehandler").await;
+    let citizen = w.demo.citizens[2].clone();
+    w.app.citizen(&cw, citizen.id).await.expect("old view");
+    let old_shard = shard_of(then);
+    w.clock.set(crate::common::NOW);
+    w.app.citizen(&cw, citizen.id).await.expect("view");
+    w.app
+        .citizen(&cw, w.demo.citizens[3].id)
+        .await
+        .expect("view");
+    let signed = store
+        .checkpoint_log(crate::common::NOW)
+        .await
+        .expect("sign");
+    assert!(
+        signed.iter().any(|c| c.shard == old_shard),
+        "the closed shard gets its final checkpoint"
+    );
+    assert!(
+        store
+            .checkpoint_log(crate::common::NOW)
+            .await
+            .expect("again")
+            .is_empty(),
+        "nothing new, nothing signed"
+    );
+    assert!(store.verify_log().await.expect("verify").ok());
+
+    // Retention: never under six months; whole shards; verify still passes.
+    let short = store.prune_log(crate::common::NOW, 5).await;
+    assert!(matches!(
+        short,
+        Err(skjold_store::StoreError::Refused(
+            skjold_core::Problem::RetentionTooShort { min: 6 }
+        ))
+    ));
+    let pruned = store.prune_log(crate::common::NOW, 6).await.expect("prune");
+    assert!(pruned.contains(&old_shard), "{pruned:?}");
+    assert!(!pruned.contains(&shard_of(crate::common::NOW)));
+    let report = store.verify_log().await.expect("verify");
+    assert!(report.ok(), "{:?}", report.problems);
+    let old = report
+        .shards
+        .iter()
+        .find(|s| s.shard == old_shard)
+        .expect("kept as a record");
+    assert!(old.pruned && old.checkpoints >= 1 && old.entries == 0);
+    // Pruning is the only way entries leave: a plain DELETE is still refused.
+    let db = w.db.db().clone();
+    let refused = match &db {
+        Db::Sqlite(p) => sqlx::query("DELETE FROM access_log")
+            .execute(p)
+            .await
+            .map(|_| ()),
+        Db::Postgres(p) => sqlx::query("DELETE FROM access_log")
+            .execute(p)
+            .await
+            .map(|_| ()),
+    };
+    assert!(refused.is_err(), "the log is append-only");
+
+    // Export for one citizen, with proofs; checked offline with the verifier key only.
+    let verifier = NoteVerifier::parse(&store.log_verifier().to_string()).expect("key");
+    let filter = LogFilter {
+        subject_id: Some(citizen.id),
+        ..LogFilter::default()
+    };
+    let export = store
+        .export_log(&filter, None, crate::common::NOW)
+        .await
+        .expect("export");
+    assert!(!export.entries.is_empty());
+    assert!(
+        export
+            .entries
+            .iter()
+            .all(|e| e.entry.subject_id == Some(citizen.id))
+    );
+    for format in [Format::Jsonl, Format::Csv] {
+        let bytes = export.write(format);
+        let text = String::from_utf8(bytes).expect("utf-8");
+        let check = verify_export(&text, &verifier).unwrap_or_else(|e| panic!("{format:?}: {e}"));
+        assert_eq!(check.entries, export.entries.len());
+        // A tampered export fails, and says where.
+        let tampered = text.replacen(
+            "Borgerens oplysninger vist",
+            "Borgerens oplysninger skjult",
+            1,
+        );
+        assert_ne!(tampered, text, "{format:?}: the export names the use");
+        let err = verify_export(&tampered, &verifier).expect_err("tampered export");
+        assert!(err.contains("linje"), "{err}");
+        // Another installation's key does not accept it.
+        let stranger = skjold_store::audit::NoteSigner::new("skjold", &[3; 32]).verifier();
+        assert!(verify_export(&text, &stranger).is_err());
+    }
+
+    // The citizen's own entries: when, which organisation, which use, why.
+    let own = store.citizen_log(citizen.id).await.expect("citizen log");
+    assert_eq!(own.len(), 1, "the older entries went with their shard");
+    assert_eq!(own[0].organisation, cw.organisation_name);
+    assert_eq!(own[0].purpose, "Sagsbehandling");
+    assert!(own[0].allowed);
+    w.done().await;
+}

@@ -1,0 +1,209 @@
+//! Shared set-up for the scenarios: a demo on a throw-away database, on each backend;
+//! callers over HTTP ([`actors`]); and [`assert_refused!`](crate::assert_refused).
+
+#![allow(dead_code)]
+
+pub mod actors;
+pub mod files;
+pub mod http;
+pub mod smtp;
+pub mod tls;
+
+use std::sync::Arc;
+
+use skjold_app::demo::{DemoCitizen, DemoSummary};
+use skjold_app::sign_in::{Session, SignIn};
+use skjold_app::{App, FixedClock};
+use skjold_core::sign_in::Workstation;
+use skjold_core::{Actor, Timestamp};
+use skjold_store::Backend;
+use skjold_store::testdb::TestDb;
+
+/// 2026-11-23 12:00:00 UTC.
+pub const NOW: Timestamp = Timestamp(1_795_435_200_000_000);
+
+pub struct World {
+    pub db: TestDb,
+    pub app: App,
+    pub clock: Arc<FixedClock>,
+    pub demo: DemoSummary,
+}
+
+impl World {
+    pub async fn new(backend: Backend, citizens: usize) -> World {
+        World::new_at(backend, citizens, NOW).await
+    }
+
+    /// A world whose demo was built at `at` (the clock stays there until set).
+    pub async fn new_at(backend: Backend, citizens: usize, at: Timestamp) -> World {
+        let db = TestDb::new(backend).await;
+        let clock = Arc::new(FixedClock::new(at));
+        let app = App::new(db.store.clone(), clock.clone());
+        let demo = app.build_demo(citizens).await.expect("demo builds");
+        World {
+            db,
+            app,
+            clock,
+            demo,
+        }
+    }
+
+    pub async fn actor(&self, username: &str) -> Actor {
+        self.app
+            .named_user(username)
+            .await
+            .unwrap_or_else(|e| panic!("no demo user {username}: {e}"))
+    }
+
+    /// `actor` finds the citizen by CPR number, as at the desk: the citizen's record opens
+    /// to them for the working day.
+    pub async fn search(&self, actor: &Actor, citizen: &DemoCitizen) {
+        let found = self
+            .app
+            .find_citizen(actor, &citizen.cpr.formatted())
+            .await
+            .expect("search");
+        assert_eq!(found, citizen.id);
+    }
+
+    pub fn org(&self, name: &str) -> uuid::Uuid {
+        self.demo.organisations[name]
+    }
+
+    pub fn service(&self, code: &str) -> uuid::Uuid {
+        self.demo.service_types[code]
+    }
+
+    /// Signs in through the password and, when the role needs it, the second factor: a
+    /// demo user enters the code of the authenticator the demo set up, any other user sets
+    /// one up on the spot.
+    pub async fn sign_in(&self, username: &str, password: &str) -> Session {
+        self.sign_in_from(username, password, &workstation("127.0.0.1", ""))
+            .await
+    }
+
+    /// [`World::sign_in`] from a given workstation.
+    pub async fn sign_in_from(&self, username: &str, password: &str, ws: &Workstation) -> Session {
+        let answer = match self
+            .app
+            .sign_in(username, password, ws)
+            .await
+            .unwrap_or_else(|e| panic!("{username} signs in: {e}"))
+        {
+            SignIn::Done(session) => return session,
+            SignIn::SecondFactor {
+                token, enrol: true, ..
+            } => {
+                let secret = self.app.enrolment(&token).await.expect("enrolment").secret;
+                let code = totp_code(&secret, self.app.now());
+                self.app.second_factor(&token, &code, ws).await
+            }
+            SignIn::SecondFactor { token, .. } => {
+                let code = self.current_code(username).await;
+                self.app.second_factor(&token, &code, ws).await
+            }
+            SignIn::NewPassword { .. } => panic!("{username} must choose a new password"),
+        };
+        match answer.unwrap_or_else(|e| panic!("{username}'s second factor: {e}")) {
+            SignIn::Done(session) => session,
+            _ => panic!("{username} is not signed in after the second factor"),
+        }
+    }
+
+    /// The code a demo user's authenticator shows that signs in now: this 30-second step's,
+    /// or the next one's (within the one step of skew) when this one has been used. When
+    /// both have been used, the clock moves on to the next step, as a person would wait.
+    pub async fn current_code(&self, username: &str) -> String {
+        let secret = self
+            .demo
+            .secrets
+            .get(username)
+            .unwrap_or_else(|| panic!("{username} is no demo user"));
+        let user = self.actor(username).await;
+        let last = self
+            .db
+            .store
+            .sign_in()
+            .second_factor(user.user_id)
+            .await
+            .expect("second factor")
+            .last_step;
+        let now = self.app.now().micros() / Timestamp::MICROS_PER_SECOND / 30;
+        let step = now.max(last.map_or(0, |s| s + 1));
+        if step > now + 1 {
+            self.clock.advance_seconds(30 * (step - now - 1));
+        }
+        totp_code(secret, Timestamp(step * 30 * Timestamp::MICROS_PER_SECOND))
+    }
+
+    pub async fn log_count(&self) -> usize {
+        let dpo = self.actor("revisor").await;
+        let q = skjold_app::oversight::OversightQuery::default();
+        // Reading the log adds one entry itself; count what was there before.
+        self.app.access_log(&dpo, &q).await.expect("log").len()
+    }
+
+    pub async fn done(self) {
+        self.db.cleanup().await;
+    }
+}
+
+/// A workstation that has not signed in before: counted by its address.
+pub fn workstation(address: &str, device: &str) -> Workstation {
+    Workstation::new(address, device, false)
+}
+
+/// The code an authenticator app shows at `at` for a base32 secret (RFC 6238 defaults).
+pub fn totp_code(secret_base32: &str, at: Timestamp) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret_base32).expect("base32 secret");
+    let totp = totp_rs::Builder::new()
+        .with_secret(secret.as_ref().to_vec())
+        .build()
+        .expect("totp");
+    let seconds = u64::try_from(at.micros() / Timestamp::MICROS_PER_SECOND).expect("after 1970");
+    totp.generate(seconds).to_string()
+}
+
+/// Asserts that a use case refused with a problem matching the pattern, e.g.
+/// `assert_refused!(app.close_order(&a, id).await, Problem::OrderClosed)`.
+#[macro_export]
+macro_rules! assert_refused {
+    ($result:expr, $pattern:pat $(if $guard:expr)? $(,)?) => {
+        match $result {
+            Err(skjold_app::AppError::Refused(p)) => assert!(
+                matches!(p, $pattern $(if $guard)?),
+                "refused with {p:?}, expected {}",
+                stringify!($pattern)
+            ),
+            Err(e) => panic!("failed with {e:?}, expected the refusal {}", stringify!($pattern)),
+            Ok(_) => panic!("went through, expected the refusal {}", stringify!($pattern)),
+        }
+    };
+}
+
+/// Runs a scenario on SQLite, and on PostgreSQL when `SKJOLD_TEST_POSTGRES_URL` is set. In
+/// CI (`CI=true`) a missing PostgreSQL URL is a failure.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(skjold_store::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if skjold_store::testdb::postgres_url().is_none() {
+                    assert!(
+                        std::env::var("CI").is_err(),
+                        "CI must run the PostgreSQL suite: set SKJOLD_TEST_POSTGRES_URL"
+                    );
+                    eprintln!("PostgreSQL not configured (SKJOLD_TEST_POSTGRES_URL); SQLite only");
+                    return;
+                }
+                super::$name(skjold_store::Backend::Postgres).await;
+            }
+        })*
+    };
+}

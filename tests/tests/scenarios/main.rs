@@ -1,0 +1,17 @@
+//! Skjold's scenarios: each user story and each wall of the design, end to end through
+//! the application and over HTTP, on SQLite and on PostgreSQL. One test binary, one
+//! module per feature.
+
+#[macro_use]
+mod common;
+
+mod at_rest;
+mod audit;
+mod matrix;
+mod messages;
+mod oidc;
+mod pages;
+mod platform;
+mod sign_in;
+mod walls;
+mod web;

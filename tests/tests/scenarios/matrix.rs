@@ -1,0 +1,782 @@
+//! The authorisation matrix: every route of the UI and the API, called by every kind of
+//! caller, as a table of (route, who may use it and what of the citizen they see). Every
+//! caller not named is refused (a 4xx other than 401), and no reply carries a value of the
+//! citizen's that its caller may not see. Callers sign in for real: browsers through the
+//! sign-in pages with their second factor, integrations with an API token.
+
+use std::collections::BTreeSet;
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::common::World;
+use crate::common::actors::Caller;
+use crate::common::http::{Reply, html_escape};
+use skjold_core::orders::NewOrder;
+use skjold_core::{FieldKey, OrgKind, Role};
+use skjold_store::Backend;
+
+crate::on_both_backends!(authorisation_matrix_finds_no_leak);
+
+/// Who calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Admin,
+    Caseworker,
+    /// A caseworker of another unit of the same municipality, with no way into the case.
+    OtherUnitCaseworker,
+    /// A caseworker of a third unit holding a stand-in access on the order.
+    StandInCaseworker,
+    OtherMunicipalityCaseworker,
+    Supplier,
+    OtherSupplier,
+    ExpiredSupplier,
+    Dpo,
+    Auditor,
+}
+
+use Who::*;
+
+/// Every kind of caller, with the user it signs in as.
+const CALLERS: [(Who, &str); 10] = [
+    (Admin, "admin"),
+    (Caseworker, "sagsbehandler"),
+    (OtherUnitCaseworker, "sagsbehandler2"),
+    (StandInCaseworker, "vest.sb"),
+    (OtherMunicipalityCaseworker, "aarhus.sb"),
+    (Supplier, "mentorhuset"),
+    (OtherSupplier, "praktikpartner"),
+    (ExpiredSupplier, "kompetencecentret"),
+    (Dpo, "dpo"),
+    (Auditor, "revisor"),
+];
+
+const EVERYONE: &[Who] = &[
+    Admin,
+    Caseworker,
+    OtherUnitCaseworker,
+    StandInCaseworker,
+    OtherMunicipalityCaseworker,
+    Supplier,
+    OtherSupplier,
+    ExpiredSupplier,
+    Dpo,
+    Auditor,
+];
+const CASEWORKERS: &[Who] = &[
+    Caseworker,
+    OtherUnitCaseworker,
+    StandInCaseworker,
+    OtherMunicipalityCaseworker,
+];
+const SUPPLIERS: &[Who] = &[Supplier, OtherSupplier, ExpiredSupplier];
+const OVERSIGHT: &[Who] = &[Dpo, Auditor];
+/// The municipality's staff: everyone but the suppliers.
+const MUNICIPAL: &[Who] = &[
+    Admin,
+    Caseworker,
+    OtherUnitCaseworker,
+    StandInCaseworker,
+    OtherMunicipalityCaseworker,
+    Dpo,
+    Auditor,
+];
+
+/// Nothing of the citizen's.
+const NOTHING: &[FieldKey] = &[];
+/// The order's citizen's name (a caseworker's order page, a thread naming them).
+const NAME: &[FieldKey] = &[FieldKey::Name];
+/// The fields the Mentorhuset order discloses: the MENTOR policy's automatic fields, plus
+/// health by a manual decision.
+const DISCLOSED: &[FieldKey] = &[
+    FieldKey::Name,
+    FieldKey::TargetGroup,
+    FieldKey::JobGoal,
+    FieldKey::LanguageSkills,
+    FieldKey::Health,
+];
+/// The whole record (the demo citizen holds no substance data).
+const RECORD: &[FieldKey] = &[
+    FieldKey::Name,
+    FieldKey::Cpr,
+    FieldKey::Address,
+    FieldKey::Phone,
+    FieldKey::Email,
+    FieldKey::TargetGroup,
+    FieldKey::Benefit,
+    FieldKey::JobGoal,
+    FieldKey::WorkExperience,
+    FieldKey::Education,
+    FieldKey::LanguageSkills,
+    FieldKey::FamilySituation,
+    FieldKey::Health,
+    FieldKey::CriminalRecord,
+];
+
+/// How a route is called. `{user}` in a path, a body or a field is the caller's user name,
+/// so that each caller's writes are its own.
+#[derive(Clone)]
+enum Call {
+    Get(String),
+    Json(String, Value),
+    /// An API `POST` without a body.
+    Post(String),
+    Page(String),
+    Form(String, Vec<(&'static str, String)>),
+    Message(String, String),
+}
+
+/// One row of the table: a route, and who may use it seeing what.
+struct Row {
+    call: Call,
+    may: Vec<(Who, &'static [FieldKey])>,
+}
+
+impl Row {
+    fn new(call: Call) -> Row {
+        Row {
+            call,
+            may: Vec::new(),
+        }
+    }
+
+    /// `who` may use the route, and sees these of the citizen's fields.
+    fn may(mut self, who: &[Who], sees: &'static [FieldKey]) -> Row {
+        self.may.extend(who.iter().map(|w| (*w, sees)));
+        self
+    }
+
+    fn is_html(&self) -> bool {
+        matches!(
+            self.call,
+            Call::Page(_) | Call::Form(..) | Call::Message(..)
+        )
+    }
+
+    fn describe(&self) -> String {
+        match &self.call {
+            Call::Get(p) | Call::Page(p) => format!("GET {p}"),
+            Call::Json(p, _) | Call::Post(p) | Call::Form(p, _) | Call::Message(p, _) => {
+                format!("POST {p}")
+            }
+        }
+    }
+
+    async fn send(&self, caller: &Caller) -> Reply {
+        let me = |s: &str| {
+            s.replace("{user}", &caller.username)
+                .replace("{password}", password_of(&caller.username))
+        };
+        match &self.call {
+            Call::Get(p) | Call::Page(p) => caller.get(&me(p)).await,
+            Call::Json(p, body) => {
+                let body: Value = serde_json::from_str(&me(&body.to_string())).expect("json");
+                caller.post_json(&me(p), &body).await
+            }
+            Call::Post(p) => caller.post_json(&me(p), &Value::Null).await,
+            Call::Form(p, fields) => {
+                let fields: Vec<(&str, String)> = fields.iter().map(|(k, v)| (*k, me(v))).collect();
+                let fields: Vec<(&str, &str)> =
+                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                caller.post_form(&me(p), &fields).await
+            }
+            Call::Message(p, body) => {
+                caller
+                    .post_multipart(&me(p), &[("body", &me(body))], None)
+                    .await
+            }
+        }
+    }
+}
+
+fn get(path: impl Into<String>) -> Row {
+    Row::new(Call::Get(path.into()))
+}
+fn post(path: impl Into<String>, body: Value) -> Row {
+    Row::new(Call::Json(path.into(), body))
+}
+fn post_empty(path: impl Into<String>) -> Row {
+    Row::new(Call::Post(path.into()))
+}
+fn page(path: impl Into<String>) -> Row {
+    Row::new(Call::Page(path.into()))
+}
+fn form(path: impl Into<String>, fields: &[(&'static str, &str)]) -> Row {
+    Row::new(Call::Form(
+        path.into(),
+        fields.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+    ))
+}
+fn message(path: impl Into<String>) -> Row {
+    Row::new(Call::Message(path.into(), "Hej fra {user}".into()))
+}
+
+/// What the table is checked against: a citizen with orders of every kind.
+struct Fixture {
+    citizen: Uuid,
+    /// Mentorhuset's order (DPA in force), health disclosed by a decision.
+    order: Uuid,
+    /// Kompetencecentret's order, whose DPA has since expired.
+    expired_order: Uuid,
+    /// Praktikpartner's order, where the matrix's writes go.
+    scratch: Uuid,
+    closable: Uuid,
+    purpose_id: Uuid,
+    /// Praktikpartner's open data request on `scratch`.
+    request: Uuid,
+    mentorhuset: Uuid,
+    municipality: Uuid,
+    general_file: Uuid,
+    /// Vest's stand-in access on `order`, and on another citizen's order.
+    stand_in_order: Uuid,
+    stand_in_target: Uuid,
+    stand_in_other: Uuid,
+    /// Two closed orders of Mentorhuset's, whose deletion it confirms.
+    closed: [Uuid; 2],
+    /// Another citizen's CPR number, to search for.
+    searched: String,
+    /// A user outside the matrix, whom the administrator's sign-in forms act on.
+    second_caseworker: Uuid,
+    mentor_service: Uuid,
+    nord: Uuid,
+    praktikpartner: Uuid,
+}
+
+/// The specification: every route, and who may use it seeing what. Everyone else is refused.
+fn table(f: &Fixture) -> Vec<Row> {
+    let c = f.citizen;
+    let order_body = json!({ "subject_id": c, "service_type_id": f.mentor_service, "supplier_id": f.mentorhuset });
+    vec![
+        // ---- citizens ----------------------------------------------------------------------
+        // The order's own unit, and a colleague elsewhere holding a stand-in access on it
+        // (which opens the citizen's record too). Another unit without one: not found.
+        get(format!("/api/v1/citizens/{c}")).may(&[Caseworker, StandInCaseworker], RECORD),
+        page(format!("/borgere/{c}")).may(&[Caseworker, StandInCaseworker], RECORD),
+        // Another citizen: a search opens the record it finds, and the matrix's citizen stays
+        // closed to those with no other way in.
+        post("/api/v1/citizens/search", json!({ "cpr": f.searched }))
+            .may(&[Caseworker, OtherUnitCaseworker, StandInCaseworker], NOTHING),
+        page("/borgere").may(CASEWORKERS, NOTHING),
+        // ---- orders --------------------------------------------------------------------------
+        get(format!("/api/v1/orders/{}", f.order))
+            .may(&[Caseworker, StandInCaseworker], NAME)
+            .may(&[Supplier], DISCLOSED),
+        get(format!("/api/v1/orders/{}", f.expired_order)).may(&[Caseworker], NAME),
+        get("/api/v1/orders").may(CASEWORKERS, NOTHING).may(SUPPLIERS, NOTHING),
+        post("/api/v1/orders/preview", order_body.clone())
+            .may(&[Caseworker, StandInCaseworker], NOTHING),
+        post("/api/v1/orders", order_body).may(&[Caseworker, StandInCaseworker], NOTHING),
+        page(format!("/borgere/{c}/bestil?service={}&supplier={}", f.mentor_service, f.mentorhuset))
+            .may(&[Caseworker, StandInCaseworker], NOTHING),
+        page(format!("/bestillinger/{}", f.order)).may(&[Caseworker, StandInCaseworker], NAME),
+        page(format!("/bestillinger/{}/afslut", f.order))
+            .may(&[Caseworker, StandInCaseworker], NOTHING),
+        post_empty(format!("/api/v1/orders/{}/close", f.closable)).may(&[Caseworker], NOTHING),
+        page(format!("/leverandoer/bestillinger/{}", f.order)).may(&[Supplier], DISCLOSED),
+        page(format!("/leverandoer/bestillinger/{}", f.expired_order)),
+        page("/leverandoer").may(SUPPLIERS, NOTHING),
+        // Stepping in on another unit's order: any caseworker of the municipality outside
+        // that unit (the unit's own get a conflict, other municipalities not found). The
+        // form itself holds nothing and is shown to every caseworker.
+        post(
+            format!("/api/v1/orders/{}/stand-in", f.stand_in_target),
+            json!({ "reason": "Kollegaen er syg ({user})" }),
+        )
+        .may(&[OtherUnitCaseworker, StandInCaseworker], NOTHING),
+        form(
+            format!("/bestillinger/{}/stedfortraeder", f.stand_in_target),
+            &[("reason", "Kollegaen er syg ({user})")],
+        )
+        .may(&[OtherUnitCaseworker, StandInCaseworker], NOTHING),
+        page(format!("/bestillinger/{}/stedfortraeder", f.stand_in_target))
+            .may(CASEWORKERS, NOTHING),
+        // A closed order's supplier confirms deletion.
+        post_empty(format!("/api/v1/orders/{}/deletion-confirmation", f.closed[0]))
+            .may(&[Supplier], NOTHING),
+        form(
+            format!("/leverandoer/bestillinger/{}/sletning", f.closed[1]),
+            &[("deleted", "yes")],
+        )
+        .may(&[Supplier], NOTHING),
+        // ---- disclosures ---------------------------------------------------------------------
+        post(
+            format!("/api/v1/orders/{}/disclosures", f.scratch),
+            json!({ "field": "address", "justification": "Mentoren skal besøge borgeren ({user})" }),
+        )
+        .may(&[Caseworker], NOTHING),
+        form(
+            format!("/bestillinger/{}/videregiv", f.scratch),
+            &[("field", "phone"), ("justification", "Praktikværten skal ringe til borgeren")],
+        )
+        .may(&[Caseworker], NOTHING),
+        // ---- threads and data requests ---------------------------------------------------------
+        // The thread holds a message that names the citizen (a disclosed field).
+        get(format!("/api/v1/orders/{}/thread", f.order))
+            .may(&[Caseworker, StandInCaseworker, Supplier], NAME),
+        post(format!("/api/v1/orders/{}/messages", f.order), json!({ "body": "Hej fra {user}" }))
+            .may(&[Caseworker, StandInCaseworker, Supplier], NOTHING),
+        message(format!("/bestillinger/{}/besked", f.order))
+            .may(&[Caseworker, StandInCaseworker], NOTHING),
+        message(format!("/leverandoer/bestillinger/{}/besked", f.order)).may(&[Supplier], NOTHING),
+        post(
+            format!("/api/v1/orders/{}/data-requests", f.order),
+            json!({ "fields": ["address"], "reason": "Hjemmebesøg ({user})" }),
+        )
+        .may(&[Supplier], NOTHING),
+        form(
+            format!("/leverandoer/bestillinger/{}/anmodning", f.order),
+            &[("field.phone", "on"), ("reason", "Mentoren skal kunne ringe ({user})")],
+        )
+        .may(&[Supplier], NOTHING),
+        get("/api/v1/data-requests").may(CASEWORKERS, NOTHING),
+        post(
+            format!("/api/v1/data-requests/{}/decision", f.request),
+            json!({ "approve": false, "reason": "Ikke nødvendigt for praktikken" }),
+        )
+        .may(&[Caseworker], NOTHING),
+        // General threads carry no citizen data; a supplier's is with the municipality.
+        get("/api/v1/general-threads").may(CASEWORKERS, NOTHING).may(SUPPLIERS, NOTHING),
+        get(format!("/api/v1/general-threads/{}", f.mentorhuset))
+            .may(&[Caseworker, OtherUnitCaseworker, StandInCaseworker], NOTHING),
+        get(format!("/api/v1/general-threads/{}", f.municipality))
+            .may(&[Supplier, OtherSupplier], NOTHING),
+        post(
+            format!("/api/v1/general-threads/{}/messages", f.mentorhuset),
+            json!({ "body": "Hej fra {user}" }),
+        )
+        .may(&[Caseworker, OtherUnitCaseworker, StandInCaseworker], NOTHING),
+        get(format!("/api/v1/general-attachments/{}", f.general_file))
+            .may(&[Caseworker, OtherUnitCaseworker, StandInCaseworker, Supplier], NOTHING),
+        page(format!("/beskeder/{}", f.mentorhuset))
+            .may(&[Caseworker, OtherUnitCaseworker, StandInCaseworker], NOTHING),
+        message(format!("/beskeder/{}", f.municipality)).may(&[Supplier, OtherSupplier], NOTHING),
+        // ---- oversight -------------------------------------------------------------------------
+        post("/api/v1/ledger/query", json!({})).may(OVERSIGHT, NOTHING),
+        post("/api/v1/access-log/query", json!({})).may(OVERSIGHT, NOTHING),
+        page("/tilsyn/videregivelser").may(OVERSIGHT, NOTHING),
+        page("/tilsyn/adgangslog").may(OVERSIGHT, NOTHING),
+        // Exports carry IDs and keyed hashes, never a citizen's values.
+        post("/api/v1/access-log/export", json!({ "format": "csv" })).may(OVERSIGHT, NOTHING),
+        form("/tilsyn/adgangslog/eksport", &[("export", "jsonl")]).may(OVERSIGHT, NOTHING),
+        // The privacy officer follows up; the auditor may look.
+        get("/api/v1/follow-up").may(OVERSIGHT, NOTHING),
+        page("/tilsyn").may(OVERSIGHT, NOTHING),
+        post(
+            format!("/api/v1/stand-ins/{}/follow-up", f.stand_in_order),
+            json!({ "note": "Set af {user}" }),
+        )
+        .may(&[Dpo], NOTHING),
+        form(
+            format!("/tilsyn/stedfortraeder/{}", f.stand_in_other),
+            &[("note", "Set af {user}")],
+        )
+        .may(&[Dpo], NOTHING),
+        page("/tilsyn/log-ind").may(&[Admin, Dpo, Auditor], NOTHING),
+        // ---- the directory and the catalogue ---------------------------------------------------
+        get("/api/v1/me").may(EVERYONE, NOTHING),
+        get("/api/v1/organisations").may(MUNICIPAL, NOTHING),
+        get("/api/v1/purposes").may(MUNICIPAL, NOTHING),
+        get("/api/v1/service-types").may(MUNICIPAL, NOTHING),
+        get("/api/v1/dpas").may(MUNICIPAL, NOTHING),
+        post(
+            "/api/v1/organisations",
+            json!({ "kind": "supplier", "name": "Ny leverandør {user}", "cvr": "29403473" }),
+        )
+        .may(&[Admin], NOTHING),
+        post(
+            "/api/v1/users",
+            json!({ "organisation_id": f.nord, "username": "ny.{user}", "display_name": "Ny Bruger", "role": "caseworker", "password": "en lang nok adgangskode" }),
+        )
+        .may(&[Admin], NOTHING),
+        post(
+            "/api/v1/purposes",
+            json!({ "name": "Formål {user}", "art6": "6.1.e", "national_law": "LAB § 1" }),
+        )
+        .may(&[Admin], NOTHING),
+        post(
+            "/api/v1/service-types",
+            json!({ "code": "T-{user}", "name": "Test", "purpose_id": f.purpose_id, "policy": { "name": "automatic" } }),
+        )
+        .may(&[Admin], NOTHING),
+        post(
+            "/api/v1/dpas",
+            json!({ "processor_id": f.praktikpartner, "reference": "DBA-{user}", "starts_on": "2026-01-01" }),
+        )
+        .may(&[Admin], NOTHING),
+        page("/admin").may(&[Admin], NOTHING),
+        form(
+            "/admin/organisationer",
+            &[("kind", "unit"), ("name", "Enhed {user}"), ("cvr", "")],
+        )
+        .may(&[Admin], NOTHING),
+        // ---- sign-in security and the access review ----------------------------------------------
+        page("/admin/sikkerhed").may(&[Admin], NOTHING),
+        form(
+            "/admin/sikkerhed",
+            &[
+                ("lockout_threshold", "5"),
+                ("lockout_window_hours", "24"),
+                ("block_minutes", "30"),
+                ("totp_roles", "privacy_officer"),
+                ("totp_roles", "administrator"),
+            ],
+        )
+        .may(&[Admin], NOTHING),
+        page("/admin/gennemgang").may(&[Admin], NOTHING),
+        form(
+            format!("/admin/gennemgang/{}", f.second_caseworker),
+            &[("decision", "confirm"), ("note", "fortsat")],
+        )
+        .may(&[Admin], NOTHING),
+        form(format!("/admin/sikkerhed/engangskode/{}", f.second_caseworker), &[])
+            .may(&[Admin], NOTHING),
+        form(format!("/admin/sikkerhed/adgangskode/{}", f.second_caseworker), &[])
+            .may(&[Admin], NOTHING),
+        // Everyone changes their own password (for good; this session goes on).
+        page("/konto/adgangskode").may(EVERYONE, NOTHING),
+        form(
+            "/konto/adgangskode",
+            &[
+                ("current_password", "{password}"),
+                ("new_password", "matrix-{user}-ny-kode"),
+                ("repeat_password", "matrix-{user}-ny-kode"),
+            ],
+        )
+        .may(EVERYONE, NOTHING),
+    ]
+}
+
+/// Builds the world the table is checked against.
+async fn fixture(w: &World) -> Fixture {
+    let directory = w.db.store.directory().clone();
+    let cw = w.actor("sagsbehandler").await;
+    let citizen = w.demo.citizens[11].clone();
+    w.search(&cw, &citizen).await;
+
+    // An order with the expired supplier, placed while its DPA was still in force.
+    w.clock.set(crate::common::NOW.plus_seconds(-100 * 86_400));
+    let expired_order = w
+        .app
+        .place_order(
+            &cw,
+            NewOrder {
+                subject_id: citizen.id,
+                service_type_id: w.service("OPKVAL"),
+                supplier_id: w.org("Kompetencecentret Øst ApS"),
+            },
+        )
+        .await
+        .expect("order while the DPA was in force");
+    w.clock.set(crate::common::NOW);
+    let order = w
+        .app
+        .place_order(
+            &cw,
+            NewOrder {
+                subject_id: citizen.id,
+                service_type_id: w.service("MENTOR"),
+                supplier_id: w.org("Mentorhuset ApS"),
+            },
+        )
+        .await
+        .expect("order");
+    w.app
+        .disclose(
+            &cw,
+            order,
+            "health",
+            "Mentoren skal kende skånehensyn i forløbet",
+        )
+        .await
+        .expect("disclose");
+    // Writes in the matrix go to an order of their own, so they cannot change what the
+    // reads of `order` should show.
+    let scratch = w
+        .app
+        .place_order(
+            &cw,
+            NewOrder {
+                subject_id: citizen.id,
+                service_type_id: w.service("JOBSOG"),
+                supplier_id: w.org("Praktikpartner A/S"),
+            },
+        )
+        .await
+        .expect("scratch order");
+    let closable = w
+        .app
+        .place_order(
+            &cw,
+            NewOrder {
+                subject_id: citizen.id,
+                service_type_id: w.service("DANSK"),
+                supplier_id: w.org("Mentorhuset ApS"),
+            },
+        )
+        .await
+        .expect("order to close");
+    let purpose_id = w.app.purposes(&cw).await.expect("purposes")[0].id;
+    w.app
+        .send_message(
+            &cw,
+            order,
+            &format!("{} møder mandag kl. 9.", citizen.name),
+            None,
+        )
+        .await
+        .expect("message naming the citizen");
+    let praktik = w.actor("praktikpartner").await;
+    let request = w
+        .app
+        .request_data(
+            &praktik,
+            scratch,
+            &["address".into()],
+            "Praktikværten skal sende materiale",
+        )
+        .await
+        .expect("request to decide");
+
+    let mentorhuset = w.org("Mentorhuset ApS");
+    let municipality = cw.controller_id;
+    w.app
+        .send_general_message(
+            &w.actor("mentorhuset").await,
+            municipality,
+            "Vores kapacitet i december er vedhæftet.",
+            &[skjold_app::threads::uploads::Upload {
+                filename: "kapacitet.pdf".into(),
+                bytes: b"%PDF-1.7\n% kapacitet\n".to_vec(),
+            }],
+            None,
+        )
+        .await
+        .expect("general message");
+    let general_file = w
+        .app
+        .general_thread(&cw, mentorhuset)
+        .await
+        .expect("general thread")
+        .messages[0]
+        .attachments[0]
+        .id;
+
+    // A second municipality with its own caseworker.
+    let other = directory
+        .create_organisation(
+            OrgKind::Municipality,
+            None,
+            "Aarhus Kommune (test)",
+            None,
+            crate::common::NOW,
+        )
+        .await
+        .expect("org");
+    w.app
+        .add_user(
+            None,
+            other.id,
+            "aarhus.sb",
+            "Aarhus Sagsbehandler",
+            Role::Caseworker,
+            "en lang nok adgangskode",
+        )
+        .await
+        .expect("user");
+
+    // Need-to-know: a third unit's caseworker holds a stand-in access on the order (and
+    // one on another order, for the privacy officer's follow-up); Syd has none.
+    let vest = directory
+        .create_organisation(
+            OrgKind::Unit,
+            Some(cw.controller_id),
+            "Jobcenter København Vest",
+            None,
+            crate::common::NOW,
+        )
+        .await
+        .expect("unit");
+    let extra_password = EXTRA_PASSWORD;
+    w.app
+        .add_user(
+            None,
+            vest.id,
+            "vest.sb",
+            "Vest Sagsbehandler",
+            Role::Caseworker,
+            extra_password,
+        )
+        .await
+        .expect("user");
+    let vest_cw = w.actor("vest.sb").await;
+    let stand_in_order = w
+        .app
+        .open_stand_in(&vest_cw, order, "Kollegaen i Nord er syg")
+        .await
+        .expect("stand-in")
+        .id;
+    let target_citizen = w.demo.citizens[10].clone();
+    w.search(&cw, &target_citizen).await;
+    let stand_in_target = w
+        .app
+        .place_order(
+            &cw,
+            NewOrder {
+                subject_id: target_citizen.id,
+                service_type_id: w.service("JOBSOG"),
+                supplier_id: w.org("Praktikpartner A/S"),
+            },
+        )
+        .await
+        .expect("order to step in on");
+    let stand_in_other = w
+        .app
+        .open_stand_in(&vest_cw, stand_in_target, "Borgeren ringede til Vest")
+        .await
+        .expect("stand-in")
+        .id;
+    // Two closed orders whose supplier confirms deletion, by API and by form.
+    let mut closed = Vec::new();
+    for i in [7, 8] {
+        let c = w.demo.citizens[i].clone();
+        w.search(&cw, &c).await;
+        let o = w
+            .app
+            .place_order(
+                &cw,
+                NewOrder {
+                    subject_id: c.id,
+                    service_type_id: w.service("MENTOR"),
+                    supplier_id: w.org("Mentorhuset ApS"),
+                },
+            )
+            .await
+            .expect("order to close");
+        w.app.close_order(&cw, o).await.expect("closed");
+        closed.push(o);
+    }
+    let searched = w.demo.citizens[9].cpr.formatted();
+
+    // Sign-in security forms act on a user outside the matrix, so no caller loses a session.
+    w.app
+        .add_user(
+            None,
+            w.org("Jobcenter København Syd"),
+            "syd.ekstra",
+            "Syd Ekstra",
+            Role::Caseworker,
+            extra_password,
+        )
+        .await
+        .expect("user");
+    let second_caseworker = w.actor("syd.ekstra").await;
+    Fixture {
+        citizen: citizen.id,
+        order,
+        expired_order,
+        scratch,
+        closable,
+        purpose_id,
+        request,
+        mentorhuset,
+        municipality,
+        general_file,
+        stand_in_order,
+        stand_in_target,
+        stand_in_other,
+        closed: [closed[0], closed[1]],
+        searched,
+        second_caseworker: second_caseworker.user_id,
+        mentor_service: w.service("MENTOR"),
+        nord: w.org("Jobcenter København Nord"),
+        praktikpartner: w.org("Praktikpartner A/S"),
+    }
+}
+
+/// The password each caller signs in with.
+fn password_of(username: &str) -> &'static str {
+    if ["aarhus.sb", "vest.sb"].contains(&username) {
+        EXTRA_PASSWORD
+    } else {
+        skjold_app::demo::DEMO_PASSWORD
+    }
+}
+
+const EXTRA_PASSWORD: &str = "en lang nok adgangskode";
+
+async fn authorisation_matrix_finds_no_leak(backend: Backend) {
+    let w = World::new(backend, 12).await;
+    let f = fixture(&w).await;
+    let rows = table(&f);
+    let view = w
+        .app
+        .citizen(&w.actor("sagsbehandler").await, f.citizen)
+        .await
+        .expect("view");
+    let cpr_digits = view.value(FieldKey::Cpr).expect("cpr").replace('-', "");
+    let values: Vec<(FieldKey, String)> = view
+        .data
+        .iter()
+        .map(|d| (d.field, d.value.clone()))
+        .collect();
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for (who, username) in CALLERS {
+        let api = w.api(username).await;
+        let browser = w.browser(username, password_of(username)).await;
+        for row in &rows {
+            let caller = if row.is_html() { &browser } else { &api };
+            let reply = row.send(caller).await;
+            let sees = row.may.iter().find(|(w, _)| *w == who).map(|(_, s)| *s);
+            let context = format!(
+                "{who:?} {} → {} {}",
+                row.describe(),
+                reply.status,
+                &reply.body[..reply.body.len().min(200)]
+            );
+            match sees {
+                // A form that succeeds answers with a redirect.
+                Some(_)
+                    if !(reply.status.is_success() || reply.status == StatusCode::SEE_OTHER) =>
+                {
+                    wrong.push(format!("should be allowed: {context}"));
+                }
+                None if !reply.status.is_client_error()
+                    || reply.status == StatusCode::UNAUTHORIZED =>
+                {
+                    wrong.push(format!("should be refused: {context}"));
+                }
+                _ => {}
+            }
+            let visible: BTreeSet<FieldKey> = sees.unwrap_or(NOTHING).iter().copied().collect();
+            for (field, value) in &values {
+                // Short values ("Kok") could appear by coincidence; the distinctive ones decide.
+                if value.chars().count() < 8 {
+                    continue;
+                }
+                let shown =
+                    reply.body.contains(value.as_str()) || reply.body.contains(&html_escape(value));
+                if visible.contains(field) && !shown {
+                    wrong.push(format!("{field} should be visible: {context}"));
+                }
+                if !visible.contains(field) && shown {
+                    wrong.push(format!("LEAK of {field}: {context}"));
+                }
+            }
+            if !visible.contains(&FieldKey::Cpr) && reply.body.contains(&cpr_digits) {
+                wrong.push(format!("LEAK of the CPR digits: {context}"));
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {checked} cases wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert_eq!(checked, CALLERS.len() * rows.len());
+    assert!(checked >= 690, "{checked}");
+    w.done().await;
+}
