@@ -3,7 +3,8 @@
 //! privacy officer's and auditor's exports go through [`crate::oversight`].
 
 pub use skjold_store::audit::export::ExportCheck;
-pub use skjold_store::audit::{MIN_RETENTION_MONTHS, StoredCheckpoint, VerifyReport};
+pub use skjold_store::audit::verify::VerifyReport;
+pub use skjold_store::audit::{MIN_RETENTION_MONTHS, StoredCheckpoint};
 
 use skjold_store::audit::NoteVerifier;
 use skjold_store::audit::export::verify_export;

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::orders::{DisclosureRule, ServicePolicy};
+use crate::disclosures::{DisclosureRule, ServicePolicy};
 use crate::taxonomy::FieldKey;
 use crate::time::Date;
 

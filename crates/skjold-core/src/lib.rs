@@ -38,9 +38,9 @@ pub mod threads;
 pub mod time;
 
 pub use actor::{Action, Actor, OrgKind, Role, may};
+pub use disclosures::{DisclosurePlan, DisclosureRule, ServicePolicy};
 pub use error::{Input, Problem, ProblemKind};
 pub use ids::{Cpr, Cvr, IdError};
 pub use legal::{Art6Basis, Art9Basis, LegalBasis};
-pub use orders::{DisclosurePlan, DisclosureRule, ServicePolicy};
 pub use taxonomy::{Category, FieldKey, Sensitivity};
 pub use time::{Date, Timestamp};

@@ -11,8 +11,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::data_requests::RequestView;
+use crate::disclosures::DisclosureRule;
 use crate::error::{GuardStop, Input, Problem};
-use crate::orders::{DisclosureRule, OrderSummary};
+use crate::orders::OrderSummary;
 use crate::taxonomy::FieldKey;
 use crate::text::{Justification, MIN_JUSTIFICATION};
 use crate::time::Timestamp;

@@ -122,12 +122,12 @@ impl KeyRing {
     }
 
     /// The key that signs the access log's checkpoints, named after this installation.
-    pub fn checkpoint_signer(&self) -> crate::audit::NoteSigner {
-        crate::audit::NoteSigner::new(format!("skjold-{}", self.id), &self.checkpoint)
+    pub fn checkpoint_signer(&self) -> crate::audit::note::NoteSigner {
+        crate::audit::note::NoteSigner::new(format!("skjold-{}", self.id), &self.checkpoint)
     }
 
     /// The ring in the parts that go to the gate, the sign-in records and the audit log.
-    pub fn split(self) -> (GateKeys, UserSecrets, crate::audit::NoteSigner) {
+    pub fn split(self) -> (GateKeys, UserSecrets, crate::audit::note::NoteSigner) {
         let signer = self.checkpoint_signer();
         (
             GateKeys {

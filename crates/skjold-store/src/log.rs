@@ -10,71 +10,13 @@
 //! request. Calls that *change* data still write their entry in their own transaction.
 
 use tokio::sync::{mpsc, oneshot};
-use uuid::Uuid;
+
+use skjold_core::Timestamp;
 
 use crate::StoreError;
-use crate::db::{Db, Tx};
-
-/// One access-log row, ready to insert.
-#[derive(Debug, Clone)]
-pub(crate) struct LogRow {
-    pub id: Uuid,
-    pub at: i64,
-    pub user_id: Option<Uuid>,
-    pub organisation_id: Option<Uuid>,
-    pub use_kind: &'static str,
-    pub subject_id: Option<Uuid>,
-    pub criterion: Option<String>,
-    pub purpose: String,
-    pub outcome: &'static str,
-    pub detail: String,
-    /// The stand-in access the entry was made under, if any.
-    pub stand_in: Option<Uuid>,
-    /// Set when the entry is appended to the Merkle log (see [`crate::audit`]).
-    pub shard: String,
-    pub idx: i64,
-    pub leaf_hash: Vec<u8>,
-}
-
-impl LogRow {
-    /// An entry for a privacy officer's or auditor's use of the logs.
-    pub fn oversight(
-        actor: &skjold_core::Actor,
-        now: crate::Now,
-        subject_id: Option<Uuid>,
-        criterion: String,
-        detail: &str,
-    ) -> LogRow {
-        LogRow {
-            user_id: Some(actor.user_id),
-            organisation_id: Some(actor.organisation_id),
-            subject_id,
-            criterion: Some(criterion),
-            purpose: crate::gate::PURPOSE_OVERSIGHT.into(),
-            ..LogRow::system(now, detail)
-        }
-    }
-
-    /// An entry for something the system itself did: no user, no citizen.
-    pub fn system(now: crate::Now, detail: &str) -> LogRow {
-        LogRow {
-            id: Uuid::new_v4(),
-            at: now.micros(),
-            user_id: None,
-            organisation_id: None,
-            use_kind: skjold_core::oversight::UseKind::Oversight.key(),
-            subject_id: None,
-            criterion: None,
-            purpose: "Vedligehold af adgangsloggen".into(),
-            outcome: "allowed",
-            detail: detail.to_owned(),
-            stand_in: None,
-            shard: String::new(),
-            idx: 0,
-            leaf_hash: Vec::new(),
-        }
-    }
-}
+use crate::audit::entry::{LeafEntry, LogRow, shard_of};
+use crate::audit::merkle::Frontier;
+use crate::db::{Db, Tx, execute, fetch};
 
 type Ack = oneshot::Sender<Result<(), String>>;
 
@@ -173,7 +115,7 @@ async fn write_batch(db: &Db, rows: &mut [LogRow]) -> Result<(), StoreError> {
 
 /// Appends entries to the Merkle log and inserts them, inside `tx`.
 pub(crate) async fn insert_all(tx: &mut Tx, rows: &mut [LogRow]) -> Result<(), StoreError> {
-    crate::audit::sequence(tx, rows).await?;
+    sequence(tx, rows).await?;
     for chunk in rows.chunks(CHUNK) {
         match &mut *tx {
             Tx::Sqlite(c) => insert_chunk!(sqlx::Sqlite, c, chunk.iter()),
@@ -186,4 +128,113 @@ pub(crate) async fn insert_all(tx: &mut Tx, rows: &mut [LogRow]) -> Result<(), S
 /// Inserts one entry inside a caller's transaction (for calls that change data).
 pub(crate) async fn insert_in(tx: &mut Tx, r: &LogRow) -> Result<(), StoreError> {
     insert_all(tx, &mut [r.clone()]).await
+}
+
+// ---- the Merkle tree ------------------------------------------------------------------------
+
+/// Serialises appenders on PostgreSQL (SQLite's writer is single already).
+const APPEND_LOCK: i64 = 0x736b_6a6f_6c64;
+
+struct Head {
+    id: String,
+    opened_at: i64,
+    frontier: Frontier,
+    closed_at: Option<i64>,
+    stored: bool,
+}
+
+pub(crate) async fn lock_appends(tx: &mut Tx) -> Result<(), StoreError> {
+    if let Tx::Postgres(c) = tx {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(APPEND_LOCK)
+            .execute(&mut **c)
+            .await?;
+    }
+    Ok(())
+}
+
+pub(crate) fn frontier_of(id: &str, size: i64, bytes: &[u8]) -> Result<Frontier, StoreError> {
+    u64::try_from(size)
+        .ok()
+        .and_then(|size| Frontier::from_bytes(size, bytes))
+        .ok_or_else(|| StoreError::LogWrite(format!("the head of shard {id} is damaged")))
+}
+
+/// Gives each row its place in the tree (shard, index, leaf hash) and advances the heads,
+/// inside the transaction that inserts the rows.
+pub(crate) async fn sequence(tx: &mut Tx, rows: &mut [LogRow]) -> Result<(), StoreError> {
+    lock_appends(tx).await?;
+    let open: Option<(String, i64, i64, Vec<u8>)> = fetch!(
+        &mut *tx,
+        fetch_optional,
+        (String, i64, i64, Vec<u8>),
+        "SELECT id, opened_at, size, frontier FROM log_shard WHERE closed_at IS NULL"
+    )?;
+    let mut heads: Vec<Head> = Vec::with_capacity(1);
+    if let Some((id, opened_at, size, frontier)) = open {
+        let frontier = frontier_of(&id, size, &frontier)?;
+        heads.push(Head {
+            id,
+            opened_at,
+            frontier,
+            closed_at: None,
+            stored: true,
+        });
+    }
+    for row in rows.iter_mut() {
+        let month = shard_of(Timestamp::from_micros(row.at));
+        let need_new = match heads.last_mut() {
+            None => true,
+            // A later month closes the open shard. An entry stamped with an earlier month
+            // (a clock set back) joins the open shard: shards follow the order of appends.
+            Some(h) if month > h.id => {
+                h.closed_at = Some(row.at);
+                true
+            }
+            Some(_) => false,
+        };
+        if need_new {
+            heads.push(Head {
+                id: month,
+                opened_at: row.at,
+                frontier: Frontier::default(),
+                closed_at: None,
+                stored: false,
+            });
+        }
+        let Some(head) = heads.last_mut() else {
+            continue;
+        };
+        let index = head.frontier.size();
+        let leaf = LeafEntry::of(row, &head.id, index).leaf_hash();
+        head.frontier.push(leaf);
+        row.shard = head.id.clone();
+        row.idx = i64::try_from(index).unwrap_or(i64::MAX);
+        row.leaf_hash = leaf.to_vec();
+    }
+    for h in &heads {
+        let size = i64::try_from(h.frontier.size()).unwrap_or(i64::MAX);
+        let frontier = h.frontier.to_bytes();
+        if h.stored {
+            execute!(
+                &mut *tx,
+                "UPDATE log_shard SET size = $2, frontier = $3, closed_at = $4 WHERE id = $1",
+                h.id.as_str(),
+                size,
+                frontier.as_slice(),
+                h.closed_at
+            )?;
+        } else {
+            execute!(
+                &mut *tx,
+                "INSERT INTO log_shard (id, opened_at, size, frontier, closed_at) VALUES ($1, $2, $3, $4, $5)",
+                h.id.as_str(),
+                h.opened_at,
+                size,
+                frontier.as_slice(),
+                h.closed_at
+            )?;
+        }
+    }
+    Ok(())
 }

@@ -21,6 +21,6 @@ pub async fn serve(Path(path): Path<String>) -> Response {
             )
                 .into_response()
         }
-        None => crate::pages::boundary_page(crate::i18n::Boundary::NoRoute),
+        None => crate::layout::boundary_page(crate::i18n::Boundary::NoRoute),
     }
 }

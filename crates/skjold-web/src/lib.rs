@@ -15,6 +15,7 @@ mod download;
 mod error;
 mod headers;
 pub mod i18n;
+mod layout;
 mod pages;
 mod routes;
 mod session;

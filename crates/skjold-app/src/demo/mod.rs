@@ -98,6 +98,29 @@ pub struct DemoCitizen {
 }
 
 impl App {
+    /// In a demo server only, the code that signs a demo user in now, to show beside the
+    /// form; `None` anywhere else, and for users who have no second factor.
+    pub async fn demo_totp_code(&self, username: &str) -> Result<Option<String>, AppError> {
+        if !self.demo || !DEMO_USERS.iter().any(|u| u.0 == username) {
+            return Ok(None);
+        }
+        let Some(actor) = self.store().directory().actor_by_username(username).await? else {
+            return Ok(None);
+        };
+        let factor = self.store().sign_in().second_factor(actor.user_id).await?;
+        let Some(sealed) = factor.sealed_secret else {
+            return Ok(None);
+        };
+        let secret = self.open_secret(actor.user_id, &sealed)?;
+        crate::sign_in::second_factor::usable_code(
+            secret,
+            &actor.username,
+            factor.last_step,
+            self.now(),
+        )
+        .map(Some)
+    }
+
     /// Whether the database holds the demo (its municipality), so that `skjold demo` never
     /// shows codes for another installation's users.
     pub async fn holds_demo(&self) -> Result<bool, AppError> {

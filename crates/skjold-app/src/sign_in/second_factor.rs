@@ -162,24 +162,7 @@ impl App {
         self.factors_done(actor, ws, how).await
     }
 
-    /// In a demo server only, the code that signs a demo user in now, to show beside the
-    /// form; `None` anywhere else, and for users who have no second factor.
-    pub async fn demo_totp_code(&self, username: &str) -> Result<Option<String>, AppError> {
-        if !self.demo || !crate::demo::DEMO_USERS.iter().any(|u| u.0 == username) {
-            return Ok(None);
-        }
-        let Some(actor) = self.store().directory().actor_by_username(username).await? else {
-            return Ok(None);
-        };
-        let factor = self.store().sign_in().second_factor(actor.user_id).await?;
-        let Some(sealed) = factor.sealed_secret else {
-            return Ok(None);
-        };
-        let secret = self.open_secret(actor.user_id, &sealed)?;
-        usable_code(secret, &actor.username, factor.last_step, self.now()).map(Some)
-    }
-
-    fn open_secret(&self, user: Uuid, sealed: &[u8]) -> Result<Vec<u8>, AppError> {
+    pub(crate) fn open_secret(&self, user: Uuid, sealed: &[u8]) -> Result<Vec<u8>, AppError> {
         Ok(self.store().sign_in().open_second_factor(user, sealed)?)
     }
 

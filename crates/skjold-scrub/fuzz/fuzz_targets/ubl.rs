@@ -25,6 +25,6 @@ fn scrubber() -> &'static Scrubber {
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(out) = scrubber().scrub_ubl(data) {
-        assert!(skjold_scrub::ubl::check_well_formed(&out.xml).is_ok());
+        assert!(skjold_scrub::ubl::well_formed::check_well_formed(&out.xml).is_ok());
     }
 });

@@ -12,8 +12,10 @@ use skjold_core::text::Justification;
 use skjold_core::{Action, Actor, DisclosureRule, FieldKey, Problem};
 
 use super::disclosures::{DisclosureRow, insert_disclosure};
-use super::threads::orders::{PURPOSE_MESSAGES, disclosed_fields, thread_id, thread_order};
-use super::threads::{ORDER_THREADS, Sealing, insert_message};
+use super::threads::{
+    ORDER_THREADS, PURPOSE_MESSAGES, Sealing, disclosed_fields, insert_message, thread_id,
+    thread_order,
+};
 use super::*;
 
 #[derive(sqlx::FromRow)]

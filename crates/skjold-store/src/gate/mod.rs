@@ -35,8 +35,6 @@ mod orders;
 mod oversight;
 mod threads;
 
-pub(crate) use oversight::describe_filter;
-
 use uuid::Uuid;
 
 use skjold_core::citizens::Datum;
@@ -45,12 +43,13 @@ use skjold_core::orders::{Closing, OrderStatus, OrderSummary};
 use skjold_core::oversight::UseKind;
 use skjold_core::{Action, Actor, FieldKey, Problem};
 
+use crate::audit::entry::{LogRow, PURPOSE_OVERSIGHT, describe_filter};
 use crate::catalogue::{dpa_in_force, purpose_summary, service_type_in};
 use crate::crypto::{GateKeys, SubjectKey};
 use crate::db::{Db, Tx, execute, fetch, scalar};
 use crate::directory::organisation_in;
 use crate::gate::disclosures::LedgerRow;
-use crate::log::{LogRow, LogWriter, insert_in};
+use crate::log::{LogWriter, insert_in};
 use crate::{Now, StoreError};
 
 /// The only handle on citizens' personal data: a database, the keys that open the data,
@@ -104,7 +103,6 @@ impl<'a> Use<'a> {
 }
 
 const PURPOSE_CASEWORK: &str = "Sagsbehandling";
-pub(crate) const PURPOSE_OVERSIGHT: &str = "Tilsyn med behandlingen af personoplysninger";
 const PURPOSE_SUPPLY: &str = "Levering af ydelse";
 
 fn log_row(actor: Option<&Actor>, now: Now, u: &Use<'_>, allowed: bool) -> LogRow {

@@ -27,30 +27,6 @@ struct AccessRow {
     stand_in_id: Option<Uuid>,
 }
 
-pub(crate) fn describe_filter(f: &LogFilter) -> String {
-    let mut parts = Vec::new();
-    if let Some(s) = f.subject_id {
-        parts.push(format!("borger={s}"));
-    }
-    if let Some(u) = f.user_id {
-        parts.push(format!("bruger={u}"));
-    }
-    if let Some(o) = f.organisation_id {
-        parts.push(format!("organisation={o}"));
-    }
-    if let Some(t) = f.from {
-        parts.push(format!("fra={}", t.rfc3339()));
-    }
-    if let Some(t) = f.until {
-        parts.push(format!("til={}", t.rfc3339()));
-    }
-    if parts.is_empty() {
-        "alle".into()
-    } else {
-        parts.join(" ")
-    }
-}
-
 impl Gate {
     /// Closed orders of the actor's municipality whose supplier has not confirmed deletion
     /// by the deadline, for the privacy officer's follow-up. No personal data: not logged.

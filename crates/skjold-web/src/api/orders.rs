@@ -9,10 +9,11 @@ use uuid::Uuid;
 
 use skjold_app::catalogue::parse_date;
 use skjold_app::reminders::Appointment;
+use skjold_core::disclosures::DisclosurePlan;
 use skjold_core::error::DateInput;
 use skjold_core::orders::{
-    CaseworkerOrderView, Closing, DisclosedField, DisclosurePlan, NewOrder, OrderPreview,
-    OrderSummary, SupplierOrderView,
+    CaseworkerOrderView, Closing, DisclosedField, NewOrder, OrderPreview, OrderSummary,
+    SupplierOrderView,
 };
 use skjold_core::{FieldKey, Role};
 

@@ -21,10 +21,14 @@ use skjold_core::text::MAX_TEXT;
 use skjold_core::threads::ThreadView;
 use skjold_core::{Date, FieldKey, Problem, Role};
 
-use super::threads::{ORDER_ATTACHMENTS, ORDER_CONFIRM_HINT};
 use super::{Flash, Layout, NO_FLASH, answer, error_page, page_with, parse_id, render};
 use crate::AppState;
 use crate::session::{CsrfForm, WebUser};
+
+/// Where an order thread's attachments are downloaded.
+pub(crate) const ORDER_ATTACHMENTS: &str = "/vedhaeftninger";
+pub(crate) const ORDER_CONFIRM_HINT: &str =
+    "Oplysningerne registreres som en manuel videregivelse i videregivelsesloggen.";
 
 #[derive(Deserialize)]
 pub struct PreviewQuery {

@@ -16,10 +16,6 @@ use crate::AppState;
 use crate::download::download;
 use crate::session::{CsrfMultipart, WebUser};
 
-/// Where an order thread's attachments are downloaded.
-pub(crate) const ORDER_ATTACHMENTS: &str = "/vedhaeftninger";
-pub(crate) const ORDER_CONFIRM_HINT: &str =
-    "Oplysningerne registreres som en manuel videregivelse i videregivelsesloggen.";
 const GENERAL_ATTACHMENTS: &str = "/beskeder/vedhaeftninger";
 const GENERAL_CONFIRM_HINT: &str = "Begrundelsen gemmes i adgangsloggen sammen med afsendelsen.";
 

@@ -13,7 +13,7 @@ use skjold_core::sign_in::Workstation;
 
 use super::{SESSION_COOKIE, bearer};
 use crate::AppState;
-use crate::pages;
+use crate::layout::error_page;
 
 /// Names the browser, so that failures are counted per workstation and not only per
 /// address (many workstations can share an address behind a municipality's NAT).
@@ -114,7 +114,7 @@ impl FromRequestParts<AppState> for Client {
         workstation_of(parts, state)
             .await
             .map(Client)
-            .map_err(|e| pages::error_page(None, e))
+            .map_err(|e| error_page(None, e))
     }
 }
 

@@ -12,7 +12,7 @@ use skjold_core::Problem;
 
 use super::{WebUser, tokens_match};
 use crate::AppState;
-use crate::pages::error_page;
+use crate::layout::error_page;
 
 const MAX_FORM_BYTES: usize = 256 * 1024;
 

@@ -13,9 +13,11 @@
 
 mod client;
 mod forms;
+pub(crate) mod user;
 
 pub use client::{Client, client_info};
 pub use forms::{CsrfForm, CsrfMultipart, MAX_MULTIPART_BYTES};
+pub use user::{ApiUser, WebUser};
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -30,7 +32,7 @@ use skjold_core::{Action, Actor, Problem};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Boundary;
-use crate::pages;
+use crate::layout::error_page;
 
 pub const SESSION_COOKIE: &str = "skjold_session";
 pub const LOGIN_COOKIE: &str = "skjold_login";
@@ -59,13 +61,6 @@ fn admit(parts: &Parts, actor: &Actor) -> Result<(), AppError> {
             parts.uri.path()
         ))),
     }
-}
-
-/// A signed-in browser user.
-pub struct WebUser {
-    pub actor: Actor,
-    pub csrf: String,
-    pub token: String,
 }
 
 /// A browser-session cookie: it dies with the browser, and the server ends the session
@@ -122,17 +117,14 @@ impl FromRequestParts<AppState> for WebUser {
                 client::record_rejected(parts, state, "session_rejected").await;
                 return Err(Redirect::to("/login").into_response());
             }
-            Err(e) => return Err(pages::error_page(None, e)),
+            Err(e) => return Err(error_page(None, e)),
         };
         match admit(parts, &user.actor) {
             Ok(()) => Ok(user),
-            Err(e) => Err(pages::error_page(Some(&user), e)),
+            Err(e) => Err(error_page(Some(&user), e)),
         }
     }
 }
-
-/// An API caller, from a bearer token.
-pub struct ApiUser(pub Actor);
 
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;

@@ -12,12 +12,15 @@ use std::collections::HashSet;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use skjold_core::Actor;
+use skjold_core::orders::OrderStatus;
 use skjold_core::threads::{
     AttachmentFile, AttachmentMeta, MessageView, NewAttachment, ReadReceipt,
 };
 
 use super::*;
+use skjold_core::{Action, Actor, Role};
+
+use crate::catalogue::dpa_in_force;
 
 #[derive(sqlx::FromRow)]
 struct MessageRow {
@@ -323,4 +326,78 @@ impl StoredAttachment {
 
 pub(super) fn attachment_not_found() -> StoreError {
     StoreError::Refused(Problem::AttachmentNotFound)
+}
+
+// ---- an order's thread ------------------------------------------------------------------
+
+pub(crate) const PURPOSE_MESSAGES: &str = "Kommunikation om bestillingen";
+
+/// The order of a thread, if the actor may use it: a caseworker who may work the order
+/// (with the stand-in access that allows it, if any), or a user of the order's supplier
+/// while the order is open and a DPA is in force.
+pub(crate) async fn thread_order(
+    tx: &mut Tx,
+    actor: &Actor,
+    order_id: Uuid,
+    now: Now,
+) -> Result<(OrderRow, Option<Uuid>), StoreError> {
+    require(actor, Action::UseOrderThread)?;
+    match actor.role {
+        Role::Caseworker => access::caseworker_order_row(tx, actor, order_id, now).await,
+        Role::SupplierUser => {
+            let order = match order_row(tx, order_id).await? {
+                Some(o) if o.supplier_id == actor.organisation_id => o,
+                _ => return Err(order_not_found()),
+            };
+            if order.status() == OrderStatus::Closed {
+                return Err(StoreError::Refused(Problem::OrderClosedForSupplier));
+            }
+            if dpa_in_force(tx, order.controller_id, order.supplier_id, now.local_date())
+                .await?
+                .is_none()
+            {
+                return Err(StoreError::Refused(Problem::DpaNotInForce));
+            }
+            Ok((order, None))
+        }
+        _ => Err(order_not_found()),
+    }
+}
+
+pub(crate) async fn thread_id(tx: &mut Tx, order: &OrderRow, now: Now) -> Result<Uuid, StoreError> {
+    let existing: Option<Uuid> = scalar!(
+        tx,
+        fetch_optional,
+        Uuid,
+        "SELECT id FROM message_thread WHERE order_id = $1",
+        order.id
+    )?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let id = Uuid::new_v4();
+    execute!(
+        tx,
+        "INSERT INTO message_thread (id, controller_id, supplier_id, order_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+        id,
+        order.controller_id,
+        order.supplier_id,
+        order.id,
+        now.micros()
+    )?;
+    Ok(id)
+}
+
+/// The field keys already disclosed on an order, by any route.
+pub(crate) async fn disclosed_fields(
+    tx: &mut Tx,
+    order_id: Uuid,
+) -> Result<Vec<String>, StoreError> {
+    Ok(scalar!(
+        tx,
+        fetch_all,
+        String,
+        "SELECT field_key FROM disclosure WHERE order_id = $1 AND field_key IS NOT NULL",
+        order_id
+    )?)
 }

@@ -9,92 +9,18 @@
 use uuid::Uuid;
 
 use skjold_core::disclosures::DisclosureKind;
-use skjold_core::orders::OrderStatus;
 use skjold_core::oversight::UseKind;
 use skjold_core::text::Justification;
 use skjold_core::threads::{AttachmentFile, GuardFindings, OutgoingMessage, ThreadView, Verdict};
-use skjold_core::{Action, Actor, DisclosureRule, FieldKey, Problem, Role};
+use skjold_core::{Actor, DisclosureRule, FieldKey, Problem, Role};
 
 use super::{
-    ORDER_THREADS, Sealing, attachment_not_found, insert_attachments, insert_message, load_thread,
-    stored_attachment,
+    ORDER_THREADS, PURPOSE_MESSAGES, Sealing, attachment_not_found, disclosed_fields,
+    insert_attachments, insert_message, load_thread, stored_attachment, thread_id, thread_order,
 };
-use crate::gate::access;
 use crate::gate::data_requests::{RequestRow, parse_fields};
 use crate::gate::disclosures::{DisclosureRow, insert_disclosure};
 use crate::gate::*;
-
-pub(crate) const PURPOSE_MESSAGES: &str = "Kommunikation om bestillingen";
-
-/// The order of a thread, if the actor may use it: a caseworker who may work the order
-/// (with the stand-in access that allows it, if any), or a user of the order's supplier
-/// while the order is open and a DPA is in force.
-pub(crate) async fn thread_order(
-    tx: &mut Tx,
-    actor: &Actor,
-    order_id: Uuid,
-    now: Now,
-) -> Result<(OrderRow, Option<Uuid>), StoreError> {
-    require(actor, Action::UseOrderThread)?;
-    match actor.role {
-        Role::Caseworker => access::caseworker_order_row(tx, actor, order_id, now).await,
-        Role::SupplierUser => {
-            let order = match order_row(tx, order_id).await? {
-                Some(o) if o.supplier_id == actor.organisation_id => o,
-                _ => return Err(order_not_found()),
-            };
-            if order.status() == OrderStatus::Closed {
-                return Err(StoreError::Refused(Problem::OrderClosedForSupplier));
-            }
-            if dpa_in_force(tx, order.controller_id, order.supplier_id, now.local_date())
-                .await?
-                .is_none()
-            {
-                return Err(StoreError::Refused(Problem::DpaNotInForce));
-            }
-            Ok((order, None))
-        }
-        _ => Err(order_not_found()),
-    }
-}
-
-pub(crate) async fn thread_id(tx: &mut Tx, order: &OrderRow, now: Now) -> Result<Uuid, StoreError> {
-    let existing: Option<Uuid> = scalar!(
-        tx,
-        fetch_optional,
-        Uuid,
-        "SELECT id FROM message_thread WHERE order_id = $1",
-        order.id
-    )?;
-    if let Some(id) = existing {
-        return Ok(id);
-    }
-    let id = Uuid::new_v4();
-    execute!(
-        tx,
-        "INSERT INTO message_thread (id, controller_id, supplier_id, order_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-        id,
-        order.controller_id,
-        order.supplier_id,
-        order.id,
-        now.micros()
-    )?;
-    Ok(id)
-}
-
-/// The field keys already disclosed on an order, by any route.
-pub(crate) async fn disclosed_fields(
-    tx: &mut Tx,
-    order_id: Uuid,
-) -> Result<Vec<String>, StoreError> {
-    Ok(scalar!(
-        tx,
-        fetch_all,
-        String,
-        "SELECT field_key FROM disclosure WHERE order_id = $1 AND field_key IS NOT NULL",
-        order_id
-    )?)
-}
 
 /// Whether `text` mentions a citizen's value, in the forms people write it.
 fn mentions(text_lower: &str, text_digits: &str, field: FieldKey, value: &str) -> bool {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use quick_xml::events::Event;
 use quick_xml::{Reader, XmlVersion};
 
+use super::well_formed::check_well_formed;
 use super::*;
 use crate::scrubber::Config;
 use crate::validate::Date;

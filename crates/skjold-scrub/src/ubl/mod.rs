@@ -40,6 +40,8 @@ use crate::error::{Error, ErrorKind};
 use crate::kind::Kind;
 use crate::replace::Replacer;
 use crate::scrubber::{Scrubber, apply};
+use classify::{Leaf, classify, has};
+use well_formed::xml_error;
 
 /// What was done at one place in the document.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,20 +73,6 @@ pub struct UblOutput {
     pub root: String,
     /// What was replaced and where, in document order.
     pub replacements: Vec<UblReplacement>,
-}
-
-/// How a leaf's text is treated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Leaf {
-    Keep,
-    Replace(Kind),
-    Scan,
-    /// Replaced if the enclosing party turns out to be a private person.
-    PartyPersonal(Kind),
-    /// A party name: decides whether the party is private.
-    PartyName,
-    /// A document reference ID: replaced if it is a date and the reference names a person.
-    DocRefId,
 }
 
 struct Frame {
@@ -127,22 +115,8 @@ fn local_of(qname: &str) -> &str {
     qname.rsplit(':').next().unwrap_or(qname)
 }
 
-fn has(path: &[&str], name: &str) -> bool {
-    path.contains(&name)
-}
-
 fn escape_text(s: &str) -> String {
     quick_xml::escape::escape(s).into_owned()
-}
-
-fn xml_error(reader: &Reader<&[u8]>, e: quick_xml::Error) -> Error {
-    Error::with_source(
-        ErrorKind::Xml {
-            position: reader.error_position(),
-        },
-        "",
-        e,
-    )
 }
 
 fn is_date(s: &str) -> bool {
@@ -153,110 +127,6 @@ fn is_date(s: &str) -> bool {
         && b.iter()
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-}
-
-/// Decides what to do with a leaf from its ancestors' local names (root first).
-fn classify(path: &[&str], leaf: &str, cpr_scheme: bool) -> Leaf {
-    if has(path, "UBLExtensions") {
-        return Leaf::Keep;
-    }
-    if cpr_scheme {
-        return Leaf::Replace(Kind::Cpr);
-    }
-    if has(path, "Person") {
-        return Leaf::Replace(Kind::Person);
-    }
-    if has(path, "Contact") || has(path, "DefinedTradeContact") || has(path, "TradeContact") {
-        return match leaf {
-            "Name" | "PersonName" | "DepartmentName" => Leaf::Replace(Kind::Person),
-            "Telephone" | "Telefax" | "CompleteNumber" => Leaf::Replace(Kind::Phone),
-            "ElectronicMail" | "URIID" => Leaf::Replace(Kind::Email),
-            "Value" => Leaf::Replace(Kind::Phone),
-            "Note" | "ID" => Leaf::Scan,
-            _ => Leaf::Keep,
-        };
-    }
-    if has(path, "CardAccount") {
-        return match leaf {
-            "PrimaryAccountNumberID" => Leaf::Replace(Kind::Account),
-            "HolderName" => Leaf::Replace(Kind::Person),
-            _ => Leaf::Keep,
-        };
-    }
-    if has(path, "PaymentMandate") {
-        return match leaf {
-            "ID" => Leaf::Replace(Kind::Account),
-            "Name" => Leaf::Replace(Kind::Person),
-            _ => Leaf::Keep,
-        };
-    }
-    let address_leaf = matches!(
-        leaf,
-        "StreetName"
-            | "AdditionalStreetName"
-            | "BuildingNumber"
-            | "BuildingName"
-            | "BlockName"
-            | "Floor"
-            | "Room"
-            | "CityName"
-            | "PostalZone"
-            | "CitySubdivisionName"
-            | "District"
-            | "InhouseMail"
-            | "MarkAttention"
-            | "MarkCare"
-            | "PlotIdentification"
-            | "Line"
-            | "Postbox"
-            | "LineOne"
-            | "LineTwo"
-            | "LineThree"
-            | "PostcodeCode"
-    );
-    let in_delivery = has(path, "Delivery") || has(path, "ShipToTradeParty");
-    if in_delivery {
-        if address_leaf {
-            return Leaf::Replace(Kind::Address);
-        }
-        if (has(path, "DeliveryParty") && has(path, "PartyName") && leaf == "Name")
-            || (has(path, "ShipToTradeParty") && leaf == "Name")
-        {
-            return Leaf::Replace(Kind::Person);
-        }
-        if leaf == "Description" || leaf == "Note" {
-            return Leaf::Scan;
-        }
-    }
-    let in_party = path.iter().any(|p| p.ends_with("Party"));
-    if in_party {
-        if (has(path, "PartyName") && leaf == "Name") || leaf == "RegistrationName" {
-            return Leaf::PartyName;
-        }
-        if address_leaf
-            && (has(path, "PostalAddress")
-                || has(path, "PhysicalLocation")
-                || has(path, "PostalTradeAddress")
-                || has(path, "RegistrationAddress"))
-        {
-            return Leaf::PartyPersonal(Kind::Address);
-        }
-    }
-    if has(path, "AdditionalDocumentReference") && leaf == "ID" {
-        return Leaf::DocRefId;
-    }
-    match leaf {
-        "Note"
-        | "BuyerReference"
-        | "AccountingCost"
-        | "Description"
-        | "DocumentDescription"
-        | "PaymentNote"
-        | "InstructionNote"
-        | "Content"
-        | "Remarks" => Leaf::Scan,
-        _ => Leaf::Keep,
-    }
 }
 
 impl Scrubber {
@@ -735,68 +605,8 @@ impl Scrubber {
     }
 }
 
-/// Checks that `xml` is well-formed as far as this module's reader can tell (matched
-/// tags, valid attributes, only predefined entities, no DTD). Used by tests and by
-/// callers that want to verify output.
-pub fn check_well_formed(xml: &[u8]) -> Result<(), Error> {
-    let text =
-        std::str::from_utf8(xml).map_err(|e| Error::with_source(ErrorKind::NotUtf8, "", e))?;
-    let mut reader = Reader::from_str(text);
-    let mut depth = 0usize;
-    let mut roots = 0usize;
-    loop {
-        match reader.read_event().map_err(|e| xml_error(&reader, e))? {
-            Event::Start(s) => {
-                if depth == 0 {
-                    roots += 1;
-                }
-                depth += 1;
-                for a in s.attributes() {
-                    a.map_err(|e| {
-                        Error::with_source(
-                            ErrorKind::Xml {
-                                position: reader.buffer_position(),
-                            },
-                            "bad attribute",
-                            e,
-                        )
-                    })?;
-                }
-            }
-            Event::Empty(_) if depth == 0 => roots += 1,
-            Event::End(_) => depth = depth.saturating_sub(1),
-            Event::DocType(_) => return Err(Error::new(ErrorKind::DtdRejected, "")),
-            Event::GeneralRef(r) => {
-                let ok = matches!(r.resolve_char_ref(), Ok(Some(_)))
-                    || matches!(
-                        r.xml10_content().as_ref(),
-                        "amp" | "lt" | "gt" | "quot" | "apos"
-                    );
-                if !ok {
-                    return Err(Error::new(ErrorKind::UnknownEntity, ""));
-                }
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    if depth != 0 {
-        return Err(Error::new(
-            ErrorKind::Xml {
-                position: text.len() as u64,
-            },
-            "unclosed elements",
-        ));
-    }
-    if roots != 1 {
-        return Err(Error::new(
-            ErrorKind::NoRoot,
-            "expected exactly one root element",
-        ));
-    }
-    Ok(())
-}
+mod classify;
+pub mod well_formed;
 
 #[cfg(test)]
-#[path = "ubl_tests.rs"]
 pub(crate) mod tests;

@@ -1,0 +1,126 @@
+//! What happens to each leaf of an invoice, decided from where it sits (the table in the
+//! module's documentation, as code).
+
+use crate::kind::Kind;
+
+/// How a leaf's text is treated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Leaf {
+    Keep,
+    Replace(Kind),
+    Scan,
+    /// Replaced if the enclosing party turns out to be a private person.
+    PartyPersonal(Kind),
+    /// A party name: decides whether the party is private.
+    PartyName,
+    /// A document reference ID: replaced if it is a date and the reference names a person.
+    DocRefId,
+}
+
+pub(super) fn has(path: &[&str], name: &str) -> bool {
+    path.contains(&name)
+}
+
+/// Decides what to do with a leaf from its ancestors' local names (root first).
+pub(super) fn classify(path: &[&str], leaf: &str, cpr_scheme: bool) -> Leaf {
+    if has(path, "UBLExtensions") {
+        return Leaf::Keep;
+    }
+    if cpr_scheme {
+        return Leaf::Replace(Kind::Cpr);
+    }
+    if has(path, "Person") {
+        return Leaf::Replace(Kind::Person);
+    }
+    if has(path, "Contact") || has(path, "DefinedTradeContact") || has(path, "TradeContact") {
+        return match leaf {
+            "Name" | "PersonName" | "DepartmentName" => Leaf::Replace(Kind::Person),
+            "Telephone" | "Telefax" | "CompleteNumber" => Leaf::Replace(Kind::Phone),
+            "ElectronicMail" | "URIID" => Leaf::Replace(Kind::Email),
+            "Value" => Leaf::Replace(Kind::Phone),
+            "Note" | "ID" => Leaf::Scan,
+            _ => Leaf::Keep,
+        };
+    }
+    if has(path, "CardAccount") {
+        return match leaf {
+            "PrimaryAccountNumberID" => Leaf::Replace(Kind::Account),
+            "HolderName" => Leaf::Replace(Kind::Person),
+            _ => Leaf::Keep,
+        };
+    }
+    if has(path, "PaymentMandate") {
+        return match leaf {
+            "ID" => Leaf::Replace(Kind::Account),
+            "Name" => Leaf::Replace(Kind::Person),
+            _ => Leaf::Keep,
+        };
+    }
+    let address_leaf = matches!(
+        leaf,
+        "StreetName"
+            | "AdditionalStreetName"
+            | "BuildingNumber"
+            | "BuildingName"
+            | "BlockName"
+            | "Floor"
+            | "Room"
+            | "CityName"
+            | "PostalZone"
+            | "CitySubdivisionName"
+            | "District"
+            | "InhouseMail"
+            | "MarkAttention"
+            | "MarkCare"
+            | "PlotIdentification"
+            | "Line"
+            | "Postbox"
+            | "LineOne"
+            | "LineTwo"
+            | "LineThree"
+            | "PostcodeCode"
+    );
+    let in_delivery = has(path, "Delivery") || has(path, "ShipToTradeParty");
+    if in_delivery {
+        if address_leaf {
+            return Leaf::Replace(Kind::Address);
+        }
+        if (has(path, "DeliveryParty") && has(path, "PartyName") && leaf == "Name")
+            || (has(path, "ShipToTradeParty") && leaf == "Name")
+        {
+            return Leaf::Replace(Kind::Person);
+        }
+        if leaf == "Description" || leaf == "Note" {
+            return Leaf::Scan;
+        }
+    }
+    let in_party = path.iter().any(|p| p.ends_with("Party"));
+    if in_party {
+        if (has(path, "PartyName") && leaf == "Name") || leaf == "RegistrationName" {
+            return Leaf::PartyName;
+        }
+        if address_leaf
+            && (has(path, "PostalAddress")
+                || has(path, "PhysicalLocation")
+                || has(path, "PostalTradeAddress")
+                || has(path, "RegistrationAddress"))
+        {
+            return Leaf::PartyPersonal(Kind::Address);
+        }
+    }
+    if has(path, "AdditionalDocumentReference") && leaf == "ID" {
+        return Leaf::DocRefId;
+    }
+    match leaf {
+        "Note"
+        | "BuyerReference"
+        | "AccountingCost"
+        | "Description"
+        | "DocumentDescription"
+        | "PaymentNote"
+        | "InstructionNote"
+        | "Content"
+        | "Remarks" => Leaf::Scan,
+        _ => Leaf::Keep,
+    }
+}

@@ -1,0 +1,226 @@
+//! What every page shares: the layout (who is signed in, the role's menu, a success
+//! message), rendering, and the error page in Danish with the status the error deserves.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+
+use skjold_app::AppError;
+use skjold_core::{Problem, ProblemKind, Role};
+
+use crate::error::Failure;
+use crate::i18n::{Boundary, Lang};
+use crate::session::user::WebUser;
+
+pub struct UserBar {
+    pub(crate) name: String,
+    pub(crate) role: &'static str,
+    pub(crate) organisation: String,
+    pub(crate) csrf: String,
+}
+
+pub struct NavItem {
+    pub(crate) href: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) current: bool,
+}
+
+pub(crate) struct Layout {
+    pub(crate) user: Option<UserBar>,
+    pub(crate) nav: Vec<NavItem>,
+    pub(crate) flash: Option<&'static str>,
+}
+
+/// A role's menu; its first entry is the role's start page.
+fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
+    match role {
+        Role::Caseworker => &[
+            ("/borgere", "Borgere og bestillinger"),
+            ("/beskeder", "Generelle beskeder"),
+        ],
+        Role::SupplierUser => &[
+            ("/leverandoer", "Bestillinger"),
+            ("/beskeder", "Generelle beskeder"),
+        ],
+        Role::PrivacyOfficer | Role::Auditor => &[
+            ("/tilsyn", "Opfølgning"),
+            ("/tilsyn/videregivelser", "Videregivelser"),
+            ("/tilsyn/adgangslog", "Adgangslog"),
+            ("/tilsyn/log-ind", "Log-ind-rapport"),
+        ],
+        Role::Administrator => &[
+            ("/admin", "Administration"),
+            ("/admin/gennemgang", "Adgangsgennemgang"),
+            ("/admin/sikkerhed", "Log-ind og sikkerhed"),
+            ("/tilsyn/log-ind", "Log-ind-rapport"),
+        ],
+    }
+}
+
+/// The first page of a role.
+pub(crate) fn home_of(role: Role) -> &'static str {
+    menu(role)[0].0
+}
+
+impl Layout {
+    pub(crate) fn for_user(user: &WebUser, current: &str) -> Layout {
+        let items = menu(user.actor.role);
+        // The longest entry the page lies under is the current one.
+        let best = items
+            .iter()
+            .filter(|(href, _)| current.starts_with(href))
+            .map(|(href, _)| href.len())
+            .max();
+        Layout {
+            user: Some(UserBar {
+                name: user.actor.display_name.clone(),
+                role: user.actor.role.danish(),
+                organisation: user.actor.organisation_name.clone(),
+                csrf: user.csrf.clone(),
+            }),
+            nav: items
+                .iter()
+                .map(|(href, label)| NavItem {
+                    href,
+                    label,
+                    current: current.starts_with(href) && Some(href.len()) == best,
+                })
+                .collect(),
+            flash: None,
+        }
+    }
+
+    pub(crate) fn anonymous() -> Layout {
+        Layout {
+            user: None,
+            nav: Vec::new(),
+            flash: None,
+        }
+    }
+
+    pub(crate) fn with_flash(mut self, ok: &Flash) -> Layout {
+        self.flash = ok.message();
+        self
+    }
+}
+
+/// Success messages after a redirect (`?ok=…`).
+#[derive(Deserialize, Default)]
+pub(crate) struct Flash {
+    ok: Option<String>,
+}
+
+/// No success message.
+pub(crate) static NO_FLASH: Flash = Flash { ok: None };
+
+impl Flash {
+    fn message(&self) -> Option<&'static str> {
+        Some(match self.ok.as_deref()? {
+            "bestilt" => "Bestillingen er sendt. Leverandøren har fået de automatiske oplysninger.",
+            "videregivet" => "Oplysningen er videregivet og registreret i videregivelsesloggen.",
+            "afsluttet" => "Bestillingen er afsluttet.",
+            "oprettet" => "Oprettet.",
+            "sendt" => "Beskeden er sendt.",
+            "samtykke" => "Samtykket er registreret.",
+            "tilbagekaldt" => {
+                "Samtykket er tilbagekaldt. Der sendes ikke flere påmindelser via kanalen."
+            }
+            "paamindet" => "Påmindelsen er sendt.",
+            "anmodet" => "Anmodningen er sendt til sagsbehandleren.",
+            "afgjort" => "Anmodningen er afgjort. Leverandøren kan se afgørelsen i tråden.",
+            "gemt" => "Indstillingerne er gemt.",
+            "ophaevet" => "Spærringen er ophævet, og begrundelsen er registreret.",
+            "nulstillet" => {
+                "Engangskoden er nulstillet. Brugeren opsætter en ny ved næste log-ind."
+            }
+            "gennemgaaet" => "Afgørelsen er registreret.",
+            "stedfortraeder" => {
+                "Du har åbnet bestillingen som stedfortræder. Adgangen er logget og følges op af databeskyttelsesrådgiveren."
+            }
+            "slettet" => "Tak. Sletningen er bekræftet og registreret hos kommunen.",
+            "fulgtop" => "Opfølgningen er registreret.",
+            "adgangskode" => "Din adgangskode er skiftet. Dine andre sessioner er afsluttet.",
+            "ny-adgangskode" => {
+                "Brugeren skal vælge en ny adgangskode ved næste log-ind. Brugerens sessioner er afsluttet."
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// A page re-shown with an error explains a refused form: 422; otherwise 200.
+pub(crate) fn status_for(error: &Option<String>) -> StatusCode {
+    if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
+}
+
+pub(crate) fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error.detail = %e, "template failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "der skete en intern fejl",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// A page, or a page with the form's error (422).
+pub(crate) fn page_with(error: &Option<String>, t: &impl Template) -> Response {
+    (status_for(error), render(t)).into_response()
+}
+
+/// A refusal in the UI's words.
+pub(crate) fn words(p: &Problem) -> String {
+    crate::i18n::problem(p, Lang::Da)
+}
+
+#[derive(Template)]
+#[template(path = "layout/error.html")]
+struct ErrorPage {
+    layout: Layout,
+    heading: &'static str,
+    message: String,
+    code: &'static str,
+}
+
+/// A full error page in Danish, with the status the error deserves.
+pub fn error_page(user: Option<&WebUser>, e: AppError) -> Response {
+    failure_page(user, Failure::App(e))
+}
+
+fn failure_page(user: Option<&WebUser>, f: Failure) -> Response {
+    f.log();
+    let heading = match &f {
+        Failure::App(AppError::Refused(p)) => match p.kind() {
+            ProblemKind::NotFound => "Ikke fundet",
+            ProblemKind::Forbidden => "Ingen adgang",
+            ProblemKind::Invalid | ProblemKind::Conflict | ProblemKind::TooLarge => {
+                "Det kunne ikke lade sig gøre"
+            }
+        },
+        Failure::App(AppError::Unauthenticated) => "Log ind",
+        Failure::App(AppError::Internal(_)) => "Der skete en fejl",
+        Failure::Boundary(Boundary::NoRoute) => "Ikke fundet",
+        Failure::Boundary(_) => "Det kunne ikke lade sig gøre",
+    };
+    let page = ErrorPage {
+        layout: user.map_or_else(Layout::anonymous, |u| Layout::for_user(u, "")),
+        heading,
+        message: f.message(Lang::Da),
+        code: f.code(),
+    };
+    (f.status(), render(&page)).into_response()
+}
+
+/// The page for an address that is not there, or does not take the method.
+pub(crate) fn boundary_page(b: Boundary) -> Response {
+    failure_page(None, Failure::Boundary(b))
+}

@@ -1,0 +1,15 @@
+//! Who is calling, once the session or the token has been checked.
+
+use skjold_core::Actor;
+
+/// A signed-in browser user.
+pub struct WebUser {
+    pub actor: Actor,
+    /// The session's CSRF token, which every form posts back.
+    pub csrf: String,
+    /// The session's secret (to end it on signing out).
+    pub token: String,
+}
+
+/// An API caller, from a bearer token.
+pub struct ApiUser(pub Actor);
