@@ -47,10 +47,15 @@ impl From<RequestView> for RequestEntry {
     }
 }
 
+/// A field key of the taxonomy.
+#[derive(ToSchema)]
+#[schema(pattern = "^(name|cpr|address|phone|email|target_group|benefit|job_goal|work_experience|education|language_skills|family_situation|health|substance|criminal_record)$")]
+pub struct FieldName(#[allow(dead_code)] String);
+
 #[derive(Deserialize, ToSchema)]
 pub struct DataRequestInput {
     /// Field keys, e.g. `["address", "phone"]`.
-    #[schema(min_items = 1, max_items = 15)]
+    #[schema(min_items = 1, max_items = 15, inline, value_type = Vec<FieldName>)]
     fields: Vec<String>,
     #[schema(min_length = 10, max_length = 4000)]
     reason: String,
