@@ -68,6 +68,17 @@ impl Cpr {
         Ok(cpr)
     }
 
+    /// The CPR number in exactly ten ASCII digits (`DDMMYYSSSS`), if they hold a real birth
+    /// date: the form a scanner has after stripping separators.
+    pub fn from_ascii_digits(s: &[u8]) -> Option<Cpr> {
+        let d: [u8; 10] = s.try_into().ok()?;
+        if !d.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let cpr = Cpr(d.map(|b| b - b'0'));
+        cpr.birth_date().map(|_| cpr)
+    }
+
     /// Parses and also rejects a birth date after `today`.
     pub fn parse_at(input: &str, today: Date) -> Result<Cpr, IdError> {
         let cpr = Cpr::parse(input)?;

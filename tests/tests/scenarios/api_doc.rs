@@ -7,7 +7,10 @@
 use serde_json::Value;
 use utoipa::OpenApi;
 
-const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scenarios/snapshots/openapi.json");
+const SNAPSHOT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/scenarios/snapshots/openapi.json"
+);
 
 fn document() -> Value {
     serde_json::to_value(skjold_web::ApiDoc::openapi()).expect("the document is JSON")

@@ -49,7 +49,9 @@ impl From<RequestView> for RequestEntry {
 
 /// A field key of the taxonomy.
 #[derive(ToSchema)]
-#[schema(pattern = "^(name|cpr|address|phone|email|target_group|benefit|job_goal|work_experience|education|language_skills|family_situation|health|substance|criminal_record)$")]
+#[schema(
+    pattern = "^(name|cpr|address|phone|email|target_group|benefit|job_goal|work_experience|education|language_skills|family_situation|health|substance|criminal_record)$"
+)]
 pub struct FieldName(#[allow(dead_code)] String);
 
 #[derive(Deserialize, ToSchema)]

@@ -63,7 +63,9 @@ impl From<LedgerEntry> for LedgerEntryView {
 #[derive(Deserialize, ToSchema)]
 pub struct DisclosureRequest {
     /// A field key of the taxonomy, e.g. `health`.
-    #[schema(pattern = "^(name|cpr|address|phone|email|target_group|benefit|job_goal|work_experience|education|language_skills|family_situation|health|substance|criminal_record)$")]
+    #[schema(
+        pattern = "^(name|cpr|address|phone|email|target_group|benefit|job_goal|work_experience|education|language_skills|family_situation|health|substance|criminal_record)$"
+    )]
     field: String,
     /// Why the supplier needs it.
     #[schema(min_length = 10, max_length = 4000)]
