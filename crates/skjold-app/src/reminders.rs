@@ -148,9 +148,6 @@ impl App {
     ) -> Result<String, AppError> {
         require(actor, Action::WorkOrder)?;
         let channel = parse_channel(channel)?;
-        let Some(provider) = self.reminders.clone() else {
-            return Err(Problem::NoReminderProvider.into());
-        };
         if !valid_time(&appointment.time) {
             return Err(Problem::BadTime.into());
         }
@@ -179,6 +176,9 @@ impl App {
         }) {
             return Err(Problem::ReminderContent.into());
         }
+        let Some(provider) = self.reminders.clone() else {
+            return Err(Problem::NoReminderProvider.into());
+        };
         let text = format!(
             "Påmindelse: Du har en aftale {} kl. {} på {}. Du kan ikke svare på denne besked.",
             appointment.date.danish(),

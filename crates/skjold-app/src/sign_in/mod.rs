@@ -126,7 +126,15 @@ impl App {
         password: &str,
         ws: &Workstation,
     ) -> Result<SignIn, AppError> {
-        let username = username.trim();
+        // What was typed is counted and recorded, so it is bounded first: no user name is
+        // longer than a line or holds control characters.
+        let username: String = username
+            .trim()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(skjold_core::text::MAX_LINE)
+            .collect();
+        let username = username.as_str();
         let creds = self.store().directory().credentials(username).await?;
         let (user_id, hash, active) = match creds {
             Some((id, Some(hash), active)) => (Some(id), hash, active),

@@ -22,6 +22,17 @@ use crate::{App, AppError, require};
 use extract::Extracted;
 use uploads::{MAX_ATTACHMENTS, Upload, check_upload};
 
+/// The sender's written confirmation, bounded like any text; empty is none.
+fn confirmation_text(confirmation: Option<&str>) -> Result<Option<&str>, AppError> {
+    match confirmation {
+        Some(c) => {
+            let c = skjold_core::text::text(Input::Confirmation, c, skjold_core::text::MAX_TEXT)?;
+            Ok(Some(c).filter(|c| !c.is_empty()))
+        }
+        None => Ok(None),
+    }
+}
+
 /// The scrubber the guard uses, built once (its patterns take a few milliseconds).
 #[derive(Clone, Default)]
 pub(crate) struct Guard(Arc<OnceLock<Result<Scrubber, String>>>);
@@ -137,6 +148,7 @@ impl App {
         confirmation: Option<&str>,
     ) -> Result<Uuid, AppError> {
         require(actor, Action::UseOrderThread)?;
+        let confirmation = confirmation_text(confirmation)?;
         let (body, attachments, findings) = self.check_outgoing(actor, body, uploads).await?;
         let message = OutgoingMessage {
             body,
@@ -229,6 +241,7 @@ impl App {
         confirmation: Option<&str>,
     ) -> Result<Uuid, AppError> {
         require(actor, Action::UseGeneralThread)?;
+        let confirmation = confirmation_text(confirmation)?;
         let (body, attachments, findings) = self.check_outgoing(actor, body, uploads).await?;
         let message = OutgoingMessage {
             body,
