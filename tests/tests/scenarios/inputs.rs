@@ -7,7 +7,6 @@ use serde_json::{Value, json};
 
 use crate::common::World;
 use crate::common::actors::Caller;
-use skjold_core::orders::NewOrder;
 use skjold_core::text::{MAX_LINE, MAX_MESSAGE, MAX_TEXT};
 use skjold_store::Backend;
 
@@ -57,18 +56,7 @@ async fn every_free_text_is_bounded(backend: Backend) {
     let cw = w.actor("sagsbehandler").await;
     let citizen = w.demo.citizens[4].clone();
     w.search(&cw, &citizen).await;
-    let order = w
-        .app
-        .place_order(
-            &cw,
-            NewOrder {
-                subject_id: citizen.id,
-                service_type_id: w.service("MENTOR"),
-                supplier_id: w.org("Mentorhuset ApS"),
-            },
-        )
-        .await
-        .expect("order");
+    let order = w.order(&cw, citizen.id, "MENTOR", "Mentorhuset ApS").await;
     let request = w
         .app
         .request_data(

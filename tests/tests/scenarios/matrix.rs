@@ -13,7 +13,6 @@ use uuid::Uuid;
 use crate::common::World;
 use crate::common::actors::Caller;
 use crate::common::http::{Reply, html_escape};
-use skjold_core::orders::NewOrder;
 use skjold_core::{FieldKey, OrgKind, Role};
 use skjold_store::Backend;
 
@@ -457,30 +456,10 @@ async fn fixture(w: &World) -> Fixture {
     // An order with the expired supplier, placed while its DPA was still in force.
     w.clock.set(crate::common::NOW.plus_seconds(-100 * 86_400));
     let expired_order = w
-        .app
-        .place_order(
-            &cw,
-            NewOrder {
-                subject_id: citizen.id,
-                service_type_id: w.service("OPKVAL"),
-                supplier_id: w.org("Kompetencecentret Øst ApS"),
-            },
-        )
-        .await
-        .expect("order while the DPA was in force");
+        .order(&cw, citizen.id, "OPKVAL", "Kompetencecentret Øst ApS")
+        .await;
     w.clock.set(crate::common::NOW);
-    let order = w
-        .app
-        .place_order(
-            &cw,
-            NewOrder {
-                subject_id: citizen.id,
-                service_type_id: w.service("MENTOR"),
-                supplier_id: w.org("Mentorhuset ApS"),
-            },
-        )
-        .await
-        .expect("order");
+    let order = w.order(&cw, citizen.id, "MENTOR", "Mentorhuset ApS").await;
     w.app
         .disclose(
             &cw,
@@ -493,29 +472,9 @@ async fn fixture(w: &World) -> Fixture {
     // Writes in the matrix go to an order of their own, so they cannot change what the
     // reads of `order` should show.
     let scratch = w
-        .app
-        .place_order(
-            &cw,
-            NewOrder {
-                subject_id: citizen.id,
-                service_type_id: w.service("JOBSOG"),
-                supplier_id: w.org("Praktikpartner A/S"),
-            },
-        )
-        .await
-        .expect("scratch order");
-    let closable = w
-        .app
-        .place_order(
-            &cw,
-            NewOrder {
-                subject_id: citizen.id,
-                service_type_id: w.service("DANSK"),
-                supplier_id: w.org("Mentorhuset ApS"),
-            },
-        )
-        .await
-        .expect("order to close");
+        .order(&cw, citizen.id, "JOBSOG", "Praktikpartner A/S")
+        .await;
+    let closable = w.order(&cw, citizen.id, "DANSK", "Mentorhuset ApS").await;
     let purpose_id = w.app.purposes(&cw).await.expect("purposes")[0].id;
     w.app
         .send_message(
@@ -619,17 +578,8 @@ async fn fixture(w: &World) -> Fixture {
     let target_citizen = w.demo.citizens[10].clone();
     w.search(&cw, &target_citizen).await;
     let stand_in_target = w
-        .app
-        .place_order(
-            &cw,
-            NewOrder {
-                subject_id: target_citizen.id,
-                service_type_id: w.service("JOBSOG"),
-                supplier_id: w.org("Praktikpartner A/S"),
-            },
-        )
-        .await
-        .expect("order to step in on");
+        .order(&cw, target_citizen.id, "JOBSOG", "Praktikpartner A/S")
+        .await;
     let stand_in_other = w
         .app
         .open_stand_in(&vest_cw, stand_in_target, "Borgeren ringede til Vest")
@@ -641,18 +591,7 @@ async fn fixture(w: &World) -> Fixture {
     for i in [7, 8] {
         let c = w.demo.citizens[i].clone();
         w.search(&cw, &c).await;
-        let o = w
-            .app
-            .place_order(
-                &cw,
-                NewOrder {
-                    subject_id: c.id,
-                    service_type_id: w.service("MENTOR"),
-                    supplier_id: w.org("Mentorhuset ApS"),
-                },
-            )
-            .await
-            .expect("order to close");
+        let o = w.order(&cw, c.id, "MENTOR", "Mentorhuset ApS").await;
         w.app.close_order(&cw, o).await.expect("closed");
         closed.push(o);
     }

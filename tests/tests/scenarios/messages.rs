@@ -8,7 +8,6 @@ use skjold_app::AppError;
 use skjold_app::oversight::OversightQuery;
 use skjold_core::FieldKey;
 use skjold_core::disclosures::DisclosureKind;
-use skjold_core::orders::NewOrder;
 use skjold_store::Backend;
 use skjold_web::i18n::Lang;
 
@@ -32,17 +31,7 @@ async fn mentor_order(w: &World, citizen: usize) -> uuid::Uuid {
     let cw = w.actor("sagsbehandler").await;
     let c = &w.demo.citizens[citizen];
     w.search(&cw, c).await;
-    w.app
-        .place_order(
-            &cw,
-            NewOrder {
-                subject_id: c.id,
-                service_type_id: w.service("MENTOR"),
-                supplier_id: w.org("Mentorhuset ApS"),
-            },
-        )
-        .await
-        .expect("order")
+    w.order(&cw, c.id, "MENTOR", "Mentorhuset ApS").await
 }
 
 async fn supplier_asks_for_data_and_caseworker_decides(backend: Backend) {
@@ -384,17 +373,8 @@ async fn threads_are_private_to_the_order(backend: Backend) {
     // An order with the supplier whose DPA has since expired.
     w.clock.set(crate::common::NOW.plus_seconds(-100 * 86_400));
     let old = w
-        .app
-        .place_order(
-            &cw,
-            NewOrder {
-                subject_id: citizen.id,
-                service_type_id: w.service("OPKVAL"),
-                supplier_id: w.org("Kompetencecentret Øst ApS"),
-            },
-        )
-        .await
-        .expect("order");
+        .order(&cw, citizen.id, "OPKVAL", "Kompetencecentret Øst ApS")
+        .await;
     let expired = w.actor("kompetencecentret").await;
     w.app
         .send_message(&expired, old, "Forløbet er afsluttet.", None)

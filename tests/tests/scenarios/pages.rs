@@ -7,7 +7,6 @@ use uuid::Uuid;
 
 use crate::common::World;
 use crate::common::http::{Reply, call, multipart, router};
-use skjold_core::orders::NewOrder;
 use skjold_store::Backend;
 
 crate::on_both_backends!(titles_are_short_plain_text);
@@ -83,18 +82,7 @@ async fn titles_are_short_plain_text(backend: Backend) {
     let router = router(&w);
     let cw = w.actor("sagsbehandler").await;
     let citizen = w.demo.citizens[1].clone();
-    let order = w
-        .app
-        .place_order(
-            &cw,
-            NewOrder {
-                subject_id: citizen.id,
-                service_type_id: w.service("MENTOR"),
-                supplier_id: w.org("Mentorhuset ApS"),
-            },
-        )
-        .await
-        .expect("order");
+    let order = w.order(&cw, citizen.id, "MENTOR", "Mentorhuset ApS").await;
     // The thread holds what a title must never carry: the citizen's name and CPR number,
     // health text, and markup.
     w.app

@@ -297,17 +297,8 @@ async fn supplier_sees_only_its_own_disclosed_data(backend: Backend) {
     let citizen = w.demo.citizens[4].clone();
     w.search(&cw, &citizen).await;
     let order_id = w
-        .app
-        .place_order(
-            &cw,
-            NewOrder {
-                subject_id: citizen.id,
-                service_type_id: w.service("PRAKTIK"),
-                supplier_id: w.org("Praktikpartner A/S"),
-            },
-        )
-        .await
-        .expect("order");
+        .order(&cw, citizen.id, "PRAKTIK", "Praktikpartner A/S")
+        .await;
     w.app
         .disclose(
             &cw,
@@ -592,18 +583,7 @@ async fn bad_input_changes_nothing(backend: Backend) {
         Some("not_a_supplier")
     );
 
-    let order = w
-        .app
-        .place_order(
-            &cw,
-            NewOrder {
-                subject_id: citizen.id,
-                service_type_id: w.service("MENTOR"),
-                supplier_id: w.org("Mentorhuset ApS"),
-            },
-        )
-        .await
-        .expect("order");
+    let order = w.order(&cw, citizen.id, "MENTOR", "Mentorhuset ApS").await;
     let placed_ledger = w
         .app
         .ledger(&dpo, &OversightQuery::default())

@@ -16,7 +16,6 @@ use skjold_app::oversight::OversightQuery;
 use skjold_app::threads::uploads::Upload;
 use skjold_core::Problem;
 use skjold_core::disclosures::DisclosureKind;
-use skjold_core::orders::NewOrder;
 use skjold_core::oversight::UseKind;
 use skjold_core::{FieldKey, Role};
 use skjold_store::{Backend, Db};
@@ -40,18 +39,7 @@ async fn worked_order(w: &World, i: usize) -> Uuid {
     let cw = w.actor("sagsbehandler").await;
     let citizen = &w.demo.citizens[i];
     w.search(&cw, citizen).await;
-    let order = w
-        .app
-        .place_order(
-            &cw,
-            NewOrder {
-                subject_id: citizen.id,
-                service_type_id: w.service("MENTOR"),
-                supplier_id: w.org("Mentorhuset ApS"),
-            },
-        )
-        .await
-        .expect("order");
+    let order = w.order(&cw, citizen.id, "MENTOR", "Mentorhuset ApS").await;
     w.app
         .disclose(&cw, order, "health", "Mentoren skal kende skånehensyn")
         .await

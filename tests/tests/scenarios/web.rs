@@ -8,7 +8,6 @@ use uuid::Uuid;
 
 use crate::common::World;
 use crate::common::http::{Reply, call, multipart, router};
-use skjold_core::orders::NewOrder;
 use skjold_store::Backend;
 
 crate::on_both_backends!(
@@ -496,18 +495,7 @@ async fn attachments_over_http(backend: Backend) {
     let cw = w.actor("sagsbehandler").await;
     let citizen = w.demo.citizens[2].clone();
     w.search(&cw, &citizen).await;
-    let order = w
-        .app
-        .place_order(
-            &cw,
-            NewOrder {
-                subject_id: citizen.id,
-                service_type_id: w.service("MENTOR"),
-                supplier_id: w.org("Mentorhuset ApS"),
-            },
-        )
-        .await
-        .expect("order");
+    let order = w.order(&cw, citizen.id, "MENTOR", "Mentorhuset ApS").await;
     let s = w
         .sign_in("mentorhuset", skjold_app::demo::DEMO_PASSWORD)
         .await;
@@ -635,18 +623,7 @@ async fn consent_and_reminder_forms(backend: Backend) {
     let cw = w.actor("sagsbehandler").await;
     let citizen = w.demo.citizens[2].clone();
     w.search(&cw, &citizen).await;
-    let order = w
-        .app
-        .place_order(
-            &cw,
-            NewOrder {
-                subject_id: citizen.id,
-                service_type_id: w.service("MENTOR"),
-                supplier_id: w.org("Mentorhuset ApS"),
-            },
-        )
-        .await
-        .expect("order");
+    let order = w.order(&cw, citizen.id, "MENTOR", "Mentorhuset ApS").await;
     let s = w
         .sign_in("sagsbehandler", skjold_app::demo::DEMO_PASSWORD)
         .await;

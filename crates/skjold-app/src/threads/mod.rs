@@ -22,6 +22,24 @@ use crate::{App, AppError, require};
 use extract::Extracted;
 use uploads::{MAX_ATTACHMENTS, Upload, check_upload};
 
+/// A message that passed the checks, with what the guard found in it.
+struct Outgoing<'b> {
+    body: &'b str,
+    attachments: Vec<NewAttachment>,
+    confirmation: Option<&'b str>,
+    findings: GuardFindings,
+}
+
+impl Outgoing<'_> {
+    fn message(&self) -> OutgoingMessage<'_> {
+        OutgoingMessage {
+            body: self.body,
+            attachments: &self.attachments,
+            confirmation: self.confirmation,
+        }
+    }
+}
+
 /// The sender's written confirmation, bounded like any text; empty is none.
 fn confirmation_text(confirmation: Option<&str>) -> Result<Option<&str>, AppError> {
     match confirmation {
@@ -147,40 +165,34 @@ impl App {
         uploads: &[Upload],
         confirmation: Option<&str>,
     ) -> Result<Uuid, AppError> {
-        require(actor, Action::UseOrderThread)?;
-        let confirmation = confirmation_text(confirmation)?;
-        let (body, attachments, findings) = self.check_outgoing(actor, body, uploads).await?;
-        let message = OutgoingMessage {
-            body,
-            attachments: &attachments,
-            confirmation,
-        };
-        let id = self
-            .store()
-            .gate()
-            .post_message(actor, order_id, &message, &findings, self.now())
+        let out = self
+            .check_outgoing(actor, Action::UseOrderThread, body, uploads, confirmation)
+            .await?;
+        let gate = self.store().gate();
+        let id = gate
+            .post_message(actor, order_id, &out.message(), &out.findings, self.now())
             .await?;
         if self.notifier.is_on() {
-            let recipients = self
-                .store()
-                .gate()
-                .notification_recipients(actor, order_id)
-                .await?;
-            self.notifier.notify(recipients);
+            self.notifier
+                .notify(gate.notification_recipients(actor, order_id).await?);
         }
         Ok(id)
     }
 
-    /// Checks a message before anything is stored: its length, every attachment, and
-    /// what the guard finds in it. The guard stops what the municipality discloses; a
-    /// supplier writing to the municipality discloses nothing, so its messages are not
-    /// scanned.
+    /// Checks a message before anything is stored: the sender's role, its length, every
+    /// attachment, the confirmation, and what the guard finds in it. The guard stops what
+    /// the municipality discloses; a supplier writing to the municipality discloses
+    /// nothing, so its messages are not scanned.
     async fn check_outgoing<'b>(
         &self,
         actor: &Actor,
+        action: Action,
         body: &'b str,
         uploads: &[Upload],
-    ) -> Result<(&'b str, Vec<NewAttachment>, GuardFindings), AppError> {
+        confirmation: Option<&'b str>,
+    ) -> Result<Outgoing<'b>, AppError> {
+        require(actor, action)?;
+        let confirmation = confirmation_text(confirmation)?;
         if uploads.len() > MAX_ATTACHMENTS {
             return Err(Problem::TooManyAttachments {
                 max: MAX_ATTACHMENTS,
@@ -203,7 +215,12 @@ impl App {
         } else {
             GuardFindings::default()
         };
-        Ok((body, attachments, findings))
+        Ok(Outgoing {
+            body,
+            attachments,
+            confirmation,
+            findings,
+        })
     }
 
     /// The user's general threads with suppliers (or, for a supplier, municipalities).
@@ -240,26 +257,24 @@ impl App {
         uploads: &[Upload],
         confirmation: Option<&str>,
     ) -> Result<Uuid, AppError> {
-        require(actor, Action::UseGeneralThread)?;
-        let confirmation = confirmation_text(confirmation)?;
-        let (body, attachments, findings) = self.check_outgoing(actor, body, uploads).await?;
-        let message = OutgoingMessage {
-            body,
-            attachments: &attachments,
-            confirmation,
-        };
-        let id = self
-            .store()
-            .gate()
-            .post_general_message(actor, counterpart, &message, &findings, self.now())
+        let out = self
+            .check_outgoing(actor, Action::UseGeneralThread, body, uploads, confirmation)
+            .await?;
+        let gate = self.store().gate();
+        let id = gate
+            .post_general_message(
+                actor,
+                counterpart,
+                &out.message(),
+                &out.findings,
+                self.now(),
+            )
             .await?;
         if self.notifier.is_on() {
-            let recipients = self
-                .store()
-                .gate()
-                .general_notification_recipients(actor, counterpart)
-                .await?;
-            self.notifier.notify(recipients);
+            self.notifier.notify(
+                gate.general_notification_recipients(actor, counterpart)
+                    .await?,
+            );
         }
         Ok(id)
     }

@@ -66,6 +66,30 @@ impl World {
         assert_eq!(found, citizen.id);
     }
 
+    /// `actor` orders the service with code `service` for the citizen from the supplier
+    /// named `supplier`.
+    pub async fn order(
+        &self,
+        actor: &Actor,
+        citizen: uuid::Uuid,
+        service: &str,
+        supplier: &str,
+    ) -> uuid::Uuid {
+        self.app
+            .place_order(
+                actor,
+                skjold_core::orders::NewOrder {
+                    subject_id: citizen,
+                    service_type_id: self.service(service),
+                    supplier_id: self.org(supplier),
+                },
+            )
+            .await
+            .unwrap_or_else(|e| {
+                panic!("{} orders {service} from {supplier}: {e:?}", actor.username)
+            })
+    }
+
     pub fn org(&self, name: &str) -> uuid::Uuid {
         self.demo.organisations[name]
     }
