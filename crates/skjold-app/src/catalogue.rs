@@ -32,6 +32,8 @@ pub struct PurposeInput {
     pub art9: Option<String>,
     /// The national provision, e.g. "LAB § 22".
     pub national_law: String,
+    /// How long the data is kept, e.g. "5 år efter sagens afslutning".
+    pub retention: String,
 }
 
 /// A new service type with its policy (field key → `automatic`, `on_justified_request`,
@@ -71,6 +73,7 @@ impl App {
         let name = text::required_line(Input::PurposeName, &input.name)?;
         let description = text::text(Input::Description, &input.description, MAX_TEXT)?;
         let national_law = text::line(Input::NationalLaw, &input.national_law)?;
+        let retention = text::line(Input::Retention, &input.retention)?;
         let art6 = Art6Basis::parse(input.art6.trim()).ok_or(Problem::BadArt6)?;
         let art9 = match non_empty(&input.art9) {
             Some(s) => Some(Art9Basis::parse(s).ok_or(Problem::BadArt9)?),
@@ -84,7 +87,14 @@ impl App {
         Ok(self
             .store()
             .catalogue()
-            .create_purpose(actor.controller_id, name, description, &basis, self.now())
+            .create_purpose(
+                actor.controller_id,
+                name,
+                description,
+                &basis,
+                retention,
+                self.now(),
+            )
             .await?)
     }
 

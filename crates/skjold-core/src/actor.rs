@@ -166,6 +166,15 @@ pub enum Action {
     ReadSignInReport,
     /// The half-yearly access review.
     ReviewAccess,
+    // Data-subject rights.
+    /// Register and work a rights case: intake, identity, decisions, answers.
+    HandleRights,
+    /// See every rights case of the municipality, and export them.
+    OverseeRights,
+    /// Give a unit's or a supplier's part of a gathered answer.
+    ContributeToRights,
+    /// The supplier acknowledges a notice of a change to data it received (art. 19).
+    AcknowledgeNotice,
     // One's own account.
     ChangeOwnPassword,
 }
@@ -187,6 +196,10 @@ pub fn may(role: Role, action: Action) -> bool {
         Administer | ManageSignIn | ReviewAccess => role == Administrator,
         ReadCatalogue => !role.is_supplier_side(),
         ReadSignInReport => matches!(role, Administrator | PrivacyOfficer | Auditor),
+        HandleRights => matches!(role, Caseworker | PrivacyOfficer),
+        OverseeRights => matches!(role, PrivacyOfficer | Auditor),
+        ContributeToRights => matches!(role, Caseworker | SupplierUser),
+        AcknowledgeNotice => role == SupplierUser,
         ChangeOwnPassword => true,
     }
 }

@@ -19,6 +19,8 @@ pub struct Purpose {
     pub national_law: String,
     /// The legal basis in one Danish line.
     pub legal_basis: String,
+    /// How long the data is kept for this purpose, in words (for the access answer).
+    pub retention: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

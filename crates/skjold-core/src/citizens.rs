@@ -16,6 +16,9 @@ pub struct Datum {
     pub source: String,
     pub collected_at: Timestamp,
     pub restricted: bool,
+    /// Found incorrect in a rights case: the note that rectifies it, shown wherever the
+    /// item is shown (nothing is overwritten).
+    pub rectification: Option<String>,
 }
 
 impl Datum {

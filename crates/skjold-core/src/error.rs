@@ -50,6 +50,16 @@ pub enum Input {
     Email,
     Filename,
     Setting,
+    RequestDescription,
+    ScopeDetail,
+    Remarks,
+    ExtensionReason,
+    IdentityMethod,
+    DecisionReasons,
+    RectificationNote,
+    Statement,
+    Contribution,
+    Retention,
 }
 
 /// A date a form asks for.
@@ -247,6 +257,35 @@ pub enum Problem {
     NoConsentToWithdraw(Channel),
     NoContact(Channel),
     NoReminderProvider,
+    // ---- data-subject rights ------------------------------------------------------------------
+    BadRightKind,
+    BadIntakeChannel,
+    BadAccessWish,
+    BadScope,
+    BadOutcome,
+    BadErasureGround,
+    BadRestrictionGround,
+    BadJudgement,
+    PeriodBackwards,
+    ReceivedInFuture,
+    AlreadyExtended,
+    ExtensionTooLong {
+        max: i32,
+    },
+    ExtensionTooLate,
+    RightsCaseNotFound,
+    RightsTaskNotFound,
+    NoticeNotFound,
+    CaseAnswered,
+    CaseNotDecided,
+    CaseDecided,
+    IdentityNotChecked,
+    ItemsRequired,
+    ItemNotOfCitizen,
+    DataRestricted(FieldKey),
+    DutyToKeepRecords,
+    TaskContributed,
+    NoticeAcknowledged,
     // ---- the installation ------------------------------------------------------------------
     SmtpUrl(String),
     SmtpFrom(String),
@@ -377,6 +416,32 @@ impl Problem {
             NoConsent(_) | NoConsentToWithdraw(_) => "no_consent",
             NoContact(_) => "no_contact",
             NoReminderProvider => "no_reminder_provider",
+            BadRightKind => "bad_right_kind",
+            BadIntakeChannel => "bad_intake_channel",
+            BadAccessWish => "bad_access_wish",
+            BadScope => "bad_scope",
+            BadOutcome => "bad_outcome",
+            BadErasureGround => "bad_erasure_ground",
+            BadRestrictionGround => "bad_restriction_ground",
+            BadJudgement => "bad_judgement",
+            PeriodBackwards => "period_backwards",
+            ReceivedInFuture => "received_in_future",
+            AlreadyExtended => "already_extended",
+            ExtensionTooLong { .. } => "extension_too_long",
+            ExtensionTooLate => "extension_too_late",
+            RightsCaseNotFound => "rights_case_not_found",
+            RightsTaskNotFound => "rights_task_not_found",
+            NoticeNotFound => "notice_not_found",
+            CaseAnswered => "case_answered",
+            CaseNotDecided => "case_not_decided",
+            CaseDecided => "case_decided",
+            IdentityNotChecked => "identity_not_checked",
+            ItemsRequired => "items_required",
+            ItemNotOfCitizen => "item_not_of_citizen",
+            DataRestricted(_) => "data_restricted",
+            DutyToKeepRecords => "duty_to_keep_records",
+            TaskContributed => "task_contributed",
+            NoticeAcknowledged => "notice_acknowledged",
             SmtpUrl(_) => "smtp_url",
             SmtpFrom(_) => "smtp_from",
             SmtpTls(_) => "smtp_tls",
@@ -390,7 +455,8 @@ impl Problem {
             OrderNotFound | SubjectNotFound | CitizenNotFound | SubjectKeyMissing
             | AttachmentNotFound | ThreadNotFound | RequestNotFound | StandInNotFound
             | UserNotFound(_) | OrganisationNotFound | PurposeNotFound | ServiceTypeNotFound
-            | BlockNotFound | SsoNotConfigured => ProblemKind::NotFound,
+            | BlockNotFound | SsoNotConfigured | RightsCaseNotFound | RightsTaskNotFound
+            | NoticeNotFound | ItemNotOfCitizen => ProblemKind::NotFound,
             BadCredentials
             | BadSecondFactor
             | SignInExpired
@@ -417,7 +483,17 @@ impl Problem {
             | UsernameTaken(_)
             | ServiceCodeTaken(_)
             | AlreadyInitialised
-            | NoConsentToWithdraw(_) => ProblemKind::Conflict,
+            | NoConsentToWithdraw(_)
+            | AlreadyExtended
+            | ExtensionTooLate
+            | CaseAnswered
+            | CaseNotDecided
+            | CaseDecided
+            | IdentityNotChecked
+            | DataRestricted(_)
+            | DutyToKeepRecords
+            | TaskContributed
+            | NoticeAcknowledged => ProblemKind::Conflict,
             FormTooLarge => ProblemKind::TooLarge,
             _ => ProblemKind::Invalid,
         }

@@ -14,6 +14,7 @@
 //! - [`taxonomy`], [`legal`]: kinds of personal data and their sensitivity; legal bases.
 //! - [`citizens`], [`consents`], [`orders`], [`disclosures`], [`threads`],
 //!   [`data_requests`], [`access`], [`oversight`]: the supplier platform's features.
+//! - [`rights`]: the data-subject rights, their question model and deadlines.
 //! - [`directory`], [`catalogue`], [`sign_in`], [`access_review`]: who there is, what is
 //!   offered, and how people get in.
 
@@ -31,6 +32,7 @@ pub mod ids;
 pub mod legal;
 pub mod orders;
 pub mod oversight;
+pub mod rights;
 pub mod sign_in;
 pub mod taxonomy;
 pub mod text;

@@ -72,6 +72,8 @@ pub struct DisclosedField {
     pub value: String,
     pub kind: DisclosureKind,
     pub at: Timestamp,
+    /// Found incorrect: the note that rectifies it.
+    pub rectification: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

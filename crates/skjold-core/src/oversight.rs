@@ -17,16 +17,19 @@ pub enum UseKind {
     Oversight,
     /// A caseworker opened a case outside their unit (break the glass).
     StandIn,
+    /// Handling a data-subject right: intake, decisions, answers.
+    Rights,
 }
 
 impl UseKind {
-    pub const ALL: [UseKind; 6] = [
+    pub const ALL: [UseKind; 7] = [
         UseKind::Search,
         UseKind::View,
         UseKind::Register,
         UseKind::Disclose,
         UseKind::Oversight,
         UseKind::StandIn,
+        UseKind::Rights,
     ];
 
     pub fn key(self) -> &'static str {
@@ -37,6 +40,7 @@ impl UseKind {
             UseKind::Disclose => "disclose",
             UseKind::Oversight => "oversight",
             UseKind::StandIn => "stand_in",
+            UseKind::Rights => "rights",
         }
     }
     pub fn parse(s: &str) -> Option<UseKind> {
@@ -50,6 +54,7 @@ impl UseKind {
             UseKind::Disclose => "Videregivelse",
             UseKind::Oversight => "Tilsyn",
             UseKind::StandIn => "Stedfortræderadgang",
+            UseKind::Rights => "Registreredes rettigheder",
         }
     }
 }

@@ -47,6 +47,14 @@ pub fn text(input: Input, s: &str, max: usize) -> Result<&str, Problem> {
     check(input, s, max, true)
 }
 
+/// A text of at most `max` characters that must not be empty.
+pub fn required_text(input: Input, s: &str, max: usize) -> Result<&str, Problem> {
+    match text(input, s, max)? {
+        "" => Err(Problem::Required(input)),
+        t => Ok(t),
+    }
+}
+
 /// A text of at least `min` and at most [`MAX_TEXT`] characters.
 pub fn at_least(input: Input, s: &str, min: usize) -> Result<&str, Problem> {
     let t = text(input, s, MAX_TEXT)?;

@@ -21,6 +21,7 @@ struct PurposeRow {
     art6: String,
     art9: Option<String>,
     national_law: String,
+    retention: String,
 }
 
 impl PurposeRow {
@@ -42,6 +43,7 @@ impl PurposeRow {
             art9: self.art9,
             national_law: self.national_law,
             legal_basis,
+            retention: self.retention,
         }
     }
 }
@@ -115,7 +117,7 @@ async fn purpose_in(tx: &mut Tx, controller_id: Uuid, id: Uuid) -> Result<Purpos
         tx,
         fetch_optional,
         PurposeRow,
-        "SELECT id, name, description, art6, art9, national_law FROM purpose WHERE id = $1 AND organisation_id = $2",
+        "SELECT id, name, description, art6, art9, national_law, retention FROM purpose WHERE id = $1 AND organisation_id = $2",
         id,
         controller_id
     )?
@@ -207,14 +209,15 @@ impl Catalogue {
         name: &str,
         description: &str,
         basis: &LegalBasis,
+        retention: &str,
         now: Now,
     ) -> Result<Purpose, StoreError> {
         let mut tx = self.db.write().await?;
         let id = Uuid::new_v4();
         execute!(
             &mut tx,
-            "INSERT INTO purpose (id, organisation_id, name, description, art6, art9, national_law, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO purpose (id, organisation_id, name, description, art6, art9, national_law, retention, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             id,
             controller_id,
             name,
@@ -222,6 +225,7 @@ impl Catalogue {
             basis.art6.key(),
             basis.art9.map(Art9Basis::key),
             basis.national_law.trim(),
+            retention,
             now.micros()
         )?;
         let purpose = purpose_in(&mut tx, controller_id, id).await?;
@@ -235,7 +239,7 @@ impl Catalogue {
             &mut tx,
             fetch_all,
             PurposeRow,
-            "SELECT id, name, description, art6, art9, national_law FROM purpose WHERE organisation_id = $1 ORDER BY name",
+            "SELECT id, name, description, art6, art9, national_law, retention FROM purpose WHERE organisation_id = $1 ORDER BY name",
             controller_id
         )?;
         Ok(rows.into_iter().map(PurposeRow::into_model).collect())

@@ -101,6 +101,7 @@ async fn administrator_sets_up_the_platform(backend: Backend) {
                 art6: "6.1.e".into(),
                 art9: None,
                 national_law: "LAB § 32".into(),
+                retention: "5 år".into(),
             },
         )
         .await

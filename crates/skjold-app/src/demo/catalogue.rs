@@ -82,6 +82,7 @@ impl App {
                 art6: "6.1.e".into(),
                 art9: Some("9.2.b".into()),
                 national_law: "Lov om en aktiv beskæftigelsesindsats § 5; databeskyttelseslovens § 8, stk. 3".into(),
+                retention: "5 år efter sagens afslutning (arkivlovens regler for kommunale sager)".into(),
             })
             .await?;
         let internship = self
@@ -94,6 +95,7 @@ impl App {
                     art6: "6.1.e".into(),
                     art9: None,
                     national_law: "Lov om en aktiv beskæftigelsesindsats kap. 11-12".into(),
+                    retention: "5 år efter tilbuddets afslutning".into(),
                 },
             )
             .await?;

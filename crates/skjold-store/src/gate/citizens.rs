@@ -246,6 +246,7 @@ impl Gate {
             }
         };
         let rows = current_data(&mut tx, subject_id).await?;
+        let notes = super::rights::rectification_notes(&mut tx, subject_id).await?;
         let wrapped = wrapped_key(&mut tx, subject_id).await?;
         let sql = format!("{ORDER_SELECT} WHERE o.subject_id = $1 ORDER BY o.created_at DESC");
         let orders = fetch!(&mut tx, fetch_all, OrderRow, &sql, subject_id)?;
@@ -263,9 +264,16 @@ impl Gate {
             true,
         )
         .await?;
+        let mut data = self.open_all(subject_id, &wrapped, rows)?;
+        if !notes.is_empty() {
+            let key = self.keys.unwrap_subject_key(subject_id, &wrapped)?;
+            for d in &mut data {
+                d.rectification = super::rights::rectification_of(&key, subject_id, &notes, d.id)?;
+            }
+        }
         Ok(SubjectView {
             id: subject_id,
-            data: self.open_all(subject_id, &wrapped, rows)?,
+            data,
             orders: orders.iter().map(OrderRow::summary).collect(),
         })
     }

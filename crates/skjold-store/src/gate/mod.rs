@@ -33,6 +33,7 @@ mod data_requests;
 mod disclosures;
 mod orders;
 mod oversight;
+mod rights;
 mod threads;
 
 use uuid::Uuid;
@@ -219,14 +220,16 @@ struct SealedRow {
     restricted: bool,
 }
 
-/// Sealed values of a citizen's current, unrestricted data.
+/// Sealed values of a citizen's current data: not restricted (out of active processing,
+/// art. 18) and not removed.
 async fn current_data(tx: &mut Tx, subject_id: Uuid) -> Result<Vec<SealedRow>, StoreError> {
     Ok(fetch!(
         tx,
         fetch_all,
         SealedRow,
         "SELECT id, field_key, ciphertext, source, collected_at, restricted FROM personal_datum \
-         WHERE subject_id = $1 AND superseded_by IS NULL AND restricted = $2 ORDER BY collected_at",
+         WHERE subject_id = $1 AND superseded_by IS NULL AND restricted = $2 AND removed_at IS NULL \
+         ORDER BY collected_at",
         subject_id,
         false
     )?)
@@ -327,6 +330,7 @@ impl Gate {
                     source: r.source.clone(),
                     collected_at: Now::from_micros(r.collected_at),
                     restricted: r.restricted,
+                    rectification: None,
                 }))
             })
             .collect::<Result<Vec<Datum>, StoreError>>()?;

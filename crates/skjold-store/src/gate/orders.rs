@@ -477,9 +477,12 @@ impl Gate {
             fetch_all,
             DisclosedRow,
             "SELECT d.field_key, d.kind, d.at, p.id, p.ciphertext, p.source, p.collected_at, p.restricted \
-             FROM disclosure d JOIN personal_datum p ON p.id = d.datum_id WHERE d.order_id = $1 ORDER BY d.at, d.id",
-            order_id
+             FROM disclosure d JOIN personal_datum p ON p.id = d.datum_id WHERE d.order_id = $1 \
+             AND p.restricted = $2 AND p.removed_at IS NULL ORDER BY d.at, d.id",
+            order_id,
+            false
         )?;
+        let notes = super::rights::rectification_notes(&mut tx, order.subject_id).await?;
         let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
         self.log_after(
             tx,
@@ -502,11 +505,14 @@ impl Gate {
                 continue;
             };
             let value = open_one(&key, order.subject_id, field, &d.sealed)?;
+            let rectification =
+                super::rights::rectification_of(&key, order.subject_id, &notes, d.sealed.id)?;
             fields.push(DisclosedField {
                 field,
                 value,
                 kind: DisclosureKind::parse(&d.kind),
                 at: Now::from_micros(d.at),
+                rectification,
             });
         }
         fields.sort_by_key(|f| (f.at, f.kind, f.field));

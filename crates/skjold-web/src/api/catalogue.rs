@@ -29,6 +29,8 @@ pub struct PurposeView {
     national_law: String,
     /// The whole legal basis, in words.
     legal_basis: String,
+    /// How long the data is kept.
+    retention: String,
 }
 
 impl From<Purpose> for PurposeView {
@@ -41,6 +43,7 @@ impl From<Purpose> for PurposeView {
             art9: p.art9,
             national_law: p.national_law,
             legal_basis: p.legal_basis,
+            retention: p.retention,
         }
     }
 }
@@ -74,6 +77,10 @@ pub struct PurposeRequest {
     #[serde(default)]
     #[schema(max_length = 200)]
     national_law: String,
+    /// How long the data is kept, e.g. "5 år efter sagens afslutning".
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    retention: String,
 }
 
 #[utoipa::path(post, path = "/api/v1/purposes", tag = "catalogue", request_body = PurposeRequest,
@@ -89,6 +96,7 @@ pub async fn create_purpose(
         art6: i.art6,
         art9: i.art9,
         national_law: i.national_law,
+        retention: i.retention,
     };
     Ok(Json(s.app.create_purpose(&a, &input).await?.into()))
 }

@@ -31,6 +31,16 @@ fn input(i: Input) -> &'static str {
         Input::Email => "e-mailadressen",
         Input::Filename => "filnavnet",
         Input::Setting => "indstillingen",
+        Input::RequestDescription => "beskrivelsen af anmodningen",
+        Input::ScopeDetail => "angivelsen af området",
+        Input::Remarks => "bemærkningerne",
+        Input::ExtensionReason => "begrundelsen for forlængelsen",
+        Input::IdentityMethod => "måden, identiteten blev kontrolleret på",
+        Input::DecisionReasons => "begrundelsen for afgørelsen",
+        Input::RectificationNote => "berigtigelsesnotatet",
+        Input::Statement => "borgerens bemærkning",
+        Input::Retention => "opbevaringsperioden",
+        Input::Contribution => "bidraget",
     }
 }
 
@@ -277,6 +287,35 @@ pub fn problem(p: &Problem) -> String {
             c.field().danish().to_lowercase()
         ),
         NoReminderProvider => "Der er ikke sat en udbyder af sms og e-mail op.".into(),
+        BadRightKind => "Vælg hvilken rettighed anmodningen gælder.".into(),
+        BadIntakeChannel => "Vælg hvordan anmodningen blev modtaget.".into(),
+        BadAccessWish => "Vælg hvad borgeren ønsker indsigt i.".into(),
+        BadScope => "Vælg hvilket område anmodningen gælder.".into(),
+        BadOutcome => "Vælg afgørelsen: imødekommet, delvist imødekommet eller afslået.".into(),
+        BadErasureGround => "Vælg grundlaget for sletning.".into(),
+        BadRestrictionGround => "Vælg grundlaget for begrænsning.".into(),
+        BadJudgement => "Vælg vurderingen af oplysningerne.".into(),
+        PeriodBackwards => "Perioden slutter før den begynder.".into(),
+        ReceivedInFuture => "Modtagelsesdatoen ligger i fremtiden.".into(),
+        AlreadyExtended => "Fristen er allerede forlænget én gang.".into(),
+        ExtensionTooLong { max } => format!("Fristen kan højst forlænges med {max} måneder."),
+        ExtensionTooLate => "Fristen er overskredet; den kan kun forlænges, før den udløber, og borgeren skal have besked inden da.".into(),
+        RightsCaseNotFound => "Sagen findes ikke.".into(),
+        RightsTaskNotFound => "Opgaven findes ikke.".into(),
+        NoticeNotFound => "Underretningen findes ikke.".into(),
+        CaseAnswered => "Sagen er besvaret og kan ikke ændres.".into(),
+        CaseNotDecided => "Der er ikke truffet afgørelse i sagen endnu.".into(),
+        CaseDecided => "Der er allerede truffet afgørelse i sagen.".into(),
+        IdentityNotChecked => "Borgerens identitet skal kontrolleres, før der træffes afgørelse.".into(),
+        ItemsRequired => "Vælg de oplysninger, anmodningen gælder.".into(),
+        ItemNotOfCitizen => "Oplysningen hører ikke til sagens borger.".into(),
+        DataRestricted(f) => format!(
+            "Behandlingen af oplysningen «{}» er begrænset; den kan ikke videregives.",
+            f.danish()
+        ),
+        DutyToKeepRecords => "Oplysningerne er omfattet af notat- og journaliseringspligten og kan ikke slettes; anmodningen må afslås eller behandles som berigtigelse.".into(),
+        TaskContributed => "Bidraget er allerede afgivet.".into(),
+        NoticeAcknowledged => "Underretningen er allerede kvitteret.".into(),
         SmtpUrl(url) => format!(
             "Ugyldig SMTP-adresse «{url}»: brug smtps://vært[:port], smtp+starttls://vært[:port] eller smtp://vært[:port]."
         ),

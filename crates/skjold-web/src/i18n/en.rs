@@ -29,6 +29,16 @@ fn input(i: Input) -> &'static str {
         Input::Email => "the e-mail address",
         Input::Filename => "the file name",
         Input::Setting => "the setting",
+        Input::RequestDescription => "the description of the request",
+        Input::ScopeDetail => "the scope",
+        Input::Remarks => "the remarks",
+        Input::ExtensionReason => "the reason for the extension",
+        Input::IdentityMethod => "how the identity was checked",
+        Input::DecisionReasons => "the reasons for the decision",
+        Input::RectificationNote => "the rectification note",
+        Input::Statement => "the citizen's statement",
+        Input::Retention => "the retention period",
+        Input::Contribution => "the contribution",
     }
 }
 
@@ -296,6 +306,35 @@ pub fn problem(p: &Problem) -> String {
             field(c.field()).to_lowercase()
         ),
         NoReminderProvider => "No SMS or e-mail provider is set up.".into(),
+        BadRightKind => "Choose which right the request concerns.".into(),
+        BadIntakeChannel => "Choose how the request was received.".into(),
+        BadAccessWish => "Choose what the citizen wants access to.".into(),
+        BadScope => "Choose which area the request concerns.".into(),
+        BadOutcome => "Choose the outcome: granted, partly granted or refused.".into(),
+        BadErasureGround => "Choose the ground for erasure.".into(),
+        BadRestrictionGround => "Choose the ground for restriction.".into(),
+        BadJudgement => "Choose how the data was judged.".into(),
+        PeriodBackwards => "The period ends before it begins.".into(),
+        ReceivedInFuture => "The date of receipt lies in the future.".into(),
+        AlreadyExtended => "The deadline has already been extended once.".into(),
+        ExtensionTooLong { max } => format!("The deadline can be extended by at most {max} months."),
+        ExtensionTooLate => "The deadline has passed; it can only be extended before it does, with notice to the citizen.".into(),
+        RightsCaseNotFound => "There is no such case.".into(),
+        RightsTaskNotFound => "There is no such task.".into(),
+        NoticeNotFound => "There is no such notice.".into(),
+        CaseAnswered => "The case has been answered and cannot change.".into(),
+        CaseNotDecided => "The case has not been decided yet.".into(),
+        CaseDecided => "The case has already been decided.".into(),
+        IdentityNotChecked => "The citizen's identity must be checked before a decision.".into(),
+        ItemsRequired => "Choose the data the request concerns.".into(),
+        ItemNotOfCitizen => "The data does not belong to the case's citizen.".into(),
+        DataRestricted(f) => format!(
+            "The processing of «{}» is restricted; it cannot be disclosed.",
+            field(*f)
+        ),
+        DutyToKeepRecords => "The data is covered by the duty to keep case records and cannot be erased; refuse the request or handle it as a rectification.".into(),
+        TaskContributed => "The contribution has already been given.".into(),
+        NoticeAcknowledged => "The notice has already been acknowledged.".into(),
         SmtpUrl(url) => format!(
             "Invalid SMTP address «{url}»: use smtps://host[:port], smtp+starttls://host[:port] or smtp://host[:port]."
         ),

@@ -191,6 +191,8 @@ pub struct PurposeForm {
     art9: Option<String>,
     #[serde(default)]
     national_law: String,
+    #[serde(default)]
+    retention: String,
 }
 
 pub async fn create_purpose(
@@ -203,6 +205,7 @@ pub async fn create_purpose(
         art6: f.art6,
         art9: f.art9,
         national_law: f.national_law,
+        retention: f.retention,
     };
     let result = state.app.create_purpose(&user.actor, &input).await;
     admin_done(&state, &user, result, "formaal").await
