@@ -191,3 +191,37 @@ pub struct AccessAnswer {
     /// Transfers to third countries, with their safeguards (none recorded: empty).
     pub transfers: Vec<String>,
 }
+
+/// The letter telling the citizen the outcome of a request other than access (and of an
+/// access request refused), with the reasons and the right to complain.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionLetter {
+    pub case_reference: String,
+    pub controller: String,
+    pub citizen_name: String,
+    pub kind: RightKind,
+    pub outcome: Outcome,
+    /// The erasure or restriction ground, or the rectification judgement (its key).
+    pub ground: Option<String>,
+    pub reasons: String,
+    pub received_on: Date,
+    pub decided_on: Date,
+    /// The items the request concerned, as they stand after the decision.
+    pub items: Vec<CaseItem>,
+    /// For a granted erasure: the day the last key-store backup holding the citizen's key
+    /// expires.
+    pub key_gone_by: Option<Date>,
+}
+
+/// The notice that the deadline is extended, sent before the first deadline.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtensionNotice {
+    pub case_reference: String,
+    pub controller: String,
+    pub citizen_name: String,
+    pub kind: RightKind,
+    pub received_on: Date,
+    pub first_deadline: Date,
+    pub new_deadline: Date,
+    pub reason: String,
+}
