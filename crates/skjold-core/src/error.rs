@@ -204,6 +204,8 @@ pub enum Problem {
     OrderNotFound,
     SubjectNotFound,
     CitizenNotFound,
+    /// The citizen's data was erased: their key is destroyed, nothing of them can be read.
+    CitizenErased,
     SubjectKeyMissing,
     AttachmentNotFound,
     ThreadNotFound,
@@ -251,6 +253,23 @@ pub enum Problem {
     SmtpUrl(String),
     SmtpFrom(String),
     SmtpTls(String),
+    // ---- backups ----------------------------------------------------------------------------
+    /// The folder (named) already holds a backup.
+    BackupExists(String),
+    /// The folder (named) holds no backup that can be used.
+    BackupNotFound(String),
+    /// A backup of one backend, for an installation of the other (`sqlite`, `postgres`).
+    BackupMismatch {
+        backup: String,
+        configured: String,
+    },
+    /// A backup of a newer schema than this version knows.
+    BackupTooNew {
+        version: i64,
+        known: i64,
+    },
+    /// The data directory is open (the server, or another command): stop it first.
+    DataInUse,
 }
 
 impl Problem {
@@ -338,6 +357,7 @@ impl Problem {
             OrderNotFound => "order_not_found",
             SubjectNotFound => "subject_not_found",
             CitizenNotFound => "citizen_not_found",
+            CitizenErased => "citizen_erased",
             SubjectKeyMissing => "subject_key_missing",
             AttachmentNotFound => "attachment_not_found",
             ThreadNotFound => "thread_not_found",
@@ -380,6 +400,11 @@ impl Problem {
             SmtpUrl(_) => "smtp_url",
             SmtpFrom(_) => "smtp_from",
             SmtpTls(_) => "smtp_tls",
+            BackupExists(_) => "backup_exists",
+            BackupNotFound(_) => "backup_not_found",
+            BackupMismatch { .. } => "backup_mismatch",
+            BackupTooNew { .. } => "backup_too_new",
+            DataInUse => "data_in_use",
         }
     }
 
@@ -387,10 +412,12 @@ impl Problem {
     pub fn kind(&self) -> ProblemKind {
         use Problem::*;
         match self {
-            OrderNotFound | SubjectNotFound | CitizenNotFound | SubjectKeyMissing
-            | AttachmentNotFound | ThreadNotFound | RequestNotFound | StandInNotFound
-            | UserNotFound(_) | OrganisationNotFound | PurposeNotFound | ServiceTypeNotFound
-            | BlockNotFound | SsoNotConfigured => ProblemKind::NotFound,
+            OrderNotFound | SubjectNotFound | CitizenNotFound | CitizenErased
+            | SubjectKeyMissing | AttachmentNotFound | ThreadNotFound | RequestNotFound
+            | StandInNotFound | UserNotFound(_) | OrganisationNotFound | PurposeNotFound
+            | ServiceTypeNotFound | BlockNotFound | SsoNotConfigured | BackupNotFound(_) => {
+                ProblemKind::NotFound
+            }
             BadCredentials
             | BadSecondFactor
             | SignInExpired
@@ -417,7 +444,11 @@ impl Problem {
             | UsernameTaken(_)
             | ServiceCodeTaken(_)
             | AlreadyInitialised
-            | NoConsentToWithdraw(_) => ProblemKind::Conflict,
+            | NoConsentToWithdraw(_)
+            | BackupExists(_)
+            | BackupMismatch { .. }
+            | BackupTooNew { .. }
+            | DataInUse => ProblemKind::Conflict,
             FormTooLarge => ProblemKind::TooLarge,
             _ => ProblemKind::Invalid,
         }
@@ -461,6 +492,8 @@ mod tests {
             ProblemKind::Invalid
         );
         assert_eq!(Problem::DpaNotInForce.kind(), ProblemKind::Forbidden);
+        assert_eq!(Problem::CitizenErased.code(), "citizen_erased");
+        assert_eq!(Problem::CitizenErased.kind(), ProblemKind::NotFound);
         assert_eq!(
             Problem::NoConsentToWithdraw(Channel::Sms).kind(),
             ProblemKind::Conflict

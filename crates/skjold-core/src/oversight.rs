@@ -17,16 +17,19 @@ pub enum UseKind {
     Oversight,
     /// A caseworker opened a case outside their unit (break the glass).
     StandIn,
+    /// A citizen's data was erased: their key destroyed, their data deleted.
+    Erase,
 }
 
 impl UseKind {
-    pub const ALL: [UseKind; 6] = [
+    pub const ALL: [UseKind; 7] = [
         UseKind::Search,
         UseKind::View,
         UseKind::Register,
         UseKind::Disclose,
         UseKind::Oversight,
         UseKind::StandIn,
+        UseKind::Erase,
     ];
 
     pub fn key(self) -> &'static str {
@@ -37,6 +40,7 @@ impl UseKind {
             UseKind::Disclose => "disclose",
             UseKind::Oversight => "oversight",
             UseKind::StandIn => "stand_in",
+            UseKind::Erase => "erase",
         }
     }
     pub fn parse(s: &str) -> Option<UseKind> {
@@ -50,6 +54,7 @@ impl UseKind {
             UseKind::Disclose => "Videregivelse",
             UseKind::Oversight => "Tilsyn",
             UseKind::StandIn => "Stedfortræderadgang",
+            UseKind::Erase => "Sletning",
         }
     }
 }
@@ -106,6 +111,9 @@ pub struct StandInView {
     pub followed_up_at: Option<Timestamp>,
     pub followed_up_by: Option<String>,
     pub follow_up_note: Option<String>,
+    /// The citizen's data was erased: the reason and the note, sealed under the citizen's
+    /// key, are empty here.
+    pub erased: bool,
 }
 
 /// What the privacy officer follows up.
