@@ -11,9 +11,12 @@
 //!    CPR search finds them.
 //!
 //! The disclosure ledger, the access log and the orders stay (wall 3): their rows no longer
-//! point to anyone, and their sealed texts went with the key. An erasure interrupted after
-//! step 2, and an erasure undone by restoring data from before it, are finished when the
-//! store opens ([`Gate::finish_erasures`]), from the key store's list.
+//! point to anyone, and their sealed texts went with the key. An erasure interrupted at any
+//! step, an erasure undone by restoring data from before it, and a key brought back by
+//! restoring a key-store backup from before it, are all finished when the application opens
+//! the store ([`Gate::finish_erasures`]), from the erasures recorded on either side.
+
+use std::collections::HashSet;
 
 use rand::RngCore;
 use uuid::Uuid;
@@ -109,12 +112,31 @@ impl Gate {
         })
     }
 
-    /// Finishes the erasure of every citizen on the key store's list whose data is still
-    /// here: an erasure interrupted after its key was destroyed, or data restored from a
-    /// backup taken before the erasure. Logged, as done by the system. Returns how many
-    /// citizens it erased. The application runs it when it opens the store.
+    /// Finishes every erasure left unfinished: a citizen whose erasure is recorded here but
+    /// whose key is still in the key store (an erasure interrupted before step 2, or a key
+    /// store restored from before the erasure) loses the key; a citizen on the key store's
+    /// list whose data is still here (an erasure interrupted after step 2, or data restored
+    /// from before the erasure) loses the data. Logged, as done by the system. Returns how
+    /// many citizens it erased. The application runs it when it opens the store.
     pub async fn finish_erasures(&self, now: Now) -> Result<u64, StoreError> {
-        let mut finished = 0;
+        let mut tx = self.db.read().await?;
+        let recorded = fetch!(
+            &mut tx,
+            fetch_all,
+            (Uuid, i64),
+            "SELECT id, erased_at FROM data_subject WHERE erased_at IS NOT NULL"
+        )?;
+        tx.commit().await?;
+        let mut finished: HashSet<Uuid> = HashSet::new();
+        for (subject_id, erased_at) in recorded {
+            if self.wrapped_key(subject_id).await?.is_some() {
+                self.key_store
+                    .destroy_subject_key(subject_id, Now::from_micros(erased_at))
+                    .await?;
+                tracing::warn!(subject = %subject_id, "destroyed the key of a citizen whose erasure is recorded");
+                finished.insert(subject_id);
+            }
+        }
         for (subject_id, erased_at) in self.key_store.erased_subjects().await? {
             let mut tx = self.db.read().await?;
             let exists: Option<Option<i64>> = scalar!(
@@ -132,10 +154,10 @@ impl Gate {
             tx.commit().await?;
             if pending {
                 self.wipe(None, subject_id, erased_at, now, None).await?;
-                finished += 1;
+                finished.insert(subject_id);
             }
         }
-        Ok(finished)
+        Ok(u64::try_from(finished.len()).unwrap_or(u64::MAX))
     }
 
     /// Step 3 of an erasure: the citizen's data rows, their consents' evidence and their
