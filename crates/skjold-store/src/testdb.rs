@@ -119,6 +119,13 @@ impl TestDb {
         }
     }
 
+    /// The master key of every throw-away database, base64: to open one as an installation
+    /// would (`Location::master_key`).
+    pub fn master_key() -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(TEST_MASTER_KEY)
+    }
+
     /// Both backends when PostgreSQL is configured, else SQLite alone.
     pub fn backends() -> Vec<Backend> {
         if postgres_url().is_some() {
