@@ -265,6 +265,37 @@ impl KeyStore {
         tx.commit().await
     }
 
+    /// Refuses a key store that holds no key at all for data that has citizens: the wrong
+    /// key store (a `SKJOLD_KEY_STORE_URL` forgotten or mistyped), which would make every
+    /// citizen look erased and split new keys from old.
+    pub(crate) async fn check_serves(&self, data: &Db) -> Result<(), StoreError> {
+        let mut tx = data.read().await?;
+        let citizen: Option<Uuid> = scalar!(
+            &mut tx,
+            fetch_optional,
+            Uuid,
+            "SELECT id FROM data_subject WHERE erased_at IS NULL LIMIT 1"
+        )?;
+        tx.commit().await?;
+        if citizen.is_none() {
+            return Ok(());
+        }
+        let mut tx = self.db.read().await?;
+        let keys: i64 = scalar!(&mut tx, fetch_one, i64, "SELECT COUNT(*) FROM subject_key")?;
+        tx.commit().await?;
+        if keys == 0 {
+            let place = match &self.place {
+                KeyStorePlace::File(path) => path.display().to_string(),
+                KeyStorePlace::Postgres(url) => db::database_of(url).unwrap_or_default(),
+            };
+            return Err(StoreError::Config(format!(
+                "the key store {place} holds no key, but the data has citizens: \
+                 is SKJOLD_KEY_STORE_URL the key store that goes with this data?"
+            )));
+        }
+        Ok(())
+    }
+
     // ---- older installations -------------------------------------------------------------
 
     /// Copies the keys an older installation kept in the data database (tables

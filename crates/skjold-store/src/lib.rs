@@ -122,6 +122,7 @@ impl Store {
             tracing::info!(keys = moved, "moved the data keys into the key store");
             db.compact().await?;
         }
+        key_store.check_serves(&db).await?;
         let mut store = Store::new(db, location.database_url.clone(), key_store, keys);
         store._lock = Some(Arc::new(lock));
         store.gate.seal_legacy_justifications().await?;

@@ -299,6 +299,17 @@ async fn copying_the_old_keys_twice_copies_them_once() {
             .await
             .is_err()
     );
+    // A key store with the keys serves the data; an empty one (the wrong one) does not.
+    db.migrate().await.expect("migrate");
+    keys.check_serves(&db).await.expect("the right key store");
+    let empty = KeyStore::open(KeyStorePlace::File(dir.join("empty.sqlite")), &db)
+        .await
+        .expect("another key store");
+    assert!(matches!(
+        empty.check_serves(&db).await,
+        Err(crate::StoreError::Config(_))
+    ));
+    empty.close().await;
     keys.close().await;
     fresh.close().await;
     db.close().await;

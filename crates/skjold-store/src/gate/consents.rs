@@ -150,6 +150,7 @@ impl Gate {
         let checked = async {
             let (order, stand_in) =
                 access::caseworker_order_row(&mut tx, actor, order_id, now).await?;
+            not_erased(&mut tx, order.subject_id).await?;
             let consents: Vec<(i64, Option<i64>)> = fetch!(
                 &mut tx,
                 fetch_all,

@@ -94,6 +94,7 @@ impl Gate {
             if order.status() == OrderStatus::Closed {
                 return Err(StoreError::Refused(Problem::OrderClosed));
             }
+            not_erased(&mut tx, order.subject_id).await?;
             if fields.is_empty() {
                 return Err(StoreError::Refused(Problem::FieldsRequired));
             }
@@ -208,6 +209,7 @@ impl Gate {
             if status != "open" {
                 return Err(StoreError::Refused(Problem::RequestDecided));
             }
+            not_erased(&mut tx, order.subject_id).await?;
             if approve && order.status() == OrderStatus::Closed {
                 return Err(StoreError::Refused(Problem::OrderClosed));
             }

@@ -187,6 +187,7 @@ pub(crate) async fn check_manual(
     if order.status() == OrderStatus::Closed {
         return Err(StoreError::Refused(Problem::OrderClosed));
     }
+    not_erased(tx, order.subject_id).await?;
     let service_type = service_type_in(tx, order.controller_id, order.service_type_id).await?;
     service_type
         .policy()

@@ -7,8 +7,9 @@
 //!    erased citizens: every sealed value of theirs, in this database and in every backup of
 //!    it, is unreadable from here on;
 //! 3. in one transaction with its access-log entry: delete their data rows, clear their
-//!    consents' sealed evidence, and replace their CPR hash with random bytes, so that no
-//!    CPR search finds them.
+//!    consents' sealed evidence, replace their CPR hash with random bytes, so that no CPR
+//!    search finds them, and end the data requests still open on their orders (they can no
+//!    longer be decided: their reasons went with the key).
 //!
 //! The disclosure ledger, the access log and the orders stay (wall 3): their rows no longer
 //! point to anyone, and their sealed texts went with the key. An erasure interrupted at any
@@ -180,6 +181,14 @@ impl Gate {
             &mut tx,
             "UPDATE consent SET evidence = $1 WHERE subject_id = $2",
             Vec::<u8>::new(),
+            subject_id
+        )?;
+        // Nothing more will be disclosed about them: their open data requests end.
+        execute!(
+            &mut tx,
+            "UPDATE data_request SET status = 'rejected', decided_at = $1 WHERE status = 'open' \
+             AND order_id IN (SELECT id FROM service_order WHERE subject_id = $2)",
+            now.micros(),
             subject_id
         )?;
         // Random bytes where the keyed CPR hash was: no search finds the citizen again.
