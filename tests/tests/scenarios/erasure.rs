@@ -247,14 +247,62 @@ async fn views_after_erasure(w: &World, c: &DemoCitizen, case: &Case) {
                 .all(|a| a.filename.is_empty())
         );
         assert!(t.requests.iter().all(|r| r.erased && r.reason.is_empty()));
+        // Their open data request ended with the erasure.
+        assert!(!t.requests.is_empty() && t.requests.iter().all(|r| !r.is_open()));
         assert!(t.requested_values.is_empty());
     }
+    assert!(
+        w.app
+            .open_requests(&cw)
+            .await
+            .expect("open requests")
+            .iter()
+            .all(|r| r.order_id != case.order)
+    );
     // The attachment went with the key.
     assert_refused!(
         w.app.attachment(&cw, case.attachment).await,
         Problem::CitizenErased
     );
-    // Nothing more can be disclosed or sent about them.
+    // Nothing more can be disclosed, asked for, reminded or sent about them.
+    assert_refused!(
+        w.app
+            .disclose(
+                &cw,
+                case.order,
+                "family_situation",
+                "Leverandøren skal kende familiens forhold"
+            )
+            .await,
+        Problem::CitizenErased
+    );
+    assert_refused!(
+        w.app
+            .request_data(
+                &supplier,
+                case.order,
+                &["education".into()],
+                "Vi har brug for uddannelsen for at planlægge forløbet"
+            )
+            .await,
+        Problem::CitizenErased
+    );
+    let appointment = skjold_app::reminders::Appointment {
+        date: Date::from_ymd(2026, 12, 1).expect("date"),
+        time: "10:00".into(),
+        place: "Jobcentret, lokale 2".into(),
+    };
+    let outbox = std::env::temp_dir().join(format!("skjold-outbox-{}.jsonl", Uuid::new_v4()));
+    let reminding = w.app.clone().with_reminder_provider(std::sync::Arc::new(
+        skjold_app::reminders::FileProvider::new(&outbox),
+    ));
+    assert_refused!(
+        reminding
+            .send_reminder(&cw, case.order, "sms", &appointment)
+            .await,
+        Problem::CitizenErased
+    );
+    assert!(!outbox.exists(), "a reminder went to an erased citizen");
     assert_refused!(
         w.app
             .send_message(&cw, case.order, "Hvordan går det med forløbet?", None)
