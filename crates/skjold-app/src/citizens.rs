@@ -1,10 +1,11 @@
-//! Citizens: finding one by CPR number (a refused number never reaches the store) and
-//! opening their record. Both through the gate, logged.
+//! Citizens: finding one by CPR number (a refused number never reaches the store),
+//! opening their record, and erasing their data by destroying their key. All through the
+//! gate, logged.
 
 use uuid::Uuid;
 
 use skjold_core::catalogue::{Dpa, ServiceType};
-use skjold_core::citizens::SubjectView;
+use skjold_core::citizens::{Erasure, SubjectView};
 use skjold_core::consents::ConsentView;
 use skjold_core::{Action, Actor, Cpr, Problem};
 
@@ -29,6 +30,24 @@ impl App {
             .store()
             .gate()
             .subject_view(actor, subject_id, self.now())
+            .await?)
+    }
+
+    /// Erases a citizen's personal data by destroying their key (crypto-shredding, wall 4):
+    /// for a caseworker who may open the citizen's record, or the privacy officer. Their
+    /// record then answers `CitizenErased`; their orders, threads and ledger rows stay,
+    /// without the texts sealed under the key. The key leaves the key store's backups by
+    /// [`App::key_backups_gone_by`] of [`Erasure::erased_at`].
+    pub async fn erase_subject(
+        &self,
+        actor: &Actor,
+        subject_id: Uuid,
+    ) -> Result<Erasure, AppError> {
+        require(actor, Action::HandleRights)?;
+        Ok(self
+            .store()
+            .gate()
+            .erase_subject(actor, subject_id, self.now())
             .await?)
     }
 

@@ -11,10 +11,11 @@
 //!
 //! Rooms: [`citizens`], [`orders`], [`disclosures`], [`threads`], [`data_requests`],
 //! [`reminders`], [`oversight`], [`directory`], [`catalogue`], [`sign_in`],
-//! [`access_review`], [`audit`], [`jobs`], [`demo`], [`bench`].
+//! [`access_review`], [`audit`], [`backup`], [`jobs`], [`demo`], [`bench`].
 
 pub mod access_review;
 pub mod audit;
+pub mod backup;
 pub mod bench;
 pub mod catalogue;
 pub mod citizens;
@@ -53,9 +54,28 @@ pub struct Location {
     pub database_url: Option<String>,
     /// The master key, base64 (overrides the key file in the data directory).
     pub master_key: Option<String>,
+    /// Where the key store is (`SKJOLD_KEY_STORE_URL`): a `postgres://` or `sqlite:` URL.
+    /// Without it, `keys.sqlite` in the data directory, or `<database>_keys` on the
+    /// PostgreSQL server.
+    pub key_store_url: Option<String>,
+    /// Where `skjold backup` puts the key store's backups (`SKJOLD_KEY_BACKUP_DIR`); without
+    /// it, `key-backups` in the data directory.
+    pub key_backup_dir: Option<PathBuf>,
+    /// How many days the key store's backups are kept (`SKJOLD_KEY_BACKUP_DAYS`); without
+    /// it, [`skjold_core::citizens::DEFAULT_KEY_BACKUP_DAYS`].
+    pub key_backup_days: Option<u32>,
 }
 
 impl Location {
+    pub(crate) fn store(&self) -> skjold_store::Location {
+        skjold_store::Location {
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            master_key: self.master_key.clone(),
+            key_store_url: self.key_store_url.clone(),
+        }
+    }
+
     /// Which backend this location names.
     pub fn backend(&self) -> Backend {
         match &self.database_url {
@@ -76,6 +96,10 @@ pub struct App {
     oidc: Option<Arc<sign_in::oidc::Oidc>>,
     /// Serving the demo (`skjold demo`): the second-factor page shows the demo users' codes.
     demo: bool,
+    /// Where the key store's backups go, and for how long they are kept.
+    key_backups: backup::KeyBackups,
+    /// Erasures [`App::open`] found unfinished and finished.
+    erasures_finished_at_open: u64,
 }
 
 impl App {
@@ -89,23 +113,38 @@ impl App {
             reminders: None,
             oidc: None,
             demo: false,
+            key_backups: backup::KeyBackups::default(),
+            erasures_finished_at_open: 0,
         }
     }
 
-    /// Opens the data at `location` (creating it on first use, migrating its schema) with
-    /// the system clock, and reminders written to `outbox.jsonl` in the data directory (an
-    /// SMS gateway plugs in behind the same [`reminders::ReminderProvider`]).
+    /// Opens the data at `location` (creating it and its key store on first use, migrating
+    /// its schema, finishing any erasure left unfinished) with the system clock, reminders
+    /// written to `outbox.jsonl` in the data directory (an SMS gateway plugs in behind the
+    /// same [`reminders::ReminderProvider`]), and the key store's backups where the location
+    /// says.
     pub async fn open(location: &Location) -> Result<App, AppError> {
-        let store = Store::open(&skjold_store::Location {
-            data_dir: location.data_dir.clone(),
-            database_url: location.database_url.clone(),
-            master_key: location.master_key.clone(),
-        })
-        .await?;
+        let store = Store::open(&location.store()).await?;
         let outbox = Arc::new(reminders::FileProvider::new(
             location.data_dir.join("outbox.jsonl"),
         ));
-        Ok(App::new(store, Arc::new(SystemClock)).with_reminder_provider(outbox))
+        let mut app = App::new(store, Arc::new(SystemClock))
+            .with_reminder_provider(outbox)
+            .with_key_backups(backup::KeyBackups::of(location));
+        app.erasures_finished_at_open = app.finish_erasures().await?;
+        if app.erasures_finished_at_open > 0 {
+            tracing::info!(
+                citizens = app.erasures_finished_at_open,
+                "finished erasures left unfinished"
+            );
+        }
+        Ok(app)
+    }
+
+    /// How many erasures [`App::open`] found unfinished (an interruption, or data restored
+    /// from before them) and finished.
+    pub fn erasures_finished_at_open(&self) -> u64 {
+        self.erasures_finished_at_open
     }
 
     /// Marks the application as serving the demo, so that the second-factor page may show

@@ -148,6 +148,9 @@ pub enum Action {
     RequestData,
     /// The caseworker approves or rejects a data request; the open requests.
     DecideRequest,
+    // Rights.
+    /// Handle a data subject's rights: erase a citizen's data (crypto-shredding).
+    HandleRights,
     // Oversight.
     /// The disclosure ledger and the access log, and their exports.
     ReadLogs,
@@ -193,6 +196,7 @@ pub fn may(role: Role, action: Action) -> bool {
         SupplyOrder | ConfirmDeletion | RequestData => role == SupplierUser,
         ReadLogs | ReadFollowUp => matches!(role, PrivacyOfficer | Auditor),
         RecordFollowUp => role == PrivacyOfficer,
+        HandleRights => matches!(role, Caseworker | PrivacyOfficer),
         Administer | ManageSignIn | ReviewAccess => role == Administrator,
         ReadCatalogue => !role.is_supplier_side(),
         ReadSignInReport => matches!(role, Administrator | PrivacyOfficer | Auditor),
@@ -231,6 +235,17 @@ mod tests {
         assert!(may(Role::PrivacyOfficer, Action::RecordFollowUp));
         assert!(!may(Role::PrivacyOfficer, Action::WorkCitizen));
         assert!(!may(Role::Administrator, Action::ReadLogs));
+    }
+
+    #[test]
+    fn caseworkers_and_the_privacy_officer_handle_rights() {
+        for role in Role::ALL {
+            assert_eq!(
+                may(role, Action::HandleRights),
+                matches!(role, Role::Caseworker | Role::PrivacyOfficer),
+                "{role:?}"
+            );
+        }
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub struct RequestView {
     pub decision_reason: Option<String>,
     pub created_at: Timestamp,
     pub decided_at: Option<Timestamp>,
+    /// The citizen's data was erased: the reasons, sealed under the citizen's key, are
+    /// empty here.
+    pub erased: bool,
 }
 
 impl RequestView {

@@ -208,6 +208,9 @@ pub struct LedgerEntry {
     pub purpose: String,
     pub legal_basis: String,
     pub decided_by: String,
+    /// The citizen's data was erased: the row stays (wall 3), but its sealed texts
+    /// (justification, what the guard found) went with the citizen's key.
+    pub erased: bool,
 }
 
 impl LedgerEntry {

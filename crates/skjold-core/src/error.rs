@@ -214,6 +214,8 @@ pub enum Problem {
     OrderNotFound,
     SubjectNotFound,
     CitizenNotFound,
+    /// The citizen's data was erased: their key is destroyed, nothing of them can be read.
+    CitizenErased,
     SubjectKeyMissing,
     AttachmentNotFound,
     ThreadNotFound,
@@ -290,6 +292,23 @@ pub enum Problem {
     SmtpUrl(String),
     SmtpFrom(String),
     SmtpTls(String),
+    // ---- backups ----------------------------------------------------------------------------
+    /// The folder (named) already holds a backup.
+    BackupExists(String),
+    /// The folder (named) holds no backup that can be used.
+    BackupNotFound(String),
+    /// A backup of one backend, for an installation of the other (`sqlite`, `postgres`).
+    BackupMismatch {
+        backup: String,
+        configured: String,
+    },
+    /// A backup of a newer schema than this version knows.
+    BackupTooNew {
+        version: i64,
+        known: i64,
+    },
+    /// The data directory is open (the server, or another command): stop it first.
+    DataInUse,
 }
 
 impl Problem {
@@ -377,6 +396,7 @@ impl Problem {
             OrderNotFound => "order_not_found",
             SubjectNotFound => "subject_not_found",
             CitizenNotFound => "citizen_not_found",
+            CitizenErased => "citizen_erased",
             SubjectKeyMissing => "subject_key_missing",
             AttachmentNotFound => "attachment_not_found",
             ThreadNotFound => "thread_not_found",
@@ -445,6 +465,11 @@ impl Problem {
             SmtpUrl(_) => "smtp_url",
             SmtpFrom(_) => "smtp_from",
             SmtpTls(_) => "smtp_tls",
+            BackupExists(_) => "backup_exists",
+            BackupNotFound(_) => "backup_not_found",
+            BackupMismatch { .. } => "backup_mismatch",
+            BackupTooNew { .. } => "backup_too_new",
+            DataInUse => "data_in_use",
         }
     }
 
@@ -452,11 +477,13 @@ impl Problem {
     pub fn kind(&self) -> ProblemKind {
         use Problem::*;
         match self {
-            OrderNotFound | SubjectNotFound | CitizenNotFound | SubjectKeyMissing
-            | AttachmentNotFound | ThreadNotFound | RequestNotFound | StandInNotFound
-            | UserNotFound(_) | OrganisationNotFound | PurposeNotFound | ServiceTypeNotFound
-            | BlockNotFound | SsoNotConfigured | RightsCaseNotFound | RightsTaskNotFound
-            | NoticeNotFound | ItemNotOfCitizen => ProblemKind::NotFound,
+            OrderNotFound | SubjectNotFound | CitizenNotFound | CitizenErased
+            | SubjectKeyMissing | AttachmentNotFound | ThreadNotFound | RequestNotFound
+            | StandInNotFound | UserNotFound(_) | OrganisationNotFound | PurposeNotFound
+            | ServiceTypeNotFound | BlockNotFound | SsoNotConfigured | BackupNotFound(_)
+            | RightsCaseNotFound | RightsTaskNotFound | NoticeNotFound | ItemNotOfCitizen => {
+                ProblemKind::NotFound
+            }
             BadCredentials
             | BadSecondFactor
             | SignInExpired
@@ -493,7 +520,11 @@ impl Problem {
             | DataRestricted(_)
             | DutyToKeepRecords
             | TaskContributed
-            | NoticeAcknowledged => ProblemKind::Conflict,
+            | NoticeAcknowledged
+            | BackupExists(_)
+            | BackupMismatch { .. }
+            | BackupTooNew { .. }
+            | DataInUse => ProblemKind::Conflict,
             FormTooLarge => ProblemKind::TooLarge,
             _ => ProblemKind::Invalid,
         }
@@ -537,6 +568,8 @@ mod tests {
             ProblemKind::Invalid
         );
         assert_eq!(Problem::DpaNotInForce.kind(), ProblemKind::Forbidden);
+        assert_eq!(Problem::CitizenErased.code(), "citizen_erased");
+        assert_eq!(Problem::CitizenErased.kind(), ProblemKind::NotFound);
         assert_eq!(
             Problem::NoConsentToWithdraw(Channel::Sms).kind(),
             ProblemKind::Conflict

@@ -82,6 +82,8 @@ pub struct SupplierOrderView {
     pub purpose: String,
     pub legal_basis: String,
     pub fields: Vec<DisclosedField>,
+    /// The citizen's data was erased: the order's facts remain, the fields do not.
+    pub citizen_erased: bool,
 }
 
 /// The caseworker's view of an order: what was disclosed (keys, not values) and what more
@@ -100,6 +102,8 @@ pub struct CaseworkerOrderView {
     pub dpa_in_force: bool,
     /// The stand-in access this view was opened under, if the order is another unit's.
     pub stand_in: Option<Uuid>,
+    /// The citizen's data was erased: no name, and the ledger rows without their texts.
+    pub citizen_erased: bool,
 }
 
 /// What an order would disclose, shown before it is placed.

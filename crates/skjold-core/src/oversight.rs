@@ -19,6 +19,8 @@ pub enum UseKind {
     StandIn,
     /// Handling a data-subject right: intake, decisions, answers.
     Rights,
+    /// A citizen's data was erased: their key destroyed, their data deleted.
+    Erase,
 }
 
 impl UseKind {
@@ -30,6 +32,7 @@ impl UseKind {
         UseKind::Oversight,
         UseKind::StandIn,
         UseKind::Rights,
+        UseKind::Erase,
     ];
 
     pub fn key(self) -> &'static str {
@@ -41,6 +44,7 @@ impl UseKind {
             UseKind::Oversight => "oversight",
             UseKind::StandIn => "stand_in",
             UseKind::Rights => "rights",
+            UseKind::Erase => "erase",
         }
     }
     pub fn parse(s: &str) -> Option<UseKind> {
@@ -55,6 +59,7 @@ impl UseKind {
             UseKind::Oversight => "Tilsyn",
             UseKind::StandIn => "Stedfortræderadgang",
             UseKind::Rights => "Registreredes rettigheder",
+            UseKind::Erase => "Sletning",
         }
     }
 }
@@ -111,6 +116,9 @@ pub struct StandInView {
     pub followed_up_at: Option<Timestamp>,
     pub followed_up_by: Option<String>,
     pub follow_up_note: Option<String>,
+    /// The citizen's data was erased: the reason and the note, sealed under the citizen's
+    /// key, are empty here.
+    pub erased: bool,
 }
 
 /// What the privacy officer follows up.

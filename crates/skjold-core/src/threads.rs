@@ -110,6 +110,7 @@ pub struct MessageView {
     pub sender: String,
     pub sender_organisation: String,
     pub recipients: String,
+    /// Empty when [`MessageView::erased`].
     pub body: String,
     pub attachments: Vec<AttachmentMeta>,
     /// SHA-256 over the message id and the body, hex.
@@ -120,6 +121,9 @@ pub struct MessageView {
     pub reads: Vec<ReadReceipt>,
     /// Not read by the viewer before this view.
     pub new_for_me: bool,
+    /// The citizen's data was erased: the body and the attachments' names were sealed
+    /// under a key that no longer exists, so they are empty here.
+    pub erased: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -135,6 +139,8 @@ pub struct ThreadView {
     pub requested_values: Vec<(FieldKey, String)>,
     /// The service type's policy, field by field.
     pub policy: Vec<(FieldKey, DisclosureRule)>,
+    /// The citizen's data was erased: messages and requests show without their texts.
+    pub citizen_erased: bool,
 }
 
 /// A general thread as its list shows it: no message content.

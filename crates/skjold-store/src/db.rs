@@ -16,8 +16,15 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 
 use crate::StoreError;
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+pub(crate) static SQLITE_MIGRATIONS: sqlx::migrate::Migrator =
+    sqlx::migrate!("./migrations/sqlite");
+pub(crate) static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator =
+    sqlx::migrate!("./migrations/postgres");
+/// The key store's own schema (see `crate::keystore`).
+static KEYSTORE_SQLITE_MIGRATIONS: sqlx::migrate::Migrator =
+    sqlx::migrate!("./migrations/keystore/sqlite");
+static KEYSTORE_POSTGRES_MIGRATIONS: sqlx::migrate::Migrator =
+    sqlx::migrate!("./migrations/keystore/postgres");
 
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -52,21 +59,87 @@ impl Backend {
     }
 }
 
+/// `url` with its database name replaced by `name` (a PostgreSQL URL).
+pub(crate) fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{host_part}/{name}?{q}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+/// The database a PostgreSQL URL names (the user's name when it names none, as libpq does).
+pub(crate) fn database_of(url: &str) -> Result<String, StoreError> {
+    let opts = PgConnectOptions::from_str(url)?;
+    Ok(opts
+        .get_database()
+        .unwrap_or(opts.get_username())
+        .to_owned())
+}
+
+async fn database_exists(pool: &PgPool, name: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar::<_, i32>("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(name)
+        .fetch_optional(pool)
+        .await
+        .map(|found| found.is_some())
+}
+
 impl Db {
     /// Opens (creating if needed) the SQLite database file at `path`.
     pub async fn open_sqlite(path: &Path) -> Result<Db, StoreError> {
-        let opts = SqliteConnectOptions::new()
+        Db::open_sqlite_with(path, false).await
+    }
+
+    /// Opens a SQLite file; with `secure_delete`, deleted content is overwritten with zeros
+    /// in the file, not just unlinked from its tree (the key store, where a destroyed key
+    /// must not linger in a free page).
+    pub(crate) async fn open_sqlite_with(
+        path: &Path,
+        secure_delete: bool,
+    ) -> Result<Db, StoreError> {
+        let mut opts = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        if secure_delete {
+            opts = opts.pragma("secure_delete", "ON");
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(16)
             .connect_with(opts)
             .await?;
         Ok(Db::Sqlite(pool))
+    }
+
+    /// Connects to a `postgres://` URL, creating its database first when the server has
+    /// none of that name (the key store's own database).
+    pub(crate) async fn connect_creating(url: &str, via: &Db) -> Result<Db, StoreError> {
+        let Db::Postgres(pool) = via else {
+            return Db::connect(url).await;
+        };
+        let name = database_of(url)?;
+        if !database_exists(pool, &name).await? {
+            let create = format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\""));
+            if let Err(e) = sqlx::query(&create).execute(pool).await {
+                // Another process may have created it at the same moment.
+                if !database_exists(pool, &name).await? {
+                    return Err(e.into());
+                }
+            }
+        }
+        Db::connect(url).await
     }
 
     /// Connects to a `postgres://` or `sqlite:` URL.
@@ -106,6 +179,49 @@ impl Db {
         Ok(())
     }
 
+    /// Brings the key store's schema up to date (a database of its own).
+    pub(crate) async fn migrate_key_store(&self) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(p) => KEYSTORE_SQLITE_MIGRATIONS.run(p).await?,
+            Db::Postgres(p) => KEYSTORE_POSTGRES_MIGRATIONS.run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// The latest migration applied, if any (the schema version a backup records).
+    pub(crate) async fn schema_version(&self) -> Result<Option<i64>, StoreError> {
+        let sql = "SELECT MAX(version) FROM _sqlx_migrations WHERE success";
+        Ok(match self {
+            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await?,
+            Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await?,
+        })
+    }
+
+    /// Whether a table of that name exists (in the current schema).
+    pub(crate) async fn has_table(&self, name: &str) -> Result<bool, StoreError> {
+        Ok(match self {
+            Db::Sqlite(p) => {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
+                )
+                .bind(name)
+                .fetch_one(p)
+                .await?
+                    > 0
+            }
+            Db::Postgres(p) => {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM information_schema.tables \
+                     WHERE table_schema = current_schema() AND table_name = $1",
+                )
+                .bind(name)
+                .fetch_one(p)
+                .await?
+                    > 0
+            }
+        })
+    }
+
     /// A transaction that will write. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so two writers never deadlock upgrading a read lock.
     pub async fn write(&self) -> Result<Tx, StoreError> {
@@ -121,6 +237,19 @@ impl Db {
             Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
+    }
+
+    /// Rewrites a SQLite file without its free pages (and empties its write-ahead log), so
+    /// that what was dropped or deleted is no longer in it. PostgreSQL gives a dropped
+    /// table's files back at once.
+    pub(crate) async fn compact(&self) -> Result<(), StoreError> {
+        if let Db::Sqlite(p) = self {
+            sqlx::query("VACUUM").execute(p).await?;
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(p)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Whether the database answers a trivial query.

@@ -10,22 +10,30 @@
 //! - [`Catalogue`]: purposes, service types and data processing agreements.
 //! - [`SignInRecords`]: sessions, tokens, attempts, blocks, second factors.
 //! - [`AuditLog`]: the tamper-evident log's checkpoints, verification, pruning and export.
+//! - [`Backups`]: backups of the data (which hold no key) and of the key store, and
+//!   restoring the data ([`backup::restore_data`]).
 //!
-//! The database (`db`), the key ring (`crypto`) and the log's writer are private: nothing
-//! above the store can run SQL or hold a key.
+//! The database (`db`), the key ring (`crypto`), the key store (`keystore`, where the
+//! citizens' wrapped keys live apart from the data) and the log's writer are private:
+//! nothing above the store can run SQL or hold a key.
 
 pub mod audit;
+pub mod backup;
 pub mod catalogue;
 mod crypto;
 mod db;
 pub mod directory;
 mod error;
 pub mod gate;
+mod keystore;
 mod log;
 pub mod sign_in;
 pub mod testdb;
+#[cfg(test)]
+mod upgrade_tests;
 
 pub use audit::AuditLog;
+pub use backup::Backups;
 pub use catalogue::Catalogue;
 pub use crypto::CryptoError;
 pub use db::Backend;
@@ -38,10 +46,12 @@ pub use gate::Gate;
 pub use sign_in::SignInRecords;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use skjold_core::Timestamp;
 
 use crate::crypto::KeyRing;
+use crate::keystore::{KeyStore, KeyStorePlace};
 
 /// "Now", passed into every call that records or checks time (wall 6).
 pub type Now = Timestamp;
@@ -55,24 +65,38 @@ pub struct Location {
     pub database_url: Option<String>,
     /// The master key, base64 (overrides the key file in the data directory).
     pub master_key: Option<String>,
+    /// Where the key store is, as a `postgres://` or `sqlite:` URL (`SKJOLD_KEY_STORE_URL`).
+    /// Without it: `keys.sqlite` in the data directory, or, beside a PostgreSQL database,
+    /// a database of its own on the same server named `<database>_keys` (created if
+    /// missing).
+    pub key_store_url: Option<String>,
 }
 
-/// The store: its handles over one database.
+/// The data file in the data directory (SQLite).
+pub(crate) const DATA_FILE: &str = "skjold.sqlite";
+
+/// The store: its handles over one database and its key store.
 #[derive(Clone, Debug)]
 pub struct Store {
     db: db::Db,
+    key_store: KeyStore,
     gate: Gate,
     directory: Directory,
     catalogue: Catalogue,
     sign_in: SignInRecords,
     audit: AuditLog,
+    backups: Backups,
+    /// Held (shared) while the store is open, so that a restore can tell that it is.
+    _lock: Option<Arc<std::fs::File>>,
 }
 
 impl Store {
-    /// Opens the data directory (creating it, its key file and its SQLite database on
-    /// first use), connects, brings the schema up to date, and seals any clear text older
-    /// versions left (see [`Gate::seal_legacy_justifications`]). Must run inside a Tokio
-    /// runtime.
+    /// Opens the data directory (creating it, its key file, its SQLite database and its key
+    /// store on first use), connects, moves the keys an older version kept in the data
+    /// database into the key store, brings the schema up to date, and seals any clear text
+    /// older versions left (see [`Gate::seal_legacy_justifications`]). The caller then
+    /// finishes any erasure left unfinished ([`Gate::finish_erasures`], which needs the
+    /// time). Must run inside a Tokio runtime.
     pub async fn open(location: &Location) -> Result<Store, StoreError> {
         let dir = &location.data_dir;
         std::fs::create_dir_all(dir).map_err(|e| {
@@ -81,27 +105,42 @@ impl Store {
                 dir.display()
             ))
         })?;
+        let lock = backup::lock_shared(dir)?;
         let keys = match location.master_key.as_deref().map(str::trim) {
             Some(k) if !k.is_empty() => KeyRing::from_base64(k)?,
             _ => KeyRing::load_or_create(&dir.join("master.key"))?,
         };
         let db = match &location.database_url {
             Some(url) => db::Db::connect(url).await?,
-            None => db::Db::open_sqlite(&dir.join("skjold.sqlite")).await?,
+            None => db::Db::open_sqlite(&dir.join(DATA_FILE)).await?,
         };
+        let key_store = KeyStore::open(KeyStorePlace::of(location)?, &db).await?;
+        // Keys first, into the key store; the data migrations then drop the old tables.
+        let moved = key_store.copy_legacy(&db).await?;
         db.migrate().await?;
-        let store = Store::new(db, keys);
+        if moved > 0 {
+            tracing::info!(keys = moved, "moved the data keys into the key store");
+            db.compact().await?;
+        }
+        key_store.check_serves(&db).await?;
+        let mut store = Store::new(db, location.database_url.clone(), key_store, keys);
+        store._lock = Some(Arc::new(lock));
         store.gate.seal_legacy_justifications().await?;
         Ok(store)
     }
 
-    /// A store over `db`. Starts the access log's writer task, so it must be called
-    /// inside a Tokio runtime.
-    pub(crate) fn new(db: db::Db, keys: KeyRing) -> Store {
+    /// A store over `db` (at `url`, for PostgreSQL) and its key store. Starts the access
+    /// log's writer task, so it must be called inside a Tokio runtime.
+    pub(crate) fn new(
+        db: db::Db,
+        url: Option<String>,
+        key_store: KeyStore,
+        keys: KeyRing,
+    ) -> Store {
         let log = log::LogWriter::spawn(db.clone());
         let (gate_keys, user_secrets, signer) = keys.split();
         Store {
-            gate: Gate::new(db.clone(), gate_keys, log.clone()),
+            gate: Gate::new(db.clone(), gate_keys, key_store.clone(), log.clone()),
             directory: Directory { db: db.clone() },
             catalogue: Catalogue { db: db.clone() },
             sign_in: SignInRecords {
@@ -113,7 +152,10 @@ impl Store {
                 signer,
                 log,
             },
+            backups: Backups::new(db.clone(), url, key_store.clone()),
+            key_store,
             db,
+            _lock: None,
         }
     }
 
@@ -137,6 +179,10 @@ impl Store {
         &self.audit
     }
 
+    pub fn backups(&self) -> &Backups {
+        &self.backups
+    }
+
     pub fn backend(&self) -> Backend {
         self.db.backend()
     }
@@ -148,5 +194,6 @@ impl Store {
 
     pub async fn close(&self) {
         self.db.close().await;
+        self.key_store.close().await;
     }
 }

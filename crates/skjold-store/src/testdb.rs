@@ -1,16 +1,19 @@
-//! Throw-away databases for tests and benchmarks, on both backends.
+//! Throw-away databases for tests and benchmarks, on both backends, each with its own key
+//! store.
 //!
-//! SQLite: a file in a fresh temporary directory. PostgreSQL: a fresh database on the
-//! server named by `SKJOLD_TEST_POSTGRES_URL`, dropped again by [`TestDb::cleanup`]. When
-//! that variable is set and the server cannot be reached, the test fails: a missing server
-//! is an error, never a silent skip.
+//! SQLite: a file in a fresh temporary directory, with `keys.sqlite` beside it. PostgreSQL: a
+//! fresh database on the server named by `SKJOLD_TEST_POSTGRES_URL`, and a second one for
+//! its key store (`<name>_keys`, the name a store opened on that database would give it),
+//! both dropped again by [`TestDb::cleanup`]. When that variable is set and the server
+//! cannot be reached, the test fails: a missing server is an error, never a silent skip.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::crypto::KeyRing;
-use crate::db::Db;
-use crate::{Backend, Store};
+use crate::db::{Db, with_database};
+use crate::keystore::{KEY_STORE_FILE, KeyStore, KeyStorePlace};
+use crate::{Backend, DATA_FILE, Store};
 
 pub const POSTGRES_ENV: &str = "SKJOLD_TEST_POSTGRES_URL";
 
@@ -21,6 +24,7 @@ pub struct TestDb {
     pub store: Store,
     pub backend: Backend,
     db: Db,
+    key_store: KeyStore,
     dir: Option<PathBuf>,
     pg: Option<(String, String)>,
 }
@@ -34,20 +38,9 @@ pub fn postgres_url() -> Option<String> {
         .filter(|s| !s.trim().is_empty())
 }
 
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let host_part = match base[scheme_end..].find('/') {
-        Some(i) => &base[..scheme_end + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{host_part}/{name}?{q}"),
-        None => format!("{host_part}/{name}"),
-    }
+/// The key store's database beside a test database.
+fn keys_name(name: &str) -> String {
+    format!("{name}_keys")
 }
 
 impl TestDb {
@@ -62,13 +55,17 @@ impl TestDb {
                     uuid::Uuid::new_v4().simple()
                 ));
                 std::fs::create_dir_all(&dir).expect("create temp dir");
-                let db = Db::open_sqlite(&dir.join("skjold.sqlite"))
+                let db = Db::open_sqlite(&dir.join(DATA_FILE))
                     .await
                     .expect("open sqlite");
                 db.migrate().await.expect("migrate sqlite");
+                let key_store = KeyStore::open(KeyStorePlace::File(dir.join(KEY_STORE_FILE)), &db)
+                    .await
+                    .expect("open the key store");
                 TestDb {
-                    store: Store::new(db.clone(), keys),
+                    store: Store::new(db.clone(), None, key_store.clone(), keys),
                     db,
+                    key_store,
                     backend,
                     dir: Some(dir),
                     pg: None,
@@ -95,23 +92,38 @@ impl TestDb {
         );
         if let Db::Postgres(pool) = &admin {
             drop_stale(pool).await;
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(pool)
-                .await
-                .expect("create test database");
+            for db in [name.clone(), keys_name(&name)] {
+                sqlx::query(&format!("CREATE DATABASE {db}"))
+                    .execute(pool)
+                    .await
+                    .expect("create test database");
+            }
         }
         admin.close().await;
-        let db = Db::connect(&with_database(url, &name))
-            .await
-            .expect("connect test database");
+        let data_url = with_database(url, &name);
+        let db = Db::connect(&data_url).await.expect("connect test database");
         db.migrate().await.expect("migrate postgres");
+        let key_store = KeyStore::open(
+            KeyStorePlace::Postgres(with_database(url, &keys_name(&name))),
+            &db,
+        )
+        .await
+        .expect("open the key store");
         TestDb {
-            store: Store::new(db.clone(), keys),
+            store: Store::new(db.clone(), Some(data_url), key_store.clone(), keys),
             db,
+            key_store,
             backend: Backend::Postgres,
             dir: None,
             pg: Some((url.to_owned(), name)),
         }
+    }
+
+    /// The master key of every throw-away database, base64: to open one as an installation
+    /// would (`Location::master_key`).
+    pub fn master_key() -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(TEST_MASTER_KEY)
     }
 
     /// Both backends when PostgreSQL is configured, else SQLite alone.
@@ -130,9 +142,25 @@ impl TestDb {
         &self.db
     }
 
+    /// The key store's database, for tests that inspect it as an insider would.
+    #[cfg(feature = "testing")]
+    pub fn key_store_db(&self) -> &Db {
+        self.key_store.db()
+    }
+
     /// The SQLite file, for tests that inspect it.
     pub fn sqlite_path(&self) -> Option<PathBuf> {
-        self.dir.as_ref().map(|d| d.join("skjold.sqlite"))
+        self.dir.as_ref().map(|d| d.join(DATA_FILE))
+    }
+
+    /// The key store's SQLite file (beside the data's), for tests that inspect it.
+    pub fn key_store_path(&self) -> Option<PathBuf> {
+        self.dir.as_ref().map(|d| d.join(KEY_STORE_FILE))
+    }
+
+    /// The data directory of a SQLite test database (the data file, the key store).
+    pub fn data_dir(&self) -> Option<PathBuf> {
+        self.dir.clone()
     }
 
     /// The PostgreSQL URL of this test database.
@@ -140,17 +168,27 @@ impl TestDb {
         self.pg.as_ref().map(|(url, name)| with_database(url, name))
     }
 
+    /// The PostgreSQL URL of this test database's key store.
+    pub fn key_store_url(&self) -> Option<String> {
+        self.pg
+            .as_ref()
+            .map(|(url, name)| with_database(url, &keys_name(name)))
+    }
+
     pub async fn cleanup(self) {
         self.db.close().await;
+        self.key_store.close().await;
         if let Some(dir) = self.dir {
             let _ = std::fs::remove_dir_all(dir);
         }
         if let Some((url, name)) = self.pg
             && let Ok(Db::Postgres(pool)) = Db::connect(&url).await
         {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-                .execute(&pool)
-                .await;
+            for db in [keys_name(&name), name] {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+                    .execute(&pool)
+                    .await;
+            }
             pool.close().await;
         }
     }
@@ -169,7 +207,7 @@ async fn drop_stale(pool: &sqlx::PgPool) {
             && pid != std::process::id()
             && !std::path::Path::new(&format!("/proc/{pid}")).exists()
         {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                 .execute(pool)
                 .await;
         }
@@ -178,7 +216,7 @@ async fn drop_stale(pool: &sqlx::PgPool) {
 
 #[cfg(test)]
 mod tests {
-    use super::with_database;
+    use crate::db::with_database;
 
     #[test]
     fn database_name_replaces_path() {

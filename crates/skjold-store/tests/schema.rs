@@ -1,6 +1,7 @@
 //! The two backends keep one schema: both migrations are rendered from
 //! `migrations/schema.tmpl.sql` (by `migrations/gen.sh`), and once applied they have the
-//! same tables and columns.
+//! same tables and columns. The same holds for the key store's own schema
+//! (`migrations/keystore/`).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -101,6 +102,37 @@ fn migrations_are_rendered_from_the_template() {
         .expect("sqlite dir")
         .count();
     assert_eq!(migrations, later + 1, "a migration without a template");
+
+    // The key store's migrations, from their own templates.
+    let keystore = dir.join("keystore");
+    let mut templates = 0;
+    for entry in std::fs::read_dir(&keystore).expect("keystore dir") {
+        let path = entry.expect("entry").path();
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".tmpl.sql"))
+        else {
+            continue;
+        };
+        let template = read(&path);
+        for (backend, words) in [("sqlite", SQLITE_WORDS), ("postgres", POSTGRES_WORDS)] {
+            assert_eq!(
+                read(&keystore.join(format!("{backend}/{name}.sql"))),
+                render(&template, words),
+                "run migrations/gen.sh: keystore/{backend}/{name}.sql is stale"
+            );
+        }
+        templates += 1;
+    }
+    let rendered = std::fs::read_dir(keystore.join("sqlite"))
+        .expect("keystore sqlite dir")
+        .count();
+    assert!(templates > 0);
+    assert_eq!(
+        rendered, templates,
+        "a key store migration without a template"
+    );
 }
 
 async fn columns(db: &Db) -> BTreeSet<(String, String)> {
@@ -127,8 +159,18 @@ async fn columns(db: &Db) -> BTreeSet<(String, String)> {
 async fn both_backends_have_the_same_tables_and_columns() {
     let sqlite = TestDb::new(skjold_store::Backend::Sqlite).await;
     let sqlite_cols = columns(sqlite.db()).await;
+    let sqlite_keys = columns(sqlite.key_store_db()).await;
     assert!(sqlite_cols.contains(&("disclosure".into(), "justification".into())));
     assert!(sqlite_cols.len() > 80, "{} columns", sqlite_cols.len());
+    // The keys live in the key store, and only there (wall 4).
+    assert!(sqlite_keys.contains(&("subject_key".into(), "wrapped_key".into())));
+    assert!(sqlite_keys.contains(&("organisation_key".into(), "wrapped_key".into())));
+    assert!(sqlite_keys.contains(&("erased_subject".into(), "erased_at".into())));
+    assert!(
+        !sqlite_cols.iter().any(|(_, c)| c == "wrapped_key"),
+        "a key column in the data database"
+    );
+    assert!(sqlite_cols.contains(&("data_subject".into(), "erased_at".into())));
     sqlite.cleanup().await;
     if skjold_store::testdb::postgres_url().is_none() {
         assert!(
@@ -139,6 +181,8 @@ async fn both_backends_have_the_same_tables_and_columns() {
     }
     let pg = TestDb::new(skjold_store::Backend::Postgres).await;
     let pg_cols = columns(pg.db()).await;
+    let pg_keys = columns(pg.key_store_db()).await;
     pg.cleanup().await;
     assert_eq!(sqlite_cols, pg_cols);
+    assert_eq!(sqlite_keys, pg_keys);
 }

@@ -3,6 +3,7 @@
 //! printed in Danish with its code, and the command exits with status 1.
 
 mod audit;
+mod backup;
 mod bench;
 mod scrub;
 mod security;
@@ -39,6 +40,12 @@ enum Command {
     Init(users::InitArgs),
     /// Bring the database schema up to date.
     Migrate(Location),
+    /// Back up the data (without keys) into a folder, and the key store into its own
+    /// backup folder; delete the key store's expired backups.
+    Backup(backup::BackupArgs),
+    /// Put a data backup back in place, keeping the current key store. Stop the server
+    /// first.
+    Restore(backup::RestoreArgs),
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -75,6 +82,8 @@ async fn run(command: Command) -> Result<()> {
             println!("Databasen er opdateret.");
             Ok(())
         }
+        Command::Backup(args) => backup::backup(args).await,
+        Command::Restore(args) => backup::restore(args).await,
         Command::User { command } => users::user(command).await,
         Command::Token { command } => users::token(command).await,
         Command::Security { command } => security::run(command).await,

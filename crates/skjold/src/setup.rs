@@ -1,5 +1,6 @@
-//! Where the data lives (the data directory, the database URL, the master key) and the
-//! services around it (single sign-on, e-mail notices), from arguments and environment.
+//! Where the data lives (the data directory, the database URL, the master key, the key
+//! store and its backups) and the services around it (single sign-on, e-mail notices),
+//! from arguments and environment.
 
 use std::path::PathBuf;
 
@@ -18,6 +19,17 @@ pub struct Location {
     /// A postgres:// URL to use PostgreSQL instead of the embedded SQLite.
     #[arg(long, env = "SKJOLD_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// Where the key store is (postgres:// or sqlite: URL); by default keys.sqlite in the
+    /// data directory, or the database <name>_keys beside a PostgreSQL database.
+    #[arg(long, env = "SKJOLD_KEY_STORE_URL")]
+    pub key_store_url: Option<String>,
+    /// Where `skjold backup` puts the key store's backups (default: key-backups in the data
+    /// directory).
+    #[arg(long, env = "SKJOLD_KEY_BACKUP_DIR")]
+    pub key_backup_dir: Option<PathBuf>,
+    /// Days the key store's backups are kept (default 35).
+    #[arg(long, env = "SKJOLD_KEY_BACKUP_DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub key_backup_days: Option<u32>,
 }
 
 const DEFAULT_DATA_DIR: &str = "skjold-data";
@@ -47,17 +59,25 @@ impl Location {
         }
     }
 
-    /// Opens (creating on first run) the data directory, the key and the database, brings
-    /// the schema up to date, and sets up single sign-on and e-mail notices when the
-    /// environment configures them.
-    pub async fn open(&self) -> Result<App> {
-        let location = skjold_app::Location {
+    /// The application's view of this location.
+    pub fn app_location(&self) -> skjold_app::Location {
+        skjold_app::Location {
             data_dir: self.dir(),
             database_url: self.database_url.clone(),
             master_key: std::env::var(MASTER_KEY_ENV)
                 .ok()
                 .filter(|k| !k.trim().is_empty()),
-        };
+            key_store_url: self.key_store_url.clone(),
+            key_backup_dir: self.key_backup_dir.clone(),
+            key_backup_days: self.key_backup_days,
+        }
+    }
+
+    /// Opens (creating on first run) the data directory, the key, the database and the key
+    /// store, brings the schema up to date, and sets up single sign-on and e-mail notices
+    /// when the environment configures them.
+    pub async fn open(&self) -> Result<App> {
+        let location = self.app_location();
         let app = App::open(&location)
             .await
             .with_context(|| format!("cannot open {}", self.describe()))?;

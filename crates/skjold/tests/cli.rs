@@ -277,3 +277,88 @@ fn plain_http_only_on_loopback_and_lockout_settings_in_range() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn backup_and_restore_keep_the_keys_apart() {
+    let dir = std::env::temp_dir().join(format!("skjold-cli-backup-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let data = dir.join("data");
+    let init = skjold(
+        &data,
+        &[
+            "init",
+            "--municipality",
+            "Testby Kommune",
+            "--admin",
+            "anna",
+            "--name",
+            "Anna Berg",
+        ],
+        "en lang nok adgangskode\n",
+    );
+    assert!(init.status.success(), "{}", text(&init));
+    // The key store lives beside the data, in a file of its own.
+    assert!(data.join("keys.sqlite").is_file());
+
+    let out = dir.join("backup");
+    let backup = skjold(&data, &["backup", "--out", out.to_str().expect("path")], "");
+    assert!(backup.status.success(), "{}", text(&backup));
+    assert!(text(&backup).contains("uden nøgler"), "{}", text(&backup));
+    assert!(out.join("manifest.json").is_file());
+    assert!(out.join("skjold.sqlite").is_file());
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).expect("read"))
+            .expect("json");
+    assert_eq!(manifest["backend"], "sqlite");
+    assert_eq!(manifest["contents"], "data");
+    assert!(manifest["schema_version"].as_i64().is_some_and(|v| v >= 12));
+    assert!(manifest["created_at"].as_str().is_some());
+    // No key beside the data's backup; the key store's went to its own folder.
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .expect("backup dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.contains("key")),
+        "{names:?} in the data's backup"
+    );
+    let key_backups: Vec<_> = std::fs::read_dir(data.join("key-backups"))
+        .expect("key backups")
+        .filter_map(Result::ok)
+        .collect();
+    assert_eq!(key_backups.len(), 1);
+    assert!(key_backups[0].path().join("keys.sqlite").is_file());
+    // The same folder is never written twice.
+    let again = skjold(&data, &["backup", "--out", out.to_str().expect("path")], "");
+    assert!(!again.status.success());
+    assert!(text(&again).contains("backup_exists"), "{}", text(&again));
+
+    let restore = skjold(
+        &data,
+        &["restore", "--from", out.to_str().expect("path")],
+        "",
+    );
+    assert!(restore.status.success(), "{}", text(&restore));
+    assert!(
+        text(&restore).contains("nøglelager er beholdt"),
+        "{}",
+        text(&restore)
+    );
+    // The restored data opens, with its users.
+    let token = skjold(&data, &["token", "create", "--user", "anna"], "");
+    assert!(token.status.success(), "{}", text(&token));
+    let nothing = dir.join("nothing");
+    let refused = skjold(
+        &data,
+        &["restore", "--from", nothing.to_str().expect("path")],
+        "",
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("backup_not_found"),
+        "{}",
+        text(&refused)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -43,6 +43,7 @@ impl Place<'_> {
             data_dir: self.dir.to_owned(),
             database_url: self.url.map(str::to_owned),
             master_key: None,
+            key_store_url: None,
         })
         .await
         .expect("the server's data")

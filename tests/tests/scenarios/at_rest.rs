@@ -1,8 +1,11 @@
 //! Wall 4: the database holds no plaintext personal data. Builds the full demo, then
-//! searches the SQLite files (database, WAL, shared memory) and a `pg_dump` of the same demo
-//! on PostgreSQL for every demo citizen's CPR number, name, phone number and e-mail
-//! address, in plain and common encodings, in their data, in messages and attachments about them (in order threads and general threads), and in data requests and decisions. Zero hits. A control search for a staff name,
-//! which is stored in clear on purpose, proves the search itself works.
+//! searches the SQLite files (database, WAL, shared memory, and the key store's) and a
+//! `pg_dump` of the same demo on PostgreSQL (the data's database and the key store's) for
+//! every demo citizen's CPR number, name, phone number and e-mail address, in plain and
+//! common encodings, in their data, in messages and attachments about them (in order
+//! threads and general threads), and in data requests and decisions. Zero hits. A control
+//! search for a staff name, which is stored in clear on purpose, proves the search itself
+//! works.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -13,7 +16,7 @@ use skjold_store::Backend;
 crate::on_both_backends!(no_plaintext_personal_data_at_rest);
 
 /// The forms a value could take on disk.
-fn encodings(value: &str) -> Vec<Vec<u8>> {
+pub(crate) fn encodings(value: &str) -> Vec<Vec<u8>> {
     let utf16: Vec<u8> = value.encode_utf16().flat_map(u16::to_le_bytes).collect();
     let latin1: Option<Vec<u8>> = value
         .chars()
@@ -33,8 +36,47 @@ fn encodings(value: &str) -> Vec<Vec<u8>> {
     out
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> bool {
+pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> bool {
     aho_corasick::AhoCorasick::new([needle]).is_ok_and(|ac| ac.is_match(haystack))
+}
+
+/// What is at rest: every file of a SQLite test database's directory (the data, its log,
+/// the key store and its log), or a `pg_dump` of the PostgreSQL data database and one of
+/// its key store's database.
+pub(crate) fn at_rest(w: &World) -> Vec<u8> {
+    match w.db.backend {
+        Backend::Sqlite => {
+            let dir = w.db.data_dir().expect("sqlite dir");
+            let key_store = w.db.key_store_path().expect("key store path");
+            assert!(key_store.exists(), "no key store beside the data");
+            let mut all = Vec::new();
+            for entry in std::fs::read_dir(&dir).expect("read dir") {
+                let p = entry.expect("entry").path();
+                all.extend(std::fs::read(&p).unwrap_or_default());
+            }
+            all
+        }
+        Backend::Postgres => {
+            let mut all = pg_dump(&w.db.postgres_url().expect("postgres url"));
+            all.extend(pg_dump(&w.db.key_store_url().expect("key store url")));
+            all
+        }
+    }
+}
+
+/// A plain `pg_dump` of the database at `url`.
+pub(crate) fn pg_dump(url: &str) -> Vec<u8> {
+    let out = std::process::Command::new("pg_dump")
+        .arg("--no-owner")
+        .arg(url)
+        .output()
+        .expect("pg_dump runs");
+    assert!(
+        out.status.success(),
+        "pg_dump failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
 }
 
 async fn no_plaintext_personal_data_at_rest(backend: Backend) {
@@ -156,32 +198,7 @@ async fn no_plaintext_personal_data_at_rest(backend: Backend) {
             .expect("followed up");
     }
 
-    let dump: Vec<u8> = match backend {
-        Backend::Sqlite => {
-            let path = w.db.sqlite_path().expect("sqlite path");
-            let dir = path.parent().expect("dir").to_owned();
-            let mut all = Vec::new();
-            for entry in std::fs::read_dir(&dir).expect("read dir") {
-                let p = entry.expect("entry").path();
-                all.extend(std::fs::read(&p).unwrap_or_default());
-            }
-            all
-        }
-        Backend::Postgres => {
-            let url = w.db.postgres_url().expect("postgres url");
-            let out = std::process::Command::new("pg_dump")
-                .arg("--no-owner")
-                .arg(&url)
-                .output()
-                .expect("pg_dump runs");
-            assert!(
-                out.status.success(),
-                "pg_dump failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            out.stdout
-        }
-    };
+    let dump = at_rest(&w);
     assert!(
         dump.len() > 100_000,
         "the dump is suspiciously small: {} bytes",

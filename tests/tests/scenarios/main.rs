@@ -8,6 +8,7 @@ mod common;
 mod api_doc;
 mod at_rest;
 mod audit;
+mod erasure;
 mod inputs;
 mod matrix;
 mod messages;

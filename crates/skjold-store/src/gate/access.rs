@@ -158,6 +158,8 @@ const STAND_IN_SELECT: &str = "SELECT a.id, u.display_name AS user_name, uo.name
      LEFT JOIN app_user f ON f.id = a.followed_up_by";
 
 impl StandInRow {
+    /// The access with its reason and note opened; without them when the citizen's key is
+    /// gone (the citizen was erased).
     fn open(self, key: Option<&SubjectKey>) -> Result<StandInView, StoreError> {
         let open = |sealed: &[u8], aad: String| -> Result<String, StoreError> {
             match key {
@@ -166,9 +168,9 @@ impl StandInRow {
             }
         };
         let reason = open(&self.reason, reason_aad(self.id))?;
-        let follow_up_note = match &self.follow_up_note {
-            Some(n) => Some(open(n, note_aad(self.id))?),
-            None => None,
+        let follow_up_note = match (&self.follow_up_note, key) {
+            (Some(n), Some(_)) => Some(open(n, note_aad(self.id))?),
+            _ => None,
         };
         Ok(StandInView {
             id: self.id,
@@ -184,6 +186,7 @@ impl StandInRow {
             followed_up_at: self.followed_up_at.map(Now::from_micros),
             followed_up_by: self.followed_up_by,
             follow_up_note,
+            erased: key.is_none(),
         })
     }
 }
@@ -225,7 +228,7 @@ impl Gate {
             }
         };
         let id = Uuid::new_v4();
-        let key = self.subject_key(&mut tx, order.subject_id).await?;
+        let key = self.subject_key(order.subject_id).await?;
         let sealed = key.seal(order.subject_id, &reason_aad(id), reason.as_str())?;
         let expires_at = stand_in_expires(now);
         execute!(
@@ -287,7 +290,7 @@ impl Gate {
             actor.controller_id
         )?);
         let subjects: Vec<Uuid> = rows.iter().map(|r| r.subject_id).collect();
-        let wrapped = wrapped_keys(&mut tx, &subjects).await?;
+        let wrapped = self.wrapped_keys(&subjects).await?;
         tx.commit().await?;
         let mut subjects: Vec<Uuid> = rows.iter().map(|r| r.subject_id).collect();
         subjects.sort();
@@ -361,14 +364,22 @@ impl Gate {
                 return Err(self.refuse(tx, actor, now, u, e).await);
             }
         };
-        let key = self.subject_key(&mut tx, subject_id).await?;
-        let sealed = key.seal(subject_id, &note_aad(id), note)?;
+        // The note is sealed under the citizen's key; for an erased citizen, whose key is
+        // gone, the follow-up is recorded without it (the note may name them).
+        let sealed = match self.wrapped_key(subject_id).await? {
+            Some(w) => Some(self.keys.unwrap_subject_key(subject_id, &w)?.seal(
+                subject_id,
+                &note_aad(id),
+                note,
+            )?),
+            None => None,
+        };
         execute!(
             &mut tx,
             "UPDATE case_access SET followed_up_at = $1, followed_up_by = $2, follow_up_note = $3 WHERE id = $4",
             now.micros(),
             actor.user_id,
-            sealed.as_slice(),
+            sealed.as_deref(),
             id
         )?;
         append_log(

@@ -51,6 +51,36 @@ impl Gate {
                 return Err(StoreError::Refused(Problem::OtherController));
             }
         }
+        // The key first, durably, in the key store; if the data's transaction fails, the
+        // key goes again.
+        let id = Uuid::new_v4();
+        let (key, wrapped) = self.keys.new_subject_key(id)?;
+        self.key_store
+            .put_subject_key(id, &wrapped, self.keys.id(), now)
+            .await?;
+        let registered = self
+            .register_data(actor, controller_id, cpr, data, id, &key, now)
+            .await;
+        if registered.is_err()
+            && let Err(e) = self.key_store.remove_orphan(id).await
+        {
+            tracing::warn!(error.detail = %e, "could not remove the key of a citizen not registered");
+        }
+        registered.map(|()| id)
+    }
+
+    /// The data half of [`Gate::register_subject`], in one transaction.
+    #[allow(clippy::too_many_arguments)]
+    async fn register_data(
+        &self,
+        actor: Option<&Actor>,
+        controller_id: Uuid,
+        cpr: &Cpr,
+        data: &[NewDatum],
+        id: Uuid,
+        key: &SubjectKey,
+        now: Now,
+    ) -> Result<(), StoreError> {
         let mut tx = self.db.write().await?;
         let hash = self.keys.cpr_hash(cpr);
         let existing: Option<Uuid> = scalar!(
@@ -64,22 +94,12 @@ impl Gate {
         if existing.is_some() {
             return Err(StoreError::Refused(Problem::SubjectExists));
         }
-        let id = Uuid::new_v4();
-        let (key, wrapped) = self.keys.new_subject_key(id)?;
         execute!(
             &mut tx,
             "INSERT INTO data_subject (id, controller_id, cpr_hash, created_at) VALUES ($1, $2, $3, $4)",
             id,
             controller_id,
             hash.as_slice(),
-            now.micros()
-        )?;
-        execute!(
-            &mut tx,
-            "INSERT INTO subject_key (subject_id, wrapped_key, master_key_id, created_at) VALUES ($1, $2, $3, $4)",
-            id,
-            wrapped.as_slice(),
-            self.keys.id(),
             now.micros()
         )?;
         // The CPR number is data like any other: sealed under the citizen's key.
@@ -93,7 +113,7 @@ impl Gate {
         };
         for d in std::iter::once(&cpr_datum).chain(data.iter().filter(|d| d.field != FieldKey::Cpr))
         {
-            insert_datum(&mut tx, &key, id, d, now).await?;
+            insert_datum(&mut tx, key, id, d, now).await?;
         }
         if let Some(a) = actor {
             access::grant_lookup(&mut tx, a, id, now).await?;
@@ -111,8 +131,7 @@ impl Gate {
             true,
         )
         .await?;
-        tx.commit().await?;
-        Ok(id)
+        tx.commit().await
     }
 
     /// Records a new value for one field of a citizen; the previous value is kept, marked
@@ -125,7 +144,13 @@ impl Gate {
         now: Now,
     ) -> Result<(), StoreError> {
         let mut tx = self.db.write().await?;
-        let stand_in = match access::caseworker_subject(&mut tx, actor, subject_id, now).await {
+        let checked = async {
+            let stand_in = access::caseworker_subject(&mut tx, actor, subject_id, now).await?;
+            not_erased(&mut tx, subject_id).await?;
+            Ok(stand_in)
+        }
+        .await;
+        let stand_in = match checked {
             Ok(s) => s,
             Err(e) => {
                 let u = Use::new(
@@ -137,7 +162,7 @@ impl Gate {
                 return Err(self.refuse(tx, actor, now, u, e).await);
             }
         };
-        let key = self.subject_key(&mut tx, subject_id).await?;
+        let key = self.subject_key(subject_id).await?;
         let new_id = insert_datum(&mut tx, &key, subject_id, datum, now).await?;
         execute!(
             &mut tx,
@@ -225,7 +250,8 @@ impl Gate {
 
     /// A citizen's current data and orders, for a caseworker who may open the record: one
     /// with an order of their unit for the citizen, who found the citizen by a search
-    /// today, or who holds a stand-in access on one of the citizen's orders.
+    /// today, or who holds a stand-in access on one of the citizen's orders. An erased
+    /// citizen's record answers [`Problem::CitizenErased`] (the refusal is logged).
     pub async fn subject_view(
         &self,
         actor: &Actor,
@@ -233,21 +259,37 @@ impl Gate {
         now: Now,
     ) -> Result<SubjectView, StoreError> {
         let mut tx = self.db.read().await?;
-        let stand_in = match access::caseworker_subject(&mut tx, actor, subject_id, now).await {
+        let checked = async {
+            let stand_in = access::caseworker_subject(&mut tx, actor, subject_id, now).await?;
+            not_erased(&mut tx, subject_id).await?;
+            // A key gone without an erasure recorded: data restored from before an erasure
+            // that has not been done again yet. Erased all the same.
+            let wrapped = self
+                .wrapped_key(subject_id)
+                .await?
+                .ok_or_else(citizen_erased)?;
+            Ok((stand_in, wrapped))
+        }
+        .await;
+        let (stand_in, wrapped) = match checked {
             Ok(s) => s,
             Err(e) => {
+                let erased = matches!(e, StoreError::Refused(Problem::CitizenErased));
                 let u = Use::new(
                     UseKind::View,
-                    None,
+                    erased.then_some(subject_id),
                     PURPOSE_CASEWORK,
-                    "Visning af borger afvist",
+                    if erased {
+                        "Visning af borger afvist: borgerens oplysninger er slettet"
+                    } else {
+                        "Visning af borger afvist"
+                    },
                 );
                 return Err(self.refuse(tx, actor, now, u, e).await);
             }
         };
         let rows = current_data(&mut tx, subject_id).await?;
         let notes = super::rights::rectification_notes(&mut tx, subject_id).await?;
-        let wrapped = wrapped_key(&mut tx, subject_id).await?;
         let sql = format!("{ORDER_SELECT} WHERE o.subject_id = $1 ORDER BY o.created_at DESC");
         let orders = fetch!(&mut tx, fetch_all, OrderRow, &sql, subject_id)?;
         self.log_after(

@@ -25,7 +25,8 @@ impl Gate {
     ) -> Result<Uuid, StoreError> {
         let mut tx = self.db.write().await?;
         let stand_in = access::caseworker_subject(&mut tx, actor, subject_id, now).await?;
-        let key = self.subject_key(&mut tx, subject_id).await?;
+        not_erased(&mut tx, subject_id).await?;
+        let key = self.subject_key(subject_id).await?;
         let id = Uuid::new_v4();
         let sealed = key.seal(subject_id, &format!("consent:{id}"), evidence)?;
         execute!(
@@ -149,6 +150,7 @@ impl Gate {
         let checked = async {
             let (order, stand_in) =
                 access::caseworker_order_row(&mut tx, actor, order_id, now).await?;
+            not_erased(&mut tx, order.subject_id).await?;
             let consents: Vec<(i64, Option<i64>)> = fetch!(
                 &mut tx,
                 fetch_all,
@@ -183,7 +185,7 @@ impl Gate {
                 return Err(self.refuse(tx, actor, now, u, e).await);
             }
         };
-        let key = self.subject_key(&mut tx, order.subject_id).await?;
+        let key = self.subject_key(order.subject_id).await?;
         let id = Uuid::new_v4();
         let sealed = key.seal(order.subject_id, &format!("reminder:{id}"), text)?;
         execute!(

@@ -32,24 +32,34 @@ pub(super) struct RequestRow {
 }
 
 impl RequestRow {
+    /// The request with its reasons opened under the citizen's key; without them when the
+    /// key is gone (the citizen was erased).
     pub(super) fn into_view(
         self,
-        key: &SubjectKey,
+        key: Option<&SubjectKey>,
         subject_id: Uuid,
     ) -> Result<RequestView, StoreError> {
+        let (reason, decision_reason) = match key {
+            Some(key) => (
+                key.open(subject_id, &reason_aad(self.id), &self.reason)?,
+                match &self.decision_reason {
+                    Some(sealed) => Some(key.open(subject_id, &decision_aad(self.id), sealed)?),
+                    None => None,
+                },
+            ),
+            None => (String::new(), None),
+        };
         Ok(RequestView {
             id: self.id,
             fields: parse_fields(&self.fields),
-            reason: key.open(subject_id, &reason_aad(self.id), &self.reason)?,
+            reason,
             requested_by: self.requested_by,
             status: self.status,
             decided_by: self.decided_by,
-            decision_reason: match &self.decision_reason {
-                Some(sealed) => Some(key.open(subject_id, &decision_aad(self.id), sealed)?),
-                None => None,
-            },
+            decision_reason,
             created_at: Now::from_micros(self.created_at),
             decided_at: self.decided_at.map(Now::from_micros),
+            erased: key.is_none(),
         })
     }
 }
@@ -84,6 +94,7 @@ impl Gate {
             if order.status() == OrderStatus::Closed {
                 return Err(StoreError::Refused(Problem::OrderClosed));
             }
+            not_erased(&mut tx, order.subject_id).await?;
             if fields.is_empty() {
                 return Err(StoreError::Refused(Problem::FieldsRequired));
             }
@@ -119,7 +130,7 @@ impl Gate {
         };
         let id = Uuid::new_v4();
         let keys: Vec<&str> = fields.iter().map(|f| f.key()).collect();
-        let key = self.subject_key(&mut tx, order.subject_id).await?;
+        let key = self.subject_key(order.subject_id).await?;
         let sealed_reason = key.seal(order.subject_id, &reason_aad(id), reason.as_str())?;
         execute!(
             &mut tx,
@@ -198,6 +209,7 @@ impl Gate {
             if status != "open" {
                 return Err(StoreError::Refused(Problem::RequestDecided));
             }
+            not_erased(&mut tx, order.subject_id).await?;
             if approve && order.status() == OrderStatus::Closed {
                 return Err(StoreError::Refused(Problem::OrderClosed));
             }
@@ -217,7 +229,7 @@ impl Gate {
             }
         };
         let decision = decision.text();
-        let key = self.subject_key(&mut tx, order.subject_id).await?;
+        let key = self.subject_key(order.subject_id).await?;
         let reason = key.open(order.subject_id, &reason_aad(request_id), &sealed_reason)?;
         let sealed_decision = match decision {
             "" => None,

@@ -49,9 +49,9 @@ impl LedgerRow {
                 _ => Ok(None),
             }
         };
-        let justification = match &self.justification {
-            Some(clear) => Some(clear.clone()),
-            None => open(&self.justification_sealed, justification_aad(self.id))?,
+        let justification = match (&self.justification, key) {
+            (Some(clear), Some(_)) => Some(clear.clone()),
+            _ => open(&self.justification_sealed, justification_aad(self.id))?,
         };
         let found = open(&self.found_sealed, found_aad(self.id))?;
         Ok(LedgerEntry {
@@ -69,6 +69,7 @@ impl LedgerRow {
             purpose: self.purpose,
             legal_basis: self.legal_basis,
             decided_by: self.decided_by,
+            erased: key.is_none(),
         })
     }
 }
@@ -186,6 +187,7 @@ pub(crate) async fn check_manual(
     if order.status() == OrderStatus::Closed {
         return Err(StoreError::Refused(Problem::OrderClosed));
     }
+    not_erased(tx, order.subject_id).await?;
     let service_type = service_type_in(tx, order.controller_id, order.service_type_id).await?;
     service_type
         .policy()
@@ -245,7 +247,7 @@ impl Gate {
         };
         let (purpose_name, legal_basis) =
             purpose_summary(&mut tx, actor.controller_id, order.purpose_id).await?;
-        let key = self.subject_key(&mut tx, order.subject_id).await?;
+        let key = self.subject_key(order.subject_id).await?;
         insert_disclosure(
             &mut tx,
             actor,
@@ -295,7 +297,7 @@ impl Gate {
         )?;
         let mut sealed = 0;
         for (id, subject, text) in rows {
-            let Ok(wrapped) = wrapped_key(&mut tx, subject).await else {
+            let Some(wrapped) = self.wrapped_key(subject).await? else {
                 continue;
             };
             let key = self.keys.unwrap_subject_key(subject, &wrapped)?;

@@ -1,13 +1,21 @@
 //! The gate (DESIGN.md wall 1): every read or write of a citizen's personal data, and the
 //! only holder of the keys that open it.
 //!
-//! **The rule the compiler keeps.** The key ring (`crate::crypto`) and the database
-//! (`crate::db`) are private to the store, and the keys that seal and open citizens' data
-//! (each citizen's data key, the CPR look-up key) are fields of [`Gate`] alone. So no code
-//! outside this module can read a citizen's data, and none can do it without the access
-//! log: the other handles of the store ([`crate::directory::Directory`],
-//! [`crate::catalogue::Catalogue`], [`crate::sign_in::SignInRecords`],
-//! [`crate::audit::AuditLog`]) hold no such key.
+//! **The rule the compiler keeps.** The key ring (`crate::crypto`), the database
+//! (`crate::db`) and the key store (`crate::keystore`) are private to the store, and the keys
+//! that seal and open citizens' data (the key that unwraps each citizen's data key, the CPR
+//! look-up key, and the handle on the key store where the wrapped data keys live, apart
+//! from the data) are fields of [`Gate`] alone. So no code outside this module can read a
+//! citizen's data, and none can do it without the access log: the other handles of the
+//! store ([`crate::directory::Directory`], [`crate::catalogue::Catalogue`],
+//! [`crate::sign_in::SignInRecords`], [`crate::audit::AuditLog`]) hold no such key.
+//!
+//! **Two databases.** A citizen's wrapped key is read from the key store, not from the data
+//! transaction; a new key is written there (durably) before the data transaction that uses
+//! it, and removed again if that transaction fails. Erasure ([`erasure`]) destroys the key
+//! first, then deletes the data. A citizen without a key is an erased citizen: their record
+//! answers [`Problem::CitizenErased`], and the views of their orders, threads and ledger rows
+//! show the rows without the texts that were sealed under the key.
 //!
 //! **The protocol.** Each public function follows the same steps:
 //! 1. open one transaction;
@@ -23,14 +31,16 @@
 //! A refused call rolls back whatever it did and records the refusal in the access log in a
 //! transaction of its own, so "who tried to see what" has an answer too.
 //!
-//! The rooms, by feature: [`citizens`], [`orders`], [`disclosures`], [`threads`],
-//! [`data_requests`], [`consents`], [`access`] (need-to-know) and [`oversight`].
+//! The rooms, by feature: [`citizens`], [`erasure`], [`orders`], [`disclosures`],
+//! [`threads`], [`data_requests`], [`consents`], [`access`] (need-to-know) and
+//! [`oversight`].
 
 mod access;
 mod citizens;
 mod consents;
 mod data_requests;
 mod disclosures;
+mod erasure;
 mod orders;
 mod oversight;
 mod rights;
@@ -50,21 +60,28 @@ use crate::crypto::{GateKeys, SubjectKey};
 use crate::db::{Db, Tx, execute, fetch, scalar};
 use crate::directory::organisation_in;
 use crate::gate::disclosures::LedgerRow;
+use crate::keystore::KeyStore;
 use crate::log::{LogWriter, insert_in};
 use crate::{Now, StoreError};
 
-/// The only handle on citizens' personal data: a database, the keys that open the data,
-/// and the access log's writer.
+/// The only handle on citizens' personal data: a database, the keys that open the data
+/// (and the key store that holds each citizen's wrapped key), and the access log's writer.
 #[derive(Clone, Debug)]
 pub struct Gate {
     db: Db,
     keys: GateKeys,
+    key_store: KeyStore,
     log: LogWriter,
 }
 
 impl Gate {
-    pub(crate) fn new(db: Db, keys: GateKeys, log: LogWriter) -> Gate {
-        Gate { db, keys, log }
+    pub(crate) fn new(db: Db, keys: GateKeys, key_store: KeyStore, log: LogWriter) -> Gate {
+        Gate {
+            db,
+            keys,
+            key_store,
+            log,
+        }
     }
 }
 
@@ -235,29 +252,28 @@ async fn current_data(tx: &mut Tx, subject_id: Uuid) -> Result<Vec<SealedRow>, S
     )?)
 }
 
-async fn wrapped_key(tx: &mut Tx, subject_id: Uuid) -> Result<Vec<u8>, StoreError> {
-    scalar!(
-        tx,
-        fetch_optional,
-        Vec<u8>,
-        "SELECT wrapped_key FROM subject_key WHERE subject_id = $1",
-        subject_id
-    )?
-    .ok_or_else(|| StoreError::Refused(Problem::SubjectKeyMissing))
+fn citizen_erased() -> StoreError {
+    StoreError::Refused(Problem::CitizenErased)
 }
 
-/// The wrapped keys of several citizens (those whose key is gone are left out).
-async fn wrapped_keys(tx: &mut Tx, subjects: &[Uuid]) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError> {
-    let mut keys: Vec<(Uuid, Vec<u8>)> = Vec::new();
-    for &subject in subjects {
-        if keys.iter().any(|(s, _)| *s == subject) {
-            continue;
-        }
-        if let Ok(wrapped) = wrapped_key(tx, subject).await {
-            keys.push((subject, wrapped));
-        }
+/// When the citizen's data was erased, if it was.
+async fn erased_at(tx: &mut Tx, subject_id: Uuid) -> Result<Option<i64>, StoreError> {
+    Ok(scalar!(
+        tx,
+        fetch_optional,
+        Option<i64>,
+        "SELECT erased_at FROM data_subject WHERE id = $1",
+        subject_id
+    )?
+    .flatten())
+}
+
+/// Refuses a citizen whose data was erased: nothing of them can be opened or added.
+async fn not_erased(tx: &mut Tx, subject_id: Uuid) -> Result<(), StoreError> {
+    match erased_at(tx, subject_id).await? {
+        Some(_) => Err(citizen_erased()),
+        None => Ok(()),
     }
-    Ok(keys)
 }
 
 /// Checks that the subject belongs to the actor's municipality.
@@ -305,10 +321,37 @@ impl Gate {
         self.log.append(log_row(actor, now, u, allowed)).await
     }
 
-    /// A citizen's data key, unwrapped (inside a transaction that changes data).
-    async fn subject_key(&self, tx: &mut Tx, subject_id: Uuid) -> Result<SubjectKey, StoreError> {
-        let wrapped = wrapped_key(tx, subject_id).await?;
+    /// A citizen's wrapped data key, from the key store; none once the citizen is erased.
+    async fn wrapped_key(&self, subject_id: Uuid) -> Result<Option<Vec<u8>>, StoreError> {
+        self.key_store.subject_key(subject_id).await
+    }
+
+    /// The wrapped keys of several citizens (those whose key is gone are left out).
+    async fn wrapped_keys(&self, subjects: &[Uuid]) -> Result<Vec<(Uuid, Vec<u8>)>, StoreError> {
+        self.key_store.subject_keys(subjects).await
+    }
+
+    /// A citizen's data key, unwrapped, to seal or open with; refused as
+    /// [`Problem::CitizenErased`] once the key is destroyed.
+    async fn subject_key(&self, subject_id: Uuid) -> Result<SubjectKey, StoreError> {
+        let wrapped = self
+            .wrapped_key(subject_id)
+            .await?
+            .ok_or_else(citizen_erased)?;
         Ok(self.keys.unwrap_subject_key(subject_id, &wrapped)?)
+    }
+
+    /// A citizen's data key, unwrapped, or none when it is destroyed (views that show an
+    /// erased citizen's rows without their texts).
+    fn unwrap_optional(
+        &self,
+        subject_id: Uuid,
+        wrapped: Option<&[u8]>,
+    ) -> Result<Option<SubjectKey>, StoreError> {
+        wrapped
+            .map(|w| self.keys.unwrap_subject_key(subject_id, w))
+            .transpose()
+            .map_err(StoreError::from)
     }
 
     /// Opens sealed values, in taxonomy order.

@@ -41,6 +41,7 @@ async fn prepare_order(
     now: Now,
 ) -> Result<Prepared, StoreError> {
     let stand_in = access::caseworker_subject(tx, actor, new.subject_id, now).await?;
+    not_erased(tx, new.subject_id).await?;
     let service_type = service_type_in(tx, actor.controller_id, new.service_type_id).await?;
     let supplier = organisation_in(tx, new.supplier_id).await?;
     if supplier.kind != OrgKind::Supplier {
@@ -148,7 +149,7 @@ impl Gate {
             now.micros()
         )?;
         let policy = service_type.policy();
-        let key = self.subject_key(&mut tx, new.subject_id).await?;
+        let key = self.subject_key(new.subject_id).await?;
         let mut disclosed = Vec::new();
         for row in current_data(&mut tx, new.subject_id).await? {
             let Ok(field) = row.field_key.parse::<FieldKey>() else {
@@ -328,7 +329,8 @@ impl Gate {
     }
 
     /// The caseworker's view of an order: the ledger rows, what more may be disclosed, and
-    /// the citizen's name (opened, so logged).
+    /// the citizen's name (opened, so logged). For an erased citizen: the order and its
+    /// ledger rows without the citizen's name or the rows' sealed texts.
     pub async fn caseworker_order(
         &self,
         actor: &Actor,
@@ -356,7 +358,7 @@ impl Gate {
         let sql = format!("{LEDGER_SELECT} WHERE d.order_id = $1 ORDER BY d.at, d.id");
         let ledger_rows = fetch!(&mut tx, fetch_all, LedgerRow, &sql, order_id)?;
         let rows = current_data(&mut tx, order.subject_id).await?;
-        let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
+        let wrapped = self.wrapped_key(order.subject_id).await?;
         let dpa_ok = dpa_in_force(
             &mut tx,
             order.controller_id,
@@ -380,8 +382,11 @@ impl Gate {
         )
         .await?;
 
-        let mut disclosures =
-            self.open_ledger(ledger_rows, &[(order.subject_id, wrapped.clone())])?;
+        let keys: Vec<(Uuid, Vec<u8>)> = wrapped
+            .iter()
+            .map(|w| (order.subject_id, w.clone()))
+            .collect();
+        let mut disclosures = self.open_ledger(ledger_rows, &keys)?;
         disclosures.sort_by_key(|d| (d.at, d.kind, d.field));
         let done: HashSet<FieldKey> = disclosures.iter().filter_map(|d| d.field).collect();
         let policy = service_type.policy();
@@ -400,11 +405,14 @@ impl Gate {
             .into_iter()
             .filter(|r| r.field_key == FieldKey::Name.key())
             .collect();
-        let citizen_name = self
-            .open_all(order.subject_id, &wrapped, name_rows)?
-            .into_iter()
-            .next()
-            .map(|d| d.value);
+        let citizen_name = match &wrapped {
+            Some(w) => self
+                .open_all(order.subject_id, w, name_rows)?
+                .into_iter()
+                .next()
+                .map(|d| d.value),
+            None => None,
+        };
         Ok(CaseworkerOrderView {
             order: order.summary(),
             subject_id: order.subject_id,
@@ -415,6 +423,7 @@ impl Gate {
             disclosable,
             dpa_in_force: dpa_ok,
             stand_in,
+            citizen_erased: wrapped.is_none(),
         })
     }
 
@@ -470,6 +479,7 @@ impl Gate {
                 purpose,
                 legal_basis,
                 fields: Vec::new(),
+                citizen_erased: erased_at(&mut tx, order.subject_id).await?.is_some(),
             });
         }
         let disclosed = fetch!(
@@ -483,7 +493,7 @@ impl Gate {
             false
         )?;
         let notes = super::rights::rectification_notes(&mut tx, order.subject_id).await?;
-        let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
+        let wrapped = self.wrapped_key(order.subject_id).await?;
         self.log_after(
             tx,
             Some(actor),
@@ -498,15 +508,16 @@ impl Gate {
         )
         .await?;
 
-        let key = self.keys.unwrap_subject_key(order.subject_id, &wrapped)?;
+        // An erased citizen's data rows are gone, and their key with them: nothing to open.
+        let key = self.unwrap_optional(order.subject_id, wrapped.as_deref())?;
         let mut fields = Vec::with_capacity(disclosed.len());
         for d in disclosed {
-            let Ok(field) = d.field_key.parse::<FieldKey>() else {
+            let (Ok(field), Some(key)) = (d.field_key.parse::<FieldKey>(), key.as_ref()) else {
                 continue;
             };
-            let value = open_one(&key, order.subject_id, field, &d.sealed)?;
+            let value = open_one(key, order.subject_id, field, &d.sealed)?;
             let rectification =
-                super::rights::rectification_of(&key, order.subject_id, &notes, d.sealed.id)?;
+                super::rights::rectification_of(key, order.subject_id, &notes, d.sealed.id)?;
             fields.push(DisclosedField {
                 field,
                 value,
@@ -521,6 +532,7 @@ impl Gate {
             purpose,
             legal_basis,
             fields,
+            citizen_erased: key.is_none(),
         })
     }
 

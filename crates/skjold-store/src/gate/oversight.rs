@@ -88,7 +88,7 @@ impl Gate {
             filter.limit.clamp(1, 10_000)
         )?;
         let subjects: Vec<Uuid> = rows.iter().map(|r| r.subject_id).collect();
-        let wrapped = wrapped_keys(&mut tx, &subjects).await?;
+        let wrapped = self.wrapped_keys(&subjects).await?;
         tx.commit().await?;
         // The ledger says which citizen had what disclosed: one entry per citizen shown
         // (wall 1), or one for the search itself when nothing matched.

@@ -84,11 +84,12 @@ impl From<SubjectView> for CitizenView {
     }
 }
 
-/// A citizen's data and orders (logged).
+/// A citizen's data and orders (logged). An erased citizen's record answers 404 with the
+/// code `citizen_erased`.
 #[utoipa::path(get, path = "/api/v1/citizens/{id}", tag = "citizens", params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = CitizenView),
-        (status = 404, body = ErrorBody, description = "No such citizen, or not open to the caller"),
+        (status = 404, body = ErrorBody, description = "No such citizen, not open to the caller, or erased (`citizen_erased`)"),
     ))]
 pub async fn citizen(
     State(s): State<AppState>,

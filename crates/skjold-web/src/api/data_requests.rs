@@ -29,6 +29,9 @@ pub struct RequestEntry {
     created_at: String,
     #[schema(format = DateTime)]
     decided_at: Option<String>,
+    /// The citizen's data was erased: the reasons, sealed under their key, are gone
+    /// (empty here).
+    erased: bool,
 }
 
 impl From<RequestView> for RequestEntry {
@@ -43,6 +46,7 @@ impl From<RequestView> for RequestEntry {
             decision_reason: r.decision_reason,
             created_at: instant(r.created_at),
             decided_at: r.decided_at.map(instant),
+            erased: r.erased,
         }
     }
 }

@@ -37,6 +37,9 @@ pub struct LedgerEntryView {
     purpose: String,
     legal_basis: String,
     decided_by: String,
+    /// The citizen's data was erased: the row stays, its justification and findings,
+    /// sealed under their key, are gone.
+    erased: bool,
 }
 
 impl From<LedgerEntry> for LedgerEntryView {
@@ -56,6 +59,7 @@ impl From<LedgerEntry> for LedgerEntryView {
             purpose: e.purpose,
             legal_basis: e.legal_basis,
             decided_by: e.decided_by,
+            erased: e.erased,
         }
     }
 }

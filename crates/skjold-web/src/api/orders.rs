@@ -214,6 +214,8 @@ pub struct CaseworkerOrder {
     dpa_in_force: bool,
     /// The stand-in access the order is open under, if it is another unit's.
     stand_in: Option<Uuid>,
+    /// The citizen's data was erased: no name, and the ledger rows without their texts.
+    citizen_erased: bool,
 }
 
 impl From<CaseworkerOrderView> for CaseworkerOrder {
@@ -228,6 +230,7 @@ impl From<CaseworkerOrderView> for CaseworkerOrder {
             disclosable: keys(&v.disclosable),
             dpa_in_force: v.dpa_in_force,
             stand_in: v.stand_in,
+            citizen_erased: v.citizen_erased,
         }
     }
 }
@@ -261,6 +264,8 @@ pub struct SupplierOrder {
     purpose: String,
     legal_basis: String,
     fields: Vec<DisclosedFieldView>,
+    /// The citizen's data was erased: the order's facts stay, the fields are gone.
+    citizen_erased: bool,
 }
 
 impl From<SupplierOrderView> for SupplierOrder {
@@ -270,6 +275,7 @@ impl From<SupplierOrderView> for SupplierOrder {
             purpose: v.purpose,
             legal_basis: v.legal_basis,
             fields: v.fields.into_iter().map(Into::into).collect(),
+            citizen_erased: v.citizen_erased,
         }
     }
 }

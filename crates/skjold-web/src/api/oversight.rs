@@ -38,6 +38,9 @@ pub struct StandInEntry {
     followed_up_at: Option<String>,
     followed_up_by: Option<String>,
     follow_up_note: Option<String>,
+    /// The citizen's data was erased: the reason and the note, sealed under their key,
+    /// are gone (empty here).
+    erased: bool,
 }
 
 impl From<StandInView> for StandInEntry {
@@ -56,6 +59,7 @@ impl From<StandInView> for StandInEntry {
             followed_up_at: s.followed_up_at.map(instant),
             followed_up_by: s.followed_up_by,
             follow_up_note: s.follow_up_note,
+            erased: s.erased,
         }
     }
 }

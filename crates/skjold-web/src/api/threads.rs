@@ -69,6 +69,9 @@ pub struct MessageEntry {
     reads: Vec<ReadView>,
     /// Not read by the caller before this look.
     new_for_me: bool,
+    /// The citizen's data was erased: the body and the attachments' names, sealed under
+    /// their key, are gone (empty here).
+    erased: bool,
 }
 
 impl From<MessageView> for MessageEntry {
@@ -93,6 +96,7 @@ impl From<MessageView> for MessageEntry {
                 })
                 .collect(),
             new_for_me: m.new_for_me,
+            erased: m.erased,
         }
     }
 }
@@ -125,6 +129,8 @@ pub struct Thread {
     /// For the caseworker: the citizen's values of the fields asked for.
     requested_values: Vec<FieldValue>,
     policy: Vec<FieldRuleView>,
+    /// The citizen's data was erased: the thread shows without its texts.
+    citizen_erased: bool,
 }
 
 impl From<ThreadView> for Thread {
@@ -150,6 +156,7 @@ impl From<ThreadView> for Thread {
                     rule: r.key(),
                 })
                 .collect(),
+            citizen_erased: t.citizen_erased,
         }
     }
 }

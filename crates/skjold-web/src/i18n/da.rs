@@ -217,6 +217,7 @@ pub fn problem(p: &Problem) -> String {
         OrderNotFound => "Bestillingen findes ikke, eller du har ikke adgang til den.".into(),
         SubjectNotFound => "Borgeren findes ikke, eller du har ikke adgang til borgeren. Slå borgeren op med CPR-nummer.".into(),
         CitizenNotFound => "Der er ingen borger med dette CPR-nummer.".into(),
+        CitizenErased => "Borgerens oplysninger er slettet og kan ikke længere læses.".into(),
         SubjectKeyMissing => "Borgerens oplysninger er slettet.".into(),
         AttachmentNotFound => "Vedhæftningen findes ikke, eller du har ikke adgang til den.".into(),
         ThreadNotFound => "Tråden findes ikke, eller du har ikke adgang til den.".into(),
@@ -321,6 +322,17 @@ pub fn problem(p: &Problem) -> String {
         ),
         SmtpFrom(from) => format!("Ugyldig afsenderadresse «{from}»."),
         SmtpTls(e) => format!("TLS til SMTP-serveren: {e}."),
+        BackupExists(dir) => format!("Mappen {dir} indeholder allerede en sikkerhedskopi."),
+        BackupNotFound(dir) => format!("Der er ingen brugbar sikkerhedskopi i {dir}."),
+        BackupMismatch { backup, configured } => format!(
+            "Sikkerhedskopien er af en {backup}-database, men installationen bruger {configured}."
+        ),
+        BackupTooNew { version, known } => format!(
+            "Sikkerhedskopien har databaseversion {version}, men denne udgave af Skjold kender kun op til {known}."
+        ),
+        DataInUse => {
+            "Datamappen er i brug. Stop serveren (og andre kommandoer) før gendannelsen.".into()
+        }
     }
 }
 

@@ -239,6 +239,7 @@ pub fn problem(p: &Problem) -> String {
         OrderNotFound => "The order does not exist, or you have no access to it.".into(),
         SubjectNotFound => "The citizen does not exist, or you have no access to them. Look the citizen up by CPR number.".into(),
         CitizenNotFound => "There is no citizen with this CPR number.".into(),
+        CitizenErased => "The citizen's data has been erased and can no longer be read.".into(),
         SubjectKeyMissing => "The citizen's data has been erased.".into(),
         AttachmentNotFound => "The attachment does not exist, or you have no access to it.".into(),
         ThreadNotFound => "The thread does not exist, or you have no access to it.".into(),
@@ -340,5 +341,14 @@ pub fn problem(p: &Problem) -> String {
         ),
         SmtpFrom(from) => format!("Invalid sender address «{from}»."),
         SmtpTls(e) => format!("TLS to the SMTP server: {e}."),
+        BackupExists(dir) => format!("The folder {dir} already holds a backup."),
+        BackupNotFound(dir) => format!("There is no usable backup in {dir}."),
+        BackupMismatch { backup, configured } => format!(
+            "The backup is of a {backup} database, but this installation uses {configured}."
+        ),
+        BackupTooNew { version, known } => format!(
+            "The backup has database version {version}, but this version of Skjold knows only up to {known}."
+        ),
+        DataInUse => "The data directory is in use. Stop the server (and other commands) before restoring.".into(),
     }
 }

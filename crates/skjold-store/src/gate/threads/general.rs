@@ -121,32 +121,27 @@ async fn create_general_thread(tx: &mut Tx, p: &Parties, now: Now) -> Result<Uui
 }
 
 impl Gate {
-    /// The municipality's data key (for what concerns no citizen), created on first use.
+    /// The municipality's data key (for what concerns no citizen), from the key store;
+    /// created there on first use (durably, before the message that uses it).
     async fn organisation_key(
         &self,
-        tx: &mut Tx,
         organisation_id: Uuid,
         now: Now,
     ) -> Result<SubjectKey, StoreError> {
-        let wrapped: Option<Vec<u8>> = scalar!(
-            &mut *tx,
-            fetch_optional,
-            Vec<u8>,
-            "SELECT wrapped_key FROM organisation_key WHERE organisation_id = $1",
-            organisation_id
-        )?;
-        if let Some(w) = wrapped {
+        if let Some(w) = self.key_store.organisation_key(organisation_id).await? {
             return Ok(self.keys.unwrap_subject_key(organisation_id, &w)?);
         }
-        let (key, wrapped) = self.keys.new_subject_key(organisation_id)?;
-        execute!(
-            &mut *tx,
-            "INSERT INTO organisation_key (organisation_id, wrapped_key, created_at) VALUES ($1, $2, $3)",
-            organisation_id,
-            wrapped.as_slice(),
-            now.micros()
-        )?;
-        Ok(key)
+        let (_, wrapped) = self.keys.new_subject_key(organisation_id)?;
+        self.key_store
+            .put_organisation_key(organisation_id, &wrapped, now)
+            .await?;
+        // Two first uses at once keep the key that was stored first.
+        let stored = self
+            .key_store
+            .organisation_key(organisation_id)
+            .await?
+            .ok_or_else(|| StoreError::Config("the organisation's key was not stored".into()))?;
+        Ok(self.keys.unwrap_subject_key(organisation_id, &stored)?)
     }
 
     /// The actor's general threads: for a caseworker, one per supplier the municipality
@@ -229,7 +224,7 @@ impl Gate {
         let loaded = match general_thread_id(&mut tx, &p).await? {
             Some(thread) => Some((
                 load_thread(&mut tx, &GENERAL_THREADS, thread, actor.user_id, now).await?,
-                self.organisation_key(&mut tx, p.controller_id, now).await?,
+                self.organisation_key(p.controller_id, now).await?,
             )),
             None => None,
         };
@@ -249,7 +244,7 @@ impl Gate {
             p.counterpart_name.clone()
         };
         let messages = match loaded {
-            Some((l, key)) => l.render(&key, controller_id, actor.user_id, |sender_org| {
+            Some((l, key)) => l.render(Some(&key), controller_id, actor.user_id, |sender_org| {
                 if sender_org == supplier_id {
                     "Kommunens sagsbehandlere".to_owned()
                 } else {
@@ -309,7 +304,7 @@ impl Gate {
             Verdict::Confirmed(why) => Some(why),
             Verdict::Clean => None,
         };
-        let key = self.organisation_key(&mut tx, p.controller_id, now).await?;
+        let key = self.organisation_key(p.controller_id, now).await?;
         let to = Sealing {
             tables: &GENERAL_THREADS,
             key: &key,
@@ -396,7 +391,7 @@ impl Gate {
                 return Err(self.refuse(tx, actor, now, u, e).await);
             }
         };
-        let key = self.organisation_key(&mut tx, p.controller_id, now).await?;
+        let key = self.organisation_key(p.controller_id, now).await?;
         let mut u = Use::new(
             UseKind::View,
             None,

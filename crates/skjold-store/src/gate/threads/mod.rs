@@ -239,23 +239,30 @@ pub(super) async fn load_thread(
 }
 
 impl Loaded {
-    /// Opens the messages with `key` (owned by `owner`) into views with their evidence.
+    /// Opens the messages with `key` (owned by `owner`) into views with their evidence;
+    /// with no key (an erased citizen's), the views carry the evidence without the texts.
     /// `recipients` names who a message went to, from the sender's organisation.
     pub(super) fn render(
         self,
-        key: &SubjectKey,
+        key: Option<&SubjectKey>,
         owner: Uuid,
         viewer: Uuid,
         recipients: impl Fn(Uuid) -> String,
     ) -> Result<Vec<MessageView>, StoreError> {
+        let open = |aad: String, sealed: &[u8]| -> Result<String, StoreError> {
+            match key {
+                Some(k) => Ok(k.open(owner, &aad, sealed)?),
+                None => Ok(String::new()),
+            }
+        };
         let mut views = Vec::with_capacity(self.messages.len());
         for m in self.messages {
-            let body = key.open(owner, &body_aad(m.id), &m.body)?;
+            let body = open(body_aad(m.id), &m.body)?;
             let mut files = Vec::new();
             for a in self.attachments.iter().filter(|a| a.message_id == m.id) {
                 files.push(AttachmentMeta {
                     id: a.id,
-                    filename: key.open(owner, &attachment_aad(a.id, "name"), &a.filename)?,
+                    filename: open(attachment_aad(a.id, "name"), &a.filename)?,
                     content_type: a.content_type.clone(),
                     size: a.size,
                     sha256: hex::encode(&a.sha256),
@@ -282,6 +289,7 @@ impl Loaded {
                     })
                     .collect(),
                 new_for_me: m.sender_id != viewer && !self.mine.contains(&m.id),
+                erased: key.is_none(),
             });
         }
         Ok(views)

@@ -117,7 +117,7 @@ impl Gate {
         } else {
             Vec::new()
         };
-        let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
+        let wrapped = self.wrapped_key(order.subject_id).await?;
         append_log(
             &mut tx,
             Some(actor),
@@ -134,25 +134,34 @@ impl Gate {
         .await?;
         tx.commit().await?;
 
-        let key = self.keys.unwrap_subject_key(order.subject_id, &wrapped)?;
+        // An erased citizen's thread shows its messages and requests without their texts.
+        let key = self.unwrap_optional(order.subject_id, wrapped.as_deref())?;
         let requests = request_rows
             .into_iter()
-            .map(|r| r.into_view(&key, order.subject_id))
+            .map(|r| r.into_view(key.as_ref(), order.subject_id))
             .collect::<Result<Vec<_>, _>>()?;
         let supplier_id = order.supplier_id;
         let to_caseworker = format!("{} ({})", order.caseworker_name, order.unit_name);
-        let views = loaded.render(&key, order.subject_id, actor.user_id, |sender_org| {
-            if sender_org == supplier_id {
-                to_caseworker.clone()
-            } else {
-                order.supplier_name.clone()
-            }
-        })?;
-        let requested_values = self
-            .open_all(order.subject_id, &wrapped, sealed_values)?
-            .into_iter()
-            .map(|d| (d.field, d.value))
-            .collect();
+        let views = loaded.render(
+            key.as_ref(),
+            order.subject_id,
+            actor.user_id,
+            |sender_org| {
+                if sender_org == supplier_id {
+                    to_caseworker.clone()
+                } else {
+                    order.supplier_name.clone()
+                }
+            },
+        )?;
+        let requested_values = match &wrapped {
+            Some(w) => self
+                .open_all(order.subject_id, w, sealed_values)?
+                .into_iter()
+                .map(|d| (d.field, d.value))
+                .collect(),
+            None => Vec::new(),
+        };
         Ok(ThreadView {
             order: order.summary(),
             messages: views,
@@ -160,6 +169,7 @@ impl Gate {
             requestable,
             requested_values,
             policy,
+            citizen_erased: key.is_none(),
         })
     }
 
@@ -196,7 +206,7 @@ impl Gate {
                 return Err(self.refuse(tx, actor, now, u, e).await);
             }
         };
-        let key = self.subject_key(&mut tx, order.subject_id).await?;
+        let key = self.subject_key(order.subject_id).await?;
         let mut undisclosed: Vec<(FieldKey, Uuid)> = Vec::new();
         if actor.role == Role::Caseworker {
             let disclosed = disclosed_fields(&mut tx, order_id).await?;
@@ -396,7 +406,19 @@ impl Gate {
                 return Err(self.refuse(tx, actor, now, u, e).await);
             }
         };
-        let wrapped = wrapped_key(&mut tx, order.subject_id).await?;
+        // An erased citizen's attachments went with their key.
+        let wrapped = match self.wrapped_key(order.subject_id).await? {
+            Some(w) => w,
+            None => {
+                let u = Use::new(
+                    UseKind::View,
+                    Some(order.subject_id),
+                    PURPOSE_MESSAGES,
+                    "Hentning af vedhæftning afvist: borgerens oplysninger er slettet",
+                );
+                return Err(self.refuse(tx, actor, now, u, citizen_erased()).await);
+            }
+        };
         append_log(
             &mut tx,
             Some(actor),

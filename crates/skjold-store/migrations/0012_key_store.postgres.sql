@@ -1,0 +1,1 @@
+ALTER TABLE disclosure DROP CONSTRAINT disclosure_datum_id_fkey;
