@@ -13,9 +13,11 @@ use skjold_store::{Backend, StoreError};
 use crate::{App, AppError, SystemClock};
 
 /// A throw-away installation: a fresh SQLite file in a temporary directory, or a fresh
-/// database on a PostgreSQL server, dropped by [`Scratch::cleanup`]. Its data is synthetic.
+/// database on a PostgreSQL server, with letters to citizens written to a temporary
+/// folder; all dropped by [`Scratch::cleanup`]. Its data is synthetic.
 pub struct Scratch {
     db: TestDb,
+    letters: std::path::PathBuf,
     pub app: App,
 }
 
@@ -26,8 +28,12 @@ impl Scratch {
             Some(url) => TestDb::postgres_at(url).await,
             None => TestDb::new(Backend::Sqlite).await,
         };
-        let app = App::new(db.store.clone(), Arc::new(SystemClock));
-        Scratch { db, app }
+        let letters =
+            std::env::temp_dir().join(format!("skjold-bench-letters-{}", uuid::Uuid::new_v4()));
+        let app = App::new(db.store.clone(), Arc::new(SystemClock)).with_letter_provider(Arc::new(
+            crate::rights::letters::FolderProvider::new(letters.clone()),
+        ));
+        Scratch { db, letters, app }
     }
 
     /// The backend's name, for the figures.
@@ -39,6 +45,8 @@ impl Scratch {
     }
 
     pub async fn cleanup(self) {
+        // The folder exists only once a letter was written.
+        let _ = std::fs::remove_dir_all(&self.letters);
         self.db.cleanup().await;
     }
 }

@@ -10,7 +10,7 @@
 //! does. Background work ([`jobs`]) lives here too.
 //!
 //! Rooms: [`citizens`], [`orders`], [`disclosures`], [`threads`], [`data_requests`],
-//! [`reminders`], [`oversight`], [`directory`], [`catalogue`], [`sign_in`],
+//! [`reminders`], [`rights`], [`oversight`], [`directory`], [`catalogue`], [`sign_in`],
 //! [`access_review`], [`audit`], [`backup`], [`jobs`], [`demo`], [`bench`].
 
 pub mod access_review;
@@ -30,6 +30,7 @@ pub mod notify;
 pub mod orders;
 pub mod oversight;
 pub mod reminders;
+pub mod rights;
 pub mod sign_in;
 pub mod threads;
 
@@ -93,6 +94,7 @@ pub struct App {
     guard: threads::Guard,
     notifier: notify::Notifier,
     reminders: Option<Arc<dyn reminders::ReminderProvider>>,
+    letters: Option<Arc<dyn rights::letters::LetterProvider>>,
     oidc: Option<Arc<sign_in::oidc::Oidc>>,
     /// Serving the demo (`skjold demo`): the second-factor page shows the demo users' codes.
     demo: bool,
@@ -111,6 +113,7 @@ impl App {
             guard: threads::Guard::default(),
             notifier: notify::Notifier::Off,
             reminders: None,
+            letters: None,
             oidc: None,
             demo: false,
             key_backups: backup::KeyBackups::default(),
@@ -121,15 +124,20 @@ impl App {
     /// Opens the data at `location` (creating it and its key store on first use, migrating
     /// its schema, finishing any erasure left unfinished) with the system clock, reminders
     /// written to `outbox.jsonl` in the data directory (an SMS gateway plugs in behind the
-    /// same [`reminders::ReminderProvider`]), and the key store's backups where the location
-    /// says.
+    /// same [`reminders::ReminderProvider`]), letters to citizens to its `letters` folder
+    /// (Digital Post plugs in behind [`rights::letters::LetterProvider`]), and the key
+    /// store's backups where the location says.
     pub async fn open(location: &Location) -> Result<App, AppError> {
         let store = Store::open(&location.store()).await?;
         let outbox = Arc::new(reminders::FileProvider::new(
             location.data_dir.join("outbox.jsonl"),
         ));
+        let letters = Arc::new(rights::letters::FolderProvider::new(
+            location.data_dir.join("letters"),
+        ));
         let mut app = App::new(store, Arc::new(SystemClock))
             .with_reminder_provider(outbox)
+            .with_letter_provider(letters)
             .with_key_backups(backup::KeyBackups::of(location));
         app.erasures_finished_at_open = app.finish_erasures().await?;
         if app.erasures_finished_at_open > 0 {

@@ -148,9 +148,6 @@ pub enum Action {
     RequestData,
     /// The caseworker approves or rejects a data request; the open requests.
     DecideRequest,
-    // Rights.
-    /// Handle a data subject's rights: erase a citizen's data (crypto-shredding).
-    HandleRights,
     // Oversight.
     /// The disclosure ledger and the access log, and their exports.
     ReadLogs,
@@ -170,7 +167,8 @@ pub enum Action {
     /// The half-yearly access review.
     ReviewAccess,
     // Data-subject rights.
-    /// Register and work a rights case: intake, identity, decisions, answers.
+    /// Register and work a rights case: intake, identity, decisions (an erasure among
+    /// them: the citizen's key destroyed), answers.
     HandleRights,
     /// See every rights case of the municipality, and export them.
     OverseeRights,
@@ -196,7 +194,6 @@ pub fn may(role: Role, action: Action) -> bool {
         SupplyOrder | ConfirmDeletion | RequestData => role == SupplierUser,
         ReadLogs | ReadFollowUp => matches!(role, PrivacyOfficer | Auditor),
         RecordFollowUp => role == PrivacyOfficer,
-        HandleRights => matches!(role, Caseworker | PrivacyOfficer),
         Administer | ManageSignIn | ReviewAccess => role == Administrator,
         ReadCatalogue => !role.is_supplier_side(),
         ReadSignInReport => matches!(role, Administrator | PrivacyOfficer | Auditor),

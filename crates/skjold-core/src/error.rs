@@ -70,6 +70,7 @@ pub enum DateInput {
     From,
     Until,
     Appointment,
+    Received,
 }
 
 /// An identifier a form or address names.
@@ -148,6 +149,7 @@ pub enum Problem {
     BadArt9,
     BadDecision,
     ExportFormat(String),
+    AnswerFormat(String),
     EmailFormat(String),
     UsernameFormat,
     PasswordTooShort {
@@ -281,6 +283,7 @@ pub enum Problem {
     CaseAnswered,
     CaseNotDecided,
     CaseDecided,
+    AnswerNotReviewed,
     IdentityNotChecked,
     ItemsRequired,
     ItemNotOfCitizen,
@@ -349,6 +352,7 @@ impl Problem {
             BadArt9 => "bad_art9",
             BadDecision => "bad_decision",
             ExportFormat(_) => "export_format",
+            AnswerFormat(_) => "answer_format",
             EmailFormat(_) => "email_format",
             UsernameFormat => "username_format",
             PasswordTooShort { .. } => "password_too_short",
@@ -455,6 +459,7 @@ impl Problem {
             CaseAnswered => "case_answered",
             CaseNotDecided => "case_not_decided",
             CaseDecided => "case_decided",
+            AnswerNotReviewed => "answer_not_reviewed",
             IdentityNotChecked => "identity_not_checked",
             ItemsRequired => "items_required",
             ItemNotOfCitizen => "item_not_of_citizen",
@@ -516,6 +521,7 @@ impl Problem {
             | CaseAnswered
             | CaseNotDecided
             | CaseDecided
+            | AnswerNotReviewed
             | IdentityNotChecked
             | DataRestricted(_)
             | DutyToKeepRecords

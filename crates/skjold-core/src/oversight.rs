@@ -24,7 +24,7 @@ pub enum UseKind {
 }
 
 impl UseKind {
-    pub const ALL: [UseKind; 7] = [
+    pub const ALL: [UseKind; 8] = [
         UseKind::Search,
         UseKind::View,
         UseKind::Register,

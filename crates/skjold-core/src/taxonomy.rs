@@ -68,6 +68,19 @@ impl Category {
         Category::Criminal,
     ];
 
+    /// The category's stable key, as the API writes it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Category::Identity => "identity",
+            Category::Contact => "contact",
+            Category::Employment => "employment",
+            Category::Education => "education",
+            Category::Social => "social",
+            Category::Health => "health",
+            Category::Criminal => "criminal",
+        }
+    }
+
     pub fn danish(self) -> &'static str {
         match self {
             Category::Identity => "Identitet",

@@ -37,14 +37,17 @@ fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
     match role {
         Role::Caseworker => &[
             ("/borgere", "Borgere og bestillinger"),
+            ("/rettigheder", "Rettigheder"),
             ("/beskeder", "Generelle beskeder"),
         ],
         Role::SupplierUser => &[
             ("/leverandoer", "Bestillinger"),
+            ("/leverandoer/underretninger", "Underretninger"),
             ("/beskeder", "Generelle beskeder"),
         ],
         Role::PrivacyOfficer | Role::Auditor => &[
             ("/tilsyn", "Opfølgning"),
+            ("/rettigheder", "Rettigheder"),
             ("/tilsyn/videregivelser", "Videregivelser"),
             ("/tilsyn/adgangslog", "Adgangslog"),
             ("/tilsyn/log-ind", "Log-ind-rapport"),
@@ -144,6 +147,16 @@ impl Flash {
             "ny-adgangskode" => {
                 "Brugeren skal vælge en ny adgangskode ved næste log-ind. Brugerens sessioner er afsluttet."
             }
+            "registreret" => "Anmodningen er registreret. Fristen for svar er beregnet.",
+            "identitet" => "Identitetskontrollen er registreret.",
+            "forlaenget" => {
+                "Fristen er forlænget, og borgeren har fået besked i sin digitale postkasse."
+            }
+            "sagen-afgjort" => "Afgørelsen er registreret.",
+            "svar-gennemgaaet" => "Svaret er gennemgået for andres oplysninger og kan sendes.",
+            "besvaret" => "Svaret er sendt til borgerens digitale postkasse.",
+            "bidrag" => "Jeres bidrag er sendt til kommunen.",
+            "kvitteret" => "Underretningen er kvitteret.",
             _ => return None,
         })
     }

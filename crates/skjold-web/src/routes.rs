@@ -16,7 +16,7 @@ use skjold_core::Action::*;
 use crate::error::ApiError;
 use crate::i18n::Boundary;
 use crate::pages::{self, is_api};
-use crate::session::Access::{self, Anyone, May, SignedIn};
+use crate::session::Access::{self, Anyone, May, MayEither, SignedIn};
 use crate::session::MAX_MULTIPART_BYTES;
 use crate::{AppState, api, assets};
 
@@ -33,7 +33,7 @@ fn large(route: MethodRouter<AppState>, max: usize) -> MethodRouter<AppState> {
 pub fn table() -> Router<AppState> {
     use pages::sign_in::{passwords, second_factor, security};
     use pages::{access_review, citizens, data_requests, directory, disclosures, orders};
-    use pages::{oversight, sign_in, threads};
+    use pages::{oversight, rights, sign_in, threads};
     let message = api::threads::MAX_MESSAGE_BODY;
     Router::new()
         // ---- signing in ---------------------------------------------------------------
@@ -124,6 +124,52 @@ pub fn table() -> Router<AppState> {
             "/vedhaeftninger/{id}",
             at(May(UseOrderThread), get(threads::attachment)),
         )
+        // ---- data-subject rights -------------------------------------------------------
+        .route(
+            "/rettigheder",
+            at(MayEither(HandleRights, OverseeRights), get(rights::index)),
+        )
+        .route("/rettigheder", at(May(HandleRights), post(rights::create)))
+        .route(
+            "/rettigheder/ny",
+            at(May(HandleRights), get(rights::new_page)),
+        )
+        .route(
+            "/rettigheder/eksport.csv",
+            at(May(OverseeRights), get(rights::export)),
+        )
+        .route(
+            "/rettigheder/opgaver/{id}",
+            at(May(ContributeToRights), post(rights::contribute)),
+        )
+        .route(
+            "/rettigheder/{id}",
+            at(May(HandleRights), get(rights::case)),
+        )
+        .route(
+            "/rettigheder/{id}/identitet",
+            at(May(HandleRights), post(rights::identity)),
+        )
+        .route(
+            "/rettigheder/{id}/forlaeng",
+            at(May(HandleRights), post(rights::extend)),
+        )
+        .route(
+            "/rettigheder/{id}/afgoerelse",
+            at(May(HandleRights), post(rights::decide)),
+        )
+        .route(
+            "/rettigheder/{id}/gennemgaaet",
+            at(May(HandleRights), post(rights::review)),
+        )
+        .route(
+            "/rettigheder/{id}/send",
+            at(May(HandleRights), post(rights::send)),
+        )
+        .route(
+            "/rettigheder/{id}/brev.pdf",
+            at(May(HandleRights), get(rights::letter)),
+        )
         // ---- the supplier -------------------------------------------------------------
         .route(
             "/leverandoer",
@@ -143,6 +189,14 @@ pub fn table() -> Router<AppState> {
         .route(
             "/leverandoer/bestillinger/{id}/anmodning",
             at(May(RequestData), post(data_requests::request)),
+        )
+        .route(
+            "/leverandoer/underretninger",
+            at(May(AcknowledgeNotice), get(rights::notices)),
+        )
+        .route(
+            "/leverandoer/underretninger/{id}/kvitter",
+            at(May(AcknowledgeNotice), post(rights::acknowledge)),
         )
         .route(
             "/leverandoer/bestillinger/{id}/sletning",
@@ -252,7 +306,7 @@ pub fn table() -> Router<AppState> {
 
 fn api_table(message: usize) -> Router<AppState> {
     use api::{catalogue, citizens, data_requests, directory, disclosures, orders};
-    use api::{oversight, threads};
+    use api::{oversight, rights, threads};
     Router::new()
         .route("/api/v1/openapi.json", at(Anyone, get(api::openapi)))
         .route("/api/v1/me", at(SignedIn, get(directory::me)))
@@ -387,6 +441,67 @@ fn api_table(message: usize) -> Router<AppState> {
         .route(
             "/api/v1/general-attachments/{id}",
             at(May(UseGeneralThread), get(threads::general_attachment)),
+        )
+        // ---- data-subject rights ------------------------------------------------------------
+        .route(
+            "/api/v1/rights-cases",
+            at(MayEither(HandleRights, OverseeRights), get(rights::cases)),
+        )
+        .route(
+            "/api/v1/rights-cases",
+            at(May(HandleRights), post(rights::create)),
+        )
+        .route(
+            "/api/v1/rights-cases/export",
+            at(May(OverseeRights), get(rights::export)),
+        )
+        .route(
+            "/api/v1/rights-cases/{id}",
+            at(May(HandleRights), get(rights::case)),
+        )
+        .route(
+            "/api/v1/rights-cases/{id}/identity",
+            at(May(HandleRights), post(rights::identity)),
+        )
+        .route(
+            "/api/v1/rights-cases/{id}/extension",
+            at(May(HandleRights), post(rights::extend)),
+        )
+        .route(
+            "/api/v1/rights-cases/{id}/decision",
+            at(May(HandleRights), post(rights::decide)),
+        )
+        .route(
+            "/api/v1/rights-cases/{id}/answer",
+            at(May(HandleRights), get(rights::answer)),
+        )
+        .route(
+            "/api/v1/rights-cases/{id}/letter",
+            at(May(HandleRights), get(rights::letter)),
+        )
+        .route(
+            "/api/v1/rights-cases/{id}/review",
+            at(May(HandleRights), post(rights::review)),
+        )
+        .route(
+            "/api/v1/rights-cases/{id}/send",
+            at(May(HandleRights), post(rights::send)),
+        )
+        .route(
+            "/api/v1/rights-tasks",
+            at(May(ContributeToRights), get(rights::tasks)),
+        )
+        .route(
+            "/api/v1/rights-tasks/{id}/contribution",
+            at(May(ContributeToRights), post(rights::contribute)),
+        )
+        .route(
+            "/api/v1/notifications",
+            at(May(AcknowledgeNotice), get(rights::notifications)),
+        )
+        .route(
+            "/api/v1/notifications/{id}/acknowledge",
+            at(May(AcknowledgeNotice), post(rights::acknowledge)),
         )
         // ---- oversight ------------------------------------------------------------------
         .route(

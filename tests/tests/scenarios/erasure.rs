@@ -140,7 +140,7 @@ fn values(c: &DemoCitizen) -> Vec<String> {
 
 /// Every form of the citizen's values (and of their wrapped key, as bytes and as the hex a
 /// `pg_dump` writes) found in `haystack`.
-fn found(haystack: &[u8], c: &DemoCitizen, wrapped: &[u8]) -> Vec<String> {
+pub(crate) fn found(haystack: &[u8], c: &DemoCitizen, wrapped: &[u8]) -> Vec<String> {
     let mut needles: Vec<(String, Vec<u8>)> = Vec::new();
     for value in values(c) {
         needles.extend(encodings(&value).into_iter().map(|e| (value.clone(), e)));
@@ -161,7 +161,7 @@ fn found(haystack: &[u8], c: &DemoCitizen, wrapped: &[u8]) -> Vec<String> {
 }
 
 /// A citizen's wrapped key, read from the key store as an insider would.
-async fn wrapped_key(db: &TestDb, subject: Uuid) -> Option<Vec<u8>> {
+pub(crate) async fn wrapped_key(db: &TestDb, subject: Uuid) -> Option<Vec<u8>> {
     let sql = "SELECT wrapped_key FROM subject_key WHERE subject_id = $1";
     match db.key_store_db() {
         Db::Sqlite(p) => {

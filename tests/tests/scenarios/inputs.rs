@@ -78,6 +78,51 @@ async fn every_free_text_is_bounded(backend: Backend) {
     let supplier = w.org("Praktikpartner A/S");
     let unit = w.org("Jobcenter København Nord");
     let c = citizen.id;
+    // A rights case with the identity checked, and Mentorhuset's part of a wide one.
+    let rights_case = |kind: &str| skjold_app::rights::CaseInput {
+        citizen: c,
+        kind: kind.into(),
+        received_on: "2026-11-20".into(),
+        channel: "letter".into(),
+        description: "Borgerens anmodning".into(),
+        ..Default::default()
+    };
+    let (objection, _) = w
+        .app
+        .open_rights_case(&cw, &rights_case("objection"))
+        .await
+        .expect("case");
+    w.app
+        .check_rights_identity(&cw, objection, "MitID")
+        .await
+        .expect("identity");
+    let mut wide = rights_case("access");
+    wide.access = Some(skjold_app::rights::AccessInput {
+        wish: "my_data_broadly".into(),
+        scope: "administration".into(),
+        ..Default::default()
+    });
+    let (wide, _) = w.app.open_rights_case(&cw, &wide).await.expect("case");
+    let task = w
+        .app
+        .rights_case(&cw, wide)
+        .await
+        .expect("case")
+        .tasks
+        .into_iter()
+        .find(|t| t.supplier)
+        .expect("the supplier's part")
+        .id;
+    let new_case = |field: &str| {
+        let mut body = json!({ "citizen": c, "kind": "access", "received_at": "2026-11-20", "channel": "letter", "description": "Indsigt",
+            "access": { "wish": "my_data_in_a_case", "scope": "case", "scope_detail": "Sag", "remarks": "" } });
+        if field == "description" {
+            body["description"] = json!("$");
+        } else {
+            body["access"][field] = json!("$");
+        }
+        body
+    };
     let mut message_case = case(
         "sagsbehandler",
         format!("/api/v1/orders/{order}/messages"),
@@ -204,6 +249,43 @@ async fn every_free_text_is_bounded(backend: Backend) {
             json!({ "note": "$" }),
             MAX_TEXT,
         ),
+        case(
+            "sagsbehandler",
+            "/api/v1/rights-cases",
+            new_case("description"),
+            MAX_TEXT,
+        ),
+        case(
+            "sagsbehandler",
+            "/api/v1/rights-cases",
+            new_case("scope_detail"),
+            MAX_LINE,
+        ),
+        case("dpo", "/api/v1/rights-cases", new_case("remarks"), MAX_TEXT),
+        case(
+            "sagsbehandler",
+            format!("/api/v1/rights-cases/{objection}/identity"),
+            json!({ "method": "$" }),
+            MAX_LINE,
+        ),
+        case(
+            "sagsbehandler",
+            format!("/api/v1/rights-cases/{objection}/extension"),
+            json!({ "months": 1, "reason": "$" }),
+            MAX_TEXT,
+        ),
+        case(
+            "dpo",
+            format!("/api/v1/rights-cases/{objection}/decision"),
+            json!({ "outcome": "refused", "reasons": "$" }),
+            MAX_TEXT,
+        ),
+        case(
+            "mentorhuset",
+            format!("/api/v1/rights-tasks/{task}/contribution"),
+            json!({ "contribution": "$" }),
+            MAX_TEXT,
+        ),
     ];
     let mut callers: Vec<(&str, Caller)> = Vec::new();
     for who in [
@@ -277,6 +359,13 @@ async fn every_free_text_is_bounded(backend: Backend) {
         messages_before,
         "no message went through"
     );
+    let cases = w.app.rights_cases(&cw).await.expect("cases");
+    assert_eq!(cases.len(), 2, "no rights case was registered");
+    let objection = w.app.rights_case(&cw, objection).await.expect("case");
+    assert!(!objection.summary.extended && objection.reasons.is_none());
+    assert_eq!(objection.identity_method.as_deref(), Some("MitID"));
+    let wide = w.app.rights_case(&cw, wide).await.expect("case");
+    assert!(wide.tasks.iter().all(|t| t.contribution.is_none()));
     w.done().await;
 }
 

@@ -15,6 +15,7 @@ mod messages;
 mod oidc;
 mod pages;
 mod platform;
+mod rights;
 mod sign_in;
 mod walls;
 mod web;

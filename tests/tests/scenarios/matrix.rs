@@ -240,11 +240,35 @@ struct Fixture {
     mentor_service: Uuid,
     nord: Uuid,
     praktikpartner: Uuid,
+    rights: RightsFixture,
 }
+
+/// Rights cases of Nord's, on the matrix's citizen unless said otherwise.
+struct RightsFixture {
+    /// An access request, decided: its draft answer holds the whole record.
+    access: Uuid,
+    /// An objection with the identity checked, to decide.
+    decidable: Uuid,
+    /// An objection to extend.
+    extendable: Uuid,
+    /// A decided objection whose letter is to be sent.
+    sendable: Uuid,
+    /// Mentorhuset's part, and Nord's, of a gathered access request.
+    supplier_task: Uuid,
+    unit_task: Uuid,
+    /// Mentorhuset's notices of a rectified job goal (each supplier that received it has
+    /// one): this citizen's, and another's.
+    notice: Uuid,
+    other_notice: Uuid,
+}
+
+/// A field the supplier's notice of the rectified job goal shows before and after.
+const JOB_GOAL: &[FieldKey] = &[FieldKey::JobGoal];
 
 /// The specification: every route, and who may use it seeing what. Everyone else is refused.
 fn table(f: &Fixture) -> Vec<Row> {
     let c = f.citizen;
+    let r = &f.rights;
     let order_body = json!({ "subject_id": c, "service_type_id": f.mentor_service, "supplier_id": f.mentorhuset });
     vec![
         // ---- citizens ----------------------------------------------------------------------
@@ -372,6 +396,81 @@ fn table(f: &Fixture) -> Vec<Row> {
         )
         .may(&[Dpo], NOTHING),
         page("/tilsyn/log-ind").may(&[Admin, Dpo, Auditor], NOTHING),
+        // ---- data-subject rights ------------------------------------------------------------
+        // The list and its page carry no citizen's data: every caseworker has one (another
+        // unit's is empty), the privacy officer and the auditor see every case.
+        get("/api/v1/rights-cases").may(CASEWORKERS, NOTHING).may(OVERSIGHT, NOTHING),
+        page("/rettigheder").may(CASEWORKERS, NOTHING).may(OVERSIGHT, NOTHING),
+        // A case is its unit's and the privacy officer's; another unit finds nothing.
+        get(format!("/api/v1/rights-cases/{}", r.access)).may(&[Caseworker, Dpo], NAME),
+        page(format!("/rettigheder/{}", r.access)).may(&[Caseworker, Dpo], NAME),
+        // The access answer is the whole record, to those who answer it.
+        get(format!("/api/v1/rights-cases/{}/answer", r.access)).may(&[Caseworker, Dpo], RECORD),
+        // The letters are PDFs (their text compressed): only who may, not what, is checked.
+        get(format!("/api/v1/rights-cases/{}/letter", r.access)).may(&[Caseworker, Dpo], NOTHING),
+        page(format!("/rettigheder/{}/brev.pdf", r.access)).may(&[Caseworker, Dpo], NOTHING),
+        get("/api/v1/rights-cases/export").may(OVERSIGHT, NOTHING),
+        page("/rettigheder/eksport.csv").may(OVERSIGHT, NOTHING),
+        // Registering lists the record's items to choose from: those who may open it.
+        page(format!("/rettigheder/ny?borger={c}")).may(&[Caseworker, StandInCaseworker], RECORD),
+        post(
+            "/api/v1/rights-cases",
+            json!({ "citizen": c, "kind": "objection", "received_at": "2026-11-20", "channel": "letter", "description": "Indsigelse ({user})" }),
+        )
+        .may(&[Caseworker, StandInCaseworker, Dpo], NOTHING),
+        form(
+            "/rettigheder",
+            &[
+                ("citizen", &c.to_string()),
+                ("kind", "objection"),
+                ("received_on", "2026-11-20"),
+                ("channel", "phone"),
+                ("description", "Indsigelse ({user})"),
+            ],
+        )
+        .may(&[Caseworker, StandInCaseworker, Dpo], NOTHING),
+        post(
+            format!("/api/v1/rights-cases/{}/identity", r.decidable),
+            json!({ "method": "MitID ({user})" }),
+        )
+        .may(&[Caseworker, Dpo], NOTHING),
+        form(
+            format!("/rettigheder/{}/identitet", r.decidable),
+            &[("method", "MitID ved fremmøde ({user})")],
+        )
+        .may(&[Caseworker, Dpo], NOTHING),
+        // What can be done once is done by the first who may (the caseworker); the privacy
+        // officer then meets a conflict, which the table counts as refused.
+        post(
+            format!("/api/v1/rights-cases/{}/extension", r.extendable),
+            json!({ "months": 1, "reason": "Mange fagsystemer skal gennemgås ({user})" }),
+        )
+        .may(&[Caseworker], NOTHING),
+        post(
+            format!("/api/v1/rights-cases/{}/decision", r.decidable),
+            json!({ "outcome": "refused", "reasons": "Der er tungtvejende legitime grunde ({user})" }),
+        )
+        .may(&[Caseworker], NOTHING),
+        post_empty(format!("/api/v1/rights-cases/{}/review", r.access)).may(&[Caseworker, Dpo], NOTHING),
+        post_empty(format!("/api/v1/rights-cases/{}/send", r.sendable)).may(&[Caseworker], NOTHING),
+        get("/api/v1/rights-tasks").may(CASEWORKERS, NOTHING).may(SUPPLIERS, NOTHING),
+        post(
+            format!("/api/v1/rights-tasks/{}/contribution", r.supplier_task),
+            json!({ "contribution": "Tre mødereferater ({user})" }),
+        )
+        .may(&[Supplier], NOTHING),
+        form(
+            format!("/rettigheder/opgaver/{}", r.unit_task),
+            &[("contribution", "Intet ud over Skjold ({user})")],
+        )
+        .may(&[Caseworker], NOTHING),
+        // A supplier's notices show its own copies before and after the change: each of the
+        // three received the job goal with its order.
+        get("/api/v1/notifications").may(SUPPLIERS, JOB_GOAL),
+        page("/leverandoer/underretninger").may(SUPPLIERS, JOB_GOAL),
+        post_empty(format!("/api/v1/notifications/{}/acknowledge", r.notice)).may(&[Supplier], NOTHING),
+        form(format!("/leverandoer/underretninger/{}/kvitter", r.other_notice), &[])
+            .may(&[Supplier], NOTHING),
         // ---- the directory and the catalogue ---------------------------------------------------
         get("/api/v1/me").may(EVERYONE, NOTHING),
         get("/api/v1/organisations").may(MUNICIPAL, NOTHING),
@@ -610,7 +709,9 @@ async fn fixture(w: &World) -> Fixture {
         .await
         .expect("user");
     let second_caseworker = w.actor("syd.ekstra").await;
+    let rights = rights_fixture(w, citizen.id, &w.demo.citizens[7]).await;
     Fixture {
+        rights,
         citizen: citizen.id,
         order,
         expired_order,
@@ -630,6 +731,122 @@ async fn fixture(w: &World) -> Fixture {
         mentor_service: w.service("MENTOR"),
         nord: w.org("Jobcenter København Nord"),
         praktikpartner: w.org("Praktikpartner A/S"),
+    }
+}
+
+/// Nord's rights cases for the matrix (see [`RightsFixture`]); `other` has a closed
+/// Mentorhuset order.
+async fn rights_fixture(
+    w: &World,
+    citizen: Uuid,
+    other: &skjold_app::demo::DemoCitizen,
+) -> RightsFixture {
+    use skjold_app::rights::{AccessInput, CaseInput, DecisionInput};
+    let cw = w.actor("sagsbehandler").await;
+    let open = |kind: &str, citizen: Uuid| CaseInput {
+        citizen,
+        kind: kind.into(),
+        received_on: "2026-11-20".into(),
+        channel: "letter".into(),
+        description: "Anmodningen, med borgerens egne ord.".into(),
+        ..CaseInput::default()
+    };
+    let case = async |input: CaseInput| {
+        let (id, _) = w.app.open_rights_case(&cw, &input).await.expect("case");
+        w.app
+            .check_rights_identity(&cw, id, "MitID")
+            .await
+            .expect("identity");
+        id
+    };
+    let decide = async |id: Uuid, input: DecisionInput| {
+        w.app
+            .decide_rights_case(&cw, id, &input)
+            .await
+            .expect("decide");
+    };
+    let granted = DecisionInput {
+        outcome: "granted".into(),
+        reasons: "Borgeren har ret til det, anmodningen gælder.".into(),
+        ..DecisionInput::default()
+    };
+    let mut access = open("access", citizen);
+    access.access = Some(AccessInput {
+        wish: "my_data_in_a_case".into(),
+        scope: "case".into(),
+        ..AccessInput::default()
+    });
+    let access = case(access).await;
+    decide(access, granted.clone()).await;
+    let decidable = case(open("objection", citizen)).await;
+    let extendable = case(open("objection", citizen)).await;
+    let sendable = case(open("objection", citizen)).await;
+    decide(sendable, granted.clone()).await;
+    let mut wide = open("access", citizen);
+    wide.access = Some(AccessInput {
+        wish: "my_data_broadly".into(),
+        scope: "administration".into(),
+        ..AccessInput::default()
+    });
+    let (wide, _) = w.app.open_rights_case(&cw, &wide).await.expect("case");
+    let tasks = w.app.rights_case(&cw, wide).await.expect("case").tasks;
+    let task_of = |name: &str| {
+        tasks
+            .iter()
+            .find(|t| t.organisation_name == name)
+            .expect("a part")
+            .id
+    };
+    // The job goal rectified: Mentorhuset, which received it, is told.
+    let mut notices = Vec::new();
+    for c in [citizen, other.id] {
+        if c == other.id {
+            w.search(&cw, other).await;
+        }
+        let goal = w
+            .app
+            .citizen(&cw, c)
+            .await
+            .expect("citizen")
+            .data
+            .iter()
+            .find(|d| d.field == FieldKey::JobGoal)
+            .expect("job goal")
+            .id;
+        let mut input = open("rectification", c);
+        input.items = vec![goal];
+        let id = case(input).await;
+        decide(
+            id,
+            DecisionInput {
+                judgement: "incorrect".into(),
+                note: "Jobmålet er rettet efter jobsamtalen.".into(),
+                reasons: "Oplysningen var urigtig ifølge referatet.".into(),
+                ..DecisionInput::default()
+            },
+        )
+        .await;
+        let notice = w
+            .app
+            .rights_case(&cw, id)
+            .await
+            .expect("case")
+            .notices
+            .iter()
+            .find(|n| n.supplier_name == "Mentorhuset ApS")
+            .expect("Mentorhuset's notice")
+            .id;
+        notices.push(notice);
+    }
+    RightsFixture {
+        access,
+        decidable,
+        extendable,
+        sendable,
+        supplier_task: task_of("Mentorhuset ApS"),
+        unit_task: task_of("Jobcenter København Nord"),
+        notice: notices[0],
+        other_notice: notices[1],
     }
 }
 

@@ -1,11 +1,12 @@
 //! The demo: a Copenhagen-like municipality with two job-centre units, three suppliers (one
-//! of them with an expired DPA), eight service types, 200 synthetic citizens and a user for
-//! every role. Every name, number and address is generated from a fixed seed; CPR numbers
+//! of them with an expired DPA), eight service types, 200 synthetic citizens, a user for
+//! every role, and rights cases in every state. Every name, number and address is generated from a fixed seed; CPR numbers
 //! are valid (real dates, modulus 11) but belong to no one on purpose: the generated
 //! combinations of names and numbers are fictitious.
 
 mod catalogue;
 mod people;
+mod rights;
 
 use std::collections::BTreeMap;
 
@@ -82,6 +83,8 @@ pub struct DemoSummary {
     pub organisations: BTreeMap<String, Uuid>,
     pub service_types: BTreeMap<String, Uuid>,
     pub citizens: Vec<DemoCitizen>,
+    /// The citizens the demo erased on their request (their data is gone).
+    pub erased: Vec<DemoCitizen>,
     /// Every demo user's second-factor secret in base32, by user name, for an
     /// authenticator app.
     pub secrets: BTreeMap<String, String>,
@@ -193,7 +196,7 @@ impl App {
         }
 
         let service_types = self.demo_catalogue(&admin, &orgs).await?;
-        let list = self.demo_citizens(municipality_id, citizens).await?;
+        let mut list = self.demo_citizens(municipality_id, citizens).await?;
 
         // A few orders, so every role has something to look at from the start.
         let caseworker = self
@@ -208,30 +211,34 @@ impl App {
             ("AFKLAR", "Mentorhuset ApS"),
             ("JOBSOG", "Praktikpartner A/S"),
         ];
-        for (i, (code, supplier)) in plan.iter().enumerate() {
-            if let Some(c) = list.get(i) {
-                // As at the desk: find the citizen by CPR number, then order.
-                self.find_citizen(&caseworker, &c.cpr.formatted()).await?;
-                let order = self
-                    .place_order(
-                        &caseworker,
-                        NewOrder {
-                            subject_id: c.id,
-                            service_type_id: service_types[*code],
-                            supplier_id: orgs[*supplier],
-                        },
-                    )
-                    .await?;
-                if *code == "MENTOR" {
-                    self.disclose(&caseworker, order, "health", "Mentoren skal kende borgerens skånehensyn for at kunne tilrettelægge forløbet.").await?;
-                }
+        // As at the desk: find the citizen by CPR number, then order.
+        let order = async |c: &DemoCitizen, code: &str, supplier: &str| {
+            self.find_citizen(&caseworker, &c.cpr.formatted()).await?;
+            let order = self
+                .place_order(
+                    &caseworker,
+                    NewOrder {
+                        subject_id: c.id,
+                        service_type_id: service_types[code],
+                        supplier_id: orgs[supplier],
+                    },
+                )
+                .await?;
+            if code == "MENTOR" {
+                self.disclose(&caseworker, order, "health", "Mentoren skal kende borgerens skånehensyn for at kunne tilrettelægge forløbet.").await?;
             }
+            Ok::<_, AppError>(order)
+        };
+        for (c, (code, supplier)) in list.iter().zip(plan) {
+            order(c, code, supplier).await?;
         }
+        let erased = self.demo_rights(&caseworker, &mut list, order).await?;
         Ok(DemoSummary {
             municipality_id,
             organisations: orgs,
             service_types,
             citizens: list,
+            erased: erased.into_iter().collect(),
             secrets,
         })
     }

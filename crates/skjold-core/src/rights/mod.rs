@@ -363,6 +363,17 @@ pub enum Urgency {
     Done,
 }
 
+impl Urgency {
+    pub fn key(self) -> &'static str {
+        match self {
+            Urgency::Overdue => "overdue",
+            Urgency::DueSoon => "due_soon",
+            Urgency::OnTime => "on_time",
+            Urgency::Done => "done",
+        }
+    }
+}
+
 pub fn urgency(due: Date, open: bool, today: Date) -> Urgency {
     if !open {
         Urgency::Done
@@ -685,9 +696,10 @@ impl Decision {
         }
     }
 
-    /// Whether a granted erasure really deletes the citizen's data (crypto-shredding).
+    /// Whether the erasure is of the citizen, all their data (crypto-shredding): granted
+    /// in full on a ground that deletes. Partly granted, the case's items are removed.
     pub fn deletes(&self) -> bool {
-        matches!(self, Decision::Erasure(o, Some(g)) if o.grants() && g.deletes())
+        matches!(self, Decision::Erasure(Outcome::Granted, Some(g)) if g.deletes())
     }
 }
 

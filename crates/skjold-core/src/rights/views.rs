@@ -4,7 +4,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::{
-    AccessQuestions, CaseStatus, IntakeChannel, Outcome, Regime, RightKind, Urgency, urgency,
+    AccessQuestions, CaseStatus, ErasureGround, IntakeChannel, Outcome, Regime, RightKind, Urgency,
+    urgency,
 };
 use crate::disclosures::DisclosureKind;
 use crate::taxonomy::{Category, FieldKey};
@@ -67,6 +68,10 @@ pub struct TaskView {
     pub organisation_id: Uuid,
     pub organisation_name: String,
     pub supplier: bool,
+    /// For a supplier: its orders for the citizen, by which it knows whom the part is about.
+    pub orders: Vec<String>,
+    /// For a unit of the municipality: the citizen, to open (logged) and look up.
+    pub citizen: Option<Uuid>,
     pub due: Date,
     pub contribution: Option<String>,
     pub contributed_by: Option<String>,
@@ -99,7 +104,11 @@ pub struct NoticeView {
 pub struct CaseView {
     pub summary: CaseSummary,
     pub subject_id: Uuid,
+    /// The municipality, the controller answering.
+    pub controller: String,
     pub citizen_name: Option<String>,
+    /// The citizen's CPR number, the address of a letter to the digital mailbox.
+    pub citizen_cpr: Option<String>,
     pub channel: IntakeChannel,
     pub description: String,
     pub access: Option<AccessQuestions>,
@@ -125,6 +134,20 @@ pub struct CaseView {
     /// expires.
     pub erased_at: Option<Timestamp>,
     pub key_gone_by: Option<Date>,
+}
+
+impl CaseView {
+    /// Whether the decision erases the citizen (a granted erasure on a ground that
+    /// deletes; see [`super::Decision::deletes`]).
+    pub fn deletes(&self) -> bool {
+        self.summary.kind == RightKind::Erasure
+            && self.summary.outcome == Some(Outcome::Granted)
+            && self
+                .ground
+                .as_deref()
+                .and_then(|g| ErasureGround::parse(g).ok())
+                .is_some_and(ErasureGround::deletes)
+    }
 }
 
 /// A purpose the citizen's data is processed for, with its legal basis and retention.

@@ -212,11 +212,27 @@ pub(crate) async fn check_manual(
     if already.is_some() {
         return Err(StoreError::Refused(Problem::FieldAlreadyDisclosed(field)));
     }
-    let datum = current_data(tx, order.subject_id)
+    let Some(datum) = current_data(tx, order.subject_id)
         .await?
         .into_iter()
         .find(|r| r.field_key == field.key())
-        .ok_or(StoreError::Refused(Problem::NoSuchData(field)))?;
+    else {
+        // Held but restricted by a rights case: out of ordinary processing until lifted.
+        let restricted: Option<Uuid> = scalar!(
+            tx,
+            fetch_optional,
+            Uuid,
+            "SELECT id FROM personal_datum WHERE subject_id = $1 AND field_key = $2 \
+             AND superseded_by IS NULL AND removed_at IS NULL AND restricted = $3",
+            order.subject_id,
+            field.key(),
+            true
+        )?;
+        return Err(StoreError::Refused(match restricted {
+            Some(_) => Problem::DataRestricted(field),
+            None => Problem::NoSuchData(field),
+        }));
+    };
     Ok((order, datum.id, stand_in))
 }
 

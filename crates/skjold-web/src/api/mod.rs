@@ -18,6 +18,7 @@ pub mod directory;
 pub mod disclosures;
 pub mod orders;
 pub mod oversight;
+pub mod rights;
 pub mod threads;
 
 use axum::Json;
@@ -110,6 +111,10 @@ pub struct Created {
         data_requests::request_data, data_requests::open_requests, data_requests::decide,
         oversight::follow_up, oversight::follow_up_stand_in, oversight::ledger,
         oversight::access_log, oversight::export,
+        rights::create, rights::cases, rights::case, rights::identity, rights::extend,
+        rights::decide, rights::answer, rights::letter, rights::review, rights::send,
+        rights::export, rights::tasks, rights::contribute, rights::notifications,
+        rights::acknowledge,
     ),
     components(schemas(ErrorBody, crate::error::ErrorDetail, Created)),
     modifiers(&BearerAuth, &EveryStatus),

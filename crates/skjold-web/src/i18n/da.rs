@@ -51,6 +51,7 @@ fn date(d: DateInput) -> &'static str {
         DateInput::From => "fra-datoen",
         DateInput::Until => "til-datoen",
         DateInput::Appointment => "datoen",
+        DateInput::Received => "modtagelsesdatoen",
     }
 }
 
@@ -157,6 +158,7 @@ pub fn problem(p: &Problem) -> String {
         BadArt9 => "Ukendt grundlag efter art. 9, stk. 2.".into(),
         BadDecision => "Vælg en af mulighederne.".into(),
         ExportFormat(f) => format!("Ukendt eksportformat «{f}»; brug jsonl eller csv."),
+        AnswerFormat(f) => format!("Ukendt format «{f}»; brug json eller pdf."),
         EmailFormat(e) => format!("«{e}» er ikke en e-mailadresse."),
         UsernameFormat => "Brugernavnet skal være 2–64 tegn: bogstaver a–z, tal, punktum, bindestreg, understregning eller @.".into(),
         PasswordTooShort { min } => format!("Adgangskoden skal have mindst {min} tegn."),
@@ -306,6 +308,7 @@ pub fn problem(p: &Problem) -> String {
         NoticeNotFound => "Underretningen findes ikke.".into(),
         CaseAnswered => "Sagen er besvaret og kan ikke ændres.".into(),
         CaseNotDecided => "Der er ikke truffet afgørelse i sagen endnu.".into(),
+        AnswerNotReviewed => "Svaret skal gennemgås for andres oplysninger, før det sendes.".into(),
         CaseDecided => "Der er allerede truffet afgørelse i sagen.".into(),
         IdentityNotChecked => "Borgerens identitet skal kontrolleres, før der træffes afgørelse.".into(),
         ItemsRequired => "Vælg de oplysninger, anmodningen gælder.".into(),
@@ -354,5 +357,122 @@ pub fn sign_in_event(kind: &str) -> &'static str {
         "password_changed" => "Adgangskode skiftet",
         "password_reset_required" => "Ny adgangskode krævet",
         _ => "Andet",
+    }
+}
+
+/// The names of the rights-case vocabulary, for the pages.
+pub mod rights {
+    use skjold_core::rights::{
+        AccessWish, CaseStatus, IntakeChannel, Outcome, Regime, RightKind, ScopeKind, Urgency,
+    };
+
+    pub fn kind(k: RightKind) -> &'static str {
+        match k {
+            RightKind::Access => "Indsigt",
+            RightKind::Rectification => "Berigtigelse",
+            RightKind::Erasure => "Sletning",
+            RightKind::Restriction => "Begrænsning",
+            RightKind::Portability => "Dataportabilitet",
+            RightKind::Objection => "Indsigelse",
+            RightKind::AutomatedDecision => "Automatiske afgørelser",
+        }
+    }
+
+    pub fn status(s: CaseStatus) -> &'static str {
+        match s {
+            CaseStatus::Received => "Modtaget",
+            CaseStatus::Gathering => "Indsamler bidrag",
+            CaseStatus::Decided => "Afgjort, ikke sendt",
+            CaseStatus::Answered => "Besvaret",
+        }
+    }
+
+    pub fn outcome(o: Outcome) -> &'static str {
+        match o {
+            Outcome::Granted => "Imødekommet",
+            Outcome::PartlyGranted => "Delvist imødekommet",
+            Outcome::Refused => "Afslået",
+        }
+    }
+
+    pub fn urgency(u: Urgency) -> &'static str {
+        match u {
+            Urgency::Overdue => "Fristen er overskredet",
+            Urgency::DueSoon => "Frist inden for 7 dage",
+            Urgency::OnTime => "I god tid",
+            Urgency::Done => "Afsluttet",
+        }
+    }
+
+    pub fn channel(c: IntakeChannel) -> &'static str {
+        match c {
+            IntakeChannel::Form => "Blanket",
+            IntakeChannel::Letter => "Brev",
+            IntakeChannel::Email => "E-mail",
+            IntakeChannel::DigitalPost => "Digital Post",
+            IntakeChannel::Phone => "Telefon",
+            IntakeChannel::InPerson => "Personligt fremmøde",
+        }
+    }
+
+    pub fn wish(w: AccessWish) -> &'static str {
+        match w {
+            AccessWish::MyDataInACase => {
+                "Mine registrerede oplysninger i en konkret sag (ikke sagens øvrige oplysninger)"
+            }
+            AccessWish::MyDataBroadly => {
+                "Mine registrerede oplysninger i forvaltningen eller bredere"
+            }
+            AccessWish::WholeCase => "En hel sag, hvor jeg har oplysninger registreret",
+            AccessWish::CaseDocuments => {
+                "Oplysninger i en sag, som ikke nødvendigvis er registreret om mig (aktindsigt)"
+            }
+        }
+    }
+
+    pub fn regime(r: Regime) -> &'static str {
+        match r {
+            Regime::Gdpr => "Databeskyttelsesforordningen",
+            Regime::GdprAndPublicRecords => "Databeskyttelsesforordningen og offentlighedsloven",
+            Regime::GdprPublicAdministrationAndPublicRecords => {
+                "Databeskyttelsesforordningen, forvaltningsloven og offentlighedsloven (hel sag)"
+            }
+            Regime::PublicAdministrationAndPublicRecords => {
+                "Forvaltningsloven og offentlighedsloven: aktindsigt, ikke en indsigtsanmodning"
+            }
+        }
+    }
+
+    pub fn scope(s: ScopeKind) -> &'static str {
+        match s {
+            ScopeKind::Case => "En konkret sag",
+            ScopeKind::Institution => "En konkret institution",
+            ScopeKind::Area => "Et konkret område",
+            ScopeKind::Administration => "En konkret forvaltning",
+            ScopeKind::Other => "Andre sammenhænge",
+        }
+    }
+
+    /// An erasure or restriction ground, or a rectification judgement, by its key.
+    pub fn ground(key: &str) -> &'static str {
+        match key {
+            "no_longer_needed" => "Oplysningerne er ikke længere nødvendige",
+            "consent_withdrawn" => "Samtykket er trukket tilbage",
+            "objection" => "Indsigelse (behandlet som indsigelse)",
+            "unlawful" => "Behandlet ulovligt: berigtiget og bevaret som bevis",
+            "prohibited" => "Behandlet i strid med forbud i lov",
+            "legal_obligation" => "Retlig forpligtelse til at slette",
+            "accuracy_disputed" => "Rigtigheden bestrides",
+            "unlawful_not_erased" => {
+                "Ulovlig behandling, borgeren ønsker begrænsning frem for sletning"
+            }
+            "legal_claims" => "Nødvendige for et retskrav",
+            "objection_pending" => "Indsigelse under behandling",
+            "incorrect" => "Oplysningerne er ukorrekte: berigtiget",
+            "correct" => "Oplysningerne er korrekte",
+            "opinion" => "Udtryk for en vurdering: borgerens bemærkning er tilføjet",
+            "misfiled" => "Fejljournaliseret: fjernet",
+            _ => "",
+        }
     }
 }

@@ -49,6 +49,7 @@ fn date(d: DateInput) -> &'static str {
         DateInput::From => "the from date",
         DateInput::Until => "the until date",
         DateInput::Appointment => "the date",
+        DateInput::Received => "the date of receipt",
     }
 }
 
@@ -188,6 +189,7 @@ pub fn problem(p: &Problem) -> String {
         BadArt9 => "Unknown basis under art. 9(2).".into(),
         BadDecision => "Choose one of the options.".into(),
         ExportFormat(f) => format!("Unknown export format «{f}»; use jsonl or csv."),
+        AnswerFormat(f) => format!("Unknown format «{f}»; use json or pdf."),
         EmailFormat(e) => format!("«{e}» is not an e-mail address."),
         UsernameFormat => "A user name has 2–64 characters: letters a–z, digits, dot, hyphen, underscore or @.".into(),
         PasswordTooShort { min } => format!("The password must have at least {min} characters."),
@@ -325,6 +327,7 @@ pub fn problem(p: &Problem) -> String {
         NoticeNotFound => "There is no such notice.".into(),
         CaseAnswered => "The case has been answered and cannot change.".into(),
         CaseNotDecided => "The case has not been decided yet.".into(),
+        AnswerNotReviewed => "The answer must be reviewed for other people's data before it is sent.".into(),
         CaseDecided => "The case has already been decided.".into(),
         IdentityNotChecked => "The citizen's identity must be checked before a decision.".into(),
         ItemsRequired => "Choose the data the request concerns.".into(),

@@ -9,6 +9,8 @@
 mod da;
 mod en;
 
+pub(crate) use da::rights;
+
 use axum::http::HeaderMap;
 use axum::http::header::ACCEPT_LANGUAGE;
 

@@ -9,6 +9,7 @@ pub mod directory;
 pub mod disclosures;
 pub mod orders;
 pub mod oversight;
+pub mod rights;
 pub mod sign_in;
 pub mod threads;
 

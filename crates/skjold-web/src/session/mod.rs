@@ -48,6 +48,9 @@ pub enum Access {
     SignedIn,
     /// Those whose role the role × action table lets do the action.
     May(Action),
+    /// Those whose role may do either action (a list that those who work and those who
+    /// oversee both read).
+    MayEither(Action, Action),
 }
 
 /// Refuses `actor` unless the route's access rule lets them in.
@@ -55,7 +58,10 @@ fn admit(parts: &Parts, actor: &Actor) -> Result<(), AppError> {
     match parts.extensions.get::<Access>() {
         Some(Access::Anyone | Access::SignedIn) => Ok(()),
         Some(Access::May(action)) if actor.may(*action) => Ok(()),
-        Some(Access::May(_)) => Err(Problem::RoleNotAllowed(actor.role).into()),
+        Some(Access::MayEither(a, b)) if actor.may(*a) || actor.may(*b) => Ok(()),
+        Some(Access::May(_) | Access::MayEither(..)) => {
+            Err(Problem::RoleNotAllowed(actor.role).into())
+        }
         None => Err(AppError::Internal(format!(
             "the route {} has no access rule",
             parts.uri.path()

@@ -9,9 +9,10 @@ pub mod http;
 pub mod smtp;
 pub mod tls;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use skjold_app::demo::{DemoCitizen, DemoSummary};
+use skjold_app::rights::letters::{Letter, LetterProvider};
 use skjold_app::sign_in::{Session, SignIn};
 use skjold_app::{App, FixedClock};
 use skjold_core::sign_in::Workstation;
@@ -27,6 +28,25 @@ pub struct World {
     pub app: App,
     pub clock: Arc<FixedClock>,
     pub demo: DemoSummary,
+    /// The letters sent to citizens' digital mailboxes.
+    pub letters: Arc<Letters>,
+}
+
+/// A digital mailbox that keeps what it is given.
+#[derive(Default)]
+pub struct Letters(Mutex<Vec<Letter>>);
+
+impl Letters {
+    pub fn sent(&self) -> Vec<Letter> {
+        self.0.lock().expect("letters").clone()
+    }
+}
+
+impl LetterProvider for Letters {
+    fn deliver(&self, letter: &Letter) -> Result<(), String> {
+        self.0.lock().expect("letters").push(letter.clone());
+        Ok(())
+    }
 }
 
 impl World {
@@ -38,13 +58,15 @@ impl World {
     pub async fn new_at(backend: Backend, citizens: usize, at: Timestamp) -> World {
         let db = TestDb::new(backend).await;
         let clock = Arc::new(FixedClock::new(at));
-        let app = App::new(db.store.clone(), clock.clone());
+        let letters = Arc::new(Letters::default());
+        let app = App::new(db.store.clone(), clock.clone()).with_letter_provider(letters.clone());
         let demo = app.build_demo(citizens).await.expect("demo builds");
         World {
             db,
             app,
             clock,
             demo,
+            letters,
         }
     }
 

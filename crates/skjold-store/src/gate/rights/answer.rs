@@ -70,14 +70,10 @@ impl Gate {
             subject
         )?;
         let tasks = task_rows(&mut tx, "t.case_id = $1", case_id).await?;
-        let controller: String = scalar!(
-            &mut tx,
-            fetch_one,
-            String,
-            "SELECT name FROM organisation WHERE id = $1",
-            row.controller_id
-        )?;
-        let wrapped = wrapped_key(&mut tx, subject).await?;
+        let wrapped = self
+            .wrapped_key(subject)
+            .await?
+            .ok_or_else(citizen_erased)?;
         self.log_after(
             tx,
             Some(actor),
@@ -152,7 +148,7 @@ impl Gate {
             .collect();
         Ok(AccessAnswer {
             case_reference: row.reference.clone(),
-            controller,
+            controller: row.controller_name.clone(),
             citizen_name,
             received_on: row.received_on(),
             regime,

@@ -95,6 +95,40 @@ struct Change {
     after: Vec<(FieldKey, Option<String>)>,
 }
 
+impl Change {
+    fn new() -> Change {
+        Change {
+            fields: Vec::new(),
+            before: Vec::new(),
+            after: Vec::new(),
+        }
+    }
+}
+
+/// Removes a case's items (a misfiled item, a partly granted erasure): the value is
+/// deleted, the row stays as the record that there was one.
+async fn remove_items(
+    tx: &mut Tx,
+    items: &[(Uuid, FieldKey, Vec<u8>)],
+    open: impl Fn(&[u8], FieldKey) -> Result<String, StoreError>,
+    now: Now,
+) -> Result<Change, StoreError> {
+    let mut c = Change::new();
+    for (id, field, sealed) in items {
+        c.fields.push(*field);
+        c.before.push((*field, open(sealed, *field)?));
+        c.after.push((*field, None));
+        execute!(
+            tx,
+            "UPDATE personal_datum SET removed_at = $1, ciphertext = $2 WHERE id = $3",
+            now.micros(),
+            Vec::<u8>::new(),
+            *id
+        )?;
+    }
+    Ok(c)
+}
+
 impl Gate {
     /// Decides a case, with reasons. The identity must have been checked; a decision fits
     /// the case's kind. A granted erasure on a ground that deletes is refused while the
@@ -121,7 +155,7 @@ impl Gate {
             return Err(StoreError::Refused(Problem::BadOutcome));
         }
         let subject = row.subject_id;
-        let key = self.subject_key(&mut tx, subject).await?;
+        let key = self.subject_key(subject).await?;
         let items = sealed_items(&mut tx, case_id).await?;
         let open = |c: &[u8], f: FieldKey| -> Result<String, StoreError> {
             Ok(key.open(subject, f.key(), c)?)
@@ -140,11 +174,7 @@ impl Gate {
                 match judgement {
                     RectificationJudgement::Incorrect => {
                         let note = text::at_least(Input::RectificationNote, note, MIN_NOTE)?;
-                        let mut c = Change {
-                            fields: Vec::new(),
-                            before: Vec::new(),
-                            after: Vec::new(),
-                        };
+                        let mut c = Change::new();
                         for (id, field, sealed) in &items {
                             let note_id = noting.add(&mut tx, *id, "rectification", note).await?;
                             execute!(
@@ -166,34 +196,13 @@ impl Gate {
                         }
                     }
                     RectificationJudgement::Misfiled => {
-                        let mut c = Change {
-                            fields: Vec::new(),
-                            before: Vec::new(),
-                            after: Vec::new(),
-                        };
-                        for (id, field, sealed) in &items {
-                            c.fields.push(*field);
-                            c.before.push((*field, open(sealed, *field)?));
-                            c.after.push((*field, None));
-                            execute!(
-                                &mut tx,
-                                "UPDATE personal_datum SET removed_at = $1, ciphertext = $2 WHERE id = $3",
-                                now.micros(),
-                                Vec::<u8>::new(),
-                                *id
-                            )?;
-                        }
-                        change = Some(c);
+                        change = Some(remove_items(&mut tx, &items, &open, now).await?);
                     }
                     RectificationJudgement::Correct => {}
                 }
             }
             Decision::Restriction(outcome, _) if outcome.grants() => {
-                let mut c = Change {
-                    fields: Vec::new(),
-                    before: Vec::new(),
-                    after: Vec::new(),
-                };
+                let mut c = Change::new();
                 for (id, field, sealed) in &items {
                     execute!(
                         &mut tx,
@@ -228,12 +237,15 @@ impl Gate {
                         case_id,
                         subject
                     )?;
-                } else {
+                } else if decision.deletes() {
+                    // The citizen is erased (crypto-shredded) once the letter is made.
                     change = Some(Change {
                         fields: FieldKey::ALL.to_vec(),
                         before: Vec::new(),
                         after: Vec::new(),
                     });
+                } else {
+                    change = Some(remove_items(&mut tx, &items, &open, now).await?);
                 }
             }
             _ => {}

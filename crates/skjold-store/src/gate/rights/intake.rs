@@ -85,7 +85,7 @@ impl Gate {
             }
         };
         items_of(&mut tx, case.subject_id, &case.items).await?;
-        let key = self.subject_key(&mut tx, case.subject_id).await?;
+        let key = self.subject_key(case.subject_id).await?;
         let id = Uuid::new_v4();
         let reference =
             next_reference(&mut tx, actor.controller_id, now.local_date().year()).await?;
@@ -244,7 +244,7 @@ impl Gate {
             reason,
             now.local_date(),
         )?;
-        let key = self.subject_key(&mut tx, row.subject_id).await?;
+        let key = self.subject_key(row.subject_id).await?;
         let sealed = key.seal(row.subject_id, &extension_aad(case_id), reason.as_str())?;
         execute!(
             &mut tx,
@@ -286,9 +286,24 @@ impl Gate {
             actor.organisation_id,
         )
         .await?;
-        rows.into_iter()
-            .map(|t| t.into_view(None, Uuid::nil()))
-            .collect()
+        let mut tasks = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut task = row.into_view(None, Uuid::nil())?;
+            if task.supplier {
+                task.orders = scalar!(
+                    &mut tx,
+                    fetch_all,
+                    String,
+                    "SELECT DISTINCT o.reference FROM disclosure d JOIN service_order o ON o.id = d.order_id \
+                     WHERE d.supplier_id = $1 AND d.subject_id = (SELECT subject_id FROM rights_case WHERE id = $2) \
+                     ORDER BY o.reference",
+                    actor.organisation_id,
+                    task.case_id
+                )?;
+            }
+            tasks.push(task);
+        }
+        Ok(tasks)
     }
 
     /// A unit or a supplier gives its part of a gathered answer: what it holds about the
@@ -333,7 +348,7 @@ impl Gate {
         if CaseStatus::parse(&status) == Some(CaseStatus::Answered) {
             return Err(StoreError::Refused(Problem::CaseAnswered));
         }
-        let key = self.subject_key(&mut tx, subject).await?;
+        let key = self.subject_key(subject).await?;
         let sealed = key.seal(subject, &contribution_aad(task_id), contribution)?;
         execute!(
             &mut tx,

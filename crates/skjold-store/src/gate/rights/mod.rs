@@ -66,6 +66,7 @@ fn date_of(s: &str) -> Date {
 pub(crate) struct CaseRow {
     id: Uuid,
     controller_id: Uuid,
+    controller_name: String,
     unit_id: Uuid,
     unit_name: String,
     subject_id: Uuid,
@@ -99,14 +100,14 @@ pub(crate) struct CaseRow {
     overdue_notices: i64,
 }
 
-pub(crate) const CASE_SELECT: &str = "SELECT c.id, c.controller_id, c.unit_id, un.name AS unit_name, c.subject_id, \
+pub(crate) const CASE_SELECT: &str = "SELECT c.id, c.controller_id, co.name AS controller_name, c.unit_id, un.name AS unit_name, c.subject_id, \
      c.reference, c.kind, c.channel, c.received_on, c.deadline, c.description, c.regime, c.scope, c.scope_detail, \
      c.period_from, c.period_until, c.remarks, c.identity_method, iu.display_name AS identity_checker, \
      c.identity_checked_at, c.extended_until, c.extension_reason, c.extension_notice_at, c.status, c.outcome, \
      c.ground, c.reasons, du.display_name AS decider, c.decided_at, ru.display_name AS reviewer, c.reviewed_at, \
      c.answered_at, (SELECT COUNT(*) FROM recipient_notice n WHERE n.case_id = c.id AND n.acknowledged_at IS NULL \
        AND n.sent_at < $1) AS overdue_notices \
-     FROM rights_case c JOIN organisation un ON un.id = c.unit_id \
+     FROM rights_case c JOIN organisation un ON un.id = c.unit_id JOIN organisation co ON co.id = c.controller_id \
      LEFT JOIN app_user iu ON iu.id = c.identity_checked_by LEFT JOIN app_user du ON du.id = c.decided_by \
      LEFT JOIN app_user ru ON ru.id = c.reviewed_by";
 
@@ -225,6 +226,19 @@ impl Gate {
         Ok(cases)
     }
 
+    /// A case's facts without its texts: kind, status, deadline. No personal data: not
+    /// logged.
+    pub async fn rights_case_summary(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        now: Now,
+    ) -> Result<CaseSummary, StoreError> {
+        let mut tx = self.db.read().await?;
+        let row = case_row(&mut tx, actor, case_id, now).await?;
+        row.summary(now.local_date())
+    }
+
     /// A case with its texts opened, the items it concerns, its gathered parts and the
     /// recipients' notices. Logged.
     pub async fn rights_case(
@@ -261,9 +275,9 @@ impl Gate {
         let name_rows = current_data(&mut tx, row.subject_id)
             .await?
             .into_iter()
-            .filter(|r| r.field_key == FieldKey::Name.key())
+            .filter(|r| r.field_key == FieldKey::Name.key() || r.field_key == FieldKey::Cpr.key())
             .collect::<Vec<_>>();
-        let wrapped = wrapped_key(&mut tx, row.subject_id).await.ok();
+        let wrapped = self.wrapped_key(row.subject_id).await?;
         self.log_after(
             tx,
             Some(actor),
@@ -277,10 +291,7 @@ impl Gate {
             true,
         )
         .await?;
-        let key = match &wrapped {
-            Some(w) => Some(self.keys.unwrap_subject_key(row.subject_id, w)?),
-            None => None,
-        };
+        let key = self.unwrap_optional(row.subject_id, wrapped.as_deref())?;
         let items = open_items(key.as_ref(), row.subject_id, items, notes)?;
         self.case_view(
             row,
@@ -324,18 +335,25 @@ impl Gate {
             }),
             _ => None,
         };
-        let citizen_name = match key {
-            Some(k) => name_rows
-                .first()
-                .map(|r| open_one(k, subject, FieldKey::Name, r))
-                .transpose()?,
-            None => None,
+        let opened = |field: FieldKey| -> Result<Option<String>, StoreError> {
+            match key {
+                Some(k) => name_rows
+                    .iter()
+                    .find(|r| r.field_key == field.key())
+                    .map(|r| open_one(k, subject, field, r))
+                    .transpose(),
+                None => Ok(None),
+            }
         };
+        let citizen_name = opened(FieldKey::Name)?;
+        let citizen_cpr = opened(FieldKey::Cpr)?;
         let today = now.local_date();
         Ok(CaseView {
             summary: row.summary(today)?,
             subject_id: subject,
+            controller: row.controller_name.clone(),
             citizen_name,
+            citizen_cpr,
             channel: IntakeChannel::parse(&row.channel)?,
             description: open(&Some(row.description.clone()), description_aad(row.id))?
                 .unwrap_or_default(),
@@ -510,6 +528,7 @@ pub(crate) struct TaskRow {
     id: Uuid,
     case_id: Uuid,
     case_reference: String,
+    subject_id: Uuid,
     organisation_id: Uuid,
     organisation_name: String,
     kind: String,
@@ -551,6 +570,8 @@ impl TaskRow {
             organisation_id: self.organisation_id,
             organisation_name: self.organisation_name,
             supplier: self.kind == "supplier",
+            orders: Vec::new(),
+            citizen: (self.kind == "unit").then_some(self.subject_id),
             due: date_of(&self.deadline),
             contribution,
             contributed_by: self.contributor,

@@ -22,7 +22,7 @@ impl Gate {
         let mut subjects: Vec<Uuid> = rows.iter().map(|r| r.subject_id).collect();
         subjects.sort();
         subjects.dedup();
-        let wrapped = wrapped_keys(&mut tx, &subjects).await?;
+        let wrapped = self.wrapped_keys(&subjects).await?;
         tx.commit().await?;
         let entries = subjects
             .iter()
