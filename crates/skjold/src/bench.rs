@@ -68,6 +68,23 @@ enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// The access answer of one citizen built from the records: with this many ledger
+    /// rows for the citizen and access-log entries in all, the time to produce the answer
+    /// (JSON) and its PDF letter.
+    Answer {
+        /// Ledger rows for the citizen (orders and justified disclosures until reached).
+        #[arg(long, default_value_t = 1000)]
+        ledger: usize,
+        /// Access-log entries in all before measuring.
+        #[arg(long, default_value_t = 10_000)]
+        log: u64,
+        /// Answers to time.
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+        /// Run on a fresh database on this PostgreSQL server instead of SQLite.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 pub async fn run(args: BenchArgs) -> Result<()> {
@@ -90,6 +107,12 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             seconds,
             database_url,
         } => log_bench(appenders, seconds, database_url).await,
+        BenchCommand::Answer {
+            ledger,
+            log,
+            runs,
+            database_url,
+        } => answer_bench(ledger, log, runs, database_url).await,
     }
 }
 
@@ -338,6 +361,152 @@ async fn log_bench(appenders: usize, seconds: u64, database_url: Option<String>)
         "  proofs        {} inclusion proofs checked, {:.1} µs each (leaf hash from the entry's JSON included)",
         f.proofs,
         f.proof_time.as_secs_f64() * 1e6 / f.proofs.max(1) as f64
+    );
+    Ok(())
+}
+
+/// The services and suppliers the answer bench orders in turn, so the answer names many.
+const ANSWER_ORDERS: [(&str, &str); 4] = [
+    ("MENTOR", "Mentorhuset ApS"),
+    ("PRAKTIK", "Praktikpartner A/S"),
+    ("AFKLAR", "Mentorhuset ApS"),
+    ("JOBSOG", "Praktikpartner A/S"),
+];
+
+async fn answer_bench(
+    ledger_rows: usize,
+    log_entries: u64,
+    runs: usize,
+    database_url: Option<String>,
+) -> Result<()> {
+    if ledger_rows == 0 || runs == 0 {
+        bail!("--ledger and --runs must be positive");
+    }
+    let scratch = Scratch::new(database_url.as_deref()).await;
+    let app = scratch.app.clone();
+    eprintln!("Bygger demo på {} …", scratch.backend());
+    let demo = app.build_demo(10).await?;
+    let cw = app.named_user("sagsbehandler").await?;
+    let citizen = demo.citizens[9].clone();
+    app.find_citizen(&cw, &citizen.cpr.formatted()).await?;
+
+    // Orders, each disclosing its automatic fields and, on a justified decision, every
+    // field its policy allows, until the citizen's ledger holds the rows asked for.
+    eprintln!("Videregiver til {ledger_rows} rækker i videregivelsesloggen …");
+    let mut rows = 0;
+    for (code, supplier) in ANSWER_ORDERS.iter().cycle() {
+        if rows >= ledger_rows {
+            break;
+        }
+        let order = app
+            .place_order(
+                &cw,
+                NewOrder {
+                    subject_id: citizen.id,
+                    service_type_id: demo.service_types[*code],
+                    supplier_id: demo.organisations[*supplier],
+                },
+            )
+            .await?;
+        let view = app.caseworker_order(&cw, order).await?;
+        for field in view.disclosable {
+            app.disclose(
+                &cw,
+                order,
+                field.key(),
+                "Leverandøren skal kende oplysningen for at udføre opgaven.",
+            )
+            .await?;
+        }
+        rows += app.caseworker_order(&cw, order).await?.disclosures.len();
+    }
+
+    // Reads of the citizen's record, many at once, until the log holds the entries asked.
+    let before = app.access_log_len().await?;
+    let missing = log_entries.saturating_sub(before);
+    eprintln!("Skriver {missing} poster i adgangsloggen …");
+    let mut readers = tokio::task::JoinSet::new();
+    const READERS: u64 = 64;
+    for r in 0..READERS {
+        let (app, cw, id) = (app.clone(), cw.clone(), citizen.id);
+        let share = missing / READERS + u64::from(r < missing % READERS);
+        readers.spawn(async move {
+            for _ in 0..share {
+                app.citizen(&cw, id).await?;
+            }
+            Ok::<_, skjold_app::AppError>(())
+        });
+    }
+    while let Some(done) = readers.join_next().await {
+        done??;
+    }
+    let log_total = app.access_log_len().await?;
+
+    let case = skjold_app::rights::CaseInput {
+        citizen: citizen.id,
+        kind: "access".into(),
+        received_on: app.now().local_date().to_string(),
+        channel: "digital_post".into(),
+        description: "Alt, hvad I har givet videre om mig.".into(),
+        access: Some(skjold_app::rights::AccessInput {
+            wish: "my_data_in_a_case".into(),
+            scope: "case".into(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let (id, _) = app.open_rights_case(&cw, &case).await?;
+    app.check_rights_identity(&cw, id, "MitID").await?;
+    let granted = skjold_app::rights::DecisionInput {
+        outcome: "granted".into(),
+        reasons: "Borgeren har ret til indsigt i egne oplysninger.".into(),
+        ..Default::default()
+    };
+    app.decide_rights_case(&cw, id, &granted).await?;
+
+    // The first answer loads the scrubber's lists; it is timed on its own.
+    let started = Instant::now();
+    let first = app.access_answer(&cw, id).await?;
+    let cold = started.elapsed();
+    let ledger_in_answer: usize = first.recipients.iter().map(|r| r.disclosures.len()).sum();
+    let mut answers = Vec::with_capacity(runs);
+    let mut json_bytes = 0;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let answer = app.access_answer(&cw, id).await?;
+        json_bytes = serde_json::to_vec(&answer)?.len();
+        answers.push(started.elapsed());
+    }
+    let mut letters = Vec::with_capacity(runs.min(5));
+    let mut pdf_bytes = 0;
+    for _ in 0..runs.min(5) {
+        let started = Instant::now();
+        pdf_bytes = app.rights_letter(&cw, id).await?.pdf.len();
+        letters.push(started.elapsed());
+    }
+    let backend = scratch.backend();
+    scratch.cleanup().await;
+
+    answers.sort();
+    letters.sort();
+    let median = |v: &[Duration]| v[v.len() / 2];
+    println!("bench answer: one citizen's access answer from the records ({backend})");
+    println!(
+        "  records       {ledger_in_answer} ledger rows for the citizen ({} recipients), {log_total} access-log entries",
+        first.recipients.len()
+    );
+    println!(
+        "  answer (JSON) median {:.1} ms, min {:.1} ms, max {:.1} ms over {runs} runs; first {:.1} ms (loads the scrubber); {json_bytes} bytes",
+        ms(median(&answers)),
+        ms(answers[0]),
+        ms(answers[answers.len() - 1]),
+        ms(cold)
+    );
+    println!(
+        "  letter (PDF)  median {:.1} ms, min {:.1} ms over {} runs; {pdf_bytes} bytes",
+        ms(median(&letters)),
+        ms(letters[0]),
+        letters.len()
     );
     Ok(())
 }
