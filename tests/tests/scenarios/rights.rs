@@ -841,6 +841,11 @@ async fn bad_requests_are_refused_with_nothing_written(backend: Backend) {
     api.get(&format!("/api/v1/rights-cases/{id}/answer?format=docx"))
         .await
         .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "answer_format");
+    api.get(&format!(
+        "/api/v1/rights-cases/{id}/answer?format=pdf&format=pdf"
+    ))
+    .await
+    .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "answer_format");
     w.done().await;
 }
 

@@ -3,6 +3,7 @@
 //! suppliers' notices of changed data.
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -671,8 +672,13 @@ pub async fn answer(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     Id(id): Id,
-    Query(q): Query<AnswerFormat>,
+    q: Result<Query<AnswerFormat>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    // A query string that does not read as one format (`?format=pdf&format=pdf`) asks
+    // for no known format.
+    let Ok(Query(q)) = q else {
+        return Err(skjold_core::Problem::AnswerFormat("?".into()).into());
+    };
     match q.format.as_deref().unwrap_or("json") {
         "json" => {
             let answer = s.app.access_answer(&a, id).await?;
