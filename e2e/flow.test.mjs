@@ -4,6 +4,9 @@
 // shows; one changes their password.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { startSkjold, startBrowser, login, shot, totp, PASSWORD } from './harness.mjs';
 
 let skjold;
@@ -111,6 +114,102 @@ test('caseworker orders, discloses one more field; only the right supplier sees 
   assert.ok(await events.filter({ hasText: 'adgangskode og engangskode' }).count() >= 1);
   await shot(dpo.page, '12b-sign-in-report');
   await dpo.context.close();
+});
+
+// The text of a PDF, page by page, as a reader of the letter gets it.
+async function pdfText(bytes) {
+  const doc = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: true, isEvalSupported: false }).promise;
+  const pages = [];
+  for (let n = 1; n <= doc.numPages; n++) {
+    const content = await (await doc.getPage(n)).getTextContent();
+    pages.push(content.items.map((i) => i.str).join(' '));
+  }
+  await doc.destroy();
+  return pages.join('\n');
+}
+
+test('an access request from intake to the PDF letter in the citizen\'s digital mailbox', async () => {
+  // The citizen of the first test: Mentorhuset received their data.
+  const citizen = skjold.examples[0];
+  const cw = await login(browser, skjold.base, 'sagsbehandler');
+  await cw.page.getByLabel('CPR-nummer').fill(citizen.cpr);
+  await cw.page.getByRole('button', { name: 'Søg' }).click();
+  await cw.page.getByRole('heading', { level: 1, name: citizen.name }).waitFor();
+  await cw.page.getByRole('link', { name: 'Registrér anmodning om rettigheder' }).click();
+  await cw.page.getByRole('heading', { level: 1, name: `Registrér anmodning fra ${citizen.name}` }).waitFor();
+  await shot(cw.page, '30-rights-intake');
+
+  // Intake: the request as it came, by telephone; the question model picks the regime.
+  await cw.page.getByLabel('Hvad anmoder borgeren om?').selectOption({ label: 'Indsigt' });
+  await cw.page.getByLabel('Modtaget som').selectOption('phone');
+  await cw.page.getByLabel('Anmodningen').fill('Borgeren vil vide, hvem der har fået oplysninger om hende.');
+  await cw.page.getByRole('button', { name: 'Registrér anmodningen' }).click();
+  await cw.page.getByText('Anmodningen er registreret').waitFor();
+  const title = await cw.page.title();
+  assert.ok(!title.includes(citizen.name) && !title.includes(citizen.cpr), `the title carries no personal data: ${title}`);
+  assert.equal((await cw.page.locator('#case-status').textContent()).trim(), 'Modtaget');
+  const deadline = (await cw.page.locator('#deadline').textContent()).trim();
+  assert.match(deadline, /\d{4}/, 'the deadline is shown');
+  const casePath = new URL(cw.page.url()).pathname;
+  await shot(cw.page, '31-rights-case');
+
+  // No decision before the identity check; then the decision with reasons.
+  assert.equal(await cw.page.getByRole('button', { name: 'Træf afgørelse' }).count(), 0);
+  await cw.page.getByLabel('Hvordan er borgerens identitet kontrolleret?').fill('MitID ved fremmøde i Borgerservice');
+  await cw.page.getByRole('button', { name: 'Registrér kontrol' }).click();
+  await cw.page.getByText('Identitetskontrollen er registreret').waitFor();
+  const decision = cw.page.locator('form[action$="/afgoerelse"]');
+  await decision.getByLabel('Afgørelse', { exact: true }).selectOption('granted');
+  await decision.getByLabel('Begrundelse').fill('Borgeren har ret til indsigt i egne oplysninger, jf. databeskyttelsesforordningens artikel 15.');
+  await cw.page.getByRole('button', { name: 'Træf afgørelse' }).click();
+  await cw.page.getByText('Afgørelsen er registreret').waitFor();
+  await cw.page.locator('#svar').waitFor();
+  await shot(cw.page, '32-rights-draft');
+
+  // The answer is reviewed for other people's data before it can go out.
+  assert.equal(await cw.page.getByRole('button', { name: /Send svaret/ }).count(), 0);
+  await cw.page.getByRole('button', { name: 'Svaret er gennemgået for tredjemands oplysninger' }).click();
+  await cw.page.getByText('Svaret er gennemgået for andres oplysninger').waitFor();
+
+  // The letter, downloaded and opened: a PDF that names the recipients from the ledger and
+  // the right to complain.
+  const [download] = await Promise.all([
+    cw.page.waitForEvent('download'),
+    cw.page.locator('#letter-link').click(),
+  ]);
+  const bytes = readFileSync(await download.path());
+  assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-');
+  const text = (await pdfText(bytes)).replace(/\s+/g, ' ');
+  assert.ok(text.includes(citizen.name), 'the letter is addressed to the citizen');
+  assert.ok(text.includes('Mentorhuset'), 'the letter names the supplier that received data');
+  assert.ok(text.includes('Datatilsynet'), 'the letter tells of the right to complain');
+
+  // Sent to the digital mailbox: the demo's provider is a folder.
+  await cw.page.getByRole('button', { name: 'Send svaret til borgerens digitale postkasse' }).click();
+  await cw.page.getByText('Svaret er sendt til borgerens digitale postkasse').waitFor();
+  assert.equal((await cw.page.locator('#case-status').textContent()).trim(), 'Besvaret');
+  const reference = casePath.split('/').pop();
+  const answers = readdirSync(join(skjold.dataDir, 'letters')).filter((f) => f.endsWith('-indsigtssvar.pdf'));
+  let delivered = false;
+  for (const f of answers) {
+    const sentText = (await pdfText(readFileSync(join(skjold.dataDir, 'letters', f)))).replace(/\s+/g, ' ');
+    delivered ||= sentText.includes(citizen.name) && sentText.includes('Mentorhuset');
+  }
+  assert.ok(delivered, `the answer is in the mailbox folder (${answers.join(', ')}; case ${reference})`);
+  await shot(cw.page, '33-rights-answered');
+  await cw.context.close();
+
+  // The privacy officer sees the case among all cases; a supplier cannot open it.
+  const dpo = await login(browser, skjold.base, 'dpo');
+  await dpo.page.goto(`${skjold.base}/rettigheder`);
+  await dpo.page.locator(`a[href="${casePath}"]`).first().waitFor();
+  await shot(dpo.page, '34-rights-dpo');
+  await dpo.context.close();
+  const sup = await login(browser, skjold.base, 'mentorhuset');
+  const res = await sup.page.goto(`${skjold.base}${casePath}`);
+  assert.ok([403, 404].includes(res.status()), `a supplier is refused the case (${res.status()})`);
+  assert.ok(!(await sup.page.locator('body').textContent()).includes(citizen.name));
+  await sup.context.close();
 });
 
 test('supplier asks for a field, caseworker approves; the guard stops a CPR number', async () => {

@@ -54,7 +54,7 @@ export async function startSkjold() {
     await new Promise((r) => setTimeout(r, 100));
     if (i === 99) throw new Error('Skjold did not start');
   }
-  return { base, examples, secrets: printedSecrets, stop: () => server.kill('SIGTERM') };
+  return { base, dataDir, examples, secrets: printedSecrets, stop: () => server.kill('SIGTERM') };
 }
 
 export async function startBrowser() {
@@ -72,6 +72,8 @@ export async function shot(page, name) {
 
 // The second-factor secrets set up during this run, by user name.
 const secrets = new Map();
+// The last demo code each user signed in with.
+const usedCodes = new Map();
 // The demo users' secrets, as `skjold demo` printed them.
 const printedSecrets = new Map();
 
@@ -110,6 +112,13 @@ export async function login(browser, base, username, password = PASSWORD) {
     const shown = page.locator('#totp-secret');
     if (await box.count()) {
       code = (await box.textContent()).trim();
+      if (usedCodes.get(username) === code) {
+        // A code signs in once: wait for the next one, as a person would.
+        await new Promise((r) => setTimeout(r, 30_500 - (Date.now() % 30_000)));
+        await page.reload();
+        code = (await box.textContent()).trim();
+      }
+      usedCodes.set(username, code);
       await shot(page, `totp-demo-${username}`);
     } else if (await shown.count()) {
       secrets.set(username, (await shown.textContent()).trim());
