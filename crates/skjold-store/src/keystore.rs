@@ -161,6 +161,47 @@ impl KeyStore {
         tx.commit().await
     }
 
+    /// Stores new citizens' wrapped keys in one durable transaction, before their data is
+    /// written (a bulk import's batch).
+    pub(crate) async fn put_subject_keys(
+        &self,
+        keys: &[(Uuid, Vec<u8>)],
+        master_key_id: &str,
+        now: Now,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        for (subject, wrapped) in keys {
+            execute!(
+                &mut tx,
+                "INSERT INTO subject_key (subject_id, wrapped_key, master_key_id, created_at) VALUES ($1, $2, $3, $4)",
+                *subject,
+                wrapped.as_slice(),
+                master_key_id,
+                now.micros()
+            )?;
+        }
+        tx.commit().await
+    }
+
+    /// Removes keys whose data was never written (a batch's transaction failed, or the
+    /// citizens were registered already), in one transaction.
+    pub(crate) async fn remove_orphans(&self, subjects: &[Uuid]) -> Result<(), StoreError> {
+        if subjects.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.db.write().await?;
+        for subject in subjects {
+            execute!(
+                &mut tx,
+                "DELETE FROM subject_key WHERE subject_id = $1",
+                *subject
+            )?;
+        }
+        tx.commit().await?;
+        self.scrub().await;
+        Ok(())
+    }
+
     /// Removes a key whose data was never written (the data's transaction failed).
     pub(crate) async fn remove_orphan(&self, subject: Uuid) -> Result<(), StoreError> {
         let mut tx = self.db.write().await?;
