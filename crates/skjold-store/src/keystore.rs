@@ -170,15 +170,25 @@ impl KeyStore {
         now: Now,
     ) -> Result<(), StoreError> {
         let mut tx = self.db.write().await?;
-        for (subject, wrapped) in keys {
-            execute!(
-                &mut tx,
-                "INSERT INTO subject_key (subject_id, wrapped_key, master_key_id, created_at) VALUES ($1, $2, $3, $4)",
-                *subject,
-                wrapped.as_slice(),
-                master_key_id,
-                now.micros()
-            )?;
+        for chunk in keys.chunks(1000) {
+            macro_rules! insert_keys {
+                ($db:ty, $conn:expr) => {{
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO subject_key (subject_id, wrapped_key, master_key_id, created_at) ",
+                    );
+                    qb.push_values(chunk.iter(), |mut b, (subject, wrapped)| {
+                        b.push_bind(*subject)
+                            .push_bind(wrapped.as_slice())
+                            .push_bind(master_key_id)
+                            .push_bind(now.micros());
+                    });
+                    qb.build().execute(&mut **$conn).await?;
+                }};
+            }
+            match &mut tx {
+                Tx::Sqlite(c) => insert_keys!(sqlx::Sqlite, c),
+                Tx::Postgres(c) => insert_keys!(sqlx::Postgres, c),
+            }
         }
         tx.commit().await
     }

@@ -28,6 +28,38 @@ struct Prepared {
     items: Vec<(skjold_core::citizens::NewDatum, Option<Uuid>)>,
 }
 
+/// A sealed item of a batch, to insert.
+struct DatumRow<'a> {
+    id: Uuid,
+    subject_id: Uuid,
+    field_key: &'static str,
+    ciphertext: Vec<u8>,
+    source: &'a str,
+    purpose_id: Option<Uuid>,
+}
+
+/// Items per `INSERT` (8 parameters each, well under either backend's limit).
+const DATUM_CHUNK: usize = 500;
+
+macro_rules! insert_data {
+    ($db:ty, $conn:expr, $chunk:expr, $now:expr) => {{
+        let mut qb = sqlx::QueryBuilder::<$db>::new(
+            "INSERT INTO personal_datum (id, subject_id, field_key, ciphertext, source, purpose_id, collected_at, restricted) ",
+        );
+        qb.push_values($chunk.iter(), |mut b, r| {
+            b.push_bind(r.id)
+                .push_bind(r.subject_id)
+                .push_bind(r.field_key)
+                .push_bind(r.ciphertext.as_slice())
+                .push_bind(r.source)
+                .push_bind(r.purpose_id)
+                .push_bind($now.micros())
+                .push_bind(false);
+        });
+        qb.build().execute(&mut **$conn).await?;
+    }};
+}
+
 impl Gate {
     /// Registers a batch of citizens into `controller_id` as a system import (the CLI),
     /// in one data transaction. Returns each citizen's outcome, in order. An error (the
@@ -114,6 +146,7 @@ impl Gate {
         let mut tx = self.db.write().await?;
         let mut existing = Vec::with_capacity(prepared.len());
         let mut log = Vec::with_capacity(prepared.len());
+        let mut rows: Vec<DatumRow<'_>> = Vec::with_capacity(prepared.len() * 6);
         for p in prepared {
             let inserted = execute!(
                 &mut tx,
@@ -130,19 +163,14 @@ impl Gate {
             }
             for (d, purpose_id) in &p.items {
                 let sealed = p.key.seal(p.id, d.field.key(), &d.value)?;
-                execute!(
-                    &mut tx,
-                    "INSERT INTO personal_datum (id, subject_id, field_key, ciphertext, source, purpose_id, collected_at, restricted) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    Uuid::new_v4(),
-                    p.id,
-                    d.field.key(),
-                    sealed.as_slice(),
-                    d.source.as_str(),
-                    *purpose_id,
-                    now.micros(),
-                    false
-                )?;
+                rows.push(DatumRow {
+                    id: Uuid::new_v4(),
+                    subject_id: p.id,
+                    field_key: d.field.key(),
+                    ciphertext: sealed,
+                    source: d.source.as_str(),
+                    purpose_id: *purpose_id,
+                });
             }
             log.push(log_row(
                 None,
@@ -155,6 +183,13 @@ impl Gate {
                 ),
                 true,
             ));
+        }
+        // The items many rows to a statement: one statement each costs more than the rest.
+        for chunk in rows.chunks(DATUM_CHUNK) {
+            match &mut tx {
+                Tx::Sqlite(c) => insert_data!(sqlx::Sqlite, c, chunk, now),
+                Tx::Postgres(c) => insert_data!(sqlx::Postgres, c, chunk, now),
+            }
         }
         if !log.is_empty() {
             crate::log::insert_all(&mut tx, &mut log).await?;
