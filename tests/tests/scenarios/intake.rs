@@ -93,6 +93,50 @@ async fn a_citizen_comes_in_with_source_and_purpose(backend: Backend) {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(PURPOSE));
     assert!(page.body.contains("Registrér oplysning"));
+
+    // "Tilføj borger": a refusal is shown in the form with what was typed kept; a good
+    // one goes to the new citizen's page with the flash message.
+    let refused = browser
+        .post_form(
+            "/borgere/ny",
+            &[
+                ("cpr", "320190-1234"),
+                ("name", "Freja Damgaard"),
+                ("source", "Borgeren"),
+                ("purpose", PURPOSE),
+                ("field_1", "phone"),
+                ("value_1", "40506070"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Borgeren er ikke oprettet"));
+    assert!(refused.body.contains("Freja Damgaard"));
+    assert!(refused.body.contains("40506070"));
+    let created = browser
+        .post_form(
+            "/borgere/ny",
+            &[
+                ("cpr", "010203-4322"),
+                ("name", "Freja Damgaard"),
+                ("source", "Borgeren"),
+                ("purpose", PURPOSE),
+                ("field_1", "phone"),
+                ("value_1", "40506070"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let location = created
+        .headers
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .expect("location")
+        .to_owned();
+    assert!(location.ends_with("?ok=borger"), "{location}");
+    let shown = browser.get(&location).await;
+    assert!(shown.body.contains("Borgeren er oprettet"));
+    assert!(shown.body.contains("40506070"));
     w.done().await;
 }
 
