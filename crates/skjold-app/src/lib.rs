@@ -25,6 +25,7 @@ pub mod demo;
 pub mod directory;
 pub mod disclosures;
 mod error;
+pub mod intake;
 pub mod jobs;
 pub mod notify;
 pub mod orders;

@@ -5,6 +5,7 @@
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::ids::Cpr;
 use crate::orders::OrderSummary;
 use crate::taxonomy::{FieldKey, Sensitivity};
 use crate::time::{Date, Timestamp};
@@ -16,7 +17,11 @@ pub struct Datum {
     pub field: FieldKey,
     pub value: String,
     pub source: String,
+    /// The name of the controller's purpose the item was collected for, if one was given.
+    pub purpose: Option<String>,
     pub collected_at: Timestamp,
+    /// For a superseded version: when the newer value replaced it.
+    pub replaced_at: Option<Timestamp>,
     pub restricted: bool,
     /// Found incorrect in a rights case: the note that rectifies it, shown wherever the
     /// item is shown (nothing is overwritten).
@@ -33,6 +38,9 @@ impl Datum {
 pub struct SubjectView {
     pub id: Uuid,
     pub data: Vec<Datum>,
+    /// Superseded versions of the items (not restricted), newest replacement first: what
+    /// the record said before, and when it was replaced.
+    pub history: Vec<Datum>,
     /// Every order for the citizen; those of other units open only by a stand-in access.
     pub orders: Vec<OrderSummary>,
 }
@@ -47,11 +55,33 @@ impl SubjectView {
 }
 
 /// A value to record about a citizen.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDatum {
     pub field: FieldKey,
     pub value: String,
+    /// Where it came from: the citizen, another authority, a supplier (free text).
     pub source: String,
+    /// The name of one of the controller's purposes, resolved by the gate; unknown names
+    /// are refused as [`crate::Problem::UnknownPurpose`].
+    pub purpose: Option<String>,
+}
+
+/// A citizen to register by a bulk import: the CPR number and the items (the name among
+/// them), checked at the edge.
+#[derive(Debug, Clone)]
+pub struct IntakeCitizen {
+    pub cpr: Cpr,
+    pub data: Vec<NewDatum>,
+}
+
+/// What became of one citizen of a bulk import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntakeOutcome {
+    Registered(Uuid),
+    /// Already registered with the controller (a re-run): nothing written.
+    Exists,
+    /// Refused (an unknown purpose): nothing written.
+    Refused(crate::Problem),
 }
 
 /// What an erasure did (wall 4). The citizen's key is destroyed first, in the key store;

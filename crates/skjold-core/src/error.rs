@@ -60,6 +60,10 @@ pub enum Input {
     Statement,
     Contribution,
     Retention,
+    /// A citizen's data item: its value, where it came from, what for.
+    DatumValue,
+    DatumSource,
+    DatumPurpose,
 }
 
 /// A date a form asks for.
@@ -135,6 +139,12 @@ pub enum Problem {
     CvrFormat,
     CvrChecksum,
     UnknownField(String),
+    /// No purpose of the controller has this name.
+    UnknownPurpose(String),
+    /// The field is not recorded as an item (the CPR number comes with the citizen).
+    FieldNotRecordable(FieldKey),
+    /// The same field given twice for one citizen.
+    FieldRepeated(FieldKey),
     BadDate(DateInput),
     BadTime,
     BadId(IdInput),
@@ -325,6 +335,9 @@ impl Problem {
                 Input::ServiceCode => "code_required",
                 Input::DpaReference => "reference_required",
                 Input::Message => "message_empty",
+                Input::DatumValue => "value_required",
+                Input::DatumSource => "source_required",
+                Input::DatumPurpose => "purpose_required",
                 _ => "required",
             },
             TooShort { input, .. } => match input {
@@ -341,6 +354,9 @@ impl Problem {
             CvrFormat => "cvr_format",
             CvrChecksum => "cvr_checksum",
             UnknownField(_) => "unknown_field",
+            UnknownPurpose(_) => "unknown_purpose",
+            FieldNotRecordable(_) => "field_not_recordable",
+            FieldRepeated(_) => "field_repeated",
             BadDate(_) => "bad_date",
             BadTime => "bad_time",
             BadId(_) => "bad_id",

@@ -161,6 +161,57 @@ impl KeyStore {
         tx.commit().await
     }
 
+    /// Stores new citizens' wrapped keys in one durable transaction, before their data is
+    /// written (a bulk import's batch).
+    pub(crate) async fn put_subject_keys(
+        &self,
+        keys: &[(Uuid, Vec<u8>)],
+        master_key_id: &str,
+        now: Now,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        for chunk in keys.chunks(1000) {
+            macro_rules! insert_keys {
+                ($db:ty, $conn:expr) => {{
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO subject_key (subject_id, wrapped_key, master_key_id, created_at) ",
+                    );
+                    qb.push_values(chunk.iter(), |mut b, (subject, wrapped)| {
+                        b.push_bind(*subject)
+                            .push_bind(wrapped.as_slice())
+                            .push_bind(master_key_id)
+                            .push_bind(now.micros());
+                    });
+                    qb.build().execute(&mut **$conn).await?;
+                }};
+            }
+            match &mut tx {
+                Tx::Sqlite(c) => insert_keys!(sqlx::Sqlite, c),
+                Tx::Postgres(c) => insert_keys!(sqlx::Postgres, c),
+            }
+        }
+        tx.commit().await
+    }
+
+    /// Removes keys whose data was never written (a batch's transaction failed, or the
+    /// citizens were registered already), in one transaction.
+    pub(crate) async fn remove_orphans(&self, subjects: &[Uuid]) -> Result<(), StoreError> {
+        if subjects.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.db.write().await?;
+        for subject in subjects {
+            execute!(
+                &mut tx,
+                "DELETE FROM subject_key WHERE subject_id = $1",
+                *subject
+            )?;
+        }
+        tx.commit().await?;
+        self.scrub().await;
+        Ok(())
+    }
+
     /// Removes a key whose data was never written (the data's transaction failed).
     pub(crate) async fn remove_orphan(&self, subject: Uuid) -> Result<(), StoreError> {
         let mut tx = self.db.write().await?;

@@ -126,6 +126,10 @@ impl Flash {
             "oprettet" => "Oprettet.",
             "sendt" => "Beskeden er sendt.",
             "samtykke" => "Samtykket er registreret.",
+            "borger" => "Borgeren er oprettet. Registreringen er logget.",
+            "oplysning" => {
+                "Oplysningen er registreret. En tidligere værdi er bevaret under «Tidligere værdier»."
+            }
             "tilbagekaldt" => {
                 "Samtykket er tilbagekaldt. Der sendes ikke flere påmindelser via kanalen."
             }

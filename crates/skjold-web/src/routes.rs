@@ -73,8 +73,16 @@ pub fn table() -> Router<AppState> {
             at(May(SearchCitizen), post(citizens::search)),
         )
         .route(
+            "/borgere/ny",
+            at(May(WorkCitizen), post(citizens::register)),
+        )
+        .route(
             "/borgere/{id}",
             at(May(WorkCitizen), get(citizens::citizen)),
+        )
+        .route(
+            "/borgere/{id}/oplysninger",
+            at(May(WorkCitizen), post(citizens::record_item)),
         )
         .route(
             "/borgere/{id}/samtykke",
@@ -345,6 +353,14 @@ fn api_table(message: usize) -> Router<AppState> {
             at(May(Administer), post(catalogue::create_dpa)),
         )
         // ---- citizens -------------------------------------------------------------------
+        .route(
+            "/api/v1/citizens",
+            at(May(WorkCitizen), post(citizens::register)),
+        )
+        .route(
+            "/api/v1/citizens/{id}/data",
+            at(May(WorkCitizen), post(citizens::record_item)),
+        )
         .route(
             "/api/v1/citizens/search",
             at(May(SearchCitizen), post(citizens::search)),

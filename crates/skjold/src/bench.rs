@@ -68,6 +68,19 @@ enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// A case system's citizens in bulk: synthetic citizens (CPR number, name and four
+    /// items each) imported from a JSON Lines file into a fresh installation; prints JSON.
+    Import {
+        /// Citizens to import.
+        #[arg(long, default_value_t = 100_000)]
+        citizens: usize,
+        /// Citizens per transaction.
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
+        /// Run on a fresh database on this PostgreSQL server instead of SQLite.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// The access answer of one citizen built from the records: with this many ledger
     /// rows for the citizen and access-log entries in all, the time to produce the answer
     /// (JSON) and its PDF letter.
@@ -113,7 +126,73 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             runs,
             database_url,
         } => answer_bench(ledger, log, runs, database_url).await,
+        BenchCommand::Import {
+            citizens,
+            batch,
+            database_url,
+        } => import_bench(citizens, batch, database_url).await,
     }
+}
+
+/// Generates synthetic citizens into a JSON Lines file, imports it into a fresh
+/// installation (one municipality, one purpose) and prints the figures as JSON.
+async fn import_bench(citizens: usize, batch: usize, database_url: Option<String>) -> Result<()> {
+    if citizens == 0 || batch == 0 {
+        bail!("--citizens and --batch must be positive");
+    }
+    let scratch = Scratch::new(database_url.as_deref()).await;
+    let app = scratch.app.clone();
+    let controller = app
+        .init("Bench Kommune", "admin", "Admin", "bench-adgangskode-2026")
+        .await?;
+    let admin = app.named_user("admin").await?;
+    let purpose = "Beskæftigelsesindsats";
+    app.create_purpose(
+        &admin,
+        &skjold_app::catalogue::PurposeInput {
+            name: purpose.into(),
+            description: "Tilbud efter lov om en aktiv beskæftigelsesindsats.".into(),
+            art6: "6.1.e".into(),
+            art9: None,
+            national_law: "Lov om en aktiv beskæftigelsesindsats § 5".into(),
+            retention: "5 år efter sagens afslutning".into(),
+        },
+    )
+    .await?;
+    let file = std::env::temp_dir().join(format!(
+        "skjold-bench-import-{}.jsonl",
+        uuid::Uuid::new_v4()
+    ));
+    crate::citizens::generate(&crate::citizens::GenerateArgs {
+        count: citizens,
+        out: file.clone(),
+        seed: 1,
+        purpose: purpose.into(),
+    })?;
+    let bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    let result = crate::citizens::import_file(&app, controller, &file, batch, true).await;
+    let _ = std::fs::remove_file(&file);
+    let (report, elapsed) = result?;
+    let log_entries = app.access_log_len().await?;
+    let backend = scratch.backend();
+    scratch.cleanup().await;
+    let secs = elapsed.as_secs_f64().max(1e-9);
+    let figures = serde_json::json!({
+        "bench": "import",
+        "backend": backend,
+        "citizens": citizens,
+        "imported": report.imported,
+        "skipped": report.skipped,
+        "failed": report.failed.len(),
+        "items_per_citizen": 6,
+        "batch": batch,
+        "file_bytes": bytes,
+        "seconds": (secs * 1000.0).round() / 1000.0,
+        "citizens_per_second": (report.imported as f64 / secs).round(),
+        "access_log_entries": log_entries,
+    });
+    println!("{}", serde_json::to_string_pretty(&figures)?);
+    Ok(())
 }
 
 async fn reads(

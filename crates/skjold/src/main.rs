@@ -5,6 +5,7 @@
 mod audit;
 mod backup;
 mod bench;
+mod citizens;
 mod scrub;
 mod security;
 mod serve;
@@ -46,6 +47,11 @@ enum Command {
     /// Put a data backup back in place, keeping the current key store. Stop the server
     /// first.
     Restore(backup::RestoreArgs),
+    /// Citizens in bulk: import a case system's file, or generate a synthetic one.
+    Citizens {
+        #[command(subcommand)]
+        command: citizens::CitizensCommand,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -84,6 +90,7 @@ async fn run(command: Command) -> Result<()> {
         }
         Command::Backup(args) => backup::backup(args).await,
         Command::Restore(args) => backup::restore(args).await,
+        Command::Citizens { command } => citizens::run(command).await,
         Command::User { command } => users::user(command).await,
         Command::Token { command } => users::token(command).await,
         Command::Security { command } => security::run(command).await,

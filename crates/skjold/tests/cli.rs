@@ -362,3 +362,134 @@ fn backup_and_restore_keep_the_keys_apart() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Gives the municipality of the data directory `dir` the purpose the synthetic files use,
+/// as its administrator `anna` would in the web UI.
+fn add_purpose(dir: &Path) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let app = skjold_app::App::open(&skjold_app::Location {
+            data_dir: dir.to_path_buf(),
+            database_url: None,
+            master_key: None,
+            key_store_url: None,
+            key_backup_dir: None,
+            key_backup_days: None,
+        })
+        .await
+        .expect("open");
+        let admin = app.named_user("anna").await.expect("admin");
+        app.create_purpose(
+            &admin,
+            &skjold_app::catalogue::PurposeInput {
+                name: "Beskæftigelsesindsats".into(),
+                description: "Tilbud efter lov om en aktiv beskæftigelsesindsats.".into(),
+                art6: "6.1.e".into(),
+                art9: None,
+                national_law: "LAB § 5".into(),
+                retention: "5 år".into(),
+            },
+        )
+        .await
+        .expect("purpose");
+        app.close().await;
+    });
+}
+
+fn generate(out: &Path, count: &str, seed: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_skjold"))
+        .args([
+            "citizens", "generate", "--count", count, "--seed", seed, "--out",
+        ])
+        .arg(out)
+        .output()
+        .expect("run skjold")
+}
+
+#[test]
+fn citizens_import_reports_bad_lines_and_runs_again_without_duplicates() {
+    let dir = std::env::temp_dir().join(format!("skjold-cli-import-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let data = dir.join("data");
+    let init = skjold(
+        &data,
+        &[
+            "init",
+            "--municipality",
+            "Testby Kommune",
+            "--admin",
+            "anna",
+            "--name",
+            "Anna Berg",
+        ],
+        "en lang nok adgangskode\n",
+    );
+    assert!(init.status.success(), "{}", text(&init));
+    add_purpose(&data);
+
+    // A synthetic CSV file, the same for the same seed.
+    let csv = dir.join("borgere.csv");
+    let made = generate(&csv, "50", "4");
+    assert!(made.status.success(), "{}", text(&made));
+    let first = std::fs::read_to_string(&csv).expect("read");
+    assert!(generate(&csv, "50", "4").status.success());
+    assert_eq!(std::fs::read_to_string(&csv).expect("read"), first);
+    let mut lines: Vec<&str> = first.lines().collect();
+    assert_eq!(lines[0], "cpr,name,field,value,source,purpose");
+    assert_eq!(lines.len(), 1 + 50 * 4);
+    // Line 11: a field the taxonomy does not have, for a citizen of its own.
+    lines.insert(
+        10,
+        "010203-4321,Bo Berg,shoe_size,44,Borgeren,Beskæftigelsesindsats",
+    );
+    std::fs::write(&csv, lines.join("\n") + "\n").expect("write");
+
+    let path = csv.to_str().expect("path");
+    let import = skjold(&data, &["citizens", "import", path], "");
+    assert!(import.status.success(), "{}", text(&import));
+    let out = text(&import);
+    assert!(out.contains("Linje 11:"), "{out}");
+    assert!(out.contains("unknown_field"), "{out}");
+    assert!(
+        out.contains("Indlæst: 50, sprunget over (findes allerede): 0, fejl: 1."),
+        "{out}"
+    );
+    assert!(out.contains("borgere/s"), "{out}");
+
+    // Again: nothing twice.
+    let again = skjold(
+        &data,
+        &["citizens", "import", path, "--controller", "Testby Kommune"],
+        "",
+    );
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(
+        text(&again).contains("Indlæst: 0, sprunget over (findes allerede): 50, fejl: 1."),
+        "{}",
+        text(&again)
+    );
+
+    // JSON Lines, one citizen a line; an unknown municipality is refused.
+    let jsonl = dir.join("borgere.jsonl");
+    assert!(generate(&jsonl, "20", "5").status.success());
+    let jpath = jsonl.to_str().expect("path");
+    let refused = skjold(
+        &data,
+        &["citizens", "import", jpath, "--controller", "Ingen Kommune"],
+        "",
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("organisation_not_found"),
+        "{}",
+        text(&refused)
+    );
+    let json = skjold(&data, &["citizens", "import", jpath, "--batch", "7"], "");
+    assert!(json.status.success(), "{}", text(&json));
+    assert!(
+        text(&json).contains("Indlæst: 20, sprunget over (findes allerede): 0, fejl: 0."),
+        "{}",
+        text(&json)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -205,6 +205,37 @@ async fn every_free_text_is_bounded(backend: Backend) {
         ),
         case(
             "sagsbehandler",
+            "/api/v1/citizens",
+            json!({ "cpr": "150585-2001", "name": "$" }),
+            MAX_LINE,
+        ),
+        case(
+            "sagsbehandler",
+            "/api/v1/citizens",
+            json!({ "cpr": "150585-2001", "name": "Ny Borger", "data": [
+                { "field": "phone", "value": "$", "source": "Borgeren", "purpose": "Beskæftigelsesindsats" }] }),
+            MAX_TEXT,
+        ),
+        case(
+            "sagsbehandler",
+            format!("/api/v1/citizens/{c}/data"),
+            json!({ "field": "job_goal", "value": "$", "source": "Borgeren", "purpose": "Beskæftigelsesindsats" }),
+            MAX_TEXT,
+        ),
+        case(
+            "sagsbehandler",
+            format!("/api/v1/citizens/{c}/data"),
+            json!({ "field": "job_goal", "value": "Kok", "source": "$", "purpose": "Beskæftigelsesindsats" }),
+            MAX_LINE,
+        ),
+        case(
+            "sagsbehandler",
+            format!("/api/v1/citizens/{c}/data"),
+            json!({ "field": "job_goal", "value": "Kok", "source": "Borgeren", "purpose": "$" }),
+            MAX_LINE,
+        ),
+        case(
+            "sagsbehandler",
             format!("/api/v1/orders/{order}/reminders"),
             json!({ "channel": "sms", "date": "2026-12-01", "time": "10:00", "place": "$" }),
             120,

@@ -10,6 +10,7 @@ mod at_rest;
 mod audit;
 mod erasure;
 mod inputs;
+mod intake;
 mod matrix;
 mod messages;
 mod oidc;

@@ -164,8 +164,11 @@ impl Row {
 
     async fn send(&self, caller: &Caller) -> Reply {
         let me = |s: &str| {
+            let (api_cpr, form_cpr) = new_cpr_of(&caller.username);
             s.replace("{user}", &caller.username)
                 .replace("{password}", password_of(&caller.username))
+                .replace("{cpr}", api_cpr)
+                .replace("{form_cpr}", form_cpr)
         };
         match &self.call {
             Call::Get(p) | Call::Page(p) => caller.get(&me(p)).await,
@@ -281,6 +284,39 @@ fn table(f: &Fixture) -> Vec<Row> {
         post("/api/v1/citizens/search", json!({ "cpr": f.searched }))
             .may(&[Caseworker, OtherUnitCaseworker, StandInCaseworker], NOTHING),
         page("/borgere").may(CASEWORKERS, NOTHING),
+        // A new citizen: any caseworker registers one of their own municipality's (Aarhus has
+        // no purposes, so the name alone, without one). An item
+        // on the matrix's citizen: those who may open the record (the citizen holds no
+        // substance-abuse item before, so no value of theirs is replaced).
+        post(
+            "/api/v1/citizens",
+            json!({ "cpr": "{cpr}", "name": "Ny Borger {user}", "source": "Anden myndighed" }),
+        )
+        .may(CASEWORKERS, NOTHING),
+        form(
+            "/borgere/ny",
+            &[
+                ("cpr", "{form_cpr}"),
+                ("name", "Ny Borger {user}"),
+                ("source", "Borgeren"),
+            ],
+        )
+        .may(CASEWORKERS, NOTHING),
+        post(
+            format!("/api/v1/citizens/{c}/data"),
+            json!({ "field": "substance_abuse", "value": "Intet kendt misbrug ({user})", "source": "Borgeren", "purpose": "Beskæftigelsesindsats" }),
+        )
+        .may(&[Caseworker, StandInCaseworker], NOTHING),
+        form(
+            format!("/borgere/{c}/oplysninger"),
+            &[
+                ("field", "substance_abuse"),
+                ("value", "Intet kendt misbrug (formular, {user})"),
+                ("source", "Borgeren"),
+                ("purpose", "Beskæftigelsesindsats"),
+            ],
+        )
+        .may(&[Caseworker, StandInCaseworker], NOTHING),
         // ---- orders --------------------------------------------------------------------------
         get(format!("/api/v1/orders/{}", f.order))
             .may(&[Caseworker, StandInCaseworker], NAME)
@@ -851,6 +887,18 @@ async fn rights_fixture(
 }
 
 /// The password each caller signs in with.
+/// A new citizen's CPR number for each caller to register, over the API and by the form
+/// (so that each registration is new).
+fn new_cpr_of(username: &str) -> (&'static str, &'static str) {
+    match username {
+        "sagsbehandler" => ("150585-1001", "150585-1002"),
+        "sagsbehandler2" => ("150585-1003", "150585-1004"),
+        "vest.sb" => ("150585-1005", "150585-1006"),
+        "aarhus.sb" => ("150585-1007", "150585-1008"),
+        _ => ("150585-1009", "150585-1010"),
+    }
+}
+
 fn password_of(username: &str) -> &'static str {
     if ["aarhus.sb", "vest.sb"].contains(&username) {
         EXTRA_PASSWORD

@@ -118,6 +118,9 @@ const TOWNS: &[(&str, &str)] = &[
     ("2450", "København SV"),
 ];
 
+/// The demo's purpose its citizens' data was collected for.
+const DEMO_PURPOSE: &str = "Beskæftigelsesindsats";
+
 fn pick<'a, R: Rng>(rng: &mut R, list: &[&'a str]) -> &'a str {
     list.choose(rng).copied().unwrap_or("")
 }
@@ -311,6 +314,7 @@ fn citizen_data<R: Rng>(
             field,
             value,
             source: source.into(),
+            purpose: Some(DEMO_PURPOSE.into()),
         })
         .collect();
     if n.is_multiple_of(7) {
@@ -325,6 +329,7 @@ fn citizen_data<R: Rng>(
             )
             .to_owned(),
             source: "Rusmiddelcentret".into(),
+            purpose: Some(DEMO_PURPOSE.into()),
         });
     }
     (out, address, phone, email)

@@ -14,23 +14,76 @@ async fn insert_datum(
     key: &SubjectKey,
     subject_id: Uuid,
     d: &NewDatum,
+    purpose_id: Option<Uuid>,
     now: Now,
 ) -> Result<Uuid, StoreError> {
     let id = Uuid::new_v4();
     let sealed = key.seal(subject_id, d.field.key(), &d.value)?;
     execute!(
         tx,
-        "INSERT INTO personal_datum (id, subject_id, field_key, ciphertext, source, collected_at, restricted) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO personal_datum (id, subject_id, field_key, ciphertext, source, purpose_id, collected_at, restricted) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         id,
         subject_id,
         d.field.key(),
         sealed.as_slice(),
         d.source.as_str(),
+        purpose_id,
         now.micros(),
         false
     )?;
     Ok(id)
+}
+
+/// The controller's purposes by name (the first created wins where two share a name).
+pub(super) async fn purposes_by_name(
+    tx: &mut Tx,
+    controller_id: Uuid,
+) -> Result<std::collections::HashMap<String, Uuid>, StoreError> {
+    let rows = fetch!(
+        tx,
+        fetch_all,
+        (Uuid, String),
+        "SELECT id, name FROM purpose WHERE organisation_id = $1 ORDER BY created_at DESC",
+        controller_id
+    )?;
+    Ok(rows.into_iter().map(|(id, name)| (name, id)).collect())
+}
+
+/// Each item's purpose, resolved by name among the controller's purposes; an unknown name
+/// is refused.
+pub(super) fn resolve_purposes(
+    purposes: &std::collections::HashMap<String, Uuid>,
+    data: &[NewDatum],
+) -> Result<Vec<Option<Uuid>>, Problem> {
+    data.iter()
+        .map(|d| match d.purpose.as_deref() {
+            None => Ok(None),
+            Some(name) => purposes
+                .get(name)
+                .copied()
+                .map(Some)
+                .ok_or_else(|| Problem::UnknownPurpose(name.to_owned())),
+        })
+        .collect()
+}
+
+/// A citizen's items with their CPR number first: the number is data like any other, sealed
+/// under the citizen's key, collected with the first item's source and purpose. A CPR item
+/// among `data` is left out (the number registered is the one looked up by).
+pub(super) fn with_cpr(cpr: &Cpr, data: &[NewDatum]) -> Vec<NewDatum> {
+    let first = data.first();
+    let cpr_datum = NewDatum {
+        field: FieldKey::Cpr,
+        value: cpr.formatted(),
+        source: first
+            .map(|d| d.source.clone())
+            .unwrap_or_else(|| "Registrering".into()),
+        purpose: first.and_then(|d| d.purpose.clone()),
+    };
+    std::iter::once(cpr_datum)
+        .chain(data.iter().filter(|d| d.field != FieldKey::Cpr).cloned())
+        .collect()
 }
 
 impl Gate {
@@ -94,6 +147,7 @@ impl Gate {
         if existing.is_some() {
             return Err(StoreError::Refused(Problem::SubjectExists));
         }
+        let purposes = purposes_by_name(&mut tx, controller_id).await?;
         execute!(
             &mut tx,
             "INSERT INTO data_subject (id, controller_id, cpr_hash, created_at) VALUES ($1, $2, $3, $4)",
@@ -102,18 +156,10 @@ impl Gate {
             hash.as_slice(),
             now.micros()
         )?;
-        // The CPR number is data like any other: sealed under the citizen's key.
-        let cpr_datum = NewDatum {
-            field: FieldKey::Cpr,
-            value: cpr.formatted(),
-            source: data
-                .first()
-                .map(|d| d.source.clone())
-                .unwrap_or_else(|| "Registrering".into()),
-        };
-        for d in std::iter::once(&cpr_datum).chain(data.iter().filter(|d| d.field != FieldKey::Cpr))
-        {
-            insert_datum(&mut tx, key, id, d, now).await?;
+        let items = with_cpr(cpr, data);
+        let purpose_ids = resolve_purposes(&purposes, &items).map_err(StoreError::Refused)?;
+        for (d, purpose_id) in items.iter().zip(purpose_ids) {
+            insert_datum(&mut tx, key, id, d, purpose_id, now).await?;
         }
         if let Some(a) = actor {
             access::grant_lookup(&mut tx, a, id, now).await?;
@@ -134,15 +180,15 @@ impl Gate {
         tx.commit().await
     }
 
-    /// Records a new value for one field of a citizen; the previous value is kept, marked
-    /// as superseded.
+    /// Records a new value for one field of a citizen, for the controller's purpose it
+    /// names; the previous value is kept, marked as superseded. Returns the new item's id.
     pub async fn record_datum(
         &self,
         actor: &Actor,
         subject_id: Uuid,
         datum: &NewDatum,
         now: Now,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Uuid, StoreError> {
         let mut tx = self.db.write().await?;
         let checked = async {
             let stand_in = access::caseworker_subject(&mut tx, actor, subject_id, now).await?;
@@ -162,8 +208,21 @@ impl Gate {
                 return Err(self.refuse(tx, actor, now, u, e).await);
             }
         };
+        let purposes = purposes_by_name(&mut tx, actor.controller_id).await?;
+        let purpose_id = match resolve_purposes(&purposes, std::slice::from_ref(datum)) {
+            Ok(ids) => ids.into_iter().next().flatten(),
+            Err(p) => {
+                let u = Use::new(
+                    UseKind::Register,
+                    None,
+                    PURPOSE_CASEWORK,
+                    "Registrering af oplysning afvist",
+                );
+                return Err(self.refuse(tx, actor, now, u, StoreError::Refused(p)).await);
+            }
+        };
         let key = self.subject_key(subject_id).await?;
-        let new_id = insert_datum(&mut tx, &key, subject_id, datum, now).await?;
+        let new_id = insert_datum(&mut tx, &key, subject_id, datum, purpose_id, now).await?;
         execute!(
             &mut tx,
             "UPDATE personal_datum SET superseded_by = $1 WHERE subject_id = $2 AND field_key = $3 \
@@ -187,7 +246,8 @@ impl Gate {
             true,
         )
         .await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(new_id)
     }
 
     /// Finds a citizen by CPR number (through its keyed hash). Caseworkers search for
@@ -289,6 +349,7 @@ impl Gate {
             }
         };
         let rows = current_data(&mut tx, subject_id).await?;
+        let old_rows = superseded_data(&mut tx, subject_id).await?;
         let notes = super::rights::rectification_notes(&mut tx, subject_id).await?;
         let sql = format!("{ORDER_SELECT} WHERE o.subject_id = $1 ORDER BY o.created_at DESC");
         let orders = fetch!(&mut tx, fetch_all, OrderRow, &sql, subject_id)?;
@@ -313,9 +374,11 @@ impl Gate {
                 d.rectification = super::rights::rectification_of(&key, subject_id, &notes, d.id)?;
             }
         }
+        let history = self.open_all(subject_id, &wrapped, old_rows)?;
         Ok(SubjectView {
             id: subject_id,
             data,
+            history,
             orders: orders.iter().map(OrderRow::summary).collect(),
         })
     }

@@ -41,6 +41,7 @@ mod consents;
 mod data_requests;
 mod disclosures;
 mod erasure;
+mod intake;
 mod orders;
 mod oversight;
 mod rights;
@@ -235,6 +236,12 @@ struct SealedRow {
     source: String,
     collected_at: i64,
     restricted: bool,
+    /// The purpose's name, where the query joins it.
+    #[sqlx(default)]
+    purpose: Option<String>,
+    /// When a superseded version was replaced, where the query joins it.
+    #[sqlx(default)]
+    replaced_at: Option<i64>,
 }
 
 /// Sealed values of a citizen's current data: not restricted (out of active processing,
@@ -244,9 +251,28 @@ async fn current_data(tx: &mut Tx, subject_id: Uuid) -> Result<Vec<SealedRow>, S
         tx,
         fetch_all,
         SealedRow,
-        "SELECT id, field_key, ciphertext, source, collected_at, restricted FROM personal_datum \
-         WHERE subject_id = $1 AND superseded_by IS NULL AND restricted = $2 AND removed_at IS NULL \
-         ORDER BY collected_at",
+        "SELECT d.id, d.field_key, d.ciphertext, d.source, d.collected_at, d.restricted, \
+         p.name AS purpose FROM personal_datum d LEFT JOIN purpose p ON p.id = d.purpose_id \
+         WHERE d.subject_id = $1 AND d.superseded_by IS NULL AND d.restricted = $2 \
+         AND d.removed_at IS NULL ORDER BY d.collected_at",
+        subject_id,
+        false
+    )?)
+}
+
+/// Sealed values of a citizen's superseded versions (not restricted, not removed), with
+/// when each was replaced, the latest replacement first.
+async fn superseded_data(tx: &mut Tx, subject_id: Uuid) -> Result<Vec<SealedRow>, StoreError> {
+    Ok(fetch!(
+        tx,
+        fetch_all,
+        SealedRow,
+        "SELECT d.id, d.field_key, d.ciphertext, d.source, d.collected_at, d.restricted, \
+         p.name AS purpose, n.collected_at AS replaced_at FROM personal_datum d \
+         LEFT JOIN purpose p ON p.id = d.purpose_id \
+         LEFT JOIN personal_datum n ON n.id = d.superseded_by \
+         WHERE d.subject_id = $1 AND d.superseded_by IS NOT NULL AND d.restricted = $2 \
+         AND d.removed_at IS NULL ORDER BY n.collected_at DESC, d.collected_at DESC",
         subject_id,
         false
     )?)
@@ -371,7 +397,9 @@ impl Gate {
                     field,
                     value,
                     source: r.source.clone(),
+                    purpose: r.purpose.clone(),
                     collected_at: Now::from_micros(r.collected_at),
+                    replaced_at: r.replaced_at.map(Now::from_micros),
                     restricted: r.restricted,
                     rectification: None,
                 }))

@@ -41,6 +41,9 @@ fn input(i: Input) -> &'static str {
         Input::Statement => "borgerens bemærkning",
         Input::Retention => "opbevaringsperioden",
         Input::Contribution => "bidraget",
+        Input::DatumValue => "værdien",
+        Input::DatumSource => "kilden",
+        Input::DatumPurpose => "formålet",
     }
 }
 
@@ -144,6 +147,9 @@ pub fn problem(p: &Problem) -> String {
         CvrFormat => "CVR-nummeret skal have 8 cifre og må ikke begynde med 0.".into(),
         CvrChecksum => "CVR-nummeret har et forkert kontrolciffer.".into(),
         UnknownField(f) => format!("Ukendt datafelt «{f}»."),
+        UnknownPurpose(p) => format!("Myndigheden har intet formål ved navn «{p}»."),
+        FieldNotRecordable(f) => format!("{} registreres med borgeren og kan ikke registreres som oplysning.", capitalised(f.danish())),
+        FieldRepeated(f) => format!("Feltet {} er angivet mere end én gang.", f.danish().to_lowercase()),
         BadDate(d) => format!(
             "{} er ikke en gyldig dato; brug formatet ÅÅÅÅ-MM-DD.",
             capitalised(date(*d))

@@ -39,6 +39,9 @@ fn input(i: Input) -> &'static str {
         Input::Statement => "the citizen's statement",
         Input::Retention => "the retention period",
         Input::Contribution => "the contribution",
+        Input::DatumValue => "the value",
+        Input::DatumSource => "the source",
+        Input::DatumPurpose => "the purpose",
     }
 }
 
@@ -178,6 +181,9 @@ pub fn problem(p: &Problem) -> String {
         CvrFormat => "A CVR number has 8 digits and does not begin with 0.".into(),
         CvrChecksum => "The CVR number's check digit is wrong.".into(),
         UnknownField(f) => format!("Unknown data field «{f}»."),
+        UnknownPurpose(p) => format!("The authority has no purpose named «{p}»."),
+        FieldNotRecordable(f) => format!("The field «{}» comes with the citizen and cannot be recorded as an item.", f.key()),
+        FieldRepeated(f) => format!("The field «{}» is given more than once.", f.key()),
         BadDate(d) => format!("{} is not a valid date; use YYYY-MM-DD.", capitalised(date(*d))),
         BadTime => "Write the time as HH:MM.".into(),
         BadId(i) => format!("Unknown {}.", id(*i)),
