@@ -30,11 +30,11 @@ test('caseworker orders, discloses one more field; only the right supplier sees 
   // The caseworker finds the citizen by CPR number.
   const cw = await login(browser, skjold.base, 'sagsbehandler');
   await shot(cw.page, '01-caseworker-start');
-  await cw.page.getByLabel('CPR-nummer').fill('320190-1234');
+  await cw.page.locator('form[action="/borgere/soeg"]').getByLabel('CPR-nummer').fill('320190-1234');
   await cw.page.getByRole('button', { name: 'Søg' }).click();
   await assert.doesNotReject(cw.page.getByText('gyldig fødselsdato').waitFor());
   await shot(cw.page, '02-caseworker-bad-cpr');
-  await cw.page.getByLabel('CPR-nummer').fill(citizen.cpr);
+  await cw.page.locator('form[action="/borgere/soeg"]').getByLabel('CPR-nummer').fill(citizen.cpr);
   await cw.page.getByRole('button', { name: 'Søg' }).click();
   await cw.page.getByRole('heading', { level: 1, name: citizen.name }).waitFor();
   await shot(cw.page, '03-citizen');
@@ -132,7 +132,7 @@ test('an access request from intake to the PDF letter in the citizen\'s digital 
   // The citizen of the first test: Mentorhuset received their data.
   const citizen = skjold.examples[0];
   const cw = await login(browser, skjold.base, 'sagsbehandler');
-  await cw.page.getByLabel('CPR-nummer').fill(citizen.cpr);
+  await cw.page.locator('form[action="/borgere/soeg"]').getByLabel('CPR-nummer').fill(citizen.cpr);
   await cw.page.getByRole('button', { name: 'Søg' }).click();
   await cw.page.getByRole('heading', { level: 1, name: citizen.name }).waitFor();
   await cw.page.getByRole('link', { name: 'Registrér anmodning om rettigheder' }).click();
@@ -212,10 +212,44 @@ test('an access request from intake to the PDF letter in the citizen\'s digital 
   await sup.context.close();
 });
 
+test('on a phone, a caseworker adds a citizen and replaces an item; the old value stays', async () => {
+  const cw = await login(browser, skjold.base, 'sagsbehandler');
+  await cw.page.setViewportSize({ width: 375, height: 800 });
+  await cw.page.locator('#tilfoej-borger summary').click();
+  const form = cw.page.locator('#new-citizen');
+  // A CPR number with an impossible date is refused, with what was typed kept.
+  await form.getByLabel('CPR-nummer').fill('310207-1234');
+  await form.getByLabel('Navn').fill('Ida Testesen');
+  await form.getByLabel('Kilde').fill('Borgeren');
+  await form.getByLabel('Felt 1').selectOption('address');
+  await form.getByLabel('Værdi 1').fill('Jagtvej 12, 2200 København N');
+  await form.getByRole('button', { name: 'Tilføj borger' }).click();
+  await cw.page.locator('#new-citizen-error').waitFor();
+  assert.equal(await cw.page.locator('#new-citizen').getByLabel('Navn').inputValue(), 'Ida Testesen');
+  await shot(cw.page, '40-new-citizen-refused-phone');
+  await cw.page.locator('#new-citizen').getByLabel('CPR-nummer').fill('070707-1234');
+  await cw.page.locator('#new-citizen').getByRole('button', { name: 'Tilføj borger' }).click();
+  await cw.page.getByRole('heading', { level: 1, name: 'Ida Testesen' }).waitFor();
+  const body = await cw.page.locator('main').textContent();
+  assert.ok(body.includes('Jagtvej 12'), 'the first item is on the record');
+
+  await cw.page.locator('#registrer-oplysning summary').click();
+  const item = cw.page.locator('#record-item');
+  await item.getByLabel('Felt').selectOption('address');
+  await item.getByLabel('Værdi').fill('Nørrebrogade 1, 2200 København N');
+  await item.getByLabel('Kilde').fill('Folkeregisteret');
+  await item.getByRole('button', { name: 'Registrér oplysning' }).click();
+  await cw.page.locator('#history').waitFor();
+  assert.ok((await cw.page.locator('#history').textContent()).includes('Jagtvej 12'), 'the old value is kept');
+  assert.ok((await cw.page.locator('main').textContent()).includes('Nørrebrogade 1'));
+  await shot(cw.page, '41-citizen-history-phone');
+  await cw.context.close();
+});
+
 test('supplier asks for a field, caseworker approves; the guard stops a CPR number', async () => {
   const citizen = skjold.examples[1];
   const cw = await login(browser, skjold.base, 'sagsbehandler');
-  await cw.page.getByLabel('CPR-nummer').fill(citizen.cpr);
+  await cw.page.locator('form[action="/borgere/soeg"]').getByLabel('CPR-nummer').fill(citizen.cpr);
   await cw.page.getByRole('button', { name: 'Søg' }).click();
   await cw.page.getByLabel('Ydelse').selectOption({ label: 'Mentorstøtte' });
   await cw.page.getByLabel('Leverandør').selectOption({ label: 'Mentorhuset ApS (aftale DBA-2024-017)' });

@@ -1,6 +1,6 @@
 //! `skjold citizens`: a case system's citizens in bulk (`import`), and synthetic files to
 //! test and measure with (`generate`). The formats are described in
-//! `skjold_app::intake` and the README ("Borgere ind").
+//! `skjold_app::intake` and the README ("Citizens in").
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
