@@ -10,7 +10,7 @@ use skjold_core::catalogue::{Dpa, Purpose, ServiceType};
 use skjold_core::error::{DateInput, Input};
 use skjold_core::text::{self, MAX_TEXT};
 use skjold_core::{Action, Actor, Art6Basis, Art9Basis, Date, DisclosureRule, LegalBasis, Problem};
-use skjold_store::catalogue::{NewDpa, NewServiceType};
+use skjold_store::catalogue::{NewDpa, NewPurpose, NewServiceType};
 
 use crate::disclosures::parse_field;
 use crate::{App, AppError, require};
@@ -34,6 +34,9 @@ pub struct PurposeInput {
     pub national_law: String,
     /// How long the data is kept, e.g. "5 år efter sagens afslutning".
     pub retention: String,
+    /// Decisions based solely on automated processing (art. 22) under the purpose: the
+    /// logic involved and its significance; empty for none.
+    pub automated_decision: String,
 }
 
 /// A new service type with its policy (field key → `automatic`, `on_justified_request`,
@@ -74,6 +77,7 @@ impl App {
         let description = text::text(Input::Description, &input.description, MAX_TEXT)?;
         let national_law = text::line(Input::NationalLaw, &input.national_law)?;
         let retention = text::line(Input::Retention, &input.retention)?;
+        let automated = text::text(Input::Description, &input.automated_decision, MAX_TEXT)?;
         let art6 = Art6Basis::parse(input.art6.trim()).ok_or(Problem::BadArt6)?;
         let art9 = match non_empty(&input.art9) {
             Some(s) => Some(Art9Basis::parse(s).ok_or(Problem::BadArt9)?),
@@ -89,10 +93,13 @@ impl App {
             .catalogue()
             .create_purpose(
                 actor.controller_id,
-                name,
-                description,
-                &basis,
-                retention,
+                NewPurpose {
+                    name,
+                    description,
+                    basis: &basis,
+                    retention,
+                    automated_decision: automated,
+                },
                 self.now(),
             )
             .await?)

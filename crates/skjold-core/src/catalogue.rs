@@ -21,6 +21,9 @@ pub struct Purpose {
     pub legal_basis: String,
     /// How long the data is kept for this purpose, in words (for the access answer).
     pub retention: String,
+    /// Decisions based solely on automated processing (art. 22) under this purpose: the
+    /// logic involved and its significance, in words; empty for none.
+    pub automated_decision: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

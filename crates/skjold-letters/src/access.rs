@@ -100,12 +100,7 @@ pub(crate) fn letter(a: &AccessAnswer) -> Letter {
         ))));
         b.push(list(a.sources.iter().cloned()));
     }
-    b.push(Block::Heading(2, "8. Automatiske afgørelser".to_owned()));
-    b.push(Block::Para(para(
-        "Dine oplysninger bruges ikke til afgørelser, der alene bygger på automatisk \
-         behandling, og heller ikke til profilering. Afgørelser om dig træffes af en \
-         sagsbehandler.",
-    )));
+    automated(&mut b, a);
     b.push(Block::Heading(
         2,
         "9. Overførsel til tredjelande".to_owned(),
@@ -262,6 +257,39 @@ fn retention(b: &mut Vec<Block>, a: &AccessAnswer) {
             })
             .collect(),
     ));
+}
+
+/// Art. 15(1)(h): automated decisions, as the purposes declare them.
+fn automated(b: &mut Vec<Block>, a: &AccessAnswer) {
+    b.push(Block::Heading(2, "8. Automatiske afgørelser".to_owned()));
+    let declared: Vec<_> = a
+        .purposes
+        .iter()
+        .filter(|p| !p.automated_decision.trim().is_empty())
+        .collect();
+    if declared.is_empty() {
+        b.push(Block::Para(para(
+            "Ingen af formålene omfatter afgørelser, der alene bygger på automatisk \
+             behandling. Afgørelser om dig træffes af en sagsbehandler.",
+        )));
+        return;
+    }
+    b.push(Block::Para(para(
+        "Disse formål omfatter afgørelser, der alene bygger på automatisk behandling. Her \
+         er logikken og betydningen for dig:",
+    )));
+    b.push(Block::List(
+        declared
+            .iter()
+            .map(|p| vec![labelled(&p.name, p.automated_decision.trim())])
+            .collect(),
+    ));
+    b.push(Block::Para(para(format!(
+        "Du har ret til at få en sagsbehandler fra {} til at se på afgørelsen, til at give \
+         dit synspunkt til kende og til at bestride afgørelsen (databeskyttelsesforordningens \
+         artikel 22, stk. 3).",
+        a.controller
+    ))));
 }
 
 fn rights(b: &mut Vec<Block>, c: &str) {

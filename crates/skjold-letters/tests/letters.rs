@@ -93,6 +93,8 @@ fn the_access_answer_follows_the_template_and_copies_the_data() {
         "7. Hvor oplysningerne stammer fra",
         "Udbetaling Danmark",
         "8. Automatiske afgørelser",
+        "Ydelsens størrelse beregnes automatisk ud fra din indkomst",
+        "artikel 22, stk. 3",
         "9. Overførsel til tredjelande",
         "Kopi af dine oplysninger",
         "Ærtebjergvej 17, 2. th., 2300 København S",
@@ -119,6 +121,19 @@ fn an_answer_with_third_parties_left_is_a_draft() {
     let text = text_of(&pdf);
     assert!(text.contains("UDKAST – ikke sendt: Svar på din anmodning om indsigt"));
     assert!(text.contains("Dette er et udkast."));
+}
+
+#[test]
+fn automated_decisions_are_what_the_purposes_declare() {
+    let mut answer = fixtures::access_answer(2);
+    for p in &mut answer.purposes {
+        p.automated_decision.clear();
+    }
+    let text = text_of(&skjold_letters::access_answer(&answer).expect("renders"));
+    assert!(
+        text.contains("Ingen af formålene omfatter afgørelser, der alene bygger på automatisk")
+    );
+    assert!(!text.contains("artikel 22, stk. 3"));
 }
 
 #[test]

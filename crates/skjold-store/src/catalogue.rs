@@ -22,6 +22,7 @@ struct PurposeRow {
     art9: Option<String>,
     national_law: String,
     retention: String,
+    automated_decision: String,
 }
 
 impl PurposeRow {
@@ -44,6 +45,7 @@ impl PurposeRow {
             national_law: self.national_law,
             legal_basis,
             retention: self.retention,
+            automated_decision: self.automated_decision,
         }
     }
 }
@@ -117,7 +119,7 @@ async fn purpose_in(tx: &mut Tx, controller_id: Uuid, id: Uuid) -> Result<Purpos
         tx,
         fetch_optional,
         PurposeRow,
-        "SELECT id, name, description, art6, art9, national_law, retention FROM purpose WHERE id = $1 AND organisation_id = $2",
+        "SELECT id, name, description, art6, art9, national_law, retention, automated_decision FROM purpose WHERE id = $1 AND organisation_id = $2",
         id,
         controller_id
     )?
@@ -202,22 +204,38 @@ pub struct Catalogue {
     pub(crate) db: Db,
 }
 
+/// A purpose to create, its texts checked by the caller.
+#[derive(Debug, Clone, Copy)]
+pub struct NewPurpose<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    pub basis: &'a LegalBasis,
+    /// How long the data is kept, in words.
+    pub retention: &'a str,
+    /// Decisions based solely on automated processing (art. 22); empty for none.
+    pub automated_decision: &'a str,
+}
+
 impl Catalogue {
     pub async fn create_purpose(
         &self,
         controller_id: Uuid,
-        name: &str,
-        description: &str,
-        basis: &LegalBasis,
-        retention: &str,
+        p: NewPurpose<'_>,
         now: Now,
     ) -> Result<Purpose, StoreError> {
+        let NewPurpose {
+            name,
+            description,
+            basis,
+            retention,
+            automated_decision,
+        } = p;
         let mut tx = self.db.write().await?;
         let id = Uuid::new_v4();
         execute!(
             &mut tx,
-            "INSERT INTO purpose (id, organisation_id, name, description, art6, art9, national_law, retention, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO purpose (id, organisation_id, name, description, art6, art9, national_law, retention, \
+             automated_decision, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             id,
             controller_id,
             name,
@@ -226,6 +244,7 @@ impl Catalogue {
             basis.art9.map(Art9Basis::key),
             basis.national_law.trim(),
             retention,
+            automated_decision,
             now.micros()
         )?;
         let purpose = purpose_in(&mut tx, controller_id, id).await?;
@@ -239,7 +258,7 @@ impl Catalogue {
             &mut tx,
             fetch_all,
             PurposeRow,
-            "SELECT id, name, description, art6, art9, national_law, retention FROM purpose WHERE organisation_id = $1 ORDER BY name",
+            "SELECT id, name, description, art6, art9, national_law, retention, automated_decision FROM purpose WHERE organisation_id = $1 ORDER BY name",
             controller_id
         )?;
         Ok(rows.into_iter().map(PurposeRow::into_model).collect())

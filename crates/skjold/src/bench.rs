@@ -156,6 +156,7 @@ async fn import_bench(citizens: usize, batch: usize, database_url: Option<String
             art9: None,
             national_law: "Lov om en aktiv beskæftigelsesindsats § 5".into(),
             retention: "5 år efter sagens afslutning".into(),
+            automated_decision: String::new(),
         },
     )
     .await?;

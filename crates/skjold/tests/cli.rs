@@ -388,6 +388,7 @@ fn add_purpose(dir: &Path) {
                 art9: None,
                 national_law: "LAB § 5".into(),
                 retention: "5 år".into(),
+                automated_decision: String::new(),
             },
         )
         .await

@@ -102,6 +102,7 @@ async fn administrator_sets_up_the_platform(backend: Backend) {
                 art9: None,
                 national_law: "LAB § 32".into(),
                 retention: "5 år".into(),
+                automated_decision: String::new(),
             },
         )
         .await

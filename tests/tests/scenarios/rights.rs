@@ -26,6 +26,7 @@ crate::on_both_backends!(
     erasure_respects_the_duty_to_keep_records_then_destroys_the_key,
     bad_requests_are_refused_with_nothing_written,
     cases_are_the_units_and_notices_the_suppliers,
+    automated_decisions_in_the_answer_are_the_purposes,
 );
 
 /// The citizen a scenario works on: found by the caseworker, with a Mentorstøtte order
@@ -898,5 +899,72 @@ async fn cases_are_the_units_and_notices_the_suppliers(backend: Backend) {
         .get("/api/v1/rights-cases")
         .await
         .assert_error(StatusCode::FORBIDDEN, "role_not_allowed");
+    w.done().await;
+}
+
+/// The answer's automated decisions (art. 15(1)(h)) are what the purposes of the citizen's
+/// data declare: none for the demo's purposes; the logic for a purpose that has them.
+async fn automated_decisions_in_the_answer_are_the_purposes(backend: Backend) {
+    let w = World::new(backend, 8).await;
+    let admin = w.api("admin").await;
+    let logic = "Hjælpens størrelse beregnes automatisk ud fra indkomst og husstand.";
+    let created = admin
+        .post_json(
+            "/api/v1/purposes",
+            &json!({"name": "Udbetaling af hjælp", "description": "Beregning og udbetaling.",
+                    "art6": "6.1.c", "national_law": "Aktivloven § 11", "retention": "5 år",
+                    "automated_decision": logic}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    assert_eq!(created.json()["automated_decision"], logic);
+
+    let citizen = w.demo.citizens[6].clone();
+    let cw = w.actor("sagsbehandler").await;
+    w.search(&cw, &citizen).await;
+    let api = w.api("sagsbehandler").await;
+    let recorded = api
+        .post_json(
+            &format!("/api/v1/citizens/{}/data", citizen.id),
+            &json!({"field": "benefit", "value": "Kontanthjælp",
+                    "source": "Udbetaling Danmark", "purpose": "Udbetaling af hjælp"}),
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.body);
+    let id = api
+        .post_json(
+            "/api/v1/rights-cases",
+            &json!({"citizen": citizen.id, "kind": "access", "received_at": "2026-11-20",
+                    "channel": "letter", "description": "Hvad ved I om mig?",
+                    "access": {"wish": "my_data_in_a_case", "scope": "administration"}}),
+        )
+        .await;
+    assert_eq!(id.status, StatusCode::OK, "{}", id.body);
+    let id = id.json()["id"].as_str().expect("id").to_owned();
+    api.post_json(
+        &format!("/api/v1/rights-cases/{id}/identity"),
+        &json!({"method": "MitID"}),
+    )
+    .await;
+    let decided = api
+        .post_json(
+            &format!("/api/v1/rights-cases/{id}/decision"),
+            &json!({"outcome": "granted", "reasons": "Borgeren har ret til indsigt."}),
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+    let answer = api
+        .get(&format!("/api/v1/rights-cases/{id}/answer"))
+        .await
+        .json();
+    let purposes = answer["purposes"].as_array().expect("purposes");
+    let declared: Vec<&Value> = purposes
+        .iter()
+        .filter(|p| p["automated_decision"] != "")
+        .collect();
+    assert_eq!(declared.len(), 1, "{purposes:?}");
+    assert_eq!(declared[0]["name"], "Udbetaling af hjælp");
+    assert_eq!(declared[0]["automated_decision"], logic);
+    assert!(purposes.len() > 1, "the demo's purposes declare none");
     w.done().await;
 }

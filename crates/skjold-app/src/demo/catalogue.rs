@@ -83,6 +83,7 @@ impl App {
                 art9: Some("9.2.b".into()),
                 national_law: "Lov om en aktiv beskæftigelsesindsats § 5; databeskyttelseslovens § 8, stk. 3".into(),
                 retention: "5 år efter sagens afslutning (arkivlovens regler for kommunale sager)".into(),
+                automated_decision: String::new(),
             })
             .await?;
         let internship = self
@@ -96,6 +97,7 @@ impl App {
                     art9: None,
                     national_law: "Lov om en aktiv beskæftigelsesindsats kap. 11-12".into(),
                     retention: "5 år efter tilbuddets afslutning".into(),
+                    automated_decision: String::new(),
                 },
             )
             .await?;

@@ -157,6 +157,9 @@ pub struct AnswerPurpose {
     pub description: String,
     pub legal_basis: String,
     pub retention: String,
+    /// Decisions based solely on automated processing under the purpose: the logic and
+    /// its significance; empty for none.
+    pub automated_decision: String,
 }
 
 /// A recipient from the disclosure ledger: which supplier got which fields, when, why.

@@ -31,6 +31,9 @@ pub struct PurposeView {
     legal_basis: String,
     /// How long the data is kept.
     retention: String,
+    /// Decisions based solely on automated processing under the purpose (art. 22): the
+    /// logic involved and its significance; empty for none.
+    automated_decision: String,
 }
 
 impl From<Purpose> for PurposeView {
@@ -44,6 +47,7 @@ impl From<Purpose> for PurposeView {
             national_law: p.national_law,
             legal_basis: p.legal_basis,
             retention: p.retention,
+            automated_decision: p.automated_decision,
         }
     }
 }
@@ -81,6 +85,11 @@ pub struct PurposeRequest {
     #[serde(default)]
     #[schema(max_length = 200)]
     retention: String,
+    /// Decisions based solely on automated processing under the purpose (art. 22): the
+    /// logic involved and its significance. Empty or left out for none.
+    #[serde(default)]
+    #[schema(max_length = 4000)]
+    automated_decision: String,
 }
 
 #[utoipa::path(post, path = "/api/v1/purposes", tag = "catalogue", request_body = PurposeRequest,
@@ -97,6 +106,7 @@ pub async fn create_purpose(
         art9: i.art9,
         national_law: i.national_law,
         retention: i.retention,
+        automated_decision: i.automated_decision,
     };
     Ok(Json(s.app.create_purpose(&a, &input).await?.into()))
 }

@@ -526,6 +526,9 @@ pub struct PurposeEntry {
     description: String,
     legal_basis: String,
     retention: String,
+    /// Decisions based solely on automated processing under the purpose (art. 22): the
+    /// logic involved and its significance; empty for none.
+    automated_decision: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -624,6 +627,7 @@ impl From<AccessAnswer> for AnswerView {
                     description: p.description,
                     legal_basis: p.legal_basis,
                     retention: p.retention,
+                    automated_decision: p.automated_decision,
                 })
                 .collect(),
             categories: a.categories.iter().map(|c| c.key()).collect(),

@@ -193,6 +193,8 @@ pub struct PurposeForm {
     national_law: String,
     #[serde(default)]
     retention: String,
+    #[serde(default)]
+    automated_decision: String,
 }
 
 pub async fn create_purpose(
@@ -206,6 +208,7 @@ pub async fn create_purpose(
         art9: f.art9,
         national_law: f.national_law,
         retention: f.retention,
+        automated_decision: f.automated_decision,
     };
     let result = state.app.create_purpose(&user.actor, &input).await;
     admin_done(&state, &user, result, "formaal").await

@@ -21,6 +21,7 @@ struct PurposeRow {
     art9: Option<String>,
     national_law: String,
     retention: String,
+    automated_decision: String,
 }
 
 impl Gate {
@@ -62,7 +63,7 @@ impl Gate {
             &mut tx,
             fetch_all,
             PurposeRow,
-            "SELECT name, description, art6, art9, national_law, retention FROM purpose \
+            "SELECT name, description, art6, art9, national_law, retention, automated_decision FROM purpose \
              WHERE organisation_id = $1 AND (id IN (SELECT purpose_id FROM personal_datum WHERE subject_id = $2) \
              OR id IN (SELECT s.purpose_id FROM service_order o JOIN service_type s ON s.id = o.service_type_id \
              WHERE o.subject_id = $2)) ORDER BY name",
@@ -137,6 +138,7 @@ impl Gate {
                 name: p.name,
                 description: p.description,
                 retention: p.retention,
+                automated_decision: p.automated_decision,
             })
             .collect::<Vec<_>>();
         let contributions = tasks
