@@ -299,6 +299,8 @@ pub enum Problem {
     ItemNotOfCitizen,
     DataRestricted(FieldKey),
     DutyToKeepRecords,
+    /// Portability (art. 20) covers data processed on consent or contract only.
+    NotPortable,
     TaskContributed,
     NoticeAcknowledged,
     // ---- the installation ------------------------------------------------------------------
@@ -481,6 +483,7 @@ impl Problem {
             ItemNotOfCitizen => "item_not_of_citizen",
             DataRestricted(_) => "data_restricted",
             DutyToKeepRecords => "duty_to_keep_records",
+            NotPortable => "not_portable",
             TaskContributed => "task_contributed",
             NoticeAcknowledged => "notice_acknowledged",
             SmtpUrl(_) => "smtp_url",
@@ -541,6 +544,7 @@ impl Problem {
             | IdentityNotChecked
             | DataRestricted(_)
             | DutyToKeepRecords
+            | NotPortable
             | TaskContributed
             | NoticeAcknowledged
             | BackupExists(_)

@@ -27,6 +27,7 @@ crate::on_both_backends!(
     bad_requests_are_refused_with_nothing_written,
     cases_are_the_units_and_notices_the_suppliers,
     automated_decisions_in_the_answer_are_the_purposes,
+    portability_reaches_only_data_on_consent_or_contract,
 );
 
 /// The citizen a scenario works on: found by the caseworker, with a Mentorstøtte order
@@ -966,5 +967,76 @@ async fn automated_decisions_in_the_answer_are_the_purposes(backend: Backend) {
     assert_eq!(declared[0]["name"], "Udbetaling af hjælp");
     assert_eq!(declared[0]["automated_decision"], logic);
     assert!(purposes.len() > 1, "the demo's purposes declare none");
+    w.done().await;
+}
+
+/// Portability (art. 20) covers data processed on consent or a contract only: with none
+/// (the demo's purposes are all official authority), a grant is refused with nothing
+/// written, and the refusal with its reasons goes through; with an item on consent, the
+/// grant goes through.
+async fn portability_reaches_only_data_on_consent_or_contract(backend: Backend) {
+    let w = World::new(backend, 8).await;
+    let citizen = w.demo.citizens[6].clone();
+    let cw = w.actor("sagsbehandler").await;
+    w.search(&cw, &citizen).await;
+    let api = w.api("sagsbehandler").await;
+    let open_case = || async {
+        let created = api
+            .post_json(
+                "/api/v1/rights-cases",
+                &json!({"citizen": citizen.id, "kind": "portability", "received_at": "2026-11-20",
+                        "channel": "email", "description": "Jeg vil have mine oplysninger med."}),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+        let id = created.json()["id"].as_str().expect("id").to_owned();
+        let checked = api
+            .post_json(
+                &format!("/api/v1/rights-cases/{id}/identity"),
+                &json!({"method": "MitID"}),
+            )
+            .await;
+        assert_eq!(checked.status, StatusCode::OK, "{}", checked.body);
+        id
+    };
+    let grant = json!({"outcome": "granted", "reasons": "Borgeren har ret til at få oplysningerne udleveret."});
+
+    let id = open_case().await;
+    api.post_json(&format!("/api/v1/rights-cases/{id}/decision"), &grant)
+        .await
+        .assert_error(StatusCode::CONFLICT, "not_portable");
+    let case = api.get(&format!("/api/v1/rights-cases/{id}")).await.json();
+    assert_eq!(case["status"], "received", "nothing written: {case}");
+    assert!(case["reasons"].is_null());
+    let refused = api
+        .post_json(
+            &format!("/api/v1/rights-cases/{id}/decision"),
+            &json!({"outcome": "refused", "reasons": "Oplysningerne behandles som myndighedsudøvelse; du kan i stedet få indsigt."}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::OK, "{}", refused.body);
+
+    // An item given on consent makes the request one that can be granted.
+    let admin = w.api("admin").await;
+    let purpose = admin
+        .post_json(
+            "/api/v1/purposes",
+            &json!({"name": "Nyhedsbrev om jobtilbud", "art6": "6.1.a", "retention": "Til samtykket trækkes tilbage"}),
+        )
+        .await;
+    assert_eq!(purpose.status, StatusCode::OK, "{}", purpose.body);
+    let recorded = api
+        .post_json(
+            &format!("/api/v1/citizens/{}/data", citizen.id),
+            &json!({"field": "email", "value": "borger@example.dk", "source": "Borgeren",
+                    "purpose": "Nyhedsbrev om jobtilbud"}),
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.body);
+    let id = open_case().await;
+    let granted = api
+        .post_json(&format!("/api/v1/rights-cases/{id}/decision"), &grant)
+        .await;
+    assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
     w.done().await;
 }

@@ -323,6 +323,7 @@ pub fn problem(p: &Problem) -> String {
             "Behandlingen af oplysningen «{}» er begrænset; den kan ikke videregives.",
             f.danish()
         ),
+        NotPortable => "Retten til dataportabilitet gælder kun oplysninger, der behandles på grundlag af samtykke eller en kontrakt, og ingen af borgerens oplysninger gør det. Afslå anmodningen med den begrundelse, og tilbyd borgeren indsigt i stedet.".into(),
         DutyToKeepRecords => "Oplysningerne er omfattet af notat- og journaliseringspligten og kan ikke slettes; anmodningen må afslås eller behandles som berigtigelse.".into(),
         TaskContributed => "Bidraget er allerede afgivet.".into(),
         NoticeAcknowledged => "Underretningen er allerede kvitteret.".into(),

@@ -342,6 +342,7 @@ pub fn problem(p: &Problem) -> String {
             "The processing of «{}» is restricted; it cannot be disclosed.",
             field(*f)
         ),
+        NotPortable => "The right to data portability covers only data processed on consent or a contract, and none of the citizen's data is. Refuse the request for that reason and offer the citizen access instead.".into(),
         DutyToKeepRecords => "The data is covered by the duty to keep case records and cannot be erased; refuse the request or handle it as a rectification.".into(),
         TaskContributed => "The contribution has already been given.".into(),
         NoticeAcknowledged => "The notice has already been acknowledged.".into(),

@@ -8,7 +8,7 @@ use skjold_core::rights::{
     self, CaseStatus, Decision, ErasureGround, RectificationJudgement, RightKind,
 };
 use skjold_core::text::{self, Justification, MIN_NOTE};
-use skjold_core::{Actor, FieldKey, Input, Problem};
+use skjold_core::{Actor, Art6Basis, FieldKey, Input, Problem};
 
 use super::*;
 
@@ -246,6 +246,24 @@ impl Gate {
                     });
                 } else {
                     change = Some(remove_items(&mut tx, &items, &open, now).await?);
+                }
+            }
+            // Portability (art. 20(1)) reaches only data processed on consent or a
+            // contract: with none, the request is refused and access offered instead.
+            Decision::Other(outcome) if kind == RightKind::Portability && outcome.grants() => {
+                let portable: i64 = scalar!(
+                    &mut tx,
+                    fetch_one,
+                    i64,
+                    "SELECT COUNT(*) FROM personal_datum p JOIN purpose pu ON pu.id = p.purpose_id \
+                     WHERE p.subject_id = $1 AND p.superseded_by IS NULL AND p.removed_at IS NULL \
+                     AND pu.art6 IN ($2, $3)",
+                    subject,
+                    Art6Basis::Consent.key(),
+                    Art6Basis::Contract.key()
+                )?;
+                if portable == 0 {
+                    return Err(StoreError::Refused(Problem::NotPortable));
                 }
             }
             _ => {}
