@@ -28,6 +28,7 @@ use skjold_core::citizens::{IntakeCitizen, IntakeOutcome};
 use skjold_core::{Date, OrgKind, Problem};
 
 use crate::citizens::{CitizenInput, ItemInput, parse_citizen, parse_item};
+use crate::synthetic::{FIRST, LAST, STREETS, pick};
 use crate::{App, AppError};
 
 /// A file's format, from its extension.
@@ -310,97 +311,6 @@ impl App {
 
 // ---- synthetic files --------------------------------------------------------------------
 
-const FIRST: &[&str] = &[
-    "Mette",
-    "Lars",
-    "Sofie",
-    "Jens",
-    "Camilla",
-    "Mikkel",
-    "Ida",
-    "Frederik",
-    "Emma",
-    "Kasper",
-    "Laura",
-    "Mads",
-    "Nanna",
-    "Christian",
-    "Julie",
-    "Anders",
-    "Cecilie",
-    "Jonas",
-    "Line",
-    "Søren",
-    "Maja",
-    "Thomas",
-    "Freja",
-    "Nikolaj",
-    "Amalie",
-    "Ahmed",
-    "Fatima",
-    "Omar",
-    "Aisha",
-    "Piotr",
-    "Agnieszka",
-    "Ali",
-    "Leyla",
-    "Bjørn",
-    "Åse",
-    "Jørgen",
-    "Kirsten",
-    "Ole",
-    "Hanne",
-    "Morten",
-    "Anne-Sofie",
-    "Karl Emil",
-    "Marie Louise",
-];
-const LAST: &[&str] = &[
-    "Jensen",
-    "Nielsen",
-    "Hansen",
-    "Pedersen",
-    "Andersen",
-    "Christensen",
-    "Larsen",
-    "Sørensen",
-    "Rasmussen",
-    "Jørgensen",
-    "Petersen",
-    "Madsen",
-    "Kristensen",
-    "Olsen",
-    "Thomsen",
-    "Poulsen",
-    "Johansen",
-    "Møller",
-    "Mortensen",
-    "Knudsen",
-    "Mikkelsen",
-    "Frederiksen",
-    "Khalil",
-    "Yilmaz",
-    "Kowalski",
-    "Nguyen",
-    "Hussein",
-    "Østergaard",
-    "Bach-Nielsen",
-    "Lund Schmidt",
-    "Damgaard",
-    "Højgaard",
-];
-const STREETS: &[&str] = &[
-    "Nørrebrogade",
-    "Amagerbrogade",
-    "Jagtvej",
-    "Istedgade",
-    "Tagensvej",
-    "Vesterbrogade",
-    "Østerbrogade",
-    "Valby Langgade",
-    "Englandsvej",
-    "Ørestads Boulevard",
-];
 const SOURCES: &[&str] = &["Borgeren", "Anden myndighed", "CPR-registret", "Jobcentret"];
 const EDUCATION: &[&str] = &[
     "Folkeskolens afgangsprøve",
@@ -409,10 +319,6 @@ const EDUCATION: &[&str] = &[
     "Social- og sundhedshjælper",
     "Bachelor i sygepleje",
 ];
-
-fn pick<'a, R: Rng>(rng: &mut R, list: &[&'a str]) -> &'a str {
-    list.choose(rng).copied().unwrap_or("")
-}
 
 /// A CPR number of the modern form (a real date; the serial need not pass modulus 11, as
 /// numbers given since 2007 need not), born 1940–2005, not among `taken`.

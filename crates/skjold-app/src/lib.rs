@@ -33,6 +33,7 @@ pub mod oversight;
 pub mod reminders;
 pub mod rights;
 pub mod sign_in;
+mod synthetic;
 pub mod threads;
 
 pub use clock::{Clock, FixedClock, SystemClock};

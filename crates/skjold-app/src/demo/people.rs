@@ -4,7 +4,6 @@
 use std::collections::HashSet;
 
 use rand::rngs::StdRng;
-use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
@@ -12,102 +11,9 @@ use skjold_core::citizens::NewDatum;
 use skjold_core::{Cpr, FieldKey};
 
 use super::{DEMO_USERS, DemoCitizen};
+use crate::synthetic::{FIRST, LAST, STREETS, pick};
 use crate::{App, AppError};
 
-const FIRST: &[&str] = &[
-    "Mette",
-    "Lars",
-    "Sofie",
-    "Jens",
-    "Camilla",
-    "Mikkel",
-    "Ida",
-    "Frederik",
-    "Emma",
-    "Kasper",
-    "Laura",
-    "Mads",
-    "Nanna",
-    "Christian",
-    "Julie",
-    "Anders",
-    "Cecilie",
-    "Jonas",
-    "Line",
-    "Søren",
-    "Maja",
-    "Thomas",
-    "Freja",
-    "Nikolaj",
-    "Amalie",
-    "Ahmed",
-    "Fatima",
-    "Omar",
-    "Aisha",
-    "Piotr",
-    "Agnieszka",
-    "Ali",
-    "Leyla",
-    "Bjørn",
-    "Åse",
-    "Jørgen",
-    "Kirsten",
-    "Ole",
-    "Hanne",
-    "Morten",
-    "Anne-Sofie",
-    "Karl Emil",
-    "Marie Louise",
-];
-const LAST: &[&str] = &[
-    "Jensen",
-    "Nielsen",
-    "Hansen",
-    "Pedersen",
-    "Andersen",
-    "Christensen",
-    "Larsen",
-    "Sørensen",
-    "Rasmussen",
-    "Jørgensen",
-    "Petersen",
-    "Madsen",
-    "Kristensen",
-    "Olsen",
-    "Thomsen",
-    "Poulsen",
-    "Johansen",
-    "Møller",
-    "Mortensen",
-    "Knudsen",
-    "Mikkelsen",
-    "Frederiksen",
-    "Khalil",
-    "Yilmaz",
-    "Kowalski",
-    "Nguyen",
-    "Hussein",
-    "Østergaard",
-    "Bach-Nielsen",
-    "Lund Schmidt",
-    "Damgaard",
-    "Højgaard",
-];
-const STREETS: &[&str] = &[
-    "Nørrebrogade",
-    "Amagerbrogade",
-    "Jagtvej",
-    "Istedgade",
-    "Tagensvej",
-    "Frederikssundsvej",
-    "Valby Langgade",
-    "Østerbrogade",
-    "Vesterbrogade",
-    "Englandsvej",
-    "Lyngbyvej",
-    "Gammel Køge Landevej",
-    "Ørestads Boulevard",
-];
 const TOWNS: &[(&str, &str)] = &[
     ("2200", "København N"),
     ("2300", "København S"),
@@ -120,10 +26,6 @@ const TOWNS: &[(&str, &str)] = &[
 
 /// The demo's purpose its citizens' data was collected for.
 const DEMO_PURPOSE: &str = "Beskæftigelsesindsats";
-
-fn pick<'a, R: Rng>(rng: &mut R, list: &[&'a str]) -> &'a str {
-    list.choose(rng).copied().unwrap_or("")
-}
 
 /// A valid CPR number (real date, modulus 11) born between 1960 and 2005.
 fn demo_cpr<R: Rng>(rng: &mut R, taken: &mut HashSet<String>) -> Cpr {

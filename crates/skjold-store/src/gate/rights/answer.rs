@@ -37,7 +37,7 @@ impl Gate {
         let row = match case_row(&mut tx, actor, case_id, now).await {
             Ok(r) => r,
             Err(e) => {
-                let u = Use::new(UseKind::Rights, None, PURPOSE_RIGHTS, "Indsigtssvar afvist");
+                let u = rights_use(None, "Indsigtssvar afvist");
                 return Err(self.refuse(tx, actor, now, u, e).await);
             }
         };
@@ -79,10 +79,8 @@ impl Gate {
             tx,
             Some(actor),
             now,
-            &Use::new(
-                UseKind::Rights,
+            &rights_use(
                 Some(subject),
-                PURPOSE_RIGHTS,
                 format!("Indsigtssvar i rettighedssag {} dannet", row.reference),
             ),
             true,

@@ -289,10 +289,8 @@ impl Gate {
             &mut tx,
             Some(actor),
             now,
-            &Use::new(
-                UseKind::Rights,
+            &rights_use(
                 Some(subject),
-                PURPOSE_RIGHTS,
                 format!(
                     "Afgørelse i rettighedssag {}: {}",
                     row.reference,
@@ -333,10 +331,8 @@ impl Gate {
             &mut tx,
             Some(actor),
             now,
-            &Use::new(
-                UseKind::Rights,
+            &rights_use(
                 Some(row.subject_id),
-                PURPOSE_RIGHTS,
                 format!(
                     "Svar i rettighedssag {} gennemgået for tredjemands oplysninger",
                     row.reference
@@ -374,10 +370,8 @@ impl Gate {
             &mut tx,
             Some(actor),
             now,
-            &Use::new(
-                UseKind::Rights,
+            &rights_use(
                 Some(row.subject_id),
-                PURPOSE_RIGHTS,
                 format!("Svar i rettighedssag {} sendt til borgeren", row.reference),
             ),
             true,

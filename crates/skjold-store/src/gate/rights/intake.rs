@@ -75,12 +75,7 @@ impl Gate {
         let stand_in = match may_register(&mut tx, actor, case.subject_id, now).await {
             Ok(s) => s,
             Err(e) => {
-                let u = Use::new(
-                    UseKind::Rights,
-                    None,
-                    PURPOSE_RIGHTS,
-                    "Registrering af rettighedssag afvist",
-                );
+                let u = rights_use(None, "Registrering af rettighedssag afvist");
                 return Err(self.refuse(tx, actor, now, u, e).await);
             }
         };
@@ -171,10 +166,8 @@ impl Gate {
             &mut tx,
             Some(actor),
             now,
-            &Use::new(
-                UseKind::Rights,
+            &rights_use(
                 Some(case.subject_id),
-                PURPOSE_RIGHTS,
                 format!(
                     "Rettighedssag {reference} registreret ({})",
                     case.kind.key()
@@ -212,10 +205,8 @@ impl Gate {
             &mut tx,
             Some(actor),
             now,
-            &Use::new(
-                UseKind::Rights,
+            &rights_use(
                 Some(row.subject_id),
-                PURPOSE_RIGHTS,
                 format!("Identitet kontrolleret i rettighedssag {}", row.reference),
             ),
             true,
@@ -258,10 +249,8 @@ impl Gate {
             &mut tx,
             Some(actor),
             now,
-            &Use::new(
-                UseKind::Rights,
+            &rights_use(
                 Some(row.subject_id),
-                PURPOSE_RIGHTS,
                 format!(
                     "Fristen i rettighedssag {} forlænget til {until}",
                     row.reference
@@ -362,10 +351,8 @@ impl Gate {
             &mut tx,
             Some(actor),
             now,
-            &Use::new(
-                UseKind::Rights,
+            &rights_use(
                 Some(subject),
-                PURPOSE_RIGHTS,
                 format!("Bidrag til rettighedssag {reference} afgivet"),
             ),
             true,

@@ -27,6 +27,11 @@ use super::*;
 /// The purpose every use of personal data for a rights case is logged with.
 pub(crate) const PURPOSE_RIGHTS: &str = "Behandling af den registreredes rettigheder";
 
+/// A use of personal data for a rights case, as the log records it.
+fn rights_use(subject: Option<Uuid>, detail: impl Into<String>) -> Use<'static> {
+    Use::new(UseKind::Rights, subject, PURPOSE_RIGHTS, detail)
+}
+
 fn description_aad(case: Uuid) -> String {
     format!("rights-description:{case}")
 }
@@ -251,12 +256,7 @@ impl Gate {
         let row = match case_row(&mut tx, actor, case_id, now).await {
             Ok(r) => r,
             Err(e) => {
-                let u = Use::new(
-                    UseKind::Rights,
-                    None,
-                    PURPOSE_RIGHTS,
-                    "Visning af rettighedssag afvist",
-                );
+                let u = rights_use(None, "Visning af rettighedssag afvist");
                 return Err(self.refuse(tx, actor, now, u, e).await);
             }
         };
@@ -282,10 +282,8 @@ impl Gate {
             tx,
             Some(actor),
             now,
-            &Use::new(
-                UseKind::Rights,
+            &rights_use(
                 Some(row.subject_id),
-                PURPOSE_RIGHTS,
                 format!("Rettighedssag {} vist", row.reference),
             ),
             true,

@@ -76,12 +76,7 @@ impl Gate {
                 return Err(StoreError::Refused(Problem::NoticeAcknowledged));
             }
             _ => {
-                let u = Use::new(
-                    UseKind::Rights,
-                    None,
-                    PURPOSE_RIGHTS,
-                    "Kvittering for underretning afvist",
-                );
+                let u = rights_use(None, "Kvittering for underretning afvist");
                 let e = StoreError::Refused(Problem::NoticeNotFound);
                 return Err(self.refuse(tx, actor, now, u, e).await);
             }
@@ -97,10 +92,8 @@ impl Gate {
             &mut tx,
             Some(actor),
             now,
-            &Use::new(
-                UseKind::Rights,
+            &rights_use(
                 Some(subject),
-                PURPOSE_RIGHTS,
                 "Underretning om ændrede oplysninger kvitteret",
             ),
             true,
