@@ -18,6 +18,7 @@ pub mod audit;
 pub mod backup;
 pub mod bench;
 pub mod catalogue;
+pub mod citizen_view;
 pub mod citizens;
 pub mod clock;
 pub mod data_requests;
@@ -98,6 +99,8 @@ pub struct App {
     reminders: Option<Arc<dyn reminders::ReminderProvider>>,
     letters: Option<Arc<dyn rights::letters::LetterProvider>>,
     oidc: Option<Arc<sign_in::oidc::Oidc>>,
+    /// The citizens' MitID broker, for the citizen's own view.
+    citizen_oidc: Option<Arc<sign_in::oidc::Oidc>>,
     /// Serving the demo (`skjold demo`): the second-factor page shows the demo users' codes.
     demo: bool,
     /// Where the key store's backups go, and for how long they are kept.
@@ -117,6 +120,7 @@ impl App {
             reminders: None,
             letters: None,
             oidc: None,
+            citizen_oidc: None,
             demo: false,
             key_backups: backup::KeyBackups::default(),
             erasures_finished_at_open: 0,

@@ -176,6 +176,8 @@ pub enum Action {
     ContributeToRights,
     /// The supplier acknowledges a notice of a change to data it received (art. 19).
     AcknowledgeNotice,
+    /// The consent registry: write a consent text from its checklist.
+    ManageConsentTexts,
     // One's own account.
     ChangeOwnPassword,
 }
@@ -201,6 +203,7 @@ pub fn may(role: Role, action: Action) -> bool {
         OverseeRights => matches!(role, PrivacyOfficer | Auditor),
         ContributeToRights => matches!(role, Caseworker | SupplierUser),
         AcknowledgeNotice => role == SupplierUser,
+        ManageConsentTexts => role == PrivacyOfficer,
         ChangeOwnPassword => true,
     }
 }

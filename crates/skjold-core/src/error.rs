@@ -303,6 +303,18 @@ pub enum Problem {
     NotPortable,
     TaskContributed,
     NoticeAcknowledged,
+    // ---- the citizen's own view ------------------------------------------------------------
+    /// Signed in through MitID, but the municipality holds no record of the citizen.
+    CitizenNotKnown,
+    /// A citizen's session on a staff page or the staff API.
+    StaffOnly,
+    /// No consent text in force for the channel: consent cannot be asked for yet.
+    NoConsentText(Channel),
+    /// A consent text whose checklist says consent is not the right basis, is a condition
+    /// for a service, or is asked under an imbalance of power that nothing offsets.
+    ConsentChecklistFails,
+    /// The consent is already in force.
+    ConsentAlreadyGiven(Channel),
     // ---- the installation ------------------------------------------------------------------
     SmtpUrl(String),
     SmtpFrom(String),
@@ -486,6 +498,11 @@ impl Problem {
             NotPortable => "not_portable",
             TaskContributed => "task_contributed",
             NoticeAcknowledged => "notice_acknowledged",
+            CitizenNotKnown => "citizen_not_known",
+            StaffOnly => "staff_only",
+            NoConsentText(_) => "no_consent_text",
+            ConsentChecklistFails => "consent_checklist_fails",
+            ConsentAlreadyGiven(_) => "consent_already_given",
             SmtpUrl(_) => "smtp_url",
             SmtpFrom(_) => "smtp_from",
             SmtpTls(_) => "smtp_tls",
@@ -505,9 +522,8 @@ impl Problem {
             | SubjectKeyMissing | AttachmentNotFound | ThreadNotFound | RequestNotFound
             | StandInNotFound | UserNotFound(_) | OrganisationNotFound | PurposeNotFound
             | ServiceTypeNotFound | BlockNotFound | SsoNotConfigured | BackupNotFound(_)
-            | RightsCaseNotFound | RightsTaskNotFound | NoticeNotFound | ItemNotOfCitizen => {
-                ProblemKind::NotFound
-            }
+            | RightsCaseNotFound | RightsTaskNotFound | NoticeNotFound | ItemNotOfCitizen
+            | CitizenNotKnown => ProblemKind::NotFound,
             BadCredentials
             | BadSecondFactor
             | SignInExpired
@@ -521,7 +537,8 @@ impl Problem {
             | MunicipalityByCli
             | DpaNotInForce
             | OrderClosedForSupplier
-            | NoConsent(_) => ProblemKind::Forbidden,
+            | NoConsent(_)
+            | StaffOnly => ProblemKind::Forbidden,
             SubjectExists
             | OrderClosed
             | OrderOpen
@@ -547,6 +564,8 @@ impl Problem {
             | NotPortable
             | TaskContributed
             | NoticeAcknowledged
+            | NoConsentText(_)
+            | ConsentAlreadyGiven(_)
             | BackupExists(_)
             | BackupMismatch { .. }
             | BackupTooNew { .. }

@@ -14,7 +14,8 @@
 //! - [`taxonomy`], [`legal`]: kinds of personal data and their sensitivity; legal bases.
 //! - [`citizens`], [`consents`], [`orders`], [`disclosures`], [`threads`],
 //!   [`data_requests`], [`access`], [`oversight`]: the supplier platform's features.
-//! - [`rights`]: the data-subject rights, their question model and deadlines.
+//! - [`rights`]: the data-subject rights, their question model and deadlines;
+//!   [`citizen_view`]: the citizen's own view of them and of their data.
 //! - [`directory`], [`catalogue`], [`sign_in`], [`access_review`]: who there is, what is
 //!   offered, and how people get in.
 
@@ -22,6 +23,7 @@ pub mod access;
 pub mod access_review;
 pub mod actor;
 pub mod catalogue;
+pub mod citizen_view;
 pub mod citizens;
 pub mod consents;
 pub mod data_requests;

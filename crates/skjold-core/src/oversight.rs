@@ -21,10 +21,12 @@ pub enum UseKind {
     Rights,
     /// A citizen's data was erased: their key destroyed, their data deleted.
     Erase,
+    /// The citizen opened their own view, or filed or consented there.
+    SelfService,
 }
 
 impl UseKind {
-    pub const ALL: [UseKind; 8] = [
+    pub const ALL: [UseKind; 9] = [
         UseKind::Search,
         UseKind::View,
         UseKind::Register,
@@ -33,6 +35,7 @@ impl UseKind {
         UseKind::StandIn,
         UseKind::Rights,
         UseKind::Erase,
+        UseKind::SelfService,
     ];
 
     pub fn key(self) -> &'static str {
@@ -45,6 +48,7 @@ impl UseKind {
             UseKind::StandIn => "stand_in",
             UseKind::Rights => "rights",
             UseKind::Erase => "erase",
+            UseKind::SelfService => "self_service",
         }
     }
     pub fn parse(s: &str) -> Option<UseKind> {
@@ -60,6 +64,7 @@ impl UseKind {
             UseKind::StandIn => "Stedfortræderadgang",
             UseKind::Rights => "Registreredes rettigheder",
             UseKind::Erase => "Sletning",
+            UseKind::SelfService => "Borgerens egen visning",
         }
     }
 }

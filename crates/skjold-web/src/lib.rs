@@ -11,6 +11,7 @@
 
 mod api;
 mod assets;
+pub mod demo_mitid;
 mod download;
 mod error;
 mod headers;
@@ -47,6 +48,8 @@ pub struct WebConfig {
     /// Behind a TLS-terminating proxy: the client address is the one the proxy appended
     /// last to `X-Forwarded-For`.
     pub behind_proxy: bool,
+    /// The demo's identity provider, served beside Skjold (`skjold demo` only).
+    pub demo_mitid: Option<Arc<demo_mitid::DemoMitid>>,
 }
 
 impl Default for WebConfig {
@@ -55,6 +58,7 @@ impl Default for WebConfig {
             secure_cookies: true,
             hsts: false,
             behind_proxy: false,
+            demo_mitid: None,
         }
     }
 }
@@ -69,12 +73,17 @@ pub struct AppState {
 /// API's language and the security headers around it.
 pub fn router(app: App, config: WebConfig) -> Router {
     let hsts = config.hsts;
+    let demo = config.demo_mitid.clone();
     let state = AppState {
         app,
         config: Arc::new(config),
     };
-    routes::table()
-        .route("/healthz", get(healthz))
+    let table = routes::table().route("/healthz", get(healthz));
+    let table = match demo {
+        Some(provider) => table.merge(provider.routes().with_state(())),
+        None => table,
+    };
+    table
         .layer(middleware::from_fn_with_state(
             state.clone(),
             session::client_info,

@@ -66,6 +66,8 @@ pub fn table() -> Router<AppState> {
                 get(passwords::change_page).post(passwords::change),
             ),
         )
+        // ---- the citizen's own view ---------------------------------------------------
+        .merge(citizen_routes())
         // ---- the caseworker -----------------------------------------------------------
         .route("/borgere", at(May(SearchCitizen), get(citizens::index)))
         .route(
@@ -539,6 +541,44 @@ fn api_table(message: usize) -> Router<AppState> {
         .route(
             "/api/v1/access-log/export",
             at(May(ReadLogs), post(oversight::export)),
+        )
+}
+
+/// The citizen's pages: their sessions reach these and nothing else.
+fn citizen_routes() -> Router<AppState> {
+    use crate::session::Access::Citizen;
+    use pages::citizen_view as cv;
+    Router::new()
+        .route("/borger", at(Citizen, get(cv::home)))
+        .route("/borger/", at(Citizen, get(cv::home)))
+        .route("/borger/login", at(Anyone, get(cv::login_page)))
+        .route("/borger/login/mitid", at(Anyone, get(cv::mitid_start)))
+        .route(
+            "/borger/login/callback",
+            at(Anyone, get(cv::mitid_callback)),
+        )
+        .route("/borger/sprog/{lang}", at(Anyone, get(cv::language)))
+        .route("/borger/logout", at(Citizen, post(cv::logout)))
+        .route("/borger/oplysninger", at(Citizen, get(cv::data)))
+        .route("/borger/modtagere", at(Citizen, get(cv::recipients)))
+        .route("/borger/log", at(Citizen, get(cv::log)))
+        .route(
+            "/borger/anmodninger",
+            at(Citizen, get(cv::requests).post(cv::file_request)),
+        )
+        .route("/borger/anmodninger/ny", at(Citizen, get(cv::new_request)))
+        .route(
+            "/borger/anmodninger/{id}/svar",
+            at(Citizen, get(cv::letter)),
+        )
+        .route("/borger/samtykker", at(Citizen, get(cv::consents)))
+        .route(
+            "/borger/samtykker/{channel}/giv",
+            at(Citizen, post(cv::give_consent)),
+        )
+        .route(
+            "/borger/samtykker/{channel}/tilbagekald",
+            at(Citizen, post(cv::withdraw_consent)),
         )
 }
 

@@ -10,7 +10,11 @@ use clap::Args;
 use skjold_app::App;
 use skjold_app::audit::MIN_RETENTION_MONTHS;
 use skjold_app::demo::{DEMO_PASSWORD, DEMO_USERS};
+use std::sync::Arc;
+
+use skjold_app::sign_in::oidc::{Oidc, OidcConfig};
 use skjold_web::WebConfig;
+use skjold_web::demo_mitid::{self, DemoMitid};
 
 use crate::setup::Location;
 
@@ -56,7 +60,7 @@ pub struct TlsArgs {
 
 pub async fn serve_command(args: ServeArgs) -> Result<()> {
     let app = args.location.open().await?;
-    serve(app, args.bind, &args.tls).await
+    serve(app, args.bind, &args.tls, WebConfig::default()).await
 }
 
 pub async fn demo(args: DemoArgs) -> Result<()> {
@@ -119,8 +123,44 @@ pub async fn demo(args: DemoArgs) -> Result<()> {
         app
     };
     let local = SocketAddr::from(([127, 0, 0, 1], args.port));
-    serve(app, local, &TlsArgs::default()).await
+    // The citizens sign in through the demo's own identity provider, served beside Skjold.
+    let base = format!("http://{local}");
+    let secret = skjold_app::sign_in::new_token();
+    let people = skjold_app::demo::demo_identities(DEMO_MITID_PEOPLE)
+        .into_iter()
+        .map(|(name, cpr)| (name, cpr.formatted()))
+        .collect();
+    let provider = DemoMitid::new(
+        format!("{base}/demo-mitid"),
+        secret.clone(),
+        format!("{base}/borger/login/callback"),
+        people,
+    )
+    .map_err(anyhow::Error::msg)?;
+    let app = app.with_citizen_oidc(Oidc::new(OidcConfig {
+        issuer: format!("{base}/demo-mitid"),
+        client_id: demo_mitid::CLIENT_ID.into(),
+        client_secret: Some(secret),
+        redirect_url: format!("{base}/borger/login/callback"),
+        username_claim: demo_mitid::CPR_CLAIM.into(),
+        role_claim: String::new(),
+        role_map: Vec::new(),
+        display_name: demo_mitid::DISPLAY_NAME.into(),
+        scopes: Vec::new(),
+        client_auth: None,
+    })?);
+    println!(
+        "Borgerne logger ind på {base}/borger/ gennem demoens egen MitID-attrap (kun til demoen)."
+    );
+    let web = WebConfig {
+        demo_mitid: Some(Arc::new(provider)),
+        ..WebConfig::default()
+    };
+    serve(app, local, &TlsArgs::default(), web).await
 }
+
+/// How many demo citizens the demo identity provider offers to sign in as.
+const DEMO_MITID_PEOPLE: usize = 8;
 
 /// The access log's retention: `SKJOLD_LOG_RETENTION_MONTHS`, at least and by default 6.
 fn retention_months() -> u32 {
@@ -130,7 +170,7 @@ fn retention_months() -> u32 {
         .unwrap_or(MIN_RETENTION_MONTHS)
 }
 
-async fn serve(app: App, bind: SocketAddr, tls: &TlsArgs) -> Result<()> {
+async fn serve(app: App, bind: SocketAddr, tls: &TlsArgs, web: WebConfig) -> Result<()> {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -140,7 +180,7 @@ async fn serve(app: App, bind: SocketAddr, tls: &TlsArgs) -> Result<()> {
             .with_context(|| format!("cannot listen on {bind}"))?;
         println!("Skjold kører på https://{bind}/ (Ctrl+C stopper)");
         skjold_app::jobs::spawn_keeper(app.clone(), retention_months());
-        skjold_web::serve_tls(listener, config, app, WebConfig::default(), shutdown).await?;
+        skjold_web::serve_tls(listener, config, app, web, shutdown).await?;
         return Ok(());
     }
     if !skjold_web::plain_http_allowed(&bind, tls.behind_proxy) {
@@ -156,7 +196,7 @@ async fn serve(app: App, bind: SocketAddr, tls: &TlsArgs) -> Result<()> {
     let web = WebConfig {
         hsts: tls.behind_proxy,
         behind_proxy: tls.behind_proxy,
-        ..WebConfig::default()
+        ..web
     };
     skjold_web::serve(listener, app, web, shutdown).await?;
     Ok(())

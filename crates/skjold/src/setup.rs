@@ -85,6 +85,10 @@ impl Location {
             Some(config) => app.with_oidc(Oidc::new(config)?),
             None => app,
         };
+        let app = match citizen_oidc_from_env()? {
+            Some(config) => app.with_citizen_oidc(Oidc::new(config)?),
+            None => app,
+        };
         Ok(match notifier_from_env()? {
             Some(notifier) => app.with_notifier(notifier),
             None => app,
@@ -142,5 +146,34 @@ fn oidc_from_env() -> Result<Option<OidcConfig>> {
             .map(|a| ClientAuth::parse(&a))
             .transpose()
             .map_err(|e| anyhow::anyhow!("SKJOLD_OIDC_CLIENT_AUTH: {e}"))?,
+    }))
+}
+
+/// The citizens' sign-in with MitID through an OpenID Connect broker, when
+/// `SKJOLD_CITIZEN_OIDC_ISSUER` is set (see the README). The CPR number comes from the claim
+/// `SKJOLD_CITIZEN_OIDC_CPR_CLAIM` (default `dk.cpr`).
+fn citizen_oidc_from_env() -> Result<Option<OidcConfig>> {
+    let Some(issuer) = var("SKJOLD_CITIZEN_OIDC_ISSUER") else {
+        return Ok(None);
+    };
+    let required = |name: &str| {
+        var(name).with_context(|| format!("{name} must be set with SKJOLD_CITIZEN_OIDC_ISSUER"))
+    };
+    Ok(Some(OidcConfig {
+        issuer,
+        client_id: required("SKJOLD_CITIZEN_OIDC_CLIENT_ID")?,
+        client_secret: var("SKJOLD_CITIZEN_OIDC_CLIENT_SECRET"),
+        redirect_url: required("SKJOLD_CITIZEN_OIDC_REDIRECT_URL")?,
+        username_claim: var("SKJOLD_CITIZEN_OIDC_CPR_CLAIM").unwrap_or("dk.cpr".into()),
+        role_claim: String::new(),
+        role_map: Vec::new(),
+        display_name: var("SKJOLD_CITIZEN_OIDC_NAME").unwrap_or("MitID".into()),
+        scopes: var("SKJOLD_CITIZEN_OIDC_SCOPES")
+            .map(|s| OidcConfig::parse_scopes(&s))
+            .unwrap_or_default(),
+        client_auth: var("SKJOLD_CITIZEN_OIDC_CLIENT_AUTH")
+            .map(|a| ClientAuth::parse(&a))
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("SKJOLD_CITIZEN_OIDC_CLIENT_AUTH: {e}"))?,
     }))
 }

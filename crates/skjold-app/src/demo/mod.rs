@@ -6,6 +6,8 @@
 
 mod catalogue;
 mod people;
+
+pub use people::demo_identities;
 mod rights;
 
 use std::collections::BTreeMap;
@@ -233,6 +235,7 @@ impl App {
             order(c, code, supplier).await?;
         }
         let erased = self.demo_rights(&caseworker, &mut list, order).await?;
+        self.demo_consent_texts().await?;
         Ok(DemoSummary {
             municipality_id,
             organisations: orgs,
@@ -241,5 +244,46 @@ impl App {
             erased: erased.into_iter().collect(),
             secrets,
         })
+    }
+}
+
+impl App {
+    /// The consent registry's texts for reminders, written by the privacy officer after the
+    /// checklist (seed 003 § 11).
+    async fn demo_consent_texts(&self) -> Result<(), AppError> {
+        let dpo = DEMO_USERS
+            .iter()
+            .find(|u| u.2 == Role::PrivacyOfficer)
+            .map(|u| u.0)
+            .ok_or_else(|| AppError::Internal("demo privacy officer missing".into()))?;
+        let dpo = self
+            .store()
+            .directory()
+            .actor_by_username(dpo)
+            .await?
+            .ok_or_else(|| AppError::Internal("demo privacy officer missing".into()))?;
+        let checklist = skjold_core::consents::ConsentChecklist {
+            right_basis: true,
+            not_a_condition: true,
+            imbalance: true,
+            imbalance_offset:
+                "Påmindelser er en ekstra service: borgeren får samme hjælp uden dem, \
+                               og et nej eller en tilbagekaldelse har ingen følger."
+                    .into(),
+        };
+        for channel in [
+            skjold_core::consents::Channel::Sms,
+            skjold_core::consents::Channel::Email,
+        ] {
+            self.add_consent_text(
+                &dpo,
+                channel,
+                &checklist,
+                "sletter vi det senest 30 dage efter",
+                "kommunens udbyder af påmindelser (databehandler)",
+            )
+            .await?;
+        }
+        Ok(())
     }
 }

@@ -237,6 +237,59 @@ fn citizen_data<R: Rng>(
     (out, address, phone, email)
 }
 
+/// One synthetic person of the demo, before registration.
+struct Person {
+    name: String,
+    cpr: Cpr,
+    data: Vec<NewDatum>,
+    address: String,
+    phone: String,
+    email: String,
+}
+
+/// The demo's synthetic people, the same on every run (a fixed seed): the first `n`.
+fn demo_people(n: usize) -> Vec<Person> {
+    let mut rng = StdRng::seed_from_u64(20_261_123);
+    let mut taken = HashSet::new();
+    let mut names = HashSet::new();
+    let staff: HashSet<&str> = DEMO_USERS.iter().map(|u| u.1).collect();
+    let mut list = Vec::with_capacity(n);
+    for i in 0..n {
+        let name = loop {
+            let candidate = format!("{} {}", pick(&mut rng, FIRST), pick(&mut rng, LAST));
+            if !staff.contains(candidate.as_str()) && names.insert(candidate.clone()) {
+                break candidate;
+            }
+            // 43 × 32 names leave room for 200 distinct citizens; past that, number them.
+            if names.len() > FIRST.len() * LAST.len() / 2 {
+                let numbered = format!("{candidate} {i}");
+                names.insert(numbered.clone());
+                break numbered;
+            }
+        };
+        let cpr = demo_cpr(&mut rng, &mut taken);
+        let (data, address, phone, email) = citizen_data(&mut rng, &name, i);
+        list.push(Person {
+            name,
+            cpr,
+            data,
+            address,
+            phone,
+            email,
+        });
+    }
+    list
+}
+
+/// The names and CPR numbers of the demo's first `n` citizens (all synthetic), for the
+/// demo identity provider to offer: the first ones have orders, so they have recipients.
+pub fn demo_identities(n: usize) -> Vec<(String, Cpr)> {
+    demo_people(n)
+        .into_iter()
+        .map(|p| (p.name, p.cpr))
+        .collect()
+}
+
 impl App {
     /// Registers `citizens` synthetic citizens of the municipality.
     pub(super) async fn demo_citizens(
@@ -244,38 +297,20 @@ impl App {
         municipality_id: Uuid,
         citizens: usize,
     ) -> Result<Vec<DemoCitizen>, AppError> {
-        let mut rng = StdRng::seed_from_u64(20_261_123);
-        let mut taken = HashSet::new();
-        let mut names = HashSet::new();
-        let staff: HashSet<&str> = DEMO_USERS.iter().map(|u| u.1).collect();
         let mut list = Vec::with_capacity(citizens);
-        for i in 0..citizens {
-            let name = loop {
-                let candidate = format!("{} {}", pick(&mut rng, FIRST), pick(&mut rng, LAST));
-                if !staff.contains(candidate.as_str()) && names.insert(candidate.clone()) {
-                    break candidate;
-                }
-                // 43 × 32 names leave room for 200 distinct citizens; past that, number them.
-                if names.len() > FIRST.len() * LAST.len() / 2 {
-                    let numbered = format!("{candidate} {i}");
-                    names.insert(numbered.clone());
-                    break numbered;
-                }
-            };
-            let cpr = demo_cpr(&mut rng, &mut taken);
-            let (data, address, phone, email) = citizen_data(&mut rng, &name, i);
+        for p in demo_people(citizens) {
             let id = self
                 .store()
                 .gate()
-                .register_subject(None, municipality_id, &cpr, &data, self.now())
+                .register_subject(None, municipality_id, &p.cpr, &p.data, self.now())
                 .await?;
             list.push(DemoCitizen {
                 id,
-                cpr,
-                name,
-                phone,
-                email,
-                address,
+                cpr: p.cpr,
+                name: p.name,
+                phone: p.phone,
+                email: p.email,
+                address: p.address,
             });
         }
         Ok(list)

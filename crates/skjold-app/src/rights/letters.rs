@@ -7,7 +7,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use skjold_core::rights::{CaseStatus, CaseView, DecisionLetter, ExtensionNotice, RightKind};
@@ -217,11 +216,16 @@ impl App {
             _ => "Afgørelse om din anmodning",
         };
         self.deliver(&view, title, &file)?;
-        let digest = hex::encode(Sha256::digest(&file.pdf));
         Ok(self
             .store()
             .gate()
-            .mark_rights_answered(actor, view.summary.id, &digest, self.now())
+            .mark_rights_answered(
+                actor,
+                view.summary.id,
+                &file.filename,
+                &file.pdf,
+                self.now(),
+            )
             .await?)
     }
 

@@ -85,9 +85,13 @@ pub enum IntakeChannel {
     DigitalPost,
     Phone,
     InPerson,
+    /// Filed by the citizen in their own view, signed in with MitID.
+    Online,
 }
 
 impl IntakeChannel {
+    /// The channels staff register a request from; an online request is filed by the
+    /// citizen themselves, never registered as one.
     pub const ALL: [IntakeChannel; 6] = [
         IntakeChannel::Form,
         IntakeChannel::Letter,
@@ -105,14 +109,24 @@ impl IntakeChannel {
             IntakeChannel::DigitalPost => "digital_post",
             IntakeChannel::Phone => "phone",
             IntakeChannel::InPerson => "in_person",
+            IntakeChannel::Online => "online",
         }
     }
 
+    /// A channel staff register a request from.
     pub fn parse(s: &str) -> Result<IntakeChannel, Problem> {
         IntakeChannel::ALL
             .into_iter()
             .find(|c| c.key() == s.trim())
             .ok_or(Problem::BadIntakeChannel)
+    }
+
+    /// Any channel, as a case records it (the online one too).
+    pub fn recorded(s: &str) -> Result<IntakeChannel, Problem> {
+        match s {
+            "online" => Ok(IntakeChannel::Online),
+            other => IntakeChannel::parse(other),
+        }
     }
 }
 

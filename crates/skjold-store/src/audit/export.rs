@@ -319,6 +319,32 @@ pub fn verify_export(text: &str, verifier: &NoteVerifier) -> Result<ExportCheck,
     } else {
         parse_jsonl(text)?
     };
+    check(&parsed, verifier)
+}
+
+impl Export {
+    /// Checks the export as [`verify_export`] checks its text: every checkpoint's signature,
+    /// and every entry's inclusion proof against its checkpoint (the citizen's own view
+    /// checks the list it shows this way).
+    pub fn verify(&self, verifier: &NoteVerifier) -> Result<ExportCheck, String> {
+        let parsed = Parsed {
+            checkpoints: self
+                .checkpoints
+                .iter()
+                .map(|c| (c.shard.clone(), c.size, c.note.clone()))
+                .collect(),
+            entries: self
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(n, e)| (n + 1, e.entry.clone(), e.tree_size, Some(e.proof.clone())))
+                .collect(),
+        };
+        check(&parsed, verifier)
+    }
+}
+
+fn check(parsed: &Parsed, verifier: &NoteVerifier) -> Result<ExportCheck, String> {
     let mut heads: HashMap<String, Checkpoint> = HashMap::new();
     for (shard, size, note) in &parsed.checkpoints {
         let c = verifier

@@ -31,11 +31,12 @@
 //! A refused call rolls back whatever it did and records the refusal in the access log in a
 //! transaction of its own, so "who tried to see what" has an answer too.
 //!
-//! The rooms, by feature: [`citizens`], [`erasure`], [`orders`], [`disclosures`],
+//! The rooms, by feature: [`citizens`], [`citizen_view`] (the citizen as the actor), [`erasure`], [`orders`], [`disclosures`],
 //! [`threads`], [`data_requests`], [`consents`], [`access`] (need-to-know) and
 //! [`oversight`].
 
 mod access;
+mod citizen_view;
 mod citizens;
 mod consents;
 mod data_requests;

@@ -10,6 +10,7 @@ pub use second_factor::SecondFactor;
 
 use uuid::Uuid;
 
+use skjold_core::citizen_view::Citizen;
 use skjold_core::{Actor, Problem};
 
 use crate::db::{Db, execute, fetch, scalar};
@@ -202,9 +203,11 @@ impl SignInRecords {
         row.map(ActorRow::into_actor).transpose()
     }
 
-    /// Records a sign-in started at the identity provider.
+    /// Records a sign-in started at the identity provider, for `audience` (`staff` or
+    /// `citizen`: a state started for one never finishes the other).
     pub async fn create_oidc_request(
         &self,
+        audience: &str,
         state: &str,
         nonce: &str,
         pkce_verifier: &str,
@@ -219,18 +222,21 @@ impl SignInRecords {
         )?;
         execute!(
             &mut tx,
-            "INSERT INTO oidc_request (state, nonce, pkce_verifier, expires_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO oidc_request (state, nonce, pkce_verifier, expires_at, audience) VALUES ($1, $2, $3, $4, $5)",
             state,
             nonce,
             pkce_verifier,
-            expires_at.micros()
+            expires_at.micros(),
+            audience
         )?;
         tx.commit().await
     }
 
-    /// Takes (reads and deletes) a live sign-in by its state: the nonce and PKCE verifier.
+    /// Takes (reads and deletes) a live sign-in of `audience` by its state: the nonce and
+    /// PKCE verifier.
     pub async fn take_oidc_request(
         &self,
+        audience: &str,
         state: &str,
         now: Now,
     ) -> Result<Option<(String, String)>, StoreError> {
@@ -238,14 +244,83 @@ impl SignInRecords {
         let row = fetch!(
             &mut tx,
             fetch_optional,
-            (String, String, i64),
-            "SELECT nonce, pkce_verifier, expires_at FROM oidc_request WHERE state = $1",
+            (String, String, i64, String),
+            "SELECT nonce, pkce_verifier, expires_at, audience FROM oidc_request WHERE state = $1",
             state
         )?;
         execute!(&mut tx, "DELETE FROM oidc_request WHERE state = $1", state)?;
         tx.commit().await?;
         Ok(row
-            .filter(|(_, _, expires)| *expires > now.micros())
-            .map(|(nonce, verifier, _)| (nonce, verifier)))
+            .filter(|(_, _, expires, a)| *expires > now.micros() && a == audience)
+            .map(|(nonce, verifier, _, _)| (nonce, verifier)))
+    }
+
+    /// Records a citizen's session (DSR: the citizen's own view), apart from staff sessions.
+    pub async fn create_citizen_session(
+        &self,
+        subject_id: Uuid,
+        token_hash: &[u8],
+        csrf_token: &str,
+        now: Now,
+        expires_at: Now,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        execute!(
+            &mut tx,
+            "DELETE FROM citizen_session WHERE expires_at < $1",
+            now.micros()
+        )?;
+        execute!(
+            &mut tx,
+            "INSERT INTO citizen_session (token_hash, subject_id, csrf_token, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+            token_hash,
+            subject_id,
+            csrf_token,
+            now.micros(),
+            expires_at.micros()
+        )?;
+        tx.commit().await
+    }
+
+    /// The citizen and CSRF token of a live citizen's session.
+    pub async fn citizen_session(
+        &self,
+        token_hash: &[u8],
+        now: Now,
+    ) -> Result<Option<(Citizen, String)>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let row = fetch!(
+            &mut tx,
+            fetch_optional,
+            (Uuid, Uuid, String, String),
+            "SELECT s.subject_id, d.controller_id, o.name, s.csrf_token FROM citizen_session s \
+             JOIN data_subject d ON d.id = s.subject_id JOIN organisation o ON o.id = d.controller_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+            token_hash,
+            now.micros()
+        )?;
+        Ok(
+            row.map(|(subject_id, controller_id, controller_name, csrf)| {
+                (
+                    Citizen {
+                        subject_id,
+                        controller_id,
+                        controller_name,
+                    },
+                    csrf,
+                )
+            }),
+        )
+    }
+
+    pub async fn delete_citizen_session(&self, token_hash: &[u8]) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        execute!(
+            &mut tx,
+            "DELETE FROM citizen_session WHERE token_hash = $1",
+            token_hash
+        )?;
+        tx.commit().await
     }
 }

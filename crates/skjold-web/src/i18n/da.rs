@@ -310,6 +310,11 @@ pub fn problem(p: &Problem) -> String {
         ExtensionTooLong { max } => format!("Fristen kan højst forlænges med {max} måneder."),
         ExtensionTooLate => "Fristen er overskredet; den kan kun forlænges, før den udløber, og borgeren skal have besked inden da.".into(),
         RightsCaseNotFound => "Sagen findes ikke.".into(),
+        CitizenNotKnown => "Du er logget ind med MitID, men kommunen har ingen oplysninger om dig i Skjold. Kontakt kommunen, hvis du mener, at den har oplysninger om dig.".into(),
+        StaffOnly => "Siden er for kommunens medarbejdere og leverandører. Dine egne oplysninger finder du under Mine oplysninger (/borger/).".into(),
+        NoConsentText(c) => format!("Der er ingen samtykketekst for påmindelser via {}: samtykke kan ikke gives endnu.", channel(*c)),
+        ConsentChecklistFails => "Samtykketeksten kan ikke bruges: tjeklisten viser, at samtykke ikke er det rette grundlag, at det er en betingelse for en ydelse, eller at en ubalance i magtforholdet ikke er opvejet.".into(),
+        ConsentAlreadyGiven(c) => format!("Du har allerede givet samtykke til påmindelser via {}.", channel(*c)),
         RightsTaskNotFound => "Opgaven findes ikke.".into(),
         NoticeNotFound => "Underretningen findes ikke.".into(),
         CaseAnswered => "Sagen er besvaret og kan ikke ændres.".into(),
@@ -419,6 +424,7 @@ pub mod rights {
             IntakeChannel::DigitalPost => "Digital Post",
             IntakeChannel::Phone => "Telefon",
             IntakeChannel::InPerson => "Personligt fremmøde",
+            IntakeChannel::Online => "Borgerens egen visning (MitID)",
         }
     }
 

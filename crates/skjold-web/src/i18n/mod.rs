@@ -6,6 +6,7 @@
 //! here, Danish by default. Norwegian bokmål (for procurement in Norway) is a new variant
 //! and a new file beside these.
 
+pub(crate) mod citizen;
 mod da;
 mod en;
 

@@ -3,6 +3,7 @@
 //! page it came from. A page makes one call into the application and renders its answer.
 
 pub mod access_review;
+pub mod citizen_view;
 pub mod citizens;
 pub mod data_requests;
 pub mod directory;

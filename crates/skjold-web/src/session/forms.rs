@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use skjold_app::threads::uploads::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Upload};
 use skjold_core::Problem;
 
-use super::{WebUser, tokens_match};
+use super::{CitizenUser, WebUser, tokens_match};
 use crate::AppState;
 use crate::layout::error_page;
 
@@ -50,6 +50,30 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         let form: T = serde_urlencoded::from_bytes(&bytes)
             .map_err(|e| refused(&user, Problem::FormInvalid(e.to_string())))?;
         Ok(CsrfForm(user, form))
+    }
+}
+
+/// A form from a signed-in citizen whose CSRF token matched; parsed only then.
+pub struct CitizenForm<T>(pub CitizenUser, pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CitizenForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let user = CitizenUser::from_request_parts(&mut parts, state).await?;
+        let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+            .await
+            .map_err(|_| error_page(None, Problem::FormTooLarge.into()))?;
+        let field: CsrfField = serde_urlencoded::from_bytes(&bytes).unwrap_or(CsrfField {
+            csrf: String::new(),
+        });
+        if !tokens_match(&field.csrf, &user.csrf) {
+            return Err(error_page(None, Problem::CsrfMismatch.into()));
+        }
+        let form: T = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| error_page(None, Problem::FormInvalid(e.to_string()).into()))?;
+        Ok(CitizenForm(user, form))
     }
 }
 

@@ -10,14 +10,18 @@
 //! Every route carries its [`Access`] (see `routes.rs`); [`WebUser`] and [`ApiUser`] refuse
 //! a caller whose role the role × action table does not let do the route's action, before
 //! the handler runs. A route that names no access rule fails closed.
+//!
+//! Citizens have sessions of their own ([`CitizenUser`], cookie [`CITIZEN_COOKIE`]), which
+//! reach only the routes marked [`Access::Citizen`]; on a staff page or the staff API a
+//! citizen's session is refused (403), never taken for a staff session.
 
 mod client;
 mod forms;
 pub(crate) mod user;
 
 pub use client::{Client, client_info};
-pub use forms::{CsrfForm, CsrfMultipart, MAX_MULTIPART_BYTES};
-pub use user::{ApiUser, WebUser};
+pub use forms::{CitizenForm, CsrfForm, CsrfMultipart, MAX_MULTIPART_BYTES};
+pub use user::{ApiUser, CitizenUser, WebUser};
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -38,6 +42,8 @@ pub const SESSION_COOKIE: &str = "skjold_session";
 pub const LOGIN_COOKIE: &str = "skjold_login";
 /// A sign-in waiting for its second factor.
 pub const PENDING_COOKIE: &str = "skjold_pending";
+/// A citizen's session in their own view.
+pub const CITIZEN_COOKIE: &str = "skjold_borger";
 
 /// Who may use a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +57,8 @@ pub enum Access {
     /// Those whose role may do either action (a list that those who work and those who
     /// oversee both read).
     MayEither(Action, Action),
+    /// A citizen signed in to their own view (never staff).
+    Citizen,
 }
 
 /// Refuses `actor` unless the route's access rule lets them in.
@@ -59,7 +67,7 @@ fn admit(parts: &Parts, actor: &Actor) -> Result<(), AppError> {
         Some(Access::Anyone | Access::SignedIn) => Ok(()),
         Some(Access::May(action)) if actor.may(*action) => Ok(()),
         Some(Access::MayEither(a, b)) if actor.may(*a) || actor.may(*b) => Ok(()),
-        Some(Access::May(_) | Access::MayEither(..)) => {
+        Some(Access::May(_) | Access::MayEither(..) | Access::Citizen) => {
             Err(Problem::RoleNotAllowed(actor.role).into())
         }
         None => Err(AppError::Internal(format!(
@@ -77,6 +85,11 @@ pub fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
 
 pub fn login_cookie(value: String, secure: bool) -> Cookie<'static> {
     strict_cookie(LOGIN_COOKIE, value, secure, "/login")
+}
+
+/// A citizen's session cookie, for the citizen's pages only.
+pub fn citizen_cookie(value: String, secure: bool) -> Cookie<'static> {
+    strict_cookie(CITIZEN_COOKIE, value, secure, "/")
 }
 
 pub fn pending_cookie(value: String, secure: bool) -> Cookie<'static> {
@@ -109,12 +122,22 @@ pub fn tokens_match(a: &str, b: &str) -> bool {
     !a.is_empty() && a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
+/// Whether the request carries a citizen's session cookie (and so is a citizen's browser).
+fn from_a_citizen(parts: &Parts) -> bool {
+    CookieJar::from_headers(&parts.headers)
+        .get(CITIZEN_COOKIE)
+        .is_some()
+}
+
 impl FromRequestParts<AppState> for WebUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let jar = CookieJar::from_headers(&parts.headers);
         let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
+            if from_a_citizen(parts) {
+                return Err(error_page(None, Problem::StaffOnly.into()));
+            }
             return Err(Redirect::to("/login").into_response());
         };
         let user = match state.app.session(&token).await {
@@ -136,7 +159,12 @@ impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(&parts.headers).ok_or(Boundary::Unauthenticated)?;
+        let Some(token) = bearer(&parts.headers) else {
+            if from_a_citizen(parts) {
+                return Err(AppError::from(Problem::StaffOnly).into());
+            }
+            return Err(Boundary::Unauthenticated.into());
+        };
         match state.app.api_actor(token).await? {
             Some(actor) => {
                 admit(parts, &actor)?;
@@ -146,6 +174,38 @@ impl FromRequestParts<AppState> for ApiUser {
                 client::record_rejected(parts, state, "token_rejected").await;
                 Err(Boundary::Unauthenticated.into())
             }
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for CitizenUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        if parts.extensions.get::<Access>() != Some(&Access::Citizen) {
+            return Err(error_page(
+                None,
+                AppError::Internal(format!(
+                    "the route {} is not a citizen's route",
+                    parts.uri.path()
+                )),
+            ));
+        }
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(token) = jar.get(CITIZEN_COOKIE).map(|c| c.value().to_owned()) else {
+            return Err(Redirect::to("/borger/login").into_response());
+        };
+        match state.app.citizen_session(&token).await {
+            Ok(Some((citizen, csrf))) => Ok(CitizenUser {
+                citizen,
+                csrf,
+                token,
+            }),
+            Ok(None) => {
+                client::record_rejected(parts, state, "session_rejected").await;
+                Err(Redirect::to("/borger/login").into_response())
+            }
+            Err(e) => Err(error_page(None, e)),
         }
     }
 }

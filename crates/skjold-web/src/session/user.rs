@@ -1,6 +1,7 @@
 //! Who is calling, once the session or the token has been checked.
 
 use skjold_core::Actor;
+use skjold_core::citizen_view::Citizen;
 
 /// A signed-in browser user.
 pub struct WebUser {
@@ -13,3 +14,12 @@ pub struct WebUser {
 
 /// An API caller, from a bearer token.
 pub struct ApiUser(pub Actor);
+
+/// A citizen signed in to their own view.
+pub struct CitizenUser {
+    pub citizen: Citizen,
+    /// The session's CSRF token, which every form posts back.
+    pub csrf: String,
+    /// The session's secret (to end it on signing out).
+    pub token: String,
+}

@@ -30,11 +30,13 @@ use openidconnect::{
     TokenResponse, UserInfoClaims, UserInfoError,
 };
 
-use skjold_core::Problem;
 use skjold_core::sign_in::Workstation;
+use skjold_core::{Cpr, Problem};
+use skjold_store::sign_in::{new_secret, secret_hash};
 
 use super::security::username_key;
 use super::{SignIn, constant_time_eq};
+use crate::citizen_view::CitizenSession;
 use crate::{App, AppError};
 use provider::*;
 
@@ -87,6 +89,93 @@ impl App {
         self
     }
 
+    /// Signs citizens in to their own view through `oidc` (a MitID broker) from now on.
+    /// Its `username_claim` names the claim that carries the CPR number.
+    pub fn with_citizen_oidc(mut self, oidc: Oidc) -> App {
+        self.citizen_oidc = Some(Arc::new(oidc));
+        self
+    }
+
+    /// The citizens' provider's name, when it is set up.
+    pub fn citizen_sso_name(&self) -> Option<&str> {
+        self.citizen_oidc.as_deref().map(Oidc::display_name)
+    }
+
+    fn citizen_oidc(&self) -> Result<&Oidc, AppError> {
+        self.citizen_oidc
+            .as_deref()
+            .ok_or(AppError::Refused(Problem::SsoNotConfigured))
+    }
+
+    /// Starts a citizen's sign-in at the MitID broker.
+    pub async fn citizen_sso_start(&self) -> Result<(String, String), AppError> {
+        self.oidc_start(self.citizen_oidc()?, Audience::Citizen)
+            .await
+    }
+
+    /// Finishes a citizen's sign-in: the CPR number comes from the broker's claim (or its
+    /// userinfo, about the same subject), is matched by keyed hash, and is never stored or
+    /// logged in clear. A citizen the municipality holds no record of is told so.
+    pub async fn citizen_sso_finish(
+        &self,
+        cookie_state: &str,
+        state: &str,
+        code: &str,
+        ws: &Workstation,
+    ) -> Result<CitizenSession, AppError> {
+        let oidc = self.citizen_oidc()?;
+        let answer = self
+            .oidc_answer(oidc, Audience::Citizen, cookie_state, state, code, ws)
+            .await?;
+        let mut cpr = oidc.username(&claim_map(&answer.claims));
+        if cpr.is_none() {
+            let info = self
+                .sso_userinfo(
+                    oidc,
+                    &answer.client,
+                    &answer.access_token,
+                    answer.claims.subject(),
+                    ws,
+                )
+                .await?;
+            cpr = oidc.username(&info);
+        }
+        let Some(cpr) = cpr.and_then(|c| Cpr::parse(&c).ok()) else {
+            let detail = format!(
+                "borger-log-ind: hverken ID-tokenet eller userinfo har et gyldigt CPR-nummer ({})",
+                oidc.config.username_claim
+            );
+            return Err(self.sso_refused(ws, &detail, None).await);
+        };
+        let now = self.now();
+        let Some(subject_id) = self.store().gate().citizen_sign_in(&cpr, now).await? else {
+            let shown = AppError::Refused(Problem::CitizenNotKnown);
+            let detail = "borger-log-ind: kommunen har ingen oplysninger om borgeren";
+            return Err(self.sso_refused_as(ws, detail, None, shown).await);
+        };
+        let token = new_secret();
+        let csrf = new_secret();
+        self.store()
+            .sign_in()
+            .create_citizen_session(
+                subject_id,
+                &secret_hash(&token),
+                &csrf,
+                now,
+                now.plus_seconds(skjold_core::citizen_view::SESSION_SECONDS),
+            )
+            .await?;
+        let (citizen, _) = self
+            .citizen_session(&token)
+            .await?
+            .ok_or_else(|| AppError::Internal("a citizen's session just made is gone".into()))?;
+        Ok(CitizenSession {
+            token,
+            csrf,
+            citizen,
+        })
+    }
+
     /// The provider's name, when single sign-on is set up.
     pub fn sso_name(&self) -> Option<&str> {
         self.oidc.as_deref().map(Oidc::display_name)
@@ -98,10 +187,17 @@ impl App {
             .ok_or(AppError::Refused(Problem::SsoNotConfigured))
     }
 
-    /// Starts a sign-in at the provider: the address to send the browser to, and the state
-    /// the browser must bring back (kept in its cookie).
+    /// Starts a staff sign-in at the provider: the address to send the browser to, and
+    /// the state the browser must bring back (kept in its cookie).
     pub async fn sso_start(&self) -> Result<(String, String), AppError> {
-        let oidc = self.oidc()?;
+        self.oidc_start(self.oidc()?, Audience::Staff).await
+    }
+
+    async fn oidc_start(
+        &self,
+        oidc: &Oidc,
+        audience: Audience,
+    ) -> Result<(String, String), AppError> {
         let client = oidc.client(self.now()).await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, state, nonce) = client
@@ -118,6 +214,7 @@ impl App {
         self.store()
             .sign_in()
             .create_oidc_request(
+                audience.key(),
                 state.secret(),
                 nonce.secret(),
                 verifier.secret(),
@@ -128,16 +225,20 @@ impl App {
         Ok((url.to_string(), state.secret().clone()))
     }
 
-    /// Finishes a sign-in with the provider's answer. `cookie_state` is what the browser
-    /// kept; `state` and `code` came back in the address.
-    pub async fn sso_finish(
+    /// Checks the provider's answer to a sign-in of `audience`: the state against the
+    /// browser's and the stored request, the code exchanged with PKCE, the ID token's
+    /// signature (with the provider's keys fetched again if need be), nonce, audience,
+    /// issuer and time. `cookie_state` is what the browser kept; `state` and `code` came
+    /// back in the address.
+    async fn oidc_answer(
         &self,
+        oidc: &Oidc,
+        audience: Audience,
         cookie_state: &str,
         state: &str,
         code: &str,
         ws: &Workstation,
-    ) -> Result<SignIn, AppError> {
-        let oidc = self.oidc()?;
+    ) -> Result<Answer, AppError> {
         if cookie_state.is_empty() || !constant_time_eq(cookie_state.as_bytes(), state.as_bytes()) {
             return Err(self
                 .sso_refused(ws, "state passer ikke til browserens", None)
@@ -146,7 +247,7 @@ impl App {
         let Some((nonce, verifier)) = self
             .store()
             .sign_in()
-            .take_oidc_request(state, self.now())
+            .take_oidc_request(audience.key(), state, self.now())
             .await?
         else {
             return Err(self
@@ -220,13 +321,37 @@ impl App {
                 return Err(self.sso_refused(ws, &detail, None).await);
             }
         };
+        Ok(Answer {
+            client,
+            claims,
+            access_token: tokens.access_token().clone(),
+        })
+    }
+
+    /// Finishes a staff sign-in with the provider's answer. `cookie_state` is what the
+    /// browser kept; `state` and `code` came back in the address.
+    pub async fn sso_finish(
+        &self,
+        cookie_state: &str,
+        state: &str,
+        code: &str,
+        ws: &Workstation,
+    ) -> Result<SignIn, AppError> {
+        let oidc = self.oidc()?;
+        let Answer {
+            client,
+            claims,
+            access_token,
+        } = self
+            .oidc_answer(oidc, Audience::Staff, cookie_state, state, code, ws)
+            .await?;
         // The profile claims from the ID token, or else from userinfo.
         let in_token = claim_map(&claims);
         let mut username = oidc.username(&in_token);
         let mut granted = oidc.granted(&in_token);
         if username.is_none() || granted.is_none() {
             let info = self
-                .sso_userinfo(&client, tokens.access_token(), claims.subject(), ws)
+                .sso_userinfo(oidc, &client, &access_token, claims.subject(), ws)
                 .await?;
             username = username.or_else(|| oidc.username(&info));
             granted = granted.or_else(|| oidc.granted(&info));
@@ -275,12 +400,12 @@ impl App {
     /// are about `subject`, the ID token's (OpenID Connect Core 5.3.2).
     async fn sso_userinfo(
         &self,
+        oidc: &Oidc,
         client: &OidcClient,
         access_token: &AccessToken,
         subject: &SubjectIdentifier,
         ws: &Workstation,
     ) -> Result<ClaimMap, AppError> {
-        let oidc = self.oidc()?;
         let Ok(request) = client.user_info(access_token.clone(), Some(subject.clone())) else {
             let detail = format!(
                 "ID-tokenet mangler {} eller {}, og udbyderen har intet userinfo-endpoint",
@@ -318,6 +443,31 @@ impl App {
         }
         Ok(claim_map(&info))
     }
+}
+
+/// Which sign-in a request at the provider belongs to: a state started for one never
+/// finishes the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Audience {
+    Staff,
+    Citizen,
+}
+
+impl Audience {
+    fn key(self) -> &'static str {
+        match self {
+            Audience::Staff => "staff",
+            Audience::Citizen => "citizen",
+        }
+    }
+}
+
+/// A checked answer from the provider: the client that checked it, the ID token's claims,
+/// and the access token for userinfo.
+struct Answer {
+    client: Arc<OidcClient>,
+    claims: openidconnect::IdTokenClaims<ExtraClaims, CoreGenderClaim>,
+    access_token: AccessToken,
 }
 
 #[cfg(test)]

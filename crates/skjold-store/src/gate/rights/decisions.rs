@@ -344,14 +344,23 @@ impl Gate {
         tx.commit().await
     }
 
-    /// The citizen has been answered: the letter (its SHA-256) has gone out.
+    /// The citizen has been answered: the letter has gone out. Its SHA-256 goes on the
+    /// case, and the letter itself, sealed under the citizen's key, stays for the citizen's
+    /// own view (none after an erasure: the key is gone, and the letter with it).
     pub async fn mark_rights_answered(
         &self,
         actor: &Actor,
         case_id: Uuid,
-        letter_sha256: &str,
+        filename: &str,
+        pdf: &[u8],
         now: Now,
     ) -> Result<(), StoreError> {
+        let letter_sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(pdf));
+        let wrapped = {
+            let mut tx = self.db.read().await?;
+            let row = case_row(&mut tx, actor, case_id, now).await?;
+            self.wrapped_key(row.subject_id).await?
+        };
         let mut tx = self.db.write().await?;
         let row = case_row(&mut tx, actor, case_id, now).await?;
         row.open()?;
@@ -363,9 +372,26 @@ impl Gate {
             "UPDATE rights_case SET status = $1, answered_at = $2, letter_sha256 = $3 WHERE id = $4",
             CaseStatus::Answered.key(),
             now.micros(),
-            letter_sha256,
+            letter_sha256.as_str(),
             case_id
         )?;
+        if let Some(wrapped) = wrapped {
+            let key = self.keys.unwrap_subject_key(row.subject_id, &wrapped)?;
+            let sealed = key.seal_bytes(
+                row.subject_id,
+                &super::super::citizen_view::letter_aad(case_id),
+                pdf,
+            )?;
+            execute!(
+                &mut tx,
+                "INSERT INTO rights_letter (case_id, subject_id, filename, pdf, sent_at) VALUES ($1, $2, $3, $4, $5)",
+                case_id,
+                row.subject_id,
+                filename,
+                sealed.as_slice(),
+                now.micros()
+            )?;
+        }
         append_log(
             &mut tx,
             Some(actor),

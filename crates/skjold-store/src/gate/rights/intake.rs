@@ -59,31 +59,28 @@ async fn may_register(
     }
 }
 
+/// Who files a case: the municipality it belongs to, the unit that works it, and the staff
+/// member who registered it (none when the citizen filed it online).
+pub(crate) struct Filer {
+    pub(crate) controller_id: Uuid,
+    pub(crate) unit_id: Uuid,
+    pub(crate) user_id: Option<Uuid>,
+}
+
 impl Gate {
-    /// Registers a rights case. A request wider than one case opens a part for every unit
-    /// of the municipality and every supplier the ledger says received the citizen's data,
-    /// each due well inside the month. A rectification request that disputes the data's
-    /// accuracy restricts the items while it is investigated.
-    pub async fn open_rights_case(
+    /// Writes a new case, its items, the restriction a disputed rectification brings, and
+    /// the parts a gathered answer needs, inside `tx`.
+    pub(crate) async fn write_case(
         &self,
-        actor: &Actor,
+        tx: &mut Tx,
+        filer: Filer,
         case: &NewCase,
         now: Now,
     ) -> Result<(Uuid, String), StoreError> {
-        case.check(now.local_date())?;
-        let mut tx = self.db.write().await?;
-        let stand_in = match may_register(&mut tx, actor, case.subject_id, now).await {
-            Ok(s) => s,
-            Err(e) => {
-                let u = rights_use(None, "Registrering af rettighedssag afvist");
-                return Err(self.refuse(tx, actor, now, u, e).await);
-            }
-        };
-        items_of(&mut tx, case.subject_id, &case.items).await?;
+        items_of(tx, case.subject_id, &case.items).await?;
         let key = self.subject_key(case.subject_id).await?;
         let id = Uuid::new_v4();
-        let reference =
-            next_reference(&mut tx, actor.controller_id, now.local_date().year()).await?;
+        let reference = next_reference(tx, filer.controller_id, now.local_date().year()).await?;
         let deadline = rights::deadline(case.received_on);
         let description = key.seal(case.subject_id, &description_aad(id), &case.description)?;
         let (regime, scope, scope_detail, period_from, period_until, remarks) = match &case.access {
@@ -104,17 +101,14 @@ impl Gate {
         } else {
             CaseStatus::Received
         };
-        // The registering unit works the case; the privacy officer's cases sit with the
-        // municipality itself.
-        let unit = actor.organisation_id;
         execute!(
-            &mut tx,
+            &mut *tx,
             "INSERT INTO rights_case (id, controller_id, unit_id, subject_id, reference, kind, channel, received_on, \
              deadline, description, regime, scope, scope_detail, period_from, period_until, remarks, status, created_by, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
             id,
-            actor.controller_id,
-            unit,
+            filer.controller_id,
+            filer.unit_id,
             case.subject_id,
             reference.as_str(),
             case.kind.key(),
@@ -129,12 +123,12 @@ impl Gate {
             period_until.as_deref(),
             remarks.as_deref(),
             status.key(),
-            actor.user_id,
+            filer.user_id,
             now.micros()
         )?;
         for item in &case.items {
             execute!(
-                &mut tx,
+                &mut *tx,
                 "INSERT INTO rights_case_item (case_id, datum_id) VALUES ($1, $2)",
                 id,
                 *item
@@ -143,7 +137,7 @@ impl Gate {
         if case.kind == RightKind::Rectification && case.restrict_while_investigating {
             for item in &case.items {
                 execute!(
-                    &mut tx,
+                    &mut *tx,
                     "UPDATE personal_datum SET restricted = $1, restricted_case = $2 WHERE id = $3",
                     true,
                     id,
@@ -153,15 +147,53 @@ impl Gate {
         }
         if gathers {
             open_tasks(
-                &mut tx,
+                &mut *tx,
                 id,
-                actor.controller_id,
+                filer.controller_id,
                 case.subject_id,
                 case.received_on,
                 now,
             )
             .await?;
         }
+        Ok((id, reference))
+    }
+}
+
+impl Gate {
+    /// Registers a rights case. A request wider than one case opens a part for every unit
+    /// of the municipality and every supplier the ledger says received the citizen's data,
+    /// each due well inside the month. A rectification request that disputes the data's
+    /// accuracy restricts the items while it is investigated.
+    pub async fn open_rights_case(
+        &self,
+        actor: &Actor,
+        case: &NewCase,
+        now: Now,
+    ) -> Result<(Uuid, String), StoreError> {
+        case.check(now.local_date())?;
+        let mut tx = self.db.write().await?;
+        let stand_in = match may_register(&mut tx, actor, case.subject_id, now).await {
+            Ok(s) => s,
+            Err(e) => {
+                let u = rights_use(None, "Registrering af rettighedssag afvist");
+                return Err(self.refuse(tx, actor, now, u, e).await);
+            }
+        };
+        let (id, reference) = self
+            .write_case(
+                &mut tx,
+                Filer {
+                    controller_id: actor.controller_id,
+                    // The registering unit works the case; the privacy officer's cases sit
+                    // with the municipality itself.
+                    unit_id: actor.organisation_id,
+                    user_id: Some(actor.user_id),
+                },
+                case,
+                now,
+            )
+            .await?;
         append_log(
             &mut tx,
             Some(actor),

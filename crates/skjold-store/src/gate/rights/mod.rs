@@ -14,6 +14,8 @@ mod decisions;
 mod intake;
 mod notices;
 
+pub(crate) use intake::Filer;
+
 use uuid::Uuid;
 
 use skjold_core::rights::{
@@ -117,12 +119,16 @@ pub(crate) const CASE_SELECT: &str = "SELECT c.id, c.controller_id, co.name AS c
      LEFT JOIN app_user ru ON ru.id = c.reviewed_by";
 
 /// The instant before which an unacknowledged notice is overdue.
-fn notices_due_before(now: Now) -> i64 {
+pub(crate) fn notices_due_before(now: Now) -> i64 {
     now.plus_seconds(-i64::from(skjold_core::rights::NOTICE_ACK_DAYS) * 86_400)
         .micros()
 }
 
 impl CaseRow {
+    pub(crate) fn id(&self) -> Uuid {
+        self.id
+    }
+
     pub(crate) fn kind(&self) -> Result<RightKind, StoreError> {
         Ok(RightKind::parse(&self.kind)?)
     }
@@ -139,7 +145,7 @@ impl CaseRow {
         date_of(self.extended_until.as_deref().unwrap_or(&self.deadline))
     }
 
-    fn summary(&self, today: Date) -> Result<CaseSummary, StoreError> {
+    pub(crate) fn summary(&self, today: Date) -> Result<CaseSummary, StoreError> {
         let status = self.status();
         Ok(CaseSummary {
             id: self.id,
@@ -352,7 +358,7 @@ impl Gate {
             controller: row.controller_name.clone(),
             citizen_name,
             citizen_cpr,
-            channel: IntakeChannel::parse(&row.channel)?,
+            channel: IntakeChannel::recorded(&row.channel)?,
             description: open(&Some(row.description.clone()), description_aad(row.id))?
                 .unwrap_or_default(),
             access,

@@ -1,0 +1,222 @@
+//! The citizen's own view (DSR-1 … DSR-11): a citizen signed in through MitID sees the
+//! data held about them, who received it, who looked at it, their rights requests and
+//! their consents. The view is built from the records themselves (the data, the disclosure
+//! ledger, the access log, the rights cases), never from a copy, and every opening of it is
+//! logged with the citizen as the actor.
+//!
+//! What a citizen sees of staff: the organisation, never a staff member's name.
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::consents::{Channel, ConsentView};
+use crate::disclosures::DisclosureKind;
+use crate::oversight::UseKind;
+use crate::rights::{CaseItem, CaseSummary};
+use crate::taxonomy::{Category, FieldKey};
+use crate::time::Timestamp;
+
+/// How long a citizen's session lasts: a citizen reads and files, then leaves.
+pub const SESSION_SECONDS: i64 = 30 * 60;
+
+/// A citizen signed in to their own view: who they are in the records. Resolved from the
+/// citizen's session, never from a request.
+#[derive(Debug, Clone, Serialize)]
+pub struct Citizen {
+    pub subject_id: Uuid,
+    pub controller_id: Uuid,
+    pub controller_name: String,
+}
+
+/// The items held, grouped by category in taxonomy order, with the legal basis of each
+/// purpose they were collected for. Restricted items (art. 18) are shown, marked; an item
+/// found incorrect carries its rectification note.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyData {
+    /// The citizen's name, as held (none when no name is held).
+    pub name: Option<String>,
+    pub groups: Vec<(Category, Vec<CaseItem>)>,
+    /// Purpose name → its legal basis in words.
+    pub bases: Vec<(String, String)>,
+}
+
+impl MyData {
+    /// Groups items by category, keeping taxonomy order within and between groups.
+    pub fn grouped(mut items: Vec<CaseItem>, bases: Vec<(String, String)>) -> MyData {
+        let name = items
+            .iter()
+            .find(|i| i.field == FieldKey::Name)
+            .map(|i| i.value.clone());
+        items.sort_by_key(|i| (i.field.category(), i.field, i.collected_at));
+        let mut groups: Vec<(Category, Vec<CaseItem>)> = Vec::new();
+        for item in items {
+            match groups.last_mut() {
+                Some((c, list)) if *c == item.field.category() => list.push(item),
+                _ => groups.push((item.field.category(), vec![item])),
+            }
+        }
+        MyData {
+            name,
+            groups,
+            bases,
+        }
+    }
+
+    /// The legal basis of a purpose, in words.
+    pub fn basis_of(&self, purpose: &str) -> Option<&str> {
+        self.bases
+            .iter()
+            .find(|(p, _)| p == purpose)
+            .map(|(_, b)| b.as_str())
+    }
+
+    pub fn len(&self) -> usize {
+        self.groups.iter().map(|(_, l)| l.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+}
+
+/// One disclosure to a supplier, from the ledger.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyDisclosure {
+    pub at: Timestamp,
+    /// The field disclosed; none for free text in a message.
+    pub field: Option<FieldKey>,
+    pub kind: DisclosureKind,
+    /// A caseworker's written reason, for a disclosure decided by hand.
+    pub justification: Option<String>,
+}
+
+/// Everything one supplier received for one order.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyRecipient {
+    pub order_id: Uuid,
+    pub order_reference: String,
+    pub service_type: String,
+    pub supplier_name: String,
+    pub purpose: String,
+    pub legal_basis: String,
+    pub disclosures: Vec<MyDisclosure>,
+    /// When the order ended.
+    pub closed_at: Option<Timestamp>,
+    /// The supplier's confirmation that it deleted the data, once the order ended.
+    pub deletion_confirmed_at: Option<Timestamp>,
+}
+
+/// One use of the citizen's data, from the access log.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyLogEntry {
+    pub at: Timestamp,
+    /// The organisation of whoever used the data ("Skjold" for the system itself).
+    pub organisation: String,
+    pub use_kind: UseKind,
+    pub purpose: String,
+    pub allowed: bool,
+    /// Made under a stand-in access (a caseworker outside the unit that works the case).
+    pub stand_in: bool,
+}
+
+/// The access log's entries about the citizen, each checked against the log's signed
+/// checkpoint.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyLog {
+    /// Uses by others, newest first.
+    pub entries: Vec<MyLogEntry>,
+    /// How many times the citizen opened their own view.
+    pub own_views: usize,
+    /// Entries whose inclusion proof checked out against a signed checkpoint.
+    pub verified_entries: usize,
+    /// Signed checkpoints the entries were checked against.
+    pub checkpoints: usize,
+    /// Why the check failed, if it did.
+    pub problem: Option<String>,
+}
+
+impl MyLog {
+    /// Whether every entry was checked and found in the signed log.
+    pub fn whole(&self) -> bool {
+        self.problem.is_none() && self.verified_entries == self.entries.len() + self.own_views
+    }
+}
+
+/// The citizen's rights cases.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyCase {
+    pub summary: CaseSummary,
+    /// The answer letter can be read.
+    pub letter: bool,
+}
+
+/// A consent as the citizen sees it, with the text they consented to.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyConsent {
+    pub consent: ConsentView,
+    /// The text of the version consented to (from the registry), if it is there.
+    pub text: Option<String>,
+}
+
+/// A consent the citizen may give: the channel and the text in force.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsentOffer {
+    pub channel: Channel,
+    pub version: i64,
+    pub text: String,
+    /// Whether a consent to it is in force now.
+    pub given: bool,
+}
+
+/// What withdrawing a consent did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Withdrawal {
+    pub channel: Channel,
+    pub at: Timestamp,
+    /// Recipients the ledger shows received the channel's data on the basis of consent,
+    /// told of the withdrawal.
+    pub told: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(field: FieldKey, at: i64) -> CaseItem {
+        CaseItem {
+            id: Uuid::new_v4(),
+            field,
+            value: format!("{field:?}"),
+            source: "s".into(),
+            purpose: None,
+            collected_at: Timestamp(at),
+            restricted: false,
+            rectification: None,
+            statements: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn items_group_by_category_in_taxonomy_order() {
+        let data = MyData::grouped(
+            vec![
+                item(FieldKey::Email, 3),
+                item(FieldKey::Name, 2),
+                item(FieldKey::Phone, 1),
+            ],
+            vec![("Beskæftigelse".into(), "Art. 6, stk. 1, litra e".into())],
+        );
+        assert_eq!(data.len(), 3);
+        assert_eq!(data.name.as_deref(), Some("Name"));
+        let cats: Vec<Category> = data.groups.iter().map(|(c, _)| *c).collect();
+        let mut sorted = cats.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(cats, sorted, "each category once, in order");
+        assert_eq!(
+            data.basis_of("Beskæftigelse"),
+            Some("Art. 6, stk. 1, litra e")
+        );
+        assert_eq!(data.basis_of("Andet"), None);
+    }
+}

@@ -1,0 +1,2 @@
+ALTER TABLE rights_case ALTER COLUMN created_by DROP NOT NULL;
+ALTER TABLE consent ALTER COLUMN recorded_by DROP NOT NULL;

@@ -1,0 +1,40 @@
+-- The citizen's own view (DSR-1 … DSR-11). Citizens sign in through MitID (an OpenID
+-- Connect broker) into sessions of their own, apart from staff sessions: the database keeps
+-- only the hash of the session's secret, as for staff.
+CREATE TABLE citizen_session (
+    token_hash BLOB PRIMARY KEY,
+    subject_id BLOB NOT NULL REFERENCES data_subject (id),
+    csrf_token TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX citizen_session_subject ON citizen_session (subject_id);
+
+-- Which sign-in a request at the identity provider belongs to: staff or citizen.
+ALTER TABLE oidc_request ADD COLUMN audience TEXT NOT NULL DEFAULT 'staff';
+
+-- The letter that answered a rights case, as it was sent, sealed under the citizen's key:
+-- the citizen reads it again in their own view. Its SHA-256 is also on the case.
+CREATE TABLE rights_letter (
+    case_id BLOB PRIMARY KEY REFERENCES rights_case (id),
+    subject_id BLOB NOT NULL REFERENCES data_subject (id),
+    filename TEXT NOT NULL,
+    pdf BLOB NOT NULL,
+    sent_at INTEGER NOT NULL
+);
+CREATE INDEX rights_letter_subject ON rights_letter (subject_id);
+
+-- The consent registry (DSR-11, seed 003 § 11): a consent text per thing consented to, in
+-- versions. A version is written from the checklist's answers, which are stored with it;
+-- a consent names the version the citizen saw.
+CREATE TABLE consent_text (
+    id BLOB PRIMARY KEY,
+    controller_id BLOB NOT NULL REFERENCES organisation (id),
+    channel TEXT NOT NULL CHECK (channel IN ('sms', 'email')),
+    version INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    checklist TEXT NOT NULL,
+    created_by BLOB REFERENCES app_user (id),
+    created_at INTEGER NOT NULL,
+    UNIQUE (controller_id, channel, version)
+);
