@@ -8,6 +8,7 @@ mod common;
 mod api_doc;
 mod at_rest;
 mod audit;
+mod citizen_view;
 mod erasure;
 mod inputs;
 mod intake;

@@ -17,6 +17,7 @@ use skjold_core::{FieldKey, OrgKind, Role};
 use skjold_store::Backend;
 
 crate::on_both_backends!(authorisation_matrix_finds_no_leak);
+crate::on_both_backends!(a_citizen_reaches_no_staff_route);
 
 /// Who calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -982,5 +983,78 @@ async fn authorisation_matrix_finds_no_leak(backend: Backend) {
     );
     assert_eq!(checked, CALLERS.len() * rows.len());
     assert!(checked >= 690, "{checked}");
+    w.done().await;
+}
+
+/// A citizen signed in to their own view (the matrix's own citizen, whose data every staff
+/// route is about) calls every staff route of the table: each is refused with 403 or 404,
+/// never taken for a staff session or sent to the staff sign-in, and no reply carries any
+/// of the citizen's values. Staff sessions and tokens in turn get nothing from the
+/// citizen's pages.
+async fn a_citizen_reaches_no_staff_route(backend: Backend) {
+    let mut w = World::new(backend, 12).await;
+    let f = fixture(&w).await;
+    let rows = table(&f);
+    let provider = w.citizen_provider().await;
+    let (citizen, refused) = w.citizen_browser(&provider, 11).await;
+    let citizen = citizen.unwrap_or_else(|| panic!("signed in: {}", refused.body));
+    let view = w
+        .app
+        .citizen(&w.actor("sagsbehandler").await, f.citizen)
+        .await
+        .expect("view");
+    let values: Vec<String> = view
+        .data
+        .iter()
+        .map(|d| d.value.clone())
+        .filter(|v| v.chars().count() >= 8)
+        .collect();
+    let mut wrong = Vec::new();
+    for row in &rows {
+        let reply = row.send(&citizen).await;
+        let context = format!("citizen {} → {}", row.describe(), reply.status);
+        if !matches!(reply.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) {
+            wrong.push(format!("should be 403/404: {context}"));
+        }
+        for v in &values {
+            if reply.body.contains(v.as_str()) || reply.body.contains(&html_escape(v)) {
+                wrong.push(format!("LEAK of «{v}»: {context}"));
+            }
+        }
+    }
+    // Her own pages do show her data: the session is hers.
+    let own = citizen.get("/borger/oplysninger").await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(values.iter().all(|v| own.body.contains(&html_escape(v))));
+    // Staff reach none of the citizen's pages: a browser is sent to the citizen's sign-in,
+    // an API token is not a session at all.
+    let citizen_pages = [
+        "/borger/",
+        "/borger/oplysninger",
+        "/borger/modtagere",
+        "/borger/log",
+        "/borger/anmodninger",
+        "/borger/samtykker",
+    ];
+    for (_, username) in CALLERS {
+        let mut callers = vec![w.api(username).await];
+        // The demo's users sign in through the forms with their authenticators (the extra
+        // users would first set one up).
+        if w.demo.secrets.contains_key(username) {
+            callers.push(w.browser(username, password_of(username)).await);
+        }
+        for page in citizen_pages {
+            for caller in &callers {
+                let reply = caller.get(page).await;
+                if reply.status != StatusCode::SEE_OTHER
+                    || reply.headers[axum::http::header::LOCATION] != "/borger/login"
+                {
+                    wrong.push(format!("{username} {page} → {}", reply.status));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(rows.len() >= 69, "{}", rows.len());
     w.done().await;
 }

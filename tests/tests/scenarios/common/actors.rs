@@ -143,6 +143,65 @@ impl World {
     }
 }
 
+impl World {
+    /// A citizen's browser, signed in through `provider` as its `person`th demo person
+    /// (the order of [`World::citizen_provider`]): the whole flow, from the sign-in button
+    /// through the provider's page and back. `None` when Skjold refuses the sign-in; the
+    /// refusal page is in the second value.
+    pub async fn citizen_browser(
+        &self,
+        provider: &std::sync::Arc<skjold_web::demo_mitid::DemoMitid>,
+        person: usize,
+    ) -> (Option<Caller>, Reply) {
+        let router = router(self);
+        let start = call(
+            &router,
+            Method::GET,
+            "/borger/login/mitid",
+            None,
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(start.status, StatusCode::SEE_OTHER, "{}", start.body);
+        let location = start.headers[header::LOCATION].to_str().expect("location");
+        let query = location.split_once('?').expect("query").1.to_owned();
+        let sso = cookie_value(&start, "skjold_borger_sso").expect("state cookie");
+        // The citizen picks themself at the provider, which sends the browser back.
+        let chosen = call(
+            &provider.clone().routes(),
+            Method::POST,
+            "/demo-mitid/authorize",
+            None,
+            None,
+            Some((
+                "application/x-www-form-urlencoded",
+                format!("{query}&person={person}"),
+            )),
+        )
+        .await;
+        let back = chosen.headers[header::LOCATION].to_str().expect("back");
+        let back = back
+            .strip_prefix("https://skjold.example")
+            .expect("back to Skjold")
+            .to_owned();
+        let cookie = format!("skjold_borger_sso={sso}");
+        let done = call(&router, Method::GET, &back, None, Some(&cookie), None).await;
+        let Some(session) = cookie_value(&done, "skjold_borger") else {
+            return (None, done);
+        };
+        let cookie = format!("skjold_borger={session}");
+        let home = call(&router, Method::GET, "/borger/", None, Some(&cookie), None).await;
+        let csrf = form_field(&home.body, "csrf").expect("citizen's form token");
+        let caller = Caller {
+            username: format!("borger-{person}"),
+            router,
+            credentials: Credentials::Session { cookie, csrf },
+        };
+        (Some(caller), done)
+    }
+}
+
 impl Caller {
     /// The session's CSRF token (browsers only).
     pub fn csrf(&self) -> &str {

@@ -49,7 +49,59 @@ impl LetterProvider for Letters {
     }
 }
 
+/// Where the citizens' identity provider sends the browser back to in tests.
+pub const CITIZEN_REDIRECT: &str = "https://skjold.example/borger/login/callback";
+
 impl World {
+    /// Starts an identity provider for citizens (the demo's MitID stand-in, over real HTTP
+    /// on a port of its own) where the world's demo citizens can sign in, and signs
+    /// citizens in through it from now on. Returns it, for the browser's side of the flow.
+    pub async fn citizen_provider(&mut self) -> std::sync::Arc<skjold_web::demo_mitid::DemoMitid> {
+        use skjold_web::demo_mitid::{self, DemoMitid};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let issuer = format!("http://{}/demo-mitid", listener.local_addr().expect("addr"));
+        let people = self
+            .demo
+            .citizens
+            .iter()
+            .map(|c| (c.name.clone(), c.cpr.formatted()))
+            .chain(std::iter::once((
+                "Ukendt Borger".to_owned(),
+                "010190-1239".to_owned(),
+            )))
+            .collect();
+        let secret = "test-klienthemmelighed".to_owned();
+        let provider = std::sync::Arc::new(
+            DemoMitid::new(
+                issuer.clone(),
+                secret.clone(),
+                CITIZEN_REDIRECT.into(),
+                people,
+            )
+            .expect("provider"),
+        );
+        let routes = provider.clone().routes();
+        tokio::spawn(async move { axum::serve(listener, routes).await });
+        self.app = self.app.clone().with_citizen_oidc(
+            skjold_app::sign_in::oidc::Oidc::new(skjold_app::sign_in::oidc::OidcConfig {
+                issuer,
+                client_id: demo_mitid::CLIENT_ID.into(),
+                client_secret: Some(secret),
+                redirect_url: CITIZEN_REDIRECT.into(),
+                username_claim: demo_mitid::CPR_CLAIM.into(),
+                role_claim: String::new(),
+                role_map: Vec::new(),
+                display_name: "MitID (test)".into(),
+                scopes: Vec::new(),
+                client_auth: None,
+            })
+            .expect("oidc"),
+        );
+        provider
+    }
+
     pub async fn new(backend: Backend, citizens: usize) -> World {
         World::new_at(backend, citizens, NOW).await
     }

@@ -1,0 +1,426 @@
+//! The citizen's own view, end to end over HTTP: a citizen signs in through an identity
+//! provider the test starts (the MitID stand-in, over real HTTP), sees exactly the items,
+//! recipients and log entries the records hold about them and nothing of anyone else,
+//! files every kind of request and follows one to its letter, gives and withdraws a
+//! consent; every view is logged with the citizen as the actor.
+
+use axum::http::StatusCode;
+use uuid::Uuid;
+
+use crate::common::World;
+use crate::common::http::html_escape;
+use skjold_core::oversight::{LogFilter, UseKind};
+use skjold_core::rights::{CaseStatus, RightKind};
+use skjold_core::{FieldKey, Problem};
+use skjold_store::Backend;
+
+crate::on_both_backends!(a_citizen_sees_exactly_their_own_records);
+crate::on_both_backends!(a_citizen_files_every_kind_of_request_and_reads_the_answer);
+crate::on_both_backends!(a_citizen_gives_and_withdraws_a_consent);
+crate::on_both_backends!(only_known_citizens_with_a_fresh_answer_sign_in);
+
+/// The demo person the tests sign in as: the first citizen, with a mentor order whose
+/// health data went by a caseworker's decision.
+const PERSON: usize = 0;
+
+async fn mentor_order(w: &World, citizen: usize) -> Uuid {
+    let cw = w.actor("sagsbehandler").await;
+    let c = w.demo.citizens[citizen].clone();
+    w.search(&cw, &c).await;
+    let order = w.order(&cw, c.id, "MENTOR", "Mentorhuset ApS").await;
+    w.app
+        .disclose(
+            &cw,
+            order,
+            "health",
+            "Mentoren skal kende skånehensyn i forløbet",
+        )
+        .await
+        .expect("disclose");
+    order
+}
+
+async fn a_citizen_sees_exactly_their_own_records(backend: Backend) {
+    let mut w = World::new(backend, 6).await;
+    mentor_order(&w, PERSON).await;
+    mentor_order(&w, 1).await;
+    let provider = w.citizen_provider().await;
+    let (me, _) = w.citizen_browser(&provider, PERSON).await;
+    let me = me.expect("signed in");
+    let cw = w.actor("sagsbehandler").await;
+    let mine = w
+        .app
+        .citizen(&cw, w.demo.citizens[PERSON].id)
+        .await
+        .expect("record");
+    let theirs = w
+        .app
+        .citizen(&cw, w.demo.citizens[1].id)
+        .await
+        .expect("record");
+    let subject = w.demo.citizens[PERSON].id;
+
+    // My data: every item, once, grouped; nothing of the other citizen.
+    let data = me.get("/borger/oplysninger").await;
+    assert_eq!(data.status, StatusCode::OK);
+    assert_eq!(
+        data.body
+            .matches("class=\"skjold-card\" data-field=")
+            .count(),
+        mine.data.len(),
+        "{}",
+        data.body
+    );
+    for d in &mine.data {
+        assert!(data.body.contains(&html_escape(&d.value)), "{:?}", d.field);
+    }
+    // The other citizen's distinctive values (not ones both happen to share).
+    for d in theirs
+        .data
+        .iter()
+        .filter(|d| d.value.chars().count() >= 8 && !mine.data.iter().any(|m| m.value == d.value))
+    {
+        assert!(!data.body.contains(&html_escape(&d.value)), "{:?}", d.field);
+    }
+    assert!(data.body.contains("Hjemmel"), "legal basis shown");
+
+    // Who got it: exactly the ledger's rows, by supplier and field, with the reason.
+    let dpo = w.actor("dpo").await;
+    let ledger =
+        w.db.store
+            .gate()
+            .ledger(
+                &dpo,
+                &LogFilter {
+                    subject_id: Some(subject),
+                    limit: 1000,
+                    ..LogFilter::default()
+                },
+                w.app.now(),
+            )
+            .await
+            .expect("ledger");
+    let recipients = me.get("/borger/modtagere").await;
+    assert_eq!(recipients.status, StatusCode::OK);
+    assert!(recipients.body.contains("Mentorhuset ApS"));
+    assert_eq!(
+        recipients.body.matches("<li><strong>").count(),
+        ledger.len(),
+        "{}",
+        recipients.body
+    );
+    for e in &ledger {
+        let field = e.field.expect("a field");
+        assert!(recipients.body.contains(&html_escape(field.danish())));
+    }
+    assert!(recipients.body.contains("Mentoren skal kende skånehensyn"));
+    // No staff names: the caseworker's name appears on none of the citizen's pages.
+    let log = me.get("/borger/log").await;
+    assert_eq!(log.status, StatusCode::OK);
+    for page in [&data, &recipients, &log] {
+        assert!(!page.body.contains(&cw.display_name), "{}", page.body);
+    }
+
+    // Who looked: every log entry about me by others, and the check against the signed
+    // checkpoint holds.
+    let entries = w.db.store.audit().citizen_log(subject).await.expect("log");
+    let by_others = entries
+        .iter()
+        .filter(|e| e.use_kind != UseKind::SelfService)
+        .count();
+    assert!(by_others >= 3, "{by_others}");
+    assert_eq!(
+        log.body.matches("skjold-card skjold-card-compact").count(),
+        by_others,
+        "{}",
+        log.body
+    );
+    assert!(
+        log.body
+            .contains("alert-success\" role=\"status\" id=\"log-check\"")
+    );
+    assert!(log.body.contains("Jobcenter"), "the organisation is named");
+
+    // Each opening was logged with the citizen as the actor: no staff member, no
+    // organisation.
+    let rows =
+        w.db.store
+            .audit()
+            .export_log(
+                &LogFilter {
+                    subject_id: Some(subject),
+                    ..LogFilter::default()
+                },
+                None,
+                w.app.now(),
+            )
+            .await
+            .expect("export");
+    let own: Vec<_> = rows
+        .entries
+        .iter()
+        .filter(|e| e.entry.use_kind == UseKind::SelfService.key())
+        .collect();
+    assert_eq!(own.len(), 4, "the sign-in, my data, who got it, who looked");
+    assert!(
+        own.iter()
+            .all(|e| e.entry.user_id.is_none() && e.entry.organisation_id.is_none())
+    );
+    // English on request.
+    let english = me.get("/borger/sprog/en").await;
+    assert_eq!(english.status, StatusCode::SEE_OTHER);
+    w.done().await;
+}
+
+/// Files a request over the form; the reply's status.
+async fn file(me: &crate::common::actors::Caller, fields: &[(&str, &str)]) -> StatusCode {
+    me.post_form("/borger/anmodninger", fields).await.status
+}
+
+async fn a_citizen_files_every_kind_of_request_and_reads_the_answer(backend: Backend) {
+    let mut w = World::new(backend, 6).await;
+    mentor_order(&w, PERSON).await;
+    let provider = w.citizen_provider().await;
+    let me = w
+        .citizen_browser(&provider, PERSON)
+        .await
+        .0
+        .expect("signed in");
+    let subject = w.demo.citizens[PERSON].id;
+    let cw = w.actor("sagsbehandler").await;
+    let record = w.app.citizen(&cw, subject).await.expect("record");
+    let phone = record
+        .data
+        .iter()
+        .find(|d| d.field == FieldKey::Phone)
+        .expect("phone")
+        .id
+        .to_string();
+
+    // A rectification without the item is refused on the form, kept as typed.
+    let refused = me
+        .post_form(
+            "/borger/anmodninger",
+            &[
+                ("kind", "rectification"),
+                ("description", "Mit nummer er forkert"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Mit nummer er forkert"));
+
+    let requests: [&[(&str, &str)]; 7] = [
+        &[
+            ("kind", "access"),
+            ("wish", "my_data_in_a_case"),
+            ("description", "Mentorforløbet"),
+        ],
+        &[
+            ("kind", "rectification"),
+            ("item", &phone),
+            ("description", "Mit nummer er 20 30 40 50"),
+        ],
+        &[
+            ("kind", "erasure"),
+            ("description", "Oplysningerne er ikke længere nødvendige"),
+        ],
+        &[
+            ("kind", "restriction"),
+            ("item", &phone),
+            ("description", "Brug ikke nummeret"),
+        ],
+        &[
+            ("kind", "portability"),
+            ("description", "Mine oplysninger som fil"),
+        ],
+        &[
+            ("kind", "objection"),
+            ("description", "Min særlige situation: jeg er flyttet"),
+        ],
+        &[
+            ("kind", "automated_decision"),
+            ("description", "Jeg vil have en person til at se på sagen"),
+        ],
+    ];
+    for fields in requests {
+        assert_eq!(file(&me, fields).await, StatusCode::SEE_OTHER, "{fields:?}");
+    }
+    let dpo = w.actor("dpo").await;
+    let cases = w.app.rights_cases(&dpo).await.expect("cases");
+    let mine: Vec<_> = cases.iter().collect();
+    assert_eq!(mine.len(), 7);
+    for kind in RightKind::ALL {
+        assert!(mine.iter().any(|c| c.kind == kind), "{kind:?}");
+    }
+    // Received today, identity checked by the MitID sign-in, a month to answer.
+    let access = mine
+        .iter()
+        .find(|c| c.kind == RightKind::Access)
+        .expect("access");
+    let view = w.app.rights_case(&dpo, access.id).await.expect("case");
+    assert_eq!(view.summary.received_on, w.app.now().local_date());
+    assert!(
+        view.identity_method
+            .as_deref()
+            .is_some_and(|m| m.contains("MitID"))
+    );
+    assert_eq!(
+        view.summary.due,
+        skjold_core::rights::deadline(w.app.now().local_date())
+    );
+    // The disputed number is restricted while the rectification is looked into.
+    let record = w.app.citizen(&cw, subject).await.expect("record");
+    assert!(!record.data.iter().any(|d| d.field == FieldKey::Phone));
+
+    // The list shows them all, with deadlines, none answered yet.
+    let list = me.get("/borger/anmodninger").await;
+    assert_eq!(list.body.matches("data-reference=").count(), 7);
+    assert!(!list.body.contains("/svar\""));
+
+    // The privacy officer answers the access request; the citizen reads the letter.
+    w.app
+        .decide_rights_case(
+            &dpo,
+            access.id,
+            &skjold_app::rights::DecisionInput {
+                outcome: "granted".into(),
+                reasons: "Du har ret til indsigt i dine oplysninger.".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("decide");
+    w.app
+        .review_rights_answer(&dpo, access.id)
+        .await
+        .expect("review");
+    w.app
+        .send_rights_answer(&dpo, access.id)
+        .await
+        .expect("send");
+    let list = me.get("/borger/anmodninger").await;
+    let link = format!("/borger/anmodninger/{}/svar", access.id);
+    assert!(list.body.contains(&link), "{}", list.body);
+    let letter = me.get(&link).await;
+    assert_eq!(letter.status, StatusCode::OK);
+    assert_eq!(letter.headers["content-type"], "application/pdf");
+    let sent = w.letters.sent().pop().expect("letter sent");
+    assert_eq!(letter.body.len(), String::from_utf8_lossy(&sent.pdf).len());
+    let case = w.app.rights_case(&dpo, access.id).await.expect("case");
+    assert_eq!(case.summary.status, CaseStatus::Answered);
+
+    // Another citizen cannot read it, nor see the cases.
+    let other = w.citizen_browser(&provider, 1).await.0.expect("signed in");
+    assert_eq!(other.get(&link).await.status, StatusCode::NOT_FOUND);
+    let theirs = other.get("/borger/anmodninger").await;
+    assert_eq!(theirs.body.matches("data-reference=").count(), 0);
+    w.done().await;
+}
+
+async fn a_citizen_gives_and_withdraws_a_consent(backend: Backend) {
+    let mut w = World::new(backend, 4).await;
+    let provider = w.citizen_provider().await;
+    let me = w
+        .citizen_browser(&provider, PERSON)
+        .await
+        .0
+        .expect("signed in");
+    let subject = w.demo.citizens[PERSON].id;
+    let page = me.get("/borger/samtykker").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("frivilligt"),
+        "the registry's text: {}",
+        page.body
+    );
+    assert!(page.body.contains("data-channel=\"sms\""));
+    let given = me.post_form("/borger/samtykker/sms/giv", &[]).await;
+    assert_eq!(given.status, StatusCode::SEE_OTHER);
+    // Giving twice is refused; the first stands.
+    let again = me.post_form("/borger/samtykker/sms/giv", &[]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let cw = w.actor("sagsbehandler").await;
+    w.search(&cw, &w.demo.citizens[PERSON].clone()).await;
+    let consents = w.app.consents(&cw, subject).await.expect("consents");
+    assert_eq!(consents.len(), 1);
+    assert!(consents[0].in_force(w.app.now()));
+    assert!(
+        consents[0].notice_version.parse::<Uuid>().is_ok(),
+        "the text's version"
+    );
+    // The citizen's page shows it in force, with the text they agreed to.
+    let page = me.get("/borger/samtykker").await;
+    assert!(page.body.contains("tilbagekald"));
+    assert!(page.body.contains("consent-history"));
+
+    let withdrawn = me.post_form("/borger/samtykker/sms/tilbagekald", &[]).await;
+    assert_eq!(withdrawn.status, StatusCode::OK);
+    assert!(withdrawn.body.contains("id=\"withdrawal\""));
+    assert!(withdrawn.body.contains("Ingen modtagere"));
+    let consents = w.app.consents(&cw, subject).await.expect("consents");
+    assert!(!consents[0].in_force(w.app.now()), "withdrawn at once");
+    // Nothing left to withdraw.
+    let again = me.post_form("/borger/samtykker/sms/tilbagekald", &[]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    // A channel that does not exist.
+    let bad = me.post_form("/borger/samtykker/brevdue/giv", &[]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A form without the session's token is refused.
+    let forged = crate::common::http::call(
+        &crate::common::http::router(&w),
+        axum::http::Method::POST,
+        "/borger/samtykker/email/giv",
+        None,
+        None,
+        Some(("application/x-www-form-urlencoded", "csrf=x".into())),
+    )
+    .await;
+    assert_eq!(
+        forged.status,
+        StatusCode::SEE_OTHER,
+        "no session: to the sign-in"
+    );
+    w.done().await;
+}
+
+async fn only_known_citizens_with_a_fresh_answer_sign_in(backend: Backend) {
+    let mut w = World::new(backend, 3).await;
+    let provider = w.citizen_provider().await;
+    // The provider vouches for someone the municipality holds nothing about.
+    let unknown = w.demo.citizens.len();
+    let (caller, page) = w.citizen_browser(&provider, unknown).await;
+    assert!(caller.is_none());
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        page.body.contains("ingen oplysninger om dig"),
+        "{}",
+        page.body
+    );
+    // Signed out, the citizen's pages lead to the sign-in.
+    let router = crate::common::http::router(&w);
+    let home = crate::common::http::call(
+        &router,
+        axum::http::Method::GET,
+        "/borger/",
+        None,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER);
+    assert_eq!(home.headers["location"], "/borger/login");
+    // A staff sign-in's state never finishes a citizen's.
+    assert!(matches!(
+        w.app
+            .citizen_sso_finish(
+                "x",
+                "x",
+                "kode",
+                &crate::common::workstation("10.0.0.1", "d")
+            )
+            .await,
+        Err(skjold_app::AppError::Refused(Problem::SsoRefused))
+    ));
+    w.done().await;
+}
