@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { startSkjold, startBrowser, login, shot, totp, PASSWORD } from './harness.mjs';
+import { startSkjold, startBrowser, login, shot, totp, axeProblems, PASSWORD } from './harness.mjs';
 
 let skjold;
 let browser;
@@ -244,6 +244,66 @@ test('on a phone, a caseworker adds a citizen and replaces an item; the old valu
   assert.ok((await cw.page.locator('main').textContent()).includes('Nørrebrogade 1'));
   await shot(cw.page, '41-citizen-history-phone');
   await cw.context.close();
+});
+
+test('a citizen signs in with the demo MitID, sees who got the data, files an access request; desktop and phone', async () => {
+  for (const [width, tag] of [[1280, 'desktop'], [375, 'phone']]) {
+    // axe-core is injected as a script, which Skjold's content security policy would refuse.
+    const context = await browser.newContext({ locale: 'da-DK', viewport: { width, height: 900 }, bypassCSP: true });
+    const page = await context.newPage();
+    const checked = async (name) => {
+      assert.deepEqual(await axeProblems(page), [], `axe on ${name} at ${width} px`);
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(wide <= width, `${name} scrolls sideways at ${width} px (${wide})`);
+      await shot(page, `60-citizen-${name}-${tag}`);
+    };
+    // Signed out, the citizen's address leads to the sign-in.
+    await page.goto(`${skjold.base}/borger/`);
+    assert.equal(new URL(page.url()).pathname, '/borger/login');
+    await checked('login');
+    await page.getByRole('link', { name: 'Log ind med MitID' }).click();
+    // The demo's identity provider says plainly that it is a demo.
+    await page.getByText('Demo – ikke MitID').waitFor();
+    await page.getByRole('button').first().click();
+    await page.getByRole('heading', { level: 1, name: 'Dine oplysninger hos kommunen' }).waitFor();
+    await checked('home');
+
+    await page.getByRole('link', { name: 'Hvem har fået dem', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Hvem har fået mine oplysninger' }).waitFor();
+    const recipients = await page.locator('#recipients').textContent();
+    assert.ok(recipients.includes('Mentorhuset ApS'), 'the supplier of the order');
+    assert.ok(recipients.includes('Helbredsmæssige forhold'), 'the field disclosed by a decision');
+    assert.ok(recipients.includes('begrundede afgørelse'), 'marked as a decision, not automatic');
+    await checked('recipients');
+
+    await page.getByRole('link', { name: 'Hvem har set dem', exact: true }).click();
+    await page.locator('#log-check.alert-success').waitFor();
+    assert.ok(!(await page.locator('main').textContent()).includes('Rasmus Kjærgaard'), 'no staff names');
+    await checked('log');
+
+    await page.getByRole('link', { name: 'Mine oplysninger', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Mine oplysninger' }).waitFor();
+    await checked('data');
+
+    await page.getByRole('link', { name: 'Mine anmodninger', exact: true }).click();
+    await page.getByRole('link', { name: 'Ny anmodning' }).click();
+    await checked('request-form');
+    await page.getByRole('radio', { name: 'Indsigt' }).check();
+    await page.getByLabel('Beskriv din anmodning').fill(`Jeg vil se alt om mig (${tag}).`);
+    await page.getByRole('button', { name: 'Send anmodningen' }).click();
+    await page.getByText('Din anmodning er modtaget').waitFor();
+    assert.ok((await page.locator('#requests').textContent()).includes('Indsigt'));
+    await checked('requests');
+
+    await page.getByRole('link', { name: 'Mine samtykker', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Mine samtykker' }).waitFor();
+    await checked('consents');
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Your data at the municipality' }).waitFor();
+    await checked('home-english');
+    await page.getByRole('link', { name: 'Dansk' }).click();
+    await context.close();
+  }
 });
 
 test('supplier asks for a field, caseworker approves; the guard stops a CPR number', async () => {

@@ -133,3 +133,13 @@ export async function login(browser, base, username, password = PASSWORD) {
   }
   return { context, page };
 }
+
+// axe-core's findings on the page that are serious or critical, as short lines.
+const AXE = join(root, 'e2e', 'node_modules', 'axe-core', 'axe.min.js');
+export async function axeProblems(page) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}
