@@ -52,6 +52,24 @@ impl Scratch {
 }
 
 impl App {
+    /// A citizen's session without the MitID sign-in, for `skjold bench citizen` on its
+    /// throw-away installation: the cookie secret.
+    pub async fn bench_citizen_session(&self, subject_id: uuid::Uuid) -> Result<String, AppError> {
+        let token = skjold_store::sign_in::new_secret();
+        let now = self.now();
+        self.store()
+            .sign_in()
+            .create_citizen_session(
+                subject_id,
+                &skjold_store::sign_in::secret_hash(&token),
+                &skjold_store::sign_in::new_secret(),
+                now,
+                now.plus_seconds(skjold_core::citizen_view::SESSION_SECONDS),
+            )
+            .await?;
+        Ok(token)
+    }
+
     /// How many entries the access log holds (no content).
     pub async fn access_log_len(&self) -> Result<u64, AppError> {
         Ok(self.store().gate().access_log_len().await?)

@@ -38,6 +38,24 @@ impl std::fmt::Debug for CitizenSession {
     }
 }
 
+/// One item of a portability delivery, as JSON and CSV carry it.
+#[derive(Debug, serde::Serialize)]
+struct PortableItem {
+    field: &'static str,
+    label: &'static str,
+    value: String,
+    source: String,
+    purpose: String,
+    collected_at: String,
+}
+
+/// A file for the citizen: a portability delivery.
+pub struct DataFile {
+    pub filename: String,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
 /// A rights request as the citizen files it online.
 #[derive(Debug, Clone)]
 pub struct MyRequest {
@@ -142,6 +160,64 @@ impl App {
     /// The citizen's rights requests, the newest first.
     pub async fn my_cases(&self, c: &Citizen) -> Result<Vec<MyCase>, AppError> {
         Ok(self.store().gate().my_cases(c, self.now()).await?)
+    }
+
+    /// The data a granted portability request delivers, as `json` or `csv` (art. 20: a
+    /// structured, commonly used, machine-readable format).
+    pub async fn my_portable_data(
+        &self,
+        c: &Citizen,
+        case_id: Uuid,
+        format: &str,
+    ) -> Result<DataFile, AppError> {
+        let (reference, items) = self
+            .store()
+            .gate()
+            .my_portable_data(c, case_id, self.now())
+            .await?;
+        let rows: Vec<PortableItem> = items
+            .into_iter()
+            .map(|i| PortableItem {
+                field: i.field.key(),
+                label: i.field.danish(),
+                value: i.value,
+                source: i.source,
+                purpose: i.purpose.unwrap_or_default(),
+                collected_at: i.collected_at.rfc3339(),
+            })
+            .collect();
+        match format {
+            "json" => {
+                let body = serde_json::json!({
+                    "controller": c.controller_name,
+                    "case": reference,
+                    "exported_at": self.now().rfc3339(),
+                    "items": rows,
+                });
+                Ok(DataFile {
+                    filename: format!("{reference}-mine-oplysninger.json"),
+                    content_type: "application/json",
+                    bytes: serde_json::to_vec_pretty(&body)
+                        .map_err(|e| AppError::Internal(format!("portability JSON: {e}")))?,
+                })
+            }
+            "csv" => {
+                let mut w = csv::Writer::from_writer(Vec::new());
+                for row in &rows {
+                    w.serialize(row)
+                        .map_err(|e| AppError::Internal(format!("portability CSV: {e}")))?;
+                }
+                let bytes = w
+                    .into_inner()
+                    .map_err(|e| AppError::Internal(format!("portability CSV: {e}")))?;
+                Ok(DataFile {
+                    filename: format!("{reference}-mine-oplysninger.csv"),
+                    content_type: "text/csv; charset=utf-8",
+                    bytes,
+                })
+            }
+            other => Err(Problem::ExportFormat(other.chars().take(20).collect()).into()),
+        }
     }
 
     /// The letter that answered one of the citizen's requests.

@@ -148,6 +148,8 @@ pub struct MyCase {
     pub summary: CaseSummary,
     /// The answer letter can be read.
     pub letter: bool,
+    /// A granted portability request: the data can be fetched as JSON and CSV.
+    pub data: bool,
 }
 
 /// A consent as the citizen sees it, with the text they consented to.

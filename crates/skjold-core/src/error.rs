@@ -64,6 +64,11 @@ pub enum Input {
     DatumValue,
     DatumSource,
     DatumPurpose,
+    /// An objection's weighing: the citizen's particular situation, the municipality's
+    /// grounds; and the safeguards of a decision that stands under art. 22.
+    Situation,
+    Grounds,
+    Safeguards,
 }
 
 /// A date a form asks for.
@@ -301,6 +306,8 @@ pub enum Problem {
     DutyToKeepRecords,
     /// Portability (art. 20) covers data processed on consent or contract only.
     NotPortable,
+    /// A decision that stands under art. 22 names the exception of art. 22(2).
+    Art22ExceptionRequired,
     TaskContributed,
     NoticeAcknowledged,
     // ---- the citizen's own view ------------------------------------------------------------
@@ -496,6 +503,7 @@ impl Problem {
             DataRestricted(_) => "data_restricted",
             DutyToKeepRecords => "duty_to_keep_records",
             NotPortable => "not_portable",
+            Art22ExceptionRequired => "art22_exception_required",
             TaskContributed => "task_contributed",
             NoticeAcknowledged => "notice_acknowledged",
             CitizenNotKnown => "citizen_not_known",

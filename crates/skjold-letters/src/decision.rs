@@ -67,6 +67,12 @@ pub(crate) fn decision(l: &DecisionLetter) -> Letter {
         b.push(Block::Para(para(ground)));
     }
     b.push(Block::Para(para(&l.reasons)));
+    // How an objection was weighed, or the questions about an automated decision.
+    if let Some(a) = &l.assessment {
+        for (question, answer) in a.lines() {
+            b.push(Block::Para(labelled(question, answer)));
+        }
+    }
 
     // What the decision did to the data.
     let removed = removes(l);

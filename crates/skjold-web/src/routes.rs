@@ -571,6 +571,10 @@ fn citizen_routes() -> Router<AppState> {
             "/borger/anmodninger/{id}/svar",
             at(Citizen, get(cv::letter)),
         )
+        .route(
+            "/borger/anmodninger/{id}/data/{format}",
+            at(Citizen, get(cv::portable_data)),
+        )
         .route("/borger/samtykker", at(Citizen, get(cv::consents)))
         .route(
             "/borger/samtykker/{channel}/giv",

@@ -81,6 +81,23 @@ enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// The citizen's own view: with this many ledger rows for the citizen and access-log
+    /// entries about them, the time to serve their pages (my data, who got it, who looked,
+    /// my requests) over HTTP, the log's check against the signed checkpoint included.
+    Citizen {
+        /// Ledger rows for the citizen.
+        #[arg(long, default_value_t = 1000)]
+        ledger: usize,
+        /// Access-log entries in all before measuring (nearly all about the citizen).
+        #[arg(long, default_value_t = 10_000)]
+        log: u64,
+        /// Requests to time per page.
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+        /// Run on a fresh database on this PostgreSQL server instead of SQLite.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// The access answer of one citizen built from the records: with this many ledger
     /// rows for the citizen and access-log entries in all, the time to produce the answer
     /// (JSON) and its PDF letter.
@@ -131,6 +148,12 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             batch,
             database_url,
         } => import_bench(citizens, batch, database_url).await,
+        BenchCommand::Citizen {
+            ledger,
+            log,
+            runs,
+            database_url,
+        } => citizen_bench(ledger, log, runs, database_url).await,
     }
 }
 
@@ -453,25 +476,18 @@ const ANSWER_ORDERS: [(&str, &str); 4] = [
     ("JOBSOG", "Praktikpartner A/S"),
 ];
 
-async fn answer_bench(
+/// Gives one citizen `ledger_rows` rows in the disclosure ledger (orders, each disclosing
+/// its automatic fields and, on a justified decision, every field its policy allows) and
+/// the access log `log_entries` entries in all (reads of the citizen's record, many at
+/// once). Returns the log's size.
+async fn citizen_records(
+    app: &App,
+    demo: &skjold_app::demo::DemoSummary,
+    cw: &skjold_core::Actor,
+    citizen: &skjold_app::demo::DemoCitizen,
     ledger_rows: usize,
     log_entries: u64,
-    runs: usize,
-    database_url: Option<String>,
-) -> Result<()> {
-    if ledger_rows == 0 || runs == 0 {
-        bail!("--ledger and --runs must be positive");
-    }
-    let scratch = Scratch::new(database_url.as_deref()).await;
-    let app = scratch.app.clone();
-    eprintln!("Bygger demo på {} …", scratch.backend());
-    let demo = app.build_demo(10).await?;
-    let cw = app.named_user("sagsbehandler").await?;
-    let citizen = demo.citizens[9].clone();
-    app.find_citizen(&cw, &citizen.cpr.formatted()).await?;
-
-    // Orders, each disclosing its automatic fields and, on a justified decision, every
-    // field its policy allows, until the citizen's ledger holds the rows asked for.
+) -> Result<u64> {
     eprintln!("Videregiver til {ledger_rows} rækker i videregivelsesloggen …");
     let mut rows = 0;
     for (code, supplier) in ANSWER_ORDERS.iter().cycle() {
@@ -480,7 +496,7 @@ async fn answer_bench(
         }
         let order = app
             .place_order(
-                &cw,
+                cw,
                 NewOrder {
                     subject_id: citizen.id,
                     service_type_id: demo.service_types[*code],
@@ -488,17 +504,17 @@ async fn answer_bench(
                 },
             )
             .await?;
-        let view = app.caseworker_order(&cw, order).await?;
+        let view = app.caseworker_order(cw, order).await?;
         for field in view.disclosable {
             app.disclose(
-                &cw,
+                cw,
                 order,
                 field.key(),
                 "Leverandøren skal kende oplysningen for at udføre opgaven.",
             )
             .await?;
         }
-        rows += app.caseworker_order(&cw, order).await?.disclosures.len();
+        rows += app.caseworker_order(cw, order).await?.disclosures.len();
     }
 
     // Reads of the citizen's record, many at once, until the log holds the entries asked.
@@ -520,7 +536,27 @@ async fn answer_bench(
     while let Some(done) = readers.join_next().await {
         done??;
     }
-    let log_total = app.access_log_len().await?;
+    Ok(app.access_log_len().await?)
+}
+
+async fn answer_bench(
+    ledger_rows: usize,
+    log_entries: u64,
+    runs: usize,
+    database_url: Option<String>,
+) -> Result<()> {
+    if ledger_rows == 0 || runs == 0 {
+        bail!("--ledger and --runs must be positive");
+    }
+    let scratch = Scratch::new(database_url.as_deref()).await;
+    let app = scratch.app.clone();
+    eprintln!("Bygger demo på {} …", scratch.backend());
+    let demo = app.build_demo(10).await?;
+    let cw = app.named_user("sagsbehandler").await?;
+    let citizen = demo.citizens[9].clone();
+    app.find_citizen(&cw, &citizen.cpr.formatted()).await?;
+
+    let log_total = citizen_records(&app, &demo, &cw, &citizen, ledger_rows, log_entries).await?;
 
     let case = skjold_app::rights::CaseInput {
         citizen: citizen.id,
@@ -588,5 +624,82 @@ async fn answer_bench(
         ms(letters[0]),
         letters.len()
     );
+    Ok(())
+}
+
+/// The citizen's own pages for a citizen with many records, served over HTTP on a local
+/// port; prints the median and the slowest of each page.
+async fn citizen_bench(
+    ledger_rows: usize,
+    log_entries: u64,
+    runs: usize,
+    database_url: Option<String>,
+) -> Result<()> {
+    if runs == 0 {
+        bail!("--runs must be positive");
+    }
+    let scratch = Scratch::new(database_url.as_deref()).await;
+    let app = scratch.app.clone();
+    eprintln!("Bygger demo på {} …", scratch.backend());
+    let demo = app.build_demo(10).await?;
+    let cw = app.named_user("sagsbehandler").await?;
+    let citizen = demo.citizens[9].clone();
+    app.find_citizen(&cw, &citizen.cpr.formatted()).await?;
+    let log_total = citizen_records(&app, &demo, &cw, &citizen, ledger_rows, log_entries).await?;
+    let session = app.bench_citizen_session(citizen.id).await?;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(skjold_web::serve(
+        listener,
+        app.clone(),
+        skjold_web::WebConfig::default(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let http = reqwest::Client::new();
+    let cookie = format!("skjold_borger={session}");
+    let mut figures = Vec::new();
+    for (page, name) in [
+        ("/borger/oplysninger", "my data"),
+        ("/borger/modtagere", "who got it"),
+        ("/borger/log", "who looked"),
+        ("/borger/anmodninger", "my requests"),
+    ] {
+        let mut times = Vec::with_capacity(runs);
+        let mut bytes = 0;
+        for _ in 0..runs {
+            let started = Instant::now();
+            let reply = http
+                .get(format!("{base}{page}"))
+                .header("cookie", &cookie)
+                .send()
+                .await?;
+            if !reply.status().is_success() {
+                bail!("{page} answered {}", reply.status());
+            }
+            bytes = reply.bytes().await?.len();
+            times.push(started.elapsed());
+        }
+        times.sort();
+        figures.push((name, times[times.len() / 2], times[times.len() - 1], bytes));
+    }
+    let _ = stop.send(());
+    let _ = server.await;
+    let backend = scratch.backend();
+    scratch.cleanup().await;
+    println!("bench citizen: one citizen's own pages over HTTP ({backend})");
+    println!(
+        "  records     {ledger_rows}+ ledger rows for the citizen, {log_total} access-log entries"
+    );
+    for (name, median, max, bytes) in figures {
+        println!(
+            "  {name:<11} median {:.1} ms, max {:.1} ms over {runs} requests; {bytes} bytes",
+            ms(median),
+            ms(max)
+        );
+    }
     Ok(())
 }

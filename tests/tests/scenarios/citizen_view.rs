@@ -310,9 +310,174 @@ async fn a_citizen_files_every_kind_of_request_and_reads_the_answer(backend: Bac
     let case = w.app.rights_case(&dpo, access.id).await.expect("case");
     assert_eq!(case.summary.status, CaseStatus::Answered);
 
+    // The objection is weighed, and the letter says how.
+    let objection = mine
+        .iter()
+        .find(|c| c.kind == RightKind::Objection)
+        .expect("objection");
+    let unweighed = w
+        .app
+        .decide_rights_case(
+            &dpo,
+            objection.id,
+            &skjold_app::rights::DecisionInput {
+                outcome: "granted".into(),
+                reasons: "Din særlige situation går forud.".into(),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(
+        matches!(
+            unweighed,
+            Err(skjold_app::AppError::Refused(
+                Problem::Required(_) | Problem::TooShort { .. }
+            ))
+        ),
+        "{unweighed:?}"
+    );
+    w.app
+        .decide_rights_case(
+            &dpo,
+            objection.id,
+            &skjold_app::rights::DecisionInput {
+                outcome: "granted".into(),
+                reasons: "Din særlige situation går forud.".into(),
+                assessment: skjold_app::rights::AssessmentInput {
+                    situation: "Borgeren er flyttet og har hemmelig adresse".into(),
+                    grounds: "Kommunen har ingen vægtige grunde, der går forud".into(),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("decide the objection");
+    w.app
+        .send_rights_answer(&dpo, objection.id)
+        .await
+        .expect("send");
+    let letter = w.letters.sent().pop().expect("letter");
+    let text = pdf_extract::extract_text_from_mem(&letter.pdf).expect("text");
+    assert!(text.contains("hemmelig adresse"), "{text}");
+    assert!(text.contains("vægtige"), "{text}");
+
+    // The automated decision: all three yes and the decision stands only on an exception.
+    let automated = mine
+        .iter()
+        .find(|c| c.kind == RightKind::AutomatedDecision)
+        .expect("automated");
+    let mut three_yes = skjold_app::rights::DecisionInput {
+        outcome: "refused".into(),
+        reasons: "Afgørelsen bygger på en lov med garantier.".into(),
+        assessment: skjold_app::rights::AssessmentInput {
+            decision: "yes".into(),
+            solely_automated: "yes".into(),
+            significant_effects: "yes".into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    assert!(matches!(
+        w.app
+            .decide_rights_case(&dpo, automated.id, &three_yes)
+            .await,
+        Err(skjold_app::AppError::Refused(
+            Problem::Art22ExceptionRequired
+        ))
+    ));
+    three_yes.assessment.exception = "law".into();
+    three_yes.assessment.safeguards = "Du kan få afgørelsen prøvet af en sagsbehandler".into();
+    w.app
+        .decide_rights_case(&dpo, automated.id, &three_yes)
+        .await
+        .expect("decide");
+    let view = w.app.rights_case(&dpo, automated.id).await.expect("case");
+    assert!(view.assessment.as_ref().is_some_and(|a| a.art22_applies()));
+
+    // Portability reaches data on consent: given on consent, it is delivered as JSON and
+    // CSV to the citizen, and to no one else.
+    let admin = w.api("admin").await;
+    let purpose = admin
+        .post_json(
+            "/api/v1/purposes",
+            &serde_json::json!({"name": "Nyhedsbrev om jobtilbud", "art6": "6.1.a",
+                                "retention": "Til samtykket trækkes tilbage"}),
+        )
+        .await;
+    assert_eq!(purpose.status, StatusCode::OK, "{}", purpose.body);
+    w.app
+        .record_citizen_item(
+            &cw,
+            subject,
+            &skjold_app::citizens::ItemInput {
+                field: "email".into(),
+                value: "nyhedsbrev@example.dk".into(),
+                source: "Borgeren".into(),
+                purpose: "Nyhedsbrev om jobtilbud".into(),
+            },
+        )
+        .await
+        .expect("item on consent");
+    let portability = mine
+        .iter()
+        .find(|c| c.kind == RightKind::Portability)
+        .expect("portability");
+    w.app
+        .decide_rights_case(
+            &dpo,
+            portability.id,
+            &skjold_app::rights::DecisionInput {
+                outcome: "granted".into(),
+                reasons: "Du får de oplysninger, du har givet os med samtykke.".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("decide");
+    w.app
+        .send_rights_answer(&dpo, portability.id)
+        .await
+        .expect("send");
+    let json = me
+        .get(&format!("/borger/anmodninger/{}/data/json", portability.id))
+        .await;
+    assert_eq!(json.status, StatusCode::OK, "{}", json.body);
+    let delivered: serde_json::Value = serde_json::from_str(&json.body).expect("json");
+    let items = delivered["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "only the item on consent: {delivered}");
+    assert_eq!(items[0]["value"], "nyhedsbrev@example.dk");
+    let csv = me
+        .get(&format!("/borger/anmodninger/{}/data/csv", portability.id))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body
+            .starts_with("field,label,value,source,purpose,collected_at")
+    );
+    assert!(csv.body.contains("nyhedsbrev@example.dk"));
+    let other_format = me
+        .get(&format!("/borger/anmodninger/{}/data/xml", portability.id))
+        .await;
+    assert_eq!(other_format.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Only a granted portability case delivers data.
+    assert_eq!(
+        me.get(&format!("/borger/anmodninger/{}/data/json", access.id))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
     // Another citizen cannot read it, nor see the cases.
     let other = w.citizen_browser(&provider, 1).await.0.expect("signed in");
     assert_eq!(other.get(&link).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        other
+            .get(&format!("/borger/anmodninger/{}/data/json", portability.id))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     let theirs = other.get("/borger/anmodninger").await;
     assert_eq!(theirs.body.matches("data-reference=").count(), 0);
     w.done().await;

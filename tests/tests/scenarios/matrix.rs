@@ -485,7 +485,8 @@ fn table(f: &Fixture) -> Vec<Row> {
         .may(&[Caseworker], NOTHING),
         post(
             format!("/api/v1/rights-cases/{}/decision", r.decidable),
-            json!({ "outcome": "refused", "reasons": "Der er tungtvejende legitime grunde ({user})" }),
+            json!({ "outcome": "refused", "reasons": "Der er tungtvejende legitime grunde ({user})",
+                "situation": "Borgeren er flyttet og vil ikke kontaktes", "grounds": "Sagen kræver fortsat behandling efter loven" }),
         )
         .may(&[Caseworker], NOTHING),
         post_empty(format!("/api/v1/rights-cases/{}/review", r.access)).may(&[Caseworker, Dpo], NOTHING),
@@ -818,7 +819,18 @@ async fn rights_fixture(
     let decidable = case(open("objection", citizen)).await;
     let extendable = case(open("objection", citizen)).await;
     let sendable = case(open("objection", citizen)).await;
-    decide(sendable, granted.clone()).await;
+    decide(
+        sendable,
+        DecisionInput {
+            assessment: skjold_app::rights::AssessmentInput {
+                situation: "Borgeren er flyttet og vil ikke kontaktes".into(),
+                grounds: "Ingen vægtige grunde går forud for borgerens".into(),
+                ..Default::default()
+            },
+            ..granted.clone()
+        },
+    )
+    .await;
     let mut wide = open("access", citizen);
     wide.access = Some(AccessInput {
         wish: "my_data_broadly".into(),

@@ -138,6 +138,7 @@ impl App {
             outcome,
             ground: view.ground.clone(),
             reasons,
+            assessment: view.assessment.clone(),
             received_on: view.summary.received_on,
             decided_on: decided_at.local_date(),
             items: view.items.clone(),

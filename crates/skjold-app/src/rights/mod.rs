@@ -12,9 +12,9 @@ use uuid::Uuid;
 
 use skjold_core::error::DateInput;
 use skjold_core::rights::{
-    AccessQuestions, AccessWish, CaseSummary, CaseView, Decision, ErasureGround, IntakeChannel,
-    NewCase, NoticeView, Outcome, RectificationJudgement, RestrictionGround, RightKind, ScopeKind,
-    TaskView,
+    AccessQuestions, AccessWish, Art22Exception, Assessment, CaseSummary, CaseView, Decision,
+    ErasureGround, IntakeChannel, NewCase, NoticeView, Outcome, RectificationJudgement,
+    RestrictionGround, RightKind, ScopeKind, TaskView,
 };
 use skjold_core::text::Justification;
 use skjold_core::{Action, Actor, Date, Input};
@@ -55,6 +55,8 @@ pub struct AccessInput {
 /// case's kind.
 #[derive(Debug, Clone, Default)]
 pub struct DecisionInput {
+    /// An objection's weighing, or the answers about an automated decision.
+    pub assessment: AssessmentInput,
     /// `granted`, `partly_granted` or `refused` (all kinds but rectification).
     pub outcome: String,
     /// The erasure or restriction ground.
@@ -102,8 +104,52 @@ impl CaseInput {
     }
 }
 
+/// How an objection was weighed, or the three questions about an automated decision as a
+/// form gives them (`yes`/`no`).
+#[derive(Debug, Clone, Default)]
+pub struct AssessmentInput {
+    pub situation: String,
+    pub grounds: String,
+    pub decision: String,
+    pub solely_automated: String,
+    pub significant_effects: String,
+    /// `contract`, `law` or `explicit_consent`, or empty.
+    pub exception: String,
+    pub safeguards: String,
+}
+
+impl AssessmentInput {
+    fn parse(&self, kind: RightKind) -> Result<Option<Assessment>, AppError> {
+        let answer = |a: &str| match a.trim() {
+            "yes" => Ok(true),
+            "no" => Ok(false),
+            _ => Err(AppError::Refused(skjold_core::Problem::FieldsRequired)),
+        };
+        Ok(match kind {
+            RightKind::Objection => Some(Assessment::Objection {
+                situation: self.situation.trim().to_owned(),
+                grounds: self.grounds.trim().to_owned(),
+            }),
+            RightKind::AutomatedDecision => Some(Assessment::AutomatedDecision {
+                decision: answer(&self.decision)?,
+                solely_automated: answer(&self.solely_automated)?,
+                significant_effects: answer(&self.significant_effects)?,
+                exception: match self.exception.trim() {
+                    "" => None,
+                    e => Some(Art22Exception::parse(e).ok_or(skjold_core::Problem::BadOutcome)?),
+                },
+                safeguards: self.safeguards.trim().to_owned(),
+            }),
+            _ => None,
+        })
+    }
+}
+
 impl DecisionInput {
-    fn parse(&self, kind: RightKind) -> Result<(Decision, Justification), AppError> {
+    fn parse(
+        &self,
+        kind: RightKind,
+    ) -> Result<(Decision, Option<Assessment>, Justification), AppError> {
         let reasons = Justification::parse(Input::DecisionReasons, &self.reasons)?;
         let decision = match kind {
             RightKind::Access => Decision::Access(Outcome::parse(&self.outcome)?),
@@ -126,7 +172,11 @@ impl DecisionInput {
                 Decision::Other(Outcome::parse(&self.outcome)?)
             }
         };
-        Ok((decision, reasons))
+        let assessment = self.assessment.parse(kind)?;
+        if let Some(a) = &assessment {
+            a.check(kind, decision.outcome())?;
+        }
+        Ok((decision, assessment, reasons))
     }
 }
 
@@ -208,9 +258,16 @@ impl App {
         require(actor, Action::HandleRights)?;
         let gate = self.store().gate();
         let summary = gate.rights_case_summary(actor, case_id, self.now()).await?;
-        let (decision, reasons) = input.parse(summary.kind)?;
+        let (decision, assessment, reasons) = input.parse(summary.kind)?;
         let decided = gate
-            .decide_rights_case(actor, case_id, &decision, &reasons, self.now())
+            .decide_rights_case(
+                actor,
+                case_id,
+                &decision,
+                assessment.as_ref(),
+                &reasons,
+                self.now(),
+            )
             .await?;
         if decided.erase {
             let view = self.rights_case(actor, case_id).await?;

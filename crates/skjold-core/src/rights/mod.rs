@@ -887,3 +887,231 @@ mod tests {
         assert!(!notice_overdue(sent, true, later(30)));
     }
 }
+
+/// How an objection or a request about an automated decision was weighed, recorded with
+/// the decision (DSR-9, DSR-10) and shown in the letter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Assessment {
+    /// Art. 21(1): the citizen's particular situation against the municipality's compelling
+    /// legitimate grounds for the processing.
+    Objection { situation: String, grounds: String },
+    /// Art. 22(1)'s three questions: is there a decision, is it based solely on automated
+    /// processing, does it have legal or similarly significant effects? Only when all three
+    /// are yes does art. 22 apply; then the decision stands only on an exception of
+    /// art. 22(2), with the safeguards of art. 22(3).
+    AutomatedDecision {
+        decision: bool,
+        solely_automated: bool,
+        significant_effects: bool,
+        exception: Option<Art22Exception>,
+        safeguards: String,
+    },
+}
+
+/// The exceptions of art. 22(2) under which a decision based solely on automated
+/// processing may stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Art22Exception {
+    /// (a) necessary for a contract with the citizen.
+    Contract,
+    /// (b) authorised by law, with suitable safeguards.
+    Law,
+    /// (c) the citizen's explicit consent.
+    ExplicitConsent,
+}
+
+impl Art22Exception {
+    pub const ALL: [Art22Exception; 3] = [
+        Art22Exception::Contract,
+        Art22Exception::Law,
+        Art22Exception::ExplicitConsent,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Art22Exception::Contract => "contract",
+            Art22Exception::Law => "law",
+            Art22Exception::ExplicitConsent => "explicit_consent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Art22Exception> {
+        Art22Exception::ALL
+            .into_iter()
+            .find(|e| e.key() == s.trim())
+    }
+
+    pub fn danish(self) -> &'static str {
+        match self {
+            Art22Exception::Contract => {
+                "nødvendig for at indgå eller opfylde en kontrakt med dig (artikel 22, stk. 2, litra a)"
+            }
+            Art22Exception::Law => {
+                "hjemlet i lov med passende garantier (artikel 22, stk. 2, litra b)"
+            }
+            Art22Exception::ExplicitConsent => {
+                "baseret på dit udtrykkelige samtykke (artikel 22, stk. 2, litra c)"
+            }
+        }
+    }
+}
+
+/// The shortest weighing or safeguard text that says something.
+const MIN_WEIGHING: usize = 10;
+
+impl Assessment {
+    /// Whether art. 22 applies: all three questions answered yes.
+    pub fn art22_applies(&self) -> bool {
+        matches!(
+            self,
+            Assessment::AutomatedDecision {
+                decision: true,
+                solely_automated: true,
+                significant_effects: true,
+                ..
+            }
+        )
+    }
+
+    /// Checks the assessment against the decision: an objection is weighed in words on
+    /// both sides; where art. 22 applies and the decision stands (the request refused), it
+    /// names its exception and the safeguards.
+    pub fn check(&self, kind: RightKind, outcome: Outcome) -> Result<(), Problem> {
+        match self {
+            Assessment::Objection { situation, grounds } if kind == RightKind::Objection => {
+                text::at_least(Input::Situation, situation, MIN_WEIGHING)?;
+                text::at_least(Input::Grounds, grounds, MIN_WEIGHING)?;
+                Ok(())
+            }
+            Assessment::AutomatedDecision {
+                exception,
+                safeguards,
+                ..
+            } if kind == RightKind::AutomatedDecision => {
+                if self.art22_applies() && outcome == Outcome::Refused {
+                    exception.ok_or(Problem::Art22ExceptionRequired)?;
+                    text::at_least(Input::Safeguards, safeguards, MIN_WEIGHING)?;
+                }
+                Ok(())
+            }
+            _ => Err(Problem::BadOutcome),
+        }
+    }
+
+    /// The assessment as questions and answers, in Danish, for the case and the letter.
+    pub fn lines(&self) -> Vec<(&'static str, String)> {
+        let yes = |b: bool| if b { "Ja" } else { "Nej" }.to_owned();
+        match self {
+            Assessment::Objection { situation, grounds } => vec![
+                ("Din særlige situation", situation.clone()),
+                ("Kommunens vægtige legitime grunde", grounds.clone()),
+            ],
+            Assessment::AutomatedDecision {
+                decision,
+                solely_automated,
+                significant_effects,
+                exception,
+                safeguards,
+            } => {
+                let mut lines = vec![
+                    ("Er der truffet en afgørelse?", yes(*decision)),
+                    (
+                        "Er afgørelsen alene baseret på automatisk behandling?",
+                        yes(*solely_automated),
+                    ),
+                    (
+                        "Har den retsvirkning eller påvirker den dig tilsvarende betydeligt?",
+                        yes(*significant_effects),
+                    ),
+                ];
+                if !self.art22_applies() {
+                    lines.push((
+                        "Artikel 22",
+                        "Gælder ikke, fordi ikke alle tre spørgsmål kan besvares med ja."
+                            .to_owned(),
+                    ));
+                } else if let Some(e) = exception {
+                    lines.push(("Undtagelse", e.danish().to_owned()));
+                    lines.push(("Garantier", safeguards.clone()));
+                }
+                lines
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod assessment_tests {
+    use super::*;
+
+    fn art22(all: bool, exception: Option<Art22Exception>, safeguards: &str) -> Assessment {
+        Assessment::AutomatedDecision {
+            decision: true,
+            solely_automated: all,
+            significant_effects: true,
+            exception,
+            safeguards: safeguards.into(),
+        }
+    }
+
+    #[test]
+    fn an_objection_is_weighed_on_both_sides() {
+        let weighed = Assessment::Objection {
+            situation: "Borgeren er flyttet og har skjult adresse".into(),
+            grounds: "Ingen vægtige grunde går forud".into(),
+        };
+        assert_eq!(
+            weighed.check(RightKind::Objection, Outcome::Granted),
+            Ok(())
+        );
+        let unweighed = Assessment::Objection {
+            situation: "Flyttet".into(),
+            grounds: "".into(),
+        };
+        assert!(
+            unweighed
+                .check(RightKind::Objection, Outcome::Granted)
+                .is_err()
+        );
+        assert_eq!(
+            weighed.check(RightKind::Erasure, Outcome::Granted),
+            Err(Problem::BadOutcome)
+        );
+    }
+
+    #[test]
+    fn a_decision_standing_under_art22_names_its_exception_and_safeguards() {
+        let kind = RightKind::AutomatedDecision;
+        assert_eq!(
+            art22(true, None, "").check(kind, Outcome::Refused),
+            Err(Problem::Art22ExceptionRequired)
+        );
+        assert!(
+            art22(true, Some(Art22Exception::Law), "kort")
+                .check(kind, Outcome::Refused)
+                .is_err()
+        );
+        let standing = art22(
+            true,
+            Some(Art22Exception::Law),
+            "Du kan få afgørelsen prøvet af en sagsbehandler",
+        );
+        assert_eq!(standing.check(kind, Outcome::Refused), Ok(()));
+        assert!(standing.art22_applies());
+        assert!(standing.lines().iter().any(|(q, _)| *q == "Undtagelse"));
+        // Not all yes: art. 22 does not apply, and the letter says so.
+        let partial = art22(false, None, "");
+        assert_eq!(partial.check(kind, Outcome::Refused), Ok(()));
+        assert!(!partial.art22_applies());
+        assert!(
+            partial
+                .lines()
+                .iter()
+                .any(|(_, a)| a.contains("Gælder ikke"))
+        );
+        // Granted (a person looks at it again): nothing more to name.
+        assert_eq!(art22(true, None, "").check(kind, Outcome::Granted), Ok(()));
+    }
+}

@@ -30,6 +30,14 @@ pub struct CaseSummary {
 }
 
 impl CaseSummary {
+    /// A portability request answered and granted (wholly or in part): its data can be
+    /// fetched in a machine-readable form.
+    pub fn delivers_data(&self) -> bool {
+        self.kind == RightKind::Portability
+            && self.status == CaseStatus::Answered
+            && self.outcome.is_some_and(|o| o != Outcome::Refused)
+    }
+
     /// Sorts a list: overdue first, then due within a week, then the rest by deadline.
     pub fn sort(cases: &mut [CaseSummary]) {
         cases.sort_by(|a, b| {
@@ -122,6 +130,8 @@ pub struct CaseView {
     /// The erasure or restriction ground, or the rectification judgement (its key).
     pub ground: Option<String>,
     pub reasons: Option<String>,
+    /// An objection's weighing, or the questions about an automated decision.
+    pub assessment: Option<super::Assessment>,
     pub decided_by: Option<String>,
     pub decided_at: Option<Timestamp>,
     pub reviewed_by: Option<String>,
@@ -230,6 +240,8 @@ pub struct DecisionLetter {
     /// The erasure or restriction ground, or the rectification judgement (its key).
     pub ground: Option<String>,
     pub reasons: String,
+    /// An objection's weighing, or the questions about an automated decision.
+    pub assessment: Option<super::Assessment>,
     pub received_on: Date,
     pub decided_on: Date,
     /// The items the request concerned, as they stand after the decision.

@@ -38,3 +38,7 @@ CREATE TABLE consent_text (
     created_at BIGINT NOT NULL,
     UNIQUE (controller_id, channel, version)
 );
+
+-- How an objection was weighed, or the three questions about an automated decision and,
+-- where art. 22 applies, its exception and safeguards: sealed JSON, with the decision.
+ALTER TABLE rights_case ADD COLUMN assessment BYTEA;

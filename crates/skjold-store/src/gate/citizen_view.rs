@@ -12,7 +12,9 @@ use skjold_core::consents::{Channel, ConsentChecklist, ConsentView};
 use skjold_core::rights::{IntakeChannel, NewCase};
 use skjold_core::{Actor, Cpr, Problem};
 
-use super::rights::{CASE_SELECT, CaseRow, Filer, all_items, note_rows, open_items};
+use super::rights::{
+    CASE_SELECT, CaseRow, Filer, ITEM_SELECT, ItemRow, all_items, note_rows, open_items,
+};
 use super::*;
 use crate::gate::disclosures::{LEDGER_SELECT, LedgerRow};
 
@@ -214,12 +216,77 @@ impl Gate {
         let today = now.local_date();
         rows.iter()
             .map(|r| {
+                let summary = r.summary(today)?;
                 Ok(MyCase {
-                    summary: r.summary(today)?,
+                    data: summary.delivers_data(),
                     letter: letters.contains(&r.id()),
+                    summary,
                 })
             })
             .collect()
+    }
+
+    /// What a granted portability request of the citizen's delivers (art. 20(1)): the
+    /// current items processed on consent or a contract, opened, with the case's reference.
+    /// Only for the citizen's own answered, granted portability case. Logged.
+    pub async fn my_portable_data(
+        &self,
+        c: &Citizen,
+        case_id: Uuid,
+        now: Now,
+    ) -> Result<(String, Vec<skjold_core::rights::CaseItem>), StoreError> {
+        let mut tx = self.db.read().await?;
+        let sql = format!("{CASE_SELECT} WHERE c.id = $2 AND c.subject_id = $3");
+        let row = fetch!(
+            &mut tx,
+            fetch_optional,
+            CaseRow,
+            &sql,
+            super::rights::notices_due_before(now),
+            case_id,
+            c.subject_id
+        )?
+        .ok_or(StoreError::Refused(Problem::RightsCaseNotFound))?;
+        let summary = row.summary(now.local_date())?;
+        if !summary.delivers_data() {
+            return Err(StoreError::Refused(Problem::RightsCaseNotFound));
+        }
+        let sql = format!(
+            "{ITEM_SELECT} WHERE p.subject_id = $1 AND p.superseded_by IS NULL AND p.removed_at IS NULL \
+             AND pu.art6 IN ($2, $3) ORDER BY p.collected_at"
+        );
+        let items = fetch!(
+            &mut tx,
+            fetch_all,
+            ItemRow,
+            &sql,
+            c.subject_id,
+            skjold_core::Art6Basis::Consent.key(),
+            skjold_core::Art6Basis::Contract.key()
+        )?;
+        let wrapped = self
+            .wrapped_key(c.subject_id)
+            .await?
+            .ok_or_else(citizen_erased)?;
+        self.log_after(
+            tx,
+            None,
+            now,
+            &self_use(
+                c.subject_id,
+                format!(
+                    "Borgeren hentede sine oplysninger (dataportabilitet, {})",
+                    summary.reference
+                ),
+            ),
+            true,
+        )
+        .await?;
+        let key = self.keys.unwrap_subject_key(c.subject_id, &wrapped)?;
+        Ok((
+            summary.reference,
+            open_items(Some(&key), c.subject_id, items, Vec::new())?,
+        ))
     }
 
     /// The letter that answered one of the citizen's cases, opened. Logged.

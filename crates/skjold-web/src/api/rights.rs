@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use skjold_app::rights::{AccessInput, CaseInput, DecisionInput};
+use skjold_app::rights::{AccessInput, AssessmentInput, CaseInput, DecisionInput};
 use skjold_core::rights::{
     AccessAnswer, AnswerRecipient, CaseItem, CaseSummary, CaseView, NoticeView, TaskView,
 };
@@ -491,6 +491,35 @@ pub struct DecisionBody {
     /// What was checked, and why: stated in the letter to the citizen.
     #[schema(min_length = 10, max_length = 4000)]
     reasons: String,
+    /// For an objection: the citizen's particular situation (art. 21(1)).
+    #[serde(default)]
+    #[schema(max_length = 4000)]
+    situation: String,
+    /// For an objection: the municipality's compelling legitimate grounds, or why there
+    /// are none.
+    #[serde(default)]
+    #[schema(max_length = 4000)]
+    grounds: String,
+    /// For an automated decision: is there a decision?
+    #[serde(default)]
+    #[schema(pattern = "^(|yes|no)$")]
+    decision: String,
+    /// For an automated decision: is it based solely on automated processing?
+    #[serde(default)]
+    #[schema(pattern = "^(|yes|no)$")]
+    solely_automated: String,
+    /// For an automated decision: does it have legal or similarly significant effects?
+    #[serde(default)]
+    #[schema(pattern = "^(|yes|no)$")]
+    significant_effects: String,
+    /// Where all three are yes and the decision stands: the exception of art. 22(2).
+    #[serde(default)]
+    #[schema(pattern = "^(|contract|law|explicit_consent)$")]
+    exception: String,
+    /// Where all three are yes and the decision stands: the safeguards (art. 22(3)).
+    #[serde(default)]
+    #[schema(max_length = 4000)]
+    safeguards: String,
 }
 
 /// Decides a case with reasons. A granted rectification, restriction or erasure sends a
@@ -515,6 +544,15 @@ pub async fn decide(
         judgement: i.judgement,
         note: i.note,
         reasons: i.reasons,
+        assessment: AssessmentInput {
+            situation: i.situation,
+            grounds: i.grounds,
+            decision: i.decision,
+            solely_automated: i.solely_automated,
+            significant_effects: i.significant_effects,
+            exception: i.exception,
+            safeguards: i.safeguards,
+        },
     };
     s.app.decide_rights_case(&a, id, &input).await?;
     done()

@@ -39,6 +39,9 @@ fn input(i: Input) -> &'static str {
         Input::DecisionReasons => "begrundelsen for afgørelsen",
         Input::RectificationNote => "berigtigelsesnotatet",
         Input::Statement => "borgerens bemærkning",
+        Input::Situation => "borgerens særlige situation",
+        Input::Grounds => "kommunens vægtige legitime grunde",
+        Input::Safeguards => "garantierne (artikel 22, stk. 3)",
         Input::Retention => "opbevaringsperioden",
         Input::Contribution => "bidraget",
         Input::DatumValue => "værdien",
@@ -329,6 +332,7 @@ pub fn problem(p: &Problem) -> String {
             f.danish()
         ),
         NotPortable => "Retten til dataportabilitet gælder kun oplysninger, der behandles på grundlag af samtykke eller en kontrakt, og ingen af borgerens oplysninger gør det. Afslå anmodningen med den begrundelse, og tilbyd borgeren indsigt i stedet.".into(),
+        Art22ExceptionRequired => "Alle tre spørgsmål er besvaret med ja, så artikel 22 gælder: en afgørelse, der står ved magt, skal bygge på en undtagelse i artikel 22, stk. 2. Vælg undtagelsen, og beskriv garantierne.".into(),
         DutyToKeepRecords => "Oplysningerne er omfattet af notat- og journaliseringspligten og kan ikke slettes; anmodningen må afslås eller behandles som berigtigelse.".into(),
         TaskContributed => "Bidraget er allerede afgivet.".into(),
         NoticeAcknowledged => "Underretningen er allerede kvitteret.".into(),

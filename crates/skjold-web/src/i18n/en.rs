@@ -37,6 +37,9 @@ fn input(i: Input) -> &'static str {
         Input::DecisionReasons => "the reasons for the decision",
         Input::RectificationNote => "the rectification note",
         Input::Statement => "the citizen's statement",
+        Input::Situation => "the citizen's particular situation",
+        Input::Grounds => "the municipality's compelling legitimate grounds",
+        Input::Safeguards => "the safeguards (article 22(3))",
         Input::Retention => "the retention period",
         Input::Contribution => "the contribution",
         Input::DatumValue => "the value",
@@ -348,6 +351,7 @@ pub fn problem(p: &Problem) -> String {
             field(*f)
         ),
         NotPortable => "The right to data portability covers only data processed on consent or a contract, and none of the citizen's data is. Refuse the request for that reason and offer the citizen access instead.".into(),
+        Art22ExceptionRequired => "All three questions are answered yes, so article 22 applies: a decision that stands must rest on an exception of article 22(2). Choose the exception and describe the safeguards.".into(),
         DutyToKeepRecords => "The data is covered by the duty to keep case records and cannot be erased; refuse the request or handle it as a rectification.".into(),
         TaskContributed => "The contribution has already been given.".into(),
         NoticeAcknowledged => "The notice has already been acknowledged.".into(),

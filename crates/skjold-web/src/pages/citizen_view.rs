@@ -346,18 +346,52 @@ pub async fn recipients(
 struct LogPage {
     l: CitizenLayout,
     log: MyLog,
+    /// The entries on this page: `shown.start + 1` to `shown.end` of all.
+    shown: std::ops::Range<usize>,
+    page: usize,
+}
+
+impl LogPage {
+    fn entries(&self) -> &[skjold_core::citizen_view::MyLogEntry] {
+        &self.log.entries[self.shown.clone()]
+    }
+
+    fn first(&self) -> usize {
+        self.shown.start + 1
+    }
+
+    fn has_next(&self) -> bool {
+        self.shown.end < self.log.entries.len()
+    }
+}
+
+/// Entries per page of "who looked", the newest first.
+const LOG_PAGE: usize = 100;
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    side: Option<usize>,
 }
 
 pub async fn log(
     State(state): State<AppState>,
     CitizenLang(lang): CitizenLang,
+    Query(q): Query<PageQuery>,
     user: CitizenUser,
 ) -> Response {
     match state.app.my_log(&user.citizen).await {
-        Ok(log) => render(&LogPage {
-            l: CitizenLayout::new(lang, Some(&user), "/borger/log"),
-            log,
-        }),
+        Ok(log) => {
+            let pages = log.entries.len().div_ceil(LOG_PAGE).max(1);
+            let page = q.side.unwrap_or(1).clamp(1, pages);
+            let start = (page - 1) * LOG_PAGE;
+            let end = (start + LOG_PAGE).min(log.entries.len());
+            render(&LogPage {
+                l: CitizenLayout::new(lang, Some(&user), "/borger/log"),
+                log,
+                shown: start..end,
+                page,
+            })
+        }
         Err(e) => error(lang, Some(&user), e),
     }
 }
@@ -546,6 +580,25 @@ pub async fn letter(
     };
     match state.app.my_letter(&user.citizen, case_id).await {
         Ok(file) => download(&file.filename, "application/pdf", file.pdf),
+        Err(e) => error(lang, Some(&user), e),
+    }
+}
+
+pub async fn portable_data(
+    State(state): State<AppState>,
+    CitizenLang(lang): CitizenLang,
+    Path((case, format)): Path<(String, String)>,
+    user: CitizenUser,
+) -> Response {
+    let Ok(case_id) = Uuid::parse_str(&case) else {
+        return error(lang, Some(&user), Problem::RightsCaseNotFound.into());
+    };
+    match state
+        .app
+        .my_portable_data(&user.citizen, case_id, &format)
+        .await
+    {
+        Ok(file) => download(&file.filename, file.content_type, file.bytes),
         Err(e) => error(lang, Some(&user), e),
     }
 }

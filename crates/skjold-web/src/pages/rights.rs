@@ -12,7 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use skjold_app::AppError;
-use skjold_app::rights::{AccessInput, CaseInput, DecisionInput};
+use skjold_app::rights::{AccessInput, AssessmentInput, CaseInput, DecisionInput};
 use skjold_core::citizens::Datum;
 use skjold_core::rights::{
     AccessAnswer, AccessWish, CaseStatus, CaseSummary, CaseView, ErasureGround, IntakeChannel,
@@ -246,9 +246,25 @@ struct CasePage {
     judgements: [RectificationJudgement; 4],
     erasure_grounds: [ErasureGround; 6],
     restriction_grounds: [RestrictionGround; 4],
+    art22_exceptions: [skjold_core::rights::Art22Exception; 3],
 }
 
 impl CasePage {
+    /// Art. 22(1)'s three questions, by field.
+    fn art22_questions(&self) -> [(&'static str, &'static str); 3] {
+        [
+            ("decision", "Er der truffet en afgørelse?"),
+            (
+                "solely_automated",
+                "Er afgørelsen alene baseret på automatisk behandling?",
+            ),
+            (
+                "significant_effects",
+                "Har den retsvirkning for borgeren eller påvirker den borgeren tilsvarende betydeligt?",
+            ),
+        ]
+    }
+
     fn open(&self) -> bool {
         self.c.summary.status.open()
     }
@@ -309,6 +325,7 @@ async fn case_page(
                 judgements: RectificationJudgement::ALL,
                 erasure_grounds: ErasureGround::ALL,
                 restriction_grounds: RestrictionGround::ALL,
+                art22_exceptions: skjold_core::rights::Art22Exception::ALL,
             },
         ),
         Err(e) => error_page(Some(user), e),
@@ -395,6 +412,20 @@ pub struct DecisionForm {
     note: String,
     #[serde(default)]
     reasons: String,
+    #[serde(default)]
+    situation: String,
+    #[serde(default)]
+    grounds: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    solely_automated: String,
+    #[serde(default)]
+    significant_effects: String,
+    #[serde(default)]
+    exception: String,
+    #[serde(default)]
+    safeguards: String,
 }
 
 pub async fn decide(
@@ -408,6 +439,15 @@ pub async fn decide(
         judgement: f.judgement,
         note: f.note,
         reasons: f.reasons,
+        assessment: AssessmentInput {
+            situation: f.situation,
+            grounds: f.grounds,
+            decision: f.decision,
+            solely_automated: f.solely_automated,
+            significant_effects: f.significant_effects,
+            exception: f.exception,
+            safeguards: f.safeguards,
+        },
     };
     let result = state.app.decide_rights_case(&user.actor, id, &input).await;
     case_done(&state, &user, id, result, "sagen-afgjort").await

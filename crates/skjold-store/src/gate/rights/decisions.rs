@@ -5,7 +5,7 @@
 use uuid::Uuid;
 
 use skjold_core::rights::{
-    self, CaseStatus, Decision, ErasureGround, RectificationJudgement, RightKind,
+    self, Assessment, CaseStatus, Decision, ErasureGround, RectificationJudgement, RightKind,
 };
 use skjold_core::text::{self, Justification, MIN_NOTE};
 use skjold_core::{Actor, Art6Basis, FieldKey, Input, Problem};
@@ -138,6 +138,7 @@ impl Gate {
         actor: &Actor,
         case_id: Uuid,
         decision: &Decision,
+        assessment: Option<&Assessment>,
         reasons: &Justification,
         now: Now,
     ) -> Result<Decided, StoreError> {
@@ -153,6 +154,17 @@ impl Gate {
         let kind = row.kind()?;
         if !decision.fits(kind) {
             return Err(StoreError::Refused(Problem::BadOutcome));
+        }
+        // An objection is weighed, and a request about an automated decision answers the
+        // three questions; no other kind carries an assessment.
+        match (kind, assessment) {
+            (RightKind::Objection | RightKind::AutomatedDecision, Some(a)) => {
+                a.check(kind, decision.outcome())?;
+            }
+            (RightKind::Objection | RightKind::AutomatedDecision, None) | (_, Some(_)) => {
+                return Err(StoreError::Refused(Problem::BadOutcome));
+            }
+            _ => {}
         }
         let subject = row.subject_id;
         let key = self.subject_key(subject).await?;
@@ -273,16 +285,24 @@ impl Gate {
             None => 0,
         };
         let sealed_reasons = key.seal(subject, &reasons_aad(case_id), reasons.as_str())?;
+        let sealed_assessment = assessment
+            .map(|a| {
+                let json = serde_json::to_string(a)
+                    .map_err(|e| StoreError::LogWrite(format!("assessment: {e}")))?;
+                Ok::<_, StoreError>(key.seal(subject, &assessment_aad(case_id), &json)?)
+            })
+            .transpose()?;
         execute!(
             &mut tx,
             "UPDATE rights_case SET status = $1, outcome = $2, ground = $3, reasons = $4, decided_by = $5, \
-             decided_at = $6 WHERE id = $7",
+             decided_at = $6, assessment = $7 WHERE id = $8",
             CaseStatus::Decided.key(),
             decision.outcome().key(),
             decision.ground_key(),
             sealed_reasons.as_slice(),
             actor.user_id,
             now.micros(),
+            sealed_assessment.as_deref(),
             case_id
         )?;
         append_log(

@@ -49,6 +49,9 @@ fn extension_aad(case: Uuid) -> String {
 fn reasons_aad(case: Uuid) -> String {
     format!("rights-reasons:{case}")
 }
+pub(crate) fn assessment_aad(case: Uuid) -> String {
+    format!("rights-assessment:{case}")
+}
 fn contribution_aad(task: Uuid) -> String {
     format!("rights-contribution:{task}")
 }
@@ -104,6 +107,7 @@ pub(crate) struct CaseRow {
     reviewer: Option<String>,
     reviewed_at: Option<i64>,
     answered_at: Option<i64>,
+    assessment: Option<Vec<u8>>,
     overdue_notices: i64,
 }
 
@@ -112,7 +116,7 @@ pub(crate) const CASE_SELECT: &str = "SELECT c.id, c.controller_id, co.name AS c
      c.period_from, c.period_until, c.remarks, c.identity_method, iu.display_name AS identity_checker, \
      c.identity_checked_at, c.extended_until, c.extension_reason, c.extension_notice_at, c.status, c.outcome, \
      c.ground, c.reasons, du.display_name AS decider, c.decided_at, ru.display_name AS reviewer, c.reviewed_at, \
-     c.answered_at, (SELECT COUNT(*) FROM recipient_notice n WHERE n.case_id = c.id AND n.acknowledged_at IS NULL \
+     c.answered_at, c.assessment, (SELECT COUNT(*) FROM recipient_notice n WHERE n.case_id = c.id AND n.acknowledged_at IS NULL \
        AND n.sent_at < $1) AS overdue_notices \
      FROM rights_case c JOIN organisation un ON un.id = c.unit_id JOIN organisation co ON co.id = c.controller_id \
      LEFT JOIN app_user iu ON iu.id = c.identity_checked_by LEFT JOIN app_user du ON du.id = c.decided_by \
@@ -371,6 +375,8 @@ impl Gate {
             extension_notice_at: row.extension_notice_at.map(Now::from_micros),
             ground: row.ground.clone(),
             reasons: open(&row.reasons, reasons_aad(row.id))?,
+            assessment: open(&row.assessment, assessment_aad(row.id))?
+                .and_then(|json| serde_json::from_str(&json).ok()),
             decided_by: row.decider.clone(),
             decided_at: row.decided_at.map(Now::from_micros),
             reviewed_by: row.reviewer.clone(),
@@ -415,7 +421,7 @@ pub(crate) struct ItemRow {
     removed_at: Option<i64>,
 }
 
-const ITEM_SELECT: &str = "SELECT p.id, p.field_key, p.ciphertext, p.source, pu.name AS purpose, p.collected_at, \
+pub(crate) const ITEM_SELECT: &str = "SELECT p.id, p.field_key, p.ciphertext, p.source, pu.name AS purpose, p.collected_at, \
      p.restricted, p.removed_at FROM personal_datum p LEFT JOIN purpose pu ON pu.id = p.purpose_id";
 
 /// The items a case concerns.
