@@ -267,6 +267,9 @@ impl App {
         retention: &str,
         recipients: &str,
     ) -> Result<i64, AppError> {
+        let retention = skjold_core::text::required_line(skjold_core::Input::Retention, retention)?;
+        let recipients =
+            skjold_core::text::required_line(skjold_core::Input::Description, recipients)?;
         let controller = self
             .store()
             .directory()
@@ -284,6 +287,14 @@ impl App {
             .gate()
             .add_consent_text(actor, channel, checklist, &text, self.now())
             .await?)
+    }
+
+    /// The consent registry: every text version with its checklist.
+    pub async fn consent_texts(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<skjold_core::consents::ConsentText>, AppError> {
+        Ok(self.store().gate().consent_texts(actor).await?)
     }
 
     /// The citizen's consents, and those they may give now.

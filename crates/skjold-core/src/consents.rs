@@ -61,6 +61,20 @@ impl ConsentView {
     }
 }
 
+/// A version of a consent text in the registry, with the checklist it was written after.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsentText {
+    pub channel: Channel,
+    pub version: i64,
+    pub body: String,
+    pub checklist: ConsentChecklist,
+    pub created_by: Option<String>,
+    pub created_at: Timestamp,
+    /// Consents given to this version, and how many of them are withdrawn.
+    pub given: i64,
+    pub withdrawn: i64,
+}
+
 /// The checklist a consent text must pass before it is used (seed 003 § 11): consent is
 /// the right basis only where the municipality is not exercising a public task, it must not
 /// be a condition for a service, and an imbalance of power must be named and offset.

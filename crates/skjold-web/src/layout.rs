@@ -51,6 +51,7 @@ fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/tilsyn/videregivelser", "Videregivelser"),
             ("/tilsyn/adgangslog", "Adgangslog"),
             ("/tilsyn/log-ind", "Log-ind-rapport"),
+            ("/tilsyn/samtykker", "Samtykker"),
         ],
         Role::Administrator => &[
             ("/admin", "Administration"),

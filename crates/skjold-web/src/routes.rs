@@ -234,6 +234,13 @@ pub fn table() -> Router<AppState> {
         // ---- oversight ----------------------------------------------------------------
         .route("/tilsyn", at(May(ReadFollowUp), get(oversight::follow_up)))
         .route(
+            "/tilsyn/samtykker",
+            at(
+                May(ManageConsentTexts),
+                get(oversight::consent_texts).post(oversight::add_consent_text),
+            ),
+        )
+        .route(
             "/tilsyn/stedfortraeder/{id}",
             at(May(RecordFollowUp), post(oversight::follow_up_stand_in)),
         )

@@ -589,3 +589,87 @@ async fn only_known_citizens_with_a_fresh_answer_sign_in(backend: Backend) {
     ));
     w.done().await;
 }
+
+crate::on_both_backends!(the_privacy_officer_writes_consent_texts_from_the_checklist);
+
+/// The consent registry: a text is written from the checklist and the template, refused
+/// while the checklist fails; a new version is what citizens are offered from then on,
+/// and the registry counts the consents each version carries.
+async fn the_privacy_officer_writes_consent_texts_from_the_checklist(backend: Backend) {
+    let mut w = World::new(backend, 3).await;
+    let provider = w.citizen_provider().await;
+    let dpo = w.browser("dpo", skjold_app::demo::DEMO_PASSWORD).await;
+    let page = dpo.get("/tilsyn/samtykker").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.body.matches("data-version=").count(),
+        2,
+        "the demo's two texts"
+    );
+    // An imbalance of power that nothing offsets: refused, with what was typed kept.
+    let refused = dpo
+        .post_form(
+            "/tilsyn/samtykker",
+            &[
+                ("channel", "sms"),
+                ("right_basis", "yes"),
+                ("not_a_condition", "yes"),
+                ("imbalance", "yes"),
+                ("retention", "sletter vi det straks"),
+                ("recipients", "Kommunens sms-tjeneste"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("Kommunens sms-tjeneste"));
+    let written = dpo
+        .post_form(
+            "/tilsyn/samtykker",
+            &[
+                ("channel", "sms"),
+                ("right_basis", "yes"),
+                ("not_a_condition", "yes"),
+                ("imbalance", "yes"),
+                (
+                    "imbalance_offset",
+                    "Påmindelser er en ekstra service uden følger for et nej",
+                ),
+                ("retention", "sletter vi det straks"),
+                ("recipients", "Kommunens sms-tjeneste"),
+            ],
+        )
+        .await;
+    assert_eq!(written.status, StatusCode::SEE_OTHER, "{}", written.body);
+    // The citizen is offered the new version, and consents to it.
+    let me = w.citizen_browser(&provider, 0).await.0.expect("signed in");
+    let offer = me.get("/borger/samtykker").await;
+    assert!(
+        offer.body.contains("Kommunens sms-tjeneste"),
+        "{}",
+        offer.body
+    );
+    assert_eq!(
+        me.post_form("/borger/samtykker/sms/giv", &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let registry = dpo.get("/tilsyn/samtykker").await;
+    assert!(
+        registry.body.contains("1 givet, 0 trukket tilbage"),
+        "{}",
+        registry.body
+    );
+    // No one else writes consent texts.
+    let cw = w
+        .browser("sagsbehandler", skjold_app::demo::DEMO_PASSWORD)
+        .await;
+    assert_eq!(
+        cw.get("/tilsyn/samtykker").await.status,
+        StatusCode::FORBIDDEN
+    );
+    w.done().await;
+}

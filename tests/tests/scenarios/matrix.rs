@@ -433,6 +433,18 @@ fn table(f: &Fixture) -> Vec<Row> {
         )
         .may(&[Dpo], NOTHING),
         page("/tilsyn/log-ind").may(&[Admin, Dpo, Auditor], NOTHING),
+        page("/tilsyn/samtykker").may(&[Dpo], NOTHING),
+        form(
+            "/tilsyn/samtykker",
+            &[
+                ("channel", "email"),
+                ("right_basis", "yes"),
+                ("not_a_condition", "yes"),
+                ("retention", "sletter vi det straks"),
+                ("recipients", "kommunens e-mailtjeneste"),
+            ],
+        )
+        .may(&[Dpo], NOTHING),
         // ---- data-subject rights ------------------------------------------------------------
         // The list and its page carry no citizen's data: every caseworker has one (another
         // unit's is empty), the privacy officer and the auditor see every case.

@@ -44,6 +44,18 @@ struct ConsentTextRow {
     body: String,
 }
 
+/// A version of a consent text as the registry lists it.
+#[derive(sqlx::FromRow)]
+struct RegistryRow {
+    id: Uuid,
+    channel: String,
+    version: i64,
+    body: String,
+    checklist: String,
+    display_name: Option<String>,
+    created_at: i64,
+}
+
 fn consent_aad(id: Uuid) -> String {
     format!("consent:{id}")
 }
@@ -614,6 +626,56 @@ impl Gate {
         )?;
         tx.commit().await?;
         Ok(version)
+    }
+}
+
+impl Gate {
+    /// The consent registry: every version of every consent text of the municipality, with
+    /// its checklist and how many consents it carries. The privacy officer's. No personal
+    /// data: not logged.
+    pub async fn consent_texts(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<skjold_core::consents::ConsentText>, StoreError> {
+        require(actor, skjold_core::Action::ManageConsentTexts)?;
+        let mut tx = self.db.read().await?;
+        let rows = fetch!(
+            &mut tx,
+            fetch_all,
+            RegistryRow,
+            "SELECT t.id, t.channel, t.version, t.body, t.checklist, u.display_name, t.created_at \
+             FROM consent_text t LEFT JOIN app_user u ON u.id = t.created_by \
+             WHERE t.controller_id = $1 ORDER BY t.channel, t.version DESC",
+            actor.controller_id
+        )?;
+        // Consents name the version they were given to by the text's id.
+        let counts: Vec<(String, i64, i64)> = fetch!(
+            &mut tx,
+            fetch_all,
+            (String, i64, i64),
+            "SELECT c.notice_version, COUNT(*), COUNT(c.withdrawn_at) FROM consent c \
+             JOIN data_subject d ON d.id = c.subject_id WHERE d.controller_id = $1 GROUP BY c.notice_version",
+            actor.controller_id
+        )?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                let (given, withdrawn) = counts
+                    .iter()
+                    .find(|(v, _, _)| *v == r.id.to_string())
+                    .map_or((0, 0), |(_, g, w)| (*g, *w));
+                Some(skjold_core::consents::ConsentText {
+                    channel: Channel::parse(&r.channel)?,
+                    version: r.version,
+                    body: r.body,
+                    checklist: serde_json::from_str(&r.checklist).ok()?,
+                    created_by: r.display_name,
+                    created_at: Now::from_micros(r.created_at),
+                    given,
+                    withdrawn,
+                })
+            })
+            .collect())
     }
 }
 

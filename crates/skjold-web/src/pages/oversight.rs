@@ -245,3 +245,98 @@ pub async fn export(
         Err(e) => error_page(Some(&user), e),
     }
 }
+
+#[derive(Template)]
+#[template(path = "oversight/consent_texts.html")]
+struct ConsentTextsPage {
+    layout: Layout,
+    csrf: String,
+    error: Option<String>,
+    texts: Vec<skjold_core::consents::ConsentText>,
+    form: ConsentTextForm,
+}
+
+/// A new version of a consent text: what it is for, the checklist's answers, and what
+/// the template needs besides the municipality's name.
+#[derive(Deserialize, Default)]
+pub struct ConsentTextForm {
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    right_basis: String,
+    #[serde(default)]
+    not_a_condition: String,
+    #[serde(default)]
+    imbalance: String,
+    #[serde(default)]
+    imbalance_offset: String,
+    #[serde(default)]
+    retention: String,
+    #[serde(default)]
+    recipients: String,
+}
+
+async fn consent_texts_page(
+    state: &AppState,
+    user: &WebUser,
+    flash: &Flash,
+    form: ConsentTextForm,
+    error: Option<String>,
+) -> Response {
+    match state.app.consent_texts(&user.actor).await {
+        Ok(texts) => page_with(
+            &error,
+            &ConsentTextsPage {
+                layout: Layout::for_user(user, "/tilsyn/samtykker").with_flash(flash),
+                csrf: user.csrf.clone(),
+                error: error.clone(),
+                texts,
+                form,
+            },
+        ),
+        Err(e) => error_page(Some(user), e),
+    }
+}
+
+pub async fn consent_texts(
+    State(state): State<AppState>,
+    Query(flash): Query<Flash>,
+    user: WebUser,
+) -> Response {
+    let form = ConsentTextForm {
+        retention: "sletter vi det senest 30 dage efter".into(),
+        recipients: "kommunens udbyder af påmindelser (databehandler)".into(),
+        ..ConsentTextForm::default()
+    };
+    consent_texts_page(&state, &user, &flash, form, None).await
+}
+
+pub async fn add_consent_text(
+    State(state): State<AppState>,
+    CsrfForm(user, f): CsrfForm<ConsentTextForm>,
+) -> Response {
+    let checklist = skjold_core::consents::ConsentChecklist {
+        right_basis: f.right_basis == "yes",
+        not_a_condition: f.not_a_condition == "yes",
+        imbalance: f.imbalance == "yes",
+        imbalance_offset: f.imbalance_offset.clone(),
+    };
+    let result = match skjold_core::consents::Channel::parse(&f.channel) {
+        Some(channel) => state
+            .app
+            .add_consent_text(
+                &user.actor,
+                channel,
+                &checklist,
+                &f.retention,
+                &f.recipients,
+            )
+            .await
+            .map(|_| "/tilsyn/samtykker?ok=oprettet".to_owned()),
+        None => Err(skjold_core::Problem::BadChannel.into()),
+    };
+    answer(&user, result, |error| {
+        consent_texts_page(&state, &user, &NO_FLASH, f, Some(error))
+    })
+    .await
+}
