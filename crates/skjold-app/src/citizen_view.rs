@@ -56,6 +56,20 @@ pub struct DataFile {
     pub bytes: Vec<u8>,
 }
 
+/// A notice as the caseworker records it: for which purpose, and whether it is given,
+/// postponed (with the reason and the date) or not given under an exception (with the
+/// reason).
+#[derive(Debug, Clone, Default)]
+pub struct NoticeInput {
+    /// The purpose's id.
+    pub purpose: String,
+    /// `given`, `postponed` or `exempt`.
+    pub status: String,
+    pub reason: String,
+    /// For a postponement: until when (`YYYY-MM-DD`).
+    pub until: String,
+}
+
 /// A rights request as the citizen files it online.
 #[derive(Debug, Clone)]
 pub struct MyRequest {
@@ -287,6 +301,141 @@ impl App {
             .gate()
             .add_consent_text(actor, channel, checklist, &text, self.now())
             .await?)
+    }
+
+    /// Records the duty to inform for one purpose on a citizen's record: the notice of
+    /// art. 13 (data from the citizen) or art. 14 (data from others, with the source),
+    /// generated from the configuration and the record; or its postponement until a date,
+    /// or an exception, each with the reason.
+    pub async fn record_notice(
+        &self,
+        actor: &Actor,
+        subject_id: Uuid,
+        input: &NoticeInput,
+    ) -> Result<Uuid, AppError> {
+        use skjold_core::citizen_view::{NoticeArticle, NoticeFacts, NoticeStatus};
+        crate::require(actor, skjold_core::Action::WorkCitizen)?;
+        let status = NoticeStatus::parse(&input.status)?;
+        let purposes = self.purposes(actor).await?;
+        let purpose = input
+            .purpose
+            .trim()
+            .parse::<Uuid>()
+            .ok()
+            .and_then(|id| purposes.iter().find(|p| p.id == id))
+            .ok_or(Problem::PurposeNotFound)?;
+        let view = self.citizen(actor, subject_id).await?;
+        let items: Vec<_> = view
+            .data
+            .iter()
+            .filter(|d| d.purpose.as_deref() == Some(purpose.name.as_str()))
+            .collect();
+        let article = NoticeArticle::for_sources(items.iter().map(|d| d.source.as_str()));
+        let mut until = None;
+        let body = match status {
+            NoticeStatus::Given => {
+                let mut categories: Vec<_> = items.iter().map(|d| d.field.category()).collect();
+                categories.sort();
+                categories.dedup();
+                let mut sources: Vec<String> = items.iter().map(|d| d.source.clone()).collect();
+                sources.sort();
+                sources.dedup();
+                let offered = self
+                    .service_types(actor)
+                    .await?
+                    .iter()
+                    .any(|s| s.purpose_id == purpose.id);
+                let recipients: Vec<String> = if offered {
+                    self.suppliers_in_force(actor)
+                        .await?
+                        .into_iter()
+                        .map(|d| d.processor_name)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let dpo: Vec<String> = self
+                    .store()
+                    .directory()
+                    .users(&[actor.controller_id])
+                    .await?
+                    .into_iter()
+                    .filter(|u| u.active && u.role == skjold_core::Role::PrivacyOfficer)
+                    .map(|u| u.display_name)
+                    .collect();
+                let controller = self
+                    .store()
+                    .directory()
+                    .organisation(actor.controller_id)
+                    .await?;
+                NoticeFacts {
+                    article,
+                    controller: &controller.name,
+                    dpo: &dpo,
+                    purpose: &purpose.name,
+                    purpose_description: &purpose.description,
+                    legal_basis: &purpose.legal_basis,
+                    categories: &categories,
+                    recipients: &recipients,
+                    retention: &purpose.retention,
+                    automated_decision: &purpose.automated_decision,
+                    sources: &sources,
+                }
+                .text()
+            }
+            NoticeStatus::Postponed | NoticeStatus::Exempt => {
+                let reason = skjold_core::text::Justification::parse(
+                    skjold_core::Input::Reason,
+                    &input.reason,
+                )?;
+                if status == NoticeStatus::Postponed {
+                    let day = crate::catalogue::parse_date(
+                        &input.until,
+                        skjold_core::error::DateInput::Until,
+                    )?;
+                    if day <= self.now().local_date() {
+                        return Err(Problem::PeriodBackwards.into());
+                    }
+                    until = Some(day);
+                }
+                reason.as_str().to_owned()
+            }
+        };
+        Ok(self
+            .store()
+            .gate()
+            .record_notice(
+                actor,
+                subject_id,
+                purpose.id,
+                article,
+                status,
+                &body,
+                until,
+                self.now(),
+            )
+            .await?)
+    }
+
+    /// Every notice on a citizen's record (the caseworker's view).
+    pub async fn notices(
+        &self,
+        actor: &Actor,
+        subject_id: Uuid,
+    ) -> Result<Vec<skjold_core::citizen_view::NoticeRecord>, AppError> {
+        Ok(self
+            .store()
+            .gate()
+            .notices(actor, subject_id, self.now())
+            .await?)
+    }
+
+    /// The notices the citizen was given.
+    pub async fn my_notices(
+        &self,
+        c: &Citizen,
+    ) -> Result<Vec<skjold_core::citizen_view::NoticeRecord>, AppError> {
+        Ok(self.store().gate().my_notices(c, self.now()).await?)
     }
 
     /// The consent registry: every text version with its checklist.

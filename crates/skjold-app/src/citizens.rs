@@ -63,6 +63,7 @@ impl App {
     ) -> Result<CitizenCase, AppError> {
         let view = self.citizen(actor, subject_id).await?;
         Ok(CitizenCase {
+            notices: self.notices(actor, subject_id).await?,
             purposes: self.purposes(actor).await?,
             consents: self.consents(actor, subject_id).await?,
             service_types: self.service_types(actor).await?,
@@ -82,6 +83,8 @@ pub struct CitizenCase {
     pub suppliers: Vec<Dpa>,
     /// The controller's purposes, which new items are recorded for.
     pub purposes: Vec<Purpose>,
+    /// The notices of art. 13 and 14 on the record.
+    pub notices: Vec<skjold_core::citizen_view::NoticeRecord>,
 }
 
 /// One item about a citizen as a case system or a form gives it: all text, checked by

@@ -222,3 +222,249 @@ mod tests {
         assert_eq!(data.basis_of("Andet"), None);
     }
 }
+
+/// The duty to inform (DSR-1, DSR-2): the notice of art. 13 when the data comes from the
+/// citizen, of art. 14 (with the source) when it comes from others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum NoticeArticle {
+    Art13,
+    Art14,
+}
+
+impl NoticeArticle {
+    pub fn key(self) -> &'static str {
+        match self {
+            NoticeArticle::Art13 => "13",
+            NoticeArticle::Art14 => "14",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<NoticeArticle> {
+        match s {
+            "13" => Some(NoticeArticle::Art13),
+            "14" => Some(NoticeArticle::Art14),
+            _ => None,
+        }
+    }
+
+    /// Art. 13 when every source is the citizen; art. 14 otherwise.
+    pub fn for_sources<'a>(mut sources: impl Iterator<Item = &'a str>) -> NoticeArticle {
+        if sources.all(|s| s.trim().eq_ignore_ascii_case(FROM_THE_CITIZEN)) {
+            NoticeArticle::Art13
+        } else {
+            NoticeArticle::Art14
+        }
+    }
+}
+
+/// The source that marks data as collected from the citizen themself.
+pub const FROM_THE_CITIZEN: &str = "Borgeren";
+
+/// What was decided about a notice: given, postponed (art. 14(5)(b): it would seriously
+/// impair an investigation, until a date), or not given under an exception.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeStatus {
+    Given,
+    Postponed,
+    Exempt,
+}
+
+impl NoticeStatus {
+    pub fn key(self) -> &'static str {
+        match self {
+            NoticeStatus::Given => "given",
+            NoticeStatus::Postponed => "postponed",
+            NoticeStatus::Exempt => "exempt",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<NoticeStatus, crate::Problem> {
+        match s.trim() {
+            "given" => Ok(NoticeStatus::Given),
+            "postponed" => Ok(NoticeStatus::Postponed),
+            "exempt" => Ok(NoticeStatus::Exempt),
+            _ => Err(crate::Problem::FieldsRequired),
+        }
+    }
+
+    pub fn danish(self) -> &'static str {
+        match self {
+            NoticeStatus::Given => "Givet",
+            NoticeStatus::Postponed => "Udsat",
+            NoticeStatus::Exempt => "Undtaget",
+        }
+    }
+}
+
+/// A notice on record: the text given, or the reason it was postponed or not given.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticeRecord {
+    pub id: Uuid,
+    pub purpose: String,
+    pub article: NoticeArticle,
+    pub status: NoticeStatus,
+    /// The notice's text (given) or the reason (postponed, exempt).
+    pub text: String,
+    pub postponed_until: Option<crate::time::Date>,
+    pub recorded_at: Timestamp,
+}
+
+/// What a notice is made of, all from the configuration and the records (seed 003
+/// § 2.3.1 and § 3.2.1).
+#[derive(Debug, Clone)]
+pub struct NoticeFacts<'a> {
+    pub article: NoticeArticle,
+    pub controller: &'a str,
+    /// The privacy officers, with their contact where one is set.
+    pub dpo: &'a [String],
+    pub purpose: &'a str,
+    pub purpose_description: &'a str,
+    pub legal_basis: &'a str,
+    pub categories: &'a [Category],
+    /// The categories of recipients: the suppliers of the purpose's services.
+    pub recipients: &'a [String],
+    pub retention: &'a str,
+    /// Decisions based solely on automated processing under the purpose, or empty.
+    pub automated_decision: &'a str,
+    /// Where the data came from (art. 14 only).
+    pub sources: &'a [String],
+}
+
+impl NoticeFacts<'_> {
+    /// The notice in Danish, section by section.
+    pub fn text(&self) -> String {
+        let article = match self.article {
+            NoticeArticle::Art13 => "artikel 13",
+            NoticeArticle::Art14 => "artikel 14",
+        };
+        let list = |items: &[String], none: &str| {
+            if items.is_empty() {
+                none.to_owned()
+            } else {
+                items.join(", ")
+            }
+        };
+        let categories: Vec<String> = self
+            .categories
+            .iter()
+            .map(|c| c.danish().to_lowercase())
+            .collect();
+        let mut out = vec![
+            format!(
+                "Oplysning om behandling af dine personoplysninger (databeskyttelsesforordningens {article})."
+            ),
+            format!("Dataansvarlig: {}.", self.controller),
+            format!(
+                "Databeskyttelsesrådgiver: {}.",
+                list(self.dpo, "kontakt kommunen")
+            ),
+            format!(
+                "Formål: {} – {}.",
+                self.purpose,
+                self.purpose_description.trim_end_matches('.')
+            ),
+            format!("Retsgrundlag: {}.", self.legal_basis.trim_end_matches('.')),
+            format!(
+                "Kategorier af personoplysninger: {}.",
+                list(&categories, "ingen")
+            ),
+            format!(
+                "Modtagere: {}.",
+                list(self.recipients, "oplysningerne videregives ikke")
+            ),
+            "Overførsel til lande uden for EU/EØS: ingen.".to_owned(),
+            format!(
+                "Opbevaring: {}.",
+                if self.retention.trim().is_empty() {
+                    "så længe det er nødvendigt for formålet, efter arkivreglerne"
+                } else {
+                    self.retention.trim_end_matches('.')
+                }
+            ),
+        ];
+        if self.article == NoticeArticle::Art14 {
+            out.push(format!(
+                "Oplysningerne kommer fra: {}.",
+                list(self.sources, "ukendt kilde")
+            ));
+        }
+        out.push(if self.automated_decision.trim().is_empty() {
+            "Automatiske afgørelser: der træffes ingen afgørelser alene ved automatisk behandling."
+                .to_owned()
+        } else {
+            format!(
+                "Automatiske afgørelser: {}. Du kan kræve, at en medarbejder ser på afgørelsen.",
+                self.automated_decision.trim_end_matches('.')
+            )
+        });
+        out.push(
+            "Dine rettigheder: indsigt, berigtigelse, sletning, begrænsning, dataportabilitet, \
+             indsigelse og ikke at blive mødt med en rent automatisk afgørelse. Du kan bruge dem \
+             under Mine oplysninger i Skjold eller ved at kontakte kommunen."
+                .to_owned(),
+        );
+        out.push(
+            "Klage: du kan klage til Datatilsynet, Carl Jacobsens Vej 35, 2500 Valby, \
+             www.datatilsynet.dk."
+                .to_owned(),
+        );
+        out.join("\n")
+    }
+}
+
+#[cfg(test)]
+mod notice_tests {
+    use super::*;
+
+    #[test]
+    fn the_article_follows_the_source() {
+        assert_eq!(
+            NoticeArticle::for_sources(["Borgeren", "borgeren"].into_iter()),
+            NoticeArticle::Art13
+        );
+        assert_eq!(
+            NoticeArticle::for_sources(["Borgeren", "Folkeregisteret"].into_iter()),
+            NoticeArticle::Art14
+        );
+    }
+
+    #[test]
+    fn an_art14_notice_names_the_source_and_every_part_of_the_template() {
+        let facts = NoticeFacts {
+            article: NoticeArticle::Art14,
+            controller: "Aarhus Kommune",
+            dpo: &["Signe Winther".to_owned()],
+            purpose: "Beskæftigelsesindsats",
+            purpose_description: "Hjælp til job",
+            legal_basis: "Art. 6, stk. 1, litra e",
+            categories: &[Category::Identity, Category::Health],
+            recipients: &["Mentorhuset ApS".to_owned()],
+            retention: "5 år efter sagens afslutning",
+            automated_decision: "",
+            sources: &["Folkeregisteret".to_owned()],
+        };
+        let text = facts.text();
+        for part in [
+            "artikel 14",
+            "Aarhus Kommune",
+            "Signe Winther",
+            "Beskæftigelsesindsats",
+            "litra e",
+            "helbred",
+            "Mentorhuset ApS",
+            "5 år",
+            "Folkeregisteret",
+            "Datatilsynet",
+            "ingen afgørelser alene ved automatisk behandling",
+        ] {
+            assert!(text.contains(part), "{part}: {text}");
+        }
+        let art13 = NoticeFacts {
+            article: NoticeArticle::Art13,
+            ..facts
+        }
+        .text();
+        assert!(!art13.contains("Folkeregisteret"));
+    }
+}

@@ -127,6 +127,7 @@ impl Flash {
             "oprettet" => "Oprettet.",
             "sendt" => "Beskeden er sendt.",
             "samtykke" => "Samtykket er registreret.",
+            "underretning" => "Underretningen er registreret på borgeren.",
             "borger" => "Borgeren er oprettet. Registreringen er logget.",
             "oplysning" => {
                 "Oplysningen er registreret. En tidligere værdi er bevaret under «Tidligere værdier»."

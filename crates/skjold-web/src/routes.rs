@@ -91,6 +91,10 @@ pub fn table() -> Router<AppState> {
             at(May(WorkCitizen), post(citizens::record_consent)),
         )
         .route(
+            "/borgere/{id}/underretning",
+            at(May(WorkCitizen), post(citizens::record_notice)),
+        )
+        .route(
             "/borgere/{id}/samtykke/{channel}/tilbagekald",
             at(May(WorkCitizen), post(citizens::withdraw_consent)),
         )

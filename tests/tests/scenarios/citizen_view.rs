@@ -161,7 +161,11 @@ async fn a_citizen_sees_exactly_their_own_records(backend: Backend) {
         .iter()
         .filter(|e| e.entry.use_kind == UseKind::SelfService.key())
         .collect();
-    assert_eq!(own.len(), 4, "the sign-in, my data, who got it, who looked");
+    assert_eq!(
+        own.len(),
+        5,
+        "the sign-in, my data, my notices, who got it, who looked"
+    );
     assert!(
         own.iter()
             .all(|e| e.entry.user_id.is_none() && e.entry.organisation_id.is_none())
@@ -671,5 +675,105 @@ async fn the_privacy_officer_writes_consent_texts_from_the_checklist(backend: Ba
         cw.get("/tilsyn/samtykker").await.status,
         StatusCode::FORBIDDEN
     );
+    w.done().await;
+}
+
+crate::on_both_backends!(notices_are_given_postponed_or_exempted_and_the_citizen_sees_the_given);
+
+/// The duty to inform: the caseworker gives the notice for a purpose (art. 14 when the
+/// data came from others, naming the source), postpones one with a reason and a date, or
+/// records an exception; the citizen sees the notice given and nothing of the others.
+async fn notices_are_given_postponed_or_exempted_and_the_citizen_sees_the_given(backend: Backend) {
+    let mut w = World::new(backend, 3).await;
+    mentor_order(&w, PERSON).await;
+    let provider = w.citizen_provider().await;
+    let subject = w.demo.citizens[PERSON].id;
+    let cw = w
+        .browser("sagsbehandler", skjold_app::demo::DEMO_PASSWORD)
+        .await;
+    let actor = w.actor("sagsbehandler").await;
+    let purpose = w.app.purposes(&actor).await.expect("purposes")[0].clone();
+    let path = format!("/borgere/{subject}/underretning");
+    let purpose_id = purpose.id.to_string();
+    // A postponement needs its reason and a date ahead.
+    let refused = cw
+        .post_form(
+            &path,
+            &[
+                ("purpose", &purpose_id),
+                ("status", "postponed"),
+                ("until", "2027-01-15"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    let past = cw
+        .post_form(
+            &path,
+            &[
+                ("purpose", &purpose_id),
+                ("status", "postponed"),
+                ("until", "2020-01-01"),
+                ("reason", "En undersøgelse af socialt bedrageri pågår"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        past.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        past.body
+    );
+    for fields in [
+        vec![("purpose", purpose_id.as_str()), ("status", "given")],
+        vec![
+            ("purpose", purpose_id.as_str()),
+            ("status", "postponed"),
+            ("until", "2027-01-15"),
+            ("reason", "En undersøgelse af socialt bedrageri pågår"),
+        ],
+    ] {
+        let done = cw.post_form(&path, &fields).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    }
+    let notices = w.app.notices(&actor, subject).await.expect("notices");
+    assert_eq!(notices.len(), 2);
+    let given = notices
+        .iter()
+        .find(|n| n.status == skjold_core::citizen_view::NoticeStatus::Given)
+        .expect("given");
+    // The demo's data comes from others than the citizen: art. 14, with the source.
+    assert_eq!(
+        given.article,
+        skjold_core::citizen_view::NoticeArticle::Art14
+    );
+    for part in [
+        purpose.name.as_str(),
+        "Datatilsynet",
+        "Signe Winther",
+        "kommer fra",
+    ] {
+        assert!(given.text.contains(part), "{part}: {}", given.text);
+    }
+    // The citizen sees the given notice, not the postponed one.
+    let me = w
+        .citizen_browser(&provider, PERSON)
+        .await
+        .0
+        .expect("signed in");
+    let page = me.get("/borger/oplysninger").await;
+    assert_eq!(
+        page.body.matches("data-article=").count(),
+        1,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Datatilsynet"));
+    assert!(!page.body.contains("socialt bedrageri"));
     w.done().await;
 }

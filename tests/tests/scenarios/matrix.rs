@@ -318,6 +318,15 @@ fn table(f: &Fixture) -> Vec<Row> {
             ],
         )
         .may(&[Caseworker, StandInCaseworker], NOTHING),
+        form(
+            format!("/borgere/{c}/underretning"),
+            &[
+                ("purpose", &f.purpose_id.to_string()),
+                ("status", "exempt"),
+                ("reason", "Borgeren har allerede fået oplysningerne ({user})"),
+            ],
+        )
+        .may(&[Caseworker, StandInCaseworker], NOTHING),
         // ---- orders --------------------------------------------------------------------------
         get(format!("/api/v1/orders/{}", f.order))
             .may(&[Caseworker, StandInCaseworker], NAME)

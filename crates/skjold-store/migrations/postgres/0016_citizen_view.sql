@@ -42,3 +42,19 @@ CREATE TABLE consent_text (
 -- How an objection was weighed, or the three questions about an automated decision and,
 -- where art. 22 applies, its exception and safeguards: sealed JSON, with the decision.
 ALTER TABLE rights_case ADD COLUMN assessment BYTEA;
+
+-- The duty to inform (art. 13 and 14): each notice on the citizen's record, given (its
+-- text), postponed (until a date, with the reason) or not given under an exception (with
+-- the reason); text and reasons sealed under the citizen's key.
+CREATE TABLE notice_record (
+    id UUID PRIMARY KEY,
+    subject_id UUID NOT NULL REFERENCES data_subject (id),
+    purpose_id UUID NOT NULL REFERENCES purpose (id),
+    article TEXT NOT NULL CHECK (article IN ('13', '14')),
+    status TEXT NOT NULL CHECK (status IN ('given', 'postponed', 'exempt')),
+    body BYTEA NOT NULL,
+    postponed_until TEXT,
+    recorded_by UUID NOT NULL REFERENCES app_user (id),
+    recorded_at BIGINT NOT NULL
+);
+CREATE INDEX notice_record_subject ON notice_record (subject_id, recorded_at);

@@ -679,6 +679,157 @@ impl Gate {
     }
 }
 
+fn notice_aad(id: Uuid) -> String {
+    format!("notice:{id}")
+}
+
+#[derive(sqlx::FromRow)]
+struct NoticeRow {
+    id: Uuid,
+    name: String,
+    article: String,
+    status: String,
+    body: Vec<u8>,
+    postponed_until: Option<String>,
+    recorded_at: i64,
+}
+
+const NOTICE_SELECT: &str = "SELECT n.id, p.name, n.article, n.status, n.body, n.postponed_until, n.recorded_at \
+     FROM notice_record n JOIN purpose p ON p.id = n.purpose_id";
+
+impl NoticeRow {
+    fn open(
+        self,
+        key: &crate::crypto::SubjectKey,
+        subject: Uuid,
+    ) -> Result<skjold_core::citizen_view::NoticeRecord, StoreError> {
+        use skjold_core::citizen_view::{NoticeArticle, NoticeRecord, NoticeStatus};
+        Ok(NoticeRecord {
+            id: self.id,
+            purpose: self.name,
+            article: NoticeArticle::parse(&self.article).unwrap_or(NoticeArticle::Art14),
+            status: NoticeStatus::parse(&self.status)?,
+            text: key.open(subject, &notice_aad(self.id), &self.body)?,
+            postponed_until: self.postponed_until.and_then(|d| d.parse().ok()),
+            recorded_at: Now::from_micros(self.recorded_at),
+        })
+    }
+}
+
+impl Gate {
+    /// Records a notice on the citizen: given (its text), postponed (the reason, until a
+    /// date) or not given under an exception (the reason). For a caseworker who may open
+    /// the record. Logged.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_notice(
+        &self,
+        actor: &Actor,
+        subject_id: Uuid,
+        purpose_id: Uuid,
+        article: skjold_core::citizen_view::NoticeArticle,
+        status: skjold_core::citizen_view::NoticeStatus,
+        body: &str,
+        postponed_until: Option<skjold_core::Date>,
+        now: Now,
+    ) -> Result<Uuid, StoreError> {
+        let mut tx = self.db.write().await?;
+        let stand_in = super::access::caseworker_subject(&mut tx, actor, subject_id, now).await?;
+        not_erased(&mut tx, subject_id).await?;
+        let key = self.subject_key(subject_id).await?;
+        let id = Uuid::new_v4();
+        let sealed = key.seal(subject_id, &notice_aad(id), body)?;
+        execute!(
+            &mut tx,
+            "INSERT INTO notice_record (id, subject_id, purpose_id, article, status, body, postponed_until, \
+             recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            id,
+            subject_id,
+            purpose_id,
+            article.key(),
+            status.key(),
+            sealed.as_slice(),
+            postponed_until.map(|d| d.to_string()),
+            actor.user_id,
+            now.micros()
+        )?;
+        append_log(
+            &mut tx,
+            Some(actor),
+            now,
+            &Use::new(
+                UseKind::Register,
+                Some(subject_id),
+                PURPOSE_CASEWORK,
+                format!(
+                    "Underretning efter artikel {} registreret ({})",
+                    article.key(),
+                    status.key()
+                ),
+            )
+            .under(stand_in),
+            true,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Every notice on a citizen's record, for a caseworker who may open it. Logged.
+    pub async fn notices(
+        &self,
+        actor: &Actor,
+        subject_id: Uuid,
+        now: Now,
+    ) -> Result<Vec<skjold_core::citizen_view::NoticeRecord>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let stand_in = super::access::caseworker_subject(&mut tx, actor, subject_id, now).await?;
+        let sql = format!("{NOTICE_SELECT} WHERE n.subject_id = $1 ORDER BY n.recorded_at DESC");
+        let rows = fetch!(&mut tx, fetch_all, NoticeRow, &sql, subject_id)?;
+        let key = self.subject_key(subject_id).await?;
+        self.log_after(
+            tx,
+            Some(actor),
+            now,
+            &Use::new(
+                UseKind::View,
+                Some(subject_id),
+                PURPOSE_CASEWORK,
+                "Borgerens underretninger vist",
+            )
+            .under(stand_in),
+            true,
+        )
+        .await?;
+        rows.into_iter().map(|r| r.open(&key, subject_id)).collect()
+    }
+
+    /// The notices the citizen was given (a postponed one shows once it is given).
+    /// Logged.
+    pub async fn my_notices(
+        &self,
+        c: &Citizen,
+        now: Now,
+    ) -> Result<Vec<skjold_core::citizen_view::NoticeRecord>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let sql = format!(
+            "{NOTICE_SELECT} WHERE n.subject_id = $1 AND n.status = $2 ORDER BY n.recorded_at DESC"
+        );
+        let rows = fetch!(&mut tx, fetch_all, NoticeRow, &sql, c.subject_id, "given")?;
+        let key = self.subject_key(c.subject_id).await?;
+        self.log_after(
+            tx,
+            None,
+            now,
+            &self_use(c.subject_id, "Borgeren så sine underretninger"),
+            true,
+        )
+        .await?;
+        rows.into_iter()
+            .map(|r| r.open(&key, c.subject_id))
+            .collect()
+    }
+}
+
 /// The associated data a rights letter is sealed under.
 pub(crate) fn letter_aad(case: Uuid) -> String {
     format!("rights-letter:{case}")

@@ -304,6 +304,7 @@ pub async fn home(CitizenLang(lang): CitizenLang, user: CitizenUser) -> Response
 struct DataPage {
     l: CitizenLayout,
     data: MyData,
+    notices: Vec<skjold_core::citizen_view::NoticeRecord>,
 }
 
 pub async fn data(
@@ -311,10 +312,18 @@ pub async fn data(
     CitizenLang(lang): CitizenLang,
     user: CitizenUser,
 ) -> Response {
-    match state.app.my_data(&user.citizen).await {
-        Ok(data) => render(&DataPage {
+    let found = async {
+        Ok::<_, AppError>((
+            state.app.my_data(&user.citizen).await?,
+            state.app.my_notices(&user.citizen).await?,
+        ))
+    }
+    .await;
+    match found {
+        Ok((data, notices)) => render(&DataPage {
             l: CitizenLayout::new(lang, Some(&user), "/borger/oplysninger"),
             data,
+            notices,
         }),
         Err(e) => error(lang, Some(&user), e),
     }

@@ -278,6 +278,7 @@ struct CitizenPage {
     item_error: Option<String>,
     fields: Vec<FieldOption>,
     purposes: Vec<Purpose>,
+    notices: Vec<skjold_core::citizen_view::NoticeRecord>,
     csrf: String,
     error: Option<String>,
 }
@@ -316,6 +317,7 @@ async fn citizen_page_with(
         service_types,
         suppliers,
         purposes,
+        notices,
     } = match state.app.citizen_case(&user.actor, id).await {
         Ok(case) => case,
         Err(e) => return error_page(Some(user), e),
@@ -367,6 +369,7 @@ async fn citizen_page_with(
             item_error,
             fields: field_options(),
             purposes,
+            notices,
             csrf: user.csrf.clone(),
             error: error.clone(),
         },
@@ -444,6 +447,38 @@ pub async fn withdraw_consent(
     answer(
         &user,
         result.map(|()| format!("/borgere/{id}?ok=tilbagekaldt#samtykke")),
+        |error| citizen_page(&state, &user, id, &NO_FLASH, Some(error)),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct NoticeForm {
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    until: String,
+}
+
+pub async fn record_notice(
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    CsrfForm(user, f): CsrfForm<NoticeForm>,
+) -> Response {
+    let input = skjold_app::citizen_view::NoticeInput {
+        purpose: f.purpose,
+        status: f.status,
+        reason: f.reason,
+        until: f.until,
+    };
+    let result = state.app.record_notice(&user.actor, id, &input).await;
+    answer(
+        &user,
+        result.map(|_| format!("/borgere/{id}?ok=underretning#underretning")),
         |error| citizen_page(&state, &user, id, &NO_FLASH, Some(error)),
     )
     .await
