@@ -170,6 +170,24 @@ async fn a_citizen_sees_exactly_their_own_records(backend: Backend) {
         own.iter()
             .all(|e| e.entry.user_id.is_none() && e.entry.organisation_id.is_none())
     );
+    // Titles are short plain text: no markup, no name, no CPR number.
+    let name = mine.value(FieldKey::Name).expect("name");
+    for path in [
+        "/borger/",
+        "/borger/oplysninger",
+        "/borger/modtagere",
+        "/borger/log",
+        "/borger/anmodninger",
+        "/borger/anmodninger/ny",
+        "/borger/samtykker",
+    ] {
+        let page = me.get(path).await;
+        let title = page.title().expect("title");
+        assert!(
+            !title.contains('<') && !title.contains(name) && title.len() < 80,
+            "{path}: {title}"
+        );
+    }
     // English on request.
     let english = me.get("/borger/sprog/en").await;
     assert_eq!(english.status, StatusCode::SEE_OTHER);
