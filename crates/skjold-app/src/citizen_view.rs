@@ -438,6 +438,20 @@ impl App {
         Ok(self.store().gate().my_notices(c, self.now()).await?)
     }
 
+    /// The proof of the consents of a rights case's citizen: each with its evidence opened.
+    /// The privacy officer's.
+    pub async fn consent_evidence(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+    ) -> Result<Vec<(skjold_core::consents::ConsentView, String)>, AppError> {
+        Ok(self
+            .store()
+            .gate()
+            .consent_evidence(actor, case_id, self.now())
+            .await?)
+    }
+
     /// The consent registry: every text version with its checklist.
     pub async fn consent_texts(
         &self,

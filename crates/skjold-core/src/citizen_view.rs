@@ -175,9 +175,8 @@ pub struct ConsentOffer {
 pub struct Withdrawal {
     pub channel: Channel,
     pub at: Timestamp,
-    /// Recipients the ledger shows received the channel's data on the basis of consent,
-    /// told of the withdrawal.
-    pub told: Vec<String>,
+    /// Recipients the ledger shows received the channel's data on the basis of consent.
+    pub recipients: Vec<String>,
 }
 
 #[cfg(test)]

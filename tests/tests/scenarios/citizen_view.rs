@@ -245,7 +245,8 @@ async fn a_citizen_files_every_kind_of_request_and_reads_the_answer(backend: Bac
         ],
         &[
             ("kind", "erasure"),
-            ("description", "Oplysningerne er ikke længere nødvendige"),
+            ("ground", "no_longer_needed"),
+            ("description", "Forløbet er slut"),
         ],
         &[
             ("kind", "restriction"),
@@ -291,6 +292,18 @@ async fn a_citizen_files_every_kind_of_request_and_reads_the_answer(backend: Bac
         view.summary.due,
         skjold_core::rights::deadline(w.app.now().local_date())
     );
+    // The ground the citizen chose for the erasure leads its description.
+    let erasure = mine
+        .iter()
+        .find(|c| c.kind == RightKind::Erasure)
+        .expect("erasure");
+    let view = w.app.rights_case(&dpo, erasure.id).await.expect("case");
+    assert!(
+        view.description.starts_with("Grundlag: "),
+        "{}",
+        view.description
+    );
+    assert!(view.description.ends_with("Forløbet er slut"));
     // The disputed number is restricted while the rectification is looked into.
     let record = w.app.citizen(&cw, subject).await.expect("record");
     assert!(!record.data.iter().any(|d| d.field == FieldKey::Phone));
@@ -547,6 +560,28 @@ async fn a_citizen_gives_and_withdraws_a_consent(backend: Backend) {
     assert!(withdrawn.body.contains("Ingen modtagere"));
     let consents = w.app.consents(&cw, subject).await.expect("consents");
     assert!(!consents[0].in_force(w.app.now()), "withdrawn at once");
+    // The privacy officer, working a request of the citizen's, sees the proof.
+    let filed = me
+        .post_form(
+            "/borger/anmodninger",
+            &[
+                ("kind", "objection"),
+                ("description", "Jeg vil ikke have påmindelser"),
+            ],
+        )
+        .await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER);
+    let dpo_actor = w.actor("dpo").await;
+    let case = w.app.rights_cases(&dpo_actor).await.expect("cases")[0].id;
+    let dpo = w.browser("dpo", skjold_app::demo::DEMO_PASSWORD).await;
+    let page = dpo.get(&format!("/rettigheder/{case}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("Givet af borgeren selv i Skjold efter log-ind med MitID"),
+        "{}",
+        page.body
+    );
     // Nothing left to withdraw.
     let again = me.post_form("/borger/samtykker/sms/tilbagekald", &[]).await;
     assert_eq!(again.status, StatusCode::CONFLICT);

@@ -56,6 +56,17 @@ struct RegistryRow {
     created_at: i64,
 }
 
+/// A consent with its sealed evidence.
+#[derive(sqlx::FromRow)]
+struct EvidenceRow {
+    id: Uuid,
+    channel: String,
+    notice_version: String,
+    evidence: Vec<u8>,
+    given_at: i64,
+    withdrawn_at: Option<i64>,
+}
+
 fn consent_aad(id: Uuid) -> String {
     format!("consent:{id}")
 }
@@ -529,8 +540,8 @@ impl Gate {
         Ok(id)
     }
 
-    /// The citizen withdraws their consent for `channel`, in effect at once. The recipients
-    /// told are the suppliers the ledger shows received the channel's field on the basis of
+    /// The citizen withdraws their consent for `channel`, in effect at once, and learns
+    /// which suppliers the ledger shows received the channel's field on the basis of
     /// consent. Logged.
     pub async fn withdraw_my_consent(
         &self,
@@ -549,7 +560,7 @@ impl Gate {
         if n == 0 {
             return Err(StoreError::Refused(Problem::NoConsentToWithdraw(channel)));
         }
-        let told: Vec<String> = scalar!(
+        let recipients: Vec<String> = scalar!(
             &mut tx,
             fetch_all,
             String,
@@ -577,7 +588,7 @@ impl Gate {
         Ok(Withdrawal {
             channel,
             at: now,
-            told,
+            recipients,
         })
     }
 
@@ -826,6 +837,63 @@ impl Gate {
         .await?;
         rows.into_iter()
             .map(|r| r.open(&key, c.subject_id))
+            .collect()
+    }
+}
+
+impl Gate {
+    /// The proof of a citizen's consents: each consent with its sealed evidence opened (who
+    /// gave it, how, when, to which text). For the privacy officer working one of the
+    /// citizen's rights cases. Logged with the purpose of handling the citizen's rights.
+    pub async fn consent_evidence(
+        &self,
+        actor: &Actor,
+        case_id: Uuid,
+        now: Now,
+    ) -> Result<Vec<(ConsentView, String)>, StoreError> {
+        require(actor, skjold_core::Action::ManageConsentTexts)?;
+        let mut tx = self.db.read().await?;
+        let case = super::rights::case_row(&mut tx, actor, case_id, now).await?;
+        let subject = case.subject_id();
+        let rows = fetch!(
+            &mut tx,
+            fetch_all,
+            EvidenceRow,
+            "SELECT id, channel, notice_version, evidence, given_at, withdrawn_at FROM consent \
+             WHERE subject_id = $1 ORDER BY given_at DESC, id",
+            subject
+        )?;
+        let wrapped = self
+            .wrapped_key(subject)
+            .await?
+            .ok_or_else(citizen_erased)?;
+        self.log_after(
+            tx,
+            Some(actor),
+            now,
+            &Use::new(
+                UseKind::Rights,
+                Some(subject),
+                super::rights::PURPOSE_RIGHTS,
+                "Bevis for borgerens samtykker vist",
+            ),
+            true,
+        )
+        .await?;
+        let key = self.keys.unwrap_subject_key(subject, &wrapped)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok((
+                    ConsentView {
+                        id: r.id,
+                        channel: r.channel,
+                        notice_version: r.notice_version,
+                        given_at: Now::from_micros(r.given_at),
+                        withdrawn_at: r.withdrawn_at.map(Now::from_micros),
+                    },
+                    key.open(subject, &consent_aad(r.id), &r.evidence)?,
+                ))
+            })
             .collect()
     }
 }

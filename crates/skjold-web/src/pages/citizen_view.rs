@@ -23,7 +23,7 @@ use skjold_core::citizen_view::{
 use skjold_core::consents::Channel;
 use skjold_core::disclosures::DisclosureKind;
 use skjold_core::oversight::UseKind;
-use skjold_core::rights::{AccessQuestions, AccessWish, RightKind, ScopeKind};
+use skjold_core::rights::{AccessQuestions, AccessWish, ErasureGround, RightKind, ScopeKind};
 use skjold_core::{Category, FieldKey, Problem, ProblemKind};
 
 use crate::AppState;
@@ -443,14 +443,22 @@ struct NewRequestPage {
     l: CitizenLayout,
     error: Option<String>,
     kinds: [RightKind; 7],
+    grounds: [ErasureGround; 6],
     data: MyData,
     form: RequestForm,
+}
+
+impl NewRequestPage {
+    fn ground_words(&self, g: &ErasureGround) -> &'static str {
+        crate::i18n::rights::ground(g.key())
+    }
 }
 
 #[derive(Default)]
 struct RequestForm {
     kind: String,
     wish: String,
+    ground: String,
     description: String,
     items: Vec<Uuid>,
 }
@@ -475,6 +483,7 @@ async fn request_page(
         l: CitizenLayout::new(lang, Some(user), "/borger/anmodninger"),
         error: error_text,
         kinds: RightKind::ALL,
+        grounds: ErasureGround::ALL,
         data,
         form,
     };
@@ -517,6 +526,7 @@ fn request_from(
     let form = RequestForm {
         kind: get("kind"),
         wish: get("wish"),
+        ground: get("ground"),
         description: get("description"),
         items: pairs
             .iter()
@@ -543,9 +553,20 @@ fn request_from(
         } else {
             None
         };
+        // The ground the citizen chose for an erasure leads the description.
+        let description = if kind == RightKind::Erasure && !form.ground.trim().is_empty() {
+            let ground = ErasureGround::parse(&form.ground)?;
+            format!(
+                "Grundlag: {}. {}",
+                crate::i18n::rights::ground(ground.key()),
+                form.description
+            )
+        } else {
+            form.description.clone()
+        };
         Ok(MyRequest {
             kind,
-            description: form.description.clone(),
+            description,
             items: form.items.clone(),
             access,
         })

@@ -241,6 +241,8 @@ struct CasePage {
     /// For an access case once decided: the answer as it stands (a draft with marks until
     /// reviewed).
     answer: Option<AccessAnswer>,
+    /// For the privacy officer: the citizen's consents with their evidence.
+    evidence: Vec<(skjold_core::consents::ConsentView, String)>,
     today: Date,
     is_caseworker: bool,
     judgements: [RectificationJudgement; 4],
@@ -307,11 +309,17 @@ async fn case_page(
         } else {
             None
         };
-        Ok::<_, AppError>((c, answer))
+        // The privacy officer sees the proof of the citizen's consents.
+        let evidence = if user.actor.may(Action::ManageConsentTexts) && c.erased_at.is_none() {
+            state.app.consent_evidence(&user.actor, id).await?
+        } else {
+            Vec::new()
+        };
+        Ok::<_, AppError>((c, answer, evidence))
     }
     .await;
     match loaded {
-        Ok((c, answer)) => page_with(
+        Ok((c, answer, evidence)) => page_with(
             &error,
             &CasePage {
                 layout: Layout::for_user(user, "/rettigheder").with_flash(flash),
@@ -320,6 +328,7 @@ async fn case_page(
                 w: Words,
                 c,
                 answer,
+                evidence,
                 today: state.app.now().local_date(),
                 is_caseworker: user.actor.role == Role::Caseworker,
                 judgements: RectificationJudgement::ALL,

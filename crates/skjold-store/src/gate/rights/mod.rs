@@ -133,6 +133,10 @@ impl CaseRow {
         self.id
     }
 
+    pub(crate) fn subject_id(&self) -> Uuid {
+        self.subject_id
+    }
+
     pub(crate) fn kind(&self) -> Result<RightKind, StoreError> {
         Ok(RightKind::parse(&self.kind)?)
     }
