@@ -240,9 +240,13 @@ pub fn table() -> Router<AppState> {
         .route(
             "/tilsyn/samtykker",
             at(
+                MayEither(ManageConsentTexts, ReadLogs),
+                get(oversight::consent_texts),
+            )
+            .merge(at(
                 May(ManageConsentTexts),
-                get(oversight::consent_texts).post(oversight::add_consent_text),
-            ),
+                post(oversight::add_consent_text),
+            )),
         )
         .route(
             "/tilsyn/stedfortraeder/{id}",

@@ -720,7 +720,18 @@ async fn the_privacy_officer_writes_consent_texts_from_the_checklist(backend: Ba
         "{}",
         registry.body
     );
-    // No one else writes consent texts.
+    // The auditor reads the registry, without the form; no one else writes consent texts.
+    let auditor = w.browser("revisor", skjold_app::demo::DEMO_PASSWORD).await;
+    let read = auditor.get("/tilsyn/samtykker").await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert!(!read.body.contains("Skriv ny version"));
+    let tried = auditor
+        .post_form(
+            "/tilsyn/samtykker",
+            &[("channel", "sms"), ("right_basis", "yes")],
+        )
+        .await;
+    assert_eq!(tried.status, StatusCode::FORBIDDEN);
     let cw = w
         .browser("sagsbehandler", skjold_app::demo::DEMO_PASSWORD)
         .await;

@@ -442,7 +442,7 @@ fn table(f: &Fixture) -> Vec<Row> {
         )
         .may(&[Dpo], NOTHING),
         page("/tilsyn/log-ind").may(&[Admin, Dpo, Auditor], NOTHING),
-        page("/tilsyn/samtykker").may(&[Dpo], NOTHING),
+        page("/tilsyn/samtykker").may(OVERSIGHT, NOTHING),
         form(
             "/tilsyn/samtykker",
             &[

@@ -642,13 +642,15 @@ impl Gate {
 
 impl Gate {
     /// The consent registry: every version of every consent text of the municipality, with
-    /// its checklist and how many consents it carries. The privacy officer's. No personal
-    /// data: not logged.
+    /// its checklist and how many consents it carries. The privacy officer writes it; the
+    /// auditor reads it too. No personal data: not logged.
     pub async fn consent_texts(
         &self,
         actor: &Actor,
     ) -> Result<Vec<skjold_core::consents::ConsentText>, StoreError> {
-        require(actor, skjold_core::Action::ManageConsentTexts)?;
+        if !actor.may(skjold_core::Action::ReadLogs) {
+            require(actor, skjold_core::Action::ManageConsentTexts)?;
+        }
         let mut tx = self.db.read().await?;
         let rows = fetch!(
             &mut tx,

@@ -254,6 +254,8 @@ struct ConsentTextsPage {
     error: Option<String>,
     texts: Vec<skjold_core::consents::ConsentText>,
     form: ConsentTextForm,
+    /// The privacy officer writes new versions; the auditor reads.
+    may_write: bool,
 }
 
 /// A new version of a consent text: what it is for, the checklist's answers, and what
@@ -292,6 +294,7 @@ async fn consent_texts_page(
                 error: error.clone(),
                 texts,
                 form,
+                may_write: user.actor.may(Action::ManageConsentTexts),
             },
         ),
         Err(e) => error_page(Some(user), e),
