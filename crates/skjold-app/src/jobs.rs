@@ -1,6 +1,8 @@
 //! The background keeper of a running server: it signs a checkpoint of the access log
-//! every minute, and once a day deletes the log's shards past retention and suspends the
-//! users whose role was not confirmed in time (the access review).
+//! every minute, and once a day deletes the log's shards past retention, applies the
+//! retention rules (delivering their receipts to the connected systems, retrying those
+//! that failed) and suspends the users whose role was not confirmed in time (the access
+//! review).
 
 use std::time::Duration;
 
@@ -35,6 +37,15 @@ async fn daily(app: &App, retention_months: u32) {
         }
         Ok(_) => {}
         Err(e) => tracing::error!(error.detail = %e, "access-log pruning failed"),
+    }
+    match app.run_retention(None, false).await {
+        Ok(r) if !r.receipts.is_empty() || r.pending > 0 => tracing::info!(
+            receipts = r.receipts.len(),
+            pending = r.pending,
+            "retention rules applied"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error.detail = %e, "the retention run failed"),
     }
     if let Err(e) = app.suspend_overdue().await {
         tracing::error!(error.detail = %e, "the access review's suspensions failed");

@@ -10,13 +10,15 @@
 //! does. Background work ([`jobs`]) lives here too.
 //!
 //! Rooms: [`citizens`], [`orders`], [`disclosures`], [`threads`], [`data_requests`],
-//! [`reminders`], [`rights`], [`oversight`], [`directory`], [`catalogue`], [`sign_in`],
+//! [`reminders`], [`rights`], [`oversight`], [`records`], [`breaches`], [`retention`],
+//! [`directory`], [`catalogue`], [`sign_in`],
 //! [`access_review`], [`audit`], [`backup`], [`jobs`], [`demo`], [`bench`].
 
 pub mod access_review;
 pub mod audit;
 pub mod backup;
 pub mod bench;
+pub mod breaches;
 pub mod catalogue;
 pub mod citizen_view;
 pub mod citizens;
@@ -31,7 +33,9 @@ pub mod jobs;
 pub mod notify;
 pub mod orders;
 pub mod oversight;
+pub mod records;
 pub mod reminders;
+pub mod retention;
 pub mod rights;
 pub mod sign_in;
 mod synthetic;
@@ -107,6 +111,8 @@ pub struct App {
     key_backups: backup::KeyBackups,
     /// Erasures [`App::open`] found unfinished and finished.
     erasures_finished_at_open: u64,
+    /// The connected systems told of every deletion (retention).
+    connectors: Vec<retention::Connector>,
 }
 
 impl App {
@@ -124,6 +130,7 @@ impl App {
             demo: false,
             key_backups: backup::KeyBackups::default(),
             erasures_finished_at_open: 0,
+            connectors: Vec::new(),
         }
     }
 
@@ -144,7 +151,11 @@ impl App {
         let mut app = App::new(store, Arc::new(SystemClock))
             .with_reminder_provider(outbox)
             .with_letter_provider(letters)
-            .with_key_backups(backup::KeyBackups::of(location));
+            .with_key_backups(backup::KeyBackups::of(location))
+            .with_connectors(vec![retention::Connector::File {
+                name: "fil".to_owned(),
+                path: location.data_dir.join("deletion-receipts.jsonl"),
+            }]);
         app.erasures_finished_at_open = app.finish_erasures().await?;
         if app.erasures_finished_at_open > 0 {
             tracing::info!(

@@ -178,6 +178,22 @@ pub enum Action {
     AcknowledgeNotice,
     /// The consent registry: write a consent text from its checklist.
     ManageConsentTexts,
+    // The privacy officer's desk.
+    /// Report a breach: the privacy officer for the municipality, a supplier for itself
+    /// (the processor's report to the controller, art. 33(2)).
+    ReportBreach,
+    /// Work the breach register: notifications, late reasons, affected persons.
+    ManageBreaches,
+    /// Read the breach register (a supplier: the breaches it reported).
+    ReadBreaches,
+    /// Write retention rules and run them.
+    ManageRetention,
+    /// Read the records of processing, the retention rules and the deletion receipts.
+    ReadRecords,
+    /// Review the records of processing (a kept version) and decide units' reports.
+    ReviewRecords,
+    /// A unit reports a new processing to the privacy officer.
+    ReportProcessing,
     // One's own account.
     ChangeOwnPassword,
 }
@@ -204,6 +220,12 @@ pub fn may(role: Role, action: Action) -> bool {
         ContributeToRights => matches!(role, Caseworker | SupplierUser),
         AcknowledgeNotice => role == SupplierUser,
         ManageConsentTexts => role == PrivacyOfficer,
+        ReportBreach => matches!(role, PrivacyOfficer | SupplierUser),
+        ManageBreaches | ReviewRecords => role == PrivacyOfficer,
+        ReadBreaches => matches!(role, PrivacyOfficer | Auditor | SupplierUser),
+        ManageRetention => matches!(role, PrivacyOfficer | Administrator),
+        ReadRecords => matches!(role, PrivacyOfficer | Auditor | Administrator),
+        ReportProcessing => role == Caseworker,
         ChangeOwnPassword => true,
     }
 }

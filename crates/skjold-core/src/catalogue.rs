@@ -24,6 +24,9 @@ pub struct Purpose {
     /// Decisions based solely on automated processing (art. 22) under this purpose: the
     /// logic involved and its significance, in words; empty for none.
     pub automated_decision: String,
+    /// The categories of persons the purpose concerns (for the records of processing);
+    /// empty: the citizens who receive the service.
+    pub subject_categories: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -6,6 +6,7 @@
 use crate::actor::Role;
 use crate::consents::Channel;
 use crate::taxonomy::FieldKey;
+use crate::time::Date;
 
 /// What kind of refusal a problem is, which decides its HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +70,20 @@ pub enum Input {
     Situation,
     Grounds,
     Safeguards,
+    // The privacy officer's desk.
+    ContactPoint,
+    Consequences,
+    Measures,
+    SubjectCategories,
+    DataCategories,
+    SecurityLevel,
+    RetentionAndReturn,
+    AuditTerms,
+    LegalReference,
+    Country,
+    Document,
+    ProcessingName,
+    RulesBody,
 }
 
 /// A date a form asks for.
@@ -322,6 +337,68 @@ pub enum Problem {
     ConsentChecklistFails,
     /// The consent is already in force.
     ConsentAlreadyGiven(Channel),
+    // ---- the privacy officer's desk ------------------------------------------------------------
+    /// A breach names none of confidentiality, integrity, availability.
+    BreachNatureRequired,
+    /// A breach both of high risk and unlikely to result in any risk.
+    BreachRiskContradiction,
+    /// A breach the processor found names the processor and when it became aware.
+    BreachProcessorRequired,
+    /// An instant of awareness or occurrence after now.
+    BreachInFuture,
+    BreachNotFound,
+    /// The clock does not apply to this breach (e.g. no processor was involved).
+    BreachClockNotRunning,
+    /// The clock's duty was already recorded as met.
+    BreachClockMet,
+    BadNature,
+    BadParty,
+    BadClock,
+    BadRetentionTrigger,
+    BadRetentionAction,
+    BadRecordType,
+    RetentionPeriod {
+        min: u32,
+        max: u32,
+    },
+    RetentionRuleNotFound,
+    /// A rule for the same record type, purpose and trigger exists.
+    RetentionRuleExists,
+    RecordsDraftNotFound,
+    RecordsDraftDecided,
+    RecordsVersionNotFound,
+    /// A DPA's breach-notice time outside 1..=72 hours.
+    BreachNoticeHours,
+    /// A unilateral change of a DPA takes effect no earlier than 30 days after notice.
+    ChangeNoticeTooShort {
+        earliest: Date,
+    },
+    /// A sub-processor change is announced at least a month before it is planned.
+    SubProcessorNoticeTooShort {
+        earliest: Date,
+    },
+    /// An inspection needs 7 working days' notice.
+    InspectionNoticeTooShort {
+        earliest: Date,
+    },
+    /// The objection window of a sub-processor change has closed.
+    ObjectionWindowClosed,
+    SubProcessorChangeNotFound,
+    /// The change was already objected to or withdrawn.
+    SubProcessorChangeSettled,
+    TransferNotFound,
+    TransferDecided,
+    BadTransferBasis,
+    /// A country inside the EU/EEA needs no transfer basis.
+    TransferInsideEea,
+    DpaNotFound,
+    DpaVersionNotFound,
+    /// The supplier already acknowledged this version.
+    DpaVersionAcknowledged,
+    ProcessorNoticeNotFound,
+    BadProcessorNotice,
+    ProcessorNoticeHandled,
+    SecurityRulesNotFound,
     // ---- the installation ------------------------------------------------------------------
     SmtpUrl(String),
     SmtpFrom(String),
@@ -511,6 +588,43 @@ impl Problem {
             NoConsentText(_) => "no_consent_text",
             ConsentChecklistFails => "consent_checklist_fails",
             ConsentAlreadyGiven(_) => "consent_already_given",
+            BreachNatureRequired => "breach_nature_required",
+            BreachRiskContradiction => "breach_risk_contradiction",
+            BreachProcessorRequired => "breach_processor_required",
+            BreachInFuture => "breach_in_future",
+            BreachNotFound => "breach_not_found",
+            BreachClockNotRunning => "breach_clock_not_running",
+            BreachClockMet => "breach_clock_met",
+            BadNature => "bad_nature",
+            BadParty => "bad_party",
+            BadClock => "bad_clock",
+            BadRetentionTrigger => "bad_retention_trigger",
+            BadRetentionAction => "bad_retention_action",
+            BadRecordType => "bad_record_type",
+            RetentionPeriod { .. } => "retention_period",
+            RetentionRuleNotFound => "retention_rule_not_found",
+            RetentionRuleExists => "retention_rule_exists",
+            RecordsDraftNotFound => "records_draft_not_found",
+            RecordsDraftDecided => "records_draft_decided",
+            RecordsVersionNotFound => "records_version_not_found",
+            BreachNoticeHours => "breach_notice_hours",
+            ChangeNoticeTooShort { .. } => "change_notice_too_short",
+            SubProcessorNoticeTooShort { .. } => "sub_processor_notice_too_short",
+            InspectionNoticeTooShort { .. } => "inspection_notice_too_short",
+            ObjectionWindowClosed => "objection_window_closed",
+            SubProcessorChangeNotFound => "sub_processor_change_not_found",
+            SubProcessorChangeSettled => "sub_processor_change_settled",
+            TransferNotFound => "transfer_not_found",
+            TransferDecided => "transfer_decided",
+            BadTransferBasis => "bad_transfer_basis",
+            TransferInsideEea => "transfer_inside_eea",
+            DpaNotFound => "dpa_not_found",
+            DpaVersionNotFound => "dpa_version_not_found",
+            DpaVersionAcknowledged => "dpa_version_acknowledged",
+            ProcessorNoticeNotFound => "processor_notice_not_found",
+            BadProcessorNotice => "bad_processor_notice",
+            ProcessorNoticeHandled => "processor_notice_handled",
+            SecurityRulesNotFound => "security_rules_not_found",
             SmtpUrl(_) => "smtp_url",
             SmtpFrom(_) => "smtp_from",
             SmtpTls(_) => "smtp_tls",
@@ -526,12 +640,37 @@ impl Problem {
     pub fn kind(&self) -> ProblemKind {
         use Problem::*;
         match self {
-            OrderNotFound | SubjectNotFound | CitizenNotFound | CitizenErased
-            | SubjectKeyMissing | AttachmentNotFound | ThreadNotFound | RequestNotFound
-            | StandInNotFound | UserNotFound(_) | OrganisationNotFound | PurposeNotFound
-            | ServiceTypeNotFound | BlockNotFound | SsoNotConfigured | BackupNotFound(_)
-            | RightsCaseNotFound | RightsTaskNotFound | NoticeNotFound | ItemNotOfCitizen
-            | CitizenNotKnown => ProblemKind::NotFound,
+            OrderNotFound
+            | SubjectNotFound
+            | CitizenNotFound
+            | CitizenErased
+            | SubjectKeyMissing
+            | AttachmentNotFound
+            | ThreadNotFound
+            | RequestNotFound
+            | StandInNotFound
+            | UserNotFound(_)
+            | OrganisationNotFound
+            | PurposeNotFound
+            | ServiceTypeNotFound
+            | BlockNotFound
+            | SsoNotConfigured
+            | BackupNotFound(_)
+            | RightsCaseNotFound
+            | RightsTaskNotFound
+            | NoticeNotFound
+            | ItemNotOfCitizen
+            | CitizenNotKnown
+            | BreachNotFound
+            | RetentionRuleNotFound
+            | RecordsDraftNotFound
+            | RecordsVersionNotFound
+            | SubProcessorChangeNotFound
+            | TransferNotFound
+            | DpaNotFound
+            | DpaVersionNotFound
+            | ProcessorNoticeNotFound
+            | SecurityRulesNotFound => ProblemKind::NotFound,
             BadCredentials
             | BadSecondFactor
             | SignInExpired
@@ -577,7 +716,16 @@ impl Problem {
             | BackupExists(_)
             | BackupMismatch { .. }
             | BackupTooNew { .. }
-            | DataInUse => ProblemKind::Conflict,
+            | DataInUse
+            | BreachClockNotRunning
+            | BreachClockMet
+            | RetentionRuleExists
+            | RecordsDraftDecided
+            | ObjectionWindowClosed
+            | SubProcessorChangeSettled
+            | TransferDecided
+            | DpaVersionAcknowledged
+            | ProcessorNoticeHandled => ProblemKind::Conflict,
             FormTooLarge => ProblemKind::TooLarge,
             _ => ProblemKind::Invalid,
         }

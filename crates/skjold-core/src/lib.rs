@@ -18,10 +18,14 @@
 //!   [`citizen_view`]: the citizen's own view of them and of their data.
 //! - [`directory`], [`catalogue`], [`sign_in`], [`access_review`]: who there is, what is
 //!   offered, and how people get in.
+//! - The privacy officer's desk: [`records`] (records of processing, art. 30),
+//!   [`processors`] (DPAs, sub-processors, transfers, audits), [`breaches`] (art. 33–34)
+//!   and [`retention`] (rules that run, deletion receipts).
 
 pub mod access;
 pub mod access_review;
 pub mod actor;
+pub mod breaches;
 pub mod catalogue;
 pub mod citizen_view;
 pub mod citizens;
@@ -34,6 +38,9 @@ pub mod ids;
 pub mod legal;
 pub mod orders;
 pub mod oversight;
+pub mod processors;
+pub mod records;
+pub mod retention;
 pub mod rights;
 pub mod sign_in;
 pub mod taxonomy;

@@ -23,10 +23,14 @@ pub enum UseKind {
     Erase,
     /// The citizen opened their own view, or filed or consented there.
     SelfService,
+    /// A breach: its record read or written, its affected persons attached.
+    Breach,
+    /// Retention: data deleted or anonymised by a rule.
+    Retention,
 }
 
 impl UseKind {
-    pub const ALL: [UseKind; 9] = [
+    pub const ALL: [UseKind; 11] = [
         UseKind::Search,
         UseKind::View,
         UseKind::Register,
@@ -36,6 +40,8 @@ impl UseKind {
         UseKind::Rights,
         UseKind::Erase,
         UseKind::SelfService,
+        UseKind::Breach,
+        UseKind::Retention,
     ];
 
     pub fn key(self) -> &'static str {
@@ -49,6 +55,8 @@ impl UseKind {
             UseKind::Rights => "rights",
             UseKind::Erase => "erase",
             UseKind::SelfService => "self_service",
+            UseKind::Breach => "breach",
+            UseKind::Retention => "retention",
         }
     }
     pub fn parse(s: &str) -> Option<UseKind> {
@@ -65,6 +73,8 @@ impl UseKind {
             UseKind::Rights => "Registreredes rettigheder",
             UseKind::Erase => "Sletning",
             UseKind::SelfService => "Borgerens egen visning",
+            UseKind::Breach => "Brud på persondatasikkerheden",
+            UseKind::Retention => "Opbevaring og sletning",
         }
     }
 }

@@ -37,6 +37,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "forlaengelse",
         &skjold_letters::extension(&fixtures::extension())?,
     )?;
+    write(
+        "fortegnelse",
+        &skjold_letters::records_of_processing(
+            &fixtures::records(),
+            Some(&fixtures::records_version()),
+        )?,
+    )?;
+    write(
+        "brud",
+        &skjold_letters::breach_report(&fixtures::breach(), fixtures::CONTROLLER)?,
+    )?;
 
     let big = fixtures::access_answer(1000);
     for round in 1..=3 {

@@ -1,7 +1,10 @@
 //! The letters of data-subject rights cases, in Danish, as tagged, accessible PDF
 //! (PDF/UA-1): the answer to an access request (art. 15, the template of seed 003
 //! § 4.3.1, with the copy of the data), the decision on any other request (or an access
-//! request refused), and the notice that the deadline is extended (art. 12(3)).
+//! request refused), and the notice that the deadline is extended (art. 12(3)). Beside the
+//! letters, two documents for the privacy officer: the records of processing activities
+//! (art. 30) and the report of a personal-data breach in the shape of Datatilsynet's
+//! notification form (art. 33 and 34).
 //!
 //! The letters are pure functions of the core's views: no clock, no I/O. Each is laid out
 //! on A4 pages by a small layout engine (`wrap`, `layout`) that measures text with the
@@ -16,9 +19,11 @@
 //! refusing the letter.
 
 mod access;
+mod breach;
 mod decision;
 mod fonts;
 mod layout;
+mod records;
 mod render;
 mod words;
 mod wrap;
@@ -59,6 +64,30 @@ pub fn decision(letter: &DecisionLetter) -> Result<Vec<u8>, LetterError> {
 /// The notice that the deadline for an answer is extended, with the reason.
 pub fn extension(notice: &ExtensionNotice) -> Result<Vec<u8>, LetterError> {
     render::render(&decision::extension(notice))
+}
+
+/// The records of processing (art. 30) as a document: the controller and its privacy
+/// officers, then per unit its activities (art. 30(1)), then per processor (art. 30(2)),
+/// then the security measures; with the review stamp when the record shown is a reviewed
+/// version (without one it says that it has not been reviewed).
+pub fn records_of_processing(
+    records: &skjold_core::records::RecordsOfProcessing,
+    stamp: Option<&skjold_core::records::RecordsVersion>,
+) -> Result<Vec<u8>, LetterError> {
+    render::render(&records::document(records, stamp))
+}
+
+/// A breach report in the shape of Datatilsynet's breach notification form: 1 the
+/// controller and contact point, 2 the breach (when it occurred, when the controller and the
+/// processor became aware, its nature, the description), 3 the persons and data (with the
+/// affected persons computed from the log, if attached), 4 the likely consequences, 5 the
+/// measures taken or proposed, 6 the notification of the persons (art. 34) and the
+/// deadlines with their status.
+pub fn breach_report(
+    breach: &skjold_core::breaches::BreachView,
+    controller: &str,
+) -> Result<Vec<u8>, LetterError> {
+    render::render(&breach::report(breach, controller))
 }
 
 /// The head every letter opens with: the sender, the citizen, the case and the dates.

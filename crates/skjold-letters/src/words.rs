@@ -1,9 +1,12 @@
 //! The Danish words the letters share: the kinds of request, outcomes, grounds and
-//! judgements, the regimes, and the supervisory authority's address.
+//! judgements, the regimes, the supervisory authority's address, and how counts, blank
+//! texts and categories of data are shown.
 
 use skjold_core::rights::{
     ErasureGround, Outcome, RectificationJudgement, Regime, RestrictionGround, RightKind,
 };
+
+use skjold_core::taxonomy::Category;
 
 use crate::wrap::{Para, para, strong};
 
@@ -182,6 +185,35 @@ pub(crate) fn datatilsynet() -> Vec<Para> {
     ]
 }
 
+/// A text, or "Ikke oplyst" when it is blank.
+pub(crate) fn or_none(s: &str) -> String {
+    match s.trim() {
+        "" => "Ikke oplyst".to_owned(),
+        t => t.to_owned(),
+    }
+}
+
+/// Categories of data, in words, separated by commas; "Ingen" when there are none.
+pub(crate) fn categories(cs: &[Category]) -> String {
+    if cs.is_empty() {
+        return "Ingen".to_owned();
+    }
+    cs.iter().map(|c| c.danish()).collect::<Vec<_>>().join(", ")
+}
+
+/// A count the Danish way, with a point between the thousands: `12.500`.
+pub(crate) fn number(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(d);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,5 +231,13 @@ mod tests {
         }
         assert_eq!(ground(RightKind::Erasure, "nonsense"), None);
         assert_eq!(ground(RightKind::Portability, "objection"), None);
+    }
+
+    #[test]
+    fn counts_have_points_between_the_thousands() {
+        assert_eq!(number(0), "0");
+        assert_eq!(number(999), "999");
+        assert_eq!(number(1_250), "1.250");
+        assert_eq!(number(12_500_000), "12.500.000");
     }
 }

@@ -4,7 +4,8 @@
 
 mod fixtures;
 
-use fixtures::{CITIZEN, CONTROLLER, SUPPLIER};
+use fixtures::{CITIZEN, CONTROLLER, PROCESSOR, SUB_PROCESSOR, SUPPLIER, UNIT_CARE, UNIT_JOBS};
+use skjold_core::breaches::{ClockKind, Notifications};
 use skjold_core::rights::{Outcome, RightKind};
 
 /// The text of a PDF, as a reader extracts it, with white space made single spaces so a
@@ -294,4 +295,169 @@ fn an_erasure_reported_with_its_backups_is_told_as_deleted() {
     assert!(text.contains("markeret som ulovligt behandlet"));
     assert!(!text.contains("Dine oplysninger er slettet."));
     assert!(!text.contains("Fjernet"));
+}
+
+#[test]
+fn the_records_of_processing_list_units_processors_and_the_review() {
+    let records = fixtures::records();
+    let version = fixtures::records_version();
+    let pdf = skjold_letters::records_of_processing(&records, Some(&version))
+        .expect("the records render");
+    assert!(pdf.starts_with(b"%PDF"));
+    assert_accessible(
+        &pdf,
+        &format!("Fortegnelse over behandlingsaktiviteter – {CONTROLLER}, version 3"),
+    );
+    let text = text_of(&pdf);
+    for expected in [
+        "Fortegnelse over behandlingsaktiviteter",
+        CONTROLLER,
+        "CVR-nummer: 64942212",
+        "Version: 3",
+        "Årlig gennemgang",
+        "1. Den dataansvarlige og databeskyttelsesrådgiveren",
+        "Mette Ølgaard",
+        "databeskyttelse@kk.dk",
+        "2. Behandlingsaktiviteter (artikel 30, stk. 1)",
+        UNIT_JOBS,
+        UNIT_CARE,
+        "Virksomhedspraktik med mentorstøtte",
+        "Retsgrundlag: Art. 6, stk. 1, litra e; LAB § 22",
+        "Kategorier af personoplysninger: Identitet, Helbred",
+        "5 år efter sagens afslutning",
+        SUPPLIER,
+        "1.250",
+        "Hjemmepleje",
+        "Modtagere: Ingen",
+        "Indberettet af enheden",
+        "3. Databehandlere (artikel 30, stk. 2)",
+        PROCESSOR,
+        "DBA-2026-007, version 2",
+        SUB_PROCESSOR,
+        "Tyskland",
+        "Atlantic Support Inc.",
+        "EU-standardkontraktbestemmelser (2021/914)",
+        "Højt (ISO 27001-certificeret)",
+        "4. Tekniske og organisatoriske sikkerhedsforanstaltninger",
+        "Hver brug af en borgers oplysninger logges.",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the records say {expected:?}: {text}"
+        );
+    }
+    assert!(!text.contains("Ikke gennemgået"));
+
+    let draft = skjold_letters::records_of_processing(&records, None).expect("renders");
+    assert_accessible(
+        &draft,
+        &format!("Fortegnelse over behandlingsaktiviteter – {CONTROLLER}"),
+    );
+    let text = text_of(&draft);
+    assert!(text.contains("Ikke gennemgået"));
+    assert!(!text.contains("Version: 3"));
+}
+
+#[test]
+fn the_breach_report_follows_the_authoritys_form_with_its_deadlines() {
+    let breach = fixtures::breach();
+    let authority = fixtures::clock(&breach, ClockKind::Authority);
+    assert_eq!(authority.due, fixtures::at(82), "72 hours from awareness");
+    let pdf = skjold_letters::breach_report(&breach, CONTROLLER).expect("the report renders");
+    assert!(pdf.starts_with(b"%PDF"));
+    assert_accessible(
+        &pdf,
+        "Anmeldelse af brud på persondatasikkerheden – sag BRUD-2026-0007",
+    );
+    let text = text_of(&pdf);
+    let at = |hours: i64| fixtures::at(hours).danish();
+    let lines = [
+        format!("Bruddet skete: {}", at(-2)),
+        format!("Den dataansvarlige blev opmærksom på bruddet: {}", at(10)),
+        format!("Databehandleren blev opmærksom på bruddet: {}", at(0)),
+        format!("{} – {}", at(-48), at(0)),
+        // The processor's 24 hours, met; the authority's 72 hours, met late; the persons'.
+        format!("{} {} Opfyldt rettidigt", at(24), at(5)),
+        format!("{} {} Opfyldt for sent", at(82), at(90)),
+        format!("{} Ikke opfyldt Overskredet", at(82)),
+    ];
+    for expected in &lines {
+        assert!(
+            text.contains(expected.as_str()),
+            "the report says {expected:?}: {text}"
+        );
+    }
+    for expected in [
+        "Anmeldelse af brud på persondatasikkerheden",
+        "BRUD-2026-0007",
+        "1. Dataansvarlig og kontaktpunkt",
+        CONTROLLER,
+        "Kontaktpunkt: Mette Ølgaard, databeskyttelsesrådgiver",
+        PROCESSOR,
+        "2. Bruddet",
+        "Fortrolighed (uautoriseret adgang eller videregivelse)",
+        "Tilgængelighed (tab eller utilgængelighed)",
+        "bærbare computer blev stjålet",
+        "3. Berørte personer og personoplysninger",
+        "Borgere i beskæftigelsesindsats",
+        "Omtrentligt antal berørte personer: 1.250",
+        "Omtrentligt antal berørte registreringer: 4.800",
+        "Kategorier af personoplysninger: Identitet, Helbred",
+        "Berørte personer fundet i loggen",
+        "Brugeren: Jens Kofoed",
+        "Berørte personer: 312",
+        "Poster i adgangsloggen: 2.040",
+        "97",
+        "4. Sandsynlige konsekvenser",
+        "Uvedkommende kan have set oplysninger",
+        "høj risiko",
+        "5. Trufne eller foreslåede foranstaltninger",
+        "alle bærbare krypteres",
+        "6. Underretning af de registrerede og frister",
+        "de er endnu ikke underrettet",
+        "Databehandleraftalens frist for underretning af den dataansvarlige: 24 timer",
+        "Anmeldelse til Datatilsynet (art. 33, stk. 1)",
+        "Omfanget skulle først opgøres.",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the report says {expected:?}: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_breach_without_risk_has_no_deadlines_and_no_notification() {
+    let mut breach = fixtures::breach();
+    breach.report.high_risk = false;
+    breach.report.no_risk = true;
+    breach.report.processor_aware_at = None;
+    breach.report.occurred_at = None;
+    breach.report.consequences.clear();
+    breach.processor_name = None;
+    breach.affected = None;
+    breach.notifications = Notifications::default();
+    breach.clocks =
+        skjold_core::breaches::clocks(&breach.report, 24, &breach.notifications, fixtures::at(100));
+    assert!(breach.clocks.is_empty());
+    let pdf = skjold_letters::breach_report(&breach, CONTROLLER).expect("renders");
+    let text = text_of(&pdf);
+    for expected in [
+        "Tidspunktet er ikke kendt",
+        "Ikke beskrevet.",
+        "ikke vurderes at indebære en høj risiko",
+        "Ingen frister gælder",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the report says {expected:?}: {text}"
+        );
+    }
+    for absent in [
+        "Berørte personer fundet i loggen",
+        "Databehandleren blev",
+        "Overskredet",
+    ] {
+        assert!(!text.contains(absent), "the report does not say {absent:?}");
+    }
 }

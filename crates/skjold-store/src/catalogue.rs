@@ -23,6 +23,7 @@ struct PurposeRow {
     national_law: String,
     retention: String,
     automated_decision: String,
+    subject_categories: String,
 }
 
 impl PurposeRow {
@@ -46,6 +47,7 @@ impl PurposeRow {
             legal_basis,
             retention: self.retention,
             automated_decision: self.automated_decision,
+            subject_categories: self.subject_categories,
         }
     }
 }
@@ -119,7 +121,7 @@ async fn purpose_in(tx: &mut Tx, controller_id: Uuid, id: Uuid) -> Result<Purpos
         tx,
         fetch_optional,
         PurposeRow,
-        "SELECT id, name, description, art6, art9, national_law, retention, automated_decision FROM purpose WHERE id = $1 AND organisation_id = $2",
+        "SELECT id, name, description, art6, art9, national_law, retention, automated_decision, subject_categories FROM purpose WHERE id = $1 AND organisation_id = $2",
         id,
         controller_id
     )?
@@ -258,7 +260,7 @@ impl Catalogue {
             &mut tx,
             fetch_all,
             PurposeRow,
-            "SELECT id, name, description, art6, art9, national_law, retention, automated_decision FROM purpose WHERE organisation_id = $1 ORDER BY name",
+            "SELECT id, name, description, art6, art9, national_law, retention, automated_decision, subject_categories FROM purpose WHERE organisation_id = $1 ORDER BY name",
             controller_id
         )?;
         Ok(rows.into_iter().map(PurposeRow::into_model).collect())

@@ -6,6 +6,7 @@ mod audit;
 mod backup;
 mod bench;
 mod citizens;
+mod desk;
 mod scrub;
 mod security;
 mod serve;
@@ -71,6 +72,16 @@ enum Command {
     },
     /// Measure the platform (prints figures; changes nothing outside its own temporary data).
     Bench(bench::BenchArgs),
+    /// Retention rules: apply them (the server does so daily).
+    Retention {
+        #[command(subcommand)]
+        command: desk::RetentionCommand,
+    },
+    /// The records of processing (art. 30): export them.
+    Records {
+        #[command(subcommand)]
+        command: desk::RecordsCommand,
+    },
     /// Sign-in security: show or change lockout and second-factor settings.
     Security {
         #[command(subcommand)]
@@ -93,6 +104,8 @@ async fn run(command: Command) -> Result<()> {
         Command::Citizens { command } => citizens::run(command).await,
         Command::User { command } => users::user(command).await,
         Command::Token { command } => users::token(command).await,
+        Command::Retention { command } => desk::retention(command).await,
+        Command::Records { command } => desk::records(command).await,
         Command::Security { command } => security::run(command).await,
         Command::Audit { command } => audit::run(command).await,
         Command::Bench(args) => bench::run(args).await,

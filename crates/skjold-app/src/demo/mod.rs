@@ -11,11 +11,12 @@ pub use people::demo_identities;
 mod rights;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use uuid::Uuid;
 
 use skjold_core::orders::NewOrder;
-use skjold_core::{Cpr, OrgKind, Role};
+use skjold_core::{Actor, Cpr, OrgKind, Role};
 
 use crate::{App, AppError};
 
@@ -236,6 +237,8 @@ impl App {
         }
         let erased = self.demo_rights(&caseworker, &mut list, order).await?;
         self.demo_consent_texts().await?;
+        self.demo_retention(&caseworker, &list, &service_types, orgs["Mentorhuset ApS"])
+            .await?;
         Ok(DemoSummary {
             municipality_id,
             organisations: orgs,
@@ -248,6 +251,79 @@ impl App {
 }
 
 impl App {
+    /// Retention rules, and two citizens whose order ended over two years ago, so that the
+    /// first `skjold retention run` has something to delete (and the second nothing).
+    async fn demo_retention(
+        &self,
+        caseworker: &Actor,
+        list: &[DemoCitizen],
+        service_types: &BTreeMap<String, Uuid>,
+        supplier: Uuid,
+    ) -> Result<(), AppError> {
+        use skjold_core::retention::{RecordType, RetentionAction, RuleInput, Trigger};
+        let now = self.now();
+        let mut past = self.clone();
+        let clock = Arc::new(crate::FixedClock::new(now.plus_seconds(-28 * 30 * 86_400)));
+        past.clock = clock.clone();
+        for c in list.iter().rev().take(2) {
+            past.find_citizen(caseworker, &c.cpr.formatted()).await?;
+            let order = past
+                .place_order(
+                    caseworker,
+                    NewOrder {
+                        subject_id: c.id,
+                        service_type_id: service_types["MENTOR"],
+                        supplier_id: supplier,
+                    },
+                )
+                .await?;
+            clock.advance_seconds(5 * 86_400);
+            past.close_order(caseworker, order).await?;
+        }
+        let dpo = self
+            .store()
+            .directory()
+            .actor_by_username("dpo")
+            .await?
+            .ok_or_else(|| AppError::Internal("demo privacy officer missing".into()))?;
+        let rules = [
+            (
+                RecordType::CitizenData,
+                Trigger::OrderClosed,
+                24,
+                "Kommunens opbevaringspolitik for beskæftigelsessager: 2 år efter sidste forløb",
+            ),
+            (
+                RecordType::OrderMessages,
+                Trigger::OrderClosed,
+                12,
+                "Databehandleraftalerne: beskeder slettes 1 år efter forløbets afslutning",
+            ),
+            (
+                RecordType::RightsCase,
+                Trigger::CaseClosed,
+                60,
+                "Arkivloven og kommunens bevaringsplan: 5 år efter sagens afslutning",
+            ),
+        ];
+        for (record_type, trigger, months, reference) in rules {
+            self.set_retention_rule(
+                &dpo,
+                &RuleInput {
+                    record_type,
+                    purpose_id: None,
+                    trigger,
+                    period_months: months,
+                    action: RetentionAction::Delete,
+                    legal_reference: reference.to_owned(),
+                    legal_hold: false,
+                },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
     /// The consent registry's texts for reminders, written by the privacy officer after the
     /// checklist (seed 003 § 11).
     async fn demo_consent_texts(&self) -> Result<(), AppError> {

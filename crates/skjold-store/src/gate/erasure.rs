@@ -102,7 +102,7 @@ impl Gate {
             .await?;
         // 3. The data, with the log entry.
         let (data_deleted, consents_cleared) = self
-            .wipe(Some(actor), subject_id, erased_at, now, stand_in)
+            .wipe(Some(actor), subject_id, erased_at, now, stand_in, None)
             .await?;
         Ok(Erasure {
             subject_id,
@@ -154,15 +154,42 @@ impl Gate {
             };
             tx.commit().await?;
             if pending {
-                self.wipe(None, subject_id, erased_at, now, None).await?;
+                self.wipe(None, subject_id, erased_at, now, None, None)
+                    .await?;
                 finished.insert(subject_id);
             }
         }
         Ok(u64::try_from(finished.len()).unwrap_or(u64::MAX))
     }
 
+    /// Erases a citizen by key under a retention rule (`reference`, its legal reference):
+    /// the same three steps as [`Gate::erase_subject`], by the system or the actor who ran
+    /// the rules. Returns the data rows deleted.
+    pub(super) async fn retire_subject(
+        &self,
+        actor: Option<&Actor>,
+        subject_id: Uuid,
+        reference: &str,
+        now: Now,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.db.write().await?;
+        execute!(
+            &mut tx,
+            "UPDATE data_subject SET erased_at = COALESCE(erased_at, $1) WHERE id = $2",
+            now.micros(),
+            subject_id
+        )?;
+        tx.commit().await?;
+        self.key_store.destroy_subject_key(subject_id, now).await?;
+        let (deleted, _) = self
+            .wipe(actor, subject_id, now, now, None, Some(reference))
+            .await?;
+        Ok(deleted)
+    }
+
     /// Step 3 of an erasure: the citizen's data rows, their consents' evidence and their
-    /// CPR hash, in one transaction with the access-log entry.
+    /// CPR hash, in one transaction with the access-log entry. `retention` names the rule's
+    /// legal reference when a retention rule erases the citizen.
     async fn wipe(
         &self,
         actor: Option<&Actor>,
@@ -170,6 +197,7 @@ impl Gate {
         erased_at: Now,
         now: Now,
         stand_in: Option<Uuid>,
+        retention: Option<&str>,
     ) -> Result<(u64, u64), StoreError> {
         let mut tx = self.db.write().await?;
         let data_deleted = execute!(
@@ -201,11 +229,14 @@ impl Gate {
             erased_at.micros(),
             subject_id
         )?;
-        let detail = match actor {
-            Some(_) => format!(
+        let detail = match (retention, actor) {
+            (Some(reference), _) => format!(
+                "Borgerens oplysninger slettet efter opbevaringsregel ({reference}): nøglen destrueret, {data_deleted} oplysning(er) slettet, CPR-opslag fjernet"
+            ),
+            (None, Some(_)) => format!(
                 "Borgerens oplysninger slettet: nøglen destrueret, {data_deleted} oplysning(er) slettet, CPR-opslag fjernet"
             ),
-            None => format!(
+            (None, None) => format!(
                 "Sletning fra {} gennemført ved opstart (afbrudt sletning eller data gendannet fra før sletningen): {data_deleted} oplysning(er) slettet",
                 erased_at.danish()
             ),
@@ -214,7 +245,17 @@ impl Gate {
             &mut tx,
             actor,
             now,
-            &Use::new(UseKind::Erase, Some(subject_id), PURPOSE_RIGHTS, detail).under(stand_in),
+            &Use::new(
+                if retention.is_some() {
+                    UseKind::Retention
+                } else {
+                    UseKind::Erase
+                },
+                Some(subject_id),
+                PURPOSE_RIGHTS,
+                detail,
+            )
+            .under(stand_in),
             true,
         )
         .await?;

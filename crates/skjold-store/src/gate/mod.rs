@@ -36,6 +36,7 @@
 //! [`oversight`].
 
 mod access;
+mod breaches;
 mod citizen_view;
 mod citizens;
 mod consents;
@@ -45,8 +46,12 @@ mod erasure;
 mod intake;
 mod orders;
 mod oversight;
+mod records;
+mod retention;
 mod rights;
 mod threads;
+
+pub use records::ProcessingFacts;
 
 use uuid::Uuid;
 

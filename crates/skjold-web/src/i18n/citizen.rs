@@ -396,6 +396,8 @@ pub(crate) fn use_kind(k: UseKind, lang: Lang) -> &'static str {
             UseKind::Rights => "Your rights",
             UseKind::Erase => "Erasure",
             UseKind::SelfService => "Your own view",
+            UseKind::Breach => "Security breach",
+            UseKind::Retention => "Retention and deletion",
         },
     }
 }

@@ -331,8 +331,9 @@ impl Gate {
     ) -> Result<CaseView, StoreError> {
         let subject = row.subject_id;
         let open = |sealed: &Option<Vec<u8>>, aad: String| -> Result<Option<String>, StoreError> {
+            // An empty text was deleted by a retention rule.
             match (sealed, key) {
-                (Some(s), Some(k)) => Ok(Some(k.open(subject, &aad, s)?)),
+                (Some(s), Some(k)) if !s.is_empty() => Ok(Some(k.open(subject, &aad, s)?)),
                 _ => Ok(None),
             }
         };

@@ -123,7 +123,7 @@ async fn create_general_thread(tx: &mut Tx, p: &Parties, now: Now) -> Result<Uui
 impl Gate {
     /// The municipality's data key (for what concerns no citizen), from the key store;
     /// created there on first use (durably, before the message that uses it).
-    async fn organisation_key(
+    pub(in crate::gate) async fn organisation_key(
         &self,
         organisation_id: Uuid,
         now: Now,

@@ -250,9 +250,10 @@ impl Loaded {
         recipients: impl Fn(Uuid) -> String,
     ) -> Result<Vec<MessageView>, StoreError> {
         let open = |aad: String, sealed: &[u8]| -> Result<String, StoreError> {
+            // No key: the citizen is erased. An empty body: deleted by a retention rule.
             match key {
-                Some(k) => Ok(k.open(owner, &aad, sealed)?),
-                None => Ok(String::new()),
+                Some(k) if !sealed.is_empty() => Ok(k.open(owner, &aad, sealed)?),
+                _ => Ok(String::new()),
             }
         };
         let mut views = Vec::with_capacity(self.messages.len());
