@@ -88,6 +88,9 @@ pub struct DemoSummary {
     pub citizens: Vec<DemoCitizen>,
     /// The citizens the demo erased on their request (their data is gone).
     pub erased: Vec<DemoCitizen>,
+    /// Two citizens whose mentor order ended over two years ago: the first retention run
+    /// deletes their data (not among `citizens`).
+    pub historic: Vec<DemoCitizen>,
     /// Every demo user's second-factor secret in base32, by user name, for an
     /// authenticator app.
     pub secrets: BTreeMap<String, String>,
@@ -199,7 +202,8 @@ impl App {
         }
 
         let service_types = self.demo_catalogue(&admin, &orgs).await?;
-        let mut list = self.demo_citizens(municipality_id, citizens).await?;
+        let mut list = self.demo_citizens(municipality_id, citizens + 2).await?;
+        let historic = list.split_off(citizens);
 
         // A few orders, so every role has something to look at from the start.
         let caseworker = self
@@ -237,26 +241,33 @@ impl App {
         }
         let erased = self.demo_rights(&caseworker, &mut list, order).await?;
         self.demo_consent_texts().await?;
-        self.demo_retention(&caseworker, &list, &service_types, orgs["Mentorhuset ApS"])
-            .await?;
+        self.demo_retention(
+            &caseworker,
+            &historic,
+            &service_types,
+            orgs["Mentorhuset ApS"],
+        )
+        .await?;
         Ok(DemoSummary {
             municipality_id,
             organisations: orgs,
             service_types,
             citizens: list,
             erased: erased.into_iter().collect(),
+            historic,
             secrets,
         })
     }
 }
 
 impl App {
-    /// Retention rules, and two citizens whose order ended over two years ago, so that the
-    /// first `skjold retention run` has something to delete (and the second nothing).
+    /// Retention rules, and two citizens whose order ended over two years ago (the
+    /// supplier confirmed its deletion), so that the first `skjold retention run` has
+    /// something to delete (and the second nothing).
     async fn demo_retention(
         &self,
         caseworker: &Actor,
-        list: &[DemoCitizen],
+        historic: &[DemoCitizen],
         service_types: &BTreeMap<String, Uuid>,
         supplier: Uuid,
     ) -> Result<(), AppError> {
@@ -265,7 +276,13 @@ impl App {
         let mut past = self.clone();
         let clock = Arc::new(crate::FixedClock::new(now.plus_seconds(-28 * 30 * 86_400)));
         past.clock = clock.clone();
-        for c in list.iter().rev().take(2) {
+        let mentor = self
+            .store()
+            .directory()
+            .actor_by_username("mentorhuset")
+            .await?
+            .ok_or_else(|| AppError::Internal("demo supplier user missing".into()))?;
+        for c in historic {
             past.find_citizen(caseworker, &c.cpr.formatted()).await?;
             let order = past
                 .place_order(
@@ -279,6 +296,8 @@ impl App {
                 .await?;
             clock.advance_seconds(5 * 86_400);
             past.close_order(caseworker, order).await?;
+            clock.advance_seconds(2 * 86_400);
+            past.confirm_deletion(&mentor, order).await?;
         }
         let dpo = self
             .store()

@@ -73,9 +73,9 @@ struct Due {
     kept_until: skjold_core::Date,
 }
 
-/// The purpose condition of a rule on a column, as SQL with `$2`.
-fn purpose_clause(rule: &RetentionRule, column: &str) -> String {
-    let _ = rule;
+/// The purpose condition of a rule on a column, as SQL with `$2` (the rule's purpose, or
+/// none for every purpose).
+fn purpose_clause(column: &str) -> String {
     format!(" AND ({column} = $2 OR $2 IS NULL)")
 }
 
@@ -255,7 +255,7 @@ impl Gate {
                      JOIN data_subject s ON s.id = d.subject_id WHERE s.controller_id = $1 \
                      AND s.erased_at IS NULL AND d.removed_at IS NULL{} \
                      ORDER BY d.subject_id, d.collected_at",
-                    purpose_clause(rule, "d.purpose_id")
+                    purpose_clause("d.purpose_id")
                 );
                 let rows = fetch!(
                     &mut tx,
@@ -292,7 +292,7 @@ impl Gate {
                      JOIN data_subject s ON s.id = o.subject_id \
                      WHERE o.controller_id = $1 AND s.erased_at IS NULL{} \
                      GROUP BY o.subject_id HAVING SUM(CASE WHEN o.status = 'open' THEN 1 ELSE 0 END) = 0",
-                    purpose_clause(rule, "t.purpose_id")
+                    purpose_clause("t.purpose_id")
                 );
                 let closed = fetch!(
                     &mut tx,
@@ -311,7 +311,7 @@ impl Gate {
                     }
                     let sql = format!(
                         "SELECT id FROM personal_datum d WHERE d.subject_id = $1 AND d.removed_at IS NULL{}",
-                        purpose_clause(rule, "d.purpose_id")
+                        purpose_clause("d.purpose_id")
                     );
                     let rows = scalar!(
                         &mut tx,
@@ -338,7 +338,7 @@ impl Gate {
                      JOIN message_thread th ON th.order_id = o.id JOIN message m ON m.thread_id = th.id \
                      WHERE o.controller_id = $1 AND o.status = 'closed' AND o.closed_at IS NOT NULL \
                      AND LENGTH(m.body) > 0{} ORDER BY o.id",
-                    purpose_clause(rule, "t.purpose_id")
+                    purpose_clause("t.purpose_id")
                 );
                 let rows = fetch!(
                     &mut tx,
@@ -509,31 +509,29 @@ impl Gate {
             && !review
             && let Some(subject) = due.subject_id
         {
-            {
-                let mut tx = self.db.read().await?;
-                let left: i64 = scalar!(
-                    &mut tx,
-                    fetch_one,
-                    i64,
-                    "SELECT COUNT(*) FROM personal_datum WHERE subject_id = $1 AND removed_at IS NULL",
-                    subject
-                )?;
-                let open: i64 = scalar!(
-                    &mut tx,
-                    fetch_one,
-                    i64,
-                    "SELECT COUNT(*) FROM service_order WHERE subject_id = $1 AND status = 'open'",
-                    subject
-                )?;
-                tx.commit().await?;
-                let anonymise = rule.rule.action == RetentionAction::Anonymise;
-                if open == 0 && (left == 0 || anonymise) {
-                    let erased = self
-                        .retire_subject(actor, subject, &rule.rule.legal_reference, now)
-                        .await?;
-                    if anonymise {
-                        rows = erased;
-                    }
+            let mut tx = self.db.read().await?;
+            let left: i64 = scalar!(
+                &mut tx,
+                fetch_one,
+                i64,
+                "SELECT COUNT(*) FROM personal_datum WHERE subject_id = $1 AND removed_at IS NULL",
+                subject
+            )?;
+            let open: i64 = scalar!(
+                &mut tx,
+                fetch_one,
+                i64,
+                "SELECT COUNT(*) FROM service_order WHERE subject_id = $1 AND status = 'open'",
+                subject
+            )?;
+            tx.commit().await?;
+            let anonymise = rule.rule.action == RetentionAction::Anonymise;
+            if open == 0 && (left == 0 || anonymise) {
+                let erased = self
+                    .retire_subject(actor, subject, &rule.rule.legal_reference, now)
+                    .await?;
+                if anonymise {
+                    rows = erased;
                 }
             }
         }
