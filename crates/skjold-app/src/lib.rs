@@ -10,7 +10,8 @@
 //! does. Background work ([`jobs`]) lives here too.
 //!
 //! Rooms: [`citizens`], [`orders`], [`disclosures`], [`threads`], [`data_requests`],
-//! [`reminders`], [`rights`], [`oversight`], [`records`], [`breaches`], [`retention`],
+//! [`reminders`], [`rights`], [`oversight`], [`records`], [`processors`], [`breaches`],
+//! [`retention`],
 //! [`directory`], [`catalogue`], [`sign_in`],
 //! [`access_review`], [`audit`], [`backup`], [`jobs`], [`demo`], [`bench`].
 
@@ -33,6 +34,7 @@ pub mod jobs;
 pub mod notify;
 pub mod orders;
 pub mod oversight;
+pub mod processors;
 pub mod records;
 pub mod reminders;
 pub mod retention;

@@ -5,9 +5,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use skjold_core::processors::{SubProcessorStatus, TransferStatus, TransferView};
 use skjold_core::records::{
     Activity, Contact, Draft, DraftInput, DraftStatus, ProcessorRecord, Recipient,
-    RecordsOfProcessing, RecordsVersion, UnitRecord,
+    RecordsOfProcessing, RecordsVersion, SubProcessorLine, TransferLine, UnitRecord,
 };
 use skjold_core::retention::RetentionRule;
 use skjold_core::{Action, Actor, Category, DisclosureRule, FieldKey, OrgKind, Role};
@@ -69,6 +70,22 @@ fn security_measures(settings: &skjold_core::sign_in::SecuritySettings, sso: boo
     ]
 }
 
+/// A processor's transfers for the records: presented ones (not yet approved) are shown
+/// as such.
+fn transfer_lines(processor: &str, transfers: &[TransferView]) -> Vec<TransferLine> {
+    transfers
+        .iter()
+        .filter(|t| t.status != TransferStatus::Refused)
+        .map(|t| TransferLine {
+            processor: processor.to_owned(),
+            recipient: t.recipient.clone(),
+            country: t.country.clone(),
+            basis: t.basis.danish().to_owned(),
+            approved: t.status == TransferStatus::Approved,
+        })
+        .collect()
+}
+
 fn rule_text(r: &RetentionRule) -> String {
     format!(
         "{}: {} {} måneder efter «{}» ({}){}",
@@ -98,7 +115,6 @@ impl App {
         let organisations = self.organisations(actor).await?;
         let purposes = self.purposes(actor).await?;
         let service_types = self.service_types(actor).await?;
-        let dpas = self.dpas(actor).await?;
         let rules = gate.retention_rules(actor).await?;
         let drafts = gate.processing_drafts(actor).await?;
         let own: Vec<uuid::Uuid> = organisations
@@ -207,11 +223,14 @@ impl App {
                 activities,
             });
         }
-        let mut processors = Vec::new();
-        for dpa in &dpas {
+        let desks = self.dpa_desks(actor).await?;
+        let mut processors: Vec<ProcessorRecord> = Vec::new();
+        // The latest DPA of each processor (the desks come ordered by name and start).
+        for desk in desks.iter().rev() {
+            let dpa = &desk.dpa;
             if processors
                 .iter()
-                .any(|p: &ProcessorRecord| p.processor_id == dpa.processor_id)
+                .any(|p| p.processor_id == dpa.processor_id)
             {
                 continue;
             }
@@ -222,6 +241,11 @@ impl App {
                 .filter_map(|(_, _, _, f, _)| f.parse::<FieldKey>().ok())
                 .map(|f| f.category())
                 .collect();
+            let version = desk.in_force();
+            let security = version
+                .map(|v| v.terms.security_level.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| format!("Som fastsat i databehandleraftale {}", dpa.reference));
             processors.push(ProcessorRecord {
                 processor_id: dpa.processor_id,
                 name: dpa.processor_name.clone(),
@@ -231,7 +255,7 @@ impl App {
                     .and_then(|o| o.cvr.clone()),
                 controller: controller.map(|c| c.name.clone()).unwrap_or_default(),
                 dpa_reference: dpa.reference.clone(),
-                dpa_version: 1,
+                dpa_version: version.map_or(1, |v| v.version),
                 processing: facts
                     .supplied
                     .iter()
@@ -239,10 +263,37 @@ impl App {
                     .map(|(_, n)| n.clone())
                     .collect(),
                 data_categories: cats.into_iter().collect(),
-                sub_processors: Vec::new(),
-                transfers: Vec::new(),
-                security_level: format!("Som fastsat i databehandleraftale {}", dpa.reference),
+                sub_processors: desk
+                    .sub_processors
+                    .iter()
+                    .filter(|s| {
+                        matches!(
+                            s.status,
+                            SubProcessorStatus::InEffect | SubProcessorStatus::Announced
+                        )
+                    })
+                    .map(|s| SubProcessorLine {
+                        name: s.name.clone(),
+                        country: s.country.clone(),
+                        task: s.task.clone(),
+                        agreement_on: s.agreement_on.map(|d| d.danish()),
+                        status: s.status.key().to_owned(),
+                    })
+                    .collect(),
+                transfers: transfer_lines(&dpa.processor_name, &desk.transfers),
+                security_level: security,
             });
+        }
+        processors.sort_by(|a, b| a.name.cmp(&b.name));
+        // An activity's transfers are those of the processors that received its data.
+        for unit in &mut units {
+            for a in &mut unit.activities {
+                a.transfers = processors
+                    .iter()
+                    .filter(|p| a.recipients.iter().any(|r| r.name == p.name))
+                    .flat_map(|p| p.transfers.clone())
+                    .collect();
+            }
         }
         let settings = self.security_settings().await?;
         Ok(RecordsOfProcessing {

@@ -194,6 +194,15 @@ pub enum Action {
     ReviewRecords,
     /// A unit reports a new processing to the privacy officer.
     ReportProcessing,
+    /// The controller's side of its DPAs: new versions, objections to sub-processors,
+    /// transfer decisions, audits and inspections, processors' notices, the security rules.
+    ManageProcessors,
+    /// The processor's side of its own DPAs: acknowledge versions, announce sub-processors,
+    /// present transfers, send warnings and requests, confirm return or deletion.
+    ActAsProcessor,
+    /// Read DPAs with their versions, sub-processors, transfers and audits (a supplier: its
+    /// own).
+    ReadProcessors,
     // One's own account.
     ChangeOwnPassword,
 }
@@ -226,6 +235,12 @@ pub fn may(role: Role, action: Action) -> bool {
         ManageRetention => matches!(role, PrivacyOfficer | Administrator),
         ReadRecords => matches!(role, PrivacyOfficer | Auditor | Administrator),
         ReportProcessing => role == Caseworker,
+        ManageProcessors => matches!(role, PrivacyOfficer | Administrator),
+        ActAsProcessor => role == SupplierUser,
+        ReadProcessors => matches!(
+            role,
+            PrivacyOfficer | Auditor | Administrator | SupplierUser
+        ),
         ChangeOwnPassword => true,
     }
 }

@@ -399,6 +399,10 @@ pub enum Problem {
     BadProcessorNotice,
     ProcessorNoticeHandled,
     SecurityRulesNotFound,
+    /// The security rules do not cover these topics (remote work, disposal, repair).
+    SecurityRulesIncomplete(Vec<String>),
+    /// The DPA has not ended, or its return or deletion is already confirmed.
+    DpaNotEnded,
     // ---- the installation ------------------------------------------------------------------
     SmtpUrl(String),
     SmtpFrom(String),
@@ -625,6 +629,8 @@ impl Problem {
             BadProcessorNotice => "bad_processor_notice",
             ProcessorNoticeHandled => "processor_notice_handled",
             SecurityRulesNotFound => "security_rules_not_found",
+            SecurityRulesIncomplete(_) => "security_rules_incomplete",
+            DpaNotEnded => "dpa_not_ended",
             SmtpUrl(_) => "smtp_url",
             SmtpFrom(_) => "smtp_from",
             SmtpTls(_) => "smtp_tls",
@@ -725,7 +731,8 @@ impl Problem {
             | SubProcessorChangeSettled
             | TransferDecided
             | DpaVersionAcknowledged
-            | ProcessorNoticeHandled => ProblemKind::Conflict,
+            | ProcessorNoticeHandled
+            | DpaNotEnded => ProblemKind::Conflict,
             FormTooLarge => ProblemKind::TooLarge,
             _ => ProblemKind::Invalid,
         }

@@ -480,6 +480,239 @@ pub fn notice_due(kind: ProcessorNoticeKind, received_by_processor: Date) -> Dat
     }
 }
 
+impl From<ProcessorRule> for crate::Problem {
+    fn from(r: ProcessorRule) -> crate::Problem {
+        use crate::Problem;
+        match r {
+            ProcessorRule::InstructionsRequired => Problem::Required(crate::Input::Instructions),
+            ProcessorRule::BreachNoticeHours => Problem::BreachNoticeHours,
+            ProcessorRule::NoticeTooShort { earliest } => {
+                Problem::ChangeNoticeTooShort { earliest }
+            }
+            ProcessorRule::AnnouncementTooLate { earliest_planned } => {
+                Problem::SubProcessorNoticeTooShort {
+                    earliest: earliest_planned,
+                }
+            }
+            ProcessorRule::InspectionNoticeTooShort { earliest } => {
+                Problem::InspectionNoticeTooShort { earliest }
+            }
+        }
+    }
+}
+
+/// One version of a DPA, as the desk shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DpaVersionView {
+    pub id: uuid::Uuid,
+    pub version: u32,
+    pub change: ChangeKind,
+    #[serde(flatten)]
+    pub terms: DpaTerms,
+    pub notified_on: Date,
+    pub effective_on: Date,
+    /// In force on the day asked about: the latest version whose effective date has come.
+    pub in_force: bool,
+    pub created_by: Option<String>,
+    pub acknowledged_by: Option<String>,
+    pub acknowledged_at: Option<crate::Timestamp>,
+}
+
+/// A planned change of sub-processor, with its window.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubProcessorView {
+    pub id: uuid::Uuid,
+    pub change: SubProcessorChange,
+    pub name: String,
+    pub country: String,
+    pub task: String,
+    pub announced_on: Date,
+    pub planned_on: Date,
+    pub objection_deadline: Date,
+    pub takes_effect_on: Date,
+    /// The written agreement between the processor and the sub-processor.
+    pub agreement_on: Option<Date>,
+    pub status: SubProcessorStatus,
+    /// Outside the EU/EEA without an approved transfer basis: it cannot take effect.
+    pub needs_transfer_basis: bool,
+    pub objection: Option<String>,
+    pub may_object: bool,
+}
+
+/// A third-country transfer and its basis.
+#[derive(Debug, Clone, Serialize)]
+pub struct TransferView {
+    pub id: uuid::Uuid,
+    pub recipient: String,
+    pub country: String,
+    pub basis: TransferBasis,
+    pub document_name: String,
+    pub document_sha256: String,
+    pub status: TransferStatus,
+    pub presented_at: crate::Timestamp,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<crate::Timestamp>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditKind {
+    /// A yearly audit statement (e.g. an ISAE 3000 report).
+    Statement,
+    /// An inspection, planned with notice.
+    Inspection,
+}
+
+impl AuditKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            AuditKind::Statement => "statement",
+            AuditKind::Inspection => "inspection",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AuditKind> {
+        [AuditKind::Statement, AuditKind::Inspection]
+            .into_iter()
+            .find(|k| k.key() == s.trim())
+    }
+
+    pub fn danish(self) -> &'static str {
+        match self {
+            AuditKind::Statement => "Revisionserklæring",
+            AuditKind::Inspection => "Tilsyn",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditRecordView {
+    pub id: uuid::Uuid,
+    pub kind: AuditKind,
+    /// The statement's date, or the inspection's planned day.
+    pub on: Date,
+    pub notified_on: Option<Date>,
+    pub summary: String,
+    pub recorded_by: String,
+}
+
+/// A warning or a forwarded request from the processor.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProcessorNoticeView {
+    pub id: uuid::Uuid,
+    pub kind: ProcessorNoticeKind,
+    pub received_on: Date,
+    pub due_on: Date,
+    pub sent_at: crate::Timestamp,
+    pub sent_by: String,
+    pub body: String,
+    /// Sent to the controller after its due day.
+    pub late: bool,
+    pub handled_at: Option<crate::Timestamp>,
+    pub handled_by: Option<String>,
+    pub response: Option<String>,
+}
+
+/// Return or deletion when a DPA ends (INV-17): within 30 days, with a written
+/// confirmation.
+#[derive(Debug, Clone, Serialize)]
+pub struct DpaEnding {
+    pub ended_on: Date,
+    pub due_on: Date,
+    pub confirmed_at: Option<crate::Timestamp>,
+    pub confirmed_by: Option<String>,
+    pub confirmation: Option<String>,
+    pub overdue: bool,
+}
+
+/// The days a processor has to return or delete after a DPA ends.
+pub const END_RETURN_DAYS: i32 = 30;
+
+/// The ending of a DPA that ended on `ended_on`, at `today`.
+pub fn ending(
+    ended_on: Date,
+    confirmed: Option<(crate::Timestamp, String, String)>,
+    today: Date,
+) -> DpaEnding {
+    let due_on = ended_on.plus_days(END_RETURN_DAYS);
+    let overdue = confirmed.is_none() && today > due_on;
+    let (confirmed_at, confirmed_by, confirmation) = match confirmed {
+        Some((at, by, text)) => (Some(at), Some(by), Some(text)),
+        None => (None, None, None),
+    };
+    DpaEnding {
+        ended_on,
+        due_on,
+        confirmed_at,
+        confirmed_by,
+        confirmation,
+        overdue,
+    }
+}
+
+/// Everything the desk holds about one DPA.
+#[derive(Debug, Clone, Serialize)]
+pub struct DpaDesk {
+    pub dpa: crate::catalogue::Dpa,
+    pub versions: Vec<DpaVersionView>,
+    pub sub_processors: Vec<SubProcessorView>,
+    pub transfers: Vec<TransferView>,
+    pub audits: Vec<AuditRecordView>,
+    pub audit_status: AuditStatus,
+    pub notices: Vec<ProcessorNoticeView>,
+    pub ending: Option<DpaEnding>,
+}
+
+impl DpaDesk {
+    /// The version in force (the latest that has taken effect).
+    pub fn in_force(&self) -> Option<&DpaVersionView> {
+        self.versions.iter().find(|v| v.in_force)
+    }
+}
+
+/// The written internal security rules (SA-1): a document with an owner, a yearly review
+/// and its history.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecurityRules {
+    pub id: uuid::Uuid,
+    pub version: u32,
+    pub title: String,
+    pub body: String,
+    pub owner: String,
+    pub approved_by: String,
+    pub approved_at: crate::Timestamp,
+    pub review_due: Date,
+    pub review_overdue: bool,
+}
+
+/// Months between reviews of the security rules.
+pub const SECURITY_RULES_REVIEW_MONTHS: i32 = 12;
+
+/// Topics the security rules must cover (SA-1: remote work, disposal and repair of
+/// equipment among them); a text that names none of a topic's words is incomplete.
+pub const SECURITY_RULES_TOPICS: [(&str, &[&str]); 3] = [
+    (
+        "hjemmearbejde",
+        &["hjemmearbejde", "fjernarbejde", "distancearbejde"],
+    ),
+    (
+        "bortskaffelse",
+        &["bortskaffelse", "kassation", "destruktion"],
+    ),
+    ("reparation", &["reparation", "service"]),
+];
+
+/// The topics the text does not mention.
+pub fn missing_topics(body: &str) -> Vec<&'static str> {
+    let lower = body.to_lowercase();
+    SECURITY_RULES_TOPICS
+        .iter()
+        .filter(|(_, words)| !words.iter().any(|w| lower.contains(w)))
+        .map(|(topic, _)| *topic)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,9 @@ fn local_tz() -> jiff::tz::TimeZone {
 pub struct Date(jiff::civil::Date);
 
 impl Date {
+    /// 1 January 1970, for a stored date that cannot be read.
+    pub const EPOCH: Date = Date(jiff::civil::date(1970, 1, 1));
+
     pub fn from_ymd(year: i32, month: u8, day: u8) -> Option<Date> {
         let year = i16::try_from(year).ok()?;
         let month = i8::try_from(month).ok()?;

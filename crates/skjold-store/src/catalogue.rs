@@ -69,7 +69,7 @@ struct RuleRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct DpaRow {
+pub(crate) struct DpaRow {
     id: Uuid,
     processor_id: Uuid,
     processor_name: String,
@@ -80,7 +80,7 @@ struct DpaRow {
 }
 
 impl DpaRow {
-    fn into_model(self) -> Result<Dpa, StoreError> {
+    pub(crate) fn into_model(self) -> Result<Dpa, StoreError> {
         let bad = |_| StoreError::Config(format!("bad date on DPA {}", self.id));
         Ok(Dpa {
             id: self.id,
@@ -97,7 +97,7 @@ impl DpaRow {
     }
 }
 
-const DPA_SELECT: &str = "SELECT d.id, d.processor_id, o.name AS processor_name, d.reference, \
+pub(crate) const DPA_SELECT: &str = "SELECT d.id, d.processor_id, o.name AS processor_name, d.reference, \
      d.instructions, d.starts_on, d.ends_on FROM dpa d JOIN organisation o ON o.id = d.processor_id";
 
 pub struct NewServiceType<'a> {
@@ -367,6 +367,18 @@ impl Catalogue {
             new.instructions,
             new.starts_on.to_string(),
             new.ends_on.map(|d| d.to_string()),
+            now.micros()
+        )?;
+        // Version 1 of its terms: the instructions, from the day it starts.
+        execute!(
+            &mut tx,
+            "INSERT INTO dpa_version (id, dpa_id, version, change_kind, instructions, data_categories, \
+             subject_categories, security_level, breach_notice_hours, retention_and_return, audit_terms, \
+             notified_on, effective_on, created_at) VALUES ($1, $1, 1, 'agreed', $2, '', '', '', $3, '', '', $4, $4, $5)",
+            id,
+            new.instructions,
+            i64::from(skjold_core::processors::DEFAULT_BREACH_NOTICE_HOURS),
+            new.starts_on.to_string(),
             now.micros()
         )?;
         tx.commit().await?;

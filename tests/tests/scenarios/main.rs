@@ -18,6 +18,7 @@ mod messages;
 mod oidc;
 mod pages;
 mod platform;
+mod processors;
 mod rights;
 mod sign_in;
 mod walls;

@@ -222,6 +222,21 @@ impl Gate {
             start
         )?;
         let reference = format!("BR-{year}-{:04}", n + 1);
+        // The processor's clock: the breach-notice time of its DPA's terms in force.
+        let hours: Option<i64> = match report.processor_id {
+            Some(p) => scalar!(
+                &mut tx,
+                fetch_optional,
+                i64,
+                "SELECT v.breach_notice_hours FROM dpa_version v JOIN dpa d ON d.id = v.dpa_id \
+                 WHERE d.controller_id = $1 AND d.processor_id = $2 AND v.effective_on <= $3 \
+                 ORDER BY d.starts_on DESC, v.version DESC LIMIT 1",
+                controller,
+                p,
+                now.local_date().to_string()
+            )?,
+            None => None,
+        };
         let id = Uuid::new_v4();
         let key = self.organisation_key(controller, now).await?;
         let texts = Texts {
@@ -258,7 +273,7 @@ impl Gate {
             db_count(report.approx_records),
             report.high_risk,
             report.no_risk,
-            i64::from(DEFAULT_BREACH_NOTICE_HOURS),
+            hours.unwrap_or(i64::from(DEFAULT_BREACH_NOTICE_HOURS)),
             sealed.as_slice(),
             reported_now,
             actor.user_id,

@@ -46,6 +46,7 @@ mod erasure;
 mod intake;
 mod orders;
 mod oversight;
+mod processors;
 mod records;
 mod retention;
 mod rights;

@@ -399,6 +399,8 @@ pub fn problem(p: &Problem) -> String {
         BadProcessorNotice => "Ukendt slags henvendelse.".into(),
         ProcessorNoticeHandled => "Henvendelsen er allerede behandlet.".into(),
         SecurityRulesNotFound => "Sikkerhedsreglerne findes ikke.".into(),
+        SecurityRulesIncomplete(topics) => format!("Sikkerhedsreglerne skal også dække: {}.", topics.join(", ")),
+        DpaNotEnded => "Aftalen er ikke ophørt, eller tilbagelevering eller sletning er allerede bekræftet.".into(),
         DataInUse => {
             "Datamappen er i brug. Stop serveren (og andre kommandoer) før gendannelsen.".into()
         }

@@ -418,6 +418,8 @@ pub fn problem(p: &Problem) -> String {
         BadProcessorNotice => "Unknown kind of notice.".into(),
         ProcessorNoticeHandled => "The notice has been handled already.".into(),
         SecurityRulesNotFound => "The security rules do not exist.".into(),
+        SecurityRulesIncomplete(topics) => format!("The security rules must also cover: {}.", topics.join(", ")),
+        DpaNotEnded => "The agreement has not ended, or its return or deletion is already confirmed.".into(),
         DataInUse => "The data directory is in use. Stop the server (and other commands) before restoring.".into(),
     }
 }
