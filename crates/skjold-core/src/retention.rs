@@ -12,7 +12,7 @@
 //! | record type | trigger | delete | anonymise |
 //! |---|---|---|---|
 //! | a citizen's data under a purpose | received; order closed | the items' values go (the rows stay for the ledger that points at them); a citizen left with nothing is erased by key | the citizen is erased by key: the ledger and the log stay, pointing to no one |
-//! | an order's messages and attachments | order closed | bodies and files deleted, the thread's shape stays | the same |
+//! | an order's messages and attachments | order closed; DPA ended | bodies and files deleted, the thread's shape stays | the same |
 //! | a rights case's texts | case closed | the sealed texts go, the case's dates and outcome stay | the same |
 //!
 //! *Review* deletes nothing: the record is listed for the privacy officer, with a receipt
@@ -76,7 +76,7 @@ impl RecordType {
     pub fn triggers(self) -> &'static [Trigger] {
         match self {
             RecordType::CitizenData => &[Trigger::Received, Trigger::OrderClosed],
-            RecordType::OrderMessages => &[Trigger::OrderClosed],
+            RecordType::OrderMessages => &[Trigger::OrderClosed, Trigger::DpaEnded],
             RecordType::RightsCase => &[Trigger::CaseClosed],
         }
     }
@@ -92,16 +92,24 @@ pub enum Trigger {
     OrderClosed,
     /// When the rights case was answered.
     CaseClosed,
+    /// When the DPA the order was placed under ended.
+    DpaEnded,
 }
 
 impl Trigger {
-    pub const ALL: [Trigger; 3] = [Trigger::Received, Trigger::OrderClosed, Trigger::CaseClosed];
+    pub const ALL: [Trigger; 4] = [
+        Trigger::Received,
+        Trigger::OrderClosed,
+        Trigger::CaseClosed,
+        Trigger::DpaEnded,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
             Trigger::Received => "received",
             Trigger::OrderClosed => "order_closed",
             Trigger::CaseClosed => "case_closed",
+            Trigger::DpaEnded => "dpa_ended",
         }
     }
 
@@ -114,6 +122,7 @@ impl Trigger {
             Trigger::Received => "Modtaget",
             Trigger::OrderClosed => "Bestilling afsluttet",
             Trigger::CaseClosed => "Sag afsluttet",
+            Trigger::DpaEnded => "Databehandleraftale ophørt",
         }
     }
 }

@@ -18,6 +18,7 @@ crate::on_both_backends!(
     a_breach_runs_its_clocks_to_the_minute,
     a_breach_finds_the_persons_the_log_names,
     retention_runs_once_and_its_receipts_reach_the_connectors,
+    messages_go_a_period_after_the_dpa_ended,
     records_of_processing_export_in_three_formats,
 );
 
@@ -302,6 +303,85 @@ async fn retention_runs_once_and_its_receipts_reach_the_connectors(backend: Back
     let (receipts, total) = app.deletion_receipts(&dpo, 10, 0).await.expect("receipts");
     assert_eq!((receipts.len(), total), (2, 2));
     let _ = std::fs::remove_file(&file);
+    w.done().await;
+}
+
+async fn messages_go_a_period_after_the_dpa_ended(backend: Backend) {
+    use skjold_core::retention::{RecordType, RetentionAction, RuleInput, Trigger};
+    let w = World::new(backend, 6).await;
+    let cw = w.actor("sagsbehandler").await;
+    let dpo = w.actor("dpo").await;
+    let citizen = w.demo.citizens[5].clone();
+    // An order with the supplier whose DPA ended 45 days ago, placed while it was in force.
+    let now = w.app.now();
+    w.clock.set(now.plus_seconds(-100 * 86_400));
+    w.search(&cw, &citizen).await;
+    let order = w
+        .order(&cw, citizen.id, "OPKVAL", "Kompetencecentret Øst ApS")
+        .await;
+    let body = "Borgeren møder mandag kl. 9 til opkvalificering.";
+    w.app
+        .send_message(&cw, order, body, None)
+        .await
+        .expect("sent");
+    w.clock.set(now);
+    let rule = |months| RuleInput {
+        record_type: RecordType::OrderMessages,
+        purpose_id: None,
+        trigger: Trigger::DpaEnded,
+        period_months: months,
+        action: RetentionAction::Delete,
+        legal_reference: "Databehandleraftalen: beskeder slettes ved ophør".into(),
+        legal_hold: false,
+    };
+    // Two months after the end: not yet; at once: due.
+    w.app
+        .set_retention_rule(&dpo, &rule(2))
+        .await
+        .expect("rule");
+    let dry = w.app.run_retention(Some(&dpo), true).await.expect("dry");
+    assert!(dry.receipts.iter().all(|r| r.object_id != order));
+    w.app
+        .set_retention_rule(&dpo, &rule(0))
+        .await
+        .expect("rule replaced");
+    assert_eq!(
+        w.app
+            .retention_rules(&dpo)
+            .await
+            .expect("rules")
+            .iter()
+            .filter(|r| r.rule.trigger == Trigger::DpaEnded)
+            .count(),
+        1,
+        "the new rule replaces the old"
+    );
+    let run = w.app.run_retention(Some(&dpo), false).await.expect("run");
+    let receipt = run
+        .receipts
+        .iter()
+        .find(|r| r.object_id == order)
+        .expect("the order's messages");
+    assert_eq!(
+        (receipt.rows, receipt.record_type),
+        (1, RecordType::OrderMessages)
+    );
+    w.search(&cw, &citizen).await;
+    let thread = w.app.thread(&cw, order).await.expect("thread");
+    assert_eq!(thread.messages.len(), 1, "the thread's shape stays");
+    assert!(thread.messages[0].body.is_empty(), "the body is gone");
+    let again = w.app.run_retention(Some(&dpo), false).await.expect("again");
+    assert!(again.receipts.iter().all(|r| r.object_id != order));
+    // Someone who may not run the rules is refused.
+    assert!(matches!(
+        problem(
+            w.app
+                .run_retention(Some(&cw), true)
+                .await
+                .expect_err("role")
+        ),
+        Problem::RoleNotAllowed(_)
+    ));
     w.done().await;
 }
 

@@ -331,28 +331,58 @@ impl Gate {
                     }
                 }
             }
-            (RecordType::OrderMessages, _) => {
+            (RecordType::OrderMessages, trigger) => {
+                // From the order's closing, or from the end of the DPA it was placed under
+                // (the last day of the DPA, from the start of the day after).
+                let (when, also) = match trigger {
+                    Trigger::DpaEnded => ("d.ends_on", " AND d.ends_on IS NOT NULL"),
+                    _ => (
+                        "o.closed_at",
+                        " AND o.status = 'closed' AND o.closed_at IS NOT NULL",
+                    ),
+                };
                 let sql = format!(
-                    "SELECT o.id, o.subject_id, o.closed_at, m.id FROM service_order o \
-                     JOIN service_type t ON t.id = o.service_type_id \
+                    "SELECT o.id, o.subject_id, {when}, m.id FROM service_order o \
+                     JOIN service_type t ON t.id = o.service_type_id JOIN dpa d ON d.id = o.dpa_id \
                      JOIN message_thread th ON th.order_id = o.id JOIN message m ON m.thread_id = th.id \
-                     WHERE o.controller_id = $1 AND o.status = 'closed' AND o.closed_at IS NOT NULL \
-                     AND LENGTH(m.body) > 0{} ORDER BY o.id",
+                     WHERE o.controller_id = $1{also} AND LENGTH(m.body) > 0{} ORDER BY o.id",
                     purpose_clause("t.purpose_id")
                 );
-                let rows = fetch!(
-                    &mut tx,
-                    fetch_all,
-                    (Uuid, Uuid, Option<i64>, Uuid),
-                    &sql,
-                    controller,
-                    rule.rule.purpose_id
-                )?;
-                for (order, subject, closed_at, message) in rows {
-                    let Some(closed_at) = closed_at.map(Now::from_micros) else {
+                let rows: Vec<(Uuid, Uuid, Option<Now>, Uuid)> = if trigger == Trigger::DpaEnded {
+                    fetch!(
+                        &mut tx,
+                        fetch_all,
+                        (Uuid, Uuid, Option<String>, Uuid),
+                        &sql,
+                        controller,
+                        rule.rule.purpose_id
+                    )?
+                    .into_iter()
+                    .map(|(o, s, end, m)| {
+                        let at = end
+                            .and_then(|e| e.parse::<skjold_core::Date>().ok())
+                            .map(|e| e.plus_days(1).start_local());
+                        (o, s, at, m)
+                    })
+                    .collect()
+                } else {
+                    fetch!(
+                        &mut tx,
+                        fetch_all,
+                        (Uuid, Uuid, Option<i64>, Uuid),
+                        &sql,
+                        controller,
+                        rule.rule.purpose_id
+                    )?
+                    .into_iter()
+                    .map(|(o, s, at, m)| (o, s, at.map(Now::from_micros), m))
+                    .collect()
+                };
+                for (order, subject, triggered, message) in rows {
+                    let Some(triggered) = triggered else {
                         continue;
                     };
-                    if !is_due(closed_at, months, false, today) {
+                    if !is_due(triggered, months, false, today) {
                         continue;
                     }
                     match out.last_mut() {
@@ -361,7 +391,7 @@ impl Gate {
                             object_id: order,
                             subject_id: Some(subject),
                             rows: vec![message],
-                            kept_until: keep_until(closed_at, months),
+                            kept_until: keep_until(triggered, months),
                         }),
                     }
                 }
@@ -387,7 +417,7 @@ impl Gate {
                     }
                 }
             }
-            (RecordType::CitizenData, Trigger::CaseClosed) => {}
+            (RecordType::CitizenData, Trigger::CaseClosed | Trigger::DpaEnded) => {}
         }
         tx.commit().await?;
         Ok(out)
