@@ -494,3 +494,82 @@ fn citizens_import_reports_bad_lines_and_runs_again_without_duplicates() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `skjold retention run` on the demo deletes what is due and writes its receipts (to the
+/// file connector too); a second run deletes nothing. The records of processing export in
+/// all three formats.
+#[test]
+fn retention_runs_once_on_the_demo_and_the_records_export() {
+    let dir = std::env::temp_dir().join(format!("skjold-cli-desk-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let demo = skjold(&dir, &["demo", "--no-serve", "--citizens", "20"], "");
+    assert!(demo.status.success(), "{}", text(&demo));
+
+    let dry = skjold(&dir, &["retention", "run", "--dry-run"], "");
+    assert!(dry.status.success(), "{}", text(&dry));
+    assert!(
+        text(&dry).contains("Ville handlet på 2 post(er)"),
+        "{}",
+        text(&dry)
+    );
+    let run = skjold(&dir, &["retention", "run"], "");
+    assert!(run.status.success(), "{}", text(&run));
+    assert!(
+        text(&run).contains("Har handlet på 2 post(er)"),
+        "{}",
+        text(&run)
+    );
+    assert!(
+        text(&run).contains("leveret til tilsluttede systemer: 2; afventer: 0"),
+        "{}",
+        text(&run)
+    );
+    let receipts = std::fs::read_to_string(dir.join("deletion-receipts.jsonl")).expect("receipts");
+    assert_eq!(receipts.lines().count(), 2);
+    let again = skjold(&dir, &["retention", "run"], "");
+    assert!(
+        text(&again).contains("Har handlet på 0 post(er)"),
+        "{}",
+        text(&again)
+    );
+
+    for format in ["json", "csv", "pdf"] {
+        let out = dir.join(format!("fortegnelse.{format}"));
+        let export = skjold(
+            &dir,
+            &[
+                "records",
+                "export",
+                "--as",
+                "dpo",
+                "--format",
+                format,
+                "--out",
+                out.to_str().expect("path"),
+            ],
+            "",
+        );
+        assert!(export.status.success(), "{}", text(&export));
+        let bytes = std::fs::read(&out).expect("export");
+        match format {
+            "json" => {
+                let v: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+                assert_eq!(v["records"]["units"].as_array().map(Vec::len), Some(2));
+            }
+            "csv" => assert!(String::from_utf8_lossy(&bytes).starts_with("art30,")),
+            _ => {
+                assert!(bytes.starts_with(b"%PDF"));
+                let text = pdf_extract::extract_text_from_mem(&bytes).expect("the PDF opens");
+                assert!(text.contains("Jobcenter København Nord"), "{text}");
+            }
+        }
+    }
+    let bad = skjold(
+        &dir,
+        &["records", "export", "--as", "dpo", "--format", "xml"],
+        "",
+    );
+    assert!(!bad.status.success());
+    assert!(text(&bad).contains("json, csv eller pdf"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
