@@ -19,6 +19,7 @@ crate::on_both_backends!(
     a_breach_finds_the_persons_the_log_names,
     retention_runs_once_and_its_receipts_reach_the_connectors,
     messages_go_a_period_after_the_dpa_ended,
+    items_in_use_on_an_open_order_are_kept,
     records_of_processing_export_in_three_formats,
 );
 
@@ -382,6 +383,60 @@ async fn messages_go_a_period_after_the_dpa_ended(backend: Backend) {
         ),
         Problem::RoleNotAllowed(_)
     ));
+    w.done().await;
+}
+
+async fn items_in_use_on_an_open_order_are_kept(backend: Backend) {
+    use skjold_core::retention::{RecordType, RetentionAction, RuleInput, Trigger};
+    let w = World::new(backend, 6).await;
+    let cw = w.actor("sagsbehandler").await;
+    let dpo = w.actor("dpo").await;
+    let rule = w
+        .app
+        .set_retention_rule(
+            &dpo,
+            &RuleInput {
+                record_type: RecordType::CitizenData,
+                purpose_id: None,
+                trigger: Trigger::Received,
+                period_months: 0,
+                action: RetentionAction::Delete,
+                legal_reference: "Prøveregel: slettes dagen efter modtagelsen".into(),
+                legal_hold: false,
+            },
+        )
+        .await
+        .expect("rule");
+    // The same day: nothing is due.
+    assert!(
+        w.app
+            .run_retention(Some(&dpo), true)
+            .await
+            .expect("dry")
+            .receipts
+            .iter()
+            .all(|r| r.rule_id != rule),
+        "the same day nothing is due under the rule"
+    );
+    w.clock.advance_seconds(2 * 86_400);
+    let run = w.app.run_retention(Some(&dpo), false).await.expect("run");
+    // The citizen with an open mentor order keeps what the supplier received; a citizen
+    // without orders is erased by key.
+    let with_order = &w.demo.citizens[0];
+    let without = &w.demo.citizens[5];
+    assert!(
+        run.receipts
+            .iter()
+            .any(|r| r.object_id == without.id && r.rule_id == rule)
+    );
+    w.search(&cw, with_order).await;
+    let kept = w.app.citizen(&cw, with_order.id).await.expect("citizen");
+    assert!(
+        !kept.data.is_empty(),
+        "the items in use on the open order stay"
+    );
+    let gone = w.app.find_citizen(&cw, &without.cpr.formatted()).await;
+    assert!(gone.is_err(), "no CPR search finds an erased citizen");
     w.done().await;
 }
 

@@ -250,10 +250,15 @@ impl Gate {
         let mut out: Vec<Due> = Vec::new();
         match (rule.rule.record_type, rule.rule.trigger) {
             (RecordType::CitizenData, Trigger::Received) => {
+                // An item a supplier holds on an open order is still in use for the
+                // service: it falls due once the order is closed (and the supplier has been
+                // asked to delete its copy, with its 30-day clock).
                 let sql = format!(
                     "SELECT d.id, d.subject_id, d.collected_at FROM personal_datum d \
                      JOIN data_subject s ON s.id = d.subject_id WHERE s.controller_id = $1 \
-                     AND s.erased_at IS NULL AND d.removed_at IS NULL{} \
+                     AND s.erased_at IS NULL AND d.removed_at IS NULL \
+                     AND NOT EXISTS (SELECT 1 FROM disclosure x JOIN service_order o ON o.id = x.order_id \
+                     WHERE x.datum_id = d.id AND o.status = 'open'){} \
                      ORDER BY d.subject_id, d.collected_at",
                     purpose_clause("d.purpose_id")
                 );
