@@ -210,6 +210,26 @@ impl App {
             .await?)
     }
 
+    /// Who may own the security rules: the active users of the municipality and its units.
+    pub async fn rules_owners(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<skjold_core::directory::User>, AppError> {
+        crate::require(actor, skjold_core::Action::ManageProcessors)?;
+        let own: Vec<Uuid> = self
+            .store()
+            .directory()
+            .organisations_of(actor.controller_id)
+            .await?
+            .into_iter()
+            .filter(|o| o.kind != skjold_core::OrgKind::Supplier)
+            .map(|o| o.id)
+            .collect();
+        let mut users = self.store().directory().users(&own).await?;
+        users.retain(|u| u.active);
+        Ok(users)
+    }
+
     pub async fn approve_security_rules(
         &self,
         actor: &Actor,

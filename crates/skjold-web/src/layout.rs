@@ -39,11 +39,17 @@ fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/borgere", "Borgere og bestillinger"),
             ("/rettigheder", "Rettigheder"),
             ("/beskeder", "Generelle beskeder"),
+            // ---- the privacy officer's desk ----
+            ("/fortegnelse/anmeld", "Anmeld behandling"),
         ],
         Role::SupplierUser => &[
             ("/leverandoer", "Bestillinger"),
             ("/leverandoer/underretninger", "Underretninger"),
             ("/beskeder", "Generelle beskeder"),
+            // ---- DPAs and processors ----
+            ("/aftaler", "Databehandleraftaler"),
+            // ---- the privacy officer's desk ----
+            ("/brud", "Brud på sikkerheden"),
         ],
         Role::PrivacyOfficer | Role::Auditor => &[
             ("/tilsyn", "Opfølgning"),
@@ -52,12 +58,25 @@ fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/tilsyn/adgangslog", "Adgangslog"),
             ("/tilsyn/log-ind", "Log-ind-rapport"),
             ("/tilsyn/samtykker", "Samtykker"),
+            // ---- DPAs and processors ----
+            ("/tilsyn/aftaler", "Databehandleraftaler"),
+            ("/tilsyn/sikkerhedsregler", "Sikkerhedsregler"),
+            // ---- the privacy officer's desk ----
+            ("/tilsyn/brud", "Brud"),
+            ("/tilsyn/fortegnelse", "Fortegnelse"),
+            ("/tilsyn/opbevaring", "Opbevaring"),
         ],
         Role::Administrator => &[
             ("/admin", "Administration"),
             ("/admin/gennemgang", "Adgangsgennemgang"),
             ("/admin/sikkerhed", "Log-ind og sikkerhed"),
             ("/tilsyn/log-ind", "Log-ind-rapport"),
+            // ---- DPAs and processors ----
+            ("/tilsyn/aftaler", "Databehandleraftaler"),
+            ("/tilsyn/sikkerhedsregler", "Sikkerhedsregler"),
+            // ---- the privacy officer's desk ----
+            ("/tilsyn/fortegnelse", "Fortegnelse"),
+            ("/tilsyn/opbevaring", "Opbevaring"),
         ],
     }
 }
@@ -163,6 +182,20 @@ impl Flash {
             "besvaret" => "Svaret er sendt til borgerens digitale postkasse.",
             "bidrag" => "Jeres bidrag er sendt til kommunen.",
             "kvitteret" => "Underretningen er kvitteret.",
+            // ---- the privacy officer's desk ----
+            "brud" => "Bruddet er registreret, og fristerne er beregnet.",
+            "brud-anmeldt" => {
+                "Kommunen er underrettet om bruddet. Databeskyttelsesrådgiveren har fået det i sit register."
+            }
+            "frist" => "Fristen er opdateret.",
+            "tilknyttet" => {
+                "De berørte personer er knyttet til bruddet. Hver borger er registreret i adgangsloggen."
+            }
+            "fortegnelse-gemt" => "Fortegnelsen er gennemgået og gemt som en ny version.",
+            "behandling-anmeldt" => "Behandlingen er anmeldt til databeskyttelsesrådgiveren.",
+            "anmeldelse-afgjort" => "Anmeldelsen er behandlet. Enheden kan se afgørelsen.",
+            "regel" => "Opbevaringsreglen er gemt. En tidligere regel for det samme er ophævet.",
+            "regel-ophaevet" => "Opbevaringsreglen er ophævet.",
             _ => return None,
         })
     }

@@ -16,6 +16,7 @@ mod download;
 mod error;
 mod headers;
 pub mod i18n;
+mod input;
 mod layout;
 mod pages;
 mod routes;

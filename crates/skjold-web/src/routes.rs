@@ -8,7 +8,7 @@
 
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, delete, get, post};
 use axum::{Extension, Router};
 
 use skjold_core::Action::*;
@@ -274,6 +274,92 @@ pub fn table() -> Router<AppState> {
             "/tilsyn/log-ind",
             at(May(ReadSignInReport), get(security::report)),
         )
+        // ---- DPAs and processors --------------------------------------------------------
+        .route(
+            "/tilsyn/aftaler",
+            at(
+                MayEither(ManageProcessors, ReadRecords),
+                get(pages::processors::index),
+            ),
+        )
+        .route(
+            "/tilsyn/aftaler/{id}",
+            at(
+                MayEither(ManageProcessors, ReadRecords),
+                get(pages::processors::desk),
+            ),
+        )
+        .route(
+            "/tilsyn/aftaler/{id}/versioner",
+            at(May(ManageProcessors), post(pages::processors::new_version)),
+        )
+        .route(
+            "/tilsyn/aftaler/{id}/underdatabehandlere/{change}/indsigelse",
+            at(May(ManageProcessors), post(pages::processors::object)),
+        )
+        .route(
+            "/tilsyn/aftaler/{id}/overfoersler/{transfer}/afgoerelse",
+            at(
+                May(ManageProcessors),
+                post(pages::processors::decide_transfer),
+            ),
+        )
+        .route(
+            "/tilsyn/aftaler/{id}/revision",
+            at(May(ManageProcessors), post(pages::processors::record_audit)),
+        )
+        .route(
+            "/tilsyn/aftaler/{id}/henvendelser/{notice}/behandlet",
+            at(
+                May(ManageProcessors),
+                post(pages::processors::handle_notice),
+            ),
+        )
+        .route(
+            "/tilsyn/sikkerhedsregler",
+            at(
+                MayEither(ReadRecords, ManageProcessors),
+                get(pages::processors::security_rules),
+            )
+            .merge(at(
+                May(ManageProcessors),
+                post(pages::processors::approve_security_rules),
+            )),
+        )
+        .route(
+            "/aftaler",
+            at(May(ActAsProcessor), get(pages::processors::supplier_index)),
+        )
+        .route(
+            "/aftaler/{id}",
+            at(May(ActAsProcessor), get(pages::processors::supplier_desk)),
+        )
+        .route(
+            "/aftaler/{id}/versioner/{version}/kvitter",
+            at(May(ActAsProcessor), post(pages::processors::acknowledge)),
+        )
+        .route(
+            "/aftaler/{id}/underdatabehandlere",
+            at(May(ActAsProcessor), post(pages::processors::announce)),
+        )
+        .route(
+            "/aftaler/{id}/overfoersler",
+            at(
+                May(ActAsProcessor),
+                large(
+                    post(pages::processors::present_transfer),
+                    MAX_MULTIPART_BYTES,
+                ),
+            ),
+        )
+        .route(
+            "/aftaler/{id}/henvendelser",
+            at(May(ActAsProcessor), post(pages::processors::send_notice)),
+        )
+        .route(
+            "/aftaler/{id}/ophoer",
+            at(May(ActAsProcessor), post(pages::processors::confirm_end)),
+        )
         // ---- administration -----------------------------------------------------------
         .route("/admin", at(May(Administer), get(directory::admin)))
         .route(
@@ -323,6 +409,8 @@ pub fn table() -> Router<AppState> {
             "/admin/gennemgang/{id}",
             at(May(ReviewAccess), post(access_review::decide)),
         )
+        // ---- the privacy officer's desk ----
+        .merge(desk_pages())
         .merge(api_table(message))
         .route("/static/{*path}", get(assets::serve))
         .fallback(no_route)
@@ -368,6 +456,75 @@ fn api_table(message: usize) -> Router<AppState> {
         .route(
             "/api/v1/dpas",
             at(May(Administer), post(catalogue::create_dpa)),
+        )
+        // ---- DPAs and processors ----------------------------------------------------------
+        .route(
+            "/api/v1/dpa-desks",
+            at(May(ReadProcessors), get(api::processors::desks)),
+        )
+        .route(
+            "/api/v1/dpas/{id}/desk",
+            at(May(ReadProcessors), get(api::processors::desk)),
+        )
+        .route(
+            "/api/v1/dpas/{id}/versions",
+            at(May(ManageProcessors), post(api::processors::new_version)),
+        )
+        .route(
+            "/api/v1/dpa-versions/{id}/acknowledge",
+            at(May(ActAsProcessor), post(api::processors::acknowledge)),
+        )
+        .route(
+            "/api/v1/dpas/{id}/sub-processors",
+            at(May(ActAsProcessor), post(api::processors::announce)),
+        )
+        .route(
+            "/api/v1/sub-processors/{id}/objection",
+            at(May(ManageProcessors), post(api::processors::object)),
+        )
+        .route(
+            "/api/v1/dpas/{id}/transfers",
+            at(
+                May(ActAsProcessor),
+                large(post(api::processors::present_transfer), message),
+            ),
+        )
+        .route(
+            "/api/v1/transfers/{id}/decision",
+            at(
+                May(ManageProcessors),
+                post(api::processors::decide_transfer),
+            ),
+        )
+        .route(
+            "/api/v1/dpas/{id}/audits",
+            at(May(ManageProcessors), post(api::processors::record_audit)),
+        )
+        .route(
+            "/api/v1/dpas/{id}/notices",
+            at(May(ActAsProcessor), post(api::processors::send_notice)),
+        )
+        .route(
+            "/api/v1/processor-notices/{id}/handled",
+            at(May(ManageProcessors), post(api::processors::handle_notice)),
+        )
+        .route(
+            "/api/v1/dpas/{id}/end-confirmation",
+            at(May(ActAsProcessor), post(api::processors::confirm_end)),
+        )
+        .route(
+            "/api/v1/security-rules",
+            at(
+                MayEither(ReadRecords, ManageProcessors),
+                get(api::processors::security_rules),
+            ),
+        )
+        .route(
+            "/api/v1/security-rules",
+            at(
+                May(ManageProcessors),
+                post(api::processors::approve_security_rules),
+            ),
         )
         // ---- citizens -------------------------------------------------------------------
         .route(
@@ -556,6 +713,182 @@ fn api_table(message: usize) -> Router<AppState> {
         .route(
             "/api/v1/access-log/export",
             at(May(ReadLogs), post(oversight::export)),
+        )
+        .merge(desk_api())
+}
+
+/// ---- the privacy officer's desk ----: the breach register, the records of processing
+/// and retention. The privacy officer works them; the auditor reads them (the register
+/// through `ReadLogs`, as the consent registry does); a supplier reports its own breaches
+/// at `/brud`, a caseworker its unit's new processing at `/fortegnelse/anmeld`.
+fn desk_pages() -> Router<AppState> {
+    use pages::{breaches, records, retention};
+    let read_register = MayEither(ManageBreaches, ReadLogs);
+    Router::new()
+        // ---- the privacy officer's desk -------------------------------------------------
+        .route(
+            "/tilsyn/brud",
+            at(read_register, get(breaches::register))
+                .merge(at(May(ManageBreaches), post(breaches::record))),
+        )
+        .route(
+            "/tilsyn/brud/{id}",
+            at(read_register, get(breaches::breach)),
+        )
+        .route(
+            "/tilsyn/brud/{id}/frist/{clock}",
+            at(May(ManageBreaches), post(breaches::record_clock)),
+        )
+        .route(
+            "/tilsyn/brud/{id}/beroerte",
+            at(May(ManageBreaches), post(breaches::search)),
+        )
+        .route(
+            "/tilsyn/brud/{id}/beroerte/tilknyt",
+            at(May(ManageBreaches), post(breaches::attach)),
+        )
+        .route(
+            "/tilsyn/brud/{id}/rapport.pdf",
+            at(read_register, get(breaches::report_pdf)),
+        )
+        .route(
+            "/brud",
+            at(
+                May(ReportBreach),
+                get(breaches::supplier_register).post(breaches::supplier_report),
+            ),
+        )
+        .route(
+            "/tilsyn/fortegnelse",
+            at(May(ReadRecords), get(records::records)),
+        )
+        .route(
+            "/tilsyn/fortegnelse/gennemgaa",
+            at(May(ReviewRecords), post(records::review)),
+        )
+        .route(
+            "/tilsyn/fortegnelse/eksport/{format}",
+            at(May(ReadRecords), get(records::export)),
+        )
+        .route(
+            "/tilsyn/fortegnelse/anmeldelser/{id}",
+            at(May(ReviewRecords), post(records::decide)),
+        )
+        .route(
+            "/fortegnelse/anmeld",
+            at(
+                May(ReportProcessing),
+                get(records::report_form).post(records::report),
+            ),
+        )
+        .route(
+            "/tilsyn/opbevaring",
+            at(
+                MayEither(ReadRecords, ManageRetention),
+                get(retention::retention),
+            ),
+        )
+        .route(
+            "/tilsyn/opbevaring/regler",
+            at(May(ManageRetention), post(retention::add_rule)),
+        )
+        .route(
+            "/tilsyn/opbevaring/regler/{id}/ophaev",
+            at(May(ManageRetention), post(retention::retire_rule)),
+        )
+        .route(
+            "/tilsyn/opbevaring/koer",
+            at(May(ManageRetention), post(retention::run)),
+        )
+}
+
+/// ---- the privacy officer's desk ----: the breach register, the records of processing
+/// and retention, for integrations.
+fn desk_api() -> Router<AppState> {
+    use api::{breaches, records, retention};
+    Router::new()
+        // ---- the privacy officer's desk -------------------------------------------------
+        .route(
+            "/api/v1/breaches",
+            at(May(ReadBreaches), get(breaches::breaches)),
+        )
+        .route(
+            "/api/v1/breaches",
+            at(May(ReportBreach), post(breaches::report)),
+        )
+        .route(
+            "/api/v1/breaches/affected",
+            at(May(ManageBreaches), post(breaches::affected)),
+        )
+        .route(
+            "/api/v1/breaches/{id}",
+            at(May(ReadBreaches), get(breaches::breach)),
+        )
+        .route(
+            "/api/v1/breaches/{id}/clocks/{clock}",
+            at(May(ManageBreaches), post(breaches::record_clock)),
+        )
+        .route(
+            "/api/v1/breaches/{id}/affected",
+            at(May(ManageBreaches), post(breaches::attach_affected)),
+        )
+        .route(
+            "/api/v1/breaches/{id}/report",
+            at(May(ReadBreaches), get(breaches::report_pdf)),
+        )
+        .route(
+            "/api/v1/records",
+            at(May(ReadRecords), get(records::export)),
+        )
+        .route(
+            "/api/v1/records/versions",
+            at(May(ReadRecords), get(records::versions)),
+        )
+        .route(
+            "/api/v1/records/review",
+            at(May(ReviewRecords), post(records::review)),
+        )
+        .route(
+            "/api/v1/records/drafts",
+            at(
+                MayEither(ReadRecords, ReportProcessing),
+                get(records::drafts),
+            ),
+        )
+        .route(
+            "/api/v1/records/drafts",
+            at(May(ReportProcessing), post(records::report)),
+        )
+        .route(
+            "/api/v1/records/drafts/{id}/decision",
+            at(May(ReviewRecords), post(records::decide)),
+        )
+        .route(
+            "/api/v1/retention/rules",
+            at(
+                MayEither(ReadRecords, ManageRetention),
+                get(retention::rules),
+            ),
+        )
+        .route(
+            "/api/v1/retention/rules",
+            at(May(ManageRetention), post(retention::set_rule)),
+        )
+        .route(
+            "/api/v1/retention/rules/{id}",
+            at(May(ManageRetention), delete(retention::retire_rule)),
+        )
+        .route(
+            "/api/v1/retention/run",
+            at(May(ManageRetention), post(retention::run)),
+        )
+        .route(
+            "/api/v1/retention/receipts",
+            at(May(ReadRecords), get(retention::receipts)),
+        )
+        .route(
+            "/api/v1/retention/deliveries",
+            at(May(ReadRecords), get(retention::deliveries)),
         )
 }
 

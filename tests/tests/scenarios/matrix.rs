@@ -125,6 +125,8 @@ enum Call {
     Page(String),
     Form(String, Vec<(&'static str, String)>),
     Message(String, String),
+    /// An API `DELETE`.
+    Delete(String),
 }
 
 /// One row of the table: a route, and who may use it seeing what.
@@ -160,6 +162,7 @@ impl Row {
             Call::Json(p, _) | Call::Post(p) | Call::Form(p, _) | Call::Message(p, _) => {
                 format!("POST {p}")
             }
+            Call::Delete(p) => format!("DELETE {p}"),
         }
     }
 
@@ -189,6 +192,7 @@ impl Row {
                     .post_multipart(&me(p), &[("body", &me(body))], None)
                     .await
             }
+            Call::Delete(p) => caller.delete(&me(p)).await,
         }
     }
 }
@@ -213,6 +217,9 @@ fn form(path: impl Into<String>, fields: &[(&'static str, &str)]) -> Row {
 }
 fn message(path: impl Into<String>) -> Row {
     Row::new(Call::Message(path.into(), "Hej fra {user}".into()))
+}
+fn delete(path: impl Into<String>) -> Row {
+    Row::new(Call::Delete(path.into()))
 }
 
 /// What the table is checked against: a citizen with orders of every kind.
@@ -245,6 +252,17 @@ struct Fixture {
     nord: Uuid,
     praktikpartner: Uuid,
     rights: RightsFixture,
+    desk: DeskFixture,
+}
+
+/// The privacy officer's desk: a breach Mentorhuset reported, two reports of new
+/// processing from Nord, and two retention rules (under legal hold) to retire.
+struct DeskFixture {
+    breach: Uuid,
+    /// When the breach was reported (and the municipality became aware of it).
+    at: skjold_core::Timestamp,
+    drafts: [Uuid; 2],
+    rules: [Uuid; 2],
 }
 
 /// Rights cases of Nord's, on the matrix's citizen unless said otherwise.
@@ -274,6 +292,18 @@ fn table(f: &Fixture) -> Vec<Row> {
     let c = f.citizen;
     let r = &f.rights;
     let order_body = json!({ "subject_id": c, "service_type_id": f.mentor_service, "supplier_id": f.mentorhuset });
+    let d = &f.desk;
+    // The form's `datetime-local` is Copenhagen time (UTC+1 in November).
+    let met_at_local = d.at.plus_seconds(3600).rfc3339()[..16].to_owned();
+    let affected = json!({ "party": { "kind": "organisation", "id": f.mentorhuset },
+        "from": "2020-01-01T00:00:00Z", "until": "2030-01-01T00:00:00Z" });
+    let mentorhuset = f.mentorhuset.to_string();
+    let search = [
+        ("party", "organisation"),
+        ("organisation", mentorhuset.as_str()),
+        ("from", "2020-01-01"),
+        ("until", "2030-01-01"),
+    ];
     vec![
         // ---- citizens ----------------------------------------------------------------------
         // The order's own unit, and a colleague elsewhere holding a stand-in access on it
@@ -530,6 +560,124 @@ fn table(f: &Fixture) -> Vec<Row> {
         post_empty(format!("/api/v1/notifications/{}/acknowledge", r.notice)).may(&[Supplier], NOTHING),
         form(format!("/leverandoer/underretninger/{}/kvitter", r.other_notice), &[])
             .may(&[Supplier], NOTHING),
+        // ---- the privacy officer's desk ------------------------------------------------------
+        // The breach register: the privacy officer works it, the auditor reads it, a
+        // supplier reports and reads its own (one without a DPA in force cannot report).
+        get("/api/v1/breaches").may(SUPPLIERS, NOTHING).may(OVERSIGHT, NOTHING),
+        post(
+            "/api/v1/breaches",
+            json!({ "controller_id": f.municipality, "processor_aware_at": "2026-11-23T09:00:00Z",
+                "nature": ["availability"], "description": "Nedbrud hos {user}", "contact_point": "{user}" }),
+        )
+        .may(&[Supplier, OtherSupplier, Dpo], NOTHING),
+        get(format!("/api/v1/breaches/{}", d.breach)).may(&[Supplier, Dpo, Auditor], NOTHING),
+        get(format!("/api/v1/breaches/{}/report", d.breach)).may(&[Supplier, Dpo, Auditor], NOTHING),
+        post(
+            format!("/api/v1/breaches/{}/clocks/authority", d.breach),
+            json!({ "met_at": d.at.rfc3339() }),
+        )
+        .may(&[Dpo], NOTHING),
+        post("/api/v1/breaches/affected", affected.clone()).may(&[Dpo], NOTHING),
+        post(format!("/api/v1/breaches/{}/affected", d.breach), affected).may(&[Dpo], NOTHING),
+        page("/tilsyn/brud").may(OVERSIGHT, NOTHING),
+        form(
+            "/tilsyn/brud",
+            &[
+                ("aware_at", "2026-11-23T10:00"),
+                ("nature", "integrity"),
+                ("description", "Et brev til forkert modtager ({user})"),
+                ("contact_point", "{user}"),
+                ("risk", "normal"),
+            ],
+        )
+        .may(&[Dpo], NOTHING),
+        page(format!("/tilsyn/brud/{}", d.breach)).may(OVERSIGHT, NOTHING),
+        page(format!("/tilsyn/brud/{}/rapport.pdf", d.breach)).may(OVERSIGHT, NOTHING),
+        form(
+            format!("/tilsyn/brud/{}/frist/persons", d.breach),
+            &[("met_at", &met_at_local)],
+        )
+        .may(&[Dpo], NOTHING),
+        form(format!("/tilsyn/brud/{}/beroerte", d.breach), &search).may(&[Dpo], NOTHING),
+        form(format!("/tilsyn/brud/{}/beroerte/tilknyt", d.breach), &search).may(&[Dpo], NOTHING),
+        // The privacy officer is sent on from the supplier's page to the register.
+        page("/brud").may(SUPPLIERS, NOTHING).may(&[Dpo], NOTHING),
+        form(
+            "/brud",
+            &[
+                ("controller_id", &f.municipality.to_string()),
+                ("processor_aware_at", "2026-11-23T10:00"),
+                ("nature", "confidentiality"),
+                ("description", "En kuffert med sagsakter er væk ({user})"),
+                ("contact_point", "{user}"),
+                ("risk", "normal"),
+            ],
+        )
+        .may(&[Supplier, OtherSupplier], NOTHING),
+        // The records of processing: read by the privacy officer, the auditor and the
+        // administrator; reviewed and decided by the privacy officer; reported by units.
+        get("/api/v1/records?format=csv").may(&[Admin, Dpo, Auditor], NOTHING),
+        get("/api/v1/records/versions").may(&[Admin, Dpo, Auditor], NOTHING),
+        post("/api/v1/records/review", json!({ "note": "Set af {user}" })).may(&[Dpo], NOTHING),
+        get("/api/v1/records/drafts").may(MUNICIPAL, NOTHING),
+        post(
+            "/api/v1/records/drafts",
+            json!({ "name": "Behandling {user}", "purpose": "Afprøvning", "subject_categories": "Ledige", "data_categories": ["identity"] }),
+        )
+        .may(CASEWORKERS, NOTHING),
+        post(
+            format!("/api/v1/records/drafts/{}/decision", d.drafts[0]),
+            json!({ "approve": true }),
+        )
+        .may(&[Dpo], NOTHING),
+        page("/tilsyn/fortegnelse").may(&[Admin, Dpo, Auditor], NOTHING),
+        page("/tilsyn/fortegnelse/eksport/pdf").may(&[Admin, Dpo, Auditor], NOTHING),
+        form("/tilsyn/fortegnelse/gennemgaa", &[("note", "Set af {user}")]).may(&[Dpo], NOTHING),
+        form(
+            format!("/tilsyn/fortegnelse/anmeldelser/{}", d.drafts[1]),
+            &[("decision", "return"), ("comment", "Beskriv modtagerne")],
+        )
+        .may(&[Dpo], NOTHING),
+        page("/fortegnelse/anmeld").may(CASEWORKERS, NOTHING),
+        form(
+            "/fortegnelse/anmeld",
+            &[
+                ("name", "Behandling {user}"),
+                ("purpose", "Afprøvning"),
+                ("subject_categories", "Ledige"),
+                ("category", "identity"),
+            ],
+        )
+        .may(CASEWORKERS, NOTHING),
+        // Retention: the privacy officer and the administrator write rules and run them
+        // (here only dry runs), the auditor reads. A rule is retired once, by the first who
+        // may (the administrator); the privacy officer then finds it gone.
+        get("/api/v1/retention/rules").may(&[Admin, Dpo, Auditor], NOTHING),
+        post(
+            "/api/v1/retention/rules",
+            json!({ "record_type": "citizen_data", "trigger": "received", "period_months": 240,
+                "action": "review", "legal_reference": "Regel af {user}", "legal_hold": true }),
+        )
+        .may(&[Admin, Dpo], NOTHING),
+        delete(format!("/api/v1/retention/rules/{}", d.rules[0])).may(&[Admin], NOTHING),
+        post_empty("/api/v1/retention/run?dry_run=true").may(&[Admin, Dpo], NOTHING),
+        get("/api/v1/retention/receipts").may(&[Admin, Dpo, Auditor], NOTHING),
+        get("/api/v1/retention/deliveries").may(&[Admin, Dpo, Auditor], NOTHING),
+        page("/tilsyn/opbevaring").may(&[Admin, Dpo, Auditor], NOTHING),
+        form(
+            "/tilsyn/opbevaring/regler",
+            &[
+                ("record_type", "citizen_data"),
+                ("trigger", "received"),
+                ("months", "240"),
+                ("action", "review"),
+                ("legal_reference", "Regel af {user}"),
+                ("legal_hold", "yes"),
+            ],
+        )
+        .may(&[Admin, Dpo], NOTHING),
+        form(format!("/tilsyn/opbevaring/regler/{}/ophaev", d.rules[1]), &[]).may(&[Admin], NOTHING),
+        form("/tilsyn/opbevaring/koer", &[("dry_run", "yes")]).may(&[Admin, Dpo], NOTHING),
         // ---- the directory and the catalogue ---------------------------------------------------
         get("/api/v1/me").may(EVERYONE, NOTHING),
         get("/api/v1/organisations").may(MUNICIPAL, NOTHING),
@@ -769,8 +917,10 @@ async fn fixture(w: &World) -> Fixture {
         .expect("user");
     let second_caseworker = w.actor("syd.ekstra").await;
     let rights = rights_fixture(w, citizen.id, &w.demo.citizens[7]).await;
+    let desk = desk_fixture(w).await;
     Fixture {
         rights,
+        desk,
         citizen: citizen.id,
         order,
         expired_order,
@@ -790,6 +940,78 @@ async fn fixture(w: &World) -> Fixture {
         mentor_service: w.service("MENTOR"),
         nord: w.org("Jobcenter København Nord"),
         praktikpartner: w.org("Praktikpartner A/S"),
+    }
+}
+
+/// The desk's breach, processing reports and rules (see [`DeskFixture`]).
+async fn desk_fixture(w: &World) -> DeskFixture {
+    use skjold_core::breaches::{BreachReport, DetectedBy, Nature};
+    use skjold_core::records::DraftInput;
+    use skjold_core::retention::{RecordType, RetentionAction, RuleInput, Trigger};
+    let now = w.app.now();
+    let mentor = w.actor("mentorhuset").await;
+    let breach = w
+        .app
+        .report_breach(
+            &mentor,
+            Some(w.demo.municipality_id),
+            &BreachReport {
+                detected_by: DetectedBy::Processor,
+                processor_id: None,
+                processor_aware_at: Some(now.plus_seconds(-3600)),
+                aware_at: now,
+                occurred_at: None,
+                nature: vec![Nature::Confidentiality],
+                description: "En mentors telefon er glemt i toget".into(),
+                data_categories: vec![skjold_core::Category::Identity],
+                subject_categories: "Borgere i mentorforløb".into(),
+                approx_persons: 5,
+                approx_records: 5,
+                contact_point: "Mentorhuset".into(),
+                consequences: String::new(),
+                measures: String::new(),
+                high_risk: true,
+                no_risk: false,
+            },
+        )
+        .await
+        .expect("breach");
+    let cw = w.actor("sagsbehandler").await;
+    let mut drafts = Vec::new();
+    for name in ["Jobrotation", "Løntilskud"] {
+        let draft = DraftInput {
+            name: name.into(),
+            purpose: "Opfølgning".into(),
+            subject_categories: "Ledige".into(),
+            data_categories: vec![skjold_core::Category::Employment],
+            recipients: String::new(),
+            retention: "5 år".into(),
+            question: String::new(),
+        };
+        drafts.push(w.app.report_processing(&cw, &draft).await.expect("draft"));
+    }
+    let dpo = w.actor("dpo").await;
+    let mut rules = Vec::new();
+    for (record_type, trigger) in [
+        (RecordType::OrderMessages, Trigger::OrderClosed),
+        (RecordType::RightsCase, Trigger::CaseClosed),
+    ] {
+        let rule = RuleInput {
+            record_type,
+            purpose_id: None,
+            trigger,
+            period_months: 120,
+            action: RetentionAction::Review,
+            legal_reference: "Tilbageholdt til matricen".into(),
+            legal_hold: true,
+        };
+        rules.push(w.app.set_retention_rule(&dpo, &rule).await.expect("rule"));
+    }
+    DeskFixture {
+        breach,
+        at: now,
+        drafts: [drafts[0], drafts[1]],
+        rules: [rules[0], rules[1]],
     }
 }
 

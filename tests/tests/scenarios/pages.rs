@@ -110,6 +110,37 @@ async fn titles_are_short_plain_text(backend: Backend) {
         .expect("data request");
     let municipality = cw.controller_id;
     let mentorhuset = w.org("Mentorhuset ApS");
+    // A breach whose description names the citizen: its page's title must not.
+    let breach = w
+        .app
+        .report_breach(
+            &mentor,
+            Some(municipality),
+            &skjold_core::breaches::BreachReport {
+                detected_by: skjold_core::breaches::DetectedBy::Processor,
+                processor_id: None,
+                processor_aware_at: Some(w.app.now()),
+                aware_at: w.app.now(),
+                occurred_at: None,
+                nature: vec![skjold_core::breaches::Nature::Confidentiality],
+                description: format!(
+                    "{} ({}) fik brev om sin diabetes",
+                    citizen.name,
+                    citizen.cpr.formatted()
+                ),
+                data_categories: vec![skjold_core::Category::Health],
+                subject_categories: "Borgere i mentorforløb".into(),
+                approx_persons: 1,
+                approx_records: 1,
+                contact_point: "Mentorhuset".into(),
+                consequences: String::new(),
+                measures: String::new(),
+                high_risk: true,
+                no_risk: false,
+            },
+        )
+        .await
+        .expect("breach");
 
     let users = [
         "admin",
@@ -155,6 +186,14 @@ async fn titles_are_short_plain_text(backend: Backend) {
         "/admin".to_owned(),
         "/admin/sikkerhed".to_owned(),
         "/admin/gennemgang".to_owned(),
+        // The privacy officer's desk.
+        "/tilsyn".to_owned(),
+        "/tilsyn/brud".to_owned(),
+        format!("/tilsyn/brud/{breach}"),
+        "/brud".to_owned(),
+        "/tilsyn/fortegnelse".to_owned(),
+        "/fortegnelse/anmeld".to_owned(),
+        "/tilsyn/opbevaring".to_owned(),
         format!("/bestillinger/{}", Uuid::new_v4()),
         "/findes-ikke".to_owned(),
     ];

@@ -11,6 +11,7 @@
 //! Routes that would carry a CPR number take it in a JSON body (`POST`), never in the URL,
 //! so it cannot end up in proxy or browser history.
 
+pub mod breaches;
 pub mod catalogue;
 pub mod citizens;
 pub mod data_requests;
@@ -18,6 +19,9 @@ pub mod directory;
 pub mod disclosures;
 pub mod orders;
 pub mod oversight;
+pub mod processors;
+pub mod records;
+pub mod retention;
 pub mod rights;
 pub mod threads;
 
@@ -115,6 +119,19 @@ pub struct Created {
         rights::decide, rights::answer, rights::letter, rights::review, rights::send,
         rights::export, rights::tasks, rights::contribute, rights::notifications,
         rights::acknowledge,
+        // DPAs and processors.
+        processors::desks, processors::desk, processors::new_version, processors::acknowledge,
+        processors::announce, processors::object, processors::present_transfer,
+        processors::decide_transfer, processors::record_audit, processors::send_notice,
+        processors::handle_notice, processors::confirm_end, processors::security_rules,
+        processors::approve_security_rules,
+        // The privacy officer's desk.
+        breaches::report, breaches::breaches, breaches::breach, breaches::record_clock,
+        breaches::affected, breaches::attach_affected, breaches::report_pdf,
+        records::export, records::versions, records::review, records::drafts, records::report,
+        records::decide,
+        retention::rules, retention::set_rule, retention::retire_rule, retention::run,
+        retention::receipts, retention::deliveries,
     ),
     components(schemas(ErrorBody, crate::error::ErrorDetail, Created)),
     modifiers(&BearerAuth, &EveryStatus),

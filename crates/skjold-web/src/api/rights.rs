@@ -407,7 +407,7 @@ pub struct Done {
     ok: bool,
 }
 
-fn done() -> ApiResult<Done> {
+pub(crate) fn done() -> ApiResult<Done> {
     Ok(Json(Done { ok: true }))
 }
 

@@ -3,6 +3,7 @@
 //! page it came from. A page makes one call into the application and renders its answer.
 
 pub mod access_review;
+pub mod breaches;
 pub mod citizen_view;
 pub mod citizens;
 pub mod data_requests;
@@ -10,6 +11,9 @@ pub mod directory;
 pub mod disclosures;
 pub mod orders;
 pub mod oversight;
+pub mod processors;
+pub mod records;
+pub mod retention;
 pub mod rights;
 pub mod sign_in;
 pub mod threads;

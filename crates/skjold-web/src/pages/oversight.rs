@@ -1,6 +1,6 @@
-//! Oversight for the privacy officer and the auditor: the follow-up page (stand-in
-//! accesses, deletions not confirmed in time), the disclosure ledger, the access log and
-//! its verifiable export.
+//! Oversight for the privacy officer and the auditor: the follow-up page (breach clocks
+//! past their deadline at its head, stand-in accesses, deletions not confirmed in time),
+//! the disclosure ledger, the access log and its verifiable export.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -17,6 +17,7 @@ use skjold_core::oversight::{AccessEntry, FollowUp};
 use skjold_core::text::MAX_TEXT;
 use skjold_core::{Action, ProblemKind};
 
+use super::breaches::{OverdueClock, overdue_clocks};
 use super::{Flash, Layout, NO_FLASH, answer, error_page, page_with, parse_id, words};
 use crate::AppState;
 use crate::download::download;
@@ -29,6 +30,8 @@ struct FollowUpPage {
     csrf: String,
     error: Option<String>,
     f: FollowUp,
+    /// Breach clocks past their deadline: they head the page.
+    overdue: Vec<OverdueClock>,
     may_follow_up: bool,
     max_text: usize,
 }
@@ -39,14 +42,21 @@ async fn follow_up_page(
     flash: &Flash,
     error: Option<String>,
 ) -> Response {
-    match state.app.follow_up(&user.actor).await {
-        Ok(f) => page_with(
+    let loaded = async {
+        let f = state.app.follow_up(&user.actor).await?;
+        let overdue = overdue_clocks(state, &user.actor).await?;
+        Ok::<_, AppError>((f, overdue))
+    }
+    .await;
+    match loaded {
+        Ok((f, overdue)) => page_with(
             &error,
             &FollowUpPage {
                 layout: Layout::for_user(user, "/tilsyn").with_flash(flash),
                 csrf: user.csrf.clone(),
                 error: error.clone(),
                 f,
+                overdue,
                 may_follow_up: user.actor.may(Action::RecordFollowUp),
                 max_text: MAX_TEXT,
             },

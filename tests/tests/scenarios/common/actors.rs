@@ -226,6 +226,11 @@ impl Caller {
         self.send(Method::GET, path, None).await
     }
 
+    /// A `DELETE` without a body.
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.send(Method::DELETE, path, None).await
+    }
+
     /// A JSON body (integrations).
     pub async fn post_json(&self, path: &str, body: &Value) -> Reply {
         self.send(
