@@ -671,6 +671,98 @@ impl DpaDesk {
     }
 }
 
+/// Something on a DPA that waits for the controller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "what")]
+pub enum Attention {
+    /// A sub-processor change the controller may still object to, until `deadline`.
+    ObjectionWindow { name: String, deadline: Date },
+    /// A third-country transfer waiting for a decision.
+    TransferAwaiting { recipient: String, country: String },
+    /// A processor's notice not yet handled.
+    NoticeOpen {
+        kind: ProcessorNoticeKind,
+        due_on: Date,
+    },
+    /// The yearly audit statement is missing.
+    AuditMissing { due: Date },
+    /// Return or deletion after the DPA ended is overdue.
+    EndingOverdue { due: Date },
+}
+
+impl Attention {
+    /// The item in one Danish sentence.
+    pub fn danish(&self) -> String {
+        match self {
+            Attention::ObjectionWindow { name, deadline } => format!(
+                "Ændring af underdatabehandler ({name}): indsigelse senest {}",
+                deadline.danish()
+            ),
+            Attention::TransferAwaiting { recipient, country } => {
+                format!("Overførsel til {recipient} ({country}) venter på afgørelse")
+            }
+            Attention::NoticeOpen { kind, due_on } => format!(
+                "{} (frist {}) er ikke behandlet",
+                kind.danish(),
+                due_on.danish()
+            ),
+            Attention::AuditMissing { due } => {
+                format!(
+                    "Årlig revisionserklæring mangler (forfaldt {})",
+                    due.danish()
+                )
+            }
+            Attention::EndingOverdue { due } => format!(
+                "Tilbagelevering eller sletning efter ophør er ikke bekræftet (frist {})",
+                due.danish()
+            ),
+        }
+    }
+}
+
+impl DpaDesk {
+    /// What waits for the controller on this DPA.
+    pub fn attention(&self) -> Vec<Attention> {
+        let mut out: Vec<Attention> = self
+            .sub_processors
+            .iter()
+            .filter(|s| s.may_object)
+            .map(|s| Attention::ObjectionWindow {
+                name: s.name.clone(),
+                deadline: s.objection_deadline,
+            })
+            .collect();
+        out.extend(
+            self.transfers
+                .iter()
+                .filter(|t| t.status == TransferStatus::Presented)
+                .map(|t| Attention::TransferAwaiting {
+                    recipient: t.recipient.clone(),
+                    country: t.country.clone(),
+                }),
+        );
+        out.extend(
+            self.notices
+                .iter()
+                .filter(|n| n.handled_at.is_none())
+                .map(|n| Attention::NoticeOpen {
+                    kind: n.kind,
+                    due_on: n.due_on,
+                }),
+        );
+        // An ended DPA owes no more statements; its return or deletion may be overdue.
+        match &self.ending {
+            Some(e) if e.overdue => out.push(Attention::EndingOverdue { due: e.due_on }),
+            Some(_) => {}
+            None if self.audit_status.missing => out.push(Attention::AuditMissing {
+                due: self.audit_status.next_due,
+            }),
+            None => {}
+        }
+        out
+    }
+}
+
 /// The written internal security rules (SA-1): a document with an owner, a yearly review
 /// and its history.
 #[derive(Debug, Clone, Serialize)]

@@ -552,6 +552,11 @@ async fn processor_notices_and_the_end_of_a_dpa(backend: Backend) {
     // A DPA that ended 45 days ago: return or deletion was due 15 days ago.
     let ended = dpa_of(&w, "Kompetencecentret Øst ApS").await;
     let desk = w.app.dpa_desk(&dpo, ended).await.expect("desk");
+    assert!(
+        desk.attention()
+            .iter()
+            .any(|a| matches!(a, skjold_core::processors::Attention::EndingOverdue { .. }))
+    );
     let ending = desk.ending.expect("ended");
     assert!(ending.overdue);
     assert_eq!(ending.due_on, ending.ended_on.plus_days(30));

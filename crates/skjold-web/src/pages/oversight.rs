@@ -32,6 +32,10 @@ struct FollowUpPage {
     f: FollowUp,
     /// Breach clocks past their deadline: they head the page.
     overdue: Vec<OverdueClock>,
+    /// Per DPA (id, processor, reference), what waits for the municipality.
+    processors: Vec<(uuid::Uuid, String, String, Vec<String>)>,
+    /// The security rules' state: none written, or their review overdue.
+    rules_note: Option<String>,
     may_follow_up: bool,
     max_text: usize,
 }
@@ -45,11 +49,31 @@ async fn follow_up_page(
     let loaded = async {
         let f = state.app.follow_up(&user.actor).await?;
         let overdue = overdue_clocks(state, &user.actor).await?;
-        Ok::<_, AppError>((f, overdue))
+        let processors = state
+            .app
+            .dpa_desks(&user.actor)
+            .await?
+            .into_iter()
+            .map(|d| {
+                let items: Vec<String> = d.attention().iter().map(|a| a.danish()).collect();
+                (d.dpa.id, d.dpa.processor_name, d.dpa.reference, items)
+            })
+            .filter(|(_, _, _, items)| !items.is_empty())
+            .collect();
+        let rules = state.app.security_rules(&user.actor).await?;
+        let rules_note = match rules.first() {
+            None => Some("Der er ingen skriftlige sikkerhedsregler endnu.".to_owned()),
+            Some(r) if r.review_overdue => Some(format!(
+                "Sikkerhedsreglerne skulle have været gennemgået senest {}.",
+                r.review_due.danish()
+            )),
+            Some(_) => None,
+        };
+        Ok::<_, AppError>((f, overdue, processors, rules_note))
     }
     .await;
     match loaded {
-        Ok((f, overdue)) => page_with(
+        Ok((f, overdue, processors, rules_note)) => page_with(
             &error,
             &FollowUpPage {
                 layout: Layout::for_user(user, "/tilsyn").with_flash(flash),
@@ -57,6 +81,8 @@ async fn follow_up_page(
                 error: error.clone(),
                 f,
                 overdue,
+                processors,
+                rules_note,
                 may_follow_up: user.actor.may(Action::RecordFollowUp),
                 max_text: MAX_TEXT,
             },
