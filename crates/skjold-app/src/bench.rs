@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+pub use skjold_store::audit::bench_fill::{FillParty, FillPlan};
 use skjold_store::audit::merkle::verify_inclusion;
 use skjold_store::testdb::TestDb;
 use skjold_store::{Backend, StoreError};
@@ -42,6 +43,23 @@ impl Scratch {
             Backend::Sqlite => "SQLite",
             Backend::Postgres => "PostgreSQL",
         }
+    }
+
+    /// Inserts the entries numbered `range` of `plan` into this scratch database's access
+    /// log with set-based SQL, outside the Merkle tree (synthetic, for benchmarks only);
+    /// returns how many.
+    pub async fn fill_access_log(
+        &self,
+        plan: &FillPlan,
+        range: std::ops::Range<u64>,
+    ) -> Result<u64, AppError> {
+        Ok(self.db.bench_fill_access_log(plan, range).await?)
+    }
+
+    /// Brings the planner's statistics up to date after a fill (ANALYZE; on PostgreSQL
+    /// with a VACUUM of the access log, as autovacuum would).
+    pub async fn analyze(&self) -> Result<(), AppError> {
+        Ok(self.db.bench_analyze().await?)
     }
 
     pub async fn cleanup(self) {

@@ -15,6 +15,8 @@
 //! months) is pruned whole — its entries deleted, its final checkpoint kept — so
 //! verification still passes afterwards.
 
+/// Synthetic entries in bulk, for benchmarks on throw-away databases only.
+pub mod bench_fill;
 pub mod entry;
 pub mod export;
 pub mod merkle;

@@ -11,9 +11,10 @@
 //! per citizen, the party's allowed uses in the access log and the fields disclosed to it
 //! in the ledger; the categories are those the party received (a supplier: the ledger up
 //! to the window's end) or, for the municipality's own users and units, those held about
-//! the citizen. Both are grouped in the database on the indexes `(user_id, at)`,
-//! `(organisation_id, at)` and `(supplier_id, at)`: only the party's own rows in the window
-//! are read.
+//! the citizen. Both are grouped in the database on the indexes `(user_id, at, subject_id,
+//! outcome)`, `(organisation_id, at, subject_id, outcome)` and `(supplier_id, at)`: only the
+//! party's own rows in the window are read, and in the access log from the index alone
+//! (`skjold bench breach` measures it over ten million entries).
 
 use std::collections::{BTreeMap, BTreeSet};
 
