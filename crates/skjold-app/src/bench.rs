@@ -37,6 +37,11 @@ impl Scratch {
         Scratch { db, letters, app }
     }
 
+    /// The URL of the scratch database on PostgreSQL; none on SQLite.
+    pub fn postgres_url(&self) -> Option<String> {
+        self.db.postgres_url()
+    }
+
     /// The backend's name, for the figures.
     pub fn backend(&self) -> &'static str {
         match self.db.backend {

@@ -5,7 +5,7 @@
 use uuid::Uuid;
 
 use skjold_core::processors::{
-    AuditKind, ChangeKind, DpaDesk, DpaTerms, ProcessorNoticeKind, SecurityRules,
+    AuditKind, ChangeKind, DpaDesk, DpaTerms, ProcessorNoticeKind, ReturnExport, SecurityRules,
     SubProcessorChange, TransferBasis,
 };
 use skjold_core::{Actor, Date};
@@ -199,6 +199,20 @@ impl App {
             .store()
             .gate()
             .confirm_dpa_end(actor, dpa_id, confirmation, self.now())
+            .await?)
+    }
+
+    /// What the processor of an ending or ended DPA holds for the municipality, to take
+    /// back (INV-17); logged once per citizen.
+    pub async fn return_export(
+        &self,
+        actor: &Actor,
+        dpa_id: Uuid,
+    ) -> Result<ReturnExport, AppError> {
+        Ok(self
+            .store()
+            .gate()
+            .return_export(actor, dpa_id, self.now())
             .await?)
     }
 

@@ -403,6 +403,8 @@ pub enum Problem {
     SecurityRulesIncomplete(Vec<String>),
     /// The DPA has not ended, or its return or deletion is already confirmed.
     DpaNotEnded,
+    /// The DPA has no end date: the processor holds nothing to return yet.
+    DpaNoEnd,
     // ---- the installation ------------------------------------------------------------------
     SmtpUrl(String),
     SmtpFrom(String),
@@ -631,6 +633,7 @@ impl Problem {
             SecurityRulesNotFound => "security_rules_not_found",
             SecurityRulesIncomplete(_) => "security_rules_incomplete",
             DpaNotEnded => "dpa_not_ended",
+            DpaNoEnd => "dpa_no_end",
             SmtpUrl(_) => "smtp_url",
             SmtpFrom(_) => "smtp_from",
             SmtpTls(_) => "smtp_tls",
@@ -732,7 +735,8 @@ impl Problem {
             | TransferDecided
             | DpaVersionAcknowledged
             | ProcessorNoticeHandled
-            | DpaNotEnded => ProblemKind::Conflict,
+            | DpaNotEnded
+            | DpaNoEnd => ProblemKind::Conflict,
             FormTooLarge => ProblemKind::TooLarge,
             _ => ProblemKind::Invalid,
         }

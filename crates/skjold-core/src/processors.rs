@@ -651,6 +651,19 @@ pub fn ending(
     }
 }
 
+/// What a processor holds for the controller when its DPA ends (INV-17): every order of
+/// the DPA's controller with it whose deletion the processor has not confirmed, with the
+/// values disclosed on it, for the controller to take back before the processor deletes.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReturnExport {
+    pub dpa: crate::catalogue::Dpa,
+    pub made_at: crate::Timestamp,
+    pub made_by: String,
+    /// The distinct citizens the orders concern; each read is one access-log entry.
+    pub citizens: usize,
+    pub orders: Vec<crate::orders::SupplierOrderView>,
+}
+
 /// Everything the desk holds about one DPA.
 #[derive(Debug, Clone, Serialize)]
 pub struct DpaDesk {

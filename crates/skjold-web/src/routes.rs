@@ -290,6 +290,10 @@ pub fn table() -> Router<AppState> {
             ),
         )
         .route(
+            "/tilsyn/aftaler/{id}/tilbagelevering",
+            at(May(ManageProcessors), get(pages::processors::return_export)),
+        )
+        .route(
             "/tilsyn/aftaler/{id}/versioner",
             at(May(ManageProcessors), post(pages::processors::new_version)),
         )
@@ -511,6 +515,10 @@ fn api_table(message: usize) -> Router<AppState> {
         .route(
             "/api/v1/dpas/{id}/end-confirmation",
             at(May(ActAsProcessor), post(api::processors::confirm_end)),
+        )
+        .route(
+            "/api/v1/dpas/{id}/return-export",
+            at(May(ManageProcessors), get(api::processors::return_export)),
         )
         .route(
             "/api/v1/security-rules",

@@ -14,9 +14,22 @@ use std::time::Duration;
 use rand::Rng;
 use uuid::Uuid;
 
-use skjold_core::oversight::UseKind;
-use skjold_store::testdb::TestDb;
-use skjold_store::{Backend, Location, Store};
+use skjold_app::bench::Scratch;
+use skjold_app::oversight::OversightQuery;
+use skjold_app::{App, Location};
+
+#[derive(Debug, Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server the suite uses, from the environment `.ci/run` sets.
+fn postgres_url() -> Option<String> {
+    std::env::var("SKJOLD_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+}
 
 /// Where the data lives: the data directory (key file, and the SQLite file unless `url`
 /// names a PostgreSQL database).
@@ -37,13 +50,13 @@ impl Place<'_> {
         c
     }
 
-    /// The server's store, with the server's own keys (its checkpoints must verify).
-    async fn store(&self) -> Store {
-        Store::open(&Location {
+    /// The installation the server left behind, with the server's own keys (its
+    /// checkpoints must verify).
+    async fn app(&self) -> App {
+        App::open(&Location {
             data_dir: self.dir.to_owned(),
             database_url: self.url.map(str::to_owned),
-            master_key: None,
-            key_store_url: None,
+            ..Location::default()
         })
         .await
         .expect("the server's data")
@@ -90,20 +103,34 @@ async fn start(place: &Place<'_>) -> (std::process::Child, String) {
     panic!("the server did not start");
 }
 
-/// Views of each citizen in the log.
-async fn logged_views(place: &Place<'_>, ids: &[Uuid]) -> Vec<usize> {
-    let store = place.store().await;
+/// Allowed views of each citizen in the log, read from the auditor's export (the export
+/// itself is logged as oversight, not as a view).
+async fn logged_views(place: &Place<'_>, cprs: &[String]) -> Vec<usize> {
+    let app = place.app().await;
+    let auditor = app.named_user("revisor").await.expect("auditor");
     let mut counts = Vec::new();
-    for id in ids {
-        let entries = store.audit().citizen_log(*id).await.expect("citizen log");
-        counts.push(
-            entries
-                .iter()
-                .filter(|e| e.use_kind == UseKind::View && e.allowed)
-                .count(),
-        );
+    for cpr in cprs {
+        let q = OversightQuery {
+            cpr: Some(cpr.clone()),
+            ..OversightQuery::default()
+        };
+        let export = app
+            .export_access_log(&auditor, &q, "jsonl")
+            .await
+            .expect("the citizen's log");
+        let lines = std::str::from_utf8(&export.bytes).expect("utf-8");
+        let views = lines
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json line"))
+            .filter(|l| {
+                l["type"] == "entry"
+                    && l["entry"]["use_kind"] == "view"
+                    && l["entry"]["outcome"] == "allowed"
+            })
+            .count();
+        counts.push(views);
     }
-    store.close().await;
+    app.close().await;
     counts
 }
 
@@ -114,7 +141,7 @@ async fn acknowledged_entries_survive_sigkill_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_entries_survive_sigkill_postgres() {
-    if skjold_store::testdb::postgres_url().is_none() {
+    if postgres_url().is_none() {
         assert!(
             std::env::var("CI").is_err(),
             "CI must run the PostgreSQL suite: set SKJOLD_TEST_POSTGRES_URL"
@@ -133,10 +160,10 @@ async fn survives_sigkill(backend: Backend) {
     let _ = std::fs::remove_dir_all(&dir);
     // On PostgreSQL, a fresh database that the server's commands then use.
     let pg = match backend {
-        Backend::Postgres => Some(TestDb::new(Backend::Postgres).await),
+        Backend::Postgres => Some(Scratch::new(postgres_url().as_deref()).await),
         Backend::Sqlite => None,
     };
-    let url = pg.as_ref().and_then(TestDb::postgres_url);
+    let url = pg.as_ref().and_then(Scratch::postgres_url);
     let place = Place {
         dir: &dir,
         url: url.as_deref(),
@@ -217,7 +244,7 @@ async fn survives_sigkill(backend: Backend) {
         for task in load {
             task.await.expect("load task");
         }
-        let logged = logged_views(&place, &ids).await;
+        let logged = logged_views(&place, &cprs).await;
         for (i, n) in logged.iter().enumerate() {
             let a = acked[i].load(Ordering::SeqCst);
             assert!(
@@ -230,10 +257,10 @@ async fn survives_sigkill(backend: Backend) {
     assert!(total > rounds, "the load acknowledged {total} views");
     eprintln!("{backend:?}: {rounds} kills, {total} acknowledged views, every one in the log");
 
-    let store = place.store().await;
-    let report = store.audit().verify_log().await.expect("verify");
+    let app = place.app().await;
+    let report = app.verify_log().await.expect("verify");
     assert!(report.ok(), "{:?}", report.problems);
-    store.close().await;
+    app.close().await;
     if let Some(pg) = pg {
         pg.cleanup().await;
     }

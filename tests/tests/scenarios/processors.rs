@@ -2,7 +2,7 @@
 //! unilateral change, the sub-processor window and the controller's objection,
 //! third-country transfers refused until approved, inspections with 7 working days' notice
 //! across Easter and Christmas, audit statements missing, the processors' notices, the end
-//! of a DPA, and the security rules.
+//! of a DPA with the return of what the processor holds, and the security rules.
 
 use skjold_app::processors::{Announcement, TransferInput};
 use skjold_core::processors::{
@@ -21,6 +21,7 @@ crate::on_both_backends!(
     third_country_sub_processors_wait_for_an_approved_basis,
     inspections_need_seven_working_days_across_easter_and_christmas,
     processor_notices_and_the_end_of_a_dpa,
+    an_ending_dpa_returns_what_the_processor_holds,
     security_rules_cover_their_topics_and_are_reviewed_yearly,
 );
 
@@ -595,6 +596,94 @@ async fn processor_notices_and_the_end_of_a_dpa(backend: Backend) {
         ),
         Problem::DpaNotEnded
     );
+    w.done().await;
+}
+
+async fn an_ending_dpa_returns_what_the_processor_holds(backend: Backend) {
+    let w = World::new_at(backend, 4, noon(day(2026, 9, 14))).await;
+    let cw = w.actor("sagsbehandler").await;
+    let dpo = w.actor("dpo").await;
+    let supplier = w.actor("praktikpartner").await;
+    let (a, b) = (w.demo.citizens[0].clone(), w.demo.citizens[1].clone());
+    w.search(&cw, &a).await;
+    w.search(&cw, &b).await;
+    let first = w.order(&cw, a.id, "PRAKTIK", "Praktikpartner A/S").await;
+    let second = w.order(&cw, a.id, "JOBSOG", "Praktikpartner A/S").await;
+    let done = w.order(&cw, b.id, "PRAKTIK", "Praktikpartner A/S").await;
+    w.app.close_order(&cw, done).await.expect("closed");
+    w.app
+        .confirm_deletion(&supplier, done)
+        .await
+        .expect("deleted");
+    // Praktikpartner's DPA has an end date; Mentorhuset's runs until further notice.
+    let dpa = dpa_of(&w, "Praktikpartner A/S").await;
+    let before = w.log_count().await;
+    let export = w.app.return_export(&dpo, dpa).await.expect("export");
+    let logged = w.log_count().await - before - 1;
+
+    assert_eq!(export.dpa.id, dpa);
+    assert_eq!(export.made_by, dpo.display_name);
+    let ids: Vec<Uuid> = export.orders.iter().map(|o| o.order.id).collect();
+    assert!(ids.contains(&first) && ids.contains(&second));
+    assert!(!ids.contains(&done), "a confirmed deletion holds nothing");
+    assert!(export.orders.iter().all(|o| {
+        o.order.supplier_name == "Praktikpartner A/S"
+            && o.order
+                .closing
+                .as_ref()
+                .is_none_or(|c| c.deletion_confirmed_at.is_none())
+    }));
+    // The values are the ones the supplier sees on the order.
+    for id in [first, second] {
+        let seen = w.app.supplier_order(&supplier, id).await.expect("seen");
+        let returned = export
+            .orders
+            .iter()
+            .find(|o| o.order.id == id)
+            .expect("returned");
+        let values = |f: &[skjold_core::orders::DisclosedField]| {
+            f.iter()
+                .map(|f| (f.field, f.value.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert!(!seen.fields.is_empty());
+        assert_eq!(values(&returned.fields), values(&seen.fields));
+    }
+    // One access-log entry per citizen the export names, each tied to the citizen.
+    assert_eq!(logged, export.citizens);
+    let q = skjold_app::oversight::OversightQuery {
+        cpr: Some(a.cpr.formatted()),
+        ..Default::default()
+    };
+    let revisor = w.actor("revisor").await;
+    let entries = w.app.access_log(&revisor, &q).await.expect("log");
+    let returns: Vec<_> = entries
+        .iter()
+        .filter(|e| e.detail.starts_with("Tilbagelevering ved ophør"))
+        .collect();
+    assert_eq!(returns.len(), 1, "one entry for the citizen's two orders");
+    assert_eq!(returns[0].subject_id, Some(a.id));
+    assert_eq!(returns[0].user_id, Some(dpo.user_id));
+
+    // Nothing to return while a DPA has no end; only the privacy officer takes it.
+    let open_ended = dpa_of(&w, "Mentorhuset ApS").await;
+    assert_eq!(
+        problem(
+            w.app
+                .return_export(&dpo, open_ended)
+                .await
+                .expect_err("no end")
+        ),
+        Problem::DpaNoEnd
+    );
+    for who in ["sagsbehandler", "praktikpartner", "revisor"] {
+        let actor = w.actor(who).await;
+        let refused = w.app.return_export(&actor, dpa).await.expect_err(who);
+        assert!(
+            matches!(problem(refused), Problem::RoleNotAllowed(_)),
+            "{who} may not take the return export"
+        );
+    }
     w.done().await;
 }
 

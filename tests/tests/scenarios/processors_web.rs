@@ -330,6 +330,26 @@ async fn the_desk_answers_each_role_as_the_table_says(backend: Backend) {
             [403, 403, 404, 404, 403, 403],
         ),
         row(
+            Call::Get(format!("/api/v1/dpas/{ended_dpa}/return-export")),
+            [ok, 403, 403, 403, ok, 403],
+        ),
+        row(
+            Call::Get(format!("/api/v1/dpas/{m}/return-export")),
+            [409, 403, 403, 403, 409, 403],
+        ),
+        row(
+            Call::Get(format!("/api/v1/dpas/{}/return-export", Uuid::new_v4())),
+            [404, 403, 403, 403, 404, 403],
+        ),
+        row(
+            Call::Page(format!("/tilsyn/aftaler/{ended_dpa}/tilbagelevering")),
+            [ok, 403, 403, 403, ok, 403],
+        ),
+        row(
+            Call::Page(format!("/tilsyn/aftaler/{m}/tilbagelevering")),
+            [409, 403, 403, 403, 409, 403],
+        ),
+        row(
             Call::Get("/api/v1/security-rules".into()),
             [ok, 403, 403, 403, ok, ok],
         ),

@@ -28,6 +28,14 @@ struct DisclosedRow {
     sealed: SealedRow,
 }
 
+/// An order's sealed disclosed values, read; see [`Gate::held_by_supplier`].
+pub(super) struct Held {
+    subject_id: Uuid,
+    rows: Vec<DisclosedRow>,
+    notes: Vec<(Uuid, Uuid, Vec<u8>)>,
+    wrapped: Option<Vec<u8>>,
+}
+
 /// What an order needs, checked: the caseworker may open the citizen's record, the
 /// service type is the municipality's, and the supplier has a DPA in force today.
 type Prepared = (ServiceType, Organisation, Dpa, Vec<FieldKey>, Option<Uuid>);
@@ -482,18 +490,7 @@ impl Gate {
                 citizen_erased: erased_at(&mut tx, order.subject_id).await?.is_some(),
             });
         }
-        let disclosed = fetch!(
-            &mut tx,
-            fetch_all,
-            DisclosedRow,
-            "SELECT d.field_key, d.kind, d.at, p.id, p.ciphertext, p.source, p.collected_at, p.restricted \
-             FROM disclosure d JOIN personal_datum p ON p.id = d.datum_id WHERE d.order_id = $1 \
-             AND p.restricted = $2 AND p.removed_at IS NULL ORDER BY d.at, d.id",
-            order_id,
-            false
-        )?;
-        let notes = super::rights::rectification_notes(&mut tx, order.subject_id).await?;
-        let wrapped = self.wrapped_key(order.subject_id).await?;
+        let held = self.held_by_supplier(&mut tx, &order).await?;
         self.log_after(
             tx,
             Some(actor),
@@ -508,32 +505,70 @@ impl Gate {
         )
         .await?;
 
-        // An erased citizen's data rows are gone, and their key with them: nothing to open.
-        let key = self.unwrap_optional(order.subject_id, wrapped.as_deref())?;
-        let mut fields = Vec::with_capacity(disclosed.len());
-        for d in disclosed {
-            let (Ok(field), Some(key)) = (d.field_key.parse::<FieldKey>(), key.as_ref()) else {
-                continue;
-            };
-            let value = open_one(key, order.subject_id, field, &d.sealed)?;
-            let rectification =
-                super::rights::rectification_of(key, order.subject_id, &notes, d.sealed.id)?;
-            fields.push(DisclosedField {
-                field,
-                value,
-                kind: DisclosureKind::parse(&d.kind),
-                at: Now::from_micros(d.at),
-                rectification,
-            });
-        }
-        fields.sort_by_key(|f| (f.at, f.kind, f.field));
+        let (fields, citizen_erased) = self.open_held(held)?;
         Ok(SupplierOrderView {
             order: order.summary(),
             purpose,
             legal_basis,
             fields,
-            citizen_erased: key.is_none(),
+            citizen_erased,
         })
+    }
+
+    /// The values disclosed on an order that its supplier still sees (not restricted, not
+    /// removed), sealed, with what opening them needs. Open them with [`Gate::open_held`]
+    /// once the read is logged.
+    pub(super) async fn held_by_supplier(
+        &self,
+        tx: &mut Tx,
+        order: &OrderRow,
+    ) -> Result<Held, StoreError> {
+        let rows = fetch!(
+            tx,
+            fetch_all,
+            DisclosedRow,
+            "SELECT d.field_key, d.kind, d.at, p.id, p.ciphertext, p.source, p.collected_at, p.restricted \
+             FROM disclosure d JOIN personal_datum p ON p.id = d.datum_id WHERE d.order_id = $1 \
+             AND p.restricted = $2 AND p.removed_at IS NULL ORDER BY d.at, d.id",
+            order.id,
+            false
+        )?;
+        Ok(Held {
+            subject_id: order.subject_id,
+            notes: super::rights::rectification_notes(tx, order.subject_id).await?,
+            wrapped: self.wrapped_key(order.subject_id).await?,
+            rows,
+        })
+    }
+
+    /// Opens what [`Gate::held_by_supplier`] read: the fields in the order they were
+    /// disclosed, and whether the citizen was erased (their rows and key are gone then,
+    /// so there is nothing to open).
+    pub(super) fn open_held(&self, held: Held) -> Result<(Vec<DisclosedField>, bool), StoreError> {
+        let subject = held.subject_id;
+        let Some(key) = self.unwrap_optional(subject, held.wrapped.as_deref())? else {
+            return Ok((Vec::new(), true));
+        };
+        let mut fields = Vec::with_capacity(held.rows.len());
+        for d in held.rows {
+            let Ok(field) = d.field_key.parse::<FieldKey>() else {
+                continue;
+            };
+            fields.push(DisclosedField {
+                field,
+                value: open_one(&key, subject, field, &d.sealed)?,
+                kind: DisclosureKind::parse(&d.kind),
+                at: Now::from_micros(d.at),
+                rectification: super::rights::rectification_of(
+                    &key,
+                    subject,
+                    &held.notes,
+                    d.sealed.id,
+                )?,
+            });
+        }
+        fields.sort_by_key(|f| (f.at, f.kind, f.field));
+        Ok((fields, false))
     }
 
     /// The supplier's own orders under a DPA in force, and its closed orders whose

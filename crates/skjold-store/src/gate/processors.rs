@@ -15,16 +15,18 @@ use skjold_core::catalogue::Dpa;
 use skjold_core::oversight::UseKind;
 use skjold_core::processors::{
     AuditKind, AuditRecordView, ChangeKind, DpaDesk, DpaTerms, DpaVersionView, ProcessorNoticeKind,
-    ProcessorNoticeView, SECURITY_RULES_REVIEW_MONTHS, SecurityRules, SubProcessorChange,
-    SubProcessorStatus, SubProcessorView, TransferBasis, TransferStatus, TransferView,
-    audit_status, check_announcement, check_effective, check_inspection, ending, in_eea,
-    may_object, missing_topics, notice_due, objection_deadline, status, takes_effect_on,
+    ProcessorNoticeView, ReturnExport, SECURITY_RULES_REVIEW_MONTHS, SecurityRules,
+    SubProcessorChange, SubProcessorStatus, SubProcessorView, TransferBasis, TransferStatus,
+    TransferView, audit_status, check_announcement, check_effective, check_inspection, ending,
+    in_eea, may_object, missing_topics, notice_due, objection_deadline, status, takes_effect_on,
 };
 use skjold_core::text::{self, MAX_TEXT};
 use skjold_core::{Action, Actor, Date, Input, Problem, Role};
 
 use super::*;
-use crate::catalogue::{DPA_SELECT, DpaRow};
+use skjold_core::orders::SupplierOrderView;
+
+use crate::catalogue::{DPA_SELECT, DpaRow, purpose_summary};
 
 const PURPOSE_PROCESSORS: &str = "Tilsyn med databehandlere";
 
@@ -869,6 +871,101 @@ impl Gate {
         )?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The return export of a DPA with an end date (INV-17): what the processor holds for
+    /// the controller (see [`ReturnExport`]), opened for the privacy officer. Each citizen
+    /// it names gets one access-log entry, written before anything is opened.
+    pub async fn return_export(
+        &self,
+        actor: &Actor,
+        dpa_id: Uuid,
+        now: Now,
+    ) -> Result<ReturnExport, StoreError> {
+        let mut tx = self.db.read().await?;
+        let authorised = async {
+            require(actor, Action::ManageProcessors)?;
+            let (controller, dpa) = visible_dpa(&mut tx, actor, dpa_id).await?;
+            if dpa.ends_on.is_none() {
+                return Err(Problem::DpaNoEnd.into());
+            }
+            Ok((controller, dpa))
+        }
+        .await;
+        let (controller, dpa) = match authorised {
+            Ok(found) => found,
+            Err(e) => {
+                let u = Use::new(
+                    UseKind::Oversight,
+                    None,
+                    PURPOSE_PROCESSORS,
+                    "Tilbagelevering ved aftalens ophør afvist",
+                );
+                return Err(self.refuse(tx, actor, now, u, e).await);
+            }
+        };
+        let sql = format!(
+            "{ORDER_SELECT} WHERE o.controller_id = $1 AND o.supplier_id = $2 \
+             AND o.deletion_confirmed_at IS NULL ORDER BY o.created_at, o.id"
+        );
+        let orders = fetch!(
+            &mut tx,
+            fetch_all,
+            OrderRow,
+            &sql,
+            controller,
+            dpa.processor_id
+        )?;
+        let mut purposes = std::collections::HashMap::new();
+        let mut read = Vec::with_capacity(orders.len());
+        for order in orders {
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                purposes.entry(order.purpose_id)
+            {
+                slot.insert(purpose_summary(&mut tx, order.controller_id, order.purpose_id).await?);
+            }
+            let held = self.held_by_supplier(&mut tx, &order).await?;
+            read.push((order, held));
+        }
+        tx.commit().await?;
+
+        let mut subjects: Vec<Uuid> = read.iter().map(|(o, _)| o.subject_id).collect();
+        subjects.sort_unstable();
+        subjects.dedup();
+        let detail = format!("Tilbagelevering ved ophør af aftale {}", dpa.reference);
+        let entries = subjects
+            .iter()
+            .map(|s| {
+                let u = Use::new(
+                    UseKind::Oversight,
+                    Some(*s),
+                    PURPOSE_PROCESSORS,
+                    detail.clone(),
+                );
+                log_row(Some(actor), now, &u, true)
+            })
+            .collect();
+        self.log.append_all(entries).await?;
+
+        let mut returned = Vec::with_capacity(read.len());
+        for (order, held) in read {
+            let (purpose, legal_basis) = purposes[&order.purpose_id].clone();
+            let (fields, citizen_erased) = self.open_held(held)?;
+            returned.push(SupplierOrderView {
+                order: order.summary(),
+                purpose,
+                legal_basis,
+                fields,
+                citizen_erased,
+            });
+        }
+        Ok(ReturnExport {
+            dpa,
+            made_at: now,
+            made_by: actor.display_name.clone(),
+            citizens: subjects.len(),
+            orders: returned,
+        })
     }
 
     /// The security rules' versions, newest first.

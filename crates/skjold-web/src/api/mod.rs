@@ -123,7 +123,8 @@ pub struct Created {
         processors::desks, processors::desk, processors::new_version, processors::acknowledge,
         processors::announce, processors::object, processors::present_transfer,
         processors::decide_transfer, processors::record_audit, processors::send_notice,
-        processors::handle_notice, processors::confirm_end, processors::security_rules,
+        processors::handle_notice, processors::confirm_end, processors::return_export,
+        processors::security_rules,
         processors::approve_security_rules,
         // The privacy officer's desk.
         breaches::report, breaches::breaches, breaches::breach, breaches::record_clock,

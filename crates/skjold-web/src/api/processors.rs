@@ -21,12 +21,13 @@ use skjold_app::threads::uploads::MAX_ATTACHMENT_BYTES;
 use skjold_core::error::DateInput;
 use skjold_core::processors::{
     AuditKind, AuditRecordView, AuditStatus, ChangeKind, DEFAULT_BREACH_NOTICE_HOURS, DpaDesk,
-    DpaEnding, DpaTerms, DpaVersionView, ProcessorNoticeKind, ProcessorNoticeView, SecurityRules,
-    SubProcessorChange, SubProcessorView, TransferBasis, TransferView,
+    DpaEnding, DpaTerms, DpaVersionView, ProcessorNoticeKind, ProcessorNoticeView, ReturnExport,
+    SecurityRules, SubProcessorChange, SubProcessorView, TransferBasis, TransferView,
 };
 use skjold_core::{Date, Problem};
 
 use super::catalogue::DpaView;
+use super::orders::SupplierOrder;
 use super::rights::{Done, done};
 use super::{ApiJson, ApiResult, Created, Id, instant};
 use crate::AppState;
@@ -737,6 +738,49 @@ pub async fn confirm_end(
 ) -> ApiResult<Done> {
     s.app.confirm_dpa_end(&a, id, &i.confirmation).await?;
     done()
+}
+
+/// What the processor of an ending or ended DPA holds for the municipality: every order
+/// whose deletion it has not confirmed, with the values disclosed on it.
+#[derive(Serialize, ToSchema)]
+pub struct ReturnExportView {
+    dpa: DpaView,
+    #[schema(format = DateTime)]
+    made_at: String,
+    made_by: String,
+    /// The distinct citizens the orders concern; each was logged as read.
+    citizens: usize,
+    orders: Vec<SupplierOrder>,
+}
+
+impl From<ReturnExport> for ReturnExportView {
+    fn from(e: ReturnExport) -> ReturnExportView {
+        ReturnExportView {
+            dpa: e.dpa.into(),
+            made_at: instant(e.made_at),
+            made_by: e.made_by,
+            citizens: e.citizens,
+            orders: e.orders.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// The return export of a DPA with an end date (INV-17): what its processor holds, for the
+/// municipality to take back before the processor deletes it. One access-log entry per
+/// citizen.
+#[utoipa::path(get, path = "/api/v1/dpas/{id}/return-export", tag = "processors",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = ReturnExportView),
+        (status = 404, body = ErrorBody, description = "No such DPA, or another municipality's"),
+        (status = 409, body = ErrorBody, description = "The DPA has no end date"),
+    ))]
+pub async fn return_export(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Id(id): Id,
+) -> ApiResult<ReturnExportView> {
+    Ok(Json(s.app.return_export(&a, id).await?.into()))
 }
 
 /// A version of the written security rules.

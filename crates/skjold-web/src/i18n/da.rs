@@ -401,6 +401,7 @@ pub fn problem(p: &Problem) -> String {
         SecurityRulesNotFound => "Sikkerhedsreglerne findes ikke.".into(),
         SecurityRulesIncomplete(topics) => format!("Sikkerhedsreglerne skal også dække: {}.", topics.join(", ")),
         DpaNotEnded => "Aftalen er ikke ophørt, eller tilbagelevering eller sletning er allerede bekræftet.".into(),
+        DpaNoEnd => "Aftalen har ingen slutdato: der er endnu intet at tilbagelevere.".into(),
         DataInUse => {
             "Datamappen er i brug. Stop serveren (og andre kommandoer) før gendannelsen.".into()
         }

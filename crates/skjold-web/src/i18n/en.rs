@@ -420,6 +420,7 @@ pub fn problem(p: &Problem) -> String {
         SecurityRulesNotFound => "The security rules do not exist.".into(),
         SecurityRulesIncomplete(topics) => format!("The security rules must also cover: {}.", topics.join(", ")),
         DpaNotEnded => "The agreement has not ended, or its return or deletion is already confirmed.".into(),
+        DpaNoEnd => "The agreement has no end date: there is nothing to return yet.".into(),
         DataInUse => "The data directory is in use. Stop the server (and other commands) before restoring.".into(),
     }
 }

@@ -30,6 +30,8 @@ use skjold_core::{Action, Date, Input, Problem};
 use super::sign_in::Empty;
 use super::{Layout, answer, error_page, page_with};
 use crate::AppState;
+use crate::api::processors::ReturnExportView;
+use crate::download::download;
 use crate::session::{CsrfForm, CsrfMultipart, WebUser};
 
 /// The controller's list of DPAs.
@@ -362,6 +364,26 @@ pub async fn desk(
     Query(flash): Query<DeskFlash>,
 ) -> Response {
     desk_page(&state, &user, id, &flash, None, Typed::Nothing).await
+}
+
+/// The return export as a file: the API's JSON, for the municipality's archive or case
+/// system.
+pub async fn return_export(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+) -> Response {
+    match state.app.return_export(&user.actor, id).await {
+        Ok(export) => {
+            let filename = format!("tilbagelevering-{}.json", export.dpa.reference);
+            let view = ReturnExportView::from(export);
+            match serde_json::to_vec_pretty(&view) {
+                Ok(bytes) => download(&filename, "application/json", bytes),
+                Err(e) => error_page(Some(&user), AppError::Internal(e.to_string())),
+            }
+        }
+        Err(e) => error_page(Some(&user), e),
+    }
 }
 
 pub async fn new_version(
