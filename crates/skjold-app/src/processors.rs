@@ -10,6 +10,9 @@ use skjold_core::processors::{
 };
 use skjold_core::{Actor, Date};
 
+use skjold_core::threads::NewAttachment;
+
+use crate::threads::uploads::{Upload, check_upload};
 use crate::{App, AppError};
 
 /// A change of sub-processor, as the processor announces it.
@@ -116,6 +119,11 @@ impl App {
         dpa_id: Uuid,
         t: &TransferInput,
     ) -> Result<Uuid, AppError> {
+        // The document passes the attachments' guard: judged by its content, named safely.
+        let document = check_upload(&Upload {
+            filename: t.document_name.clone(),
+            bytes: t.document.clone(),
+        })?;
         Ok(self
             .store()
             .gate()
@@ -125,11 +133,22 @@ impl App {
                 &t.recipient,
                 &t.country,
                 t.basis,
-                &t.document_name,
-                &t.document,
+                &document.filename,
+                &document.bytes,
                 self.now(),
             )
             .await?)
+    }
+
+    /// A transfer's document, to download: its safe name and the type judged from its
+    /// content (the guard it passed when presented).
+    pub async fn transfer_document(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<NewAttachment, AppError> {
+        let (filename, bytes) = self.store().gate().transfer_document(actor, id).await?;
+        check_upload(&Upload { filename, bytes })
     }
 
     pub async fn decide_transfer(

@@ -290,6 +290,13 @@ pub fn table() -> Router<AppState> {
             ),
         )
         .route(
+            "/tilsyn/overfoersler/{id}/dokument",
+            at(
+                MayEither(ManageProcessors, ReadRecords),
+                get(pages::processors::transfer_document),
+            ),
+        )
+        .route(
             "/tilsyn/aftaler/{id}/tilbagelevering",
             at(May(ManageProcessors), get(pages::processors::return_export)),
         )
@@ -515,6 +522,10 @@ fn api_table(message: usize) -> Router<AppState> {
         .route(
             "/api/v1/dpas/{id}/end-confirmation",
             at(May(ActAsProcessor), post(api::processors::confirm_end)),
+        )
+        .route(
+            "/api/v1/transfers/{id}/document",
+            at(May(ReadProcessors), get(api::processors::transfer_document)),
         )
         .route(
             "/api/v1/dpas/{id}/return-export",

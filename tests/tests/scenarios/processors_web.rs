@@ -330,6 +330,18 @@ async fn the_desk_answers_each_role_as_the_table_says(backend: Backend) {
             [403, 403, 404, 404, 403, 403],
         ),
         row(
+            Call::Get(format!("/api/v1/transfers/{transfer}/document")),
+            [ok, 403, ok, 404, ok, ok],
+        ),
+        row(
+            Call::Get(format!("/api/v1/transfers/{}/document", Uuid::new_v4())),
+            [404, 403, 404, 404, 404, 404],
+        ),
+        row(
+            Call::Page(format!("/tilsyn/overfoersler/{transfer}/dokument")),
+            [ok, 403, 403, 403, ok, ok],
+        ),
+        row(
             Call::Get(format!("/api/v1/dpas/{ended_dpa}/return-export")),
             [ok, 403, 403, 403, ok, 403],
         ),
@@ -698,6 +710,27 @@ async fn a_transfer_document_is_uploaded_and_approved(backend: Backend) {
         )
         .await;
     assert_eq!(no_file.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The attachments' guard: markup named as a PDF, and an executable, are refused.
+    for (name, bytes) in [
+        (
+            "scc.pdf",
+            b"<html><script>alert(1)</script></html>".as_slice(),
+        ),
+        ("scc.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00".as_slice()),
+    ] {
+        let bad = supplier
+            .post_multipart(
+                &path,
+                &[
+                    ("recipient", "Cloud Inc."),
+                    ("country", "US"),
+                    ("basis", "standard_contractual_clauses"),
+                ],
+                Some((name, bytes)),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    }
     let presented = supplier
         .post_multipart(
             &path,
@@ -740,6 +773,19 @@ async fn a_transfer_document_is_uploaded_and_approved(backend: Backend) {
     );
     let page = dpo.get(&format!("/tilsyn/aftaler/{dpa}")).await;
     assert!(page.body.contains(&sha), "the hash is shown");
+    // The document itself, to read before deciding: as presented, a download.
+    let link = format!("/tilsyn/overfoersler/{transfer}/dokument");
+    assert!(page.body.contains(&link));
+    let file = dpo.get(&link).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.body.as_bytes(), document);
+    assert_eq!(file.headers[header::CONTENT_TYPE], "application/pdf");
+    assert!(
+        file.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .expect("disposition")
+            .starts_with("attachment; filename=\"scc-2021-914.pdf\"")
+    );
     let action = format!("/tilsyn/aftaler/{dpa}/overfoersler/{transfer}/afgoerelse");
     assert!(page.body.contains(&action));
     let odd = dpo

@@ -683,6 +683,30 @@ impl Gate {
         Ok(())
     }
 
+    /// A transfer's document as the processor presented it (its name and bytes), for the
+    /// controller to read before deciding, and for the processor itself.
+    pub async fn transfer_document(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<(String, Vec<u8>), StoreError> {
+        require(actor, Action::ReadProcessors)?;
+        let mut tx = self.db.read().await?;
+        let (dpa_id, name, document) = fetch!(
+            &mut tx,
+            fetch_optional,
+            (Uuid, String, Vec<u8>),
+            "SELECT dpa_id, document_name, document FROM transfer WHERE id = $1",
+            id
+        )?
+        .ok_or(StoreError::Refused(Problem::TransferNotFound))?;
+        visible_dpa(&mut tx, actor, dpa_id)
+            .await
+            .map_err(|_| StoreError::Refused(Problem::TransferNotFound))?;
+        tx.commit().await?;
+        Ok((name, document))
+    }
+
     /// Records a yearly audit statement (dated `on`) or plans an inspection on `on`, with at
     /// least 7 working days' notice from today.
     pub async fn record_audit(

@@ -124,6 +124,7 @@ pub struct Created {
         processors::announce, processors::object, processors::present_transfer,
         processors::decide_transfer, processors::record_audit, processors::send_notice,
         processors::handle_notice, processors::confirm_end, processors::return_export,
+        processors::transfer_document,
         processors::security_rules,
         processors::approve_security_rules,
         // The privacy officer's desk.

@@ -11,6 +11,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -31,6 +32,7 @@ use super::orders::SupplierOrder;
 use super::rights::{Done, done};
 use super::{ApiJson, ApiResult, Created, Id, instant};
 use crate::AppState;
+use crate::download::download;
 use crate::error::{ApiError, ErrorBody};
 use crate::session::ApiUser;
 
@@ -738,6 +740,23 @@ pub async fn confirm_end(
 ) -> ApiResult<Done> {
     s.app.confirm_dpa_end(&a, id, &i.confirmation).await?;
     done()
+}
+
+/// A transfer's document as presented, for the municipality to read before deciding (and
+/// for the processor that presented it); the type is judged from its content.
+#[utoipa::path(get, path = "/api/v1/transfers/{id}/document", tag = "processors",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The document, as an attachment", content_type = "application/octet-stream"),
+        (status = 404, body = ErrorBody, description = "No such transfer, or not the caller's"),
+    ))]
+pub async fn transfer_document(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Id(id): Id,
+) -> Result<Response, ApiError> {
+    let doc = s.app.transfer_document(&a, id).await?;
+    Ok(download(&doc.filename, &doc.content_type, doc.bytes))
 }
 
 /// What the processor of an ending or ended DPA holds for the municipality: every order

@@ -366,6 +366,18 @@ pub async fn desk(
     desk_page(&state, &user, id, &flash, None, Typed::Nothing).await
 }
 
+/// A transfer's document, for the privacy officer to read before deciding.
+pub async fn transfer_document(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+) -> Response {
+    match state.app.transfer_document(&user.actor, id).await {
+        Ok(doc) => download(&doc.filename, &doc.content_type, doc.bytes),
+        Err(e) => error_page(Some(&user), e),
+    }
+}
+
 /// The return export as a file: the API's JSON, for the municipality's archive or case
 /// system.
 pub async fn return_export(
