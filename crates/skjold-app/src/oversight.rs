@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use skjold_core::disclosures::LedgerEntry;
 use skjold_core::error::DateInput;
-use skjold_core::oversight::{AccessEntry, FollowUp, LogFilter};
+use skjold_core::oversight::{AccessEntry, Cursor, FollowUp, LogFilter, Page};
 use skjold_core::text::{self, MIN_NOTE};
 use skjold_core::{Action, Actor, Cpr, Input, Problem};
 use skjold_store::audit::export::Format;
@@ -25,10 +25,20 @@ pub struct OversightQuery {
     pub from: Option<String>,
     /// `YYYY-MM-DD`, inclusive.
     pub until: Option<String>,
+    /// The citizen by internal id (as a page's address carries it, never the CPR number).
+    pub subject: Option<Uuid>,
+    /// Where the page starts (see [`Cursor`]); the first page without it.
+    pub after: Option<Cursor>,
+    /// Entries per page; [`PAGE`] without it, at most [`MAX_PAGE`].
+    pub limit: Option<u32>,
 }
 
-/// The most entries a page of the ledger or the access log shows.
-pub const PAGE: i64 = 500;
+/// The entries a page of the ledger or the access log shows unless asked for another
+/// number.
+pub const PAGE: u32 = 100;
+
+/// The most entries one page may hold.
+pub const MAX_PAGE: u32 = 1_000;
 
 /// An export of the access log, ready to download.
 #[derive(Debug, Clone)]
@@ -70,20 +80,24 @@ impl App {
             .await?)
     }
 
+    /// The citizen a CPR number names, to filter the logs by (the look-up is logged); an
+    /// unknown number gives the nil id, which matches nothing.
+    pub async fn log_subject(&self, actor: &Actor, cpr: &str) -> Result<Uuid, AppError> {
+        require(actor, Action::ReadLogs)?;
+        let cpr = Cpr::parse(cpr)?;
+        Ok(self
+            .store()
+            .gate()
+            .find_subject(actor, &cpr, self.now())
+            .await?
+            .unwrap_or_else(Uuid::nil))
+    }
+
     async fn log_filter(&self, actor: &Actor, q: &OversightQuery) -> Result<LogFilter, AppError> {
         require(actor, Action::ReadLogs)?;
         let subject_id = match non_empty(&q.cpr) {
-            Some(cpr) => {
-                let cpr = Cpr::parse(cpr)?;
-                Some(
-                    self.store()
-                        .gate()
-                        .find_subject(actor, &cpr, self.now())
-                        .await?
-                        .unwrap_or_else(Uuid::nil),
-                )
-            }
-            None => None,
+            Some(cpr) => Some(self.log_subject(actor, cpr).await?),
+            None => q.subject,
         };
         let user_id = match non_empty(&q.username) {
             Some(u) => Some(
@@ -109,15 +123,17 @@ impl App {
             organisation_id: q.organisation,
             from,
             until,
-            limit: PAGE,
+            after: q.after,
+            limit: i64::from(q.limit.unwrap_or(PAGE).clamp(1, MAX_PAGE)),
         })
     }
 
+    /// A page of the disclosure ledger, newest first.
     pub async fn ledger(
         &self,
         actor: &Actor,
         q: &OversightQuery,
-    ) -> Result<Vec<LedgerEntry>, AppError> {
+    ) -> Result<Page<LedgerEntry>, AppError> {
         let f = self.log_filter(actor, q).await?;
         Ok(self.store().gate().ledger(actor, &f, self.now()).await?)
     }
@@ -149,11 +165,12 @@ impl App {
         })
     }
 
+    /// A page of the access log, newest first.
     pub async fn access_log(
         &self,
         actor: &Actor,
         q: &OversightQuery,
-    ) -> Result<Vec<AccessEntry>, AppError> {
+    ) -> Result<Page<AccessEntry>, AppError> {
         let f = self.log_filter(actor, q).await?;
         Ok(self
             .store()

@@ -108,6 +108,8 @@ pub enum IdInput {
     Supplier,
     User,
     Block,
+    /// A page's position in a long list (its cursor).
+    Page,
 }
 
 /// A security setting with a permitted range.

@@ -114,6 +114,7 @@ pub async fn run(command: AuditCommand) -> Result<()> {
                 organisation: args.organisation,
                 from: args.from,
                 until: args.until,
+                ..OversightQuery::default()
             };
             let bytes = app.export_access_log(&actor, &q, &args.format).await?.bytes;
             match args.out {

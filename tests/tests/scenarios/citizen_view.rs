@@ -99,7 +99,8 @@ async fn a_citizen_sees_exactly_their_own_records(backend: Backend) {
                 w.app.now(),
             )
             .await
-            .expect("ledger");
+            .expect("ledger")
+            .entries;
     let recipients = me.get("/borger/modtagere").await;
     assert_eq!(recipients.status, StatusCode::OK);
     assert!(recipients.body.contains("Mentorhuset ApS"));

@@ -315,7 +315,8 @@ async fn views_after_erasure(w: &World, c: &DemoCitizen, case: &Case) {
         .app
         .ledger(&dpo, &Default::default())
         .await
-        .expect("ledger");
+        .expect("ledger")
+        .entries;
     let theirs: Vec<_> = ledger.iter().filter(|e| e.subject_id == c.id).collect();
     assert!(theirs.len() >= 2);
     assert!(theirs.iter().all(|e| e.erased && e.justification.is_none()));
@@ -475,9 +476,16 @@ async fn erasure_leaves_nothing_to_read(backend: Backend) {
     // The erasure is in the access log, and the log still verifies.
     let log = w
         .app
-        .access_log(&dpo, &Default::default())
+        .access_log(
+            &dpo,
+            &skjold_app::oversight::OversightQuery {
+                subject: Some(c.id),
+                ..Default::default()
+            },
+        )
         .await
-        .expect("log");
+        .expect("log")
+        .entries;
     assert!(log.iter().any(|e| e.subject_id == Some(c.id)
         && e.use_kind == skjold_core::oversight::UseKind::Erase
         && e.allowed));

@@ -333,6 +333,7 @@ async fn every_free_text_is_bounded(backend: Backend) {
         .ledger(&w.actor("dpo").await, &Default::default())
         .await
         .expect("ledger")
+        .entries
         .len();
     let orgs_before = w.app.organisations(&cw).await.expect("organisations").len();
     let messages_before = w
@@ -382,6 +383,7 @@ async fn every_free_text_is_bounded(backend: Backend) {
         .ledger(&w.actor("dpo").await, &Default::default())
         .await
         .expect("ledger")
+        .entries
         .len();
     assert_eq!(ledger_after, ledger_before, "no disclosure went through");
     let thread = w.app.thread(&cw, order).await.expect("thread");

@@ -98,6 +98,7 @@ async fn supplier_asks_for_data_and_caseworker_decides(backend: Backend) {
         .ledger(&dpo, &OversightQuery::default())
         .await
         .expect("ledger")
+        .entries
         .len();
     w.app
         .decide_request(
@@ -121,7 +122,8 @@ async fn supplier_asks_for_data_and_caseworker_decides(backend: Backend) {
         .app
         .ledger(&dpo, &OversightQuery::default())
         .await
-        .expect("ledger");
+        .expect("ledger")
+        .entries;
     assert_eq!(ledger.len(), ledger_before + 2);
     let new: Vec<_> = ledger
         .iter()
@@ -255,7 +257,8 @@ async fn messages_carry_evidence_of_delivery(backend: Backend) {
             },
         )
         .await
-        .expect("log");
+        .expect("log")
+        .entries;
     assert!(log.iter().any(|e| e.detail.starts_with("Beskedtråd")));
     w.done().await;
 }
@@ -272,6 +275,7 @@ async fn guard_stops_undisclosed_data_until_confirmed(backend: Backend) {
         .ledger(&dpo, &OversightQuery::default())
         .await
         .expect("ledger")
+        .entries
         .len();
 
     let with_phone = format!("Ring gerne direkte til borgeren på {}.", citizen.phone);
@@ -330,7 +334,8 @@ async fn guard_stops_undisclosed_data_until_confirmed(backend: Backend) {
         .app
         .ledger(&dpo, &OversightQuery::default())
         .await
-        .expect("ledger");
+        .expect("ledger")
+        .entries;
     assert_eq!(ledger.len(), ledger_before + 1);
     let phone = ledger
         .iter()
@@ -893,7 +898,8 @@ async fn general_threads_concern_no_citizen(backend: Backend) {
         .app
         .access_log(&w.actor("dpo").await, &OversightQuery::default())
         .await
-        .expect("log");
+        .expect("log")
+        .entries;
     let general: Vec<_> = log
         .iter()
         .filter(|e| e.purpose == "Kommunikation med leverandøren")

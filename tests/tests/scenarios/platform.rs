@@ -367,7 +367,8 @@ async fn supplier_sees_only_its_own_disclosed_data(backend: Backend) {
             },
         )
         .await
-        .expect("log");
+        .expect("log")
+        .entries;
     assert!(denied.iter().any(|e| !e.allowed));
 
     // The supplier with an expired DPA sees none of its orders, even old ones.
@@ -409,7 +410,7 @@ async fn privacy_officer_follows_every_disclosure_and_access(backend: Backend) {
         cpr: Some(citizen.cpr.formatted()),
         ..Default::default()
     };
-    let entries = w.app.access_log(&dpo, &by_cpr).await.expect("log");
+    let entries = w.app.access_log(&dpo, &by_cpr).await.expect("log").entries;
     assert!(entries.iter().any(
         |e| e.username.as_deref() == Some("sagsbehandler") && e.subject_id == Some(citizen.id)
     ));
@@ -420,7 +421,8 @@ async fn privacy_officer_follows_every_disclosure_and_access(backend: Backend) {
         .app
         .ledger(&dpo, &OversightQuery::default())
         .await
-        .expect("ledger");
+        .expect("ledger")
+        .entries;
     assert!(
         ledger
             .iter()
@@ -436,7 +438,8 @@ async fn privacy_officer_follows_every_disclosure_and_access(backend: Backend) {
             },
         )
         .await
-        .expect("ledger");
+        .expect("ledger")
+        .entries;
     assert!(!for_mentor.is_empty());
     assert!(
         for_mentor
@@ -452,6 +455,7 @@ async fn privacy_officer_follows_every_disclosure_and_access(backend: Backend) {
             .ledger(&dpo, &future)
             .await
             .expect("ledger")
+            .entries
             .is_empty()
     );
 
@@ -467,7 +471,8 @@ async fn privacy_officer_follows_every_disclosure_and_access(backend: Backend) {
             },
         )
         .await
-        .expect("log");
+        .expect("log")
+        .entries;
     let logged: std::collections::BTreeSet<_> = oversight
         .iter()
         .filter(|e| {
@@ -535,6 +540,7 @@ async fn bad_input_changes_nothing(backend: Backend) {
         .ledger(&dpo, &OversightQuery::default())
         .await
         .expect("ledger")
+        .entries
         .len();
     let orders_before = w.app.unit_orders(&cw).await.expect("orders").len();
 
@@ -591,6 +597,7 @@ async fn bad_input_changes_nothing(backend: Backend) {
         .ledger(&dpo, &OversightQuery::default())
         .await
         .expect("ledger")
+        .entries
         .len();
     let why = "En fyldestgørende begrundelse for videregivelsen";
     assert_eq!(
@@ -647,6 +654,7 @@ async fn bad_input_changes_nothing(backend: Backend) {
             .ledger(&dpo, &OversightQuery::default())
             .await
             .expect("ledger")
+            .entries
             .len(),
         placed_ledger
     );

@@ -656,7 +656,7 @@ async fn an_ending_dpa_returns_what_the_processor_holds(backend: Backend) {
         ..Default::default()
     };
     let revisor = w.actor("revisor").await;
-    let entries = w.app.access_log(&revisor, &q).await.expect("log");
+    let entries = w.app.access_log(&revisor, &q).await.expect("log").entries;
     let returns: Vec<_> = entries
         .iter()
         .filter(|e| e.detail.starts_with("Tilbagelevering ved ophør"))

@@ -170,7 +170,8 @@ async fn access_answer_names_exactly_the_ledgers_recipients(backend: Backend) {
         .app
         .ledger(&dpo, &skjold_app::oversight::OversightQuery::default())
         .await
-        .expect("ledger");
+        .expect("ledger")
+        .entries;
     let received: BTreeSet<String> = ledger
         .iter()
         .filter(|e| e.subject_id == citizen)

@@ -282,7 +282,8 @@ async fn other_units_get_not_found_until_they_stand_in(backend: Backend) {
             },
         )
         .await
-        .expect("log");
+        .expect("log")
+        .entries;
     let on_order: Vec<_> = log
         .iter()
         .filter(|e| e.subject_id == Some(citizen.id) && e.allowed && e.use_kind != UseKind::Search)
@@ -531,7 +532,8 @@ async fn the_guard_reads_attachments(backend: Backend) {
         .app
         .ledger(&dpo, &OversightQuery::default())
         .await
-        .expect("ledger");
+        .expect("ledger")
+        .entries;
     assert!(
         ledger
             .iter()

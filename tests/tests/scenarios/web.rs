@@ -190,6 +190,7 @@ async fn csrf_and_sign_in(backend: Backend) {
         .ledger(&dpo, &Default::default())
         .await
         .expect("ledger")
+        .entries
         .len();
     let orders_before = w.app.unit_orders(&cw).await.expect("orders").len();
     let body = format!(
@@ -228,6 +229,7 @@ async fn csrf_and_sign_in(backend: Backend) {
             .ledger(&dpo, &Default::default())
             .await
             .expect("ledger")
+            .entries
             .len(),
         before
     );

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use skjold_core::disclosures::LedgerEntry;
 use skjold_core::orders::OrderSummary;
-use skjold_core::oversight::{AccessEntry, LogFilter, UseKind};
+use skjold_core::oversight::{AccessEntry, COUNT_CAP, Cursor, LogFilter, Page, UseKind};
 use skjold_core::{Action, Actor};
 
 use super::disclosures::{LEDGER_SELECT, LedgerRow};
@@ -68,25 +68,45 @@ impl Gate {
         actor: &Actor,
         filter: &LogFilter,
         now: Now,
-    ) -> Result<Vec<LedgerEntry>, StoreError> {
+    ) -> Result<Page<LedgerEntry>, StoreError> {
         require(actor, Action::ReadLogs)?;
         let mut tx = self.db.read().await?;
-        let rows = fetch!(
+        let limit = filter.limit.clamp(1, 10_000);
+        const WHERE: &str = "WHERE d.controller_id = $1 AND ($2 IS NULL OR d.subject_id = $2) \
+             AND ($3 IS NULL OR d.supplier_id = $3) AND ($4 IS NULL OR d.at >= $4) AND ($5 IS NULL OR d.at < $5)";
+        let mut rows = fetch!(
             &mut tx,
             fetch_all,
             LedgerRow,
             &format!(
-                "{LEDGER_SELECT} WHERE d.controller_id = $1 AND ($2 IS NULL OR d.subject_id = $2) \
-                 AND ($3 IS NULL OR d.supplier_id = $3) AND ($4 IS NULL OR d.at >= $4) AND ($5 IS NULL OR d.at < $5) \
-                 ORDER BY d.at DESC, d.id LIMIT $6"
+                "{LEDGER_SELECT} {WHERE} AND ($6 IS NULL OR d.at < $6 OR (d.at = $6 AND d.id > $7)) \
+                 ORDER BY d.at DESC, d.id LIMIT $8"
             ),
             actor.controller_id,
             filter.subject_id,
             filter.organisation_id,
             filter.from.map(Now::micros),
             filter.until.map(Now::micros),
-            filter.limit.clamp(1, 10_000)
+            filter.after.map(|c| c.at.micros()),
+            filter.after.map(|c| c.id),
+            limit + 1
         )?;
+        let total = scalar!(
+            &mut tx,
+            fetch_one,
+            i64,
+            &format!("SELECT COUNT(*) FROM (SELECT 1 FROM disclosure d {WHERE} LIMIT $6) counted"),
+            actor.controller_id,
+            filter.subject_id,
+            filter.organisation_id,
+            filter.from.map(Now::micros),
+            filter.until.map(Now::micros),
+            COUNT_CAP as i64
+        )?;
+        let next = next_page(&mut rows, limit, |r| Cursor {
+            at: Now::from_micros(r.at),
+            id: r.id,
+        });
         let subjects: Vec<Uuid> = rows.iter().map(|r| r.subject_id).collect();
         let wrapped = self.wrapped_keys(&subjects).await?;
         tx.commit().await?;
@@ -113,7 +133,11 @@ impl Gate {
             })
             .collect();
         self.log.append_all(entries).await?;
-        self.open_ledger(rows, &wrapped)
+        Ok(Page {
+            entries: self.open_ledger(rows, &wrapped)?,
+            next,
+            total: u64::try_from(total).unwrap_or(0),
+        })
     }
 
     /// The access log, for the privacy officer and the auditor.
@@ -122,29 +146,56 @@ impl Gate {
         actor: &Actor,
         filter: &LogFilter,
         now: Now,
-    ) -> Result<Vec<AccessEntry>, StoreError> {
+    ) -> Result<Page<AccessEntry>, StoreError> {
         require(actor, Action::ReadLogs)?;
         let mut tx = self.db.read().await?;
+        let limit = filter.limit.clamp(1, 10_000);
         // The log covers the municipality's own users and the suppliers acting for it.
-        let rows = fetch!(
+        const FROM: &str = "FROM access_log l LEFT JOIN organisation o ON o.id = l.organisation_id \
+             WHERE (o.id IS NULL OR o.id = $1 OR o.parent_id = $1 OR o.kind = 'supplier') \
+             AND ($2 IS NULL OR l.subject_id = $2) AND ($3 IS NULL OR l.user_id = $3) \
+             AND ($4 IS NULL OR l.organisation_id = $4) AND ($5 IS NULL OR l.at >= $5) AND ($6 IS NULL OR l.at < $6)";
+        let mut rows = fetch!(
             &mut tx,
             fetch_all,
             AccessRow,
-            "SELECT l.id, l.at, l.user_id, u.username, o.name AS organisation_name, l.use_kind, l.subject_id, l.criterion, \
-             l.purpose, l.outcome, l.detail, l.stand_in_id FROM access_log l LEFT JOIN app_user u ON u.id = l.user_id \
-             LEFT JOIN organisation o ON o.id = l.organisation_id \
-             WHERE (o.id IS NULL OR o.id = $1 OR o.parent_id = $1 OR o.kind = 'supplier') \
-             AND ($2 IS NULL OR l.subject_id = $2) AND ($3 IS NULL OR l.user_id = $3) \
-             AND ($4 IS NULL OR l.organisation_id = $4) AND ($5 IS NULL OR l.at >= $5) AND ($6 IS NULL OR l.at < $6) \
-             ORDER BY l.at DESC, l.id LIMIT $7",
+            &format!(
+                "SELECT l.id, l.at, l.user_id, u.username, o.name AS organisation_name, l.use_kind, l.subject_id, \
+                 l.criterion, l.purpose, l.outcome, l.detail, l.stand_in_id \
+                 {} AND ($7 IS NULL OR l.at < $7 OR (l.at = $7 AND l.id > $8)) ORDER BY l.at DESC, l.id LIMIT $9",
+                FROM.replacen(
+                    "FROM access_log l ",
+                    "FROM access_log l LEFT JOIN app_user u ON u.id = l.user_id ",
+                    1
+                )
+            ),
             actor.controller_id,
             filter.subject_id,
             filter.user_id,
             filter.organisation_id,
             filter.from.map(Now::micros),
             filter.until.map(Now::micros),
-            filter.limit.clamp(1, 10_000)
+            filter.after.map(|c| c.at.micros()),
+            filter.after.map(|c| c.id),
+            limit + 1
         )?;
+        let total = scalar!(
+            &mut tx,
+            fetch_one,
+            i64,
+            &format!("SELECT COUNT(*) FROM (SELECT 1 {FROM} LIMIT $7) counted"),
+            actor.controller_id,
+            filter.subject_id,
+            filter.user_id,
+            filter.organisation_id,
+            filter.from.map(Now::micros),
+            filter.until.map(Now::micros),
+            COUNT_CAP as i64
+        )?;
+        let next = next_page(&mut rows, limit, |r| Cursor {
+            at: Now::from_micros(r.at),
+            id: r.id,
+        });
         let mut u = Use::new(
             UseKind::Oversight,
             filter.subject_id,
@@ -153,7 +204,7 @@ impl Gate {
         );
         u.criterion = Some(describe_filter(filter));
         self.log_after(tx, Some(actor), now, &u, true).await?;
-        Ok(rows
+        let entries = rows
             .into_iter()
             .map(|r| AccessEntry {
                 id: r.id,
@@ -169,6 +220,22 @@ impl Gate {
                 detail: r.detail,
                 stand_in: r.stand_in_id,
             })
-            .collect())
+            .collect();
+        Ok(Page {
+            entries,
+            next,
+            total: u64::try_from(total).unwrap_or(0),
+        })
     }
+}
+
+/// Cuts the one row read beyond a page's `limit` and returns where the next page starts
+/// (the last row kept), or none when nothing was beyond.
+fn next_page<R>(rows: &mut Vec<R>, limit: i64, cursor: impl Fn(&R) -> Cursor) -> Option<Cursor> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if rows.len() <= limit {
+        return None;
+    }
+    rows.truncate(limit);
+    rows.last().map(cursor)
 }

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use skjold_app::AppError;
 use skjold_app::oversight::OversightQuery;
-use skjold_core::oversight::{AccessEntry, FollowUp, StandInView};
+use skjold_core::oversight::{AccessEntry, Cursor, FollowUp, Page, StandInView};
 
 use super::disclosures::LedgerEntryView;
 use super::orders::{OrderSummaryView, summaries};
@@ -117,13 +118,15 @@ pub async fn follow_up_stand_in(
     Ok(Json(FollowedUp { followed_up: id }))
 }
 
-/// Filters for the ledger and the access log; all optional. An unknown citizen or user
-/// gives an empty result.
+/// Filters for the ledger and the access log, all optional, and the page asked for. An
+/// unknown citizen or user gives an empty result.
 #[derive(Deserialize, ToSchema, Default)]
 pub struct OversightInput {
     /// A citizen's CPR number (the look-up is logged).
     #[schema(pattern = "^[0-9]{6}-?[0-9]{4}$")]
     cpr: Option<String>,
+    /// A citizen's internal id, instead of the CPR number.
+    subject_id: Option<Uuid>,
     #[schema(max_length = 200)]
     username: Option<String>,
     organisation: Option<Uuid>,
@@ -133,30 +136,69 @@ pub struct OversightInput {
     /// `YYYY-MM-DD`, inclusive.
     #[schema(format = Date)]
     until: Option<String>,
+    /// The `next` of the page before; the first page without it.
+    #[schema(max_length = 60)]
+    after: Option<String>,
+    /// Entries per page (default 100).
+    #[schema(minimum = 1, maximum = 1000)]
+    limit: Option<u32>,
 }
 
-impl From<OversightInput> for OversightQuery {
-    fn from(i: OversightInput) -> OversightQuery {
-        OversightQuery {
-            cpr: i.cpr,
-            username: i.username,
-            organisation: i.organisation,
-            from: i.from,
-            until: i.until,
+impl OversightInput {
+    fn query(self) -> Result<OversightQuery, ApiError> {
+        Ok(OversightQuery {
+            cpr: self.cpr,
+            username: self.username,
+            organisation: self.organisation,
+            from: self.from,
+            until: self.until,
+            subject: self.subject_id,
+            after: match self.after {
+                Some(c) => Some(c.parse::<Cursor>().map_err(AppError::from)?),
+                None => None,
+            },
+            limit: self.limit,
+        })
+    }
+}
+
+/// A page of the ledger or the access log, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct OversightPage<T> {
+    entries: Vec<T>,
+    /// Pass as `after` for the next page; absent on the last page.
+    next: Option<String>,
+    /// How many entries match the filters, counted up to 10,000.
+    total: u64,
+    /// The count stopped at 10,000: there are at least that many.
+    total_capped: bool,
+}
+
+impl<T> OversightPage<T> {
+    fn of<E: Into<T>>(page: Page<E>) -> OversightPage<T> {
+        let total_capped = page.capped();
+        OversightPage {
+            next: page.next.map(|c| c.to_string()),
+            total: page.total,
+            total_capped,
+            entries: page.entries.into_iter().map(Into::into).collect(),
         }
     }
 }
 
-/// The disclosure ledger, newest first, at most 500 entries.
+/// A page of the disclosure ledger, newest first.
 #[utoipa::path(post, path = "/api/v1/ledger/query", tag = "oversight", request_body = OversightInput,
-    responses((status = 200, body = [LedgerEntryView])))]
+    responses(
+        (status = 200, body = OversightPage<LedgerEntryView>),
+        (status = 422, body = ErrorBody, description = "A malformed filter or page position"),
+    ))]
 pub async fn ledger(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     ApiJson(i): ApiJson<OversightInput>,
-) -> ApiResult<Vec<LedgerEntryView>> {
-    let entries = s.app.ledger(&a, &i.into()).await?;
-    Ok(Json(entries.into_iter().map(Into::into).collect()))
+) -> ApiResult<OversightPage<LedgerEntryView>> {
+    let page = s.app.ledger(&a, &i.query()?).await?;
+    Ok(Json(OversightPage::of(page)))
 }
 
 /// One use of personal data, allowed or refused.
@@ -198,16 +240,19 @@ impl From<AccessEntry> for AccessLogEntry {
     }
 }
 
-/// The access log, newest first, at most 500 entries.
+/// A page of the access log, newest first.
 #[utoipa::path(post, path = "/api/v1/access-log/query", tag = "oversight", request_body = OversightInput,
-    responses((status = 200, body = [AccessLogEntry])))]
+    responses(
+        (status = 200, body = OversightPage<AccessLogEntry>),
+        (status = 422, body = ErrorBody, description = "A malformed filter or page position"),
+    ))]
 pub async fn access_log(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
     ApiJson(i): ApiJson<OversightInput>,
-) -> ApiResult<Vec<AccessLogEntry>> {
-    let entries = s.app.access_log(&a, &i.into()).await?;
-    Ok(Json(entries.into_iter().map(Into::into).collect()))
+) -> ApiResult<OversightPage<AccessLogEntry>> {
+    let page = s.app.access_log(&a, &i.query()?).await?;
+    Ok(Json(OversightPage::of(page)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -235,7 +280,7 @@ pub async fn export(
     let format = i.format.as_deref().unwrap_or("jsonl").to_owned();
     let e = s
         .app
-        .export_access_log(&a, &i.filter.into(), &format)
+        .export_access_log(&a, &i.filter.query()?, &format)
         .await?;
     Ok(download(e.filename, e.content_type, e.bytes))
 }

@@ -84,6 +84,7 @@ fn id(i: IdInput) -> &'static str {
         IdInput::Supplier => "leverandør",
         IdInput::User => "bruger",
         IdInput::Block => "spærring",
+        IdInput::Page => "sideposition",
     }
 }
 

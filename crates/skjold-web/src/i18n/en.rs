@@ -82,6 +82,7 @@ fn id(i: IdInput) -> &'static str {
         IdInput::Supplier => "supplier",
         IdInput::User => "user",
         IdInput::Block => "block",
+        IdInput::Page => "page position",
     }
 }
 

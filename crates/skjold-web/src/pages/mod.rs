@@ -33,6 +33,65 @@ pub(crate) fn parse_id(s: &str, what: IdInput) -> Result<Uuid, AppError> {
     Uuid::parse_str(s.trim()).map_err(|_| Problem::BadId(what).into())
 }
 
+/// A number as Danish writes it: `12.345`.
+pub(crate) fn danish_count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Where a page of a long list stands: how many match, which page this is, and the links
+/// to the first and the next page (the filters ride along in the address).
+pub(crate) struct Pager {
+    /// What the count says: `1.234 i alt` or `over 10.000`.
+    pub count: String,
+    pub number: u32,
+    pub first: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// The pager of `page`, page `number` of the list at `base` filtered by `params`.
+    pub(crate) fn of<T>(
+        page: &skjold_core::oversight::Page<T>,
+        base: &str,
+        params: &[(&str, String)],
+        number: u32,
+    ) -> Pager {
+        let link = |extra: &[(&str, String)]| {
+            let pairs: Vec<(&str, &str)> = params
+                .iter()
+                .chain(extra)
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect();
+            match serde_urlencoded::to_string(pairs) {
+                Ok(q) if !q.is_empty() => format!("{base}?{q}"),
+                _ => base.to_owned(),
+            }
+        };
+        let count = if page.capped() {
+            format!("over {}", danish_count(skjold_core::oversight::COUNT_CAP))
+        } else {
+            danish_count(page.total)
+        };
+        Pager {
+            count,
+            number,
+            first: (number > 1).then(|| link(&[])),
+            next: page
+                .next
+                .map(|c| link(&[("after", c.to_string()), ("side", (number + 1).to_string())])),
+        }
+    }
+}
+
 /// What a form answers: on success, a redirect to `Ok(path)`; input the app refused
 /// (invalid or conflicting) shows the page again with the reason; anything else is an
 /// error page.

@@ -13,12 +13,12 @@ use skjold_app::oversight::OversightQuery;
 use skjold_core::directory::Organisation;
 use skjold_core::disclosures::LedgerEntry;
 use skjold_core::error::IdInput;
-use skjold_core::oversight::{AccessEntry, FollowUp};
+use skjold_core::oversight::{AccessEntry, Cursor, FollowUp, Page as LogPage};
 use skjold_core::text::MAX_TEXT;
 use skjold_core::{Action, ProblemKind};
 
 use super::breaches::{OverdueClock, overdue_clocks};
-use super::{Flash, Layout, NO_FLASH, answer, error_page, page_with, parse_id, words};
+use super::{Flash, Layout, NO_FLASH, Pager, answer, error_page, page_with, parse_id, words};
 use crate::AppState;
 use crate::download::download;
 use crate::session::{CsrfForm, WebUser};
@@ -119,7 +119,8 @@ pub async fn follow_up_stand_in(
     .await
 }
 
-/// The filter form's values, echoed back into the form.
+/// The filter's values: from the form (with the CPR number, posted) or from a page's
+/// address (with the citizen's internal id instead, and where the page starts).
 #[derive(Deserialize, Default)]
 pub struct FilterForm {
     #[serde(default)]
@@ -132,6 +133,15 @@ pub struct FilterForm {
     from: String,
     #[serde(default)]
     until: String,
+    /// The citizen's internal id, as the paging links carry it.
+    #[serde(default)]
+    subject: String,
+    /// Where the page starts (a cursor); the first page without it.
+    #[serde(default)]
+    after: String,
+    /// The page's number, for the reader.
+    #[serde(default)]
+    side: String,
     /// `jsonl` or `csv` for an export of the access log.
     #[serde(default)]
     export: String,
@@ -149,7 +159,43 @@ impl FilterForm {
             },
             from: opt(&self.from),
             until: opt(&self.until),
+            subject: match opt(&self.subject) {
+                Some(s) => Some(parse_id(&s, IdInput::Citizen)?),
+                None => None,
+            },
+            after: match opt(&self.after) {
+                Some(c) => Some(c.parse::<Cursor>()?),
+                None => None,
+            },
+            limit: None,
         })
+    }
+
+    /// The filters a paging link carries (never the CPR number).
+    fn params(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("username", self.username.trim().to_owned()),
+            ("organisation", self.organisation.trim().to_owned()),
+            ("from", self.from.trim().to_owned()),
+            ("until", self.until.trim().to_owned()),
+            ("subject", self.subject.trim().to_owned()),
+        ]
+    }
+
+    fn number(&self) -> u32 {
+        self.side.trim().parse().unwrap_or(1).max(1)
+    }
+
+    /// A posted CPR number becomes the citizen's internal id (the look-up is logged), so
+    /// that the paging links can carry the filter.
+    async fn resolve(mut self, state: &AppState, user: &WebUser) -> Result<FilterForm, AppError> {
+        let cpr = self.cpr.trim().to_owned();
+        if !cpr.is_empty() {
+            self.subject = state.app.log_subject(&user.actor, &cpr).await?.to_string();
+            self.after.clear();
+            self.side.clear();
+        }
+        Ok(self)
     }
 }
 
@@ -164,6 +210,7 @@ struct LedgerPage {
     filter: FilterForm,
     organisations: Vec<Organisation>,
     entries: Vec<LedgerEntry>,
+    pager: Pager,
 }
 
 #[derive(Template)]
@@ -177,17 +224,40 @@ struct AccessLogPage {
     filter: FilterForm,
     organisations: Vec<Organisation>,
     entries: Vec<AccessEntry>,
+    pager: Pager,
 }
 
 const LEDGER: &str = "/tilsyn/videregivelser";
 const ACCESS_LOG: &str = "/tilsyn/adgangslog";
 
-/// Entries for an oversight page; a bad filter shows as a message over an empty table.
-fn soft<T>(result: Result<Vec<T>, AppError>) -> Result<(Vec<T>, Option<String>), AppError> {
-    match result {
-        Ok(entries) => Ok((entries, None)),
+/// A page of entries for an oversight page, with its pager; a bad filter shows as a
+/// message over an empty table.
+async fn soft<T>(
+    filter: FilterForm,
+    state: &AppState,
+    user: &WebUser,
+    base: &str,
+    read: impl AsyncFnOnce(OversightQuery) -> Result<LogPage<T>, AppError>,
+) -> Result<(FilterForm, LogPage<T>, Pager, Option<String>), AppError> {
+    let read = async {
+        let filter = filter.resolve(state, user).await?;
+        let page = read(filter.query()?).await?;
+        Ok::<_, AppError>((filter, page))
+    }
+    .await;
+    let empty = LogPage {
+        entries: Vec::new(),
+        next: None,
+        total: 0,
+    };
+    match read {
+        Ok((filter, page)) => {
+            let pager = Pager::of(&page, base, &filter.params(), filter.number());
+            Ok((filter, page, pager, None))
+        }
         Err(AppError::Refused(p)) if p.kind() == ProblemKind::Invalid => {
-            Ok((Vec::new(), Some(words(&p))))
+            let pager = Pager::of(&empty, base, &[], 1);
+            Ok((FilterForm::default(), empty, pager, Some(words(&p))))
         }
         Err(e) => Err(e),
     }
@@ -196,8 +266,10 @@ fn soft<T>(result: Result<Vec<T>, AppError>) -> Result<(Vec<T>, Option<String>),
 async fn ledger_page(state: &AppState, user: &WebUser, filter: FilterForm) -> Response {
     let app = &state.app;
     let page = async {
-        let entries = async { app.ledger(&user.actor, &filter.query()?).await }.await;
-        let (entries, error) = soft(entries)?;
+        let (filter, page, pager, error) = soft(filter, state, user, LEDGER, async |q| {
+            app.ledger(&user.actor, &q).await
+        })
+        .await?;
         let organisations = app.organisations(&user.actor).await?;
         Ok::<_, AppError>(page_with(
             &error,
@@ -209,7 +281,8 @@ async fn ledger_page(state: &AppState, user: &WebUser, filter: FilterForm) -> Re
                 show_user: false,
                 filter,
                 organisations,
-                entries,
+                entries: page.entries,
+                pager,
             },
         ))
     }
@@ -220,8 +293,10 @@ async fn ledger_page(state: &AppState, user: &WebUser, filter: FilterForm) -> Re
 async fn access_log_page(state: &AppState, user: &WebUser, filter: FilterForm) -> Response {
     let app = &state.app;
     let page = async {
-        let entries = async { app.access_log(&user.actor, &filter.query()?).await }.await;
-        let (entries, error) = soft(entries)?;
+        let (filter, page, pager, error) = soft(filter, state, user, ACCESS_LOG, async |q| {
+            app.access_log(&user.actor, &q).await
+        })
+        .await?;
         let organisations = app.organisations(&user.actor).await?;
         Ok::<_, AppError>(page_with(
             &error,
@@ -233,7 +308,8 @@ async fn access_log_page(state: &AppState, user: &WebUser, filter: FilterForm) -
                 show_user: true,
                 filter,
                 organisations,
-                entries,
+                entries: page.entries,
+                pager,
             },
         ))
     }
@@ -241,8 +317,13 @@ async fn access_log_page(state: &AppState, user: &WebUser, filter: FilterForm) -
     page.unwrap_or_else(|e| error_page(Some(user), e))
 }
 
-pub async fn ledger(State(state): State<AppState>, user: WebUser) -> Response {
-    ledger_page(&state, &user, FilterForm::default()).await
+/// The ledger's page, its filters and position in the address.
+pub async fn ledger(
+    State(state): State<AppState>,
+    user: WebUser,
+    Query(filter): Query<FilterForm>,
+) -> Response {
+    ledger_page(&state, &user, filter).await
 }
 
 pub async fn ledger_filtered(
@@ -252,8 +333,13 @@ pub async fn ledger_filtered(
     ledger_page(&state, &user, f).await
 }
 
-pub async fn access_log(State(state): State<AppState>, user: WebUser) -> Response {
-    access_log_page(&state, &user, FilterForm::default()).await
+/// The access log's page, its filters and position in the address.
+pub async fn access_log(
+    State(state): State<AppState>,
+    user: WebUser,
+    Query(filter): Query<FilterForm>,
+) -> Response {
+    access_log_page(&state, &user, filter).await
 }
 
 pub async fn access_log_filtered(

@@ -238,7 +238,8 @@ impl World {
         let dpo = self.actor("revisor").await;
         let q = skjold_app::oversight::OversightQuery::default();
         // Reading the log adds one entry itself; count what was there before.
-        self.app.access_log(&dpo, &q).await.expect("log").len()
+        let total = self.app.access_log(&dpo, &q).await.expect("log").total;
+        usize::try_from(total).expect("count")
     }
 
     pub async fn done(self) {
