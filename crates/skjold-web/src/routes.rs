@@ -66,6 +66,12 @@ pub fn table() -> Router<AppState> {
                 get(passwords::change_page).post(passwords::change),
             ),
         )
+        // ---- for everyone: the accessibility statement, the staff privacy notice ------
+        .route(
+            "/tilgaengelighed",
+            at(Anyone, get(pages::about::accessibility)),
+        )
+        .route("/privatliv", at(Anyone, get(pages::about::privacy)))
         // ---- the citizen's own view ---------------------------------------------------
         .merge(citizen_routes())
         // ---- the caseworker -----------------------------------------------------------

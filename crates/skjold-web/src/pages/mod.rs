@@ -2,6 +2,7 @@
 //! links and forms, each form with its CSRF token, each refusal explained in Danish on the
 //! page it came from. A page makes one call into the application and renders its answer.
 
+pub mod about;
 pub mod access_review;
 pub mod breaches;
 pub mod citizen_view;
@@ -87,21 +88,26 @@ pub(crate) async fn boundary_page_at(state: &AppState, parts: &mut Parts, b: Bou
     if path == "/borger" || path.starts_with("/borger/") {
         return citizen_view::boundary_page(state, parts, b).await;
     }
+    let user = signed_in_user(state, parts).await;
+    boundary_page_for(user.as_ref(), b)
+}
+
+/// The staff user whose session the request carries, if any, without refusing anyone (for
+/// pages anyone may read, and error pages).
+pub(crate) async fn signed_in_user(state: &AppState, parts: &Parts) -> Option<WebUser> {
     if let Some(user) = parts.extensions.get::<WebUser>() {
-        return boundary_page_for(Some(user), b);
+        return Some(user.clone());
     }
     let jar = CookieJar::from_headers(&parts.headers);
-    let mut user = None;
-    if let Some(c) = jar.get(crate::session::SESSION_COOKIE)
-        && let Ok(Some((actor, csrf))) = state.app.session(c.value()).await
-    {
-        user = Some(WebUser {
+    let c = jar.get(crate::session::SESSION_COOKIE)?;
+    match state.app.session(c.value()).await {
+        Ok(Some((actor, csrf))) => Some(WebUser {
             actor,
             csrf,
             token: c.value().to_owned(),
-        });
+        }),
+        _ => None,
     }
-    boundary_page_for(user.as_ref(), b)
 }
 
 /// Whether the request was for the API, which answers in JSON.
