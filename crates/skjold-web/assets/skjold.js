@@ -61,6 +61,11 @@
     var summaries = document.querySelectorAll('[data-module="error-summary"]');
     for (var i = 0; i < summaries.length; i++) tieError(summaries[i]);
     if (window.DKFDS) window.DKFDS.init();
+    // The menu moves what does not fit into "Mere" by measuring the items; measure again
+    // once the web font has loaded and made them wider.
+    if (document.fonts && document.fonts.ready) {
+      document.fonts.ready.then(function () { window.dispatchEvent(new Event('resize')); });
+    }
     // What the page asks to be focused first (the error summary, which the design system
     // focuses itself, or another element marked for it).
     var first = document.querySelector('[data-focus-on-load]');
