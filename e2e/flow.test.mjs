@@ -58,7 +58,13 @@ test('caseworker orders, discloses one more field; only the right supplier sees 
   await cw.page.getByLabel('Oplysning').selectOption('health');
   await cw.page.getByLabel('Begrundelse').fill('kort');
   await cw.page.getByRole('button', { name: 'Videregiv' }).click();
-  await cw.page.getByText('skriftlig begrundelse').waitFor();
+  await cw.page.locator('.skjold-error-summary').getByText('skriftlig begrundelse').waitFor();
+  // The error summary has the focus, and the field it is about says so beside it.
+  assert.ok(await cw.page.locator('.skjold-error-summary').evaluate((e) => e === document.activeElement), 'the summary is focused');
+  const justification = cw.page.getByLabel('Begrundelse');
+  assert.equal(await justification.getAttribute('aria-invalid'), 'true');
+  const describedBy = await justification.getAttribute('aria-describedby');
+  assert.ok((await cw.page.locator(`[id="${describedBy.split(' ')[0]}"]`).textContent()).includes('skriftlig begrundelse'));
   await shot(cw.page, '06-disclosure-refused');
   await cw.page.getByLabel('Oplysning').selectOption('health');
   await cw.page.getByLabel('Begrundelse').fill('Mentoren skal kende skånehensyn for at kunne planlægge forløbet.');
@@ -251,6 +257,15 @@ test('a citizen signs in with the demo MitID, sees who got the data, files an ac
     // axe-core is injected as a script, which Skjold's content security policy would refuse.
     const context = await browser.newContext({ locale: 'da-DK', viewport: { width, height: 900 }, bypassCSP: true });
     const page = await context.newPage();
+    // The menu: in the page's header on a desktop, behind the menu button on a phone.
+    const menu = async (name) => {
+      if (width < 992) {
+        await page.getByRole('button', { name: 'Menu' }).click();
+        await page.getByRole('dialog', { name: 'Menu' }).getByRole('link', { name, exact: true }).click();
+      } else {
+        await page.getByRole('navigation').getByRole('link', { name, exact: true }).click();
+      }
+    };
     const checked = async (name) => {
       assert.deepEqual(await axeProblems(page), [], `axe on ${name} at ${width} px`);
       const wide = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -268,7 +283,7 @@ test('a citizen signs in with the demo MitID, sees who got the data, files an ac
     await page.getByRole('heading', { level: 1, name: 'Dine oplysninger hos kommunen' }).waitFor();
     await checked('home');
 
-    await page.getByRole('link', { name: 'Hvem har fået dem', exact: true }).click();
+    await menu('Hvem har fået dem');
     await page.getByRole('heading', { level: 1, name: 'Hvem har fået mine oplysninger' }).waitFor();
     const recipients = await page.locator('#recipients').textContent();
     assert.ok(recipients.includes('Mentorhuset ApS'), 'the supplier of the order');
@@ -276,16 +291,16 @@ test('a citizen signs in with the demo MitID, sees who got the data, files an ac
     assert.ok(recipients.includes('begrundede afgørelse'), 'marked as a decision, not automatic');
     await checked('recipients');
 
-    await page.getByRole('link', { name: 'Hvem har set dem', exact: true }).click();
+    await menu('Hvem har set dem');
     await page.locator('#log-check.alert-success').waitFor();
     assert.ok(!(await page.locator('main').textContent()).includes('Rasmus Kjærgaard'), 'no staff names');
     await checked('log');
 
-    await page.getByRole('link', { name: 'Mine oplysninger', exact: true }).click();
+    await menu('Mine oplysninger');
     await page.getByRole('heading', { level: 1, name: 'Mine oplysninger' }).waitFor();
     await checked('data');
 
-    await page.getByRole('link', { name: 'Mine anmodninger', exact: true }).click();
+    await menu('Mine anmodninger');
     await page.getByRole('link', { name: 'Ny anmodning' }).click();
     await checked('request-form');
     await page.getByRole('radio', { name: 'Indsigt' }).check();
@@ -295,7 +310,7 @@ test('a citizen signs in with the demo MitID, sees who got the data, files an ac
     assert.ok((await page.locator('#requests').textContent()).includes('Indsigt'));
     await checked('requests');
 
-    await page.getByRole('link', { name: 'Mine samtykker', exact: true }).click();
+    await menu('Mine samtykker');
     await page.getByRole('heading', { level: 1, name: 'Mine samtykker' }).waitFor();
     await checked('consents');
     await page.getByRole('link', { name: 'English' }).click();
@@ -340,7 +355,7 @@ test('supplier asks for a field, caseworker approves; the guard stops a CPR numb
   // A message with a CPR number is stopped by the guard until confirmed.
   await cw.page.getByLabel('Ny besked').fill(`Borgerens CPR-nummer er ${citizen.cpr}.`);
   await cw.page.getByRole('button', { name: 'Send besked' }).click();
-  await cw.page.getByText('beskeden indeholder et CPR-nummer', { exact: false }).waitFor();
+  await cw.page.locator('.skjold-error-summary').getByText('beskeden indeholder et CPR-nummer', { exact: false }).waitFor();
   await cw.page.getByLabel('Begrundelse for at sende alligevel').waitFor();
   await shot(cw.page, '15-guard');
   await cw.page.getByLabel('Ny besked').fill('Første møde er tirsdag kl. 10 i jobcentret.');

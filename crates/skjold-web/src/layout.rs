@@ -7,7 +7,8 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use skjold_app::AppError;
-use skjold_core::{Problem, ProblemKind, Role};
+use skjold_core::error::{DateInput, Setting};
+use skjold_core::{Input, Problem, ProblemKind, Role};
 
 use crate::error::Failure;
 use crate::i18n::{Boundary, Lang};
@@ -240,6 +241,9 @@ struct ErrorPage {
     layout: Layout,
     heading: &'static str,
     message: String,
+    /// What the reader can do about it.
+    advice: &'static str,
+    /// The error's code, for support (in an attribute, not in the text).
     code: &'static str,
 }
 
@@ -250,23 +254,41 @@ pub fn error_page(user: Option<&WebUser>, e: AppError) -> Response {
 
 fn failure_page(user: Option<&WebUser>, f: Failure) -> Response {
     f.log();
-    let heading = match &f {
+    let not_found = (
+        "Siden findes ikke",
+        "Tjek adressen, eller gå til forsiden og find siden i menuen. Er du kommet hertil fra et link i Skjold, så kontakt din administrator.",
+    );
+    let (heading, advice) = match &f {
         Failure::App(AppError::Refused(p)) => match p.kind() {
-            ProblemKind::NotFound => "Ikke fundet",
-            ProblemKind::Forbidden => "Ingen adgang",
-            ProblemKind::Invalid | ProblemKind::Conflict | ProblemKind::TooLarge => {
-                "Det kunne ikke lade sig gøre"
-            }
+            ProblemKind::NotFound => (
+                "Ikke fundet",
+                "Det, du leder efter, findes ikke, eller du har ikke adgang til det. Gå til forsiden og find det i menuen.",
+            ),
+            ProblemKind::Forbidden => (
+                "Ingen adgang",
+                "Din rolle giver ikke adgang til dette. Mener du, at du skal have adgang, så kontakt din administrator.",
+            ),
+            ProblemKind::Invalid | ProblemKind::Conflict | ProblemKind::TooLarge => (
+                "Det kunne ikke lade sig gøre",
+                "Gå tilbage, ret det, der står ovenfor, og prøv igen.",
+            ),
         },
-        Failure::App(AppError::Unauthenticated) => "Log ind",
-        Failure::App(AppError::Internal(_)) => "Der skete en fejl",
-        Failure::Boundary(Boundary::NoRoute) => "Ikke fundet",
-        Failure::Boundary(_) => "Det kunne ikke lade sig gøre",
+        Failure::App(AppError::Unauthenticated) => ("Log ind", "Log ind, og prøv igen."),
+        Failure::App(AppError::Internal(_)) => (
+            "Der skete en fejl",
+            "Prøv igen om lidt. Sker det igen, så kontakt din administrator.",
+        ),
+        Failure::Boundary(Boundary::NoRoute) => not_found,
+        Failure::Boundary(_) => (
+            "Det kunne ikke lade sig gøre",
+            "Gå tilbage til siden, du kom fra, og prøv igen.",
+        ),
     };
     let page = ErrorPage {
         layout: user.map_or_else(Layout::anonymous, |u| Layout::for_user(u, "")),
         heading,
         message: f.message(Lang::Da),
+        advice,
         code: f.code(),
     };
     (f.status(), render(&page)).into_response()
@@ -275,4 +297,115 @@ fn failure_page(user: Option<&WebUser>, f: Failure) -> Response {
 /// The page for an address that is not there, or does not take the method.
 pub(crate) fn boundary_page(b: Boundary) -> Response {
     failure_page(None, Failure::Boundary(b))
+}
+
+/// The same, in the layout of the user signed in, if one is.
+pub(crate) fn boundary_page_for(user: Option<&WebUser>, b: Boundary) -> Response {
+    failure_page(user, Failure::Boundary(b))
+}
+
+tokio::task_local! {
+    /// The form field a refused form's problem is about, while its page is re-rendered.
+    static FORM_FIELD: Option<&'static str>;
+}
+
+/// The field of the refused form that the page being rendered explains, if the problem
+/// names one: the error summary (`layout/error_alert.html`) carries it, and the page's
+/// script marks that field of the posted form invalid, describes it by the message and
+/// links the summary to it.
+pub(crate) fn error_field() -> Option<&'static str> {
+    FORM_FIELD.try_with(|f| *f).ok().flatten()
+}
+
+/// Renders `page` (a refused form shown again) knowing which field `problem` is about.
+pub(crate) async fn with_error_field<F: std::future::Future>(
+    problem: &Problem,
+    page: F,
+) -> F::Output {
+    FORM_FIELD.scope(form_field(problem), page).await
+}
+
+/// The name the forms give the input a problem is about. A form without a field of that
+/// name shows the problem in the summary only.
+fn form_field(p: &Problem) -> Option<&'static str> {
+    Some(match p {
+        Problem::Required(i)
+        | Problem::TooShort { input: i, .. }
+        | Problem::TooLong { input: i, .. }
+        | Problem::ControlCharacters(i) => input_field(*i)?,
+        Problem::CprFormat | Problem::CprImpossibleDate | Problem::CprFutureDate => "cpr",
+        Problem::CvrFormat | Problem::CvrChecksum | Problem::CvrRequired => "cvr",
+        Problem::UsernameFormat | Problem::UsernameTaken(_) => "username",
+        Problem::PasswordTooShort { .. } | Problem::PasswordUnchanged => "new_password",
+        Problem::PasswordMismatch => "repeat_password",
+        Problem::WrongCurrentPassword => "current_password",
+        Problem::BadSecondFactor => "code",
+        Problem::ServiceCodeTaken(_) => "code",
+        Problem::MessageEmpty => "body",
+        Problem::GuardConfirmationRequired(_) => "confirmation",
+        Problem::RetentionTooShort { .. } => "retention",
+        Problem::BadDate(d) => match d {
+            DateInput::Start => "starts_on",
+            DateInput::End => "ends_on",
+            DateInput::From => "from",
+            DateInput::Until => "until",
+            DateInput::Appointment => "date",
+            DateInput::Received => "received_on",
+        },
+        Problem::SettingOutOfRange { setting, .. } => match setting {
+            Setting::LockoutThreshold => "lockout_threshold",
+            Setting::LockoutWindowHours => "lockout_window_hours",
+            Setting::BlockMinutes => "block_minutes",
+        },
+        _ => return None,
+    })
+}
+
+fn input_field(i: Input) -> Option<&'static str> {
+    Some(match i {
+        Input::Name | Input::PurposeName | Input::ServiceName | Input::ProcessingName => "name",
+        Input::DisplayName => "display_name",
+        Input::Username => "username",
+        Input::ServiceCode => "code",
+        Input::DpaReference => "reference",
+        Input::Description | Input::RequestDescription => "description",
+        Input::Instructions => "instructions",
+        Input::NationalLaw => "national_law",
+        Input::Cvr => "cvr",
+        Input::Reason | Input::RejectionReason | Input::ExtensionReason => "reason",
+        Input::Justification => "justification",
+        Input::Note | Input::RectificationNote => "note",
+        Input::Message | Input::RulesBody => "body",
+        Input::Confirmation => "confirmation",
+        Input::Evidence => "evidence",
+        Input::NoticeVersion => "notice_version",
+        Input::Place => "place",
+        Input::Time => "time",
+        Input::Password => "new_password",
+        Input::Filename => "files",
+        Input::ScopeDetail => "scope_detail",
+        Input::Remarks => "remarks",
+        Input::IdentityMethod => "method",
+        Input::DecisionReasons => "reasons",
+        Input::Situation => "situation",
+        Input::Grounds => "grounds",
+        Input::Safeguards => "safeguards",
+        Input::ContactPoint => "contact_point",
+        Input::Consequences => "consequences",
+        Input::Measures => "measures",
+        Input::SubjectCategories => "subject_categories",
+        Input::DataCategories => "data_categories",
+        Input::SecurityLevel => "security_level",
+        Input::RetentionAndReturn => "retention_and_return",
+        Input::AuditTerms => "audit_terms",
+        Input::LegalReference => "legal_reference",
+        Input::Country => "country",
+        Input::Document => "document",
+        Input::Retention => "retention",
+        Input::Contribution => "contribution",
+        Input::DatumValue => "value",
+        Input::DatumSource => "source",
+        Input::DatumPurpose => "purpose",
+        _ => return None,
+    })
 }

@@ -6,7 +6,7 @@
 //! The UI lives at Danish paths, the JSON API under `/api/v1`. Addresses that are not
 //! here, and methods an address does not take, answer 404 and 405 in the error shape.
 
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, post};
 use axum::{Extension, Router};
@@ -66,6 +66,12 @@ pub fn table() -> Router<AppState> {
                 get(passwords::change_page).post(passwords::change),
             ),
         )
+        // ---- for everyone: the accessibility statement, the staff privacy notice ------
+        .route(
+            "/tilgaengelighed",
+            at(Anyone, get(pages::about::accessibility)),
+        )
+        .route("/privatliv", at(Anyone, get(pages::about::privacy)))
         // ---- the citizen's own view ---------------------------------------------------
         .merge(citizen_routes())
         // ---- the caseworker -----------------------------------------------------------
@@ -953,18 +959,19 @@ fn citizen_routes() -> Router<AppState> {
         )
 }
 
-async fn no_route(req: Request) -> Response {
-    boundary(&req, Boundary::NoRoute)
+async fn no_route(State(state): State<AppState>, req: Request) -> Response {
+    boundary(&state, req, Boundary::NoRoute).await
 }
 
-async fn method_not_allowed(req: Request) -> Response {
-    boundary(&req, Boundary::MethodNotAllowed)
+async fn method_not_allowed(State(state): State<AppState>, req: Request) -> Response {
+    boundary(&state, req, Boundary::MethodNotAllowed).await
 }
 
-fn boundary(req: &Request, b: Boundary) -> Response {
+async fn boundary(state: &AppState, req: Request, b: Boundary) -> Response {
     if is_api(req.uri()) {
         ApiError::from(b).into_response()
     } else {
-        pages::boundary_page(b)
+        let (mut parts, _) = req.into_parts();
+        pages::boundary_page_at(state, &mut parts, b).await
     }
 }

@@ -504,6 +504,10 @@ async fn the_boundary_answers_in_the_error_shape(backend: Backend) {
     // A page that is not there is a page, in Danish.
     let page = call(&router, Method::GET, "/ingenting", None, None, None).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
-    assert!(page.body.contains("<title>Ikke fundet"), "{}", page.body);
+    assert!(
+        page.body.contains("<title>Siden findes ikke"),
+        "{}",
+        page.body
+    );
     w.done().await;
 }

@@ -12,6 +12,7 @@ mod citizen_view;
 mod desk;
 mod desk_web;
 mod erasure;
+mod error_pages;
 mod inputs;
 mod intake;
 mod matrix;

@@ -133,6 +133,8 @@ enum Call {
 struct Row {
     call: Call,
     may: Vec<(Who, &'static [FieldKey])>,
+    /// Anyone may read it, signed in or not, a citizen too.
+    public: bool,
 }
 
 impl Row {
@@ -140,7 +142,14 @@ impl Row {
         Row {
             call,
             may: Vec::new(),
+            public: false,
         }
+    }
+
+    /// Anyone may read the page, signed in or not: every caller, and a citizen too.
+    fn public(mut self) -> Row {
+        self.public = true;
+        self.may(EVERYONE, NOTHING)
     }
 
     /// `who` may use the route, and sees these of the citizen's fields.
@@ -740,6 +749,9 @@ fn table(f: &Fixture) -> Vec<Row> {
             .may(&[Admin], NOTHING),
         // Everyone changes their own password (for good; this session goes on).
         page("/konto/adgangskode").may(EVERYONE, NOTHING),
+        // The accessibility statement and the privacy notice for staff users.
+        page("/tilgaengelighed").public(),
+        page("/privatliv").public(),
         form(
             "/konto/adgangskode",
             &[
@@ -1268,7 +1280,11 @@ async fn a_citizen_reaches_no_staff_route(backend: Backend) {
     for row in &rows {
         let reply = row.send(&citizen).await;
         let context = format!("citizen {} → {}", row.describe(), reply.status);
-        if !matches!(reply.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) {
+        if row.public {
+            if reply.status != StatusCode::OK {
+                wrong.push(format!("should be public: {context}"));
+            }
+        } else if !matches!(reply.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) {
             wrong.push(format!("should be 403/404: {context}"));
         }
         for v in &values {

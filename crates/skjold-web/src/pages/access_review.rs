@@ -1,16 +1,17 @@
 //! The half-yearly access review: the administrator confirms or removes each user's role.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
+use uuid::Uuid;
 
 use skjold_core::Problem;
 use skjold_core::Role;
 use skjold_core::access_review::{AccessReview, ReviewState};
-use skjold_core::error::IdInput;
 
-use super::{Flash, Layout, NO_FLASH, answer, error_page, page_with, parse_id};
+use super::PagePath;
+use super::{Flash, Layout, NO_FLASH, answer, error_page, page_with};
 use crate::AppState;
 use crate::session::{CsrfForm, WebUser};
 
@@ -84,11 +85,10 @@ pub struct DecisionForm {
 
 pub async fn decide(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<DecisionForm>,
 ) -> Response {
     let result = async {
-        let id = parse_id(&id, IdInput::User)?;
         let confirm = match f.decision.as_str() {
             "confirm" => true,
             "revoke" => false,

@@ -6,7 +6,7 @@
 //! privacy officer's start page.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -22,6 +22,7 @@ use skjold_core::text::{MAX_LINE, MAX_TEXT};
 use skjold_core::threads::GeneralThreadSummary;
 use skjold_core::{Action, Actor, Category, OrgKind, Problem, ProblemKind, Role, Timestamp};
 
+use super::PagePath;
 use super::{Flash, Layout, NO_FLASH, answer, error_page, page_with, words};
 use crate::AppState;
 use crate::download::download;
@@ -518,7 +519,7 @@ async fn breach_page(state: &AppState, user: &WebUser, id: Uuid, shown: Shown) -
 pub async fn breach(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     Query(flash): Query<Flash>,
 ) -> Response {
     breach_page(&state, &user, id, Shown::plain(flash)).await
@@ -526,7 +527,7 @@ pub async fn breach(
 
 pub async fn record_clock(
     State(state): State<AppState>,
-    Path((id, clock)): Path<(Uuid, String)>,
+    PagePath((id, clock)): PagePath<(Uuid, String)>,
     CsrfForm(user, f): CsrfForm<ClockForm>,
 ) -> Response {
     let kind = match input::clock(&clock) {
@@ -562,7 +563,7 @@ fn on_form(p: &Problem) -> bool {
 
 pub async fn search(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<AffectedForm>,
 ) -> Response {
     let result = async {
@@ -591,7 +592,7 @@ pub async fn search(
 
 pub async fn attach(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<AffectedForm>,
 ) -> Response {
     let result = async {
@@ -620,7 +621,7 @@ pub async fn attach(
 pub async fn report_pdf(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
 ) -> Response {
     match state.app.breach_report_pdf(&user.actor, id).await {
         Ok((filename, pdf)) => download(&filename, "application/pdf", pdf),

@@ -155,6 +155,33 @@ fn error(lang: Lang, user: Option<&CitizenUser>, e: AppError) -> Response {
     (f.status(), render(&page)).into_response()
 }
 
+/// An address under `/borger/` that is not there (or does not take the method): the
+/// citizen's error page, in their language, with their menu when they are signed in.
+pub(crate) async fn boundary_page(
+    state: &AppState,
+    parts: &mut Parts,
+    b: crate::i18n::Boundary,
+) -> Response {
+    let Ok(CitizenLang(lang)) = CitizenLang::from_request_parts(parts, state).await;
+    let jar = CookieJar::from_headers(&parts.headers);
+    let mut user = None;
+    if let Some(c) = jar.get(CITIZEN_COOKIE)
+        && let Ok(Some((citizen, csrf))) = state.app.citizen_session(c.value()).await
+    {
+        user = Some(CitizenUser {
+            citizen,
+            csrf,
+            token: c.value().to_owned(),
+        });
+    }
+    let f = Failure::Boundary(b);
+    let page = ErrorPage {
+        l: CitizenLayout::new(lang, user.as_ref(), ""),
+        message: f.message(lang),
+    };
+    (f.status(), render(&page)).into_response()
+}
+
 #[derive(Template)]
 #[template(path = "citizen_view/login.html")]
 struct LoginPage {

@@ -3,7 +3,7 @@
 //! (items with source and purpose, earlier values, a new item), and consents to reminders.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -15,6 +15,7 @@ use skjold_core::data_requests::OpenRequest;
 use skjold_core::orders::OrderSummary;
 use skjold_core::{Category, FieldKey, ProblemKind};
 
+use super::PagePath;
 use super::sign_in::Empty;
 use super::{Flash, Layout, NO_FLASH, answer, error_page, page_with, words};
 use crate::AppState;
@@ -286,7 +287,7 @@ struct CitizenPage {
 pub async fn citizen(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     Query(flash): Query<Flash>,
 ) -> Response {
     citizen_page(&state, &user, id, &flash, None).await
@@ -391,7 +392,7 @@ pub struct ItemForm {
 
 pub async fn record_item(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<ItemForm>,
 ) -> Response {
     let input = ItemInput {
@@ -423,7 +424,7 @@ pub struct ConsentForm {
 
 pub async fn record_consent(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<ConsentForm>,
 ) -> Response {
     let result = state
@@ -440,7 +441,7 @@ pub async fn record_consent(
 
 pub async fn withdraw_consent(
     State(state): State<AppState>,
-    Path((id, channel)): Path<(Uuid, String)>,
+    PagePath((id, channel)): PagePath<(Uuid, String)>,
     CsrfForm(user, _): CsrfForm<Empty>,
 ) -> Response {
     let result = state.app.withdraw_consent(&user.actor, id, &channel).await;
@@ -466,7 +467,7 @@ pub struct NoticeForm {
 
 pub async fn record_notice(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<NoticeForm>,
 ) -> Response {
     let input = skjold_app::citizen_view::NoticeInput {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -11,6 +11,7 @@ use uuid::Uuid;
 use skjold_core::Problem;
 use skjold_core::error::IdInput;
 
+use super::PagePath;
 use super::orders::{order_page, supplier_order_page};
 use super::{NO_FLASH, answer, error_page, parse_id};
 use crate::AppState;
@@ -18,7 +19,7 @@ use crate::session::CsrfForm;
 
 pub async fn request(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<HashMap<String, String>>,
 ) -> Response {
     let fields: Vec<String> = f
@@ -51,7 +52,7 @@ pub struct DecisionForm {
 
 pub async fn decide(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<DecisionForm>,
 ) -> Response {
     let order = match parse_id(&f.order_id, IdInput::Order) {

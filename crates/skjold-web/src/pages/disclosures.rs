@@ -1,10 +1,11 @@
 //! Disclosing one more field of an order on the caseworker's justified decision (LP-4).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::PagePath;
 use super::orders::order_page;
 use super::{NO_FLASH, answer};
 use crate::AppState;
@@ -20,7 +21,7 @@ pub struct DiscloseForm {
 
 pub async fn disclose(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, form): CsrfForm<DiscloseForm>,
 ) -> Response {
     let result = state

@@ -2,6 +2,7 @@
 //! links and forms, each form with its CSRF token, each refusal explained in Danish on the
 //! page it came from. A page makes one call into the application and renders its answer.
 
+pub mod about;
 pub mod access_review;
 pub mod breaches;
 pub mod citizen_view;
@@ -18,16 +19,40 @@ pub mod rights;
 pub mod sign_in;
 pub mod threads;
 
+use axum::extract::{FromRequestParts, Path};
 use axum::http::Uri;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use skjold_app::AppError;
 use skjold_core::error::IdInput;
 use skjold_core::{Problem, ProblemKind};
 
+use crate::AppState;
+use crate::i18n::Boundary;
 pub(crate) use crate::layout::*;
 use crate::session::WebUser;
+
+/// A page's path parameters: an id, or an id with a second id or a name. A part that does
+/// not parse (a malformed id) names nothing: the page answers "Siden findes ikke" (404) in
+/// the caller's layout, as for an address that is not there, never with the parser's
+/// message. The layout is that of the staff user signed in, if one is (on a form's route the
+/// session is checked after the path, by the form's extractor).
+pub(crate) struct PagePath<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for PagePath<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(v)) => Ok(PagePath(v)),
+            Err(_) => Err(boundary_page_at(state, parts, Boundary::NoRoute).await),
+        }
+    }
+}
 
 pub(crate) fn parse_id(s: &str, what: IdInput) -> Result<Uuid, AppError> {
     Uuid::parse_str(s.trim()).map_err(|_| Problem::BadId(what).into())
@@ -108,9 +133,39 @@ where
         Err(AppError::Refused(p))
             if matches!(p.kind(), ProblemKind::Invalid | ProblemKind::Conflict) =>
         {
-            reshow(words(&p)).await
+            with_error_field(&p, reshow(words(&p))).await
         }
         Err(e) => error_page(Some(user), e),
+    }
+}
+
+/// An address that is not there (or does not take the method), as a page: under
+/// `/borger/` the citizen's, in their language and with their menu; elsewhere in the
+/// layout of the staff user signed in, if one is (their menu and a way back).
+pub(crate) async fn boundary_page_at(state: &AppState, parts: &mut Parts, b: Boundary) -> Response {
+    let path = parts.uri.path();
+    if path == "/borger" || path.starts_with("/borger/") {
+        return citizen_view::boundary_page(state, parts, b).await;
+    }
+    let user = signed_in_user(state, parts).await;
+    boundary_page_for(user.as_ref(), b)
+}
+
+/// The staff user whose session the request carries, if any, without refusing anyone (for
+/// pages anyone may read, and error pages).
+pub(crate) async fn signed_in_user(state: &AppState, parts: &Parts) -> Option<WebUser> {
+    if let Some(user) = parts.extensions.get::<WebUser>() {
+        return Some(user.clone());
+    }
+    let jar = CookieJar::from_headers(&parts.headers);
+    let c = jar.get(crate::session::SESSION_COOKIE)?;
+    match state.app.session(c.value()).await {
+        Ok(Some((actor, csrf))) => Some(WebUser {
+            actor,
+            csrf,
+            token: c.value().to_owned(),
+        }),
+        _ => None,
     }
 }
 

@@ -3,7 +3,7 @@
 //! confirms deletion when the order has closed.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -21,6 +21,7 @@ use skjold_core::text::MAX_TEXT;
 use skjold_core::threads::ThreadView;
 use skjold_core::{Date, FieldKey, Problem, Role};
 
+use super::PagePath;
 use super::{Flash, Layout, NO_FLASH, answer, error_page, page_with, parse_id, render};
 use crate::AppState;
 use crate::session::{CsrfForm, WebUser};
@@ -49,7 +50,7 @@ struct PreviewPage {
 pub async fn preview(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     Query(q): Query<PreviewQuery>,
 ) -> Response {
     let result = async {
@@ -171,7 +172,7 @@ pub(crate) async fn order_page(
 pub async fn order(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     Query(flash): Query<Flash>,
 ) -> Response {
     let page = order_page(&state, &user, id, &flash, None, None).await;
@@ -212,7 +213,7 @@ fn stand_in_form(user: &WebUser, id: Uuid, not_found: bool, error: Option<String
     }
 }
 
-pub async fn stand_in_page(user: WebUser, Path(id): Path<Uuid>) -> Response {
+pub async fn stand_in_page(user: WebUser, PagePath(id): PagePath<Uuid>) -> Response {
     stand_in_form(&user, id, false, None)
 }
 
@@ -224,7 +225,7 @@ pub struct ReasonForm {
 
 pub async fn open_stand_in(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<ReasonForm>,
 ) -> Response {
     let result = state.app.open_stand_in(&user.actor, id, &f.reason).await;
@@ -273,7 +274,7 @@ async fn close_order_page_for(
 pub async fn close_page(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
 ) -> Response {
     close_order_page_for(&state, &user, id, None).await
 }
@@ -286,7 +287,7 @@ pub struct CloseForm {
 
 pub async fn close(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<CloseForm>,
 ) -> Response {
     let result = if f.confirm == "yes" {
@@ -316,7 +317,7 @@ pub struct ReminderForm {
 
 pub async fn send_reminder(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<ReminderForm>,
 ) -> Response {
     let result = async {
@@ -409,7 +410,7 @@ pub(crate) async fn supplier_order_page(
 pub async fn supplier_order(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     Query(flash): Query<Flash>,
 ) -> Response {
     supplier_order_page(&state, &user, id, &flash, None).await
@@ -423,7 +424,7 @@ pub struct DeletionForm {
 
 pub async fn confirm_deletion(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<DeletionForm>,
 ) -> Response {
     let result: Result<(), AppError> = if f.deleted == "yes" {

@@ -3,7 +3,7 @@
 //! the disclosure ledger, the access log and its verifiable export.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -17,6 +17,7 @@ use skjold_core::oversight::{AccessEntry, Cursor, FollowUp, Page as LogPage};
 use skjold_core::text::MAX_TEXT;
 use skjold_core::{Action, ProblemKind};
 
+use super::PagePath;
 use super::breaches::{OverdueClock, overdue_clocks};
 use super::{Flash, Layout, NO_FLASH, Pager, answer, error_page, page_with, parse_id, words};
 use crate::AppState;
@@ -107,7 +108,7 @@ pub struct FollowUpForm {
 
 pub async fn follow_up_stand_in(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<FollowUpForm>,
 ) -> Response {
     let result = state.app.follow_up_stand_in(&user.actor, id, &f.note).await;

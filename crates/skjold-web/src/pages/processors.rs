@@ -10,7 +10,7 @@
 //! chosen again); success redirects with a message.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -27,6 +27,7 @@ use skjold_core::processors::{
 use skjold_core::text::{MAX_LINE, MAX_TEXT};
 use skjold_core::{Action, Date, Input, Problem};
 
+use super::PagePath;
 use super::sign_in::Empty;
 use super::{Layout, answer, error_page, page_with};
 use crate::AppState;
@@ -360,7 +361,7 @@ async fn desk_page(
 pub async fn desk(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     Query(flash): Query<DeskFlash>,
 ) -> Response {
     desk_page(&state, &user, id, &flash, None, Typed::Nothing).await
@@ -370,7 +371,7 @@ pub async fn desk(
 pub async fn transfer_document(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
 ) -> Response {
     match state.app.transfer_document(&user.actor, id).await {
         Ok(doc) => download(&doc.filename, &doc.content_type, doc.bytes),
@@ -383,7 +384,7 @@ pub async fn transfer_document(
 pub async fn return_export(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
 ) -> Response {
     match state.app.return_export(&user.actor, id).await {
         Ok(export) => {
@@ -400,7 +401,7 @@ pub async fn return_export(
 
 pub async fn new_version(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<VersionForm>,
 ) -> Response {
     let result = async {
@@ -427,7 +428,7 @@ pub struct ObjectionForm {
 
 pub async fn object(
     State(state): State<AppState>,
-    Path((id, change)): Path<(Uuid, Uuid)>,
+    PagePath((id, change)): PagePath<(Uuid, Uuid)>,
     CsrfForm(user, f): CsrfForm<ObjectionForm>,
 ) -> Response {
     let result = state
@@ -456,7 +457,7 @@ pub struct DecisionForm {
 
 pub async fn decide_transfer(
     State(state): State<AppState>,
-    Path((id, transfer)): Path<(Uuid, Uuid)>,
+    PagePath((id, transfer)): PagePath<(Uuid, Uuid)>,
     CsrfForm(user, f): CsrfForm<DecisionForm>,
 ) -> Response {
     let approve = match f.decision.trim() {
@@ -486,7 +487,7 @@ pub async fn decide_transfer(
 
 pub async fn record_audit(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<AuditForm>,
 ) -> Response {
     let result = async {
@@ -514,7 +515,7 @@ pub struct HandledForm {
 
 pub async fn handle_notice(
     State(state): State<AppState>,
-    Path((id, notice)): Path<(Uuid, Uuid)>,
+    PagePath((id, notice)): PagePath<(Uuid, Uuid)>,
     CsrfForm(user, f): CsrfForm<HandledForm>,
 ) -> Response {
     let result = state
@@ -733,7 +734,7 @@ async fn supplier_desk_page(
 pub async fn supplier_desk(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     Query(flash): Query<DeskFlash>,
 ) -> Response {
     supplier_desk_page(&state, &user, id, &flash, None, SupplierTyped::Nothing).await
@@ -741,7 +742,7 @@ pub async fn supplier_desk(
 
 pub async fn acknowledge(
     State(state): State<AppState>,
-    Path((id, version)): Path<(Uuid, Uuid)>,
+    PagePath((id, version)): PagePath<(Uuid, Uuid)>,
     CsrfForm(user, _): CsrfForm<Empty>,
 ) -> Response {
     let result = state
@@ -767,7 +768,7 @@ pub async fn acknowledge(
 
 pub async fn announce(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<AnnounceForm>,
 ) -> Response {
     let result = async {
@@ -788,7 +789,7 @@ pub async fn announce(
 
 pub async fn present_transfer(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfMultipart(user, mut f): CsrfMultipart,
 ) -> Response {
     let mut field = |name: &str| f.fields.remove(name).unwrap_or_default();
@@ -832,7 +833,7 @@ pub async fn present_transfer(
 
 pub async fn send_notice(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<NoticeForm>,
 ) -> Response {
     let result = async {
@@ -857,7 +858,7 @@ pub async fn send_notice(
 
 pub async fn confirm_end(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<EndForm>,
 ) -> Response {
     let result = state

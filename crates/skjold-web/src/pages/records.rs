@@ -15,6 +15,7 @@ use skjold_core::records::{Draft, DraftInput, DraftStatus, RecordsOfProcessing, 
 use skjold_core::text::{MAX_LINE, MAX_TEXT};
 use skjold_core::{Action, Category, Problem};
 
+use super::PagePath;
 use super::{Flash, Layout, NO_FLASH, answer, error_page, page_with};
 use crate::AppState;
 use crate::download::download;
@@ -177,7 +178,7 @@ pub struct DecisionForm {
 
 pub async fn decide(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<DecisionForm>,
 ) -> Response {
     let result = async {

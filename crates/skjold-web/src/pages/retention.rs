@@ -3,7 +3,7 @@
 //! connected systems that are still pending.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -18,6 +18,7 @@ use skjold_core::retention::{
 use skjold_core::text::MAX_LINE;
 use skjold_core::{Action, Problem};
 
+use super::PagePath;
 use super::sign_in::Empty;
 use super::{Flash, Layout, NO_FLASH, answer, error_page, page_with};
 use crate::AppState;
@@ -218,7 +219,7 @@ pub async fn add_rule(
 
 pub async fn retire_rule(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, _): CsrfForm<Empty>,
 ) -> Response {
     let result = state

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -20,6 +20,7 @@ use skjold_core::rights::{
 };
 use skjold_core::{Action, Date, Role};
 
+use super::PagePath;
 use super::sign_in::Empty;
 use super::{Flash, Layout, NO_FLASH, answer, error_page, page_with};
 use crate::AppState;
@@ -344,7 +345,7 @@ async fn case_page(
 pub async fn case(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     Query(flash): Query<Flash>,
 ) -> Response {
     case_page(&state, &user, id, &flash, None).await
@@ -374,7 +375,7 @@ pub struct IdentityForm {
 
 pub async fn identity(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<IdentityForm>,
 ) -> Response {
     let result = state
@@ -394,7 +395,7 @@ pub struct ExtensionForm {
 
 pub async fn extend(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<ExtensionForm>,
 ) -> Response {
     let result = state
@@ -439,7 +440,7 @@ pub struct DecisionForm {
 
 pub async fn decide(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<DecisionForm>,
 ) -> Response {
     let input = DecisionInput {
@@ -464,7 +465,7 @@ pub async fn decide(
 
 pub async fn review(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, _): CsrfForm<Empty>,
 ) -> Response {
     let result = state.app.review_rights_answer(&user.actor, id).await;
@@ -473,7 +474,7 @@ pub async fn review(
 
 pub async fn send(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, _): CsrfForm<Empty>,
 ) -> Response {
     let result = state.app.send_rights_answer(&user.actor, id).await;
@@ -484,7 +485,7 @@ pub async fn send(
 pub async fn letter(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
 ) -> Response {
     match state.app.rights_letter(&user.actor, id).await {
         Ok(l) => download(&l.filename, "application/pdf", l.pdf),
@@ -509,7 +510,7 @@ pub struct ContributionForm {
 /// A unit's or a supplier's part of a gathered answer.
 pub async fn contribute(
     State(state): State<AppState>,
-    Path(task): Path<Uuid>,
+    PagePath(task): PagePath<Uuid>,
     CsrfForm(user, f): CsrfForm<ContributionForm>,
 ) -> Response {
     let back = if user.actor.role == Role::SupplierUser {
@@ -586,7 +587,7 @@ pub async fn notices(
 
 pub async fn acknowledge(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfForm(user, _): CsrfForm<Empty>,
 ) -> Response {
     let result = state

@@ -2,7 +2,7 @@
 //! municipality and a supplier, and the attachments of both.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use uuid::Uuid;
 
@@ -10,6 +10,7 @@ use skjold_app::AppError;
 use skjold_core::Problem;
 use skjold_core::threads::{GeneralThreadSummary, GeneralThreadView};
 
+use super::PagePath;
 use super::orders::{order_page, supplier_order_page};
 use super::{Flash, Layout, NO_FLASH, answer, error_page, page_with, render};
 use crate::AppState;
@@ -29,7 +30,7 @@ fn stopped_by_guard<T>(result: &Result<T, AppError>) -> bool {
 
 pub async fn caseworker_message(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfMultipart(user, f): CsrfMultipart,
 ) -> Response {
     let (body, confirmation) = f.message();
@@ -58,7 +59,7 @@ pub async fn caseworker_message(
 
 pub async fn supplier_message(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
     CsrfMultipart(user, f): CsrfMultipart,
 ) -> Response {
     let (body, _) = f.message();
@@ -77,7 +78,7 @@ pub async fn supplier_message(
 pub async fn attachment(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
 ) -> Response {
     match state.app.attachment(&user.actor, id).await {
         Ok(file) => download(&file.filename, &file.content_type, file.bytes),
@@ -144,7 +145,7 @@ async fn general_thread_page(
 pub async fn general_thread(
     State(state): State<AppState>,
     user: WebUser,
-    Path(org): Path<Uuid>,
+    PagePath(org): PagePath<Uuid>,
     Query(flash): Query<Flash>,
 ) -> Response {
     general_thread_page(&state, &user, org, &flash, None, None).await
@@ -152,7 +153,7 @@ pub async fn general_thread(
 
 pub async fn general_message(
     State(state): State<AppState>,
-    Path(org): Path<Uuid>,
+    PagePath(org): PagePath<Uuid>,
     CsrfMultipart(user, f): CsrfMultipart,
 ) -> Response {
     let (body, confirmation) = f.message();
@@ -181,7 +182,7 @@ pub async fn general_message(
 pub async fn general_attachment(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<Uuid>,
+    PagePath(id): PagePath<Uuid>,
 ) -> Response {
     match state.app.general_attachment(&user.actor, id).await {
         Ok(file) => download(&file.filename, &file.content_type, file.bytes),

@@ -149,7 +149,10 @@ impl FromRequestParts<AppState> for WebUser {
             Err(e) => return Err(error_page(None, e)),
         };
         match admit(parts, &user.actor) {
-            Ok(()) => Ok(user),
+            Ok(()) => {
+                parts.extensions.insert(user.clone());
+                Ok(user)
+            }
             Err(e) => Err(error_page(Some(&user), e)),
         }
     }

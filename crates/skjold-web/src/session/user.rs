@@ -3,7 +3,9 @@
 use skjold_core::Actor;
 use skjold_core::citizen_view::Citizen;
 
-/// A signed-in browser user.
+/// A signed-in browser user. Once admitted, a copy rides in the request's extensions, so
+/// that a page's later extractors can answer a refusal in the user's layout.
+#[derive(Clone)]
 pub struct WebUser {
     pub actor: Actor,
     /// The session's CSRF token, which every form posts back.

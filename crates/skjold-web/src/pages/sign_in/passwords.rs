@@ -2,21 +2,22 @@
 //! and the administrator's requirement.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use serde::Deserialize;
+use uuid::Uuid;
 
 use skjold_app::AppError;
 use skjold_app::sign_in::passwords::MIN_PASSWORD;
 use skjold_core::ProblemKind;
-use skjold_core::error::IdInput;
 
 use super::second_factor::pending_token;
 use super::{FORM_EXPIRED, login_form, onwards};
 use crate::AppState;
+use crate::pages::PagePath;
 use crate::pages::access_review::review_page;
-use crate::pages::{Flash, Layout, NO_FLASH, answer, error_page, page_with, parse_id, words};
+use crate::pages::{Flash, Layout, NO_FLASH, answer, error_page, page_with, words};
 use crate::session::{Client, CsrfForm, PENDING_COOKIE, WebUser, tokens_match};
 
 #[derive(Template)]
@@ -157,12 +158,11 @@ pub struct NoFields {}
 
 pub async fn require_reset(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PagePath(id): PagePath<Uuid>,
     Client(ws): Client,
     CsrfForm(user, _): CsrfForm<NoFields>,
 ) -> Response {
     let result = async {
-        let id = parse_id(&id, IdInput::User)?;
         state
             .app
             .require_password_reset(&user.actor, id, &ws)

@@ -2,18 +2,19 @@
 //! the sign-in report for the administrator and the controller's oversight.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
+use uuid::Uuid;
 
 use skjold_app::sign_in::security::SignInReport;
 use skjold_core::Role;
-use skjold_core::error::IdInput;
 use skjold_core::sign_in::{Block, SecuritySettings, SettingsInput};
 
 use crate::AppState;
+use crate::pages::PagePath;
 use crate::pages::access_review::review_page;
-use crate::pages::{Flash, Layout, NO_FLASH, answer, error_page, page_with, parse_id, render};
+use crate::pages::{Flash, Layout, NO_FLASH, answer, error_page, page_with, render};
 use crate::session::{Client, CsrfForm, WebUser};
 
 #[derive(Template)]
@@ -99,12 +100,11 @@ pub struct ReasonForm {
 
 pub async fn unblock(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PagePath(id): PagePath<Uuid>,
     Client(ws): Client,
     CsrfForm(user, f): CsrfForm<ReasonForm>,
 ) -> Response {
     let result = async {
-        let id = parse_id(&id, IdInput::Block)?;
         state.app.unblock(&user.actor, id, &f.reason, &ws).await?;
         Ok("/admin/sikkerhed?ok=ophaevet".to_owned())
     }
@@ -117,12 +117,11 @@ pub async fn unblock(
 
 pub async fn reset_second_factor(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PagePath(id): PagePath<Uuid>,
     Client(ws): Client,
     CsrfForm(user, _): CsrfForm<ReasonForm>,
 ) -> Response {
     let result = async {
-        let id = parse_id(&id, IdInput::User)?;
         state.app.reset_second_factor(&user.actor, id, &ws).await?;
         Ok("/admin/gennemgang?ok=nulstillet".to_owned())
     }
