@@ -19,6 +19,7 @@ mod matrix;
 mod messages;
 mod oidc;
 mod pages;
+mod paging;
 mod platform;
 mod processors;
 mod processors_web;

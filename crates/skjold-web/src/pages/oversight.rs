@@ -151,8 +151,13 @@ pub struct FilterForm {
 impl FilterForm {
     fn query(&self) -> Result<OversightQuery, AppError> {
         let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let subject = match opt(&self.subject) {
+            Some(s) => Some(parse_id(&s, IdInput::Citizen)?),
+            None => None,
+        };
         Ok(OversightQuery {
-            cpr: opt(&self.cpr),
+            // A CPR number already turned into the citizen's id is not looked up again.
+            cpr: opt(&self.cpr).filter(|_| subject.is_none()),
             username: opt(&self.username),
             organisation: match opt(&self.organisation) {
                 Some(o) => Some(parse_id(&o, IdInput::Organisation)?),
@@ -160,10 +165,7 @@ impl FilterForm {
             },
             from: opt(&self.from),
             until: opt(&self.until),
-            subject: match opt(&self.subject) {
-                Some(s) => Some(parse_id(&s, IdInput::Citizen)?),
-                None => None,
-            },
+            subject,
             after: match opt(&self.after) {
                 Some(c) => Some(c.parse::<Cursor>()?),
                 None => None,
@@ -189,14 +191,14 @@ impl FilterForm {
 
     /// A posted CPR number becomes the citizen's internal id (the look-up is logged), so
     /// that the paging links can carry the filter.
-    async fn resolve(mut self, state: &AppState, user: &WebUser) -> Result<FilterForm, AppError> {
+    async fn resolve(&mut self, state: &AppState, user: &WebUser) -> Result<(), AppError> {
         let cpr = self.cpr.trim().to_owned();
         if !cpr.is_empty() {
             self.subject = state.app.log_subject(&user.actor, &cpr).await?.to_string();
             self.after.clear();
             self.side.clear();
         }
-        Ok(self)
+        Ok(())
     }
 }
 
@@ -240,25 +242,26 @@ async fn soft<T>(
     base: &str,
     read: impl AsyncFnOnce(OversightQuery) -> Result<LogPage<T>, AppError>,
 ) -> Result<(FilterForm, LogPage<T>, Pager, Option<String>), AppError> {
+    let mut filter = filter;
     let read = async {
-        let filter = filter.resolve(state, user).await?;
-        let page = read(filter.query()?).await?;
-        Ok::<_, AppError>((filter, page))
+        filter.resolve(state, user).await?;
+        read(filter.query()?).await
     }
     .await;
-    let empty = LogPage {
-        entries: Vec::new(),
-        next: None,
-        total: 0,
-    };
     match read {
-        Ok((filter, page)) => {
+        Ok(page) => {
             let pager = Pager::of(&page, base, &filter.params(), filter.number());
             Ok((filter, page, pager, None))
         }
+        // What was typed stays in the form, over an empty table.
         Err(AppError::Refused(p)) if p.kind() == ProblemKind::Invalid => {
+            let empty = LogPage {
+                entries: Vec::new(),
+                next: None,
+                total: 0,
+            };
             let pager = Pager::of(&empty, base, &[], 1);
-            Ok((FilterForm::default(), empty, pager, Some(words(&p))))
+            Ok((filter, empty, pager, Some(words(&p))))
         }
         Err(e) => Err(e),
     }
@@ -354,9 +357,10 @@ pub async fn access_log_filtered(
 /// filtered like the page.
 pub async fn export(
     State(state): State<AppState>,
-    CsrfForm(user, f): CsrfForm<FilterForm>,
+    CsrfForm(user, mut f): CsrfForm<FilterForm>,
 ) -> Response {
     let exported = async {
+        f.resolve(&state, &user).await?;
         state
             .app
             .export_access_log(&user.actor, &f.query()?, &f.export)
