@@ -211,3 +211,17 @@ pub async fn log_figures(
         proof_time,
     })
 }
+
+impl App {
+    /// A signed-in staff session for `skjold bench` on its throw-away installation,
+    /// without password and second factor: the cookie secret.
+    pub async fn bench_staff_session(
+        &self,
+        actor: &skjold_core::Actor,
+    ) -> Result<String, AppError> {
+        let (token, _csrf) = self
+            .new_session(actor, "done", crate::sign_in::SESSION_SECONDS, None)
+            .await?;
+        Ok(token)
+    }
+}

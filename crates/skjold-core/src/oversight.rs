@@ -97,6 +97,46 @@ pub struct AccessEntry {
     pub stand_in: Option<Uuid>,
 }
 
+impl AccessEntry {
+    /// The entry's criterion for a reader: the filters of an oversight read in words
+    /// (which citizen, user or organisation is not repeated: the ids mean nothing to a
+    /// reader), a CPR search as such; other criteria as written.
+    pub fn criterion_text(&self) -> Option<String> {
+        self.criterion.as_deref().map(criterion_danish)
+    }
+}
+
+/// See [`AccessEntry::criterion_text`].
+pub fn criterion_danish(c: &str) -> String {
+    if c == "alle" {
+        return "alle poster".to_owned();
+    }
+    if c.starts_with("cpr-hmac:") {
+        return "søgning på CPR-nummer".to_owned();
+    }
+    let day = |t: &str, back: i64| {
+        t.parse::<jiff::Timestamp>().ok().map(|t| {
+            Timestamp(t.as_microsecond())
+                .plus_seconds(-back)
+                .local_date()
+                .danish()
+        })
+    };
+    let words: Option<Vec<String>> = c
+        .split(' ')
+        .map(|part| match part.split_once('=')? {
+            ("borger", _) => Some("én borger".to_owned()),
+            ("bruger", _) => Some("én bruger".to_owned()),
+            ("organisation", _) => Some("én organisation".to_owned()),
+            ("fra", t) => day(t, 0).map(|d| format!("fra {d}")),
+            // The filter's end is the first instant after the last day.
+            ("til", t) => day(t, 1).map(|d| format!("til {d}")),
+            _ => None,
+        })
+        .collect();
+    words.map_or_else(|| c.to_owned(), |w| w.join(", "))
+}
+
 /// Filters for the access log and the ledger. Every field narrows; none means everything.
 #[derive(Debug, Clone, Default)]
 pub struct LogFilter {
@@ -193,4 +233,29 @@ pub struct FollowUp {
     /// Stand-in accesses: those not yet followed up first.
     pub stand_ins: Vec<StandInView>,
     pub overdue_deletions: Vec<OrderSummary>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::criterion_danish;
+
+    #[test]
+    fn criteria_read_as_words() {
+        assert_eq!(criterion_danish("alle"), "alle poster");
+        assert_eq!(
+            criterion_danish("cpr-hmac:0011223344556677"),
+            "søgning på CPR-nummer"
+        );
+        assert_eq!(
+            criterion_danish(
+                "borger=6f1c2d3e-0000-4000-8000-000000000001 fra=2026-10-31T23:00:00Z til=2026-11-30T23:00:00Z"
+            ),
+            "én borger, fra 01.11.2026, til 30.11.2026"
+        );
+        assert_eq!(
+            criterion_danish("bestilling BST-2026-0001"),
+            "bestilling BST-2026-0001"
+        );
+        assert_eq!(criterion_danish("fra=garbage"), "fra=garbage");
+    }
 }

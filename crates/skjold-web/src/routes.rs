@@ -277,6 +277,10 @@ pub fn table() -> Router<AppState> {
             at(May(ReadLogs), post(oversight::export)),
         )
         .route(
+            "/tilsyn/videregivelser/eksport",
+            at(May(ReadLogs), post(oversight::export_ledger)),
+        )
+        .route(
             "/tilsyn/log-ind",
             at(May(ReadSignInReport), get(security::report)),
         )
@@ -738,6 +742,10 @@ fn api_table(message: usize) -> Router<AppState> {
         .route(
             "/api/v1/access-log/export",
             at(May(ReadLogs), post(oversight::export)),
+        )
+        .route(
+            "/api/v1/ledger/export",
+            at(May(ReadLogs), post(oversight::export_ledger)),
         )
         .merge(desk_api())
 }

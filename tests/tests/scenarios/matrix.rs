@@ -467,6 +467,8 @@ fn table(f: &Fixture) -> Vec<Row> {
         // Exports carry IDs and keyed hashes, never a citizen's values.
         post("/api/v1/access-log/export", json!({ "format": "csv" })).may(OVERSIGHT, NOTHING),
         form("/tilsyn/adgangslog/eksport", &[("export", "jsonl")]).may(OVERSIGHT, NOTHING),
+        post("/api/v1/ledger/export", json!({ "format": "csv" })).may(OVERSIGHT, NOTHING),
+        form("/tilsyn/videregivelser/eksport", &[("export", "jsonl")]).may(OVERSIGHT, NOTHING),
         // The privacy officer follows up; the auditor may look.
         get("/api/v1/follow-up").may(OVERSIGHT, NOTHING),
         page("/tilsyn").may(OVERSIGHT, NOTHING),

@@ -14,6 +14,7 @@ use crate::common::World;
 crate::on_both_backends!(
     the_access_log_pages_stably_while_entries_arrive,
     the_log_pages_carry_their_filters_but_no_cpr_number,
+    the_exports_read_in_danish_with_the_ids_beside,
 );
 
 async fn the_access_log_pages_stably_while_entries_arrive(backend: Backend) {
@@ -113,6 +114,128 @@ async fn the_log_pages_carry_their_filters_but_no_cpr_number(backend: Backend) {
     // A malformed position in the address is refused in Danish.
     let bad = dpo.get("/tilsyn/videregivelser?after=nonsense").await;
     assert!(bad.body.contains("sideposition"), "{}", bad.body);
+    w.done().await;
+}
+
+async fn the_exports_read_in_danish_with_the_ids_beside(backend: Backend) {
+    let w = World::new(backend, 4).await;
+    let cw = w.actor("sagsbehandler").await;
+    let citizen = w.demo.citizens[0].clone();
+    w.search(&cw, &citizen).await;
+    let order = w.order(&cw, citizen.id, "MENTOR", "Mentorhuset ApS").await;
+    let dpo = w.browser("dpo", DEMO_PASSWORD).await;
+    let ledger = w
+        .app
+        .ledger(&w.actor("dpo").await, &OversightQuery::default())
+        .await
+        .expect("ledger");
+    assert!(ledger.total > 0);
+
+    // The ledger as CSV: Danish column names and labels first, the ids in their own
+    // columns; one row per disclosure.
+    let before = w.log_count().await;
+    let csv = dpo
+        .post_form("/tilsyn/videregivelser/eksport", &[("export", "csv")])
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let mut lines = csv.body.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "tidspunkt,bestilling,leverandør,videregivet,måde,begrundelse,formål,retsgrundlag,besluttet_af,\
+             borgers_data_slettet,tidspunkt_utc,videregivelse_id,bestilling_id,borger_id,felt_nøgle,besked_id"
+        )
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len() as u64, ledger.total);
+    let today = w.app.now().danish();
+    assert!(
+        rows.iter()
+            .all(|r| r.as_bytes()[2] == b'.' && r.as_bytes()[5] == b'.')
+    );
+    let ours: Vec<&&str> = rows
+        .iter()
+        .filter(|r| r.contains(&order.to_string()))
+        .collect();
+    assert!(!ours.is_empty());
+    for row in ours {
+        assert!(
+            row.starts_with(&today[..10]),
+            "Copenhagen time first: {row}"
+        );
+        assert!(row.contains("Mentorhuset ApS"));
+        assert!(row.contains(&citizen.id.to_string()));
+        assert!(row.contains("Automatisk"), "{row}");
+    }
+    let after_csv = w.log_count().await;
+
+    // As JSON Lines, the same rows, each an object.
+    let jsonl = dpo
+        .post_form("/tilsyn/videregivelser/eksport", &[("export", "jsonl")])
+        .await;
+    assert_eq!(jsonl.status, StatusCode::OK);
+    let objects: Vec<serde_json::Value> = jsonl
+        .body
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON object per line"))
+        .collect();
+    assert_eq!(objects.len(), rows.len());
+    assert!(
+        objects
+            .iter()
+            .any(|o| o["borger_id"] == citizen.id.to_string())
+    );
+    // Reading the ledger for the export is logged, one entry per citizen named.
+    let named: std::collections::BTreeSet<String> =
+        objects.iter().map(|o| o["borger_id"].to_string()).collect();
+    // (The first count's own read of the log is one entry more.)
+    assert_eq!(after_csv, before + 1 + named.len());
+    // An unknown format is refused in Danish, and nothing is exported.
+    let odd = dpo
+        .post_form("/tilsyn/videregivelser/eksport", &[("export", "xlsx")])
+        .await;
+    assert_eq!(odd.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The access log's verifiable export carries names, time and labels beside the ids,
+    // and still checks against the verifier key.
+    let export = dpo
+        .post_form("/tilsyn/adgangslog/eksport", &[("export", "csv")])
+        .await;
+    assert_eq!(export.status, StatusCode::OK);
+    let header = export.body.lines().next().expect("header");
+    assert!(
+        header.ends_with(",tidspunkt,bruger,organisation,handling,udfald"),
+        "{header}"
+    );
+    assert!(export.body.contains("Signe Winther") && export.body.contains("Tilladt"));
+    let key = w.app.log_verifier();
+    for text in [
+        &export.body,
+        &dpo.post_form("/tilsyn/adgangslog/eksport", &[("export", "jsonl")])
+            .await
+            .body,
+    ] {
+        skjold_app::audit::check_export(text, &key).expect("the export checks");
+    }
+
+    // The pages name no internal ids: the citizen is a link, a CPR search is said so.
+    let page = dpo.get("/tilsyn/adgangslog").await;
+    assert!(page.body.contains("søgning på CPR-nummer"));
+    assert!(page.body.contains("Borgerens poster"));
+    assert!(!page.body.contains("cpr-hmac"));
+    let page = dpo.get("/tilsyn/videregivelser").await;
+    assert!(page.body.contains(&format!("?subject={}", citizen.id)));
+    assert!(
+        !page
+            .body
+            .contains(&format!(">{}<", &citizen.id.simple().to_string()[..8]))
+    );
     w.done().await;
 }
 

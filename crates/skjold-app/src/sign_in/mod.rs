@@ -319,7 +319,7 @@ impl App {
 
     /// Records a session at `stage` lasting `seconds`, and returns its cookie secret and
     /// form token (only the secret's hash is kept).
-    async fn new_session(
+    pub(crate) async fn new_session(
         &self,
         actor: &Actor,
         stage: &str,

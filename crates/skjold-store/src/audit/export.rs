@@ -12,6 +12,8 @@ use super::merkle::{Hash, verify_inclusion};
 use super::note::{Checkpoint, NoteVerifier};
 use super::{LeafEntry, StoredCheckpoint};
 use crate::Now;
+use skjold_core::oversight::UseKind;
+use uuid::Uuid;
 
 #[derive(Debug, Clone)]
 pub struct ExportedEntry {
@@ -27,6 +29,45 @@ pub struct Export {
     pub created_at: Now,
     pub checkpoints: Vec<StoredCheckpoint>,
     pub entries: Vec<ExportedEntry>,
+    /// Users' and organisations' names, for the readable columns beside the ids.
+    pub names: HashMap<Uuid, String>,
+}
+
+/// What a reader needs beside an entry's ids: names, Copenhagen time and Danish labels.
+/// Not part of the signed leaf; the checks ignore it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Labels {
+    pub tidspunkt: String,
+    pub bruger: String,
+    pub organisation: String,
+    pub handling: String,
+    pub udfald: String,
+}
+
+impl Export {
+    /// The readable labels of an entry.
+    pub fn labels(&self, e: &LeafEntry) -> Labels {
+        let name = |id: &Option<Uuid>| {
+            id.and_then(|id| self.names.get(&id).cloned())
+                .unwrap_or_default()
+        };
+        Labels {
+            tidspunkt: Now::from_micros(e.at).danish(),
+            bruger: match e.user_id {
+                Some(_) => name(&e.user_id),
+                None => "(system)".to_owned(),
+            },
+            organisation: name(&e.organisation_id),
+            handling: UseKind::parse(&e.use_kind)
+                .map_or_else(|| e.use_kind.clone(), |k| k.danish().to_owned()),
+            udfald: if e.outcome == "allowed" {
+                "Tilladt"
+            } else {
+                "Afvist"
+            }
+            .to_owned(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,9 +113,13 @@ enum Line {
         entry: Box<LeafEntry>,
         tree_size: u64,
         proof: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        labels: Option<Box<Labels>>,
     },
 }
 
+/// The columns of the signed entry, its proof and checkpoint; then the readable ones
+/// ([`READABLE`]), which the check ignores.
 const CSV_HEADER: [&str; 16] = [
     "shard",
     "index",
@@ -93,6 +138,8 @@ const CSV_HEADER: [&str; 16] = [
     "proof",
     "checkpoint",
 ];
+
+const READABLE: [&str; 5] = ["tidspunkt", "bruger", "organisation", "handling", "udfald"];
 
 /// The columns of exports made before entries could name a stand-in access; still checked.
 const CSV_HEADER_V1: [&str; 15] = [
@@ -153,6 +200,7 @@ impl Export {
                 entry: Box::new(e.entry.clone()),
                 tree_size: e.tree_size,
                 proof: proof_text(&e.proof),
+                labels: Some(Box::new(self.labels(&e.entry))),
             });
         }
         out
@@ -168,9 +216,10 @@ impl Export {
             .collect();
         let mut w = csv::Writer::from_writer(Vec::new());
         let mut write = || -> Result<(), csv::Error> {
-            w.write_record(CSV_HEADER)?;
+            w.write_record(CSV_HEADER.iter().chain(&READABLE))?;
             for x in &self.entries {
                 let e = &x.entry;
+                let l = self.labels(e);
                 w.write_record([
                     e.shard.clone(),
                     e.index.to_string(),
@@ -192,6 +241,11 @@ impl Export {
                         .copied()
                         .unwrap_or("")
                         .to_owned(),
+                    l.tidspunkt,
+                    l.bruger,
+                    l.organisation,
+                    l.handling,
+                    l.udfald,
                 ])?;
             }
             w.flush()?;
@@ -244,6 +298,7 @@ fn parse_jsonl(text: &str) -> Result<Parsed, String> {
                 entry,
                 tree_size,
                 proof,
+                ..
             } => {
                 let proof = decode_proof(proof.iter().map(String::as_str));
                 p.entries.push((n + 1, *entry, tree_size, proof));
@@ -262,7 +317,7 @@ fn parse_csv(text: &str) -> Result<Parsed, String> {
     let header = r.headers().map_err(|e| e.to_string())?.clone();
     // Exports of the first format have no stand-in column: every later column sits one
     // place earlier.
-    let shift = if header.iter().eq(CSV_HEADER) {
+    let shift = if header.iter().take(CSV_HEADER.len()).eq(CSV_HEADER) {
         0
     } else if header.iter().eq(CSV_HEADER_V1) {
         1

@@ -291,6 +291,14 @@ impl AuditLog {
             created_at: now,
             checkpoints: Vec::new(),
             entries: Vec::with_capacity(rows.len()),
+            names: fetch!(
+                &mut tx,
+                fetch_all,
+                (Uuid, String),
+                "SELECT id, display_name FROM app_user UNION ALL SELECT id, name FROM organisation"
+            )?
+            .into_iter()
+            .collect(),
         };
         let mut i = 0;
         while i < rows.len() {

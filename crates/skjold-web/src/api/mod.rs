@@ -114,7 +114,7 @@ pub struct Created {
         threads::general_thread, threads::send_general_message, threads::general_attachment,
         data_requests::request_data, data_requests::open_requests, data_requests::decide,
         oversight::follow_up, oversight::follow_up_stand_in, oversight::ledger,
-        oversight::access_log, oversight::export,
+        oversight::access_log, oversight::export, oversight::export_ledger,
         rights::create, rights::cases, rights::case, rights::identity, rights::extend,
         rights::decide, rights::answer, rights::letter, rights::review, rights::send,
         rights::export, rights::tasks, rights::contribute, rights::notifications,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use skjold_app::AppError;
-use skjold_app::oversight::OversightQuery;
+use skjold_app::oversight::{Export, OversightQuery};
 use skjold_core::directory::Organisation;
 use skjold_core::disclosures::LedgerEntry;
 use skjold_core::error::IdInput;
@@ -357,19 +357,41 @@ pub async fn access_log_filtered(
 /// filtered like the page.
 pub async fn export(
     State(state): State<AppState>,
-    CsrfForm(user, mut f): CsrfForm<FilterForm>,
+    CsrfForm(user, f): CsrfForm<FilterForm>,
+) -> Response {
+    let app = &state.app;
+    export_with(&state, &user, f, async |q, format| {
+        app.export_access_log(&user.actor, &q, format).await
+    })
+    .await
+}
+
+/// The ledger as a file to read (CSV or JSON Lines), filtered like the page.
+pub async fn export_ledger(
+    State(state): State<AppState>,
+    CsrfForm(user, f): CsrfForm<FilterForm>,
+) -> Response {
+    let app = &state.app;
+    export_with(&state, &user, f, async |q, format| {
+        app.export_ledger(&user.actor, &q, format).await
+    })
+    .await
+}
+
+async fn export_with(
+    state: &AppState,
+    user: &WebUser,
+    mut f: FilterForm,
+    export: impl AsyncFnOnce(OversightQuery, &str) -> Result<Export, AppError>,
 ) -> Response {
     let exported = async {
-        f.resolve(&state, &user).await?;
-        state
-            .app
-            .export_access_log(&user.actor, &f.query()?, &f.export)
-            .await
+        f.resolve(state, user).await?;
+        export(f.query()?, &f.export).await
     }
     .await;
     match exported {
         Ok(e) => download(e.filename, e.content_type, e.bytes).into_response(),
-        Err(e) => error_page(Some(&user), e),
+        Err(e) => error_page(Some(user), e),
     }
 }
 

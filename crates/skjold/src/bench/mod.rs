@@ -14,6 +14,8 @@ use skjold_app::bench::{Scratch, log_figures};
 use skjold_core::Role;
 use skjold_core::orders::NewOrder;
 
+mod log_page;
+
 #[derive(Args, Debug)]
 pub struct BenchArgs {
     #[command(subcommand)]
@@ -116,6 +118,20 @@ enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// The privacy officer's access-log page over HTTP: with this many access-log entries
+    /// over the past year (synthetic, written in bulk), the time to serve the first page,
+    /// the next one, and the first page for one citizen and for one user.
+    LogPage {
+        /// Access-log entries to fill in, spread over the past year.
+        #[arg(long, default_value_t = 1_000_000)]
+        log: u64,
+        /// Requests to time per page.
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+        /// Run on a fresh database on this PostgreSQL server instead of SQLite.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// A breach's affected persons: with this many access-log entries over the past year
     /// (synthetic, written in bulk), the time to find the persons a supplier reached in
     /// the year and a user in a week and in the year.
@@ -178,6 +194,11 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             runs,
             database_url,
         } => breach_bench(log, citizens, runs, database_url).await,
+        BenchCommand::LogPage {
+            log,
+            runs,
+            database_url,
+        } => log_page::run(log, runs, database_url).await,
     }
 }
 
