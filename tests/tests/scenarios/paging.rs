@@ -141,7 +141,7 @@ async fn the_exports_read_in_danish_with_the_ids_beside(backend: Backend) {
     assert!(
         csv.headers["content-type"]
             .to_str()
-            .unwrap()
+            .expect("a content type")
             .starts_with("text/csv")
     );
     let mut lines = csv.body.lines();
