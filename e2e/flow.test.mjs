@@ -348,7 +348,10 @@ test('supplier asks for a field, caseworker approves; the guard stops a CPR numb
   await cw.page.locator('#open-requests').getByRole('link', { name: reference }).click();
   await cw.page.getByRole('heading', { name: /Anmodning om oplysninger/ }).waitFor();
   await shot(cw.page, '14-caseworker-request');
-  await cw.page.getByRole('button', { name: 'Godkend og videregiv' }).click();
+  // Each requested field is decided on its own: the phone number is approved.
+  await cw.page.getByRole('group', { name: 'Afgørelse om telefon' }).getByLabel('Godkend').check();
+  await cw.page.getByLabel('Begrundelse for telefon').fill('Borgeren har sagt ja til opkald fra mentoren.');
+  await cw.page.getByRole('button', { name: 'Gem afgørelsen' }).click();
   await cw.page.getByText('Anmodningen er afgjort').waitFor();
   assert.deepEqual(await fieldsOf(cw.page, '#disclosures'), ['name', 'target_group', 'job_goal', 'language_skills', 'phone']);
 

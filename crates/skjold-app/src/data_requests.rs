@@ -1,15 +1,42 @@
 //! Data requests (LP-5): a supplier asks for more fields with a reason; the caseworker
-//! decides. The rules are the gate's; the reasons are checked here.
+//! decides each field. The rules are the gate's; the reasons are checked here.
 
 use uuid::Uuid;
 
-use skjold_core::data_requests::{Decision, OpenRequest};
+use skjold_core::data_requests::{Decisions, FieldDecision, OpenRequest, RequestStatus};
 use skjold_core::error::Input;
 use skjold_core::text::Justification;
 use skjold_core::{Action, Actor};
 
 use crate::disclosures::parse_field;
 use crate::{App, AppError, require};
+
+/// One field's decision as typed or sent: the field's key, `approve` or `reject`, and the
+/// remark (optional on an approval) or reason (required on a rejection).
+#[derive(Debug, Clone, Default)]
+pub struct FieldDecisionInput {
+    pub field: String,
+    pub decision: String,
+    pub reason: String,
+}
+
+impl FieldDecisionInput {
+    pub fn approve(field: &str, remark: &str) -> FieldDecisionInput {
+        FieldDecisionInput {
+            field: field.to_owned(),
+            decision: "approve".into(),
+            reason: remark.to_owned(),
+        }
+    }
+
+    pub fn reject(field: &str, reason: &str) -> FieldDecisionInput {
+        FieldDecisionInput {
+            field: field.to_owned(),
+            decision: "reject".into(),
+            reason: reason.to_owned(),
+        }
+    }
+}
 
 impl App {
     /// A supplier asks for more fields of an order, with a reason.
@@ -36,20 +63,25 @@ impl App {
             .await?)
     }
 
-    /// The caseworker approves (with an optional remark) or rejects (with a reason).
+    /// The caseworker decides each requested field: approves it (with an optional remark)
+    /// or rejects it (with a reason). Returns the request's new status.
     pub async fn decide_request(
         &self,
         actor: &Actor,
         request_id: Uuid,
-        approve: bool,
-        reason: &str,
-    ) -> Result<(), AppError> {
+        fields: &[FieldDecisionInput],
+    ) -> Result<RequestStatus, AppError> {
         require(actor, Action::DecideRequest)?;
-        let decision = Decision::parse(approve, reason)?;
+        let mut decisions = Vec::with_capacity(fields.len());
+        for f in fields {
+            let field = parse_field(&f.field)?;
+            decisions.push(FieldDecision::parse(field, &f.decision, &f.reason)?);
+        }
+        let decisions = Decisions::new(decisions)?;
         Ok(self
             .store()
             .gate()
-            .decide_request(actor, request_id, &decision, self.now())
+            .decide_request(actor, request_id, &decisions, self.now())
             .await?)
     }
 

@@ -225,6 +225,15 @@ pub enum Problem {
     GuardConfirmationRequired(GuardStop),
     GeneralThreadCpr,
     FieldsRequired,
+    /// A requested field was given neither an approval nor a rejection.
+    FieldUndecided(FieldKey),
+    /// A decision names a field the request did not ask for.
+    FieldNotRequested(FieldKey),
+    /// The remark or reason typed for one field's decision is refused by `problem`.
+    FieldDecisionText {
+        field: FieldKey,
+        problem: Box<Problem>,
+    },
     // ---- sign-in ------------------------------------------------------------------------
     BadCredentials,
     BadSecondFactor,
@@ -502,6 +511,9 @@ impl Problem {
             GuardConfirmationRequired(_) => "guard_confirmation_required",
             GeneralThreadCpr => "general_thread_cpr",
             FieldsRequired => "fields_required",
+            FieldUndecided(_) => "field_undecided",
+            FieldNotRequested(_) => "field_not_requested",
+            FieldDecisionText { problem, .. } => problem.code(),
             BadCredentials => "bad_credentials",
             BadSecondFactor => "bad_second_factor",
             SignInExpired => "sign_in_expired",
@@ -740,6 +752,7 @@ impl Problem {
             | DpaNotEnded
             | DpaNoEnd => ProblemKind::Conflict,
             FormTooLarge => ProblemKind::TooLarge,
+            FieldDecisionText { problem, .. } => problem.kind(),
             _ => ProblemKind::Invalid,
         }
     }

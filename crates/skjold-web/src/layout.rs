@@ -1,6 +1,8 @@
 //! What every page shares: the layout (who is signed in, the role's menu, a success
 //! message), rendering, and the error page in Danish with the status the error deserves.
 
+use std::borrow::Cow;
+
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -306,15 +308,15 @@ pub(crate) fn boundary_page_for(user: Option<&WebUser>, b: Boundary) -> Response
 
 tokio::task_local! {
     /// The form field a refused form's problem is about, while its page is re-rendered.
-    static FORM_FIELD: Option<&'static str>;
+    static FORM_FIELD: Option<Cow<'static, str>>;
 }
 
 /// The field of the refused form that the page being rendered explains, if the problem
 /// names one: the error summary (`layout/error_alert.html`) carries it, and the page's
 /// script marks that field of the posted form invalid, describes it by the message and
 /// links the summary to it.
-pub(crate) fn error_field() -> Option<&'static str> {
-    FORM_FIELD.try_with(|f| *f).ok().flatten()
+pub(crate) fn error_field() -> Option<Cow<'static, str>> {
+    FORM_FIELD.try_with(Clone::clone).ok().flatten()
 }
 
 /// Renders `page` (a refused form shown again) knowing which field `problem` is about.
@@ -326,8 +328,20 @@ pub(crate) async fn with_error_field<F: std::future::Future>(
 }
 
 /// The name the forms give the input a problem is about. A form without a field of that
-/// name shows the problem in the summary only.
-fn form_field(p: &Problem) -> Option<&'static str> {
+/// name shows the problem in the summary only. A decision on one field of a data request
+/// names that field's controls (`decision.<field>`, `reason.<field>`).
+fn form_field(p: &Problem) -> Option<Cow<'static, str>> {
+    match p {
+        Problem::FieldUndecided(f) => return Some(format!("decision.{}", f.key()).into()),
+        Problem::FieldDecisionText { field, .. } => {
+            return Some(format!("reason.{}", field.key()).into());
+        }
+        _ => {}
+    }
+    static_form_field(p).map(Cow::Borrowed)
+}
+
+fn static_form_field(p: &Problem) -> Option<&'static str> {
     Some(match p {
         Problem::Required(i)
         | Problem::TooShort { input: i, .. }

@@ -11,6 +11,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::common::World;
+use skjold_app::data_requests::FieldDecisionInput;
 use skjold_store::Backend;
 
 crate::on_both_backends!(no_plaintext_personal_data_at_rest);
@@ -144,7 +145,12 @@ async fn no_plaintext_personal_data_at_rest(backend: Backend) {
         let why = format!("{} har bedt om hjemmebesøg på {}", c.name, c.address);
         let request = w
             .app
-            .request_data(&supplier, order, &["family_situation".into()], &why)
+            .request_data(
+                &supplier,
+                order,
+                &["family_situation".into(), "substance_abuse".into()],
+                &why,
+            )
             .await
             .expect("request");
         let no = format!(
@@ -153,7 +159,18 @@ async fn no_plaintext_personal_data_at_rest(backend: Backend) {
             c.cpr.formatted()
         );
         w.app
-            .decide_request(&cw, request, false, &no)
+            .decide_request(
+                &cw,
+                request,
+                &[
+                    FieldDecisionInput::reject("family_situation", &no),
+                    // Each field's remark and reason is sealed on its own.
+                    FieldDecisionInput::approve(
+                        "substance_abuse",
+                        &format!("{} på {} har sagt ja til hjemmebesøg", c.name, c.phone),
+                    ),
+                ],
+            )
             .await
             .expect("reject");
         w.app.thread(&supplier, order).await.expect("thread");

@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use uuid::Uuid;
 
 use skjold_app::backup::KeyBackups;
+use skjold_app::data_requests::FieldDecisionInput;
 use skjold_app::demo::DemoCitizen;
 use skjold_app::{App, Location};
 use skjold_core::citizens::{DEFAULT_KEY_BACKUP_DAYS, Erasure};
@@ -87,6 +88,35 @@ async fn case_about(w: &World, c: &DemoCitizen) -> Case {
         )
         .await
         .expect("request");
+    // A request decided per field: a remark on the approved field and a reason for the
+    // rejected one, both naming the citizen.
+    let decided = w
+        .app
+        .request_data(
+            &supplier,
+            order,
+            &["substance_abuse".into(), "email".into()],
+            &format!("{} vil gerne tale om misbrug", c.name),
+        )
+        .await
+        .expect("request to decide");
+    w.app
+        .decide_request(
+            &cw,
+            decided,
+            &[
+                FieldDecisionInput::approve(
+                    "substance_abuse",
+                    &format!("{} har selv bedt om det", c.name),
+                ),
+                FieldDecisionInput::reject(
+                    "email",
+                    &format!("{} ønsker ikke mails ({})", c.name, c.email),
+                ),
+            ],
+        )
+        .await
+        .expect("decided per field");
     w.app
         .record_consent(
             &cw,
@@ -247,6 +277,25 @@ async fn views_after_erasure(w: &World, c: &DemoCitizen, case: &Case) {
                 .all(|a| a.filename.is_empty())
         );
         assert!(t.requests.iter().all(|r| r.erased && r.reason.is_empty()));
+        // The request decided per field still says what was decided on each, without
+        // the remark or the reason.
+        let decided = t
+            .requests
+            .iter()
+            .find(|r| r.fields.contains(&FieldKey::Email))
+            .expect("the decided request");
+        assert_eq!(decided.status, "partly_approved");
+        assert_eq!(
+            decided
+                .decisions
+                .iter()
+                .map(|d| (d.field, d.approved, d.reason.is_none()))
+                .collect::<Vec<_>>(),
+            [
+                (FieldKey::Substance, true, true),
+                (FieldKey::Email, false, true)
+            ]
+        );
         // Their open data request ended with the erasure.
         assert!(!t.requests.is_empty() && t.requests.iter().all(|r| !r.is_open()));
         assert!(t.requested_values.is_empty());

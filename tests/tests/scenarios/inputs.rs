@@ -250,7 +250,7 @@ async fn every_free_text_is_bounded(backend: Backend) {
         case(
             "sagsbehandler",
             format!("/api/v1/data-requests/{request}/decision"),
-            json!({ "approve": false, "reason": "$" }),
+            json!({ "fields": [{ "field": "address", "decision": "reject", "reason": "$" }] }),
             MAX_TEXT,
         ),
         case(

@@ -9,6 +9,7 @@ mod api_doc;
 mod at_rest;
 mod audit;
 mod citizen_view;
+mod data_requests;
 mod desk;
 mod desk_web;
 mod erasure;

@@ -242,8 +242,10 @@ struct Fixture {
     scratch: Uuid,
     closable: Uuid,
     purpose_id: Uuid,
-    /// Praktikpartner's open data request on `scratch`.
+    /// Praktikpartner's open data requests on `scratch`: one decided through the API, one
+    /// through the caseworker's form.
     request: Uuid,
+    form_request: Uuid,
     mentorhuset: Uuid,
     municipality: Uuid,
     general_file: Uuid,
@@ -440,7 +442,18 @@ fn table(f: &Fixture) -> Vec<Row> {
         get("/api/v1/data-requests").may(CASEWORKERS, NOTHING),
         post(
             format!("/api/v1/data-requests/{}/decision", f.request),
-            json!({ "approve": false, "reason": "Ikke nødvendigt for praktikken" }),
+            json!({ "fields": [
+                { "field": "address", "decision": "reject", "reason": "Ikke nødvendigt for praktikken" }
+            ] }),
+        )
+        .may(&[Caseworker], NOTHING),
+        form(
+            format!("/anmodninger/{}", f.form_request),
+            &[
+                ("order_id", &f.scratch.to_string()),
+                ("decision.email", "reject"),
+                ("reason.email", "Ikke nødvendigt for praktikken"),
+            ],
         )
         .may(&[Caseworker], NOTHING),
         // General threads carry no citizen data; a supplier's is with the municipality.
@@ -816,6 +829,16 @@ async fn fixture(w: &World) -> Fixture {
         )
         .await
         .expect("request to decide");
+    let form_request = w
+        .app
+        .request_data(
+            &praktik,
+            scratch,
+            &["email".into()],
+            "Praktikværten skal sende materiale",
+        )
+        .await
+        .expect("request to decide in the form");
 
     let mentorhuset = w.org("Mentorhuset ApS");
     let municipality = cw.controller_id;
@@ -942,6 +965,7 @@ async fn fixture(w: &World) -> Fixture {
         closable,
         purpose_id,
         request,
+        form_request,
         mentorhuset,
         municipality,
         general_file,

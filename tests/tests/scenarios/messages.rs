@@ -5,6 +5,7 @@ use sha2::{Digest, Sha256};
 
 use crate::common::World;
 use skjold_app::AppError;
+use skjold_app::data_requests::FieldDecisionInput;
 use skjold_app::oversight::OversightQuery;
 use skjold_core::FieldKey;
 use skjold_core::disclosures::DisclosureKind;
@@ -85,7 +86,14 @@ async fn supplier_asks_for_data_and_caseworker_decides(backend: Backend) {
     // A caseworker cannot reject without a reason; the request stays open.
     assert_eq!(
         w.app
-            .decide_request(&cw, request, false, "")
+            .decide_request(
+                &cw,
+                request,
+                &[
+                    FieldDecisionInput::reject("address", ""),
+                    FieldDecisionInput::reject("phone", ""),
+                ],
+            )
             .await
             .map_err(code)
             .err(),
@@ -104,15 +112,24 @@ async fn supplier_asks_for_data_and_caseworker_decides(backend: Backend) {
         .decide_request(
             &cw,
             request,
-            true,
-            "Godkendt: hjemmebesøg aftalt med borgeren",
+            &[
+                FieldDecisionInput::approve("address", "Godkendt: hjemmebesøg aftalt med borgeren"),
+                FieldDecisionInput::approve("phone", "Godkendt: hjemmebesøg aftalt med borgeren"),
+            ],
         )
         .await
         .expect("approve");
     assert!(w.app.open_requests(&cw).await.expect("open").is_empty());
     assert_eq!(
         w.app
-            .decide_request(&cw, request, true, "")
+            .decide_request(
+                &cw,
+                request,
+                &[
+                    FieldDecisionInput::approve("address", ""),
+                    FieldDecisionInput::approve("phone", ""),
+                ],
+            )
             .await
             .map_err(code)
             .err(),
@@ -172,7 +189,14 @@ async fn supplier_asks_for_data_and_caseworker_decides(backend: Backend) {
         .await
         .expect("request");
     w.app
-        .decide_request(&cw, second, false, "Ikke nødvendigt for mentorforløbet")
+        .decide_request(
+            &cw,
+            second,
+            &[FieldDecisionInput::reject(
+                "family_situation",
+                "Ikke nødvendigt for mentorforløbet",
+            )],
+        )
         .await
         .expect("reject");
     let seen = w.app.supplier_order(&supplier, order).await.expect("order");

@@ -12,6 +12,7 @@ use crate::common::files;
 use crate::common::http::{call, router};
 use crate::common::{NOW, World};
 use skjold_app::AppError;
+use skjold_app::data_requests::FieldDecisionInput;
 use skjold_app::oversight::OversightQuery;
 use skjold_app::threads::uploads::Upload;
 use skjold_core::Problem;
@@ -108,7 +109,7 @@ async fn other_units_get_not_found_until_they_stand_in(backend: Backend) {
     );
     assert_eq!(
         w.app
-            .decide_request(&syd, request, true, "")
+            .decide_request(&syd, request, &[FieldDecisionInput::approve("address", "")])
             .await
             .map_err(code)
             .err(),
@@ -194,7 +195,7 @@ async fn other_units_get_not_found_until_they_stand_in(backend: Backend) {
         (format!("/api/v1/orders/{order}/close"), json!({})),
         (
             format!("/api/v1/data-requests/{request}/decision"),
-            json!({"approve": true, "reason": ""}),
+            json!({"fields": [{"field": "address", "decision": "approve"}]}),
         ),
     ] {
         let r = call(
@@ -255,7 +256,14 @@ async fn other_units_get_not_found_until_they_stand_in(backend: Backend) {
     let view = w.app.caseworker_order(&syd, order).await.expect("stand-in");
     let stand_in = view.stand_in.expect("marked as a stand-in");
     w.app
-        .decide_request(&syd, request, false, "Borgeren møder selv op i jobcentret")
+        .decide_request(
+            &syd,
+            request,
+            &[FieldDecisionInput::reject(
+                "address",
+                "Borgeren møder selv op i jobcentret",
+            )],
+        )
         .await
         .expect("decided as stand-in");
     let r = call(

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use skjold_app::data_requests::FieldDecisionInput;
 use skjold_core::data_requests::{OpenRequest, RequestView};
 
 use super::orders::keys;
@@ -14,6 +15,21 @@ use crate::AppState;
 use crate::error::ErrorBody;
 use crate::session::ApiUser;
 
+/// What was decided on one field of a request.
+#[derive(Serialize, ToSchema)]
+pub struct FieldOutcomeEntry {
+    #[schema(inline, value_type = FieldName)]
+    field: &'static str,
+    /// `approved` or `rejected`.
+    decision: &'static str,
+    /// The reason for a rejection, or the remark on an approval; null when an approval has
+    /// none, or the citizen was erased.
+    reason: Option<String>,
+    /// The field is in the order's disclosure ledger (an approved field of which the
+    /// citizen has no value is not).
+    disclosed: bool,
+}
+
 /// A request on an order's thread.
 #[derive(Serialize, ToSchema)]
 pub struct RequestEntry {
@@ -21,10 +37,11 @@ pub struct RequestEntry {
     fields: Vec<&'static str>,
     reason: String,
     requested_by: String,
-    /// `open`, `approved` or `rejected`.
+    /// `open`, `approved`, `partly_approved` or `rejected`.
     status: String,
     decided_by: Option<String>,
-    decision_reason: Option<String>,
+    /// The decision on each requested field; empty while the request is open.
+    decisions: Vec<FieldOutcomeEntry>,
     #[schema(format = DateTime)]
     created_at: String,
     #[schema(format = DateTime)]
@@ -43,7 +60,16 @@ impl From<RequestView> for RequestEntry {
             requested_by: r.requested_by,
             status: r.status,
             decided_by: r.decided_by,
-            decision_reason: r.decision_reason,
+            decisions: r
+                .decisions
+                .into_iter()
+                .map(|d| FieldOutcomeEntry {
+                    field: d.field.key(),
+                    decision: if d.approved { "approved" } else { "rejected" },
+                    reason: d.reason,
+                    disclosed: d.disclosed,
+                })
+                .collect(),
             created_at: instant(r.created_at),
             decided_at: r.decided_at.map(instant),
             erased: r.erased,
@@ -54,7 +80,7 @@ impl From<RequestView> for RequestEntry {
 /// A field key of the taxonomy.
 #[derive(ToSchema)]
 #[schema(
-    pattern = "^(name|cpr|address|phone|email|target_group|benefit|job_goal|work_experience|education|language_skills|family_situation|health|substance|criminal_record)$"
+    pattern = "^(name|cpr|address|phone|email|target_group|benefit|job_goal|work_experience|education|language_skills|family_situation|health|substance_abuse|criminal_record)$"
 )]
 pub struct FieldName(#[allow(dead_code)] String);
 
@@ -120,28 +146,49 @@ pub async fn open_requests(
     Ok(Json(requests.into_iter().map(Into::into).collect()))
 }
 
+/// The decision on one requested field.
 #[derive(Deserialize, ToSchema)]
-pub struct DecisionInput {
-    approve: bool,
-    /// Required for a rejection (at least 10 characters).
+pub struct FieldDecisionEntry {
+    #[schema(inline, value_type = FieldName)]
+    field: String,
+    decision: DecisionKind,
+    /// Required for a rejection (at least 10 characters); an optional remark on an
+    /// approval.
     #[serde(default)]
     #[schema(max_length = 4000)]
     reason: String,
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    Approve,
+    Reject,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DecisionInput {
+    /// One decision for every requested field, and none for another.
+    #[schema(min_items = 1, max_items = 15)]
+    fields: Vec<FieldDecisionEntry>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Decided {
     decided: Uuid,
-    approved: bool,
+    /// `approved`, `partly_approved` or `rejected`.
+    status: &'static str,
 }
 
-/// The caseworker approves (the fields become manual disclosures) or rejects a request.
+/// The caseworker decides each field of a request: approved fields become manual
+/// disclosures, rejected fields carry their reason.
 #[utoipa::path(post, path = "/api/v1/data-requests/{id}/decision", tag = "data_requests",
     params(("id" = Uuid, Path)), request_body = DecisionInput,
     responses(
         (status = 200, body = Decided),
         (status = 404, body = ErrorBody, description = "No such request, or not the caller's"),
         (status = 409, body = ErrorBody, description = "Already decided"),
+        (status = 422, body = ErrorBody, description = "A field undecided, not requested or decided twice, or a rejection without a reason"),
     ))]
 pub async fn decide(
     State(s): State<AppState>,
@@ -149,9 +196,22 @@ pub async fn decide(
     Id(id): Id,
     ApiJson(i): ApiJson<DecisionInput>,
 ) -> ApiResult<Decided> {
-    s.app.decide_request(&a, id, i.approve, &i.reason).await?;
+    let fields: Vec<FieldDecisionInput> = i
+        .fields
+        .into_iter()
+        .map(|f| FieldDecisionInput {
+            field: f.field,
+            decision: match f.decision {
+                DecisionKind::Approve => "approve",
+                DecisionKind::Reject => "reject",
+            }
+            .into(),
+            reason: f.reason,
+        })
+        .collect();
+    let status = s.app.decide_request(&a, id, &fields).await?;
     Ok(Json(Decided {
         decided: id,
-        approved: i.approve,
+        status: status.key(),
     }))
 }

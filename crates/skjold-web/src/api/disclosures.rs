@@ -68,7 +68,7 @@ impl From<LedgerEntry> for LedgerEntryView {
 pub struct DisclosureRequest {
     /// A field key of the taxonomy, e.g. `health`.
     #[schema(
-        pattern = "^(name|cpr|address|phone|email|target_group|benefit|job_goal|work_experience|education|language_skills|family_situation|health|substance|criminal_record)$"
+        pattern = "^(name|cpr|address|phone|email|target_group|benefit|job_goal|work_experience|education|language_skills|family_situation|health|substance_abuse|criminal_record)$"
     )]
     field: String,
     /// Why the supplier needs it.

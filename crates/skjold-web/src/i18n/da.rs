@@ -219,6 +219,20 @@ pub fn problem(p: &Problem) -> String {
         GuardConfirmationRequired(g) => guard(g),
         GeneralThreadCpr => "Den generelle tråd er til sager, der ikke angår en borger; beskeden eller en vedhæftning indeholder et CPR-nummer. Skriv om borgeren i bestillingens tråd.".into(),
         FieldsRequired => "Vælg mindst én oplysning.".into(),
+        FieldUndecided(f) => format!("Vælg Godkend eller Afvis ved {}: hver oplysning i anmodningen skal afgøres.", f.danish().to_lowercase()),
+        FieldNotRequested(f) => format!("Anmodningen omfatter ikke {}. Afgør kun de oplysninger, leverandøren har bedt om.", f.danish().to_lowercase()),
+        FieldDecisionText { field: f, problem: p } => match p.as_ref() {
+            Required(Input::RejectionReason) => format!(
+                "Skriv, hvorfor {} afvises: afvisningen kræver en begrundelse på mindst {} tegn.",
+                f.danish().to_lowercase(),
+                skjold_core::text::MIN_JUSTIFICATION
+            ),
+            TooShort { input: Input::RejectionReason, min } => format!(
+                "Skriv, hvorfor {} afvises: afvisningen kræver en begrundelse på mindst {min} tegn.",
+                f.danish().to_lowercase()
+            ),
+            p => format!("{}: {}", f.danish(), problem(p)),
+        },
         BadCredentials => "Forkert brugernavn eller adgangskode.".into(),
         BadSecondFactor => "Engangskoden er forkert eller allerede brugt.".into(),
         SignInExpired => "Log-ind er udløbet; start forfra.".into(),

@@ -244,6 +244,20 @@ pub fn problem(p: &Problem) -> String {
         GuardConfirmationRequired(g) => guard(g),
         GeneralThreadCpr => "The general thread is for matters that concern no citizen; the message or an attachment contains a CPR number. Write about the citizen in the order's thread.".into(),
         FieldsRequired => "Choose at least one field.".into(),
+        FieldUndecided(f) => format!("Approve or reject {}: every field of the request must be decided.", field(*f)),
+        FieldNotRequested(f) => format!("The request does not ask for {}. Decide only the fields the supplier asked for.", field(*f)),
+        FieldDecisionText { field: f, problem: p } => match p.as_ref() {
+            Required(Input::RejectionReason) => format!(
+                "Write why {} is rejected: a rejection needs a reason of at least {} characters.",
+                field(*f),
+                skjold_core::text::MIN_JUSTIFICATION
+            ),
+            TooShort { input: Input::RejectionReason, min } => format!(
+                "Write why {} is rejected: a rejection needs a reason of at least {min} characters.",
+                field(*f)
+            ),
+            p => format!("{}: {}", field(*f), problem(p)),
+        },
         BadCredentials => "Wrong user name or password.".into(),
         BadSecondFactor => "The one-time code is wrong or already used.".into(),
         SignInExpired => "The sign-in has expired; start again.".into(),

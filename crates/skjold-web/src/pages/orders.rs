@@ -22,6 +22,7 @@ use skjold_core::threads::ThreadView;
 use skjold_core::{Date, FieldKey, Problem, Role};
 
 use super::PagePath;
+use super::data_requests::TypedDecisions;
 use super::{Flash, Layout, NO_FLASH, answer, error_page, page_with, parse_id, render};
 use crate::AppState;
 use crate::session::{CsrfForm, WebUser};
@@ -116,9 +117,28 @@ struct OrderPage {
     guard_body: Option<String>,
     attachment_base: &'static str,
     confirm_hint: &'static str,
+    /// A refused decision on a data request, offered back as typed.
+    typed: Option<TypedDecisions>,
 }
 
 impl OrderPage {
+    /// Whether `decision` (`approve` or `reject`) was chosen for `f` of request `r` on the
+    /// refused form.
+    fn chose(&self, r: &Uuid, f: &FieldKey, decision: &str) -> bool {
+        self.typed
+            .as_ref()
+            .and_then(|t| t.of(*r, *f))
+            .is_some_and(|d| d.decision == decision)
+    }
+
+    /// The text typed for `f` of request `r` on the refused form.
+    fn typed_reason(&self, r: &Uuid, f: &FieldKey) -> &str {
+        self.typed
+            .as_ref()
+            .and_then(|t| t.of(*r, *f))
+            .map_or("", |d| d.reason.as_str())
+    }
+
     fn rule_of(&self, f: &FieldKey) -> &'static str {
         self.t
             .policy
@@ -145,6 +165,19 @@ pub(crate) async fn order_page(
     error: Option<String>,
     guard_body: Option<String>,
 ) -> Response {
+    order_page_with(state, user, id, flash, error, guard_body, None).await
+}
+
+/// The same, with a refused decision on a data request offered back as typed.
+pub(crate) async fn order_page_with(
+    state: &AppState,
+    user: &WebUser,
+    id: Uuid,
+    flash: &Flash,
+    error: Option<String>,
+    guard_body: Option<String>,
+    typed: Option<TypedDecisions>,
+) -> Response {
     match state.app.order_case(&user.actor, id).await {
         Ok(OrderCase {
             order: v,
@@ -163,6 +196,7 @@ pub(crate) async fn order_page(
                 guard_body,
                 attachment_base: ORDER_ATTACHMENTS,
                 confirm_hint: ORDER_CONFIRM_HINT,
+                typed,
             },
         ),
         Err(e) => error_page(Some(user), e),

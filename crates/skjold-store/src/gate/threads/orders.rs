@@ -18,7 +18,7 @@ use super::{
     ORDER_THREADS, PURPOSE_MESSAGES, Sealing, attachment_not_found, disclosed_fields,
     insert_attachments, insert_message, load_thread, stored_attachment, thread_id, thread_order,
 };
-use crate::gate::data_requests::{RequestRow, parse_fields};
+use crate::gate::data_requests::{OrderRequests, parse_fields};
 use crate::gate::disclosures::{DisclosureRow, insert_disclosure};
 use crate::gate::*;
 
@@ -80,19 +80,12 @@ impl Gate {
         };
         let thread = thread_id(&mut tx, &order, now).await?;
         let loaded = load_thread(&mut tx, &ORDER_THREADS, thread, actor.user_id, now).await?;
-        let request_rows: Vec<RequestRow> = fetch!(
-            &mut tx,
-            fetch_all,
-            RequestRow,
-            "SELECT r.id, r.fields, r.reason, r.status, u.display_name AS requested_by, d.display_name AS decided_by, \
-             r.decision_reason, r.created_at, r.decided_at FROM data_request r JOIN app_user u ON u.id = r.requested_by \
-             LEFT JOIN app_user d ON d.id = r.decided_by WHERE r.order_id = $1 ORDER BY r.created_at, r.id",
-            order_id
-        )?;
+        let loaded_requests = OrderRequests::load(&mut tx, order_id).await?;
         let disclosed = disclosed_fields(&mut tx, order_id).await?;
         let service_type =
             service_type_in(&mut tx, order.controller_id, order.service_type_id).await?;
-        let asked: Vec<FieldKey> = request_rows
+        let asked: Vec<FieldKey> = loaded_requests
+            .requests
             .iter()
             .filter(|r| r.status == "open")
             .flat_map(|r| parse_fields(&r.fields))
@@ -136,10 +129,7 @@ impl Gate {
 
         // An erased citizen's thread shows its messages and requests without their texts.
         let key = self.unwrap_optional(order.subject_id, wrapped.as_deref())?;
-        let requests = request_rows
-            .into_iter()
-            .map(|r| r.into_view(key.as_ref(), order.subject_id))
-            .collect::<Result<Vec<_>, _>>()?;
+        let requests = loaded_requests.into_views(key.as_ref(), order.subject_id, &disclosed)?;
         let supplier_id = order.supplier_id;
         let to_caseworker = format!("{} ({})", order.caseworker_name, order.unit_name);
         let views = loaded.render(
