@@ -60,6 +60,8 @@ pub struct DpaInput {
     pub starts_on: String,
     /// `YYYY-MM-DD`, or none or empty for open-ended.
     pub ends_on: Option<String>,
+    /// The service types the agreement covers: the supplier is ordered from for these only.
+    pub service_type_ids: Vec<Uuid>,
 }
 
 fn non_empty(s: &Option<String>) -> Option<&str> {
@@ -178,7 +180,30 @@ impl App {
                     instructions,
                     starts_on,
                     ends_on,
+                    service_type_ids: &input.service_type_ids,
                 },
+                self.now(),
+            )
+            .await?)
+    }
+
+    /// Sets which service types a DPA covers; who changed it and when is recorded beside
+    /// it. Placed orders stay; new orders follow the new coverage.
+    pub async fn set_dpa_coverage(
+        &self,
+        actor: &Actor,
+        dpa_id: Uuid,
+        service_type_ids: &[Uuid],
+    ) -> Result<Dpa, AppError> {
+        require(actor, Action::Administer)?;
+        Ok(self
+            .store()
+            .catalogue()
+            .set_dpa_coverage(
+                actor.controller_id,
+                actor.user_id,
+                dpa_id,
+                service_type_ids,
                 self.now(),
             )
             .await?)
@@ -189,7 +214,8 @@ impl App {
         Ok(self.store().catalogue().dpas(actor.controller_id).await?)
     }
 
-    /// Suppliers a caseworker can order from today, with their DPA.
+    /// Suppliers a caseworker can order from today, with their DPA and the service types
+    /// it covers.
     pub async fn suppliers_in_force(&self, actor: &Actor) -> Result<Vec<Dpa>, AppError> {
         let today = self.now().local_date();
         Ok(self

@@ -5,16 +5,44 @@
 use uuid::Uuid;
 
 use skjold_core::data_requests::OpenRequest;
-use skjold_core::error::Input;
+use skjold_core::error::{DateInput, Input};
 use skjold_core::orders::{
-    CaseworkerOrderView, NewOrder, OrderPreview, OrderStatus, OrderSummary, SupplierOrderView,
+    CaseworkerOrderView, NewOrder, OrderContent, OrderPreview, OrderStatus, OrderSummary,
+    SupplierOrderView,
 };
 use skjold_core::oversight::StandInGrant;
 use skjold_core::text::Justification;
 use skjold_core::threads::ThreadView;
 use skjold_core::{Action, Actor};
 
+use crate::catalogue::parse_date;
 use crate::{App, AppError, require};
+
+/// An order's content as typed: the task, the period (`YYYY-MM-DD`), the scope and an
+/// optional remark to the supplier.
+#[derive(Debug, Clone, Default)]
+pub struct OrderContentInput {
+    pub task: String,
+    pub period_from: String,
+    pub period_to: String,
+    pub scope: String,
+    pub remark: String,
+}
+
+impl OrderContentInput {
+    /// The content checked: bounded texts, dates that parse, a period in order.
+    pub fn parse(&self) -> Result<OrderContent, AppError> {
+        let from = parse_date(self.period_from.trim(), DateInput::From)?;
+        let to = parse_date(self.period_to.trim(), DateInput::Until)?;
+        Ok(OrderContent::parse(
+            &self.task,
+            from,
+            to,
+            &self.scope,
+            &self.remark,
+        )?)
+    }
+}
 
 impl App {
     pub async fn preview_order(
@@ -29,11 +57,38 @@ impl App {
             .await?)
     }
 
-    pub async fn place_order(&self, actor: &Actor, order: NewOrder) -> Result<Uuid, AppError> {
+    /// Places an order with its content. The guard screens the content's texts first (as
+    /// it screens a caseworker's message): a CPR number, special-category or criminal terms,
+    /// or a value of the citizen's the order would not disclose, are refused with what was
+    /// found, and nothing is placed. With an idempotency key, a repeat of the same request
+    /// answers with the order the first one placed.
+    pub async fn place_order(
+        &self,
+        actor: &Actor,
+        order: NewOrder,
+        content: &OrderContentInput,
+        idempotency_key: Option<&str>,
+    ) -> Result<Uuid, AppError> {
+        require(actor, Action::PlaceOrder)?;
+        let content = content.parse()?;
+        let findings = content
+            .texts()
+            .into_iter()
+            .map(|(input, text)| Ok((input, self.guard_findings(text)?)))
+            .collect::<Result<Vec<_>, AppError>>()?;
         Ok(self
             .store()
             .gate()
-            .place_order(actor, order, self.now())
+            .place_order(
+                actor,
+                skjold_store::gate::Placement {
+                    order,
+                    content: &content,
+                    findings: &findings,
+                    idempotency_key,
+                },
+                self.now(),
+            )
             .await?)
     }
 

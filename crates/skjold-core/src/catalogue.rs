@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::disclosures::{DisclosureRule, ServicePolicy};
 use crate::taxonomy::FieldKey;
-use crate::time::Date;
+use crate::time::{Date, Timestamp};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Purpose {
@@ -55,11 +55,29 @@ pub struct Dpa {
     pub instructions: String,
     pub starts_on: Date,
     pub ends_on: Option<Date>,
+    /// The service types the agreement covers: the supplier is ordered from for these only.
+    pub service_type_ids: Vec<Uuid>,
+    /// The last change of coverage after registration: who, when, and what it covers since.
+    pub coverage_changed: Option<CoverageChange>,
+}
+
+/// A change of which service types a DPA covers.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverageChange {
+    pub by: String,
+    pub at: Timestamp,
+    /// The codes of the service types covered from then on, comma-separated.
+    pub service_codes: String,
 }
 
 impl Dpa {
     /// LP-6: orders and disclosures only while a DPA is in force.
     pub fn in_force(&self, today: Date) -> bool {
         self.starts_on <= today && self.ends_on.is_none_or(|end| today <= end)
+    }
+
+    /// Whether the agreement covers the service type.
+    pub fn covers(&self, service_type_id: Uuid) -> bool {
+        self.service_type_ids.contains(&service_type_id)
     }
 }

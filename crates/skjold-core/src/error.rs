@@ -84,6 +84,10 @@ pub enum Input {
     Document,
     ProcessingName,
     RulesBody,
+    // An order's content.
+    Task,
+    Scope,
+    SupplierRemark,
 }
 
 /// A date a form asks for.
@@ -224,6 +228,12 @@ pub enum Problem {
     AttachmentEncoding(String),
     GuardConfirmationRequired(GuardStop),
     GeneralThreadCpr,
+    /// The guard found something in an order's own text (task, scope, remark), which
+    /// goes to the supplier with the order and takes no confirmation.
+    OrderTextGuard {
+        input: Input,
+        stop: GuardStop,
+    },
     FieldsRequired,
     /// A requested field was given neither an approval nor a rejection.
     FieldUndecided(FieldKey),
@@ -287,6 +297,17 @@ pub enum Problem {
     PolicyCriminalWithoutLaw(FieldKey),
     NoDpaInForce(Option<String>),
     DpaNotInForce,
+    /// The supplier's DPA in force does not cover the service type.
+    ServiceNotCovered {
+        supplier: String,
+        service: String,
+    },
+    /// An order's period ends before it starts.
+    OrderPeriod,
+    /// An idempotency key that is empty, too long or not printable ASCII.
+    IdempotencyKeyFormat,
+    /// The idempotency key was used before by the same user for a different order.
+    IdempotencyKeyReused,
     NotASupplier,
     DpaNotSupplier,
     DpaDates,
@@ -510,6 +531,7 @@ impl Problem {
             AttachmentEncoding(_) => "attachment_encoding",
             GuardConfirmationRequired(_) => "guard_confirmation_required",
             GeneralThreadCpr => "general_thread_cpr",
+            OrderTextGuard { .. } => "order_text_guard",
             FieldsRequired => "fields_required",
             FieldUndecided(_) => "field_undecided",
             FieldNotRequested(_) => "field_not_requested",
@@ -562,6 +584,10 @@ impl Problem {
             PolicyCriminalWithoutLaw(_) => "policy_criminal_without_law",
             NoDpaInForce(_) => "no_dpa_in_force",
             DpaNotInForce => "dpa_not_in_force",
+            ServiceNotCovered { .. } => "service_not_covered",
+            OrderPeriod => "order_period",
+            IdempotencyKeyFormat => "idempotency_key_format",
+            IdempotencyKeyReused => "idempotency_key_reused",
             NotASupplier => "not_a_supplier",
             DpaNotSupplier => "dpa_not_supplier",
             DpaDates => "dpa_dates",
@@ -750,7 +776,8 @@ impl Problem {
             | DpaVersionAcknowledged
             | ProcessorNoticeHandled
             | DpaNotEnded
-            | DpaNoEnd => ProblemKind::Conflict,
+            | DpaNoEnd
+            | IdempotencyKeyReused => ProblemKind::Conflict,
             FormTooLarge => ProblemKind::TooLarge,
             FieldDecisionText { problem, .. } => problem.kind(),
             _ => ProblemKind::Invalid,

@@ -1,12 +1,14 @@
 //! Orders (LP-2, LP-3): an order as each side sees it, its lifecycle, and what placing
 //! one would disclose under its service type's policy (see [`crate::disclosures`]).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::catalogue::ServiceType;
 use crate::disclosures::{DisclosureKind, DisclosurePlan, LedgerEntry};
+use crate::error::{Input, Problem};
 use crate::taxonomy::FieldKey;
+use crate::text;
 use crate::time::{Date, Timestamp};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -82,6 +84,9 @@ pub struct SupplierOrderView {
     pub purpose: String,
     pub legal_basis: String,
     pub fields: Vec<DisclosedField>,
+    /// What the supplier is to do; none for an order placed before orders carried it,
+    /// a closed order, or an erased citizen's.
+    pub content: Option<OrderContent>,
     /// The citizen's data was erased: the order's facts remain, the fields do not.
     pub citizen_erased: bool,
 }
@@ -104,6 +109,9 @@ pub struct CaseworkerOrderView {
     pub stand_in: Option<Uuid>,
     /// The citizen's data was erased: no name, and the ledger rows without their texts.
     pub citizen_erased: bool,
+    /// What the supplier is to do; none for an order placed before orders carried it, or
+    /// an erased citizen's.
+    pub content: Option<OrderContent>,
 }
 
 /// What an order would disclose, shown before it is placed.
@@ -115,6 +123,8 @@ pub struct OrderPreview {
     pub supplier_name: String,
     pub dpa_reference: String,
     pub plan: DisclosurePlan,
+    /// The citizen's values that go automatically with the order (opened, so logged).
+    pub values: Vec<(FieldKey, String)>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -122,4 +132,109 @@ pub struct NewOrder {
     pub subject_id: Uuid,
     pub service_type_id: Uuid,
     pub supplier_id: Uuid,
+}
+
+/// The longest task and remark accepted, in characters.
+pub const MAX_TASK: usize = 2000;
+pub const MAX_REMARK: usize = 2000;
+
+/// What the supplier is to do: the task, the period, the scope and an optional remark.
+/// Free text that may name the citizen: the guard screens it before the order is placed,
+/// it is sealed under the citizen's key, and it is recorded in the disclosure ledger as
+/// free text sent to the supplier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderContent {
+    pub task: String,
+    pub period_from: Date,
+    pub period_to: Date,
+    /// How much, e.g. "8 timer om ugen".
+    pub scope: String,
+    pub remark: Option<String>,
+}
+
+impl OrderContent {
+    /// Checks typed content: a task and a scope, bounded texts without control
+    /// characters, and a period that does not end before it starts.
+    pub fn parse(
+        task: &str,
+        period_from: Date,
+        period_to: Date,
+        scope: &str,
+        remark: &str,
+    ) -> Result<OrderContent, Problem> {
+        let task = text::required_text(Input::Task, task, MAX_TASK)?;
+        let scope = text::required_line(Input::Scope, scope)?;
+        let remark = text::text(Input::SupplierRemark, remark, MAX_REMARK)?;
+        if period_to < period_from {
+            return Err(Problem::OrderPeriod);
+        }
+        Ok(OrderContent {
+            task: task.to_owned(),
+            period_from,
+            period_to,
+            scope: scope.to_owned(),
+            remark: (!remark.is_empty()).then(|| remark.to_owned()),
+        })
+    }
+
+    /// The free texts, each with the input it came from, for the guard.
+    pub fn texts(&self) -> Vec<(Input, &str)> {
+        let mut texts = vec![
+            (Input::Task, self.task.as_str()),
+            (Input::Scope, self.scope.as_str()),
+        ];
+        if let Some(r) = &self.remark {
+            texts.push((Input::SupplierRemark, r.as_str()));
+        }
+        texts
+    }
+
+    /// What the ledger says was sent, in Danish (not the text itself).
+    pub fn ledger_note(&self) -> String {
+        format!(
+            "Bestillingens tekst: opgave, periode ({} til {}), omfang{}",
+            self.period_from.danish(),
+            self.period_to.danish(),
+            if self.remark.is_some() {
+                " og bemærkning til leverandøren"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: u8) -> Date {
+        Date::from_ymd(2026, 12, d).expect("date")
+    }
+
+    #[test]
+    fn content_needs_a_task_a_scope_and_an_ordered_period() {
+        let ok = OrderContent::parse(" Jobsøgning ", day(1), day(1), "4 timer", "  ").expect("ok");
+        assert_eq!(ok.task, "Jobsøgning");
+        assert_eq!(ok.remark, None);
+        assert_eq!(
+            OrderContent::parse("", day(1), day(2), "4 timer", ""),
+            Err(Problem::Required(Input::Task))
+        );
+        assert_eq!(
+            OrderContent::parse("Opgave", day(1), day(2), " ", ""),
+            Err(Problem::Required(Input::Scope))
+        );
+        assert_eq!(
+            OrderContent::parse("Opgave", day(2), day(1), "4 timer", ""),
+            Err(Problem::OrderPeriod)
+        );
+        assert!(matches!(
+            OrderContent::parse(&"x".repeat(MAX_TASK + 1), day(1), day(2), "4 timer", ""),
+            Err(Problem::TooLong {
+                input: Input::Task,
+                ..
+            })
+        ));
+    }
 }

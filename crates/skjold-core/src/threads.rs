@@ -202,6 +202,31 @@ impl GuardFindings {
         }
     }
 
+    /// The verdict on an order's own text (`input`: its task, scope or remark), given the
+    /// citizen's data in it that the order would not disclose. The text goes to the
+    /// supplier with the order, where no confirmation is asked: whatever the guard finds is
+    /// refused, and the caseworker writes it without, or discloses the data on the order
+    /// with a justification.
+    pub fn order_text_verdict(
+        &self,
+        input: Input,
+        undisclosed: &[FieldKey],
+    ) -> Result<(), Problem> {
+        if !self.any() && undisclosed.is_empty() {
+            return Ok(());
+        }
+        Err(Problem::OrderTextGuard {
+            input,
+            stop: GuardStop {
+                cpr_numbers: self.cpr_numbers,
+                sensitive_terms: self.sensitive_terms.clone(),
+                unreadable: self.unreadable.clone(),
+                undisclosed: undisclosed.to_vec(),
+                min: 0,
+            },
+        })
+    }
+
     /// The verdict on a message in a general thread: no CPR number at all, and the rest as
     /// in an order's thread.
     pub fn general_verdict(&self, confirmation: Option<&str>) -> Result<Verdict, Problem> {
@@ -239,6 +264,24 @@ mod tests {
         assert!(matches!(
             found.verdict(&[], Some("Mentoren skal kende behandlingen")),
             Ok(Verdict::Confirmed(_))
+        ));
+    }
+
+    #[test]
+    fn an_order_text_takes_nothing_the_guard_finds() {
+        let clean = GuardFindings::default();
+        assert_eq!(clean.order_text_verdict(Input::Task, &[]), Ok(()));
+        let cpr = GuardFindings {
+            cpr_numbers: 1,
+            ..GuardFindings::default()
+        };
+        assert!(matches!(
+            cpr.order_text_verdict(Input::SupplierRemark, &[]),
+            Err(Problem::OrderTextGuard { input: Input::SupplierRemark, ref stop }) if stop.cpr_numbers == 1
+        ));
+        assert!(matches!(
+            clean.order_text_verdict(Input::Scope, &[FieldKey::Phone]),
+            Err(Problem::OrderTextGuard { input: Input::Scope, ref stop }) if stop.undisclosed == [FieldKey::Phone]
         ));
     }
 

@@ -4,7 +4,7 @@
 
 use uuid::Uuid;
 
-use skjold_core::catalogue::{Dpa, Purpose, ServiceType};
+use skjold_core::catalogue::{CoverageChange, Dpa, Purpose, ServiceType};
 use skjold_core::{
     Art6Basis, Art9Basis, Date, DisclosureRule, FieldKey, LegalBasis, OrgKind, Problem,
 };
@@ -93,8 +93,75 @@ impl DpaRow {
                 Some(d) => Some(d.parse().map_err(bad)?),
                 None => None,
             },
+            service_type_ids: Vec::new(),
+            coverage_changed: None,
         })
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct CoverageChangeRow {
+    display_name: String,
+    changed_at: i64,
+    service_codes: String,
+}
+
+/// The DPA with what it covers, and the last change of that.
+pub(crate) async fn with_coverage(tx: &mut Tx, mut dpa: Dpa) -> Result<Dpa, StoreError> {
+    dpa.service_type_ids = scalar!(
+        &mut *tx,
+        fetch_all,
+        Uuid,
+        "SELECT c.service_type_id FROM dpa_service c JOIN service_type s ON s.id = c.service_type_id \
+         WHERE c.dpa_id = $1 ORDER BY s.name",
+        dpa.id
+    )?;
+    dpa.coverage_changed = fetch!(
+        &mut *tx,
+        fetch_optional,
+        CoverageChangeRow,
+        "SELECT u.display_name, c.changed_at, c.service_codes FROM dpa_coverage_change c \
+         JOIN app_user u ON u.id = c.changed_by WHERE c.dpa_id = $1 ORDER BY c.changed_at DESC, c.id LIMIT 1",
+        dpa.id
+    )?
+    .map(|c| CoverageChange {
+        by: c.display_name,
+        at: Now::from_micros(c.changed_at),
+        service_codes: c.service_codes,
+    });
+    Ok(dpa)
+}
+
+/// Whether a DPA covers a service type.
+pub(crate) async fn dpa_covers(
+    tx: &mut Tx,
+    dpa_id: Uuid,
+    service_type_id: Uuid,
+) -> Result<bool, StoreError> {
+    let n: i64 = scalar!(
+        tx,
+        fetch_one,
+        i64,
+        "SELECT COUNT(*) FROM dpa_service WHERE dpa_id = $1 AND service_type_id = $2",
+        dpa_id,
+        service_type_id
+    )?;
+    Ok(n > 0)
+}
+
+/// The service types named, each the controller's; refused as not found otherwise.
+async fn covered_types(
+    tx: &mut Tx,
+    controller_id: Uuid,
+    ids: &[Uuid],
+) -> Result<Vec<ServiceType>, StoreError> {
+    let mut types: Vec<ServiceType> = Vec::with_capacity(ids.len());
+    for id in ids {
+        if !types.iter().any(|t| t.id == *id) {
+            types.push(service_type_in(tx, controller_id, *id).await?);
+        }
+    }
+    Ok(types)
 }
 
 pub(crate) const DPA_SELECT: &str = "SELECT d.id, d.processor_id, o.name AS processor_name, d.reference, \
@@ -114,6 +181,8 @@ pub struct NewDpa<'a> {
     pub instructions: &'a str,
     pub starts_on: Date,
     pub ends_on: Option<Date>,
+    /// The service types it covers.
+    pub service_type_ids: &'a [Uuid],
 }
 
 async fn purpose_in(tx: &mut Tx, controller_id: Uuid, id: Uuid) -> Result<PurposeRow, StoreError> {
@@ -355,6 +424,7 @@ impl Catalogue {
         if new.ends_on.is_some_and(|end| end < new.starts_on) {
             return Err(StoreError::Refused(Problem::DpaDates));
         }
+        let covered = covered_types(&mut tx, controller_id, new.service_type_ids).await?;
         let id = Uuid::new_v4();
         execute!(
             &mut tx,
@@ -381,6 +451,14 @@ impl Catalogue {
             new.starts_on.to_string(),
             now.micros()
         )?;
+        for t in &covered {
+            execute!(
+                &mut tx,
+                "INSERT INTO dpa_service (dpa_id, service_type_id) VALUES ($1, $2)",
+                id,
+                t.id
+            )?;
+        }
         tx.commit().await?;
         Ok(Dpa {
             id,
@@ -390,6 +468,8 @@ impl Catalogue {
             instructions: new.instructions.to_owned(),
             starts_on: new.starts_on,
             ends_on: new.ends_on,
+            service_type_ids: covered.iter().map(|t| t.id).collect(),
+            coverage_changed: None,
         })
     }
 
@@ -397,6 +477,51 @@ impl Catalogue {
         let mut tx = self.db.read().await?;
         let sql = format!("{DPA_SELECT} WHERE d.controller_id = $1 ORDER BY o.name, d.starts_on");
         let rows = fetch!(&mut tx, fetch_all, DpaRow, &sql, controller_id)?;
-        rows.into_iter().map(DpaRow::into_model).collect()
+        let mut dpas = Vec::with_capacity(rows.len());
+        for row in rows {
+            dpas.push(with_coverage(&mut tx, row.into_model()?).await?);
+        }
+        Ok(dpas)
+    }
+
+    /// Sets which service types a DPA covers, recording who changed it and when. Orders
+    /// already placed stay as they are; new orders follow the new coverage.
+    pub async fn set_dpa_coverage(
+        &self,
+        controller_id: Uuid,
+        changed_by: Uuid,
+        dpa_id: Uuid,
+        service_type_ids: &[Uuid],
+        now: Now,
+    ) -> Result<Dpa, StoreError> {
+        let mut tx = self.db.write().await?;
+        let sql = format!("{DPA_SELECT} WHERE d.id = $1 AND d.controller_id = $2");
+        let row = fetch!(&mut tx, fetch_optional, DpaRow, &sql, dpa_id, controller_id)?
+            .ok_or(StoreError::Refused(Problem::DpaNotFound))?;
+        let covered = covered_types(&mut tx, controller_id, service_type_ids).await?;
+        execute!(&mut tx, "DELETE FROM dpa_service WHERE dpa_id = $1", dpa_id)?;
+        for t in &covered {
+            execute!(
+                &mut tx,
+                "INSERT INTO dpa_service (dpa_id, service_type_id) VALUES ($1, $2)",
+                dpa_id,
+                t.id
+            )?;
+        }
+        let mut codes: Vec<&str> = covered.iter().map(|t| t.code.as_str()).collect();
+        codes.sort_unstable();
+        execute!(
+            &mut tx,
+            "INSERT INTO dpa_coverage_change (id, dpa_id, service_codes, changed_by, changed_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+            Uuid::new_v4(),
+            dpa_id,
+            codes.join(", "),
+            changed_by,
+            now.micros()
+        )?;
+        let dpa = with_coverage(&mut tx, row.into_model()?).await?;
+        tx.commit().await?;
+        Ok(dpa)
     }
 }

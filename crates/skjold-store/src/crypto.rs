@@ -195,6 +195,19 @@ impl GateKeys {
         mac.finalize().into_bytes().to_vec()
     }
 
+    /// A keyed hash of a request's parts (each length-prefixed, under a domain), to tell
+    /// whether a repeated request is the same without keeping its text.
+    pub fn request_hash(&self, domain: &str, parts: &[&[u8]]) -> Vec<u8> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.lookup.as_ref())
+            .expect("HMAC accepts keys of any length");
+        mac.update(domain.as_bytes());
+        for p in parts {
+            mac.update(&(p.len() as u64).to_be_bytes());
+            mac.update(p);
+        }
+        mac.finalize().into_bytes().to_vec()
+    }
+
     /// A new random data key for a citizen, and its wrapped form for storage.
     pub fn new_subject_key(&self, subject: Uuid) -> Result<(SubjectKey, Vec<u8>), CryptoError> {
         let mut key = Zeroizing::new([0u8; 32]);

@@ -57,7 +57,35 @@
     if (details) details.open = true;
   }
 
+  // The order form offers, for the chosen service, only the suppliers whose agreement
+  // covers it (each option names its services in data-services). The server refuses an
+  // uncovered supplier all the same.
+  function offerCoveredSuppliers(form) {
+    var service = form.querySelector('select[name="service"]');
+    var supplier = form.querySelector('select[name="supplier"]');
+    var none = form.querySelector('[data-no-supplier]');
+    if (!service || !supplier) return;
+    function apply() {
+      var first = null;
+      for (var i = 0; i < supplier.options.length; i++) {
+        var o = supplier.options[i];
+        var services = ' ' + (o.getAttribute('data-services') || '') + ' ';
+        var covered = services.indexOf(' ' + service.value + ' ') >= 0;
+        o.hidden = !covered;
+        o.disabled = !covered;
+        if (covered && !first) first = o;
+      }
+      var chosen = supplier.options[supplier.selectedIndex];
+      if ((!chosen || chosen.disabled) && first) supplier.value = first.value;
+      if (none) none.hidden = !!first;
+    }
+    service.addEventListener('change', apply);
+    apply();
+  }
+
   function start() {
+    var orderForms = document.querySelectorAll('form[data-module="order-suppliers"]');
+    for (var k = 0; k < orderForms.length; k++) offerCoveredSuppliers(orderForms[k]);
     var summaries = document.querySelectorAll('[data-module="error-summary"]');
     for (var i = 0; i < summaries.length; i++) tieError(summaries[i]);
     if (window.DKFDS) window.DKFDS.init();

@@ -143,10 +143,15 @@ pub(crate) static NO_FLASH: Flash = Flash { ok: None };
 impl Flash {
     fn message(&self) -> Option<&'static str> {
         Some(match self.ok.as_deref()? {
-            "bestilt" => "Bestillingen er sendt. Leverandøren har fået de automatiske oplysninger.",
+            "bestilt" => {
+                "Bestillingen er sendt. Leverandøren har fået opgaven og de automatiske oplysninger."
+            }
             "videregivet" => "Oplysningen er videregivet og registreret i videregivelsesloggen.",
             "afsluttet" => "Bestillingen er afsluttet.",
             "oprettet" => "Oprettet.",
+            "daekning" => {
+                "Aftalens dækning er ændret. Nye bestillinger følger den; bestillinger, der er sendt, står uændret."
+            }
             "sendt" => "Beskeden er sendt.",
             "samtykke" => "Samtykket er registreret.",
             "underretning" => "Underretningen er registreret på borgeren.",
@@ -357,6 +362,8 @@ fn static_form_field(p: &Problem) -> Option<&'static str> {
         Problem::ServiceCodeTaken(_) => "code",
         Problem::MessageEmpty => "body",
         Problem::GuardConfirmationRequired(_) => "confirmation",
+        Problem::OrderTextGuard { input, .. } => input_field(*input)?,
+        Problem::OrderPeriod => "until",
         Problem::RetentionTooShort { .. } => "retention",
         Problem::BadDate(d) => match d {
             DateInput::Start => "starts_on",
@@ -420,6 +427,9 @@ fn input_field(i: Input) -> Option<&'static str> {
         Input::DatumValue => "value",
         Input::DatumSource => "source",
         Input::DatumPurpose => "purpose",
+        Input::Task => "task",
+        Input::Scope => "scope",
+        Input::SupplierRemark => "remark",
         _ => return None,
     })
 }

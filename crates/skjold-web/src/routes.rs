@@ -404,6 +404,10 @@ pub fn table() -> Router<AppState> {
             at(May(Administer), post(directory::create_dpa)),
         )
         .route(
+            "/admin/aftaler/{id}/ydelser",
+            at(May(Administer), post(directory::set_dpa_coverage)),
+        )
+        .route(
             "/admin/sikkerhed",
             at(
                 May(ManageSignIn),
@@ -477,6 +481,10 @@ fn api_table(message: usize) -> Router<AppState> {
         .route(
             "/api/v1/dpas",
             at(May(Administer), post(catalogue::create_dpa)),
+        )
+        .route(
+            "/api/v1/dpas/{id}/coverage",
+            at(May(Administer), post(catalogue::set_dpa_coverage)),
         )
         // ---- DPAs and processors ----------------------------------------------------------
         .route(

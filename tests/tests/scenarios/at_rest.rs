@@ -104,7 +104,11 @@ async fn no_plaintext_personal_data_at_rest(backend: Backend) {
             service_type_id: w.service("MENTOR"),
             supplier_id: w.org("Mentorhuset ApS"),
         };
-        let order = w.app.place_order(&cw, new).await.expect("order");
+        let order = w
+            .app
+            .place_order(&cw, new, &w.content("MENTOR"), None)
+            .await
+            .expect("order");
         orders.push((order, c.clone()));
         // Free text in the ledger names the citizen: it must be sealed like the data.
         let justification = format!(

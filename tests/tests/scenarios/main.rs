@@ -19,6 +19,7 @@ mod intake;
 mod matrix;
 mod messages;
 mod oidc;
+mod order_content;
 mod pages;
 mod paging;
 mod platform;

@@ -87,6 +87,13 @@ const MUNICIPAL: &[Who] = &[
 const NOTHING: &[FieldKey] = &[];
 /// The order's citizen's name (a caseworker's order page, a thread naming them).
 const NAME: &[FieldKey] = &[FieldKey::Name];
+/// The citizen's values a MENTOR order sends automatically: the preview shows them.
+const PREVIEWED: &[FieldKey] = &[
+    FieldKey::Name,
+    FieldKey::TargetGroup,
+    FieldKey::JobGoal,
+    FieldKey::LanguageSkills,
+];
 /// The fields the Mentorhuset order discloses: the MENTOR policy's automatic fields, plus
 /// health by a manual decision.
 const DISCLOSED: &[FieldKey] = &[
@@ -260,6 +267,10 @@ struct Fixture {
     /// A user outside the matrix, whom the administrator's sign-in forms act on.
     second_caseworker: Uuid,
     mentor_service: Uuid,
+    /// The expired supplier's DPA, whose coverage the administrator sets, and the service
+    /// it covers.
+    ended_dpa: Uuid,
+    opkval_service: Uuid,
     nord: Uuid,
     praktikpartner: Uuid,
     rights: RightsFixture,
@@ -303,6 +314,8 @@ fn table(f: &Fixture) -> Vec<Row> {
     let c = f.citizen;
     let r = &f.rights;
     let order_body = json!({ "subject_id": c, "service_type_id": f.mentor_service, "supplier_id": f.mentorhuset });
+    let place_body = json!({ "subject_id": c, "service_type_id": f.mentor_service, "supplier_id": f.mentorhuset,
+        "task": "Mentorstøtte ({user})", "period_from": "2026-12-01", "period_to": "2027-02-28", "scope": "4 timer om ugen" });
     let d = &f.desk;
     // The form's `datetime-local` is Copenhagen time (UTC+1 in November).
     let met_at_local = d.at.plus_seconds(3600).rfc3339()[..16].to_owned();
@@ -375,10 +388,24 @@ fn table(f: &Fixture) -> Vec<Row> {
         get(format!("/api/v1/orders/{}", f.expired_order)).may(&[Caseworker], NAME),
         get("/api/v1/orders").may(CASEWORKERS, NOTHING).may(SUPPLIERS, NOTHING),
         post("/api/v1/orders/preview", order_body.clone())
-            .may(&[Caseworker, StandInCaseworker], NOTHING),
-        post("/api/v1/orders", order_body).may(&[Caseworker, StandInCaseworker], NOTHING),
+            .may(&[Caseworker, StandInCaseworker], PREVIEWED),
+        post("/api/v1/orders", place_body).may(&[Caseworker, StandInCaseworker], NOTHING),
         page(format!("/borgere/{c}/bestil?service={}&supplier={}", f.mentor_service, f.mentorhuset))
-            .may(&[Caseworker, StandInCaseworker], NOTHING),
+            .may(&[Caseworker, StandInCaseworker], PREVIEWED),
+        form(
+            "/bestillinger",
+            &[
+                ("subject_id", &c.to_string()),
+                ("service_type_id", &f.mentor_service.to_string()),
+                ("supplier_id", &f.mentorhuset.to_string()),
+                ("task", "Mentorstøtte (formular, {user})"),
+                ("from", "2026-12-01"),
+                ("until", "2027-02-28"),
+                ("scope", "4 timer om ugen"),
+                ("idempotency_key", "matrix-{user}"),
+            ],
+        )
+        .may(&[Caseworker, StandInCaseworker], NOTHING),
         page(format!("/bestillinger/{}", f.order)).may(&[Caseworker, StandInCaseworker], NAME),
         page(format!("/bestillinger/{}/afslut", f.order))
             .may(&[Caseworker, StandInCaseworker], NOTHING),
@@ -733,6 +760,20 @@ fn table(f: &Fixture) -> Vec<Row> {
             json!({ "processor_id": f.praktikpartner, "reference": "DBA-{user}", "starts_on": "2026-01-01" }),
         )
         .may(&[Admin], NOTHING),
+        post(
+            format!("/api/v1/dpas/{}/coverage", f.ended_dpa),
+            json!({ "service_type_ids": [f.opkval_service] }),
+        )
+        .may(&[Admin], NOTHING),
+        form(
+            format!("/admin/aftaler/{}/ydelser", f.ended_dpa),
+            // A field's name holds the service type's id: made once, for the table's life.
+            &[(
+                Box::leak(format!("service.{}", f.opkval_service).into_boxed_str()),
+                "yes",
+            )],
+        )
+        .may(&[Admin], NOTHING),
         page("/admin").may(&[Admin], NOTHING),
         form(
             "/admin/organisationer",
@@ -976,6 +1017,16 @@ async fn fixture(w: &World) -> Fixture {
         searched,
         second_caseworker: second_caseworker.user_id,
         mentor_service: w.service("MENTOR"),
+        ended_dpa: w
+            .app
+            .dpas(&w.actor("admin").await)
+            .await
+            .expect("dpas")
+            .into_iter()
+            .find(|d| d.processor_name == "Kompetencecentret Øst ApS")
+            .expect("the ended DPA")
+            .id,
+        opkval_service: w.service("OPKVAL"),
         nord: w.org("Jobcenter København Nord"),
         praktikpartner: w.org("Praktikpartner A/S"),
     }

@@ -227,7 +227,11 @@ async fn caseworker_orders_and_discloses_only_what_the_service_needs(backend: Ba
     assert!(preview.plan.on_request.contains(&FieldKey::Address));
     assert!(preview.plan.never.contains(&FieldKey::CriminalRecord));
 
-    let order_id = w.app.place_order(&cw, order).await.expect("order");
+    let order_id = w
+        .app
+        .place_order(&cw, order, &w.content("MENTOR"), None)
+        .await
+        .expect("order");
     let ov = w
         .app
         .caseworker_order(&cw, order_id)
@@ -238,7 +242,16 @@ async fn caseworker_orders_and_discloses_only_what_the_service_needs(backend: Ba
     assert!(
         ov.disclosures
             .iter()
+            .filter(|d| d.field.is_some())
             .all(|d| d.kind == DisclosureKind::Automatic && d.justification.is_none())
+    );
+    // Beside the fields, the order's content went as free text, like a message.
+    assert_eq!(
+        ov.disclosures
+            .iter()
+            .filter(|d| d.field.is_none() && d.kind == DisclosureKind::Message)
+            .count(),
+        1
     );
     assert_eq!(ov.citizen_name.as_deref(), Some(citizen.name.as_str()));
     assert!(ov.disclosable.contains(&FieldKey::Health));
@@ -389,6 +402,8 @@ async fn supplier_sees_only_its_own_disclosed_data(backend: Backend) {
                 service_type_id: w.service("OPKVAL"),
                 supplier_id: w.org("Kompetencecentret Øst ApS"),
             },
+            &w.content("OPKVAL"),
+            None,
         )
         .await;
     assert_eq!(no_dpa.map_err(code).err(), Some("no_dpa_in_force"));
@@ -562,7 +577,7 @@ async fn bad_input_changes_nothing(backend: Backend) {
     };
     assert_eq!(
         w.app
-            .place_order(&cw, unknown_service)
+            .place_order(&cw, unknown_service, &w.content("MENTOR"), None)
             .await
             .map_err(code)
             .err(),
@@ -574,7 +589,11 @@ async fn bad_input_changes_nothing(backend: Backend) {
         supplier_id: w.org("Kompetencecentret Øst ApS"),
     };
     assert_eq!(
-        w.app.place_order(&cw, expired).await.map_err(code).err(),
+        w.app
+            .place_order(&cw, expired, &w.content("MENTOR"), None)
+            .await
+            .map_err(code)
+            .err(),
         Some("no_dpa_in_force")
     );
     let not_supplier = NewOrder {
@@ -584,7 +603,7 @@ async fn bad_input_changes_nothing(backend: Backend) {
     };
     assert_eq!(
         w.app
-            .place_order(&cw, not_supplier)
+            .place_order(&cw, not_supplier, &w.content("MENTOR"), None)
             .await
             .map_err(code)
             .err(),

@@ -194,7 +194,7 @@ async fn csrf_and_sign_in(backend: Backend) {
         .len();
     let orders_before = w.app.unit_orders(&cw).await.expect("orders").len();
     let body = format!(
-        "csrf=forfalsket&subject_id={}&service_type_id={}&supplier_id={}",
+        "csrf=forfalsket&subject_id={}&service_type_id={}&supplier_id={}&task=Mentorst%C3%B8tte&from=2026-12-01&until=2027-02-28&scope=4+timer+om+ugen",
         citizen.id,
         w.service("MENTOR"),
         w.org("Mentorhuset ApS")
@@ -431,13 +431,18 @@ async fn api_contract(backend: Backend) {
         preview["plan"]["automatic"],
         json!(["name", "job_goal", "work_experience", "education"])
     );
+    let mut place = order.clone();
+    place["task"] = json!("Virksomhedspraktik i detailhandlen");
+    place["period_from"] = json!("2026-12-01");
+    place["period_to"] = json!("2027-02-28");
+    place["scope"] = json!("30 timer om ugen");
     let placed = call(
         &router,
         Method::POST,
         "/api/v1/orders",
         Some(&token),
         None,
-        Some((json, order.to_string())),
+        Some((json, place.to_string())),
     )
     .await;
     assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);

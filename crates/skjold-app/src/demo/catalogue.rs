@@ -1,5 +1,5 @@
-//! The demo's catalogue: DPAs with the three suppliers (one expired), two purposes and
-//! eight service types with their disclosure policies.
+//! The demo's catalogue: two purposes, eight service types with their disclosure policies,
+//! and DPAs with the three suppliers (one expired), each covering the services it delivers.
 
 use std::collections::BTreeMap;
 
@@ -34,47 +34,6 @@ impl App {
         admin: &Actor,
         orgs: &BTreeMap<String, Uuid>,
     ) -> Result<BTreeMap<String, Uuid>, AppError> {
-        let today = self.now().local_date();
-        let dpa = |name: &str, reference: &str, starts: Date, ends: Option<Date>| {
-            DpaInput {
-            processor_id: orgs[name],
-            reference: reference.into(),
-            instructions: "Behandling alene med henblik på levering af bestilte beskæftigelsesindsatser; sletning senest 30 dage efter aftalens ophør.".into(),
-            starts_on: starts.to_string(),
-            ends_on: ends.map(|d| d.to_string()),
-        }
-        };
-        self.create_dpa(
-            admin,
-            &dpa(
-                "Mentorhuset ApS",
-                "DBA-2024-017",
-                today.plus_months(-30),
-                None,
-            ),
-        )
-        .await?;
-        self.create_dpa(
-            admin,
-            &dpa(
-                "Praktikpartner A/S",
-                "DBA-2025-004",
-                today.plus_months(-14),
-                Some(today.plus_months(22)),
-            ),
-        )
-        .await?;
-        self.create_dpa(
-            admin,
-            &dpa(
-                "Kompetencecentret Øst ApS",
-                "DBA-2023-031",
-                today.plus_months(-40),
-                Some(today.plus_days(-45)),
-            ),
-        )
-        .await?;
-
         let employment = self
             .create_purpose(admin, &PurposeInput {
                 name: "Beskæftigelsesindsats".into(),
@@ -228,6 +187,56 @@ impl App {
                 .await?;
             service_types.insert(code.to_owned(), st.id);
         }
+
+        let today = self.now().local_date();
+        // Each agreement covers the services its supplier delivers.
+        let dpa = |name: &str,
+                   reference: &str,
+                   starts: Date,
+                   ends: Option<Date>,
+                   codes: &[&str]| {
+            DpaInput {
+            processor_id: orgs[name],
+            reference: reference.into(),
+            instructions: "Behandling alene med henblik på levering af bestilte beskæftigelsesindsatser; sletning senest 30 dage efter aftalens ophør.".into(),
+            starts_on: starts.to_string(),
+            ends_on: ends.map(|d| d.to_string()),
+            service_type_ids: codes.iter().map(|c| service_types[*c]).collect(),
+        }
+        };
+        self.create_dpa(
+            admin,
+            &dpa(
+                "Mentorhuset ApS",
+                "DBA-2024-017",
+                today.plus_months(-30),
+                None,
+                &["MENTOR", "AFKLAR", "DANSK", "FLEKS"],
+            ),
+        )
+        .await?;
+        self.create_dpa(
+            admin,
+            &dpa(
+                "Praktikpartner A/S",
+                "DBA-2025-004",
+                today.plus_months(-14),
+                Some(today.plus_months(22)),
+                &["PRAKTIK", "JOBSOG", "LONTILSKUD", "AFKLAR"],
+            ),
+        )
+        .await?;
+        self.create_dpa(
+            admin,
+            &dpa(
+                "Kompetencecentret Øst ApS",
+                "DBA-2023-031",
+                today.plus_months(-40),
+                Some(today.plus_days(-45)),
+                &["OPKVAL", "DANSK"],
+            ),
+        )
+        .await?;
         Ok(service_types)
     }
 }

@@ -16,9 +16,46 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use skjold_core::orders::NewOrder;
-use skjold_core::{Actor, Cpr, OrgKind, Role};
+use skjold_core::{Actor, Cpr, Date, OrgKind, Role};
 
+use crate::orders::OrderContentInput;
 use crate::{App, AppError};
+
+/// What a demo order asks of its supplier, by service type: a task, three months from
+/// `from`, and a scope.
+pub fn demo_order_content(code: &str, from: Date) -> OrderContentInput {
+    let (task, scope) = match code {
+        "MENTOR" => (
+            "Mentorstøtte til fastholdelse i job: ugentlige samtaler og hjælp til at planlægge arbejdsugen.",
+            "4 timer om ugen",
+        ),
+        "PRAKTIK" => (
+            "Virksomhedspraktik i detailhandlen med kundeservice og vareopfyldning.",
+            "30 timer om ugen",
+        ),
+        "AFKLAR" => (
+            "Afklaringsforløb med arbejdsprøvning og opfølgende samtaler.",
+            "15 timer om ugen",
+        ),
+        "JOBSOG" => (
+            "Jobsøgningsforløb: cv, ansøgninger og træning i jobsamtaler.",
+            "6 timer om ugen",
+        ),
+        "DANSK" => (
+            "Danskundervisning med vægt på dansk på arbejdspladsen.",
+            "9 timer om ugen",
+        ),
+        "OPKVAL" => ("Kursus i truckkørsel med certifikat.", "37 timer om ugen"),
+        _ => ("Forløb efter ydelsens beskrivelse.", "Efter aftale"),
+    };
+    OrderContentInput {
+        task: task.into(),
+        period_from: from.to_string(),
+        period_to: from.plus_months(3).to_string(),
+        scope: scope.into(),
+        remark: String::new(),
+    }
+}
 
 /// The one password of every demo user. Only `skjold demo` uses it.
 pub const DEMO_PASSWORD: &str = "skjold-demo-2026";
@@ -229,6 +266,8 @@ impl App {
                         service_type_id: service_types[code],
                         supplier_id: orgs[supplier],
                     },
+                    &demo_order_content(code, self.now().local_date()),
+                    None,
                 )
                 .await?;
             if code == "MENTOR" {
@@ -292,6 +331,8 @@ impl App {
                         service_type_id: service_types["MENTOR"],
                         supplier_id: supplier,
                     },
+                    &demo_order_content("MENTOR", past.now().local_date()),
+                    None,
                 )
                 .await?;
             clock.advance_seconds(5 * 86_400);

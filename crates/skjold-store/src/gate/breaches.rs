@@ -665,7 +665,7 @@ async fn affected_in(
                 fetch_all,
                 (Uuid, String),
                 "SELECT DISTINCT subject_id, field_key FROM disclosure WHERE supplier_id = $1 \
-                 AND at < $2",
+                 AND at < $2 AND field_key IS NOT NULL",
                 supplier,
                 until
             )?;

@@ -44,6 +44,7 @@ mod data_requests;
 mod disclosures;
 mod erasure;
 mod intake;
+mod order_content;
 mod orders;
 mod oversight;
 mod processors;
@@ -52,6 +53,7 @@ mod retention;
 mod rights;
 mod threads;
 
+pub use order_content::Placement;
 pub use records::ProcessingFacts;
 
 use uuid::Uuid;
@@ -63,7 +65,7 @@ use skjold_core::oversight::UseKind;
 use skjold_core::{Action, Actor, FieldKey, Problem};
 
 use crate::audit::entry::{LogRow, PURPOSE_OVERSIGHT, describe_filter};
-use crate::catalogue::{dpa_in_force, purpose_summary, service_type_in};
+use crate::catalogue::{dpa_covers, dpa_in_force, purpose_summary, service_type_in};
 use crate::crypto::{GateKeys, SubjectKey};
 use crate::db::{Db, Tx, execute, fetch, scalar};
 use crate::directory::organisation_in;
@@ -130,6 +132,8 @@ impl<'a> Use<'a> {
 
 const PURPOSE_CASEWORK: &str = "Sagsbehandling";
 const PURPOSE_SUPPLY: &str = "Levering af ydelse";
+/// Showing what an order would disclose, values and all, before it is placed.
+const PURPOSE_PREVIEW: &str = "Forhåndsvisning af videregivelse";
 
 fn log_row(actor: Option<&Actor>, now: Now, u: &Use<'_>, allowed: bool) -> LogRow {
     LogRow {

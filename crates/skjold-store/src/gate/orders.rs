@@ -1,6 +1,7 @@
-//! Orders (LP-2, LP-3, LP-6, LP-7): what an order would disclose, placing it (with its
-//! automatic disclosures in the same transaction), each side's view of it, closing it (the
-//! supplier loses the citizen's data and confirms deletion), and the lists.
+//! Orders (LP-2, LP-3, LP-6, LP-7): what an order would disclose (the values that would go,
+//! in one logged read), each side's view of it with its content, closing it (the supplier
+//! loses the citizen's data and confirms deletion), and the lists. Placing one, with its
+//! content and idempotency key, is in [`super::order_content`].
 
 use std::collections::HashSet;
 
@@ -10,13 +11,14 @@ use skjold_core::catalogue::{Dpa, ServiceType};
 use skjold_core::directory::Organisation;
 use skjold_core::disclosures::DisclosureKind;
 use skjold_core::orders::{
-    CaseworkerOrderView, DisclosedField, NewOrder, OrderPreview, OrderStatus, OrderSummary,
-    SupplierOrderView,
+    CaseworkerOrderView, DisclosedField, NewOrder, OrderContent, OrderPreview, OrderStatus,
+    OrderSummary, SupplierOrderView,
 };
 use skjold_core::oversight::UseKind;
 use skjold_core::{Action, Actor, FieldKey, OrgKind, Problem};
 
-use super::disclosures::{DisclosureRow, LEDGER_SELECT, LedgerRow, insert_disclosure};
+use super::disclosures::{LEDGER_SELECT, LedgerRow};
+use super::order_content::{open_content, sealed_content};
 use super::*;
 
 #[derive(sqlx::FromRow)]
@@ -31,6 +33,9 @@ struct DisclosedRow {
 /// An order's sealed disclosed values, read; see [`Gate::held_by_supplier`].
 pub(super) struct Held {
     subject_id: Uuid,
+    order_id: Uuid,
+    /// The order's content, sealed.
+    content: Option<Vec<u8>>,
     rows: Vec<DisclosedRow>,
     notes: Vec<(Uuid, Uuid, Vec<u8>)>,
     wrapped: Option<Vec<u8>>,
@@ -38,11 +43,11 @@ pub(super) struct Held {
 
 /// What an order needs, checked: the caseworker may open the citizen's record, the
 /// service type is the municipality's, and the supplier has a DPA in force today.
-type Prepared = (ServiceType, Organisation, Dpa, Vec<FieldKey>, Option<Uuid>);
+pub(super) type Prepared = (ServiceType, Organisation, Dpa, Vec<FieldKey>, Option<Uuid>);
 
 /// Authorises and validates a new order: a caseworker who may open the citizen's
 /// record, a service type of that municipality, a supplier with a DPA in force today.
-async fn prepare_order(
+pub(super) async fn prepare_order(
     tx: &mut Tx,
     actor: &Actor,
     new: NewOrder,
@@ -58,6 +63,12 @@ async fn prepare_order(
     let dpa = dpa_in_force(tx, actor.controller_id, supplier.id, now.local_date())
         .await?
         .ok_or_else(|| StoreError::Refused(Problem::NoDpaInForce(Some(supplier.name.clone()))))?;
+    if !dpa_covers(tx, dpa.id, service_type.id).await? {
+        return Err(StoreError::Refused(Problem::ServiceNotCovered {
+            supplier: supplier.name.clone(),
+            service: service_type.name.clone(),
+        }));
+    }
     let present = current_data(tx, new.subject_id)
         .await?
         .iter()
@@ -90,6 +101,16 @@ impl Gate {
             }
         };
         let plan = service_type.policy().plan(&present);
+        let going: Vec<SealedRow> = current_data(&mut tx, new.subject_id)
+            .await?
+            .into_iter()
+            .filter(|r| {
+                r.field_key
+                    .parse::<FieldKey>()
+                    .is_ok_and(|f| plan.automatic.contains(&f))
+            })
+            .collect();
+        let wrapped = self.wrapped_key(new.subject_id).await?;
         self.log_after(
             tx,
             Some(actor),
@@ -97,13 +118,24 @@ impl Gate {
             &Use::new(
                 UseKind::View,
                 Some(new.subject_id),
-                PURPOSE_CASEWORK,
-                format!("Forhåndsvisning af bestilling: {}", service_type.name),
+                PURPOSE_PREVIEW,
+                format!(
+                    "Forhåndsvisning af bestilling: {} hos {}",
+                    service_type.name, supplier.name
+                ),
             )
             .under(stand_in),
             true,
         )
         .await?;
+        let values = match &wrapped {
+            Some(w) => self
+                .open_all(new.subject_id, w, going)?
+                .into_iter()
+                .map(|d| (d.field, d.value))
+                .collect(),
+            None => Vec::new(),
+        };
         Ok(OrderPreview {
             subject_id: new.subject_id,
             service_type,
@@ -111,107 +143,8 @@ impl Gate {
             supplier_name: supplier.name,
             dpa_reference: dpa.reference,
             plan,
+            values,
         })
-    }
-
-    /// Places an order and discloses, in the same transaction, exactly the fields the
-    /// service type's policy marks automatic (LP-2, LP-3, LP-6). The order belongs to the
-    /// caseworker's unit.
-    pub async fn place_order(
-        &self,
-        actor: &Actor,
-        new: NewOrder,
-        now: Now,
-    ) -> Result<Uuid, StoreError> {
-        let mut tx = self.db.write().await?;
-        let prepared = prepare_order(&mut tx, actor, new, now).await;
-        let (service_type, supplier, dpa, _, stand_in) = match prepared {
-            Ok(p) => p,
-            Err(e) => {
-                let u = Use::new(
-                    UseKind::Disclose,
-                    Some(new.subject_id),
-                    PURPOSE_CASEWORK,
-                    "Bestilling afvist",
-                );
-                return Err(self.refuse(tx, actor, now, u, e).await);
-            }
-        };
-        let (purpose_name, legal_basis) =
-            purpose_summary(&mut tx, actor.controller_id, service_type.purpose_id).await?;
-        let id = Uuid::new_v4();
-        let reference = format!("B-{}", &id.simple().to_string()[..8].to_uppercase());
-        execute!(
-            &mut tx,
-            "INSERT INTO service_order (id, controller_id, unit_id, reference, subject_id, service_type_id, supplier_id, \
-             dpa_id, caseworker_id, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10)",
-            id,
-            actor.controller_id,
-            actor.organisation_id,
-            reference.as_str(),
-            new.subject_id,
-            service_type.id,
-            supplier.id,
-            dpa.id,
-            actor.user_id,
-            now.micros()
-        )?;
-        let policy = service_type.policy();
-        let key = self.subject_key(new.subject_id).await?;
-        let mut disclosed = Vec::new();
-        for row in current_data(&mut tx, new.subject_id).await? {
-            let Ok(field) = row.field_key.parse::<FieldKey>() else {
-                continue;
-            };
-            if policy.rule(field) == skjold_core::DisclosureRule::Automatic {
-                insert_disclosure(
-                    &mut tx,
-                    actor,
-                    &key,
-                    &DisclosureRow {
-                        field: Some(field),
-                        datum_id: Some(row.id),
-                        ..DisclosureRow::new(
-                            DisclosureKind::Automatic,
-                            id,
-                            new.subject_id,
-                            supplier.id,
-                            service_type.purpose_id,
-                            &legal_basis,
-                        )
-                    },
-                    now,
-                )
-                .await?;
-                disclosed.push(field.danish());
-            }
-        }
-        let detail = format!(
-            "Bestilling {reference} ({}) hos {}; automatisk videregivet: {}",
-            service_type.name,
-            supplier.name,
-            if disclosed.is_empty() {
-                "intet".into()
-            } else {
-                disclosed.join(", ")
-            }
-        );
-        append_log(
-            &mut tx,
-            Some(actor),
-            now,
-            &Use::new(
-                UseKind::Disclose,
-                Some(new.subject_id),
-                &purpose_name,
-                detail,
-            )
-            .under(stand_in),
-            true,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
     }
 
     /// Closes an order. From then on the supplier sees only the order's facts, not the
@@ -366,6 +299,7 @@ impl Gate {
         let sql = format!("{LEDGER_SELECT} WHERE d.order_id = $1 ORDER BY d.at, d.id");
         let ledger_rows = fetch!(&mut tx, fetch_all, LedgerRow, &sql, order_id)?;
         let rows = current_data(&mut tx, order.subject_id).await?;
+        let sealed = sealed_content(&mut tx, order.id).await?;
         let wrapped = self.wrapped_key(order.subject_id).await?;
         let dpa_ok = dpa_in_force(
             &mut tx,
@@ -421,6 +355,8 @@ impl Gate {
                 .map(|d| d.value),
             None => None,
         };
+        let key = self.unwrap_optional(order.subject_id, wrapped.as_deref())?;
+        let content = open_content(key.as_ref(), order.subject_id, order.id, sealed)?;
         Ok(CaseworkerOrderView {
             order: order.summary(),
             subject_id: order.subject_id,
@@ -432,6 +368,7 @@ impl Gate {
             dpa_in_force: dpa_ok,
             stand_in,
             citizen_erased: wrapped.is_none(),
+            content,
         })
     }
 
@@ -487,6 +424,7 @@ impl Gate {
                 purpose,
                 legal_basis,
                 fields: Vec::new(),
+                content: None,
                 citizen_erased: erased_at(&mut tx, order.subject_id).await?.is_some(),
             });
         }
@@ -505,12 +443,13 @@ impl Gate {
         )
         .await?;
 
-        let (fields, citizen_erased) = self.open_held(held)?;
+        let (fields, content, citizen_erased) = self.open_held(held)?;
         Ok(SupplierOrderView {
             order: order.summary(),
             purpose,
             legal_basis,
             fields,
+            content,
             citizen_erased,
         })
     }
@@ -535,6 +474,8 @@ impl Gate {
         )?;
         Ok(Held {
             subject_id: order.subject_id,
+            order_id: order.id,
+            content: sealed_content(tx, order.id).await?,
             notes: super::rights::rectification_notes(tx, order.subject_id).await?,
             wrapped: self.wrapped_key(order.subject_id).await?,
             rows,
@@ -542,13 +483,17 @@ impl Gate {
     }
 
     /// Opens what [`Gate::held_by_supplier`] read: the fields in the order they were
-    /// disclosed, and whether the citizen was erased (their rows and key are gone then,
-    /// so there is nothing to open).
-    pub(super) fn open_held(&self, held: Held) -> Result<(Vec<DisclosedField>, bool), StoreError> {
+    /// disclosed, the order's content, and whether the citizen was erased (their rows and
+    /// key are gone then, so there is nothing to open).
+    pub(super) fn open_held(
+        &self,
+        held: Held,
+    ) -> Result<(Vec<DisclosedField>, Option<OrderContent>, bool), StoreError> {
         let subject = held.subject_id;
         let Some(key) = self.unwrap_optional(subject, held.wrapped.as_deref())? else {
-            return Ok((Vec::new(), true));
+            return Ok((Vec::new(), None, true));
         };
+        let content = open_content(Some(&key), subject, held.order_id, held.content)?;
         let mut fields = Vec::with_capacity(held.rows.len());
         for d in held.rows {
             let Ok(field) = d.field_key.parse::<FieldKey>() else {
@@ -568,7 +513,7 @@ impl Gate {
             });
         }
         fields.sort_by_key(|f| (f.at, f.kind, f.field));
-        Ok((fields, false))
+        Ok((fields, content, false))
     }
 
     /// The supplier's own orders under a DPA in force, and its closed orders whose

@@ -26,7 +26,7 @@ use skjold_core::{Action, Actor, Date, Input, Problem, Role};
 use super::*;
 use skjold_core::orders::SupplierOrderView;
 
-use crate::catalogue::{DPA_SELECT, DpaRow, purpose_summary};
+use crate::catalogue::{DPA_SELECT, DpaRow, purpose_summary, with_coverage};
 
 const PURPOSE_PROCESSORS: &str = "Tilsyn med databehandlere";
 
@@ -54,7 +54,7 @@ async fn visible_dpa(tx: &mut Tx, actor: &Actor, dpa_id: Uuid) -> Result<(Uuid, 
         "SELECT controller_id FROM dpa WHERE id = $1",
         dpa_id
     )?;
-    let dpa = row.into_model()?;
+    let dpa = with_coverage(tx, row.into_model()?).await?;
     let visible = if actor.role == Role::SupplierUser {
         dpa.processor_id == actor.organisation_id
     } else {
@@ -974,12 +974,13 @@ impl Gate {
         let mut returned = Vec::with_capacity(read.len());
         for (order, held) in read {
             let (purpose, legal_basis) = purposes[&order.purpose_id].clone();
-            let (fields, citizen_erased) = self.open_held(held)?;
+            let (fields, content, citizen_erased) = self.open_held(held)?;
             returned.push(SupplierOrderView {
                 order: order.summary(),
                 purpose,
                 legal_basis,
                 fields,
+                content,
                 citizen_erased,
             });
         }

@@ -90,7 +90,7 @@ impl Gate {
             (Uuid, Uuid, String, String, i64),
             "SELECT o.unit_id, d.purpose_id, s.name, d.field_key, COUNT(*) FROM disclosure d \
              JOIN service_order o ON o.id = d.order_id JOIN organisation s ON s.id = d.supplier_id \
-             WHERE d.controller_id = $1 GROUP BY o.unit_id, d.purpose_id, s.name, d.field_key \
+             WHERE d.controller_id = $1 AND d.field_key IS NOT NULL GROUP BY o.unit_id, d.purpose_id, s.name, d.field_key \
              ORDER BY s.name, d.field_key",
             c
         )?;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use skjold_app::catalogue::{DpaInput, PurposeInput, ServiceTypeInput};
 use skjold_core::catalogue::{Dpa, Purpose, ServiceType};
 
-use super::{ApiJson, ApiResult};
+use super::{ApiJson, ApiResult, Id, instant};
 use crate::AppState;
 use crate::error::ErrorBody;
 use crate::session::ApiUser;
@@ -215,6 +215,20 @@ pub struct DpaView {
     /// `YYYY-MM-DD`; none for open-ended.
     #[schema(format = Date)]
     ends_on: Option<String>,
+    /// The service types the agreement covers: orders from the supplier are for these only.
+    service_type_ids: Vec<Uuid>,
+    /// The last change of coverage: who and when; none while it is as registered.
+    coverage_changed: Option<CoverageChangeView>,
+}
+
+/// A change of which service types a DPA covers.
+#[derive(Serialize, ToSchema)]
+pub struct CoverageChangeView {
+    by: String,
+    #[schema(format = DateTime)]
+    at: String,
+    /// The codes of the service types covered since, comma-separated.
+    service_codes: String,
 }
 
 impl From<Dpa> for DpaView {
@@ -227,6 +241,12 @@ impl From<Dpa> for DpaView {
             instructions: d.instructions,
             starts_on: d.starts_on.to_string(),
             ends_on: d.ends_on.map(|e| e.to_string()),
+            service_type_ids: d.service_type_ids,
+            coverage_changed: d.coverage_changed.map(|c| CoverageChangeView {
+                by: c.by,
+                at: instant(c.at),
+                service_codes: c.service_codes,
+            }),
         }
     }
 }
@@ -254,6 +274,9 @@ pub struct DpaRequest {
     #[serde(default)]
     #[schema(format = Date)]
     ends_on: Option<String>,
+    /// The service types the agreement covers; none: it covers none until set.
+    #[serde(default)]
+    service_type_ids: Vec<Uuid>,
 }
 
 #[utoipa::path(post, path = "/api/v1/dpas", tag = "catalogue", request_body = DpaRequest,
@@ -272,6 +295,35 @@ pub async fn create_dpa(
         instructions: i.instructions,
         starts_on: i.starts_on,
         ends_on: i.ends_on,
+        service_type_ids: i.service_type_ids,
     };
     Ok(Json(s.app.create_dpa(&a, &input).await?.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CoverageRequest {
+    /// Every service type the agreement is to cover from now on (replacing the list).
+    service_type_ids: Vec<Uuid>,
+}
+
+/// Sets which service types a DPA covers; who changed it and when is recorded. Orders
+/// placed stay; new orders from the supplier follow the new coverage.
+#[utoipa::path(post, path = "/api/v1/dpas/{id}/coverage", tag = "catalogue",
+    params(("id" = Uuid, Path)), request_body = CoverageRequest,
+    responses(
+        (status = 200, body = DpaView, description = "The agreement with its new coverage"),
+        (status = 404, body = ErrorBody, description = "No such agreement or service type"),
+    ))]
+pub async fn set_dpa_coverage(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Id(id): Id,
+    ApiJson(i): ApiJson<CoverageRequest>,
+) -> ApiResult<DpaView> {
+    Ok(Json(
+        s.app
+            .set_dpa_coverage(&a, id, &i.service_type_ids)
+            .await?
+            .into(),
+    ))
 }

@@ -105,6 +105,7 @@ pub struct Created {
         directory::me, directory::organisations, directory::create_organisation, directory::create_user,
         catalogue::purposes, catalogue::create_purpose, catalogue::service_types,
         catalogue::create_service_type, catalogue::dpas, catalogue::create_dpa,
+        catalogue::set_dpa_coverage,
         citizens::register, citizens::record_item, citizens::search, citizens::citizen, citizens::consents, citizens::record_consent,
         citizens::withdraw_consent,
         orders::orders, orders::preview, orders::place, orders::order, orders::close,

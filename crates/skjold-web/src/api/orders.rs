@@ -3,17 +3,19 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use skjold_app::catalogue::parse_date;
+use skjold_app::orders::OrderContentInput;
 use skjold_app::reminders::Appointment;
 use skjold_core::disclosures::DisclosurePlan;
 use skjold_core::error::DateInput;
 use skjold_core::orders::{
-    CaseworkerOrderView, Closing, DisclosedField, NewOrder, OrderPreview, OrderSummary,
-    SupplierOrderView,
+    CaseworkerOrderView, Closing, DisclosedField, NewOrder, OrderContent, OrderPreview,
+    OrderSummary, SupplierOrderView,
 };
 use skjold_core::{FieldKey, Role};
 
@@ -124,6 +126,63 @@ impl OrderRequest {
     }
 }
 
+/// An order to place: its parties and its content. The content's texts are screened by
+/// the guard like a caseworker's message, and refused if they hold a CPR number,
+/// special-category or criminal terms, or the citizen's data the order does not disclose.
+#[derive(Deserialize, ToSchema)]
+pub struct PlaceOrderRequest {
+    subject_id: Uuid,
+    service_type_id: Uuid,
+    supplier_id: Uuid,
+    /// What the supplier is to do.
+    #[schema(min_length = 1, max_length = 2000)]
+    task: String,
+    /// `YYYY-MM-DD`
+    #[schema(format = Date)]
+    period_from: String,
+    /// `YYYY-MM-DD`, not before `period_from`.
+    #[schema(format = Date)]
+    period_to: String,
+    /// How much, e.g. "8 timer om ugen".
+    #[schema(min_length = 1, max_length = 200)]
+    scope: String,
+    /// A remark to the supplier.
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    remark: Option<String>,
+}
+
+/// What the supplier is to do.
+#[derive(Serialize, ToSchema)]
+pub struct OrderContentView {
+    task: String,
+    #[schema(format = Date)]
+    period_from: String,
+    #[schema(format = Date)]
+    period_to: String,
+    scope: String,
+    remark: Option<String>,
+}
+
+impl From<OrderContent> for OrderContentView {
+    fn from(c: OrderContent) -> OrderContentView {
+        OrderContentView {
+            task: c.task,
+            period_from: c.period_from.to_string(),
+            period_to: c.period_to.to_string(),
+            scope: c.scope,
+            remark: c.remark,
+        }
+    }
+}
+
+/// A citizen's value that goes with the order.
+#[derive(Serialize, ToSchema)]
+pub struct GoingValueView {
+    field: &'static str,
+    value: String,
+}
+
 /// Which fields an order would disclose, by rule.
 #[derive(Serialize, ToSchema)]
 pub struct PlanView {
@@ -155,6 +214,8 @@ pub struct PreviewView {
     supplier_name: String,
     dpa_reference: String,
     plan: PlanView,
+    /// The citizen's values that go automatically with the order.
+    values: Vec<GoingValueView>,
 }
 
 impl From<OrderPreview> for PreviewView {
@@ -166,15 +227,25 @@ impl From<OrderPreview> for PreviewView {
             supplier_name: p.supplier_name,
             dpa_reference: p.dpa_reference,
             plan: p.plan.into(),
+            values: p
+                .values
+                .into_iter()
+                .map(|(f, value)| GoingValueView {
+                    field: f.key(),
+                    value,
+                })
+                .collect(),
         }
     }
 }
 
-/// What an order would disclose automatically, before it is placed.
+/// What an order would disclose automatically, with the citizen's values, before it is
+/// placed. Logged (a preview of a disclosure).
 #[utoipa::path(post, path = "/api/v1/orders/preview", tag = "orders", request_body = OrderRequest,
     responses(
         (status = 200, body = PreviewView, description = "The disclosure plan"),
         (status = 404, body = ErrorBody, description = "No such citizen, service type or supplier"),
+        (status = 422, body = ErrorBody, description = "The supplier's DPA is not in force or does not cover the service type"),
     ))]
 pub async fn preview(
     State(s): State<AppState>,
@@ -184,19 +255,47 @@ pub async fn preview(
     Ok(Json(s.app.preview_order(&a, i.order()).await?.into()))
 }
 
-/// Places an order; the policy's automatic fields are disclosed in the same transaction.
-#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = OrderRequest,
+/// Places an order with its content; the policy's automatic fields are disclosed in the
+/// same transaction, and the content is recorded in the ledger as free text sent to the
+/// supplier. With an `Idempotency-Key`, a repeat of the same request by the same caller
+/// answers with the order the first one placed (the same body); the same key with another
+/// request is refused (409 `idempotency_key_reused`).
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = PlaceOrderRequest,
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "1-200 visible ASCII characters, unique per order the caller means to place")),
     responses(
-        (status = 200, body = super::Created),
+        (status = 200, body = super::Created, description = "The order placed, or placed before under the same key"),
         (status = 404, body = ErrorBody, description = "No such citizen, service type or supplier"),
+        (status = 409, body = ErrorBody, description = "The Idempotency-Key was used for another order"),
+        (status = 422, body = ErrorBody, description = "The content is invalid or refused by the guard, or the supplier's DPA does not cover the service type"),
     ))]
 pub async fn place(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-    ApiJson(i): ApiJson<OrderRequest>,
+    headers: HeaderMap,
+    ApiJson(i): ApiJson<PlaceOrderRequest>,
 ) -> ApiResult<super::Created> {
+    let key = match headers.get("idempotency-key") {
+        Some(v) => Some(
+            v.to_str()
+                .map_err(|_| skjold_core::Problem::IdempotencyKeyFormat)?,
+        ),
+        None => None,
+    };
+    let order = NewOrder {
+        subject_id: i.subject_id,
+        service_type_id: i.service_type_id,
+        supplier_id: i.supplier_id,
+    };
+    let content = OrderContentInput {
+        task: i.task,
+        period_from: i.period_from,
+        period_to: i.period_to,
+        scope: i.scope,
+        remark: i.remark.unwrap_or_default(),
+    };
     Ok(Json(super::Created {
-        id: s.app.place_order(&a, i.order()).await?,
+        id: s.app.place_order(&a, order, &content, key).await?,
     }))
 }
 
@@ -216,6 +315,8 @@ pub struct CaseworkerOrder {
     stand_in: Option<Uuid>,
     /// The citizen's data was erased: no name, and the ledger rows without their texts.
     citizen_erased: bool,
+    /// What the supplier is to do; none for orders placed before orders carried it.
+    content: Option<OrderContentView>,
 }
 
 impl From<CaseworkerOrderView> for CaseworkerOrder {
@@ -231,6 +332,7 @@ impl From<CaseworkerOrderView> for CaseworkerOrder {
             dpa_in_force: v.dpa_in_force,
             stand_in: v.stand_in,
             citizen_erased: v.citizen_erased,
+            content: v.content.map(Into::into),
         }
     }
 }
@@ -264,6 +366,8 @@ pub struct SupplierOrder {
     purpose: String,
     legal_basis: String,
     fields: Vec<DisclosedFieldView>,
+    /// What the supplier is to do, while the order is open.
+    content: Option<OrderContentView>,
     /// The citizen's data was erased: the order's facts stay, the fields are gone.
     citizen_erased: bool,
 }
@@ -275,6 +379,7 @@ impl From<SupplierOrderView> for SupplierOrder {
             purpose: v.purpose,
             legal_basis: v.legal_basis,
             fields: v.fields.into_iter().map(Into::into).collect(),
+            content: v.content.map(Into::into),
             citizen_erased: v.citizen_erased,
         }
     }

@@ -60,6 +60,9 @@ fn input(i: Input) -> &'static str {
         Input::DatumValue => "værdien",
         Input::DatumSource => "kilden",
         Input::DatumPurpose => "formålet",
+        Input::Task => "opgaven",
+        Input::Scope => "omfanget",
+        Input::SupplierRemark => "bemærkningen til leverandøren",
     }
 }
 
@@ -109,6 +112,24 @@ fn capitalised(s: &str) -> String {
 }
 
 fn guard(g: &GuardStop) -> String {
+    format!(
+        "Beskeden indeholder {}. Ret teksten, eller bekræft afsendelsen med en begrundelse på mindst {} tegn.",
+        guard_found(g).join("; "),
+        g.min
+    )
+}
+
+/// The guard's refusal of an order's own text: it goes with the order, unconfirmed.
+fn order_text_guard(i: Input, g: &GuardStop) -> String {
+    format!(
+        "{} indeholder {}. Bestillingens tekst sendes til leverandøren uden kontrol af en begrundelse, så ret teksten. Skal leverandøren have oplysningen, så videregiv den på bestillingen med en begrundelse, når bestillingen er sendt.",
+        capitalised(input(i)),
+        guard_found(g).join("; ")
+    )
+}
+
+/// What the guard found, each kind in a phrase.
+fn guard_found(g: &GuardStop) -> Vec<String> {
     let mut found = Vec::new();
     if g.cpr_numbers > 0 {
         found.push("et CPR-nummer".to_owned());
@@ -132,11 +153,7 @@ fn guard(g: &GuardStop) -> String {
             names.join(", ")
         ));
     }
-    format!(
-        "Beskeden indeholder {}. Ret teksten, eller bekræft afsendelsen med en begrundelse på mindst {} tegn.",
-        found.join("; "),
-        g.min
-    )
+    found
 }
 
 /// The problem in Danish, as a sentence.
@@ -217,6 +234,7 @@ pub fn problem(p: &Problem) -> String {
         ),
         AttachmentEncoding(name) => format!("«{name}» er ikke gyldig base64."),
         GuardConfirmationRequired(g) => guard(g),
+        OrderTextGuard { input: i, stop } => order_text_guard(*i, stop),
         GeneralThreadCpr => "Den generelle tråd er til sager, der ikke angår en borger; beskeden eller en vedhæftning indeholder et CPR-nummer. Skriv om borgeren i bestillingens tråd.".into(),
         FieldsRequired => "Vælg mindst én oplysning.".into(),
         FieldUndecided(f) => format!("Vælg Godkend eller Afvis ved {}: hver oplysning i anmodningen skal afgøres.", f.danish().to_lowercase()),
@@ -300,6 +318,12 @@ pub fn problem(p: &Problem) -> String {
         }
         NoDpaInForce(None) => "Leverandøren har ingen databehandleraftale i kraft.".into(),
         DpaNotInForce => "Der er ingen databehandleraftale i kraft for dette.".into(),
+        ServiceNotCovered { supplier, service } => format!(
+            "Databehandleraftalen med {supplier} dækker ikke ydelsen {service}. Vælg en leverandør, hvis aftale dækker ydelsen, eller bed administratoren om at udvide aftalens dækning."
+        ),
+        OrderPeriod => "Periodens slutdato ligger før startdatoen. Ret til-datoen, så den er samme dag som fra-datoen eller senere.".into(),
+        IdempotencyKeyFormat => "Idempotensnøglen skal være 1-200 synlige ASCII-tegn.".into(),
+        IdempotencyKeyReused => "Denne formular er allerede brugt til at sende en bestilling med et andet indhold; den bestilling står under borgerens bestillinger. Send formularen igen, hvis du vil sende endnu en bestilling med indholdet, som det står nu.".into(),
         NotASupplier => "Den valgte organisation er ikke en leverandør.".into(),
         DpaNotSupplier => "En databehandleraftale indgås med en leverandør.".into(),
         DpaDates => "Aftalens slutdato ligger før startdatoen.".into(),

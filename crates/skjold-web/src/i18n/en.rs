@@ -58,6 +58,9 @@ fn input(i: Input) -> &'static str {
         Input::DatumValue => "the value",
         Input::DatumSource => "the source",
         Input::DatumPurpose => "the purpose",
+        Input::Task => "the task",
+        Input::Scope => "the scope of the service",
+        Input::SupplierRemark => "the remark to the supplier",
     }
 }
 
@@ -141,6 +144,24 @@ fn capitalised(s: &str) -> String {
 }
 
 fn guard(g: &GuardStop) -> String {
+    format!(
+        "The message contains {}. Change the text, or confirm sending it with a reason of at least {} characters.",
+        guard_found(g).join("; "),
+        g.min
+    )
+}
+
+/// The guard's refusal of an order's own text: it goes with the order, unconfirmed.
+fn order_text_guard(i: Input, g: &GuardStop) -> String {
+    format!(
+        "{} contains {}. The order's text goes to the supplier without a confirmed reason, so change the text. If the supplier needs the data, disclose it on the order with a justification once the order is placed.",
+        capitalised(input(i)),
+        guard_found(g).join("; ")
+    )
+}
+
+/// What the guard found, each kind in a phrase.
+fn guard_found(g: &GuardStop) -> Vec<String> {
     let mut found = Vec::new();
     if g.cpr_numbers > 0 {
         found.push("a CPR number".to_owned());
@@ -164,11 +185,7 @@ fn guard(g: &GuardStop) -> String {
             names.join(", ")
         ));
     }
-    format!(
-        "The message contains {}. Change the text, or confirm sending it with a reason of at least {} characters.",
-        found.join("; "),
-        g.min
-    )
+    found
 }
 
 /// The problem in English, as a sentence.
@@ -242,6 +259,7 @@ pub fn problem(p: &Problem) -> String {
         ),
         AttachmentEncoding(name) => format!("«{name}» is not valid base64."),
         GuardConfirmationRequired(g) => guard(g),
+        OrderTextGuard { input: i, stop } => order_text_guard(*i, stop),
         GeneralThreadCpr => "The general thread is for matters that concern no citizen; the message or an attachment contains a CPR number. Write about the citizen in the order's thread.".into(),
         FieldsRequired => "Choose at least one field.".into(),
         FieldUndecided(f) => format!("Approve or reject {}: every field of the request must be decided.", field(*f)),
@@ -320,6 +338,12 @@ pub fn problem(p: &Problem) -> String {
         NoDpaInForce(None) => "The supplier has no data processing agreement in force.".into(),
         DpaNotInForce => "There is no data processing agreement in force for this.".into(),
         NotASupplier => "The chosen organisation is not a supplier.".into(),
+        ServiceNotCovered { supplier, service } => format!(
+            "The data processing agreement with {supplier} does not cover the service {service}. Choose a supplier whose agreement covers it, or ask the administrator to extend the agreement's coverage."
+        ),
+        OrderPeriod => "The period ends before it starts: the until date must be the from date or later.".into(),
+        IdempotencyKeyFormat => "The Idempotency-Key must be 1-200 visible ASCII characters.".into(),
+        IdempotencyKeyReused => "This Idempotency-Key was used for an order with other content. Use a new key to place another order.".into(),
         DpaNotSupplier => "A data processing agreement is made with a supplier.".into(),
         DpaDates => "The agreement's end date lies before its start date.".into(),
         ParentNotMunicipality => "A unit belongs to a municipality.".into(),

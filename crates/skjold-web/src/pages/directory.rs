@@ -17,7 +17,7 @@ use skjold_core::directory::{Organisation, User};
 use skjold_core::error::IdInput;
 use skjold_core::{Art6Basis, Art9Basis, Date, DisclosureRule, FieldKey, OrgKind, Problem, Role};
 
-use super::{Flash, Layout, NO_FLASH, answer, error_page, page_with, parse_id};
+use super::{Flash, Layout, NO_FLASH, PagePath, answer, error_page, page_with, parse_id};
 use crate::AppState;
 use crate::session::{CsrfForm, WebUser};
 
@@ -55,6 +55,33 @@ impl AdminPage {
     fn default_rule(&self, f: &FieldKey) -> &'static str {
         DisclosureRule::default_for(*f).key()
     }
+
+    fn covered(&self, d: &Dpa, s: &ServiceType) -> bool {
+        d.covers(s.id)
+    }
+
+    /// The names of the service types a DPA covers, or that it covers none.
+    fn coverage(&self, d: &Dpa) -> String {
+        let names: Vec<&str> = self
+            .service_types
+            .iter()
+            .filter(|s| d.covers(s.id))
+            .map(|s| s.name.as_str())
+            .collect();
+        if names.is_empty() {
+            "Ingen ydelser".to_owned()
+        } else {
+            names.join(", ")
+        }
+    }
+}
+
+/// The service types ticked in a form (`service.<id>`).
+fn ticked_services(f: &HashMap<String, String>) -> Result<Vec<Uuid>, AppError> {
+    f.keys()
+        .filter_map(|k| k.strip_prefix("service."))
+        .map(|id| parse_id(id, IdInput::ServiceType))
+        .collect()
 }
 
 async fn admin_page(
@@ -248,9 +275,28 @@ pub async fn create_dpa(
             instructions: get("instructions"),
             starts_on: get("starts_on"),
             ends_on: Some(get("ends_on")),
+            service_type_ids: ticked_services(&f)?,
         };
         state.app.create_dpa(&user.actor, &input).await
     }
     .await;
     admin_done(&state, &user, result, "aftaler").await
+}
+
+/// The administrator sets which service types a DPA covers.
+pub async fn set_dpa_coverage(
+    State(state): State<AppState>,
+    PagePath(id): PagePath<Uuid>,
+    CsrfForm(user, f): CsrfForm<HashMap<String, String>>,
+) -> Response {
+    let result = match ticked_services(&f) {
+        Ok(ids) => state.app.set_dpa_coverage(&user.actor, id, &ids).await,
+        Err(e) => Err(e),
+    };
+    answer(
+        &user,
+        result.map(|_| "/admin?ok=daekning#aftaler".to_owned()),
+        |error| admin_page(&state, &user, &NO_FLASH, Some(error)),
+    )
+    .await
 }

@@ -11,11 +11,12 @@ use uuid::Uuid;
 
 use skjold_app::AppError;
 use skjold_app::catalogue::parse_date;
-use skjold_app::orders::{OrderCase, SupplierCase};
+use skjold_app::orders::{OrderCase, OrderContentInput, SupplierCase};
 use skjold_app::reminders::Appointment;
 use skjold_core::error::{Confirm, DateInput, IdInput};
 use skjold_core::orders::{
-    CaseworkerOrderView, NewOrder, OrderPreview, OrderStatus, OrderSummary, SupplierOrderView,
+    CaseworkerOrderView, MAX_REMARK, MAX_TASK, NewOrder, OrderPreview, OrderStatus, OrderSummary,
+    SupplierOrderView,
 };
 use skjold_core::text::MAX_TEXT;
 use skjold_core::threads::ThreadView;
@@ -40,12 +41,78 @@ pub struct PreviewQuery {
     supplier: String,
 }
 
+/// A citizen's value that goes with the order, for the preview.
+struct GoingValue {
+    key: &'static str,
+    label: &'static str,
+    value: String,
+    sensitivity: &'static str,
+    sensitivity_key: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "orders/preview.html")]
 struct PreviewPage {
     layout: Layout,
     csrf: String,
+    error: Option<String>,
     p: OrderPreview,
+    values: Vec<GoingValue>,
+    /// The order's content as typed, and the form's idempotency key.
+    form: PlaceForm,
+    max_task: usize,
+    max_remark: usize,
+}
+
+/// A fresh idempotency key for an order form: a second submit of the same form finds the
+/// order the first one placed.
+fn new_idempotency_key() -> String {
+    Uuid::new_v4().simple().to_string()
+}
+
+/// The preview of an order with its form: what the order would disclose, the citizen's
+/// values that go with it (a logged read), and the content to type. Shown again with the
+/// typed content and the reason when placing it was refused.
+async fn preview_page(
+    state: &AppState,
+    user: &WebUser,
+    order: Result<NewOrder, AppError>,
+    form: PlaceForm,
+    error: Option<String>,
+) -> Response {
+    let result = match order {
+        Ok(order) => state.app.preview_order(&user.actor, order).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(p) => {
+            let values = p
+                .values
+                .iter()
+                .map(|(f, v)| GoingValue {
+                    key: f.key(),
+                    label: f.danish(),
+                    value: v.clone(),
+                    sensitivity: f.sensitivity().danish(),
+                    sensitivity_key: f.sensitivity().key(),
+                })
+                .collect();
+            page_with(
+                &error,
+                &PreviewPage {
+                    layout: Layout::for_user(user, "/borgere"),
+                    csrf: user.csrf.clone(),
+                    error: error.clone(),
+                    p,
+                    values,
+                    form,
+                    max_task: MAX_TASK,
+                    max_remark: MAX_REMARK,
+                },
+            )
+        }
+        Err(e) => error_page(Some(user), e),
+    }
 }
 
 pub async fn preview(
@@ -54,26 +121,24 @@ pub async fn preview(
     PagePath(id): PagePath<Uuid>,
     Query(q): Query<PreviewQuery>,
 ) -> Response {
-    let result = async {
-        let order = NewOrder {
+    let order = (|| {
+        Ok(NewOrder {
             subject_id: id,
             service_type_id: parse_id(&q.service, IdInput::ServiceType)?,
             supplier_id: parse_id(&q.supplier, IdInput::Supplier)?,
-        };
-        state.app.preview_order(&user.actor, order).await
-    }
-    .await;
-    match result {
-        Ok(p) => render(&PreviewPage {
-            layout: Layout::for_user(&user, "/borgere"),
-            csrf: user.csrf.clone(),
-            p,
-        }),
-        Err(e) => error_page(Some(&user), e),
-    }
+        })
+    })();
+    let today = state.app.now().local_date();
+    let form = PlaceForm {
+        period_from: today.to_string(),
+        idempotency_key: new_idempotency_key(),
+        ..PlaceForm::default()
+    };
+    preview_page(&state, &user, order, form, None).await
 }
 
-#[derive(Deserialize)]
+/// The order form: the parties (hidden), the content, and the idempotency key.
+#[derive(Deserialize, Default)]
 pub struct PlaceForm {
     #[serde(default)]
     subject_id: String,
@@ -81,25 +146,69 @@ pub struct PlaceForm {
     service_type_id: String,
     #[serde(default)]
     supplier_id: String,
+    #[serde(default)]
+    task: String,
+    #[serde(default, rename = "from")]
+    period_from: String,
+    #[serde(default, rename = "until")]
+    period_to: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    remark: String,
+    #[serde(default)]
+    idempotency_key: String,
+}
+
+impl PlaceForm {
+    fn order(&self) -> Result<NewOrder, AppError> {
+        Ok(NewOrder {
+            subject_id: parse_id(&self.subject_id, IdInput::Citizen)?,
+            service_type_id: parse_id(&self.service_type_id, IdInput::ServiceType)?,
+            supplier_id: parse_id(&self.supplier_id, IdInput::Supplier)?,
+        })
+    }
+
+    fn content(&self) -> OrderContentInput {
+        OrderContentInput {
+            task: self.task.clone(),
+            period_from: self.period_from.clone(),
+            period_to: self.period_to.clone(),
+            scope: self.scope.clone(),
+            remark: self.remark.clone(),
+        }
+    }
 }
 
 pub async fn place(
     State(state): State<AppState>,
-    CsrfForm(user, form): CsrfForm<PlaceForm>,
+    CsrfForm(user, mut form): CsrfForm<PlaceForm>,
 ) -> Response {
-    let result = async {
-        let order = NewOrder {
-            subject_id: parse_id(&form.subject_id, IdInput::Citizen)?,
-            service_type_id: parse_id(&form.service_type_id, IdInput::ServiceType)?,
-            supplier_id: parse_id(&form.supplier_id, IdInput::Supplier)?,
-        };
-        state.app.place_order(&user.actor, order).await
+    let result = match form.order() {
+        Ok(order) => {
+            let key = Some(form.idempotency_key.as_str()).filter(|k| !k.trim().is_empty());
+            state
+                .app
+                .place_order(&user.actor, order, &form.content(), key)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    // A key used for another order: the form gets a new one, so that sending it again
+    // places the order as now typed.
+    if let Err(AppError::Refused(Problem::IdempotencyKeyReused)) = &result {
+        form.idempotency_key = new_idempotency_key();
     }
-    .await;
-    match result {
-        Ok(id) => Redirect::to(&format!("/bestillinger/{id}?ok=bestilt")).into_response(),
-        Err(e) => error_page(Some(&user), e),
-    }
+    let (state, user) = (&state, &user);
+    answer(
+        user,
+        result.map(|id| format!("/bestillinger/{id}?ok=bestilt")),
+        move |error| async move {
+            let order = form.order();
+            preview_page(state, user, order, form, Some(error)).await
+        },
+    )
+    .await
 }
 
 #[derive(Template)]

@@ -11,6 +11,7 @@ use rand::Rng;
 
 use skjold_app::App;
 use skjold_app::bench::{Scratch, log_figures};
+use skjold_app::demo::demo_order_content;
 use skjold_core::Role;
 use skjold_core::orders::NewOrder;
 
@@ -404,7 +405,8 @@ async fn demo_with_orders(
             service_type_id: demo.service_types["MENTOR"],
             supplier_id: demo.organisations["Mentorhuset ApS"],
         };
-        ids.push(app.place_order(&cw, order).await?);
+        let content = demo_order_content("MENTOR", app.now().local_date());
+        ids.push(app.place_order(&cw, order, &content, None).await?);
     }
     Ok((scratch, ids))
 }
@@ -547,6 +549,8 @@ async fn citizen_records(
                     service_type_id: demo.service_types[*code],
                     supplier_id: demo.organisations[*supplier],
                 },
+                &demo_order_content(code, app.now().local_date()),
+                None,
             )
             .await?;
         let view = app.caseworker_order(cw, order).await?;
@@ -963,6 +967,8 @@ async fn breach_figures(
                     service_type_id: demo.service_types["MENTOR"],
                     supplier_id: mentor,
                 },
+                &demo_order_content("MENTOR", app.now().local_date()),
+                None,
             )
             .await?;
         app.disclose(

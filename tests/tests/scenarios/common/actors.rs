@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode, header};
 use serde_json::Value;
 
 use super::World;
-use super::http::{Reply, call, multipart, router};
+use super::http::{Reply, call, call_with, multipart, router};
 
 /// How a caller proves who it is.
 #[derive(Clone, Debug)]
@@ -237,6 +237,30 @@ impl Caller {
             Method::POST,
             path,
             Some(("application/json", body.to_string())),
+        )
+        .await
+    }
+
+    /// A JSON body with more request headers (an integration's `Idempotency-Key`).
+    pub async fn post_json_with(
+        &self,
+        path: &str,
+        body: &Value,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let (token, cookie) = match &self.credentials {
+            Credentials::Token(token) => (Some(token.as_str()), None),
+            Credentials::Session { cookie, .. } => (None, Some(cookie.as_str())),
+        };
+        let body = Some(("application/json", body.to_string()));
+        call_with(
+            &self.router,
+            Method::POST,
+            path,
+            token,
+            cookie,
+            headers,
+            body,
         )
         .await
     }

@@ -31,7 +31,23 @@ pub async fn call(
     cookie: Option<&str>,
     body: Option<(&str, String)>,
 ) -> Reply {
+    call_with(router, method, path, token, cookie, &[], body).await
+}
+
+/// [`call`] with more request headers.
+pub async fn call_with(
+    router: &Router,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    cookie: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Option<(&str, String)>,
+) -> Reply {
     let mut req = Request::builder().method(method).uri(path);
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
     if let Some(t) = token {
         req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
     }

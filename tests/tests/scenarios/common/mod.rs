@@ -157,11 +157,18 @@ impl World {
                     service_type_id: self.service(service),
                     supplier_id: self.org(supplier),
                 },
+                &self.content(service),
+                None,
             )
             .await
             .unwrap_or_else(|e| {
                 panic!("{} orders {service} from {supplier}: {e:?}", actor.username)
             })
+    }
+
+    /// The demo's content of an order of the service with code `service`, from today.
+    pub fn content(&self, service: &str) -> skjold_app::orders::OrderContentInput {
+        skjold_app::demo::demo_order_content(service, self.app.now().local_date())
     }
 
     pub fn org(&self, name: &str) -> uuid::Uuid {

@@ -23,7 +23,7 @@ use crate::gate::disclosures::{DisclosureRow, insert_disclosure};
 use crate::gate::*;
 
 /// Whether `text` mentions a citizen's value, in the forms people write it.
-fn mentions(text_lower: &str, text_digits: &str, field: FieldKey, value: &str) -> bool {
+pub(crate) fn mentions(text_lower: &str, text_digits: &str, field: FieldKey, value: &str) -> bool {
     let v = value.trim().to_lowercase();
     match field {
         FieldKey::Cpr | FieldKey::Phone => {
