@@ -344,6 +344,8 @@ fn form_field(p: &Problem) -> Option<&'static str> {
         Problem::MessageEmpty => "body",
         Problem::GuardConfirmationRequired(_) => "confirmation",
         Problem::RetentionTooShort { .. } => "retention",
+        Problem::BadOrderReference => "reference",
+        Problem::BadOrderStatus(_) => "status",
         Problem::BadDate(d) => match d {
             DateInput::Start => "starts_on",
             DateInput::End => "ends_on",

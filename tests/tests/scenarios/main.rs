@@ -18,6 +18,7 @@ mod intake;
 mod matrix;
 mod messages;
 mod oidc;
+mod order_lists;
 mod pages;
 mod paging;
 mod platform;

@@ -1,6 +1,8 @@
 //! Orders (LP-2, LP-3, LP-6, LP-7): what an order would disclose, placing it (with its
 //! automatic disclosures in the same transaction), each side's view of it, closing it (the
-//! supplier loses the citizen's data and confirms deletion), and the lists.
+//! supplier loses the citizen's data and confirms deletion), and the lists ([`lists`]).
+
+mod lists;
 
 use std::collections::HashSet;
 
@@ -10,8 +12,7 @@ use skjold_core::catalogue::{Dpa, ServiceType};
 use skjold_core::directory::Organisation;
 use skjold_core::disclosures::DisclosureKind;
 use skjold_core::orders::{
-    CaseworkerOrderView, DisclosedField, NewOrder, OrderPreview, OrderStatus, OrderSummary,
-    SupplierOrderView,
+    CaseworkerOrderView, DisclosedField, NewOrder, OrderPreview, OrderStatus, SupplierOrderView,
 };
 use skjold_core::oversight::UseKind;
 use skjold_core::{Action, Actor, FieldKey, OrgKind, Problem};
@@ -569,50 +570,5 @@ impl Gate {
         }
         fields.sort_by_key(|f| (f.at, f.kind, f.field));
         Ok((fields, false))
-    }
-
-    /// The supplier's own orders under a DPA in force, and its closed orders whose
-    /// deletion it has yet to confirm. No personal data: not logged.
-    pub async fn supplier_orders(
-        &self,
-        actor: &Actor,
-        now: Now,
-    ) -> Result<Vec<OrderSummary>, StoreError> {
-        require(actor, Action::SupplyOrder)?;
-        let mut tx = self.db.read().await?;
-        let sql = format!(
-            "{ORDER_SELECT} WHERE o.supplier_id = $1 AND (EXISTS (SELECT 1 FROM dpa d WHERE d.controller_id = o.controller_id \
-             AND d.processor_id = o.supplier_id AND d.starts_on <= $2 AND (d.ends_on IS NULL OR d.ends_on >= $2)) \
-             OR (o.status = 'closed' AND o.deletion_confirmed_at IS NULL)) \
-             ORDER BY o.created_at DESC"
-        );
-        let today = now.local_date().to_string();
-        let rows = fetch!(
-            &mut tx,
-            fetch_all,
-            OrderRow,
-            &sql,
-            actor.organisation_id,
-            today.as_str()
-        )?;
-        Ok(rows.iter().map(OrderRow::summary).collect())
-    }
-
-    /// The orders of the caseworker's unit. No personal data: not logged.
-    pub async fn unit_orders(&self, actor: &Actor) -> Result<Vec<OrderSummary>, StoreError> {
-        require(actor, Action::WorkOrder)?;
-        let mut tx = self.db.read().await?;
-        let sql = format!(
-            "{ORDER_SELECT} WHERE o.controller_id = $1 AND o.unit_id = $2 ORDER BY o.created_at DESC"
-        );
-        let rows = fetch!(
-            &mut tx,
-            fetch_all,
-            OrderRow,
-            &sql,
-            actor.controller_id,
-            actor.organisation_id
-        )?;
-        Ok(rows.iter().map(OrderRow::summary).collect())
     }
 }
