@@ -195,7 +195,11 @@ async fn a_breach_finds_the_persons_the_log_names(backend: Backend) {
         until: start.plus_seconds(2 * HOUR),
     };
     let summary = w.app.affected_persons(&dpo, &all).await.expect("affected");
-    let expected: BTreeSet<_> = orders.iter().map(|o| o.reference.clone()).collect();
+    let expected: BTreeSet<_> = orders
+        .entries
+        .iter()
+        .map(|o| o.order.reference.clone())
+        .collect();
     assert!(summary.persons >= 2 && summary.persons <= u64::try_from(expected.len()).unwrap_or(0));
     assert!(summary.ledger_rows > 0);
     // Attaching writes one access-log entry per citizen, in one go.
