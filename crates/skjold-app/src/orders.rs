@@ -4,16 +4,16 @@
 
 use uuid::Uuid;
 
-use skjold_core::data_requests::OpenRequest;
 use skjold_core::error::{DateInput, Input};
 use skjold_core::orders::{
-    CaseworkerOrderView, NewOrder, OrderContent, OrderPreview, OrderStatus, OrderSummary,
-    SupplierOrderView,
+    CaseworkerOrderView, NewOrder, OrderChoices, OrderContent, OrderFilter, OrderListRow,
+    OrderPreview, OrderStatus, SupplierOrderView,
 };
 use skjold_core::oversight::StandInGrant;
+use skjold_core::paging::Page;
 use skjold_core::text::Justification;
 use skjold_core::threads::ThreadView;
-use skjold_core::{Action, Actor};
+use skjold_core::{Action, Actor, Cpr};
 
 use crate::catalogue::parse_date;
 use crate::{App, AppError, require};
@@ -137,16 +137,42 @@ impl App {
             .await?)
     }
 
-    pub async fn unit_orders(&self, actor: &Actor) -> Result<Vec<OrderSummary>, AppError> {
-        Ok(self.store().gate().unit_orders(actor).await?)
-    }
-
-    pub async fn supplier_orders(&self, actor: &Actor) -> Result<Vec<OrderSummary>, AppError> {
+    /// A page of the actor's orders (the caseworker's unit's, or the supplier's own),
+    /// filtered, with the citizen as the actor may see them (each citizen shown is logged)
+    /// and what waits for the actor.
+    pub async fn orders(
+        &self,
+        actor: &Actor,
+        filter: &OrderFilter,
+    ) -> Result<Page<OrderListRow>, AppError> {
         Ok(self
             .store()
             .gate()
-            .supplier_orders(actor, self.now())
+            .order_list(actor, filter, self.now())
             .await?)
+    }
+
+    /// What the order lists' filters offer the actor: the service types and suppliers of
+    /// the orders they may list.
+    pub async fn order_choices(&self, actor: &Actor) -> Result<OrderChoices, AppError> {
+        Ok(self.store().gate().order_choices(actor, self.now()).await?)
+    }
+
+    /// The citizen a CPR number names, to filter a list by: found through the logged
+    /// look-up (for a caseworker, the search that opens the citizen's record to them for
+    /// the day; for the privacy officer and the auditor, a search of the logs). An unknown
+    /// number gives the nil id, which matches nothing.
+    pub async fn filter_subject(&self, actor: &Actor, cpr: &str) -> Result<Uuid, AppError> {
+        if !actor.may(Action::SearchCitizen) {
+            require(actor, Action::ReadLogs)?;
+        }
+        let cpr = Cpr::parse(cpr)?;
+        Ok(self
+            .store()
+            .gate()
+            .find_subject(actor, &cpr, self.now())
+            .await?
+            .unwrap_or_else(Uuid::nil))
     }
 
     pub async fn supplier_order(
@@ -159,14 +185,6 @@ impl App {
             .gate()
             .supplier_order(actor, order_id, self.now())
             .await?)
-    }
-
-    /// The caseworker's start page: the unit's orders and the data requests waiting.
-    pub async fn caseload(&self, actor: &Actor) -> Result<Caseload, AppError> {
-        Ok(Caseload {
-            orders: self.unit_orders(actor).await?,
-            requests: self.open_requests(actor).await?,
-        })
     }
 
     /// The caseworker's page of an order: the order and its thread.
@@ -190,13 +208,6 @@ impl App {
         };
         Ok(SupplierCase { order, thread })
     }
-}
-
-/// The orders and data requests a caseworker's unit has to work.
-#[derive(Debug, Clone)]
-pub struct Caseload {
-    pub orders: Vec<OrderSummary>,
-    pub requests: Vec<OpenRequest>,
 }
 
 /// An order as the caseworker works it.

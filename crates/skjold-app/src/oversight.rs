@@ -9,7 +9,7 @@ use skjold_core::disclosures::LedgerEntry;
 use skjold_core::error::DateInput;
 use skjold_core::oversight::{AccessEntry, Cursor, FollowUp, LogFilter, Page};
 use skjold_core::text::{self, MIN_NOTE};
-use skjold_core::{Action, Actor, Cpr, Input, Problem};
+use skjold_core::{Action, Actor, Input, Problem};
 use skjold_store::audit::export::Format;
 
 use crate::catalogue::parse_date;
@@ -85,13 +85,7 @@ impl App {
     /// unknown number gives the nil id, which matches nothing.
     pub async fn log_subject(&self, actor: &Actor, cpr: &str) -> Result<Uuid, AppError> {
         require(actor, Action::ReadLogs)?;
-        let cpr = Cpr::parse(cpr)?;
-        Ok(self
-            .store()
-            .gate()
-            .find_subject(actor, &cpr, self.now())
-            .await?
-            .unwrap_or_else(Uuid::nil))
+        self.filter_subject(actor, cpr).await
     }
 
     async fn log_filter(&self, actor: &Actor, q: &OversightQuery) -> Result<LogFilter, AppError> {

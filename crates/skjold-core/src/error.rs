@@ -176,6 +176,11 @@ pub enum Problem {
     BadId(IdInput),
     BadChannel,
     BadKind,
+    /// An order reference to search for with other characters than letters, digits and
+    /// hyphens, or too long to be one.
+    BadOrderReference,
+    /// An order status other than `open` or `closed` (the value given).
+    BadOrderStatus(String),
     BadRole(String),
     BadRule {
         field: FieldKey,
@@ -498,6 +503,8 @@ impl Problem {
             BadId(_) => "bad_id",
             BadChannel => "bad_channel",
             BadKind => "bad_kind",
+            BadOrderReference => "bad_order_reference",
+            BadOrderStatus(_) => "bad_order_status",
             BadRole(_) => "bad_role",
             BadRule { .. } => "bad_rule",
             BadArt6 => "bad_art6",

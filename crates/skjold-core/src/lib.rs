@@ -13,7 +13,8 @@
 //!   and CVR numbers, dates and instants.
 //! - [`taxonomy`], [`legal`]: kinds of personal data and their sensitivity; legal bases.
 //! - [`citizens`], [`consents`], [`orders`], [`disclosures`], [`threads`],
-//!   [`data_requests`], [`access`], [`oversight`]: the supplier platform's features.
+//!   [`data_requests`], [`access`], [`oversight`]: the supplier platform's features;
+//!   [`paging`]: how their long lists are paged.
 //! - [`rights`]: the data-subject rights, their question model and deadlines;
 //!   [`citizen_view`]: the citizen's own view of them and of their data.
 //! - [`directory`], [`catalogue`], [`sign_in`], [`access_review`]: who there is, what is
@@ -38,6 +39,7 @@ pub mod ids;
 pub mod legal;
 pub mod orders;
 pub mod oversight;
+pub mod paging;
 pub mod processors;
 pub mod records;
 pub mod retention;

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::catalogue::ServiceType;
 use crate::disclosures::{DisclosureKind, DisclosurePlan, LedgerEntry};
 use crate::error::{Input, Problem};
+use crate::paging::Cursor;
 use crate::taxonomy::FieldKey;
 use crate::text;
 use crate::time::{Date, Timestamp};
@@ -204,6 +205,151 @@ impl OrderContent {
     }
 }
 
+impl OrderStatus {
+    /// The status a list filter names (`open` or `closed`).
+    pub fn parse(s: &str) -> Result<OrderStatus, Problem> {
+        match s.trim() {
+            "open" => Ok(OrderStatus::Open),
+            "closed" => Ok(OrderStatus::Closed),
+            other => Err(Problem::BadOrderStatus(other.to_owned())),
+        }
+    }
+}
+
+/// Rows on one page of an order list: a page shows each citizen's name, and each name
+/// shown is an access-log entry, so a page writes at most this many.
+pub const ORDER_PAGE: u32 = 25;
+
+/// The most rows an integrator may ask for in one page of an order list.
+pub const MAX_ORDER_PAGE: u32 = 100;
+
+/// The longest order reference (or beginning of one) a search takes.
+const MAX_REFERENCE: usize = 40;
+
+/// An order reference as a search takes it: the whole reference or its beginning, in
+/// capitals (references are `B-` and eight capital hex digits), letters, digits and
+/// hyphens only. Empty means no filter.
+pub fn reference_search(s: &str) -> Result<Option<String>, Problem> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if s.chars().count() > MAX_REFERENCE
+        || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(Problem::BadOrderReference);
+    }
+    Ok(Some(s.to_ascii_uppercase()))
+}
+
+/// Which orders a list shows. Every field narrows; none means all the actor's orders
+/// (the caseworker's unit's, or the supplier's own).
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    /// The reference or its beginning, as [`reference_search`] gives it.
+    pub reference: Option<String>,
+    pub status: Option<OrderStatus>,
+    pub service_type: Option<Uuid>,
+    /// The supplier (the caseworker's lists).
+    pub supplier: Option<Uuid>,
+    /// The citizen, by internal id (the caseworker's lists).
+    pub subject: Option<Uuid>,
+    /// Only orders with messages the reader has not read, or (the caseworker's) a data
+    /// request waiting for a decision.
+    pub unread_only: bool,
+    /// Where the page starts: after this order (newest first, then by id, descending).
+    pub after: Option<Cursor>,
+    /// Rows per page, [`ORDER_PAGE`] unless asked, at most [`MAX_ORDER_PAGE`].
+    pub limit: u32,
+}
+
+impl OrderFilter {
+    /// Rows per page, within bounds.
+    pub fn page_size(&self) -> u32 {
+        if self.limit == 0 {
+            ORDER_PAGE
+        } else {
+            self.limit.min(MAX_ORDER_PAGE)
+        }
+    }
+}
+
+/// The citizen of an order, as the reader of a list may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "shown", content = "name", rename_all = "snake_case")]
+pub enum CitizenShown {
+    /// The citizen's name (opened through the gate, and logged).
+    Name(String),
+    /// The supplier did not receive the name on this order.
+    NotDisclosed,
+    /// The order is closed: the supplier no longer sees the citizen's data.
+    OrderClosed,
+    /// The name is out of ordinary processing (restricted) or not recorded.
+    Unavailable,
+    /// The citizen's data was erased.
+    Erased,
+}
+
+impl CitizenShown {
+    pub fn key(&self) -> &'static str {
+        match self {
+            CitizenShown::Name(_) => "name",
+            CitizenShown::NotDisclosed => "not_disclosed",
+            CitizenShown::OrderClosed => "order_closed",
+            CitizenShown::Unavailable => "unavailable",
+            CitizenShown::Erased => "erased",
+        }
+    }
+
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            CitizenShown::Name(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// What the list says in place of a name.
+    pub fn danish(&self) -> &str {
+        match self {
+            CitizenShown::Name(n) => n,
+            CitizenShown::NotDisclosed => "ikke videregivet",
+            CitizenShown::OrderClosed => "ikke længere tilgængeligt (bestillingen er afsluttet)",
+            CitizenShown::Unavailable => "navn ikke tilgængeligt",
+            CitizenShown::Erased => "slettet",
+        }
+    }
+}
+
+/// One row of an order list: the order, its citizen as the reader may see them, and what
+/// waits for the reader.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderListRow {
+    pub order: OrderSummary,
+    pub citizen: CitizenShown,
+    /// Messages on the order's thread from the other side that the reader has not read.
+    pub unread_messages: u32,
+    /// The caseworker's lists: data requests waiting for a decision. The supplier's:
+    /// requests still waiting for the municipality.
+    pub open_requests: u32,
+    /// The supplier's lists: decisions on its data requests it has not read yet.
+    pub unread_decisions: u32,
+}
+
+impl OrderListRow {
+    /// Something waits for the reader.
+    pub fn needs_attention(&self) -> bool {
+        self.unread_messages > 0 || self.unread_decisions > 0
+    }
+}
+
+/// What an order list's filters offer: the service types and suppliers of the orders the
+/// reader may list.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct OrderChoices {
+    pub service_types: Vec<(Uuid, String)>,
+    pub suppliers: Vec<(Uuid, String)>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,5 +382,35 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn a_reference_search_takes_a_beginning_in_capitals() {
+        assert_eq!(reference_search("  "), Ok(None));
+        assert_eq!(reference_search(" b-1a2 "), Ok(Some("B-1A2".into())));
+        assert_eq!(reference_search("B-1%"), Err(Problem::BadOrderReference));
+        assert_eq!(reference_search("B_1"), Err(Problem::BadOrderReference));
+        assert_eq!(
+            reference_search(&"B".repeat(41)),
+            Err(Problem::BadOrderReference)
+        );
+    }
+
+    #[test]
+    fn a_status_filter_is_open_or_closed() {
+        assert_eq!(OrderStatus::parse("open"), Ok(OrderStatus::Open));
+        assert_eq!(OrderStatus::parse("closed"), Ok(OrderStatus::Closed));
+        assert!(OrderStatus::parse("gone").is_err());
+    }
+
+    #[test]
+    fn a_page_holds_at_most_a_hundred_rows() {
+        let f = OrderFilter::default();
+        assert_eq!(f.page_size(), ORDER_PAGE);
+        let f = OrderFilter {
+            limit: 1_000,
+            ..OrderFilter::default()
+        };
+        assert_eq!(f.page_size(), MAX_ORDER_PAGE);
     }
 }

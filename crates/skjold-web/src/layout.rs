@@ -365,6 +365,8 @@ fn static_form_field(p: &Problem) -> Option<&'static str> {
         Problem::OrderTextGuard { input, .. } => input_field(*input)?,
         Problem::OrderPeriod => "until",
         Problem::RetentionTooShort { .. } => "retention",
+        Problem::BadOrderReference => "reference",
+        Problem::BadOrderStatus(_) => "status",
         Problem::BadDate(d) => match d {
             DateInput::Start => "starts_on",
             DateInput::End => "ends_on",

@@ -109,6 +109,14 @@ pub fn table() -> Router<AppState> {
             at(May(PlaceOrder), get(orders::preview)),
         )
         .route("/bestillinger", at(May(PlaceOrder), post(orders::place)))
+        .route(
+            "/bestillinger",
+            at(May(WorkOrder), get(orders::unit_orders)),
+        )
+        .route(
+            "/bestillinger/soeg",
+            at(May(WorkOrder), post(orders::search_citizen)),
+        )
         .route("/bestillinger/{id}", at(May(WorkOrder), get(orders::order)))
         .route(
             "/bestillinger/{id}/videregiv",

@@ -149,8 +149,17 @@ async fn a_breach_finds_the_persons_the_log_names(backend: Backend) {
     let w = World::new(backend, 12).await;
     let dpo = w.actor("dpo").await;
     let supplier = w.actor("mentorhuset").await;
-    let orders = w.app.supplier_orders(&supplier).await.expect("orders");
-    let open: Vec<_> = orders.iter().filter(|o| o.closing.is_none()).collect();
+    let orders = w
+        .app
+        .orders(&supplier, &Default::default())
+        .await
+        .expect("orders");
+    let open: Vec<_> = orders
+        .entries
+        .iter()
+        .map(|r| &r.order)
+        .filter(|o| o.closing.is_none())
+        .collect();
     assert!(open.len() >= 2);
     // The supplier's user reads one order in a window of its own.
     let start = w.app.now().plus_seconds(HOUR);
@@ -186,7 +195,11 @@ async fn a_breach_finds_the_persons_the_log_names(backend: Backend) {
         until: start.plus_seconds(2 * HOUR),
     };
     let summary = w.app.affected_persons(&dpo, &all).await.expect("affected");
-    let expected: BTreeSet<_> = orders.iter().map(|o| o.reference.clone()).collect();
+    let expected: BTreeSet<_> = orders
+        .entries
+        .iter()
+        .map(|o| o.order.reference.clone())
+        .collect();
     assert!(summary.persons >= 2 && summary.persons <= u64::try_from(expected.len()).unwrap_or(0));
     assert!(summary.ledger_rows > 0);
     // Attaching writes one access-log entry per citizen, in one go.

@@ -20,6 +20,7 @@ mod matrix;
 mod messages;
 mod oidc;
 mod order_content;
+mod order_lists;
 mod pages;
 mod paging;
 mod platform;

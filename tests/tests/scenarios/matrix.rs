@@ -338,7 +338,18 @@ fn table(f: &Fixture) -> Vec<Row> {
         // closed to those with no other way in.
         post("/api/v1/citizens/search", json!({ "cpr": f.searched }))
             .may(&[Caseworker, OtherUnitCaseworker, StandInCaseworker], NOTHING),
-        page("/borgere").may(CASEWORKERS, NOTHING),
+        // The start page and the list of the unit's orders show each order's citizen by
+        // name: the order's unit sees the matrix's citizen; every caseworker has a list of
+        // their own unit's. The CPR number is posted and answered with a redirect.
+        page("/borgere").may(&[Caseworker], NAME).may(
+            &[OtherUnitCaseworker, StandInCaseworker, OtherMunicipalityCaseworker],
+            NOTHING,
+        ),
+        page("/bestillinger").may(&[Caseworker], NAME).may(
+            &[OtherUnitCaseworker, StandInCaseworker, OtherMunicipalityCaseworker],
+            NOTHING,
+        ),
+        form("/bestillinger/soeg", &[("cpr", f.searched.as_str())]).may(CASEWORKERS, NOTHING),
         // A new citizen: any caseworker registers one of their own municipality's (Aarhus has
         // no purposes, so the name alone, without one). An item
         // on the matrix's citizen: those who may open the record (the citizen holds no
@@ -386,7 +397,14 @@ fn table(f: &Fixture) -> Vec<Row> {
             .may(&[Caseworker, StandInCaseworker], NAME)
             .may(&[Supplier], DISCLOSED),
         get(format!("/api/v1/orders/{}", f.expired_order)).may(&[Caseworker], NAME),
-        get("/api/v1/orders").may(CASEWORKERS, NOTHING).may(SUPPLIERS, NOTHING),
+        // The lists name the citizen to the order's unit, and to each supplier the name was
+        // disclosed to on an order of its own (Praktikpartner's scratch order too).
+        get("/api/v1/orders")
+            .may(&[Caseworker, Supplier, OtherSupplier], NAME)
+            .may(
+                &[OtherUnitCaseworker, StandInCaseworker, OtherMunicipalityCaseworker, ExpiredSupplier],
+                NOTHING,
+            ),
         post("/api/v1/orders/preview", order_body.clone())
             .may(&[Caseworker, StandInCaseworker], PREVIEWED),
         post("/api/v1/orders", place_body).may(&[Caseworker, StandInCaseworker], NOTHING),
@@ -412,7 +430,9 @@ fn table(f: &Fixture) -> Vec<Row> {
         post_empty(format!("/api/v1/orders/{}/close", f.closable)).may(&[Caseworker], NOTHING),
         page(format!("/leverandoer/bestillinger/{}", f.order)).may(&[Supplier], DISCLOSED),
         page(format!("/leverandoer/bestillinger/{}", f.expired_order)),
-        page("/leverandoer").may(SUPPLIERS, NOTHING),
+        page("/leverandoer")
+            .may(&[Supplier, OtherSupplier], NAME)
+            .may(&[ExpiredSupplier], NOTHING),
         // Stepping in on another unit's order: any caseworker of the municipality outside
         // that unit (the unit's own get a conflict, other municipalities not found). The
         // form itself holds nothing and is shown to every caseworker.

@@ -297,11 +297,12 @@ async fn caseworker_orders_and_discloses_only_what_the_service_needs(backend: Ba
     assert_eq!(closed.map_err(code).err(), Some("order_closed"));
     assert!(
         w.app
-            .unit_orders(&cw)
+            .orders(&cw, &Default::default())
             .await
             .expect("orders")
+            .entries
             .iter()
-            .any(|o| o.id == order_id)
+            .any(|o| o.order.id == order_id)
     );
     w.done().await;
 }
@@ -325,8 +326,12 @@ async fn supplier_sees_only_its_own_disclosed_data(backend: Backend) {
         .expect("cpr");
 
     let supplier = w.actor("praktikpartner").await;
-    let list = w.app.supplier_orders(&supplier).await.expect("list");
-    assert!(list.iter().any(|o| o.id == order_id));
+    let list = w
+        .app
+        .orders(&supplier, &Default::default())
+        .await
+        .expect("list");
+    assert!(list.entries.iter().any(|o| o.order.id == order_id));
     let view = w
         .app
         .supplier_order(&supplier, order_id)
@@ -355,11 +360,12 @@ async fn supplier_sees_only_its_own_disclosed_data(backend: Backend) {
     let other = w.actor("mentorhuset").await;
     assert!(
         !w.app
-            .supplier_orders(&other)
+            .orders(&other, &Default::default())
             .await
             .expect("list")
+            .entries
             .iter()
-            .any(|o| o.id == order_id)
+            .any(|o| o.order.id == order_id)
     );
     assert_eq!(
         w.app
@@ -388,9 +394,10 @@ async fn supplier_sees_only_its_own_disclosed_data(backend: Backend) {
     let expired = w.actor("kompetencecentret").await;
     assert!(
         w.app
-            .supplier_orders(&expired)
+            .orders(&expired, &Default::default())
             .await
             .expect("list")
+            .entries
             .is_empty()
     );
     let no_dpa = w
@@ -557,7 +564,12 @@ async fn bad_input_changes_nothing(backend: Backend) {
         .expect("ledger")
         .entries
         .len();
-    let orders_before = w.app.unit_orders(&cw).await.expect("orders").len();
+    let orders_before = w
+        .app
+        .orders(&cw, &Default::default())
+        .await
+        .expect("orders")
+        .total;
 
     for (cpr, expected) in [
         ("12345", "cpr_format"),
@@ -678,7 +690,11 @@ async fn bad_input_changes_nothing(backend: Backend) {
         placed_ledger
     );
     assert_eq!(
-        w.app.unit_orders(&cw).await.expect("orders").len(),
+        w.app
+            .orders(&cw, &Default::default())
+            .await
+            .expect("orders")
+            .total,
         orders_before + 1
     );
     assert!(placed_ledger > ledger_before);

@@ -192,7 +192,12 @@ async fn csrf_and_sign_in(backend: Backend) {
         .expect("ledger")
         .entries
         .len();
-    let orders_before = w.app.unit_orders(&cw).await.expect("orders").len();
+    let orders_before = w
+        .app
+        .orders(&cw, &Default::default())
+        .await
+        .expect("orders")
+        .total;
     let body = format!(
         "csrf=forfalsket&subject_id={}&service_type_id={}&supplier_id={}&task=Mentorst%C3%B8tte&from=2026-12-01&until=2027-02-28&scope=4+timer+om+ugen",
         citizen.id,
@@ -221,7 +226,11 @@ async fn csrf_and_sign_in(backend: Backend) {
     .await;
     assert_eq!(missing.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        w.app.unit_orders(&cw).await.expect("orders").len(),
+        w.app
+            .orders(&cw, &Default::default())
+            .await
+            .expect("orders")
+            .total,
         orders_before
     );
     assert_eq!(
@@ -254,7 +263,11 @@ async fn csrf_and_sign_in(backend: Backend) {
     .await;
     assert_eq!(real.status, StatusCode::SEE_OTHER, "{}", real.body);
     assert_eq!(
-        w.app.unit_orders(&cw).await.expect("orders").len(),
+        w.app
+            .orders(&cw, &Default::default())
+            .await
+            .expect("orders")
+            .total,
         orders_before + 1
     );
 

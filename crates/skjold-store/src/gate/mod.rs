@@ -231,13 +231,27 @@ impl OrderRow {
     }
 }
 
-const ORDER_SELECT: &str = "SELECT o.id, o.controller_id, o.reference, o.subject_id, o.service_type_id, \
+/// The columns of an [`OrderRow`], over `order_from!()`.
+macro_rules! order_columns {
+    () => {
+        "o.id, o.controller_id, o.reference, o.subject_id, o.service_type_id, \
      o.supplier_id, o.status, o.created_at, s.name AS service_name, sup.name AS supplier_name, \
      o.unit_id, un.name AS unit_name, cw.display_name AS caseworker_name, s.purpose_id, o.closed_at, \
-     o.deletion_confirmed_at, dc.display_name AS deletion_confirmer \
-     FROM service_order o JOIN service_type s ON s.id = o.service_type_id \
+     o.deletion_confirmed_at, dc.display_name AS deletion_confirmer"
+    };
+}
+
+macro_rules! order_from {
+    () => {
+        "FROM service_order o JOIN service_type s ON s.id = o.service_type_id \
      JOIN organisation sup ON sup.id = o.supplier_id JOIN organisation un ON un.id = o.unit_id \
-     JOIN app_user cw ON cw.id = o.caseworker_id LEFT JOIN app_user dc ON dc.id = o.deletion_confirmed_by";
+     JOIN app_user cw ON cw.id = o.caseworker_id LEFT JOIN app_user dc ON dc.id = o.deletion_confirmed_by"
+    };
+}
+
+const ORDER_COLUMNS: &str = order_columns!();
+const ORDER_FROM: &str = order_from!();
+const ORDER_SELECT: &str = concat!("SELECT ", order_columns!(), " ", order_from!());
 
 #[derive(sqlx::FromRow)]
 struct SealedRow {
@@ -464,6 +478,21 @@ impl Gate {
     // ---- orders -------------------------------------------------------------------------
 
     // ---- oversight ----------------------------------------------------------------------
+}
+
+/// Cuts the one row read beyond a page's `limit` and returns where the next page starts
+/// (the last row kept), or none when nothing was beyond.
+fn next_page<R>(
+    rows: &mut Vec<R>,
+    limit: i64,
+    cursor: impl Fn(&R) -> skjold_core::paging::Cursor,
+) -> Option<skjold_core::paging::Cursor> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if rows.len() <= limit {
+        return None;
+    }
+    rows.truncate(limit);
+    rows.last().map(cursor)
 }
 
 fn open_one(

@@ -228,14 +228,3 @@ impl Gate {
         })
     }
 }
-
-/// Cuts the one row read beyond a page's `limit` and returns where the next page starts
-/// (the last row kept), or none when nothing was beyond.
-fn next_page<R>(rows: &mut Vec<R>, limit: i64, cursor: impl Fn(&R) -> Cursor) -> Option<Cursor> {
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    if rows.len() <= limit {
-        return None;
-    }
-    rows.truncate(limit);
-    rows.last().map(cursor)
-}

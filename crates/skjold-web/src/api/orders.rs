@@ -2,22 +2,25 @@
 //! on another unit's order, the supplier's deletion confirmation, and reminders.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use skjold_app::AppError;
 use skjold_app::catalogue::parse_date;
 use skjold_app::orders::OrderContentInput;
 use skjold_app::reminders::Appointment;
 use skjold_core::disclosures::DisclosurePlan;
 use skjold_core::error::DateInput;
 use skjold_core::orders::{
-    CaseworkerOrderView, Closing, DisclosedField, NewOrder, OrderContent, OrderPreview,
-    OrderSummary, SupplierOrderView,
+    CaseworkerOrderView, Closing, DisclosedField, NewOrder, ORDER_PAGE, OrderContent, OrderFilter,
+    OrderListRow, OrderPreview, OrderStatus, OrderSummary, SupplierOrderView, reference_search,
 };
-use skjold_core::{FieldKey, Role};
+use skjold_core::paging::Cursor;
+use skjold_core::{FieldKey, Problem, Role};
 
 use super::catalogue::ServiceTypeView;
 use super::disclosures::LedgerEntryView;
@@ -94,19 +97,130 @@ pub(crate) fn summaries(orders: Vec<OrderSummary>) -> Vec<OrderSummaryView> {
     orders.into_iter().map(Into::into).collect()
 }
 
-/// Orders of the caseworker's unit, or of the supplier: no personal data.
-#[utoipa::path(get, path = "/api/v1/orders", tag = "orders",
-    responses((status = 200, body = [OrderSummaryView])))]
+/// Filters for the order lists, all optional, and the page asked for.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrdersQuery {
+    /// The order reference, or its beginning (letters, digits, hyphens).
+    #[param(max_length = 40)]
+    reference: Option<String>,
+    /// `open` or `closed`.
+    status: Option<String>,
+    service_type: Option<Uuid>,
+    /// The supplier (a caseworker's list).
+    supplier: Option<Uuid>,
+    /// The citizen, by internal id (a caseworker's list; find it with
+    /// `POST /api/v1/citizens/search`, never a CPR number in an address).
+    subject_id: Option<Uuid>,
+    /// `true`: only orders with messages the caller has not read or, for a caseworker, a
+    /// data request waiting for a decision.
+    unread: Option<bool>,
+    /// The `next` of the page before; the first page without it.
+    #[param(max_length = 60)]
+    after: Option<String>,
+    /// Orders per page: 25 when left out, at most 100.
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u32>,
+}
+
+impl OrdersQuery {
+    fn filter(self) -> Result<OrderFilter, AppError> {
+        Ok(OrderFilter {
+            reference: reference_search(self.reference.as_deref().unwrap_or(""))?,
+            status: self.status.as_deref().map(OrderStatus::parse).transpose()?,
+            service_type: self.service_type,
+            supplier: self.supplier,
+            subject: self.subject_id,
+            unread_only: self.unread.unwrap_or(false),
+            after: self
+                .after
+                .as_deref()
+                .map(str::parse::<Cursor>)
+                .transpose()?,
+            limit: self.limit.unwrap_or(ORDER_PAGE),
+        })
+    }
+}
+
+/// The citizen of an order as the caller may see them.
+#[derive(Serialize, ToSchema)]
+pub struct CitizenShownView {
+    /// `name` (the name follows; the caller's view is logged), `not_disclosed` (the
+    /// supplier did not receive the name on this order), `order_closed` (the supplier no
+    /// longer sees the citizen's data), `unavailable` (restricted or not recorded),
+    /// `erased`.
+    shown: &'static str,
+    name: Option<String>,
+}
+
+/// An order in a list: the order, its citizen as the caller may see them, and what waits
+/// for the caller.
+#[derive(Serialize, ToSchema)]
+pub struct OrderListEntry {
+    #[serde(flatten)]
+    order: OrderSummaryView,
+    citizen: CitizenShownView,
+    /// Messages from the other side that the caller has not read.
+    unread_messages: u32,
+    /// Data requests waiting for the municipality's decision.
+    open_requests: u32,
+    /// Decisions on the supplier's data requests that the caller has not read.
+    unread_decisions: u32,
+}
+
+impl From<OrderListRow> for OrderListEntry {
+    fn from(r: OrderListRow) -> OrderListEntry {
+        OrderListEntry {
+            citizen: CitizenShownView {
+                shown: r.citizen.key(),
+                name: r.citizen.name().map(str::to_owned),
+            },
+            order: r.order.into(),
+            unread_messages: r.unread_messages,
+            open_requests: r.open_requests,
+            unread_decisions: r.unread_decisions,
+        }
+    }
+}
+
+/// A page of an order list, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct OrdersPage {
+    orders: Vec<OrderListEntry>,
+    /// Pass as `after` for the next page; absent on the last page.
+    next: Option<String>,
+    /// How many orders match the filters, counted up to 10,000.
+    total: u64,
+    /// The count stopped at 10,000: there are at least that many.
+    total_capped: bool,
+}
+
+/// Orders of the caseworker's unit, or of the supplier, a page at a time (newest first),
+/// filtered. Each citizen whose name the page carries is logged as viewed by the caller.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(OrdersQuery),
+    responses(
+        (status = 200, body = OrdersPage),
+        (status = 422, body = ErrorBody, description = "A malformed filter or page position"),
+    ))]
 pub async fn orders(
     State(s): State<AppState>,
     ApiUser(a): ApiUser,
-) -> ApiResult<Vec<OrderSummaryView>> {
-    let orders = if a.role == Role::SupplierUser {
-        s.app.supplier_orders(&a).await?
-    } else {
-        s.app.unit_orders(&a).await?
+    q: Result<Query<OrdersQuery>, QueryRejection>,
+) -> ApiResult<OrdersPage> {
+    let Ok(Query(q)) = q else {
+        return Err(Problem::BadRequestBody(
+            "reference, status, service_type, supplier, subject_id (ids), unread=true|false, after, limit=N".into(),
+        )
+        .into());
     };
-    Ok(Json(summaries(orders)))
+    let page = s.app.orders(&a, &q.filter()?).await?;
+    let total_capped = page.capped();
+    Ok(Json(OrdersPage {
+        orders: page.entries.into_iter().map(Into::into).collect(),
+        next: page.next.map(|c| c.to_string()),
+        total: page.total,
+        total_capped,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -192,6 +192,8 @@ pub fn problem(p: &Problem) -> String {
         BadId(i) => format!("Ukendt {}.", id(*i)),
         BadChannel => "Kanalen skal være sms eller email.".into(),
         BadKind => "Vælg en organisationstype (unit eller supplier).".into(),
+        BadOrderReference => "Bestillingsnummeret må kun indeholde bogstaver, tal og bindestreg, fx B-1A2B3C4D eller begyndelsen af det.".into(),
+        BadOrderStatus(s) => format!("Ukendt status «{s}»; vælg Åben eller Afsluttet."),
         BadRole(r) => format!("«{r}» er ikke en rolle."),
         BadRule { field, rule } => format!("Ukendt regel «{rule}» for {}.", field.danish()),
         BadArt6 => "Vælg et retsgrundlag efter art. 6, stk. 1.".into(),

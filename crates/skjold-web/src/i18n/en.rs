@@ -223,6 +223,8 @@ pub fn problem(p: &Problem) -> String {
         BadId(i) => format!("Unknown {}.", id(*i)),
         BadChannel => "The channel must be sms or email.".into(),
         BadKind => "Choose a kind of organisation (unit or supplier).".into(),
+        BadOrderReference => "An order reference has letters, digits and hyphens only, e.g. B-1A2B3C4D or its beginning.".into(),
+        BadOrderStatus(s) => format!("Unknown status «{s}»; choose open or closed."),
         BadRole(r) => format!("«{r}» is not a role."),
         BadRule { field: f, rule } => format!("Unknown rule «{rule}» for {}.", field(*f)),
         BadArt6 => "Choose a legal basis under art. 6(1).".into(),

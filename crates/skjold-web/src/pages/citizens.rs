@@ -1,5 +1,5 @@
-//! The caseworker's citizens: the start page (the unit's orders and the data requests
-//! waiting), the search by CPR number and a new citizen's registration, a citizen's record
+//! The caseworker's citizens: the start page (the first page of the unit's orders and the
+//! data requests waiting), the search by CPR number and a new citizen's registration, a citizen's record
 //! (items with source and purpose, earlier values, a new item), and consents to reminders.
 
 use askama::Template;
@@ -16,6 +16,7 @@ use skjold_core::orders::OrderSummary;
 use skjold_core::{Category, FieldKey, ProblemKind};
 
 use super::PagePath;
+use super::orders::{ListForm, OrderList};
 use super::sign_in::Empty;
 use super::{Flash, Layout, NO_FLASH, answer, error_page, page_with, words};
 use crate::AppState;
@@ -27,9 +28,8 @@ struct CitizensPage {
     layout: Layout,
     csrf: String,
     error: Option<String>,
-    orders: Vec<OrderSummary>,
-    order_base: &'static str,
-    own_unit: Option<Uuid>,
+    /// The first page of the unit's orders; the filters lead to the list's own page.
+    list: OrderList,
     requests: Vec<OpenRequest>,
     /// The form "Tilføj borger": what was typed, and why it was refused.
     new: NewCitizenForm,
@@ -63,8 +63,12 @@ async fn citizens_page(
     new: NewCitizenForm,
     new_error: Option<String>,
 ) -> Response {
-    let caseload = match state.app.caseload(&user.actor).await {
-        Ok(c) => c,
+    let list = match OrderList::load(state, user, ListForm::default()).await {
+        Ok((list, _)) => list,
+        Err(e) => return error_page(Some(user), e),
+    };
+    let requests = match state.app.open_requests(&user.actor).await {
+        Ok(r) => r,
         Err(e) => return error_page(Some(user), e),
     };
     let purposes = match state.app.purposes(&user.actor).await {
@@ -78,10 +82,8 @@ async fn citizens_page(
             layout: Layout::for_user(user, "/borgere"),
             csrf: user.csrf.clone(),
             error: error.clone(),
-            orders: caseload.orders,
-            order_base: "/bestillinger",
-            own_unit: None,
-            requests: caseload.requests,
+            list,
+            requests,
             new_rows: new.rows(),
             new,
             new_error,

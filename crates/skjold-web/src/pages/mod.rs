@@ -84,7 +84,7 @@ pub(crate) struct Pager {
 impl Pager {
     /// The pager of `page`, page `number` of the list at `base` filtered by `params`.
     pub(crate) fn of<T>(
-        page: &skjold_core::oversight::Page<T>,
+        page: &skjold_core::paging::Page<T>,
         base: &str,
         params: &[(&str, String)],
         number: u32,
@@ -102,7 +102,7 @@ impl Pager {
             }
         };
         let count = if page.capped() {
-            format!("over {}", danish_count(skjold_core::oversight::COUNT_CAP))
+            format!("over {}", danish_count(skjold_core::paging::COUNT_CAP))
         } else {
             danish_count(page.total)
         };
@@ -115,6 +115,21 @@ impl Pager {
                 .map(|c| link(&[("after", c.to_string()), ("side", (number + 1).to_string())])),
         }
     }
+}
+
+/// A citizen filter typed as a CPR number, as the citizen's internal id: found through the
+/// logged look-up, so that a list's addresses (its paging links, a redirect) carry the id
+/// and never the number. None when nothing was typed.
+pub(crate) async fn citizen_filter(
+    state: &AppState,
+    user: &WebUser,
+    cpr: &str,
+) -> Result<Option<Uuid>, AppError> {
+    let cpr = cpr.trim();
+    if cpr.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(state.app.filter_subject(&user.actor, cpr).await?))
 }
 
 /// What a form answers: on success, a redirect to `Ok(path)`; input the app refused

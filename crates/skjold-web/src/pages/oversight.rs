@@ -19,7 +19,9 @@ use skjold_core::{Action, ProblemKind};
 
 use super::PagePath;
 use super::breaches::{OverdueClock, overdue_clocks};
-use super::{Flash, Layout, NO_FLASH, Pager, answer, error_page, page_with, parse_id, words};
+use super::{
+    Flash, Layout, NO_FLASH, Pager, answer, citizen_filter, error_page, page_with, parse_id, words,
+};
 use crate::AppState;
 use crate::download::download;
 use crate::session::{CsrfForm, WebUser};
@@ -192,9 +194,8 @@ impl FilterForm {
     /// A posted CPR number becomes the citizen's internal id (the look-up is logged), so
     /// that the paging links can carry the filter.
     async fn resolve(&mut self, state: &AppState, user: &WebUser) -> Result<(), AppError> {
-        let cpr = self.cpr.trim().to_owned();
-        if !cpr.is_empty() {
-            self.subject = state.app.log_subject(&user.actor, &cpr).await?.to_string();
+        if let Some(subject) = citizen_filter(state, user, &self.cpr).await? {
+            self.subject = subject.to_string();
             self.after.clear();
             self.side.clear();
         }

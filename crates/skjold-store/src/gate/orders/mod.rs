@@ -1,7 +1,9 @@
 //! Orders (LP-2, LP-3, LP-6, LP-7): what an order would disclose (the values that would go,
 //! in one logged read), each side's view of it with its content, closing it (the supplier
-//! loses the citizen's data and confirms deletion), and the lists. Placing one, with its
-//! content and idempotency key, is in [`super::order_content`].
+//! loses the citizen's data and confirms deletion), and the lists ([`lists`]). Placing one,
+//! with its content and idempotency key, is in [`super::order_content`].
+
+mod lists;
 
 use std::collections::HashSet;
 
@@ -12,7 +14,7 @@ use skjold_core::directory::Organisation;
 use skjold_core::disclosures::DisclosureKind;
 use skjold_core::orders::{
     CaseworkerOrderView, DisclosedField, NewOrder, OrderContent, OrderPreview, OrderStatus,
-    OrderSummary, SupplierOrderView,
+    SupplierOrderView,
 };
 use skjold_core::oversight::UseKind;
 use skjold_core::{Action, Actor, FieldKey, OrgKind, Problem};
@@ -514,50 +516,5 @@ impl Gate {
         }
         fields.sort_by_key(|f| (f.at, f.kind, f.field));
         Ok((fields, content, false))
-    }
-
-    /// The supplier's own orders under a DPA in force, and its closed orders whose
-    /// deletion it has yet to confirm. No personal data: not logged.
-    pub async fn supplier_orders(
-        &self,
-        actor: &Actor,
-        now: Now,
-    ) -> Result<Vec<OrderSummary>, StoreError> {
-        require(actor, Action::SupplyOrder)?;
-        let mut tx = self.db.read().await?;
-        let sql = format!(
-            "{ORDER_SELECT} WHERE o.supplier_id = $1 AND (EXISTS (SELECT 1 FROM dpa d WHERE d.controller_id = o.controller_id \
-             AND d.processor_id = o.supplier_id AND d.starts_on <= $2 AND (d.ends_on IS NULL OR d.ends_on >= $2)) \
-             OR (o.status = 'closed' AND o.deletion_confirmed_at IS NULL)) \
-             ORDER BY o.created_at DESC"
-        );
-        let today = now.local_date().to_string();
-        let rows = fetch!(
-            &mut tx,
-            fetch_all,
-            OrderRow,
-            &sql,
-            actor.organisation_id,
-            today.as_str()
-        )?;
-        Ok(rows.iter().map(OrderRow::summary).collect())
-    }
-
-    /// The orders of the caseworker's unit. No personal data: not logged.
-    pub async fn unit_orders(&self, actor: &Actor) -> Result<Vec<OrderSummary>, StoreError> {
-        require(actor, Action::WorkOrder)?;
-        let mut tx = self.db.read().await?;
-        let sql = format!(
-            "{ORDER_SELECT} WHERE o.controller_id = $1 AND o.unit_id = $2 ORDER BY o.created_at DESC"
-        );
-        let rows = fetch!(
-            &mut tx,
-            fetch_all,
-            OrderRow,
-            &sql,
-            actor.controller_id,
-            actor.organisation_id
-        )?;
-        Ok(rows.iter().map(OrderRow::summary).collect())
     }
 }

@@ -1,6 +1,12 @@
 //! Orders, both sides: the caseworker previews, places, works and closes an order, or steps
 //! in on another unit's as a stand-in; the supplier sees what was disclosed to it and
-//! confirms deletion when the order has closed.
+//! confirms deletion when the order has closed. The lists of orders, both sides, are in
+//! [`lists`].
+
+mod lists;
+
+pub(crate) use lists::{ListForm, OrderList};
+pub use lists::{search_citizen, supplier_orders, unit_orders};
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -15,7 +21,7 @@ use skjold_app::orders::{OrderCase, OrderContentInput, SupplierCase};
 use skjold_app::reminders::Appointment;
 use skjold_core::error::{Confirm, DateInput, IdInput};
 use skjold_core::orders::{
-    CaseworkerOrderView, MAX_REMARK, MAX_TASK, NewOrder, OrderPreview, OrderStatus, OrderSummary,
+    CaseworkerOrderView, MAX_REMARK, MAX_TASK, NewOrder, OrderPreview, OrderStatus,
     SupplierOrderView,
 };
 use skjold_core::text::MAX_TEXT;
@@ -484,29 +490,6 @@ pub async fn send_reminder(
 }
 
 // ---- the supplier ----------------------------------------------------------------------
-
-#[derive(Template)]
-#[template(path = "orders/supplier_orders.html")]
-struct SupplierOrdersPage {
-    layout: Layout,
-    organisation: String,
-    orders: Vec<OrderSummary>,
-    order_base: &'static str,
-    own_unit: Option<Uuid>,
-}
-
-pub async fn supplier_orders(State(state): State<AppState>, user: WebUser) -> Response {
-    match state.app.supplier_orders(&user.actor).await {
-        Ok(orders) => render(&SupplierOrdersPage {
-            layout: Layout::for_user(&user, "/leverandoer"),
-            organisation: user.actor.organisation_name.clone(),
-            orders,
-            order_base: "/leverandoer/bestillinger",
-            own_unit: None,
-        }),
-        Err(e) => error_page(Some(&user), e),
-    }
-}
 
 #[derive(Template)]
 #[template(path = "orders/supplier_order.html")]
