@@ -1144,8 +1144,10 @@ async fn the_desk_forms_work_and_titles_stay_plain(backend: Backend) {
     assert_eq!(run.status, StatusCode::OK);
     assert!(run.body.contains("Reglerne er kørt"));
     assert!(run.body.contains("Viser 1–2 af 2"));
+    // The receipts name what was handled by type and action, not by internal id (the
+    // API carries the ids).
     let historic = w.demo.historic[0].id.to_string();
-    assert!(run.body.contains(&historic));
+    assert!(!run.body.contains(&historic));
     let receipts = w
         .api(AUDITOR)
         .await

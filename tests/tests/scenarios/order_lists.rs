@@ -308,6 +308,21 @@ async fn suppliers_see_their_own_orders_and_only_names_disclosed_to_them(backend
     let hidden = w.demo.citizens[4].clone();
     w.search(&cw, &hidden).await;
     w.clock.set(w.app.now().plus_seconds(1));
+    // Mentorhuset's agreement covers the new service too.
+    let dpa = w
+        .app
+        .dpas(&admin)
+        .await
+        .expect("dpas")
+        .into_iter()
+        .find(|d| d.processor_id == w.org("Mentorhuset ApS"))
+        .expect("Mentorhuset's DPA");
+    let mut covered = dpa.service_type_ids.clone();
+    covered.push(st.id);
+    w.app
+        .set_dpa_coverage(&admin, dpa.id, &covered)
+        .await
+        .expect("coverage");
     let anonymous = w
         .app
         .place_order(
@@ -317,6 +332,8 @@ async fn suppliers_see_their_own_orders_and_only_names_disclosed_to_them(backend
                 service_type_id: st.id,
                 supplier_id: w.org("Mentorhuset ApS"),
             },
+            &w.content("MENTOR"),
+            None,
         )
         .await
         .expect("order");
@@ -481,8 +498,10 @@ async fn unread_markers_fall_once_read(backend: Backend) {
         .decide_request(
             &cw,
             request,
-            true,
-            "Adressen er nødvendig for hjemmebesøget",
+            &[skjold_app::data_requests::FieldDecisionInput::approve(
+                "address",
+                "Adressen er nødvendig for hjemmebesøget",
+            )],
         )
         .await
         .expect("decided");

@@ -164,15 +164,15 @@ async fn the_exports_read_in_danish_with_the_ids_beside(backend: Backend) {
         .filter(|r| r.contains(&order.to_string()))
         .collect();
     assert!(!ours.is_empty());
-    for row in ours {
+    for row in &ours {
         assert!(
             row.starts_with(&today[..10]),
             "Copenhagen time first: {row}"
         );
         assert!(row.contains("Mentorhuset ApS"));
         assert!(row.contains(&citizen.id.to_string()));
-        assert!(row.contains("Automatisk"), "{row}");
     }
+    assert!(ours.iter().any(|r| r.contains(",Automatisk,")));
     let after_csv = w.log_count().await;
 
     // As JSON Lines, the same rows, each an object.
