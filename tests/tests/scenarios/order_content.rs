@@ -37,7 +37,7 @@ const REMARK: &str = "Mødestedet er jobcentrets lokaler på første sal";
 async fn counts(w: &World) -> (usize, u64) {
     let cw = w.actor("sagsbehandler").await;
     let dpo = w.actor("dpo").await;
-    let orders = unit_orders(&w, &cw).await;
+    let orders = unit_orders(w, &cw).await;
     let ledger = w
         .app
         .ledger(&dpo, &OversightQuery::default())
