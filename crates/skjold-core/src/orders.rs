@@ -4,7 +4,7 @@
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::catalogue::ServiceType;
+use crate::catalogue::{PolicyVersion, ServiceType};
 use crate::disclosures::{DisclosureKind, DisclosurePlan, LedgerEntry};
 use crate::taxonomy::FieldKey;
 use crate::time::{Date, Timestamp};
@@ -84,6 +84,8 @@ pub struct SupplierOrderView {
     pub fields: Vec<DisclosedField>,
     /// The citizen's data was erased: the order's facts remain, the fields do not.
     pub citizen_erased: bool,
+    /// The disclosure policy in force when the order was placed (none in a return export).
+    pub policy: Option<PolicyVersion>,
 }
 
 /// The caseworker's view of an order: what was disclosed (keys, not values) and what more
@@ -104,6 +106,9 @@ pub struct CaseworkerOrderView {
     pub stand_in: Option<Uuid>,
     /// The citizen's data was erased: no name, and the ledger rows without their texts.
     pub citizen_erased: bool,
+    /// The disclosure policy in force when the order was placed. What may still be
+    /// disclosed (`disclosable`) follows the stricter of it and the current one.
+    pub policy: PolicyVersion,
 }
 
 /// What an order would disclose, shown before it is placed.

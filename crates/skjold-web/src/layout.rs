@@ -145,6 +145,13 @@ impl Flash {
             "videregivet" => "Oplysningen er videregivet og registreret i videregivelsesloggen.",
             "afsluttet" => "Bestillingen er afsluttet.",
             "oprettet" => "Oprettet.",
+            "aendret" => "Ændringen er gemt som en ny version i historikken.",
+            "deaktiveret" => {
+                "Brugeren er deaktiveret. Brugerens sessioner og API-nøgler virker ikke længere."
+            }
+            "politik" => {
+                "Ændringen er gemt. Politikken har fået en ny version; bestillinger, der allerede er afgivet, beholder den version, de blev afgivet under."
+            }
             "sendt" => "Beskeden er sendt.",
             "samtykke" => "Samtykket er registreret.",
             "underretning" => "Underretningen er registreret på borgeren.",
@@ -341,6 +348,8 @@ fn form_field(p: &Problem) -> Option<&'static str> {
         Problem::WrongCurrentPassword => "current_password",
         Problem::BadSecondFactor => "code",
         Problem::ServiceCodeTaken(_) => "code",
+        Problem::LastAdministrator | Problem::BadRole(_) => "role",
+        Problem::RoleOrganisationMismatch { .. } => "organisation_id",
         Problem::MessageEmpty => "body",
         Problem::GuardConfirmationRequired(_) => "confirmation",
         Problem::RetentionTooShort { .. } => "retention",

@@ -156,6 +156,7 @@ impl Gate {
             actor.user_id,
             now.micros()
         )?;
+        pin_order_policy(&mut tx, id, service_type.id).await?;
         let policy = service_type.policy();
         let key = self.subject_key(new.subject_id).await?;
         let mut disclosed = Vec::new();
@@ -359,8 +360,14 @@ impl Gate {
                     return Err(self.refuse(tx, actor, now, u, e).await);
                 }
             };
-        let service_type =
-            service_type_in(&mut tx, order.controller_id, order.service_type_id).await?;
+        let placed_under = order_policy_version(&mut tx, order.id, order.service_type_id).await?;
+        let policy = order_policy(
+            &mut tx,
+            order.controller_id,
+            order.id,
+            order.service_type_id,
+        )
+        .await?;
         let (purpose, legal_basis) =
             purpose_summary(&mut tx, order.controller_id, order.purpose_id).await?;
         let sql = format!("{LEDGER_SELECT} WHERE d.order_id = $1 ORDER BY d.at, d.id");
@@ -397,7 +404,6 @@ impl Gate {
         let mut disclosures = self.open_ledger(ledger_rows, &keys)?;
         disclosures.sort_by_key(|d| (d.at, d.kind, d.field));
         let done: HashSet<FieldKey> = disclosures.iter().filter_map(|d| d.field).collect();
-        let policy = service_type.policy();
         let present: Vec<FieldKey> = rows
             .iter()
             .filter_map(|r| r.field_key.parse().ok())
@@ -432,6 +438,7 @@ impl Gate {
             dpa_in_force: dpa_ok,
             stand_in,
             citizen_erased: wrapped.is_none(),
+            policy: placed_under,
         })
     }
 
@@ -481,6 +488,7 @@ impl Gate {
         };
         let (purpose, legal_basis) =
             purpose_summary(&mut tx, order.controller_id, order.purpose_id).await?;
+        let policy = order_policy_version(&mut tx, order.id, order.service_type_id).await?;
         if order.status() == OrderStatus::Closed {
             return Ok(SupplierOrderView {
                 order: order.summary(),
@@ -488,6 +496,7 @@ impl Gate {
                 legal_basis,
                 fields: Vec::new(),
                 citizen_erased: erased_at(&mut tx, order.subject_id).await?.is_some(),
+                policy: Some(policy),
             });
         }
         let held = self.held_by_supplier(&mut tx, &order).await?;
@@ -512,6 +521,7 @@ impl Gate {
             legal_basis,
             fields,
             citizen_erased,
+            policy: Some(policy),
         })
     }
 

@@ -981,6 +981,8 @@ impl Gate {
                 legal_basis,
                 fields,
                 citizen_erased,
+                // The export returns the data; the order's terms are on its page.
+                policy: None,
             });
         }
         Ok(ReturnExport {

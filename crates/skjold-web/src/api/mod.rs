@@ -103,8 +103,13 @@ pub struct Created {
     ),
     paths(
         directory::me, directory::organisations, directory::create_organisation, directory::create_user,
+        directory::edit_organisation, directory::organisation_history, directory::edit_user,
+        directory::user_history,
         catalogue::purposes, catalogue::create_purpose, catalogue::service_types,
         catalogue::create_service_type, catalogue::dpas, catalogue::create_dpa,
+        catalogue::edit_purpose, catalogue::purpose_history, catalogue::edit_service_type,
+        catalogue::service_type_history, catalogue::policy_versions, catalogue::edit_dpa,
+        catalogue::dpa_history,
         citizens::register, citizens::record_item, citizens::search, citizens::citizen, citizens::consents, citizens::record_consent,
         citizens::withdraw_consent,
         orders::orders, orders::preview, orders::place, orders::order, orders::close,

@@ -216,6 +216,9 @@ pub struct CaseworkerOrder {
     stand_in: Option<Uuid>,
     /// The citizen's data was erased: no name, and the ledger rows without their texts.
     citizen_erased: bool,
+    /// The number of the service type's policy version in force when the order was placed
+    /// (`GET /api/v1/service-types/{id}/policy-versions` has its rules).
+    policy_version: i64,
 }
 
 impl From<CaseworkerOrderView> for CaseworkerOrder {
@@ -231,6 +234,7 @@ impl From<CaseworkerOrderView> for CaseworkerOrder {
             dpa_in_force: v.dpa_in_force,
             stand_in: v.stand_in,
             citizen_erased: v.citizen_erased,
+            policy_version: v.policy.version,
         }
     }
 }
@@ -266,6 +270,8 @@ pub struct SupplierOrder {
     fields: Vec<DisclosedFieldView>,
     /// The citizen's data was erased: the order's facts stay, the fields are gone.
     citizen_erased: bool,
+    /// The number of the service type's policy version in force when the order was placed.
+    policy_version: Option<i64>,
 }
 
 impl From<SupplierOrderView> for SupplierOrder {
@@ -276,6 +282,7 @@ impl From<SupplierOrderView> for SupplierOrder {
             legal_basis: v.legal_basis,
             fields: v.fields.into_iter().map(Into::into).collect(),
             citizen_erased: v.citizen_erased,
+            policy_version: v.policy.map(|p| p.version),
         }
     }
 }

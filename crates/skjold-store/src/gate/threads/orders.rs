@@ -90,14 +90,19 @@ impl Gate {
             order_id
         )?;
         let disclosed = disclosed_fields(&mut tx, order_id).await?;
-        let service_type =
-            service_type_in(&mut tx, order.controller_id, order.service_type_id).await?;
+        let policy = order_policy(
+            &mut tx,
+            order.controller_id,
+            order.id,
+            order.service_type_id,
+        )
+        .await?;
         let asked: Vec<FieldKey> = request_rows
             .iter()
             .filter(|r| r.status == "open")
             .flat_map(|r| parse_fields(&r.fields))
             .collect();
-        let policy: Vec<(FieldKey, DisclosureRule)> = service_type.policy().all().collect();
+        let policy: Vec<(FieldKey, DisclosureRule)> = policy.all().collect();
         let requestable = policy
             .iter()
             .copied()
