@@ -4,11 +4,11 @@
 use uuid::Uuid;
 
 use skjold_core::catalogue::{Dpa, Purpose, ServiceType};
-use skjold_core::directory::{Organisation, User};
+use skjold_core::directory::{HistoryEntry, Organisation, User, history};
 use skjold_core::error::Input;
 use skjold_core::text;
 use skjold_core::{Action, Actor, Cvr, OrgKind, Problem, Role};
-use skjold_store::directory::NewUser;
+use skjold_store::directory::{NewUser, UserChange};
 
 use crate::sign_in::passwords::{hash_password, validate_new_password, validate_username};
 use crate::{App, AppError, require};
@@ -45,11 +45,12 @@ impl App {
         Ok(self
             .store()
             .directory()
-            .create_organisation(
+            .create_organisation_by(
                 kind,
                 parent_id,
                 name,
                 cvr.as_ref().map(Cvr::as_str),
+                by.map(|a| a.user_id),
                 self.now(),
             )
             .await?)
@@ -178,6 +179,7 @@ impl App {
                     role,
                     password_hash: &hash,
                 },
+                by.map(|a| a.user_id),
                 self.now(),
             )
             .await?)
@@ -211,6 +213,129 @@ impl App {
             .actor_by_username(username)
             .await?
             .ok_or_else(|| Problem::UserNotFound(Some(username.to_owned())).into())
+    }
+}
+
+/// A user's new place, role and state, as the administrator sets them.
+#[derive(Debug, Clone, Copy)]
+pub struct UserEdit {
+    pub organisation_id: Uuid,
+    pub role: Role,
+    pub active: bool,
+}
+
+impl App {
+    /// An organisation the administrator keeps (their municipality, its units, a supplier).
+    pub async fn organisation(&self, actor: &Actor, id: Uuid) -> Result<Organisation, AppError> {
+        require(actor, Action::Administer)?;
+        self.organisations(actor)
+            .await?
+            .into_iter()
+            .find(|o| o.id == id)
+            .ok_or(AppError::Refused(Problem::OrganisationNotFound))
+    }
+
+    /// Renames an organisation or changes its CVR number (required for a supplier); a new
+    /// version with who and when.
+    pub async fn edit_organisation(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        name: &str,
+        cvr: Option<&str>,
+    ) -> Result<Organisation, AppError> {
+        let org = self.organisation(actor, id).await?;
+        let name = text::required_line(Input::Name, name)?;
+        let cvr = match cvr.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(c) => Some(Cvr::parse(c)?),
+            None if org.kind == OrgKind::Supplier => return Err(Problem::CvrRequired.into()),
+            None => None,
+        };
+        Ok(self
+            .store()
+            .directory()
+            .update_organisation(
+                actor.user_id,
+                id,
+                name,
+                cvr.as_ref().map(Cvr::as_str),
+                self.now(),
+            )
+            .await?)
+    }
+
+    /// An organisation's history, oldest first.
+    pub async fn organisation_history(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<Vec<HistoryEntry>, AppError> {
+        self.organisation(actor, id).await?;
+        let versions = self.store().directory().organisation_versions(id).await?;
+        Ok(history(&versions))
+    }
+
+    /// A user of the administrator's authority or of one of its suppliers.
+    pub async fn user(&self, actor: &Actor, id: Uuid) -> Result<User, AppError> {
+        require(actor, Action::Administer)?;
+        let user = self.store().directory().user(id).await?;
+        if !self
+            .own_organisations(actor)
+            .await?
+            .contains(&user.organisation_id)
+        {
+            return Err(Problem::UserNotFound(None).into());
+        }
+        Ok(user)
+    }
+
+    /// Moves a user to another unit (or supplier), changes their role, or deactivates or
+    /// reactivates them. A deactivated user's sessions and API tokens end at once. Refused:
+    /// a role of the other side than the organisation, another authority's organisation, a
+    /// change that changes nothing, and leaving the authority without an active
+    /// administrator.
+    pub async fn edit_user(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        edit: UserEdit,
+    ) -> Result<User, AppError> {
+        self.user(actor, id).await?;
+        let org = self
+            .store()
+            .directory()
+            .organisation(edit.organisation_id)
+            .await?;
+        let own = org.id == actor.controller_id || org.parent_id == Some(actor.controller_id);
+        if !own && org.kind != OrgKind::Supplier {
+            return Err(Problem::OtherController.into());
+        }
+        Ok(self
+            .store()
+            .directory()
+            .update_user(
+                actor.controller_id,
+                actor.user_id,
+                id,
+                UserChange {
+                    organisation_id: edit.organisation_id,
+                    role: edit.role,
+                    active: edit.active,
+                },
+                self.now(),
+            )
+            .await?)
+    }
+
+    /// A user's history, oldest first.
+    pub async fn user_history(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<Vec<HistoryEntry>, AppError> {
+        self.user(actor, id).await?;
+        let versions = self.store().directory().user_versions(id).await?;
+        Ok(history(&versions))
     }
 }
 

@@ -38,9 +38,31 @@ pub struct ServiceType {
     pub purpose_id: Uuid,
     pub purpose_name: String,
     pub rules: Vec<(FieldKey, DisclosureRule)>,
+    /// The number of the policy version in force.
+    pub policy_version: i64,
 }
 
 impl ServiceType {
+    pub fn policy(&self) -> ServicePolicy {
+        ServicePolicy::new(self.rules.iter().copied())
+    }
+}
+
+/// A version of a service type's disclosure policy. An order keeps the version in force
+/// when it was placed, and shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyVersion {
+    pub id: Uuid,
+    pub service_type_id: Uuid,
+    pub version: i64,
+    /// Who made the version; none for version 1 of a service type made before policies were
+    /// kept in versions.
+    pub changed_by: Option<String>,
+    pub changed_at: Timestamp,
+    pub rules: Vec<(FieldKey, DisclosureRule)>,
+}
+
+impl PolicyVersion {
     pub fn policy(&self) -> ServicePolicy {
         ServicePolicy::new(self.rules.iter().copied())
     }

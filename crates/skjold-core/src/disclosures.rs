@@ -52,6 +52,15 @@ impl DisclosureRule {
         }
     }
 
+    /// How much the rule holds back: automatic < on a justified decision < never.
+    pub fn strictness(self) -> u8 {
+        match self {
+            DisclosureRule::Automatic => 0,
+            DisclosureRule::OnJustifiedRequest => 1,
+            DisclosureRule::Never => 2,
+        }
+    }
+
     /// The rule a field has when a policy does not name it: address and contact data may
     /// only be disclosed on a justified decision (LP-3); everything else is never disclosed
     /// until an administrator says otherwise (data protection by default, art. 25).
@@ -88,6 +97,23 @@ impl ServicePolicy {
     /// Every field with its rule, in taxonomy order.
     pub fn all(&self) -> impl Iterator<Item = (FieldKey, DisclosureRule)> + '_ {
         FieldKey::ALL.iter().map(|&f| (f, self.rule(f)))
+    }
+
+    /// Field by field, the stricter of two policies: what may still be disclosed on an order
+    /// placed under one version of a service type's policy while another is current (a
+    /// tightening holds at once, a loosening only for orders placed after it).
+    pub fn stricter(&self, other: &ServicePolicy) -> ServicePolicy {
+        ServicePolicy::new(self.all().map(|(f, a)| {
+            let b = other.rule(f);
+            (
+                f,
+                if b.strictness() > a.strictness() {
+                    b
+                } else {
+                    a
+                },
+            )
+        }))
     }
 
     /// Checks the policy against the law and the purpose it serves.
@@ -236,6 +262,26 @@ mod tests {
             art9,
             national_law: law.into(),
         }
+    }
+
+    #[test]
+    fn the_stricter_policy_wins_field_by_field() {
+        use DisclosureRule::*;
+        let placed =
+            ServicePolicy::new([(FieldKey::JobGoal, Automatic), (FieldKey::Health, Never)]);
+        let current = ServicePolicy::new([
+            (FieldKey::JobGoal, Never),
+            (FieldKey::Health, OnJustifiedRequest),
+        ]);
+        let both = placed.stricter(&current);
+        // A tightening holds at once; a loosening does not reach the older order.
+        assert_eq!(both.rule(FieldKey::JobGoal), Never);
+        assert_eq!(both.rule(FieldKey::Health), Never);
+        assert_eq!(both, current.stricter(&placed));
+        assert_eq!(
+            placed.stricter(&placed),
+            placed.stricter(&ServicePolicy::new(placed.all()))
+        );
     }
 
     #[test]

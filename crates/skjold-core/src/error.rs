@@ -323,6 +323,10 @@ pub enum Problem {
     },
     UsernameTaken(String),
     ServiceCodeTaken(String),
+    /// An edit that changes nothing: no version is made.
+    NothingChanged,
+    /// The change would leave the authority without an active administrator.
+    LastAdministrator,
     AlreadyInitialised,
     NoConsent(Channel),
     NoConsentToWithdraw(Channel),
@@ -603,6 +607,8 @@ impl Problem {
             RoleOrganisationMismatch { .. } => "role_organisation_mismatch",
             UsernameTaken(_) => "username_taken",
             ServiceCodeTaken(_) => "service_code_taken",
+            NothingChanged => "nothing_changed",
+            LastAdministrator => "last_administrator",
             AlreadyInitialised => "already_initialised",
             NoConsent(_) | NoConsentToWithdraw(_) => "no_consent",
             NoContact(_) => "no_contact",
@@ -753,6 +759,7 @@ impl Problem {
             | FieldAlreadyDisclosed(_)
             | UsernameTaken(_)
             | ServiceCodeTaken(_)
+            | LastAdministrator
             | AlreadyInitialised
             | NoConsentToWithdraw(_)
             | AlreadyExtended

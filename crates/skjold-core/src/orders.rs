@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::catalogue::ServiceType;
+use crate::catalogue::{PolicyVersion, ServiceType};
 use crate::disclosures::{DisclosureKind, DisclosurePlan, LedgerEntry};
 use crate::error::{Input, Problem};
 use crate::paging::Cursor;
@@ -90,6 +90,8 @@ pub struct SupplierOrderView {
     pub content: Option<OrderContent>,
     /// The citizen's data was erased: the order's facts remain, the fields do not.
     pub citizen_erased: bool,
+    /// The disclosure policy in force when the order was placed (none in a return export).
+    pub policy: Option<PolicyVersion>,
 }
 
 /// The caseworker's view of an order: what was disclosed (keys, not values) and what more
@@ -113,6 +115,9 @@ pub struct CaseworkerOrderView {
     /// What the supplier is to do; none for an order placed before orders carried it, or
     /// an erased citizen's.
     pub content: Option<OrderContent>,
+    /// The disclosure policy in force when the order was placed. What may still be
+    /// disclosed (`disclosable`) follows the stricter of it and the current one.
+    pub policy: PolicyVersion,
 }
 
 /// What an order would disclose, shown before it is placed.

@@ -82,6 +82,29 @@ impl Date {
         format!("{:02}.{:02}.{}", self.day(), self.month(), self.year())
     }
 
+    /// `1. december 2026`, the Danish long form.
+    pub fn danish_long(self) -> String {
+        const MONTHS: [&str; 12] = [
+            "januar",
+            "februar",
+            "marts",
+            "april",
+            "maj",
+            "juni",
+            "juli",
+            "august",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        ];
+        let month = MONTHS
+            .get(usize::from(self.month()).saturating_sub(1))
+            .copied()
+            .unwrap_or("?");
+        format!("{}. {month} {}", self.day(), self.year())
+    }
+
     /// The day of the week, ISO 8601: 1 = Monday … 7 = Sunday.
     pub fn weekday(self) -> u8 {
         self.0.weekday().to_monday_one_offset().unsigned_abs()
@@ -293,6 +316,12 @@ mod tests {
 
     fn ymd(y: i32, m: u8, d: u8) -> Date {
         Date::from_ymd(y, m, d).expect("date")
+    }
+
+    #[test]
+    fn the_long_danish_date_names_the_month() {
+        assert_eq!(ymd(2026, 12, 1).danish_long(), "1. december 2026");
+        assert_eq!(ymd(2027, 3, 15).danish_long(), "15. marts 2027");
     }
 
     #[test]

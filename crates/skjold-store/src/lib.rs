@@ -31,6 +31,7 @@ pub mod sign_in;
 pub mod testdb;
 #[cfg(test)]
 mod upgrade_tests;
+mod versions;
 
 pub use audit::AuditLog;
 pub use backup::Backups;

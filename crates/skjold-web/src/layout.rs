@@ -152,6 +152,13 @@ impl Flash {
             "daekning" => {
                 "Aftalens dækning er ændret. Nye bestillinger følger den; bestillinger, der er sendt, står uændret."
             }
+            "aendret" => "Ændringen er gemt som en ny version i historikken.",
+            "deaktiveret" => {
+                "Brugeren er deaktiveret. Brugerens sessioner og API-nøgler virker ikke længere."
+            }
+            "politik" => {
+                "Ændringen er gemt. Politikken har fået en ny version; bestillinger, der allerede er afgivet, beholder den version, de blev afgivet under."
+            }
             "sendt" => "Beskeden er sendt.",
             "samtykke" => "Samtykket er registreret.",
             "underretning" => "Underretningen er registreret på borgeren.",
@@ -360,6 +367,8 @@ fn static_form_field(p: &Problem) -> Option<&'static str> {
         Problem::WrongCurrentPassword => "current_password",
         Problem::BadSecondFactor => "code",
         Problem::ServiceCodeTaken(_) => "code",
+        Problem::LastAdministrator | Problem::BadRole(_) => "role",
+        Problem::RoleOrganisationMismatch { .. } => "organisation_id",
         Problem::MessageEmpty => "body",
         Problem::GuardConfirmationRequired(_) => "confirmation",
         Problem::OrderTextGuard { input, .. } => input_field(*input)?,

@@ -8,7 +8,7 @@
 
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, delete, get, post};
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
 use axum::{Extension, Router};
 
 use skjold_core::Action::*;
@@ -416,6 +416,41 @@ pub fn table() -> Router<AppState> {
             at(May(Administer), post(directory::set_dpa_coverage)),
         )
         .route(
+            "/admin/organisationer/{id}",
+            at(
+                May(Administer),
+                get(directory::organisation).post(directory::edit_organisation),
+            ),
+        )
+        .route(
+            "/admin/brugere/{id}",
+            at(
+                May(Administer),
+                get(directory::user).post(directory::edit_user),
+            ),
+        )
+        .route(
+            "/admin/formaal/{id}",
+            at(
+                May(Administer),
+                get(directory::purpose).post(directory::edit_purpose),
+            ),
+        )
+        .route(
+            "/admin/ydelser/{id}",
+            at(
+                May(Administer),
+                get(directory::service_type).post(directory::edit_service_type),
+            ),
+        )
+        .route(
+            "/admin/aftaler/{id}",
+            at(
+                May(Administer),
+                get(directory::dpa).post(directory::edit_dpa),
+            ),
+        )
+        .route(
             "/admin/sikkerhed",
             at(
                 May(ManageSignIn),
@@ -493,6 +528,51 @@ fn api_table(message: usize) -> Router<AppState> {
         .route(
             "/api/v1/dpas/{id}/coverage",
             at(May(Administer), post(catalogue::set_dpa_coverage)),
+        )
+        // ---- the administrator's edits, each a new version ----------------------------------
+        .route(
+            "/api/v1/organisations/{id}",
+            at(May(Administer), patch(directory::edit_organisation)),
+        )
+        .route(
+            "/api/v1/organisations/{id}/history",
+            at(May(Administer), get(directory::organisation_history)),
+        )
+        .route(
+            "/api/v1/users/{id}",
+            at(May(Administer), patch(directory::edit_user)),
+        )
+        .route(
+            "/api/v1/users/{id}/history",
+            at(May(Administer), get(directory::user_history)),
+        )
+        .route(
+            "/api/v1/purposes/{id}",
+            at(May(Administer), put(catalogue::edit_purpose)),
+        )
+        .route(
+            "/api/v1/purposes/{id}/history",
+            at(May(Administer), get(catalogue::purpose_history)),
+        )
+        .route(
+            "/api/v1/service-types/{id}",
+            at(May(Administer), put(catalogue::edit_service_type)),
+        )
+        .route(
+            "/api/v1/service-types/{id}/history",
+            at(May(Administer), get(catalogue::service_type_history)),
+        )
+        .route(
+            "/api/v1/service-types/{id}/policy-versions",
+            at(May(Administer), get(catalogue::policy_versions)),
+        )
+        .route(
+            "/api/v1/dpas/{id}",
+            at(May(Administer), put(catalogue::edit_dpa)),
+        )
+        .route(
+            "/api/v1/dpas/{id}/history",
+            at(May(Administer), get(catalogue::dpa_history)),
         )
         // ---- DPAs and processors ----------------------------------------------------------
         .route(

@@ -5,6 +5,7 @@
 #[macro_use]
 mod common;
 
+mod admin_edits;
 mod api_doc;
 mod at_rest;
 mod audit;

@@ -134,6 +134,9 @@ enum Call {
     Message(String, String),
     /// An API `DELETE`.
     Delete(String),
+    /// An API `PUT` and `PATCH` with a JSON body.
+    Put(String, Value),
+    Patch(String, Value),
 }
 
 /// One row of the table: a route, and who may use it seeing what.
@@ -179,6 +182,8 @@ impl Row {
                 format!("POST {p}")
             }
             Call::Delete(p) => format!("DELETE {p}"),
+            Call::Put(p, _) => format!("PUT {p}"),
+            Call::Patch(p, _) => format!("PATCH {p}"),
         }
     }
 
@@ -209,6 +214,8 @@ impl Row {
                     .await
             }
             Call::Delete(p) => caller.delete(&me(p)).await,
+            Call::Put(p, body) => caller.put_json(&me(p), body).await,
+            Call::Patch(p, body) => caller.patch_json(&me(p), body).await,
         }
     }
 }
@@ -233,6 +240,12 @@ fn form(path: impl Into<String>, fields: &[(&'static str, &str)]) -> Row {
 }
 fn message(path: impl Into<String>) -> Row {
     Row::new(Call::Message(path.into(), "Hej fra {user}".into()))
+}
+fn put(path: impl Into<String>, body: Value) -> Row {
+    Row::new(Call::Put(path.into(), body))
+}
+fn patch(path: impl Into<String>, body: Value) -> Row {
+    Row::new(Call::Patch(path.into(), body))
 }
 fn delete(path: impl Into<String>) -> Row {
     Row::new(Call::Delete(path.into()))
@@ -275,6 +288,92 @@ struct Fixture {
     praktikpartner: Uuid,
     rights: RightsFixture,
     desk: DeskFixture,
+    edits: EditsFixture,
+}
+
+/// What the administrator's edit routes act on, made for the matrix alone: a user, a unit,
+/// a purpose, a service type and a DPA.
+struct EditsFixture {
+    user: Uuid,
+    unit: Uuid,
+    purpose: Uuid,
+    service: Uuid,
+    dpa: Uuid,
+}
+
+async fn edits_fixture(w: &World) -> EditsFixture {
+    use skjold_app::catalogue::{DpaInput, PurposeInput, ServiceTypeInput};
+    let admin = w.actor("admin").await;
+    let user = w
+        .app
+        .add_user(
+            Some(&admin),
+            w.org("Jobcenter København Nord"),
+            "matrix.redigeres",
+            "Matrix Redigeres",
+            Role::Caseworker,
+            "en lang nok adgangskode",
+        )
+        .await
+        .expect("user")
+        .id;
+    let unit = w
+        .app
+        .create_organisation(Some(&admin), OrgKind::Unit, None, "Matrixenhed", None)
+        .await
+        .expect("unit")
+        .id;
+    let purpose = w
+        .app
+        .create_purpose(
+            &admin,
+            &PurposeInput {
+                name: "Matrixformål".into(),
+                art6: "6.1.e".into(),
+                national_law: "LAB § 1".into(),
+                ..PurposeInput::default()
+            },
+        )
+        .await
+        .expect("purpose")
+        .id;
+    let service = w
+        .app
+        .create_service_type(
+            &admin,
+            &ServiceTypeInput {
+                code: "MATRIX".into(),
+                name: "Matrixydelse".into(),
+                description: String::new(),
+                purpose_id: purpose,
+                policy: Default::default(),
+            },
+        )
+        .await
+        .expect("service type")
+        .id;
+    let dpa = w
+        .app
+        .create_dpa(
+            &admin,
+            &DpaInput {
+                processor_id: w.org("Praktikpartner A/S"),
+                reference: "DBA-MATRIX".into(),
+                instructions: String::new(),
+                starts_on: "2026-01-01".into(),
+                ends_on: None,
+            },
+        )
+        .await
+        .expect("dpa")
+        .id;
+    EditsFixture {
+        user,
+        unit,
+        purpose,
+        service,
+        dpa,
+    }
 }
 
 /// The privacy officer's desk: a breach Mentorhuset reported, two reports of new
@@ -322,6 +421,8 @@ fn table(f: &Fixture) -> Vec<Row> {
     let affected = json!({ "party": { "kind": "organisation", "id": f.mentorhuset },
         "from": "2020-01-01T00:00:00Z", "until": "2030-01-01T00:00:00Z" });
     let mentorhuset = f.mentorhuset.to_string();
+    let nord = f.nord.to_string();
+    let edits_purpose = f.edits.purpose.to_string();
     let search = [
         ("party", "organisation"),
         ("organisation", mentorhuset.as_str()),
@@ -795,6 +896,83 @@ fn table(f: &Fixture) -> Vec<Row> {
         )
         .may(&[Admin], NOTHING),
         page("/admin").may(&[Admin], NOTHING),
+        // ---- the administrator's edits and their history (each edit changes something) ----
+        patch(format!("/api/v1/users/{}", f.edits.user), json!({ "active": false }))
+            .may(&[Admin], NOTHING),
+        get(format!("/api/v1/users/{}/history", f.edits.user)).may(&[Admin], NOTHING),
+        page(format!("/admin/brugere/{}", f.edits.user)).may(&[Admin], NOTHING),
+        form(
+            format!("/admin/brugere/{}", f.edits.user),
+            &[
+                ("organisation_id", nord.as_str()),
+                ("role", "caseworker"),
+                ("active", "true"),
+            ],
+        )
+        .may(&[Admin], NOTHING),
+        patch(
+            format!("/api/v1/organisations/{}", f.edits.unit),
+            json!({ "name": "Matrixenhed A" }),
+        )
+        .may(&[Admin], NOTHING),
+        get(format!("/api/v1/organisations/{}/history", f.edits.unit)).may(&[Admin], NOTHING),
+        page(format!("/admin/organisationer/{}", f.edits.unit)).may(&[Admin], NOTHING),
+        form(
+            format!("/admin/organisationer/{}", f.edits.unit),
+            &[("name", "Matrixenhed B"), ("cvr", "")],
+        )
+        .may(&[Admin], NOTHING),
+        put(
+            format!("/api/v1/purposes/{}", f.edits.purpose),
+            json!({ "name": "Matrixformål A", "art6": "6.1.e", "national_law": "LAB § 1" }),
+        )
+        .may(&[Admin], NOTHING),
+        get(format!("/api/v1/purposes/{}/history", f.edits.purpose)).may(&[Admin], NOTHING),
+        page(format!("/admin/formaal/{}", f.edits.purpose)).may(&[Admin], NOTHING),
+        form(
+            format!("/admin/formaal/{}", f.edits.purpose),
+            &[
+                ("name", "Matrixformål B"),
+                ("art6", "6.1.e"),
+                ("art9", ""),
+                ("national_law", "LAB § 1"),
+            ],
+        )
+        .may(&[Admin], NOTHING),
+        put(
+            format!("/api/v1/service-types/{}", f.edits.service),
+            json!({ "name": "Matrixydelse A", "purpose_id": f.edits.purpose, "policy": { "name": "automatic" } }),
+        )
+        .may(&[Admin], NOTHING),
+        get(format!("/api/v1/service-types/{}/history", f.edits.service)).may(&[Admin], NOTHING),
+        get(format!("/api/v1/service-types/{}/policy-versions", f.edits.service))
+            .may(&[Admin], NOTHING),
+        page(format!("/admin/ydelser/{}", f.edits.service)).may(&[Admin], NOTHING),
+        form(
+            format!("/admin/ydelser/{}", f.edits.service),
+            &[
+                ("name", "Matrixydelse B"),
+                ("purpose_id", edits_purpose.as_str()),
+                ("rule.name", "never"),
+            ],
+        )
+        .may(&[Admin], NOTHING),
+        put(
+            format!("/api/v1/dpas/{}", f.edits.dpa),
+            json!({ "reference": "DBA-MATRIX-A" }),
+        )
+        .may(&[Admin], NOTHING),
+        get(format!("/api/v1/dpas/{}/history", f.edits.dpa)).may(&[Admin], NOTHING),
+        page(format!("/admin/aftaler/{}", f.edits.dpa)).may(&[Admin], NOTHING),
+        form(
+            format!("/admin/aftaler/{}", f.edits.dpa),
+            &[
+                ("reference", "DBA-MATRIX-B"),
+                ("instructions", "Instruks fra matrixen"),
+                ("ends_on", ""),
+            ],
+        )
+        .may(&[Admin], NOTHING),
         form(
             "/admin/organisationer",
             &[("kind", "unit"), ("name", "Enhed {user}"), ("cvr", "")],
@@ -1016,9 +1194,11 @@ async fn fixture(w: &World) -> Fixture {
     let second_caseworker = w.actor("syd.ekstra").await;
     let rights = rights_fixture(w, citizen.id, &w.demo.citizens[7]).await;
     let desk = desk_fixture(w).await;
+    let edits = edits_fixture(w).await;
     Fixture {
         rights,
         desk,
+        edits,
         citizen: citizen.id,
         order,
         expired_order,

@@ -4,7 +4,10 @@
 //! Nothing here is a citizen's personal data, so these calls do not pass the gate; the
 //! caller (`skjold-app`) checks that the actor may make them.
 
+mod edits;
 mod review;
+
+pub use edits::UserChange;
 
 use uuid::Uuid;
 
@@ -109,12 +112,27 @@ pub struct NewUser<'a> {
 impl Directory {
     // ---- organisations ----------------------------------------------------------------
 
+    /// Creates an organisation by the operator (no user: the command line, set-up).
     pub async fn create_organisation(
         &self,
         kind: OrgKind,
         parent_id: Option<Uuid>,
         name: &str,
         cvr: Option<&str>,
+        now: Now,
+    ) -> Result<Organisation, StoreError> {
+        self.create_organisation_by(kind, parent_id, name, cvr, None, now)
+            .await
+    }
+
+    /// Creates an organisation by the user `by`, who is named in its version 1.
+    pub async fn create_organisation_by(
+        &self,
+        kind: OrgKind,
+        parent_id: Option<Uuid>,
+        name: &str,
+        cvr: Option<&str>,
+        by: Option<Uuid>,
         now: Now,
     ) -> Result<Organisation, StoreError> {
         let mut tx = self.db.write().await?;
@@ -135,14 +153,16 @@ impl Directory {
             cvr,
             now.micros()
         )?;
-        tx.commit().await?;
-        Ok(Organisation {
+        let org = Organisation {
             id,
             kind,
             parent_id,
             name: name.to_owned(),
             cvr: cvr.map(str::to_owned),
-        })
+        };
+        edits::organisation_created(&mut tx, &org, by, now).await?;
+        tx.commit().await?;
+        Ok(org)
     }
 
     pub async fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
@@ -180,7 +200,12 @@ impl Directory {
 
     // ---- users ------------------------------------------------------------------------
 
-    pub async fn create_user(&self, new: NewUser<'_>, now: Now) -> Result<User, StoreError> {
+    pub async fn create_user(
+        &self,
+        new: NewUser<'_>,
+        by: Option<Uuid>,
+        now: Now,
+    ) -> Result<User, StoreError> {
         let mut tx = self.db.write().await?;
         let org = organisation_in(&mut tx, new.organisation_id).await?;
         let supplier_org = org.kind == OrgKind::Supplier;
@@ -211,15 +236,17 @@ impl Directory {
             }
             other => other?,
         };
-        tx.commit().await?;
-        Ok(User {
+        let user = User {
             id,
             organisation_id: new.organisation_id,
             username: new.username.to_owned(),
             display_name: new.display_name.to_owned(),
             role: new.role,
             active: true,
-        })
+        };
+        edits::user_created(&mut tx, &user, &org.name, by, now).await?;
+        tx.commit().await?;
+        Ok(user)
     }
 
     pub async fn users(&self, organisation_ids: &[Uuid]) -> Result<Vec<User>, StoreError> {

@@ -195,9 +195,13 @@ impl Gate {
             if fields.is_empty() {
                 return Err(StoreError::Refused(Problem::FieldsRequired));
             }
-            let policy = service_type_in(&mut tx, order.controller_id, order.service_type_id)
-                .await?
-                .policy();
+            let policy = order_policy(
+                &mut tx,
+                order.controller_id,
+                order.id,
+                order.service_type_id,
+            )
+            .await?;
             let disclosed = disclosed_fields(&mut tx, order_id).await?;
             for f in fields {
                 match policy.rule(*f) {
@@ -334,9 +338,13 @@ impl Gate {
         let data = current_data(&mut tx, order.subject_id).await?;
         let (_, legal_basis) =
             purpose_summary(&mut tx, order.controller_id, order.purpose_id).await?;
-        let policy = service_type_in(&mut tx, order.controller_id, order.service_type_id)
-            .await?
-            .policy();
+        let policy = order_policy(
+            &mut tx,
+            order.controller_id,
+            order.id,
+            order.service_type_id,
+        )
+        .await?;
         let mut said = Vec::with_capacity(fields.len());
         let mut granted = 0usize;
         for f in &fields {

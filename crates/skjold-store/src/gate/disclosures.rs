@@ -188,9 +188,8 @@ pub(crate) async fn check_manual(
         return Err(StoreError::Refused(Problem::OrderClosed));
     }
     not_erased(tx, order.subject_id).await?;
-    let service_type = service_type_in(tx, order.controller_id, order.service_type_id).await?;
-    service_type
-        .policy()
+    order_policy(tx, order.controller_id, order.id, order.service_type_id)
+        .await?
         .check_manual(field, justification)
         .map_err(StoreError::Refused)?;
     if dpa_in_force(tx, order.controller_id, order.supplier_id, now.local_date())

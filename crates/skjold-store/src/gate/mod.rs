@@ -65,7 +65,10 @@ use skjold_core::oversight::UseKind;
 use skjold_core::{Action, Actor, FieldKey, Problem};
 
 use crate::audit::entry::{LogRow, PURPOSE_OVERSIGHT, describe_filter};
-use crate::catalogue::{dpa_covers, dpa_in_force, purpose_summary, service_type_in};
+use crate::catalogue::{
+    dpa_covers, dpa_in_force, order_policy, order_policy_version, pin_order_policy,
+    purpose_summary, service_type_in,
+};
 use crate::crypto::{GateKeys, SubjectKey};
 use crate::db::{Db, Tx, execute, fetch, scalar};
 use crate::directory::organisation_in;

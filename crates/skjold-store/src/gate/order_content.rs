@@ -306,6 +306,7 @@ impl Gate {
             actor.user_id,
             now.micros()
         )?;
+        pin_order_policy(&mut tx, id, service_type.id).await?;
         if let Some((k, hash)) = &key_and_hash {
             match insert_key(&mut tx, actor.user_id, k, hash, id, now).await {
                 Ok(()) => {}

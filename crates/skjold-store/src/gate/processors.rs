@@ -982,6 +982,8 @@ impl Gate {
                 fields,
                 content,
                 citizen_erased,
+                // The export returns the data; the order's terms are on its page.
+                policy: None,
             });
         }
         Ok(ReturnExport {

@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use skjold_app::catalogue::{DpaInput, PurposeInput, ServiceTypeInput};
-use skjold_core::catalogue::{Dpa, Purpose, ServiceType};
+use skjold_app::catalogue::{DpaEdit, DpaInput, PurposeInput, ServiceTypeEdit, ServiceTypeInput};
+use skjold_core::catalogue::{Dpa, PolicyVersion, Purpose, ServiceType};
 
+use super::directory::{HistoryEntryView, history_view};
 use super::{ApiJson, ApiResult, Id, instant};
 use crate::AppState;
 use crate::error::ErrorBody;
@@ -130,6 +131,8 @@ pub struct ServiceTypeView {
     purpose_name: String,
     /// Every field of the taxonomy with its rule.
     rules: Vec<FieldRule>,
+    /// The number of the policy version in force.
+    policy_version: i64,
 }
 
 impl From<ServiceType> for ServiceTypeView {
@@ -149,6 +152,7 @@ impl From<ServiceType> for ServiceTypeView {
             description: t.description,
             purpose_id: t.purpose_id,
             purpose_name: t.purpose_name,
+            policy_version: t.policy_version,
         }
     }
 }
@@ -326,4 +330,202 @@ pub async fn set_dpa_coverage(
             .await?
             .into(),
     ))
+}
+
+impl PurposeRequest {
+    fn input(self) -> PurposeInput {
+        PurposeInput {
+            name: self.name,
+            description: self.description,
+            art6: self.art6,
+            art9: self.art9,
+            national_law: self.national_law,
+            retention: self.retention,
+            automated_decision: self.automated_decision,
+        }
+    }
+}
+
+/// Replaces a purpose's texts and legal basis (fields left out become empty); refused if a
+/// service type serving it would no longer have a lawful policy. A new version with who and
+/// when.
+#[utoipa::path(put, path = "/api/v1/purposes/{id}", tag = "catalogue", params(("id" = Uuid, Path)),
+    request_body = PurposeRequest,
+    responses(
+        (status = 200, body = PurposeView, description = "Changed"),
+        (status = 404, body = ErrorBody, description = "No such purpose"),
+        (status = 422, body = ErrorBody, description = "Nothing changed, or input the purpose cannot have"),
+    ))]
+pub async fn edit_purpose(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Id(id): Id,
+    ApiJson(i): ApiJson<PurposeRequest>,
+) -> ApiResult<PurposeView> {
+    Ok(Json(s.app.edit_purpose(&a, id, &i.input()).await?.into()))
+}
+
+/// A purpose's history, oldest first.
+#[utoipa::path(get, path = "/api/v1/purposes/{id}/history", tag = "catalogue",
+    params(("id" = Uuid, Path)), responses(
+        (status = 200, body = [HistoryEntryView]),
+        (status = 404, body = ErrorBody, description = "Not the administrator's to see"),
+    ))]
+pub async fn purpose_history(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Id(id): Id,
+) -> ApiResult<Vec<HistoryEntryView>> {
+    Ok(Json(history_view(s.app.purpose_history(&a, id).await?)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ServiceTypeEditRequest {
+    #[schema(min_length = 1, max_length = 200)]
+    name: String,
+    #[serde(default)]
+    #[schema(max_length = 4000)]
+    description: String,
+    purpose_id: Uuid,
+    /// The whole policy: field key → `automatic`, `on_justified_request` or `never`; fields
+    /// not named get their default.
+    #[serde(default)]
+    policy: BTreeMap<String, String>,
+}
+
+/// Replaces a service type's name, description, purpose and policy (its code stays). A
+/// changed policy becomes a new policy version: orders placed before keep theirs.
+#[utoipa::path(put, path = "/api/v1/service-types/{id}", tag = "catalogue",
+    params(("id" = Uuid, Path)), request_body = ServiceTypeEditRequest,
+    responses(
+        (status = 200, body = ServiceTypeView, description = "Changed"),
+        (status = 404, body = ErrorBody, description = "No such service type or purpose"),
+        (status = 422, body = ErrorBody, description = "Nothing changed, or a policy the law or the purpose does not allow"),
+    ))]
+pub async fn edit_service_type(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Id(id): Id,
+    ApiJson(i): ApiJson<ServiceTypeEditRequest>,
+) -> ApiResult<ServiceTypeView> {
+    let input = ServiceTypeEdit {
+        name: i.name,
+        description: i.description,
+        purpose_id: i.purpose_id,
+        policy: i.policy,
+    };
+    Ok(Json(s.app.edit_service_type(&a, id, &input).await?.into()))
+}
+
+/// A service type's history, oldest first.
+#[utoipa::path(get, path = "/api/v1/service-types/{id}/history", tag = "catalogue",
+    params(("id" = Uuid, Path)), responses(
+        (status = 200, body = [HistoryEntryView]),
+        (status = 404, body = ErrorBody, description = "Not the administrator's to see"),
+    ))]
+pub async fn service_type_history(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Id(id): Id,
+) -> ApiResult<Vec<HistoryEntryView>> {
+    Ok(Json(history_view(
+        s.app.service_type_history(&a, id).await?,
+    )))
+}
+
+/// A version of a service type's disclosure policy.
+#[derive(Serialize, ToSchema)]
+pub struct PolicyVersionView {
+    version: i64,
+    /// Who made it; none for version 1 of a service type made before versions were kept.
+    changed_by: Option<String>,
+    #[schema(format = DateTime)]
+    changed_at: String,
+    /// Every field of the taxonomy with its rule.
+    rules: Vec<FieldRule>,
+}
+
+impl From<PolicyVersion> for PolicyVersionView {
+    fn from(v: PolicyVersion) -> PolicyVersionView {
+        PolicyVersionView {
+            version: v.version,
+            changed_by: v.changed_by,
+            changed_at: instant(v.changed_at),
+            rules: v
+                .rules
+                .iter()
+                .map(|(f, r)| FieldRule {
+                    field: f.key(),
+                    rule: r.key(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The versions of a service type's disclosure policy, oldest first.
+#[utoipa::path(get, path = "/api/v1/service-types/{id}/policy-versions", tag = "catalogue",
+    params(("id" = Uuid, Path)), responses(
+        (status = 200, body = [PolicyVersionView]),
+        (status = 404, body = ErrorBody, description = "No such service type"),
+    ))]
+pub async fn policy_versions(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Id(id): Id,
+) -> ApiResult<Vec<PolicyVersionView>> {
+    let versions = s.app.policy_versions(&a, id).await?;
+    Ok(Json(versions.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DpaEditRequest {
+    #[schema(min_length = 1, max_length = 200)]
+    reference: String,
+    /// Changed instructions become a new version of the DPA's terms, agreed and in force
+    /// today.
+    #[serde(default)]
+    #[schema(max_length = 4000)]
+    instructions: String,
+    /// `YYYY-MM-DD`; none for open-ended.
+    #[serde(default)]
+    #[schema(format = Date)]
+    ends_on: Option<String>,
+}
+
+/// Replaces a DPA's reference, instructions and end date (its supplier and start stay); a
+/// new version with who and when.
+#[utoipa::path(put, path = "/api/v1/dpas/{id}", tag = "catalogue", params(("id" = Uuid, Path)),
+    request_body = DpaEditRequest,
+    responses(
+        (status = 200, body = DpaView, description = "Changed"),
+        (status = 404, body = ErrorBody, description = "No such DPA"),
+        (status = 422, body = ErrorBody, description = "Nothing changed, or bad dates"),
+    ))]
+pub async fn edit_dpa(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Id(id): Id,
+    ApiJson(i): ApiJson<DpaEditRequest>,
+) -> ApiResult<DpaView> {
+    let input = DpaEdit {
+        reference: i.reference,
+        instructions: i.instructions,
+        ends_on: i.ends_on,
+    };
+    Ok(Json(s.app.edit_dpa(&a, id, &input).await?.into()))
+}
+
+/// A DPA's history, oldest first.
+#[utoipa::path(get, path = "/api/v1/dpas/{id}/history", tag = "catalogue",
+    params(("id" = Uuid, Path)), responses(
+        (status = 200, body = [HistoryEntryView]),
+        (status = 404, body = ErrorBody, description = "Not the administrator's to see"),
+    ))]
+pub async fn dpa_history(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Id(id): Id,
+) -> ApiResult<Vec<HistoryEntryView>> {
+    Ok(Json(history_view(s.app.dpa_history(&a, id).await?)))
 }

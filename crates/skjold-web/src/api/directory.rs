@@ -8,7 +8,10 @@ use uuid::Uuid;
 use skjold_core::directory::{Organisation, User};
 use skjold_core::{Actor, OrgKind, Problem, Role};
 
-use super::{ApiJson, ApiResult};
+use skjold_app::directory::UserEdit;
+use skjold_core::directory::HistoryEntry;
+
+use super::{ApiJson, ApiResult, Id, instant};
 use crate::AppState;
 use crate::session::ApiUser;
 use axum::Json;
@@ -174,4 +177,153 @@ pub async fn create_user(
         )
         .await?;
     Ok(Json(user.into()))
+}
+
+/// A field's change between two versions.
+#[derive(Serialize, ToSchema)]
+pub struct ChangeView {
+    /// The field's key, e.g. `role`, `name`, `rule.health`.
+    field: String,
+    /// The value before; none in the first version.
+    before: Option<String>,
+    after: String,
+}
+
+/// A version of an administered entity: what changed, by whom, when.
+#[derive(Serialize, ToSchema)]
+pub struct HistoryEntryView {
+    version: i64,
+    changes: Vec<ChangeView>,
+    /// The display name of who made the change; none for the state before history was
+    /// kept.
+    changed_by: Option<String>,
+    #[schema(format = DateTime)]
+    changed_at: String,
+}
+
+pub(crate) fn history_view(entries: Vec<HistoryEntry>) -> Vec<HistoryEntryView> {
+    entries
+        .into_iter()
+        .map(|h| HistoryEntryView {
+            version: h.version,
+            changes: h
+                .changes
+                .into_iter()
+                .map(|c| ChangeView {
+                    field: c.field,
+                    before: c.before,
+                    after: c.after,
+                })
+                .collect(),
+            changed_by: h.changed_by,
+            changed_at: instant(h.changed_at),
+        })
+        .collect()
+}
+
+/// A change of a user; fields left out stay as they are.
+#[derive(Deserialize, ToSchema)]
+pub struct UserPatch {
+    /// The unit (or supplier) the user works in.
+    #[serde(default)]
+    organisation_id: Option<Uuid>,
+    #[serde(default)]
+    #[schema(pattern = "^(administrator|caseworker|supplier_user|privacy_officer|auditor)$")]
+    role: Option<String>,
+    /// `false` deactivates the user: their sessions and API tokens stop working at once.
+    #[serde(default)]
+    active: Option<bool>,
+}
+
+/// Changes a user's unit, role or state; a new version with who and when.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "directory", params(("id" = Uuid, Path)),
+    request_body = UserPatch,
+    responses(
+        (status = 200, body = UserView, description = "Changed"),
+        (status = 404, body = crate::error::ErrorBody, description = "No such user"),
+        (status = 409, body = crate::error::ErrorBody, description = "The last active administrator"),
+        (status = 422, body = crate::error::ErrorBody, description = "Nothing changed, or a role that does not fit the organisation"),
+    ))]
+pub async fn edit_user(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Id(id): Id,
+    ApiJson(i): ApiJson<UserPatch>,
+) -> ApiResult<UserView> {
+    let current = s.app.user(&a, id).await?;
+    let role = match i.role {
+        Some(r) => Role::parse(&r).ok_or(Problem::BadRole(r))?,
+        None => current.role,
+    };
+    let edit = UserEdit {
+        organisation_id: i.organisation_id.unwrap_or(current.organisation_id),
+        role,
+        active: i.active.unwrap_or(current.active),
+    };
+    Ok(Json(s.app.edit_user(&a, id, edit).await?.into()))
+}
+
+/// A user's history, oldest first.
+#[utoipa::path(get, path = "/api/v1/users/{id}/history", tag = "directory", params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = [HistoryEntryView]),
+        (status = 404, body = crate::error::ErrorBody, description = "Not the administrator's to see"),
+    ))]
+pub async fn user_history(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Id(id): Id,
+) -> ApiResult<Vec<HistoryEntryView>> {
+    Ok(Json(history_view(s.app.user_history(&a, id).await?)))
+}
+
+/// A change of an organisation; fields left out stay as they are.
+#[derive(Deserialize, ToSchema)]
+pub struct OrganisationPatch {
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 200)]
+    name: Option<String>,
+    /// Required for suppliers: 8 digits, modulus 11. Empty removes it (not for suppliers).
+    #[serde(default)]
+    cvr: Option<String>,
+}
+
+/// Renames an organisation or changes its CVR number; a new version with who and when.
+#[utoipa::path(patch, path = "/api/v1/organisations/{id}", tag = "directory",
+    params(("id" = Uuid, Path)), request_body = OrganisationPatch,
+    responses(
+        (status = 200, body = OrganisationView, description = "Changed"),
+        (status = 404, body = crate::error::ErrorBody, description = "No such organisation"),
+        (status = 422, body = crate::error::ErrorBody, description = "Nothing changed, or a bad name or CVR number"),
+    ))]
+pub async fn edit_organisation(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Id(id): Id,
+    ApiJson(i): ApiJson<OrganisationPatch>,
+) -> ApiResult<OrganisationView> {
+    let current = s.app.organisation(&a, id).await?;
+    let name = i.name.unwrap_or(current.name);
+    let cvr = i.cvr.or(current.cvr);
+    let org = s
+        .app
+        .edit_organisation(&a, id, &name, cvr.as_deref())
+        .await?;
+    Ok(Json(org.into()))
+}
+
+/// An organisation's history, oldest first.
+#[utoipa::path(get, path = "/api/v1/organisations/{id}/history", tag = "directory",
+    params(("id" = Uuid, Path)), responses(
+        (status = 200, body = [HistoryEntryView]),
+        (status = 404, body = crate::error::ErrorBody, description = "Not the administrator's to see"),
+    ))]
+pub async fn organisation_history(
+    State(s): State<AppState>,
+    ApiUser(a): ApiUser,
+    Id(id): Id,
+) -> ApiResult<Vec<HistoryEntryView>> {
+    Ok(Json(history_view(
+        s.app.organisation_history(&a, id).await?,
+    )))
 }

@@ -431,6 +431,9 @@ pub struct CaseworkerOrder {
     citizen_erased: bool,
     /// What the supplier is to do; none for orders placed before orders carried it.
     content: Option<OrderContentView>,
+    /// The number of the service type's policy version in force when the order was placed
+    /// (`GET /api/v1/service-types/{id}/policy-versions` has its rules).
+    policy_version: i64,
 }
 
 impl From<CaseworkerOrderView> for CaseworkerOrder {
@@ -447,6 +450,7 @@ impl From<CaseworkerOrderView> for CaseworkerOrder {
             stand_in: v.stand_in,
             citizen_erased: v.citizen_erased,
             content: v.content.map(Into::into),
+            policy_version: v.policy.version,
         }
     }
 }
@@ -484,6 +488,8 @@ pub struct SupplierOrder {
     content: Option<OrderContentView>,
     /// The citizen's data was erased: the order's facts stay, the fields are gone.
     citizen_erased: bool,
+    /// The number of the service type's policy version in force when the order was placed.
+    policy_version: Option<i64>,
 }
 
 impl From<SupplierOrderView> for SupplierOrder {
@@ -495,6 +501,7 @@ impl From<SupplierOrderView> for SupplierOrder {
             fields: v.fields.into_iter().map(Into::into).collect(),
             content: v.content.map(Into::into),
             citizen_erased: v.citizen_erased,
+            policy_version: v.policy.map(|p| p.version),
         }
     }
 }

@@ -339,6 +339,12 @@ pub fn problem(p: &Problem) -> String {
         } => "Leverandørbrugere skal høre til en leverandør.".into(),
         UsernameTaken(name) => format!("Brugernavnet «{name}» er allerede i brug."),
         ServiceCodeTaken(code) => format!("Ydelseskoden «{code}» er allerede i brug."),
+        NothingChanged => {
+            "Der er ingen ændringer at gemme. Ret mindst ét felt, eller gå tilbage til oversigten.".into()
+        }
+        LastAdministrator => "Ændringen ville efterlade myndigheden uden en aktiv administrator. \
+            Giv først en anden bruger rollen administrator, og prøv så igen."
+            .into(),
         AlreadyInitialised => "Databasen er allerede sat op.".into(),
         NoConsent(c) => format!(
             "Borgeren har ikke givet samtykke til påmindelser via {}.",

@@ -358,6 +358,10 @@ pub fn problem(p: &Problem) -> String {
         } => "Supplier users belong to a supplier.".into(),
         UsernameTaken(name) => format!("The user name «{name}» is taken."),
         ServiceCodeTaken(code) => format!("The service code «{code}» is taken."),
+        NothingChanged => "There are no changes to save. Change at least one field, or go back to the overview.".into(),
+        LastAdministrator => "The change would leave the authority without an active administrator. \
+            Give another user the administrator role first, then try again."
+            .into(),
         AlreadyInitialised => "The database is already set up.".into(),
         NoConsent(c) => format!(
             "The citizen has not consented to reminders by {}.",

@@ -265,6 +265,26 @@ impl Caller {
         .await
     }
 
+    /// A JSON body sent with `PUT` (a replacement).
+    pub async fn put_json(&self, path: &str, body: &Value) -> Reply {
+        self.send(
+            Method::PUT,
+            path,
+            Some(("application/json", body.to_string())),
+        )
+        .await
+    }
+
+    /// A JSON body sent with `PATCH` (a change of the fields named).
+    pub async fn patch_json(&self, path: &str, body: &Value) -> Reply {
+        self.send(
+            Method::PATCH,
+            path,
+            Some(("application/json", body.to_string())),
+        )
+        .await
+    }
+
     /// A form with the session's CSRF token added.
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
         let mut all = vec![("csrf", self.csrf())];

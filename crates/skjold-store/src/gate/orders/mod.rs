@@ -294,8 +294,14 @@ impl Gate {
                     return Err(self.refuse(tx, actor, now, u, e).await);
                 }
             };
-        let service_type =
-            service_type_in(&mut tx, order.controller_id, order.service_type_id).await?;
+        let placed_under = order_policy_version(&mut tx, order.id, order.service_type_id).await?;
+        let policy = order_policy(
+            &mut tx,
+            order.controller_id,
+            order.id,
+            order.service_type_id,
+        )
+        .await?;
         let (purpose, legal_basis) =
             purpose_summary(&mut tx, order.controller_id, order.purpose_id).await?;
         let sql = format!("{LEDGER_SELECT} WHERE d.order_id = $1 ORDER BY d.at, d.id");
@@ -333,7 +339,6 @@ impl Gate {
         let mut disclosures = self.open_ledger(ledger_rows, &keys)?;
         disclosures.sort_by_key(|d| (d.at, d.kind, d.field));
         let done: HashSet<FieldKey> = disclosures.iter().filter_map(|d| d.field).collect();
-        let policy = service_type.policy();
         let present: Vec<FieldKey> = rows
             .iter()
             .filter_map(|r| r.field_key.parse().ok())
@@ -371,6 +376,7 @@ impl Gate {
             stand_in,
             citizen_erased: wrapped.is_none(),
             content,
+            policy: placed_under,
         })
     }
 
@@ -420,6 +426,7 @@ impl Gate {
         };
         let (purpose, legal_basis) =
             purpose_summary(&mut tx, order.controller_id, order.purpose_id).await?;
+        let policy = order_policy_version(&mut tx, order.id, order.service_type_id).await?;
         if order.status() == OrderStatus::Closed {
             return Ok(SupplierOrderView {
                 order: order.summary(),
@@ -428,6 +435,7 @@ impl Gate {
                 fields: Vec::new(),
                 content: None,
                 citizen_erased: erased_at(&mut tx, order.subject_id).await?.is_some(),
+                policy: Some(policy),
             });
         }
         let held = self.held_by_supplier(&mut tx, &order).await?;
@@ -453,6 +461,7 @@ impl Gate {
             fields,
             content,
             citizen_erased,
+            policy: Some(policy),
         })
     }
 

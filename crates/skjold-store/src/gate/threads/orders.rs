@@ -82,15 +82,20 @@ impl Gate {
         let loaded = load_thread(&mut tx, &ORDER_THREADS, thread, actor.user_id, now).await?;
         let loaded_requests = OrderRequests::load(&mut tx, order_id).await?;
         let disclosed = disclosed_fields(&mut tx, order_id).await?;
-        let service_type =
-            service_type_in(&mut tx, order.controller_id, order.service_type_id).await?;
+        let policy = order_policy(
+            &mut tx,
+            order.controller_id,
+            order.id,
+            order.service_type_id,
+        )
+        .await?;
         let asked: Vec<FieldKey> = loaded_requests
             .requests
             .iter()
             .filter(|r| r.status == "open")
             .flat_map(|r| parse_fields(&r.fields))
             .collect();
-        let policy: Vec<(FieldKey, DisclosureRule)> = service_type.policy().all().collect();
+        let policy: Vec<(FieldKey, DisclosureRule)> = policy.all().collect();
         let requestable = policy
             .iter()
             .copied()

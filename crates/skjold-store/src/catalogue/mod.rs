@@ -5,9 +5,15 @@
 use uuid::Uuid;
 
 use skjold_core::catalogue::{CoverageChange, Dpa, Purpose, ServiceType};
+use skjold_core::directory::Entity;
 use skjold_core::{
     Art6Basis, Art9Basis, Date, DisclosureRule, FieldKey, LegalBasis, OrgKind, Problem,
 };
+
+mod edits;
+
+pub use edits::{DpaChange, ServiceTypeChange};
+pub(crate) use edits::{order_policy, order_policy_version, pin_order_policy};
 
 use crate::db::{Db, Tx, execute, fetch, scalar};
 use crate::directory::organisation_in;
@@ -234,7 +240,9 @@ pub(crate) async fn service_type_in(
         .filter_map(|r| Some((r.field_key.parse().ok()?, DisclosureRule::parse(&r.rule)?)))
         .collect::<Vec<(FieldKey, DisclosureRule)>>();
     let policy = skjold_core::ServicePolicy::new(rules);
+    let policy_version = edits::current_policy_number(tx, id).await?;
     Ok(ServiceType {
+        policy_version,
         id: row.id,
         code: row.code,
         name: row.name,
@@ -292,6 +300,7 @@ impl Catalogue {
         &self,
         controller_id: Uuid,
         p: NewPurpose<'_>,
+        by: Option<Uuid>,
         now: Now,
     ) -> Result<Purpose, StoreError> {
         let NewPurpose {
@@ -318,9 +327,11 @@ impl Catalogue {
             automated_decision,
             now.micros()
         )?;
-        let purpose = purpose_in(&mut tx, controller_id, id).await?;
+        let purpose = purpose_in(&mut tx, controller_id, id).await?.into_model();
+        let v1 = edits::purpose_snapshot(&purpose);
+        crate::versions::append(&mut tx, Entity::Purpose, id, &v1, by, now).await?;
         tx.commit().await?;
-        Ok(purpose.into_model())
+        Ok(purpose)
     }
 
     pub async fn purposes(&self, controller_id: Uuid) -> Result<Vec<Purpose>, StoreError> {
@@ -341,6 +352,7 @@ impl Catalogue {
         &self,
         controller_id: Uuid,
         new: NewServiceType<'_>,
+        by: Option<Uuid>,
         now: Now,
     ) -> Result<ServiceType, StoreError> {
         let mut tx = self.db.write().await?;
@@ -380,7 +392,10 @@ impl Catalogue {
                 rule.key()
             )?;
         }
+        edits::insert_policy_version(&mut tx, id, &policy, by, now).await?;
         let st = service_type_in(&mut tx, controller_id, id).await?;
+        let v1 = edits::service_type_snapshot(&st);
+        crate::versions::append(&mut tx, Entity::ServiceType, id, &v1, by, now).await?;
         tx.commit().await?;
         Ok(st)
     }
@@ -414,6 +429,7 @@ impl Catalogue {
         &self,
         controller_id: Uuid,
         new: NewDpa<'_>,
+        by: Option<Uuid>,
         now: Now,
     ) -> Result<Dpa, StoreError> {
         let mut tx = self.db.write().await?;
@@ -459,8 +475,7 @@ impl Catalogue {
                 t.id
             )?;
         }
-        tx.commit().await?;
-        Ok(Dpa {
+        let dpa = Dpa {
             id,
             processor_id: new.processor_id,
             processor_name: processor.name,
@@ -470,7 +485,11 @@ impl Catalogue {
             ends_on: new.ends_on,
             service_type_ids: covered.iter().map(|t| t.id).collect(),
             coverage_changed: None,
-        })
+        };
+        let v1 = edits::dpa_snapshot(&dpa, 1);
+        crate::versions::append(&mut tx, Entity::Dpa, id, &v1, by, now).await?;
+        tx.commit().await?;
+        Ok(dpa)
     }
 
     pub async fn dpas(&self, controller_id: Uuid) -> Result<Vec<Dpa>, StoreError> {

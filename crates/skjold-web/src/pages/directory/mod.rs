@@ -1,5 +1,13 @@
 //! The administrator's page: organisations, users, purposes, service types with their
-//! disclosure policy, and data processing agreements.
+//! disclosure policy, and data processing agreements; each of them edited on its own page
+//! with its history ([`edit`], [`catalogue`]).
+
+mod catalogue;
+mod edit;
+mod history;
+
+pub use catalogue::{dpa, edit_dpa, edit_purpose, edit_service_type, purpose, service_type};
+pub use edit::{edit_organisation, edit_user, organisation, user};
 
 use std::collections::HashMap;
 
