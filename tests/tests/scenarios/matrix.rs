@@ -362,6 +362,7 @@ async fn edits_fixture(w: &World) -> EditsFixture {
                 instructions: String::new(),
                 starts_on: "2026-01-01".into(),
                 ends_on: None,
+                service_type_ids: vec![service],
             },
         )
         .await
