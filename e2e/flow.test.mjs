@@ -22,7 +22,9 @@ after(async () => {
   skjold?.stop();
 });
 
-const fieldsOf = (page, table) => page.locator(`${table} tbody tr`).evaluateAll((rows) => rows.map((r) => r.dataset.field));
+// The fields of a table's rows; the order's own text (a row without a field) is left out.
+const fieldsOf = (page, table) =>
+  page.locator(`${table} tbody tr`).evaluateAll((rows) => rows.map((r) => r.dataset.field).filter(Boolean));
 
 test('caseworker orders, discloses one more field; only the right supplier sees it', async () => {
   const citizen = skjold.examples[0];
@@ -43,11 +45,12 @@ test('caseworker orders, discloses one more field; only the right supplier sees 
   await cw.page.getByLabel('Ydelse').selectOption({ label: 'Mentorstøtte' });
   await cw.page.getByLabel('Leverandør').selectOption({ label: 'Mentorhuset ApS (aftale DBA-2024-017)' });
   await cw.page.getByRole('button', { name: 'Se hvad der videregives' }).click();
-  const automatic = await cw.page.locator('#automatic-fields li').evaluateAll((li) => li.map((l) => l.dataset.field));
+  const automatic = await cw.page.locator('#automatic-fields tr[data-field]').evaluateAll((li) => li.map((l) => l.dataset.field));
   assert.deepEqual(automatic, ['name', 'target_group', 'job_goal', 'language_skills']);
   const onRequest = await cw.page.locator('#on-request-fields li').evaluateAll((li) => li.map((l) => l.dataset.field));
   assert.ok(onRequest.includes('address') && onRequest.includes('health'));
   await shot(cw.page, '04-order-preview');
+  await fillContent(cw.page);
   await cw.page.getByRole('button', { name: 'Send bestilling' }).click();
   await cw.page.getByText('Bestillingen er sendt').waitFor();
   const reference = (await cw.page.getByRole('heading', { level: 1 }).textContent()).replace('Bestilling ', '').trim();
@@ -107,7 +110,8 @@ test('caseworker orders, discloses one more field; only the right supplier sees 
   await dpo.page.getByRole('link', { name: 'Videregivelser' }).click();
   await dpo.page.locator('#ledger').waitFor();
   const rows = await dpo.page.locator('#ledger tbody tr').filter({ hasText: reference }).count();
-  assert.equal(rows, automatic.length + 1);
+  // The automatic fields, the manual one, and the order's own text.
+  assert.equal(rows, automatic.length + 2);
   await shot(dpo.page, '11-ledger');
   await dpo.page.getByRole('link', { name: 'Adgangslog' }).click();
   await dpo.page.locator('#access-log').waitFor();
@@ -329,6 +333,7 @@ test('supplier asks for a field, caseworker approves; the guard stops a CPR numb
   await cw.page.getByLabel('Ydelse').selectOption({ label: 'Mentorstøtte' });
   await cw.page.getByLabel('Leverandør').selectOption({ label: 'Mentorhuset ApS (aftale DBA-2024-017)' });
   await cw.page.getByRole('button', { name: 'Se hvad der videregives' }).click();
+  await fillContent(cw.page);
   await cw.page.getByRole('button', { name: 'Send bestilling' }).click();
   await cw.page.getByText('Bestillingen er sendt').waitFor();
   const reference = (await cw.page.getByRole('heading', { level: 1 }).textContent()).replace('Bestilling ', '').trim();
@@ -426,3 +431,12 @@ test('the demo shows the current code, the printed key gives it too; a user chan
   await oldPage.getByText('Forkert brugernavn eller adgangskode').waitFor();
   await old.close();
 });
+
+/** The order's content: what the supplier is to do, for how long and how much. */
+async function fillContent(page) {
+  const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  await page.getByLabel('Opgave').fill('Ugentlige samtaler om at fastholde jobbet');
+  await page.getByLabel('Periode fra').fill(day(0));
+  await page.getByLabel('Periode til').fill(day(90));
+  await page.getByLabel('Omfang').fill('4 timer om ugen');
+}

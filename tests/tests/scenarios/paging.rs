@@ -227,7 +227,7 @@ async fn the_exports_read_in_danish_with_the_ids_beside(backend: Backend) {
     // The pages name no internal ids: the citizen is a link, a CPR search is said so.
     let page = dpo.get("/tilsyn/adgangslog").await;
     assert!(page.body.contains("søgning på CPR-nummer"));
-    assert!(page.body.contains("Borgerens poster"));
+    assert!(page.body.contains("Vis borgerens poster"));
     assert!(!page.body.contains("cpr-hmac"));
     let page = dpo.get("/tilsyn/videregivelser").await;
     assert!(page.body.contains(&format!("?subject={}", citizen.id)));
