@@ -265,10 +265,20 @@ impl From<&LedgerEntry> for LedgerLine {
 fn write_lines<T: Serialize>(rows: &[T], format: Format) -> Vec<u8> {
     match format {
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(Vec::new());
+            let mut plain = csv::Writer::from_writer(Vec::new());
             // Writing plain rows to memory cannot fail.
             for r in rows {
-                let _ = w.serialize(r);
+                let _ = plain.serialize(r);
+            }
+            let plain = plain.into_inner().unwrap_or_default();
+            // Free text a spreadsheet would take as a formula stays text, as in the rights
+            // export.
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let mut cells = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(plain.as_slice());
+            for record in cells.records().flatten() {
+                let _ = w.write_record(record.iter().map(crate::rights::formula_safe));
             }
             w.into_inner().unwrap_or_default()
         }

@@ -359,7 +359,8 @@ impl App {
 }
 
 /// A field a spreadsheet will not read as a formula (a unit's name is typed by people).
-fn formula_safe(v: &str) -> String {
+/// A cell a spreadsheet would take as a formula, quoted so that it stays text.
+pub(crate) fn formula_safe(v: &str) -> String {
     if v.starts_with(['=', '+', '-', '@']) {
         format!("'{v}")
     } else {
