@@ -42,6 +42,21 @@ impl Scratch {
         self.db.postgres_url()
     }
 
+    /// The environment under which `skjold serve` opens this installation in a process
+    /// of its own (data directory, database, key store and master key).
+    pub fn serve_env(&self) -> Vec<(&'static str, String)> {
+        let mut env = vec![("SKJOLD_MASTER_KEY", TestDb::master_key())];
+        let dir = self.db.data_dir().unwrap_or_else(|| self.letters.clone());
+        env.push(("SKJOLD_DATA_DIR", dir.display().to_string()));
+        if let Some(url) = self.db.postgres_url() {
+            env.push(("SKJOLD_DATABASE_URL", url));
+        }
+        if let Some(url) = self.db.key_store_url() {
+            env.push(("SKJOLD_KEY_STORE_URL", url));
+        }
+        env
+    }
+
     /// The backend's name, for the figures.
     pub fn backend(&self) -> &'static str {
         match self.db.backend {

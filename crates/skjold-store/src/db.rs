@@ -308,4 +308,25 @@ macro_rules! scalar {
     };
 }
 
-pub(crate) use {execute, fetch, scalar};
+/// `fetch!` and `scalar!` on the pool itself, outside a transaction: for a read that is one
+/// statement (its own snapshot), without the round trips of BEGIN and its end, each a
+/// hand-off to SQLite's connection thread or a PostgreSQL round trip.
+macro_rules! fetch_single {
+    ($db:expr, $method:ident, $ty:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
+        match $db {
+            $crate::db::Db::Sqlite(p) => sqlx::query_as::<_, $ty>($sql)$(.bind($arg))*.$method(p).await,
+            $crate::db::Db::Postgres(p) => sqlx::query_as::<_, $ty>($sql)$(.bind($arg))*.$method(p).await,
+        }
+    };
+}
+
+macro_rules! scalar_single {
+    ($db:expr, $method:ident, $ty:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
+        match $db {
+            $crate::db::Db::Sqlite(p) => sqlx::query_scalar::<_, $ty>($sql)$(.bind($arg))*.$method(p).await,
+            $crate::db::Db::Postgres(p) => sqlx::query_scalar::<_, $ty>($sql)$(.bind($arg))*.$method(p).await,
+        }
+    };
+}
+
+pub(crate) use {execute, fetch, fetch_single, scalar, scalar_single};

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 use uuid::Uuid;
 
-use crate::db::{self, Db, Tx, execute, fetch, scalar};
+use crate::db::{self, Db, Tx, execute, fetch, scalar, scalar_single};
 use crate::{Location, Now, StoreError};
 
 /// The key store's file in the data directory (SQLite).
@@ -116,10 +116,13 @@ impl KeyStore {
 
     /// A citizen's wrapped key, if it exists (it does not once the citizen is erased).
     pub(crate) async fn subject_key(&self, subject: Uuid) -> Result<Option<Vec<u8>>, StoreError> {
-        let mut tx = self.db.read().await?;
-        let key = wrapped_subject_key(&mut tx, subject).await?;
-        tx.commit().await?;
-        Ok(key)
+        Ok(scalar_single!(
+            &self.db,
+            fetch_optional,
+            Vec<u8>,
+            WRAPPED_SUBJECT_KEY,
+            subject
+        )?)
     }
 
     /// The wrapped keys of several citizens; those without a key are left out.
@@ -404,12 +407,14 @@ impl KeyStore {
     }
 }
 
+const WRAPPED_SUBJECT_KEY: &str = "SELECT wrapped_key FROM subject_key WHERE subject_id = $1";
+
 async fn wrapped_subject_key(tx: &mut Tx, subject: Uuid) -> Result<Option<Vec<u8>>, StoreError> {
     Ok(scalar!(
         tx,
         fetch_optional,
         Vec<u8>,
-        "SELECT wrapped_key FROM subject_key WHERE subject_id = $1",
+        WRAPPED_SUBJECT_KEY,
         subject
     )?)
 }

@@ -409,9 +409,18 @@ async fn threads_are_private_to_the_order(backend: Backend) {
         .send_message(&expired, old, "Forløbet er afsluttet.", None)
         .await
         .expect("while in force");
+    assert!(w.app.supplier_order(&expired, old).await.is_ok());
     w.clock.set(crate::common::NOW);
     assert_eq!(
         w.app.thread(&expired, old).await.map_err(code).err(),
+        Some("dpa_not_in_force")
+    );
+    assert_eq!(
+        w.app
+            .supplier_order(&expired, old)
+            .await
+            .map_err(code)
+            .err(),
         Some("dpa_not_in_force")
     );
     assert_eq!(

@@ -80,6 +80,24 @@ struct PolicyVersionRow {
     changed_at: i64,
 }
 
+/// A version row with one of its rules (none when it has no rules).
+#[derive(sqlx::FromRow)]
+struct PolicyVersionRuleRow {
+    #[sqlx(flatten)]
+    version: PolicyVersionRow,
+    field_key: Option<String>,
+    rule: Option<String>,
+}
+
+impl PolicyVersionRuleRow {
+    fn rule(&self) -> Option<(FieldKey, DisclosureRule)> {
+        Some((
+            self.field_key.as_deref()?.parse().ok()?,
+            DisclosureRule::parse(self.rule.as_deref()?)?,
+        ))
+    }
+}
+
 const POLICY_VERSION_SELECT: &str = "SELECT v.id, v.service_type_id, v.version, \
      u.display_name AS changed_by, v.changed_at FROM service_policy_version v \
      LEFT JOIN app_user u ON u.id = v.changed_by";
@@ -97,14 +115,18 @@ async fn with_rules(tx: &mut Tx, row: PolicyVersionRow) -> Result<PolicyVersion,
             .into_iter()
             .filter_map(|(f, r)| Some((f.parse().ok()?, DisclosureRule::parse(&r)?))),
     );
-    Ok(PolicyVersion {
+    Ok(version_with(row, &policy))
+}
+
+fn version_with(row: PolicyVersionRow, policy: &ServicePolicy) -> PolicyVersion {
+    PolicyVersion {
         id: row.id,
         service_type_id: row.service_type_id,
         version: row.version,
         changed_by: row.changed_by,
         changed_at: Now::from_micros(row.changed_at),
         rules: policy.all().collect(),
-    })
+    }
 }
 
 /// The number of a service type's current policy version (0 before it has one).
@@ -159,25 +181,38 @@ pub(crate) async fn order_policy_version(
     order_id: Uuid,
     service_type_id: Uuid,
 ) -> Result<PolicyVersion, StoreError> {
+    // One statement: the version rows with their rules joined (a version row repeats per
+    // rule, with none when the version has no rules).
     let sql = format!(
-        "{POLICY_VERSION_SELECT} WHERE v.id = (SELECT policy_version_id FROM service_order WHERE id = $1) \
+        "SELECT v.id, v.service_type_id, v.version, u.display_name AS changed_by, v.changed_at, \
+         r.field_key, r.rule FROM service_policy_version v LEFT JOIN app_user u ON u.id = v.changed_by \
+         LEFT JOIN service_policy_version_rule r ON r.version_id = v.id \
+         WHERE v.id = (SELECT policy_version_id FROM service_order WHERE id = $1) \
          OR (v.service_type_id = $2 AND v.version = (SELECT MAX(version) FROM service_policy_version \
          WHERE service_type_id = $2)) ORDER BY v.version"
     );
     let rows = fetch!(
         tx,
         fetch_all,
-        PolicyVersionRow,
+        PolicyVersionRuleRow,
         &sql,
         order_id,
         service_type_id
     )?;
-    // The order's own version is the oldest of the (at most two) rows found.
-    let row = rows
-        .into_iter()
-        .next()
-        .ok_or_else(|| StoreError::Config(format!("no policy version for order {order_id}")))?;
-    with_rules(tx, row).await
+    // The order's own version is the oldest of the (at most two) versions found.
+    let mut rows = rows.into_iter();
+    let Some(first) = rows.next() else {
+        return Err(StoreError::Config(format!(
+            "no policy version for order {order_id}"
+        )));
+    };
+    let own = first.version.id;
+    let mut rules: Vec<_> = first.rule().into_iter().collect();
+    rules.extend(
+        rows.filter(|r| r.version.id == own)
+            .filter_map(|r| r.rule()),
+    );
+    Ok(version_with(first.version, &ServicePolicy::new(rules)))
 }
 
 /// What may still be disclosed on an order: the stricter of its version and the current.

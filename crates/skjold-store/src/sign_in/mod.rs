@@ -13,7 +13,7 @@ use uuid::Uuid;
 use skjold_core::citizen_view::Citizen;
 use skjold_core::{Actor, Problem};
 
-use crate::db::{Db, execute, fetch, scalar};
+use crate::db::{Db, execute, fetch, fetch_single, scalar};
 use crate::directory::{ACTOR_SELECT, ActorRow};
 use crate::{Now, StoreError};
 
@@ -194,12 +194,11 @@ impl SignInRecords {
     /// The actor behind an API token. A token stops working if its user moves to another
     /// organisation, is deactivated, or the token is revoked.
     pub async fn actor_by_api_token(&self, token_hash: &[u8]) -> Result<Option<Actor>, StoreError> {
-        let mut tx = self.db.read().await?;
         let sql = format!(
             "{ACTOR_SELECT} JOIN api_token t ON t.user_id = u.id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.organisation_id = u.organisation_id AND u.active = $2"
         );
-        let row = fetch!(&mut tx, fetch_optional, ActorRow, &sql, token_hash, true)?;
+        let row = fetch_single!(&self.db, fetch_optional, ActorRow, &sql, token_hash, true)?;
         row.map(ActorRow::into_actor).transpose()
     }
 

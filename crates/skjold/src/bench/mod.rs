@@ -2,12 +2,10 @@
 //! demo database, so it never touches real data.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
-use rand::Rng;
 
 use skjold_app::App;
 use skjold_app::bench::{Scratch, log_figures};
@@ -16,6 +14,7 @@ use skjold_core::Role;
 use skjold_core::orders::NewOrder;
 
 mod log_page;
+mod reads;
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
@@ -25,17 +24,21 @@ pub struct BenchArgs {
 
 #[derive(Subcommand, Debug)]
 enum BenchCommand {
-    /// A supplier reads an order over the JSON API (access-log write included).
+    /// A supplier reads an order over the JSON API (access-log write included), against
+    /// `skjold serve` in a process of its own, with `/healthz` measured alongside.
     Reads {
-        /// Concurrent clients.
+        /// Concurrent keep-alive connections.
         #[arg(long, default_value_t = 100)]
         clients: usize,
-        /// How long to measure, after a warm-up of a tenth of that.
-        #[arg(long, default_value_t = 20)]
+        /// How long to measure each, after a warm-up of a tenth of that.
+        #[arg(long, default_value_t = 10)]
         seconds: u64,
         /// Orders to spread the reads over.
         #[arg(long, default_value_t = 50)]
         orders: usize,
+        /// Runs; the medians are printed last.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
         /// Run on a fresh database on this PostgreSQL server instead of SQLite.
         #[arg(long)]
         database_url: Option<String>,
@@ -158,8 +161,9 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             clients,
             seconds,
             orders,
+            runs,
             database_url,
-        } => reads(clients, seconds, orders, database_url).await,
+        } => reads::run(clients, seconds, orders, runs, database_url).await,
         BenchCommand::Messages {
             messages,
             threads,
@@ -265,126 +269,8 @@ async fn import_bench(citizens: usize, batch: usize, database_url: Option<String
     Ok(())
 }
 
-async fn reads(
-    clients: usize,
-    seconds: u64,
-    order_count: usize,
-    database_url: Option<String>,
-) -> Result<()> {
-    if clients == 0 || seconds == 0 || order_count == 0 {
-        bail!("--clients, --seconds and --orders must be positive");
-    }
-    let (scratch, orders) = demo_with_orders(database_url.as_deref(), order_count).await?;
-    let (app, backend) = (scratch.app.clone(), scratch.backend());
-    let token = app.create_api_token("mentorhuset", "bench").await?;
-
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(skjold_web::serve(
-        listener,
-        app.clone(),
-        skjold_web::WebConfig::default(),
-        async {
-            let _ = stop_rx.await;
-        },
-    ));
-
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(clients)
-        .build()?;
-    let urls: Arc<Vec<String>> = Arc::new(
-        orders
-            .iter()
-            .map(|o| format!("http://{addr}/api/v1/orders/{o}"))
-            .collect(),
-    );
-    let measuring = Arc::new(AtomicBool::new(false));
-    let running = Arc::new(AtomicBool::new(true));
-    let errors = Arc::new(AtomicU64::new(0));
-    let mut tasks = Vec::with_capacity(clients);
-    for _ in 0..clients {
-        let (client, urls, token) = (client.clone(), urls.clone(), token.clone());
-        let (measuring, running, errors) = (measuring.clone(), running.clone(), errors.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            while running.load(Ordering::Relaxed) {
-                let url = &urls[rand::thread_rng().gen_range(0..urls.len())];
-                let start = Instant::now();
-                let ok = match client.get(url).bearer_auth(&token).send().await {
-                    Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
-                    Err(_) => false,
-                };
-                if measuring.load(Ordering::Relaxed) {
-                    if ok {
-                        latencies.push(start.elapsed());
-                    } else {
-                        errors.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-            }
-            latencies
-        }));
-    }
-    eprintln!("Opvarmning, derefter måling i {seconds} s med {clients} klienter …");
-    tokio::time::sleep(Duration::from_millis(seconds * 100)).await;
-    let log_before = count_log(&app).await?;
-    measuring.store(true, Ordering::Relaxed);
-    let started = Instant::now();
-    tokio::time::sleep(Duration::from_secs(seconds)).await;
-    measuring.store(false, Ordering::Relaxed);
-    let elapsed = started.elapsed();
-    running.store(false, Ordering::Relaxed);
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await?);
-    }
-    let log_after = count_log(&app).await?;
-    let _ = stop_tx.send(());
-    let _ = server.await;
-    scratch.cleanup().await;
-
-    all.sort();
-    let n = all.len();
-    if n == 0 {
-        bail!(
-            "no request succeeded ({} errors)",
-            errors.load(Ordering::Relaxed)
-        );
-    }
-    let pct = |p: f64| all[((n as f64 * p).ceil() as usize).clamp(1, n) - 1];
-    println!(
-        "bench reads: supplier reads an order via GET /api/v1/orders/{{id}} ({backend}, {clients} clients, {} orders)",
-        orders.len()
-    );
-    println!(
-        "  requests      {n} in {:.1} s, errors {}",
-        elapsed.as_secs_f64(),
-        errors.load(Ordering::Relaxed)
-    );
-    println!(
-        "  throughput    {:.0} logged reads/s",
-        n as f64 / elapsed.as_secs_f64()
-    );
-    println!(
-        "  latency       p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-        ms(pct(0.50)),
-        ms(pct(0.99)),
-        ms(all[n - 1])
-    );
-    println!(
-        "  access log    {} entries written while measuring (≥ one per read)",
-        log_after.saturating_sub(log_before)
-    );
-    Ok(())
-}
-
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-async fn count_log(app: &App) -> Result<u64> {
-    Ok(app.access_log_len().await?)
 }
 
 /// A throw-away demo with `orders` Mentorstøtte orders at Mentorhuset.

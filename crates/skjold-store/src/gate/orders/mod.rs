@@ -6,6 +6,7 @@
 mod lists;
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use uuid::Uuid;
 
@@ -17,11 +18,54 @@ use skjold_core::orders::{
     SupplierOrderView,
 };
 use skjold_core::oversight::UseKind;
-use skjold_core::{Action, Actor, FieldKey, OrgKind, Problem};
+use skjold_core::{Action, Actor, Art6Basis, Art9Basis, FieldKey, LegalBasis, OrgKind, Problem};
 
 use super::disclosures::{LEDGER_SELECT, LedgerRow};
 use super::order_content::{open_content, sealed_content};
 use super::*;
+
+/// An order as its supplier reads it, in one statement: the order, whether a DPA between
+/// its municipality and the supplier is in force, its purpose, and its sealed content.
+#[derive(sqlx::FromRow)]
+struct SupplierOrderRow {
+    #[sqlx(flatten)]
+    order: OrderRow,
+    dpa_in_force: bool,
+    content: Option<Vec<u8>>,
+    purpose_name: Option<String>,
+    purpose_art6: Option<String>,
+    purpose_art9: Option<String>,
+    purpose_national_law: Option<String>,
+}
+
+static SUPPLIER_ORDER_SELECT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {ORDER_COLUMNS}, EXISTS (SELECT 1 FROM dpa d WHERE d.controller_id = o.controller_id \
+         AND d.processor_id = o.supplier_id AND d.starts_on <= $2 \
+         AND (d.ends_on IS NULL OR d.ends_on >= $2)) AS dpa_in_force, \
+         (SELECT c.content FROM order_content c WHERE c.order_id = o.id) AS content, \
+         pu.name AS purpose_name, pu.art6 AS purpose_art6, pu.art9 AS purpose_art9, \
+         pu.national_law AS purpose_national_law {ORDER_FROM} \
+         LEFT JOIN purpose pu ON pu.id = s.purpose_id AND pu.organisation_id = o.controller_id \
+         WHERE o.id = $1"
+    )
+});
+
+async fn supplier_order_row(
+    tx: &mut Tx,
+    order_id: Uuid,
+    now: Now,
+) -> Result<Option<SupplierOrderRow>, StoreError> {
+    let today = now.local_date().to_string();
+    Ok(fetch!(
+        tx,
+        fetch_optional,
+        SupplierOrderRow,
+        SUPPLIER_ORDER_SELECT.as_str(),
+        order_id,
+        today.as_str()
+    )?)
+}
 
 #[derive(sqlx::FromRow)]
 struct DisclosedRow {
@@ -30,6 +74,9 @@ struct DisclosedRow {
     at: i64,
     #[sqlx(flatten)]
     sealed: SealedRow,
+    /// The rectification note on the value, sealed, when it is marked incorrect.
+    note_id: Option<Uuid>,
+    note: Option<Vec<u8>>,
 }
 
 /// An order's sealed disclosed values, read; see [`Gate::held_by_supplier`].
@@ -393,27 +440,26 @@ impl Gate {
         let mut tx = self.db.read().await?;
         let authorised = async {
             require(actor, Action::SupplyOrder)?;
-            let order = match order_row(&mut tx, order_id).await? {
-                Some(o) if o.supplier_id == actor.organisation_id => o,
+            let row = match supplier_order_row(&mut tx, order_id, now).await? {
+                Some(r) if r.order.supplier_id == actor.organisation_id => r,
                 _ => return Err(order_not_found()),
             };
-            if order.status() == OrderStatus::Open
-                && dpa_in_force(
-                    &mut tx,
-                    order.controller_id,
-                    order.supplier_id,
-                    now.local_date(),
-                )
-                .await?
-                .is_none()
-            {
+            if row.order.status() == OrderStatus::Open && !row.dpa_in_force {
                 return Err(StoreError::Refused(Problem::DpaNotInForce));
             }
-            Ok(order)
+            Ok(row)
         }
         .await;
-        let order = match authorised {
-            Ok(o) => o,
+        let SupplierOrderRow {
+            order,
+            dpa_in_force: _,
+            content,
+            purpose_name,
+            purpose_art6,
+            purpose_art9,
+            purpose_national_law,
+        } = match authorised {
+            Ok(r) => r,
             Err(e) => {
                 let u = Use::new(
                     UseKind::View,
@@ -424,8 +470,14 @@ impl Gate {
                 return Err(self.refuse(tx, actor, now, u, e).await);
             }
         };
-        let (purpose, legal_basis) =
-            purpose_summary(&mut tx, order.controller_id, order.purpose_id).await?;
+        let purpose = purpose_name.ok_or(StoreError::Refused(Problem::PurposeNotFound))?;
+        let legal_basis = LegalBasis {
+            art6: Art6Basis::parse(purpose_art6.as_deref().unwrap_or_default())
+                .unwrap_or(Art6Basis::PublicTask),
+            art9: purpose_art9.as_deref().and_then(Art9Basis::parse),
+            national_law: purpose_national_law.unwrap_or_default(),
+        }
+        .summary();
         let policy = order_policy_version(&mut tx, order.id, order.service_type_id).await?;
         if order.status() == OrderStatus::Closed {
             return Ok(SupplierOrderView {
@@ -438,7 +490,9 @@ impl Gate {
                 policy: Some(policy),
             });
         }
-        let held = self.held_by_supplier(&mut tx, &order).await?;
+        let held = self
+            .held_by_supplier_with(&mut tx, &order, Some(content))
+            .await?;
         self.log_after(
             tx,
             Some(actor),
@@ -473,12 +527,24 @@ impl Gate {
         tx: &mut Tx,
         order: &OrderRow,
     ) -> Result<Held, StoreError> {
+        self.held_by_supplier_with(tx, order, None).await
+    }
+
+    /// [`Gate::held_by_supplier`], with the sealed content when the caller read it already
+    /// (`Some(None)`: the order has none).
+    async fn held_by_supplier_with(
+        &self,
+        tx: &mut Tx,
+        order: &OrderRow,
+        content: Option<Option<Vec<u8>>>,
+    ) -> Result<Held, StoreError> {
         let rows = fetch!(
             tx,
             fetch_all,
             DisclosedRow,
-            "SELECT d.field_key, d.kind, d.at, p.id, p.ciphertext, p.source, p.collected_at, p.restricted \
-             FROM disclosure d JOIN personal_datum p ON p.id = d.datum_id WHERE d.order_id = $1 \
+            "SELECT d.field_key, d.kind, d.at, p.id, p.ciphertext, p.source, p.collected_at, p.restricted, \
+             n.id AS note_id, n.note FROM disclosure d JOIN personal_datum p ON p.id = d.datum_id \
+             LEFT JOIN datum_note n ON n.id = p.incorrect_note WHERE d.order_id = $1 \
              AND p.restricted = $2 AND p.removed_at IS NULL ORDER BY d.at, d.id",
             order.id,
             false
@@ -486,8 +552,14 @@ impl Gate {
         Ok(Held {
             subject_id: order.subject_id,
             order_id: order.id,
-            content: sealed_content(tx, order.id).await?,
-            notes: super::rights::rectification_notes(tx, order.subject_id).await?,
+            content: match content {
+                Some(read) => read,
+                None => sealed_content(tx, order.id).await?,
+            },
+            notes: rows
+                .iter()
+                .filter_map(|r| Some((r.sealed.id, r.note_id?, r.note.clone()?)))
+                .collect(),
             wrapped: self.wrapped_key(order.subject_id).await?,
             rows,
         })
