@@ -63,6 +63,7 @@ mod kind;
 mod lexicon;
 mod replace;
 mod scrubber;
+pub mod synth;
 pub mod ubl;
 pub mod validate;
 
