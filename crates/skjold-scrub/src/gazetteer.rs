@@ -73,6 +73,11 @@ impl Gazetteer {
         self.surnames.contains(&word_hash(word))
     }
 
+    /// Whether a word with this [`word_hash`] is a listed surname.
+    pub fn is_surname_hash(&self, h: u64) -> bool {
+        self.surnames.contains(&h)
+    }
+
     /// Whether a lower-case street name (possibly several words) is listed.
     pub fn is_street(&self, lower: &str) -> bool {
         self.streets.contains(lower) || self.street_bases.contains(lower)

@@ -62,6 +62,7 @@ mod jsonl;
 mod kind;
 mod lexicon;
 mod replace;
+mod scan;
 mod scrubber;
 pub mod synth;
 pub mod ubl;

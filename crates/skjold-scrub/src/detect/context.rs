@@ -25,21 +25,25 @@ pub enum Before {
 const WINDOW_WORDS: usize = 3;
 
 fn classify_word(w: &str) -> Before {
+    use lexicon::context_flags as F;
     let w = w.trim_end_matches([':', ',', ';', ')', '(']);
     let bare = w.trim_end_matches('.');
     let sets = lexicon::sets();
-    let is = |list: &lexicon::WordSet| list.contains(bare) || list.contains(w);
+    // One look-up per form gives every list the word is in.
+    let flag = |x: &str| sets.context.get(x).copied().unwrap_or(0);
+    let f = flag(bare) | if w.len() == bare.len() { 0 } else { flag(w) };
+    let is = |bit: u8| f & bit != 0;
     // Specific before generic: "personnummer" is both Danish and Norwegian.
-    if is(&sets.no_id) && !is(&sets.cpr) {
+    if is(F::NO_ID) && !is(F::CPR) {
         return Before::NoId;
     }
-    if is(&sets.cpr) {
+    if is(F::CPR) {
         return Before::Cpr;
     }
-    if is(&sets.account) {
+    if is(F::ACCOUNT) {
         return Before::Account;
     }
-    if is(&sets.phone) || bare.starts_with("tlf") || bare.starts_with("telefon") {
+    if is(F::PHONE) || bare.starts_with("tlf") || bare.starts_with("telefon") {
         return Before::Phone;
     }
     if bare.starts_with("kontonr") || bare.starts_with("kontonummer") {
@@ -48,11 +52,11 @@ fn classify_word(w: &str) -> Before {
     if bare.starts_with("cpr") {
         return Before::Cpr;
     }
-    if is(&sets.negative)
-        || lexicon::NEGATIVE_CONTEXT_PREFIXES
-            .iter()
-            .any(|p| bare.starts_with(p))
-    {
+    let by_first = bare
+        .as_bytes()
+        .first()
+        .map_or(&[][..], |&b| &sets.negative_prefixes[usize::from(b)][..]);
+    if is(F::NEGATIVE) || by_first.iter().any(|p| bare.starts_with(p)) {
         return Before::Negative;
     }
     Before::None
@@ -63,7 +67,7 @@ fn classify_word(w: &str) -> Before {
 pub fn before(text: &str, pos: usize) -> Before {
     let bytes = text.as_bytes();
     let mut i = pos.min(bytes.len());
-    let mut lower = String::new();
+    let mut buf = [0u8; 64];
     for _ in 0..WINDOW_WORDS {
         // Skip spaces and opening punctuation.
         while i > 0
@@ -87,13 +91,14 @@ pub fn before(text: &str, pos: usize) -> Before {
         if word.bytes().any(|b| b.is_ascii_digit()) {
             return Before::None;
         }
-        lower.clear();
-        lower.extend(word.chars().flat_map(char::to_lowercase));
-        let c = classify_word(&lower);
-        if c != Before::None {
-            return c;
+        // A word too long for the buffer is in no list.
+        if let Some(lower) = lexicon::lower_in(word, &mut buf) {
+            let c = classify_word(lower);
+            if c != Before::None {
+                return c;
+            }
         }
-        if lower.ends_with(['.', '!', '?']) {
+        if word.ends_with(['.', '!', '?']) {
             return Before::None;
         }
     }
@@ -107,12 +112,16 @@ pub fn unit_after(text: &str, pos: usize) -> bool {
     if rest.starts_with('%') || rest.starts_with(",-") {
         return true;
     }
-    let word: String = rest
+    let wlen: usize = rest
         .chars()
         .take_while(|c| c.is_alphanumeric() || *c == '.')
         .take(12)
-        .flat_map(char::to_lowercase)
-        .collect();
+        .map(char::len_utf8)
+        .sum();
+    let mut buf = [0u8; 64];
+    let Some(word) = lexicon::lower_in(&rest[..wlen], &mut buf) else {
+        return false;
+    };
     let word = word.trim_end_matches('.');
     !word.is_empty() && lexicon::sets().amount_after.contains(&word)
 }
