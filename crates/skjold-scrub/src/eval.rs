@@ -360,7 +360,9 @@ mod heldout {
             println!("extra  {} {} {:?}", m.id, m.kind, m.text);
         }
         assert_eq!(r.documents, 160);
-        assert!(r.recall() >= 0.94, "recall {}", r.recall());
-        assert!(r.precision() >= 0.95, "precision {}", r.precision());
+        // Before the payment-phrase and Norwegian-number rules: recall 0.9476, precision
+        // 1.0. After: recall 0.9919 (two "revmatisme" missed), precision 1.0.
+        assert!(r.recall() >= 0.99, "recall {}", r.recall());
+        assert!(r.precision() >= 0.99, "precision {}", r.precision());
     }
 }

@@ -191,6 +191,7 @@ impl Scrubber {
             for &(s, e) in &t.numbers {
                 numbers::scan_run(text, s, e, self.today, out);
             }
+            numbers::scan_reg_account(text, &t.numbers, out);
             names::scan(text, &t.caps, out);
             address::scan(text, t.numbers.iter().map(|&(s, _)| s), out);
         });
@@ -425,6 +426,70 @@ mod tests {
             kinds("Ole Bakke ringede i går."),
             pairs(&[("Ole Bakke", "PERSON")])
         );
+    }
+
+    /// Norwegian identity numbers with both check digits valid are findings with no
+    /// keyword near them, written as 11 digits or as 6 + 5.
+    #[test]
+    fn norwegian_ids_need_no_keyword() {
+        let mut r = crate::synth::Rng::new(11);
+        for i in 0..300 {
+            let mut id = String::new();
+            crate::synth::no_id(&mut r, i % 3 == 1, i % 3 == 2, &mut id);
+            let grouped = format!("{} {}", &id[..6], &id[6..]);
+            for (written, frame) in [
+                (&id, "Saken gjelder {} og er sendt videre."),
+                (&grouped, "Vedlagt kopi for {}, mottatt i går."),
+                (&id, "{}"),
+            ] {
+                let text = frame.replace("{}", written);
+                let k = kinds(&text);
+                assert!(k.contains(&(written.to_string(), "NO_ID")), "{text}: {k:?}");
+            }
+        }
+        // Check digits that do not hold: not an identity number.
+        assert_eq!(
+            kinds("Saken gjelder 30069439079 og er sendt videre."),
+            vec![]
+        );
+        // Valid check digits but no real date (a test person's month + 80).
+        assert_eq!(
+            kinds("Testperson 01889610057 i Tenor."),
+            pairs(&[("01889610057", "NO_ID")])
+        )
+    }
+
+    /// A registration and account number in a payment phrase is an account without the
+    /// word "konto".
+    #[test]
+    fn danish_accounts_in_payment_phrases() {
+        for (text, acct) in [
+            ("Beløbet indbetales på 1234 0012345678.", "1234 0012345678"),
+            (
+                "Det overføres til reg. 1234 kt 12345678 i morgen.",
+                "1234 kt 12345678",
+            ),
+            (
+                "Udbetales til 1234-1234567890 hurtigst muligt.",
+                "1234-1234567890",
+            ),
+            ("Honoraret udbetales til 9243 8667420.", "9243 8667420"),
+            (
+                "Betal venligst til 5301 0245871 senest fredag.",
+                "5301 0245871",
+            ),
+            (
+                "Pengene overføres til bankkonto 3409 11223344.",
+                "3409 11223344",
+            ),
+            ("Indbetal på reg.nr. 6610 kt. 5552019.", "6610 kt. 5552019"),
+        ] {
+            assert_eq!(kinds(text), pairs(&[(acct, "ACCOUNT")]), "{text}");
+        }
+        // Without a payment word a short account part stays unknown, and business
+        // numbers stay business numbers.
+        assert_eq!(kinds("Der er 2024 1234567 registreringer."), vec![]);
+        assert_eq!(kinds("Betal faktura 1234 567890 i dag."), vec![]);
     }
 
     #[test]

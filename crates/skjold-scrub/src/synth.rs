@@ -116,8 +116,19 @@ fn cpr(r: &mut Rng, out: &mut String) {
 }
 
 fn fnr(r: &mut Rng, out: &mut String) {
+    no_id(r, false, false, out);
+}
+
+/// A Norwegian identity number with both check digits valid: a fødselsnummer, or a D-
+/// or H-nummer (40 added to the day or the month), born 1940–1999.
+pub fn no_id(r: &mut Rng, d_number: bool, h_number: bool, out: &mut String) {
     loop {
-        let (d, m, y) = (r.range(1, 28), r.range(1, 12), r.range(40, 99));
+        let (mut d, mut m, y) = (r.range(1, 28), r.range(1, 12), r.range(40, 99));
+        if d_number {
+            d += 40;
+        } else if h_number {
+            m += 40;
+        }
         let base = format!("{d:02}{m:02}{y:02}{:03}", r.range(0, 499));
         let mut dd: Vec<u32> = base.bytes().map(|b| u32::from(b - b'0')).collect();
         let k1 = 11

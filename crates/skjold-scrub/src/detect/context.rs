@@ -105,6 +105,66 @@ pub fn before(text: &str, pos: usize) -> Before {
     Before::None
 }
 
+/// Stems of payment words ("indbetales", "overføres", "betaling", "bankoverførsel",
+/// "reg.nr."): one of them a few words before a registration and account number marks it
+/// as an account even without the word "konto".
+const PAYMENT_STEMS: &[&str] = &[
+    "indbetal",
+    "udbetal",
+    "utbetal",
+    "betal",
+    "overfør",
+    "overfor",
+    "bank",
+    "reg.",
+    "regnr",
+    "reg-nr",
+    "registreringsn",
+    "indsæt",
+    "indsat",
+    "kt.",
+];
+
+/// How many words before a number [`payment_before`] reads.
+const PAYMENT_WINDOW_WORDS: usize = 4;
+
+/// Whether a payment word stands among the few words before byte `pos`, in the same
+/// sentence and with no other number between.
+pub fn payment_before(text: &str, pos: usize) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = pos.min(bytes.len());
+    let mut buf = [0u8; 64];
+    for _ in 0..PAYMENT_WINDOW_WORDS {
+        while i > 0 && matches!(bytes[i - 1], b' ' | b'\t' | b'(' | b'"' | b':' | b'=') {
+            i -= 1;
+        }
+        if i == 0 || bytes[i - 1] == b'\n' {
+            return false;
+        }
+        let end = i;
+        while i > 0 && !matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'(' | b'"') {
+            i -= 1;
+        }
+        let Some(word) = text.get(i..end) else {
+            return false;
+        };
+        if word.bytes().any(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        if let Some(lower) = lexicon::lower_in(word, &mut buf) {
+            let bare = lower.trim_end_matches([':', ',', ';']);
+            if bare == "reg" || PAYMENT_STEMS.iter().any(|p| bare.starts_with(p)) {
+                return true;
+            }
+        }
+        // "reg." ends with a full stop but ends no sentence.
+        if word.ends_with(['!', '?']) || (word.ends_with('.') && word.len() > 4) {
+            return false;
+        }
+    }
+    false
+}
+
 /// Whether the word right after byte `pos` is a currency or a unit ("kr.", "stk.", "%").
 pub fn unit_after(text: &str, pos: usize) -> bool {
     let rest = text.get(pos..).unwrap_or("");

@@ -114,7 +114,16 @@ pub fn scan_run(text: &str, start: usize, end: usize, today: Date, out: &mut Vec
                 digit_buf[n..n + take].copy_from_slice(&d[..take]);
                 n += take;
             }
-            match classify(text, ctx, e, slice, g == 0 && plus, &digit_buf[..n], today) {
+            match classify(
+                text,
+                ctx,
+                s,
+                e,
+                slice,
+                g == 0 && plus,
+                &digit_buf[..n],
+                today,
+            ) {
                 Class::Pii(kind, confidence) => {
                     out.push(Finding {
                         start: s,
@@ -133,6 +142,57 @@ pub fn scan_run(text: &str, start: usize, end: usize, today: Date, out: &mut Vec
         if !advanced {
             g += 1;
         }
+    }
+}
+
+/// Words that join a registration number to an account number: "1234 kt. 12345678".
+const REG_ACCOUNT_JOINERS: &[&str] = &[
+    " kt. ",
+    " kt ",
+    " kt.",
+    " kto. ",
+    " kto ",
+    " konto ",
+    " kontonr. ",
+    " kontonr ",
+    " konto nr. ",
+    " / ",
+    "/",
+];
+
+/// A registration number and an account number written as two runs with a joining word
+/// between them ("reg. 1234 kt. 12345678"): one account finding over both. `runs` are
+/// the number runs of the text in order.
+pub fn scan_reg_account(text: &str, runs: &[(usize, usize)], out: &mut Vec<Finding>) {
+    let b = text.as_bytes();
+    for w in runs.windows(2) {
+        let ((s1, e1), (s2, e2)) = (w[0], w[1]);
+        let digits = |s: usize, e: usize| b[s..e].iter().all(u8::is_ascii_digit);
+        if e1 - s1 != 4 || !(6..=10).contains(&(e2 - s2)) || !digits(s1, e1) || !digits(s2, e2) {
+            continue;
+        }
+        if (s1 > 0 && b[s1 - 1].is_ascii_alphanumeric())
+            || b.get(e2).is_some_and(u8::is_ascii_alphanumeric)
+        {
+            continue;
+        }
+        let gap = &text[e1..s2];
+        if !REG_ACCOUNT_JOINERS
+            .iter()
+            .any(|j| gap.eq_ignore_ascii_case(j))
+        {
+            continue;
+        }
+        let confidence = if gap.contains('/') { 0.7 } else { 0.9 };
+        if gap.contains('/') && !context::payment_before(text, s1) {
+            continue;
+        }
+        out.push(Finding {
+            start: s1,
+            end: e2,
+            kind: Kind::Account,
+            confidence,
+        });
     }
 }
 
@@ -186,9 +246,11 @@ fn is_date_like(groups: &[Group]) -> bool {
     false
 }
 
+#[allow(clippy::too_many_arguments)]
 fn classify(
     text: &str,
     ctx: Before,
+    s: usize,
     e: usize,
     groups: &[Group],
     plus: bool,
@@ -254,15 +316,21 @@ fn classify(
         return Class::Unknown;
     }
 
-    // Norwegian identity numbers and account numbers: 11 digits.
-    if n == 11 && (*l == [11] || (*l == [6, 5] && seps_in(groups, b" "))) {
+    // Norwegian identity numbers and account numbers: 11 digits, or 6 + 5.
+    if n == 11 && (*l == [11] || (*l == [6, 5] && seps_in(groups, b" -"))) {
         let noid = validate::no_id(d, today).is_some();
+        // Both check digits hold: one random number in about 120 passes, so with no word
+        // before it this is an identity number too, if a less certain one.
+        let checks = noid || validate::no_id_check_digits(d, today);
         let acct = validate::no_account(d);
         return match ctx {
             Before::Account if acct => Class::Pii(Kind::Account, 0.9),
             Before::Account if !noid => Class::Pii(Kind::Account, 0.6),
             Before::Negative if noid => Class::Pii(Kind::NoId, 0.3),
             _ if noid => Class::Pii(Kind::NoId, if ctx == Before::NoId { 0.99 } else { 0.9 }),
+            Before::Negative => Class::Unknown,
+            Before::NoId | Before::Cpr if checks => Class::Pii(Kind::NoId, 0.9),
+            _ if checks => Class::Pii(Kind::NoId, 0.7),
             Before::NoId | Before::Cpr => Class::Pii(Kind::NoId, 0.6),
             _ => Class::Unknown,
         };
@@ -283,6 +351,9 @@ fn classify(
         return match ctx {
             Before::Account => Class::Pii(Kind::Account, 0.9),
             Before::Negative => Class::Unknown,
+            // "indbetales på 1234 0012345678", "overføres til 1234-1234567": a payment
+            // word a few words before says what the number is, as "konto" would.
+            _ if context::payment_before(text, s) => Class::Pii(Kind::Account, 0.85),
             _ if l[1] == 10 => Class::Pii(Kind::Account, 0.7),
             _ => Class::Unknown,
         };
