@@ -438,21 +438,3 @@ pub fn lower_in<'a>(s: &str, buf: &'a mut [u8; 64]) -> Option<&'a str> {
     }
     std::str::from_utf8(&buf[..n]).ok()
 }
-
-/// A set of [`word_hash`]es.
-pub type HashedSet = std::collections::HashSet<u64, FxBuild>;
-
-/// Hashed forms of the sets the name detector consults for every capitalised word.
-pub struct HashedSets {
-    pub stop: HashedSet,
-    pub company: HashedSet,
-}
-
-/// The process-wide hashed sets.
-pub fn hashed() -> &'static HashedSets {
-    static S: std::sync::OnceLock<HashedSets> = std::sync::OnceLock::new();
-    S.get_or_init(|| HashedSets {
-        stop: STOP_WORDS.iter().map(|w| word_hash(w)).collect(),
-        company: COMPANY_SUFFIXES.iter().map(|w| word_hash(w)).collect(),
-    })
-}

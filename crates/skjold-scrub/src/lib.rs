@@ -9,12 +9,12 @@
 //! | [`Kind`] | code | how |
 //! |---|---|---|
 //! | `CPR` | `[CPR]` | `DDMMYY-SSSS` with a real, past birth date (century from the 7th digit); mod 11 only raises confidence |
-//! | `NO_ID` | `[FNR]` | fødselsnummer, D- and H-nummer: both check digits (and the 2032 rule), real date |
+//! | `NO_ID` | `[FNR]` | fødselsnummer, D- and H-nummer, 11 digits or 6 + 5: both check digits (and the 2032 rule); a real date raises confidence; no keyword needed |
 //! | `PERSON` | `[NAVN]` | capitalised runs starting at a listed first name, or after a title or role word, or before a known surname; not companies, streets or places |
 //! | `EMAIL` | `[EMAIL]` | pattern |
 //! | `PHONE` | `[TELEFON]` | 8-digit national formats with or without +45/+47; never dates, amounts, CVR/EAN/order numbers |
 //! | `ADDRESS` | `[ADRESSE]` | street ending or street list + house number, floor/side, postcode and town |
-//! | `ACCOUNT` | `[KONTO]` | IBAN (mod 97), Danish reg. + account, Norwegian account (mod 11) |
+//! | `ACCOUNT` | `[KONTO]` | IBAN (mod 97), Danish reg. + account (after "konto", or a payment word such as "indbetales", "overføres", "reg."; "1234 kt. 1234567"), Norwegian account (mod 11) |
 //! | `SENSITIVE` | `[FØLSOMT]` | Danish and Norwegian terms for health, criminal records, union membership, religion, ethnicity, sexual orientation |
 //!
 //! Context words change the confidence of the number right next to them only: "CPR-nr."
@@ -24,7 +24,9 @@
 //! # Entry points
 //!
 //! - [`Scrubber::scrub`] / [`Scrubber::find`]: one text.
-//! - [`Scrubber::scrub_jsonl`]: the JSONL contract (byte offsets into the input).
+//! - [`Scrubber::scrub_jsonl`]: the JSONL contract (byte offsets into the input),
+//!   streamed in batches spread over cores, output in input order ([`with_threads`]
+//!   sets the number of cores).
 //! - [`Scrubber::scrub_ubl`]: UBL 2.1 invoices and credit notes (OIOUBL, PEPPOL BIS 3,
 //!   EHF); see [`ubl`].
 //! - [`Scrubber::evaluate`]: scores against a labelled corpus.
@@ -70,7 +72,7 @@ pub mod validate;
 
 pub use error::{Error, ErrorKind};
 pub use eval::EvalReport;
-pub use jsonl::{JsonFinding, JsonlSummary, OutLine};
+pub use jsonl::{JsonFinding, JsonlSummary, OutLine, with_threads};
 pub use kind::{Finding, Kind};
 pub use replace::{Replacer, normalise};
 pub use scrubber::{Config, Scrubbed, Scrubber};

@@ -17,7 +17,7 @@
 //! "Gruppen") is a company and is skipped. Street names that begin with a first name
 //! ("Thomas Koppelsgade 166") lose to the address detector when findings overlap.
 
-use crate::gazetteer::{Gazetteer, STRONG_RANK};
+use crate::gazetteer::{Gazetteer, STRONG_RANK, WordInfo};
 use crate::kind::{Finding, Kind};
 use crate::lexicon;
 
@@ -40,15 +40,13 @@ struct Word {
     surname: bool,
 }
 
-fn strength(g: &Gazetteer, word: &str, hash: u64, stop: bool, acronym: bool) -> Strength {
+fn strength(g: &Gazetteer, word: &str, info: WordInfo, stop: bool, acronym: bool) -> Strength {
     if stop || acronym {
         return Strength::None;
     }
     let rank = match word.split_once('-') {
-        Some((first, _)) => g
-            .first_name_rank(first)
-            .or_else(|| g.first_rank_of_hash(hash)),
-        None => g.first_rank_of_hash(hash),
+        Some((first, _)) => g.first_name_rank(first).or(info.first_rank()),
+        None => info.first_rank(),
     };
     match rank {
         Some(r) if r <= STRONG_RANK => Strength::Strong,
@@ -57,12 +55,12 @@ fn strength(g: &Gazetteer, word: &str, hash: u64, stop: bool, acronym: bool) -> 
     }
 }
 
-fn is_surname(g: &Gazetteer, word: &str, hash: u64, stop: bool) -> bool {
+fn is_surname(g: &Gazetteer, word: &str, info: WordInfo, stop: bool) -> bool {
     !stop
         && if word.contains('-') {
             word.split('-').any(|p| g.is_surname(p))
         } else {
-            g.is_surname_hash(hash)
+            info.surname()
         }
 }
 
@@ -211,11 +209,11 @@ pub fn scan(text: &str, spans: &[(usize, usize)], out: &mut Vec<Finding>) {
             if w.is_empty() {
                 return None;
             }
-            let hash = lexicon::word_hash(w);
-            let hashed = lexicon::hashed();
+            // One look-up: first-name rank, surname, stop word, company form.
+            let info = g.info(lexicon::word_hash(w));
             // "A" in "A/S", "I" in "I/S": part of a company form.
             let slash_after = text.as_bytes().get(s + w.len()) == Some(&b'/');
-            let stop = slash_after || hashed.stop.contains(&hash);
+            let stop = slash_after || info.stop();
             // All capitals and at least two letters ("CPR", "EAN", "HANS").
             let acronym = w.len() >= 2
                 && w.chars().nth(1).is_some_and(|c| !c.is_lowercase())
@@ -223,9 +221,9 @@ pub fn scan(text: &str, spans: &[(usize, usize)], out: &mut Vec<Finding>) {
             Some(Word {
                 start: s,
                 end: s + w.len(),
-                strength: strength(g, w, hash, stop, acronym),
-                surname: is_surname(g, w, hash, stop),
-                company: hashed.company.contains(&hash),
+                strength: strength(g, w, info, stop, acronym),
+                surname: is_surname(g, w, info, stop),
+                company: info.company(),
                 stop,
                 acronym,
             })
