@@ -68,6 +68,29 @@ fn main() {
         big.len() as f64 / 1e6 / secs
     );
 
+    // JSONL, the whole path (parse, scrub, write), on the dense synthetic corpus.
+    let mut jsonl = Vec::new();
+    skjold_scrub::synth::write_corpus(1, 20_000_000, &mut jsonl).expect("corpus");
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for threads in [1, cores] {
+        let mut speeds = Vec::new();
+        for _ in 0..3 {
+            let start = Instant::now();
+            skjold_scrub::with_threads(threads, || {
+                s.scrub_jsonl(&jsonl[..], std::io::sink(), &mut |_| {})
+            })
+            .expect("pool")
+            .expect("jsonl");
+            speeds.push(jsonl.len() as f64 / 1e6 / start.elapsed().as_secs_f64());
+        }
+        speeds.sort_by(f64::total_cmp);
+        println!(
+            "jsonl (dense synthetic, {:.0} MB), {threads} thread(s): {:.1} MB/s (median of 3)",
+            jsonl.len() as f64 / 1e6,
+            speeds[1]
+        );
+    }
+
     // UBL: every example invoice.
     let mut files = Vec::new();
     xml_files(&data.join("invoices"), &mut files);

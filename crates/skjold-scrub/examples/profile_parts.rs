@@ -41,7 +41,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     skjold_scrub::detect::names::scan(&big, &caps, &mut out);
     println!("names: {:.1} MB/s", mb / t.elapsed().as_secs_f64());
     let t = Instant::now();
-    skjold_scrub::detect::address::scan(&big, &nums, &mut out);
+    skjold_scrub::detect::address::scan(&big, nums.iter().copied(), &mut out);
     println!("address: {:.1} MB/s", mb / t.elapsed().as_secs_f64());
     let today = skjold_scrub::Date::today_utc();
     let t = Instant::now();

@@ -8,16 +8,58 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::lexicon::{FxBuild, HashedSet, word_hash};
+use crate::lexicon::{FxBuild, word_hash};
 use std::sync::OnceLock;
 
 /// First names at or below this frequency rank count as strong evidence on their own.
 pub const STRONG_RANK: u32 = 6000;
 
+/// What the lists say about one word (by its [`word_hash`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WordInfo {
+    /// Frequency rank as a first name, or `u32::MAX` when it is none.
+    rank: u32,
+    flags: u8,
+}
+
+const SURNAME: u8 = 1;
+const STOP: u8 = 2;
+const COMPANY: u8 = 4;
+
+impl WordInfo {
+    const NONE: WordInfo = WordInfo {
+        rank: u32::MAX,
+        flags: 0,
+    };
+
+    /// Frequency rank as a first name.
+    pub fn first_rank(self) -> Option<u32> {
+        (self.rank != u32::MAX).then_some(self.rank)
+    }
+
+    /// A listed surname.
+    pub fn surname(self) -> bool {
+        self.flags & SURNAME != 0
+    }
+
+    /// A stop word ([`crate::lexicon::STOP_WORDS`]).
+    pub fn stop(self) -> bool {
+        self.flags & STOP != 0
+    }
+
+    /// A company form ([`crate::lexicon::COMPANY_SUFFIXES`]).
+    pub fn company(self) -> bool {
+        self.flags & COMPANY != 0
+    }
+}
+
 /// The parsed lists.
+///
+/// First names, surnames, stop words and company forms share one table keyed by the
+/// word's lower-case hash, so the name detector learns all it needs about a capitalised
+/// word with one look-up.
 pub struct Gazetteer {
-    first_rank: HashMap<u64, u32, FxBuild>,
-    surnames: HashedSet,
+    words: HashMap<u64, WordInfo, FxBuild>,
     streets: HashSet<&'static str, FxBuild>,
     street_bases: HashSet<&'static str, FxBuild>,
 }
@@ -38,20 +80,34 @@ impl Gazetteer {
     pub fn get() -> &'static Gazetteer {
         static G: OnceLock<Gazetteer> = OnceLock::new();
         G.get_or_init(|| {
-            let mut first_rank = HashMap::with_capacity_and_hasher(115_000, FxBuild::default());
+            let mut words: HashMap<u64, WordInfo, FxBuild> =
+                HashMap::with_capacity_and_hasher(160_000, FxBuild::default());
             for (i, n) in lines(DK_FIRST).enumerate() {
-                first_rank.entry(word_hash(n)).or_insert(i as u32);
+                let w = words.entry(word_hash(n)).or_insert(WordInfo::NONE);
+                w.rank = w.rank.min(i as u32);
             }
             // Faker's lists are the commonest names of each country: treat as strong.
             for n in lines(FAKER_FIRST) {
-                first_rank.insert(word_hash(n), 0);
+                words.entry(word_hash(n)).or_insert(WordInfo::NONE).rank = 0;
+            }
+            for (list, flag) in [
+                (
+                    &mut lines(DK_SURNAMES).chain(lines(FAKER_SURNAMES))
+                        as &mut dyn Iterator<Item = &str>,
+                    SURNAME,
+                ),
+                (&mut crate::lexicon::STOP_WORDS.iter().copied(), STOP),
+                (
+                    &mut crate::lexicon::COMPANY_SUFFIXES.iter().copied(),
+                    COMPANY,
+                ),
+            ] {
+                for n in list {
+                    words.entry(word_hash(n)).or_insert(WordInfo::NONE).flags |= flag;
+                }
             }
             Gazetteer {
-                first_rank,
-                surnames: lines(DK_SURNAMES)
-                    .chain(lines(FAKER_SURNAMES))
-                    .map(word_hash)
-                    .collect(),
+                words,
                 streets: lines(DK_STREETS).collect(),
                 street_bases: lines(FAKER_STREET_BASES).collect(),
             }
@@ -63,14 +119,19 @@ impl Gazetteer {
         self.first_rank_of_hash(word_hash(word))
     }
 
+    /// What the lists say about the word with this [`word_hash`].
+    pub fn info(&self, h: u64) -> WordInfo {
+        self.words.get(&h).copied().unwrap_or(WordInfo::NONE)
+    }
+
     /// Frequency rank of a first name given its [`word_hash`].
     pub fn first_rank_of_hash(&self, h: u64) -> Option<u32> {
-        self.first_rank.get(&h).copied()
+        self.info(h).first_rank()
     }
 
     /// Whether a word (any case) is a listed surname.
     pub fn is_surname(&self, word: &str) -> bool {
-        self.surnames.contains(&word_hash(word))
+        self.info(word_hash(word)).surname()
     }
 
     /// Whether a lower-case street name (possibly several words) is listed.

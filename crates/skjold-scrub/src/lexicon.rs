@@ -169,6 +169,30 @@ pub const STREET_ENDINGS: &[&str] = &[
     "holmen", "ager", "agre", "dal", "dalen", "lykke", "mose", "mosen",
 ];
 
+/// The longest of [`STREET_ENDINGS`] that `lower` ends with, leaving at least two bytes
+/// before it.
+pub fn street_ending(lower: &str) -> Option<&'static str> {
+    let endings = &sets().street_endings;
+    let longest = STREET_ENDING_MAX.min(lower.len().saturating_sub(2));
+    (1..=longest)
+        .rev()
+        .filter(|&k| lower.is_char_boundary(lower.len() - k))
+        .find_map(|k| endings.get(&lower[lower.len() - k..]).copied())
+}
+
+/// Length in bytes of the longest of [`STREET_ENDINGS`].
+pub const STREET_ENDING_MAX: usize = {
+    let mut m = 0;
+    let mut i = 0;
+    while i < STREET_ENDINGS.len() {
+        if STREET_ENDINGS[i].len() > m {
+            m = STREET_ENDINGS[i].len();
+        }
+        i += 1;
+    }
+    m
+};
+
 /// Words that are a street type on their own ("Brønshøj Allé", "Karl Johans gate").
 #[rustfmt::skip]
 pub const STREET_WORDS: &[&str] = &[
@@ -315,12 +339,22 @@ pub struct Sets {
     pub triggers: WordSet,
     pub greetings: WordSet,
     pub street_words: WordSet,
-    pub cpr: WordSet,
-    pub no_id: WordSet,
-    pub account: WordSet,
-    pub phone: WordSet,
-    pub negative: WordSet,
     pub amount_after: WordSet,
+    /// [`STREET_ENDINGS`] as a set.
+    pub street_endings: WordSet,
+    /// Every context word with the lists it is in ([`context_flags`]).
+    pub context: std::collections::HashMap<&'static str, u8, FxBuild>,
+    /// [`NEGATIVE_CONTEXT_PREFIXES`] by first byte.
+    pub negative_prefixes: Vec<Vec<&'static str>>,
+}
+
+/// Bits of [`Sets::context`].
+pub mod context_flags {
+    pub const CPR: u8 = 1;
+    pub const NO_ID: u8 = 2;
+    pub const ACCOUNT: u8 = 4;
+    pub const PHONE: u8 = 8;
+    pub const NEGATIVE: u8 = 16;
 }
 
 fn set(words: &[&'static str]) -> WordSet {
@@ -338,12 +372,31 @@ pub fn sets() -> &'static Sets {
         triggers: set(NAME_TRIGGERS),
         greetings: set(NAME_GREETINGS),
         street_words: set(STREET_WORDS),
-        cpr: set(CPR_CONTEXT),
-        no_id: set(NO_ID_CONTEXT),
-        account: set(ACCOUNT_CONTEXT),
-        phone: set(PHONE_CONTEXT),
-        negative: set(NEGATIVE_CONTEXT_WORDS),
         amount_after: set(AMOUNT_AFTER),
+        street_endings: set(STREET_ENDINGS),
+        context: {
+            use context_flags as F;
+            let mut m = std::collections::HashMap::default();
+            for (list, bit) in [
+                (CPR_CONTEXT, F::CPR),
+                (NO_ID_CONTEXT, F::NO_ID),
+                (ACCOUNT_CONTEXT, F::ACCOUNT),
+                (PHONE_CONTEXT, F::PHONE),
+                (NEGATIVE_CONTEXT_WORDS, F::NEGATIVE),
+            ] {
+                for w in list {
+                    *m.entry(*w).or_insert(0) |= bit;
+                }
+            }
+            m
+        },
+        negative_prefixes: {
+            let mut v = vec![Vec::new(); 256];
+            for p in NEGATIVE_CONTEXT_PREFIXES {
+                v[usize::from(p.as_bytes()[0])].push(*p);
+            }
+            v
+        },
     })
 }
 
@@ -367,20 +420,21 @@ pub fn word_hash(s: &str) -> u64 {
     h.finish()
 }
 
-/// A set of [`word_hash`]es.
-pub type HashedSet = std::collections::HashSet<u64, FxBuild>;
-
-/// Hashed forms of the sets the name detector consults for every capitalised word.
-pub struct HashedSets {
-    pub stop: HashedSet,
-    pub company: HashedSet,
-}
-
-/// The process-wide hashed sets.
-pub fn hashed() -> &'static HashedSets {
-    static S: std::sync::OnceLock<HashedSets> = std::sync::OnceLock::new();
-    S.get_or_init(|| HashedSets {
-        stop: STOP_WORDS.iter().map(|w| word_hash(w)).collect(),
-        company: COMPANY_SUFFIXES.iter().map(|w| word_hash(w)).collect(),
-    })
+/// The lower-case form of `s` in `buf`, or `None` when it does not fit. Lets look-ups of
+/// short words in the lists go without allocating.
+pub fn lower_in<'a>(s: &str, buf: &'a mut [u8; 64]) -> Option<&'a str> {
+    let mut n = 0;
+    for c in s.chars() {
+        if c.is_ascii() {
+            *buf.get_mut(n)? = c.to_ascii_lowercase() as u8;
+            n += 1;
+        } else {
+            for l in c.to_lowercase() {
+                let w = l.len_utf8();
+                l.encode_utf8(buf.get_mut(n..n + w)?);
+                n += w;
+            }
+        }
+    }
+    std::str::from_utf8(&buf[..n]).ok()
 }

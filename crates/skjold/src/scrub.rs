@@ -24,6 +24,10 @@ pub struct ScrubArgs {
     /// Drop findings below this confidence (0.0-1.0).
     #[arg(long, global = true, default_value_t = 0.5)]
     pub min_confidence: f32,
+    /// Worker threads for JSONL lines and UBL files (0: one per core). Output order is
+    /// input order whatever the number.
+    #[arg(long, global = true, default_value_t = 0)]
+    pub threads: usize,
 }
 
 #[derive(Subcommand, Debug)]
@@ -107,15 +111,16 @@ pub fn run(args: ScrubArgs) -> Result<()> {
         }
         ScrubCommand::Jsonl { input, output } => {
             let s = scrubber(&args, false)?;
-            let (reader, total): (Box<dyn std::io::BufRead>, u64) = if input.as_os_str() == "-" {
-                (Box::new(BufReader::new(std::io::stdin())), 0)
-            } else {
-                let f =
-                    File::open(input).with_context(|| format!("opening {}", input.display()))?;
-                let len = f.metadata().map(|m| m.len()).unwrap_or(0);
-                (Box::new(BufReader::new(f)), len)
-            };
-            let writer: Box<dyn Write> = if output.as_os_str() == "-" {
+            let (reader, total): (Box<dyn std::io::BufRead + Send>, u64) =
+                if input.as_os_str() == "-" {
+                    (Box::new(BufReader::new(std::io::stdin())), 0)
+                } else {
+                    let f = File::open(input)
+                        .with_context(|| format!("opening {}", input.display()))?;
+                    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+                    (Box::new(BufReader::new(f)), len)
+                };
+            let writer: Box<dyn Write + Send> = if output.as_os_str() == "-" {
                 Box::new(BufWriter::new(std::io::stdout()))
             } else {
                 let f = File::create(output)
@@ -123,9 +128,11 @@ pub fn run(args: ScrubArgs) -> Result<()> {
                 Box::new(BufWriter::new(f))
             };
             let bar = progress_bar(total, "bytes");
-            let summary = s
-                .scrub_jsonl(reader, writer, &mut |p| bar.set_position(p.bytes))
-                .with_context(|| format!("scrubbing {}", input.display()))?;
+            let summary = skjold_app::scrub::with_threads(args.threads, || {
+                s.scrub_jsonl(reader, writer, &mut |p| bar.set_position(p.bytes))
+            })
+            .context("starting worker threads")?
+            .with_context(|| format!("scrubbing {}", input.display()))?;
             bar.finish_and_clear();
             eprintln!("{} lines, {} findings", summary.lines, summary.findings);
             if !summary.bad_lines.is_empty() {
@@ -147,14 +154,34 @@ pub fn run(args: ScrubArgs) -> Result<()> {
             let s = scrubber(&args, *keep_clean_attachments)?;
             std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
             let bar = progress_bar(inputs.len() as u64, "files");
-            let mut failed = 0usize;
+            // Output names are chosen in input order first, so the result does not
+            // depend on which file a core finishes first.
             let mut used = std::collections::HashSet::new();
-            for input in inputs {
-                if let Err(e) = scrub_one_ubl(&s, input, out, &mut used) {
+            let named: Vec<(&PathBuf, Result<std::ffi::OsString>)> = inputs
+                .iter()
+                .map(|input| (input, unique_name(input, &mut used)))
+                .collect();
+            let results: Vec<Result<()>> = skjold_app::scrub::with_threads(args.threads, || {
+                use rayon::prelude::*;
+                named
+                    .par_iter()
+                    .map(|(input, name)| {
+                        let r = match name {
+                            Ok(name) => scrub_one_ubl(&s, input, out, name),
+                            Err(e) => Err(anyhow::anyhow!("{e:#}")),
+                        };
+                        bar.inc(1);
+                        r
+                    })
+                    .collect()
+            })
+            .context("starting worker threads")?;
+            let mut failed = 0usize;
+            for ((input, _), r) in named.iter().zip(results) {
+                if let Err(e) = r {
                     bar.suspend(|| eprintln!("error: {}: {e:#}", input.display()));
                     failed += 1;
                 }
-                bar.inc(1);
             }
             bar.finish_and_clear();
             eprintln!(
@@ -220,16 +247,10 @@ fn unique_name(
     Ok(candidate)
 }
 
-fn scrub_one_ubl(
-    s: &Scrubber,
-    input: &Path,
-    out_dir: &Path,
-    used: &mut std::collections::HashSet<std::ffi::OsString>,
-) -> Result<()> {
+fn scrub_one_ubl(s: &Scrubber, input: &Path, out_dir: &Path, name: &std::ffi::OsStr) -> Result<()> {
     let bytes = std::fs::read(input).context("reading")?;
     let result = s.scrub_ubl(&bytes)?;
-    let name = unique_name(input, used)?;
-    let target = out_dir.join(&name);
+    let target = out_dir.join(name);
     std::fs::write(&target, &result.xml)
         .with_context(|| format!("writing {}", target.display()))?;
     let replacements: Vec<serde_json::Value> = result

@@ -38,19 +38,19 @@ fn word_before(text: &str, end: usize) -> Option<(usize, &str)> {
     Some((i, text.get(i..we)?))
 }
 
-fn street_ending(lower: &str) -> Option<&'static str> {
-    lexicon::STREET_ENDINGS
-        .iter()
-        .copied()
-        .filter(|e| lower.len() > e.len() + 1 && lower.ends_with(e))
-        .max_by_key(|e| e.len())
-}
+use lexicon::street_ending;
 
 /// Finds the start of a street name ending right before the number at `num_start`.
 fn street_start(text: &str, num_start: usize) -> Option<(usize, f32)> {
     let g = Gazetteer::get();
     let (ws, word) = word_before(text, num_start)?;
-    let lower = word.to_lowercase();
+    let mut buf = [0u8; 64];
+    let lower = lexicon::lower_in(word, &mut buf)?;
+    // Only a capitalised word or a street type can end a street name.
+    if !is_cap(word) && !lexicon::sets().street_words.contains(lower) {
+        return None;
+    }
+    let lower = lower.to_string();
     let mut start;
     let mut base: String;
     let confidence;
@@ -219,10 +219,12 @@ fn postcode_town(text: &str, i: usize) -> Option<usize> {
     end
 }
 
-/// Finds addresses; `numbers` are the starts of number runs in text order.
-pub fn scan(text: &str, numbers: &[usize], out: &mut Vec<Finding>) {
+/// Finds addresses; `numbers` are the starts of number runs in text order (a leading
+/// `+` is skipped).
+pub fn scan(text: &str, numbers: impl IntoIterator<Item = usize>, out: &mut Vec<Finding>) {
     let b = text.as_bytes();
-    for &n in numbers {
+    for n in numbers {
+        let n = if b.get(n) == Some(&b'+') { n + 1 } else { n };
         let Some((start, confidence)) = street_start(text, n) else {
             continue;
         };
@@ -277,7 +279,7 @@ mod tests {
             }
         }
         let mut out = Vec::new();
-        scan(text, &nums, &mut out);
+        scan(text, nums, &mut out);
         out.iter().map(|f| &text[f.start..f.end]).collect()
     }
 

@@ -25,21 +25,25 @@ pub enum Before {
 const WINDOW_WORDS: usize = 3;
 
 fn classify_word(w: &str) -> Before {
+    use lexicon::context_flags as F;
     let w = w.trim_end_matches([':', ',', ';', ')', '(']);
     let bare = w.trim_end_matches('.');
     let sets = lexicon::sets();
-    let is = |list: &lexicon::WordSet| list.contains(bare) || list.contains(w);
+    // One look-up per form gives every list the word is in.
+    let flag = |x: &str| sets.context.get(x).copied().unwrap_or(0);
+    let f = flag(bare) | if w.len() == bare.len() { 0 } else { flag(w) };
+    let is = |bit: u8| f & bit != 0;
     // Specific before generic: "personnummer" is both Danish and Norwegian.
-    if is(&sets.no_id) && !is(&sets.cpr) {
+    if is(F::NO_ID) && !is(F::CPR) {
         return Before::NoId;
     }
-    if is(&sets.cpr) {
+    if is(F::CPR) {
         return Before::Cpr;
     }
-    if is(&sets.account) {
+    if is(F::ACCOUNT) {
         return Before::Account;
     }
-    if is(&sets.phone) || bare.starts_with("tlf") || bare.starts_with("telefon") {
+    if is(F::PHONE) || bare.starts_with("tlf") || bare.starts_with("telefon") {
         return Before::Phone;
     }
     if bare.starts_with("kontonr") || bare.starts_with("kontonummer") {
@@ -48,11 +52,11 @@ fn classify_word(w: &str) -> Before {
     if bare.starts_with("cpr") {
         return Before::Cpr;
     }
-    if is(&sets.negative)
-        || lexicon::NEGATIVE_CONTEXT_PREFIXES
-            .iter()
-            .any(|p| bare.starts_with(p))
-    {
+    let by_first = bare
+        .as_bytes()
+        .first()
+        .map_or(&[][..], |&b| &sets.negative_prefixes[usize::from(b)][..]);
+    if is(F::NEGATIVE) || by_first.iter().any(|p| bare.starts_with(p)) {
         return Before::Negative;
     }
     Before::None
@@ -63,7 +67,7 @@ fn classify_word(w: &str) -> Before {
 pub fn before(text: &str, pos: usize) -> Before {
     let bytes = text.as_bytes();
     let mut i = pos.min(bytes.len());
-    let mut lower = String::new();
+    let mut buf = [0u8; 64];
     for _ in 0..WINDOW_WORDS {
         // Skip spaces and opening punctuation.
         while i > 0
@@ -87,17 +91,78 @@ pub fn before(text: &str, pos: usize) -> Before {
         if word.bytes().any(|b| b.is_ascii_digit()) {
             return Before::None;
         }
-        lower.clear();
-        lower.extend(word.chars().flat_map(char::to_lowercase));
-        let c = classify_word(&lower);
-        if c != Before::None {
-            return c;
+        // A word too long for the buffer is in no list.
+        if let Some(lower) = lexicon::lower_in(word, &mut buf) {
+            let c = classify_word(lower);
+            if c != Before::None {
+                return c;
+            }
         }
-        if lower.ends_with(['.', '!', '?']) {
+        if word.ends_with(['.', '!', '?']) {
             return Before::None;
         }
     }
     Before::None
+}
+
+/// Stems of payment words ("indbetales", "overføres", "betaling", "bankoverførsel",
+/// "reg.nr."): one of them a few words before a registration and account number marks it
+/// as an account even without the word "konto".
+const PAYMENT_STEMS: &[&str] = &[
+    "indbetal",
+    "udbetal",
+    "utbetal",
+    "betal",
+    "overfør",
+    "overfor",
+    "bank",
+    "reg.",
+    "regnr",
+    "reg-nr",
+    "registreringsn",
+    "indsæt",
+    "indsat",
+    "kt.",
+];
+
+/// How many words before a number [`payment_before`] reads.
+const PAYMENT_WINDOW_WORDS: usize = 4;
+
+/// Whether a payment word stands among the few words before byte `pos`, in the same
+/// sentence and with no other number between.
+pub fn payment_before(text: &str, pos: usize) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = pos.min(bytes.len());
+    let mut buf = [0u8; 64];
+    for _ in 0..PAYMENT_WINDOW_WORDS {
+        while i > 0 && matches!(bytes[i - 1], b' ' | b'\t' | b'(' | b'"' | b':' | b'=') {
+            i -= 1;
+        }
+        if i == 0 || bytes[i - 1] == b'\n' {
+            return false;
+        }
+        let end = i;
+        while i > 0 && !matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'(' | b'"') {
+            i -= 1;
+        }
+        let Some(word) = text.get(i..end) else {
+            return false;
+        };
+        if word.bytes().any(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        if let Some(lower) = lexicon::lower_in(word, &mut buf) {
+            let bare = lower.trim_end_matches([':', ',', ';']);
+            if bare == "reg" || PAYMENT_STEMS.iter().any(|p| bare.starts_with(p)) {
+                return true;
+            }
+        }
+        // "reg." ends with a full stop but ends no sentence.
+        if word.ends_with(['!', '?']) || (word.ends_with('.') && word.len() > 4) {
+            return false;
+        }
+    }
+    false
 }
 
 /// Whether the word right after byte `pos` is a currency or a unit ("kr.", "stk.", "%").
@@ -107,12 +172,16 @@ pub fn unit_after(text: &str, pos: usize) -> bool {
     if rest.starts_with('%') || rest.starts_with(",-") {
         return true;
     }
-    let word: String = rest
+    let wlen: usize = rest
         .chars()
         .take_while(|c| c.is_alphanumeric() || *c == '.')
         .take(12)
-        .flat_map(char::to_lowercase)
-        .collect();
+        .map(char::len_utf8)
+        .sum();
+    let mut buf = [0u8; 64];
+    let Some(word) = lexicon::lower_in(&rest[..wlen], &mut buf) else {
+        return false;
+    };
     let word = word.trim_end_matches('.');
     !word.is_empty() && lexicon::sets().amount_after.contains(&word)
 }

@@ -17,7 +17,7 @@
 //! "Gruppen") is a company and is skipped. Street names that begin with a first name
 //! ("Thomas Koppelsgade 166") lose to the address detector when findings overlap.
 
-use crate::gazetteer::{Gazetteer, STRONG_RANK};
+use crate::gazetteer::{Gazetteer, STRONG_RANK, WordInfo};
 use crate::kind::{Finding, Kind};
 use crate::lexicon;
 
@@ -40,15 +40,13 @@ struct Word {
     surname: bool,
 }
 
-fn strength(g: &Gazetteer, word: &str, hash: u64, stop: bool, acronym: bool) -> Strength {
+fn strength(g: &Gazetteer, word: &str, info: WordInfo, stop: bool, acronym: bool) -> Strength {
     if stop || acronym {
         return Strength::None;
     }
     let rank = match word.split_once('-') {
-        Some((first, _)) => g
-            .first_name_rank(first)
-            .or_else(|| g.first_rank_of_hash(hash)),
-        None => g.first_rank_of_hash(hash),
+        Some((first, _)) => g.first_name_rank(first).or(info.first_rank()),
+        None => info.first_rank(),
     };
     match rank {
         Some(r) if r <= STRONG_RANK => Strength::Strong,
@@ -57,8 +55,13 @@ fn strength(g: &Gazetteer, word: &str, hash: u64, stop: bool, acronym: bool) -> 
     }
 }
 
-fn is_surname(g: &Gazetteer, word: &str, stop: bool) -> bool {
-    !stop && word.split('-').any(|p| g.is_surname(p))
+fn is_surname(g: &Gazetteer, word: &str, info: WordInfo, stop: bool) -> bool {
+    !stop
+        && if word.contains('-') {
+            word.split('-').any(|p| g.is_surname(p))
+        } else {
+            info.surname()
+        }
 }
 
 fn is_name_part(w: &Word) -> bool {
@@ -71,15 +74,16 @@ fn is_street_word(text: &str, w: &Word) -> bool {
     if w.surname {
         return false;
     }
-    let lower = text[w.start..w.end].to_lowercase();
-    lexicon::sets().street_words.contains(lower.as_str())
-        || lexicon::STREET_ENDINGS
-            .iter()
-            .any(|e| lower.len() > e.len() + 1 && lower.ends_with(e))
+    let mut buf = [0u8; 64];
+    let Some(lower) = lexicon::lower_in(&text[w.start..w.end], &mut buf) else {
+        return false;
+    };
+    lexicon::sets().street_words.contains(lower) || lexicon::street_ending(lower).is_some()
 }
 
-/// The word before byte `pos`, lower case (empty at the start of the text or a line).
-fn prev_word(text: &str, pos: usize) -> String {
+/// The word before byte `pos`, lower case (empty at the start of the text or a line, or
+/// when too long to be in any list).
+fn prev_word<'a>(text: &str, pos: usize, buf: &'a mut [u8; 64]) -> &'a str {
     let bytes = text.as_bytes();
     let mut i = pos;
     while i > 0 && bytes[i - 1] == b' ' {
@@ -89,7 +93,7 @@ fn prev_word(text: &str, pos: usize) -> String {
     while i > 0 && !matches!(bytes[i - 1], b' ' | b'\n' | b'\t' | b'(' | b'"') {
         i -= 1;
     }
-    text.get(i..end).unwrap_or("").to_lowercase()
+    lexicon::lower_in(text.get(i..end).unwrap_or(""), buf).unwrap_or("")
 }
 
 /// Whether the line before byte `pos` is a sign-off ("Med venlig hilsen", "Mvh").
@@ -134,19 +138,22 @@ fn company_follows(text: &str, pos: usize) -> bool {
     let Some(rest) = rest.strip_prefix(' ') else {
         return false;
     };
-    let word: String = rest
+    let word = rest
         .split(|c: char| c.is_whitespace() || c == ',' || c == ')' || c == ';')
         .next()
         .unwrap_or("")
-        .trim_end_matches('.')
-        .to_lowercase();
+        .trim_end_matches('.');
+    let mut buf = [0u8; 64];
+    let Some(word) = lexicon::lower_in(word, &mut buf) else {
+        return false;
+    };
     if word == "og" {
         // "Thorsen og Sønner", but not "Mette Jensen og hendes mor".
         return rest
             .get(3..)
             .is_some_and(|r| r.starts_with("Søn") || r.starts_with("Sønner"));
     }
-    lexicon::sets().company.contains(&word.as_str())
+    lexicon::sets().company.contains(word)
 }
 
 /// Whether the text after a two-word run says it is a person.
@@ -202,11 +209,11 @@ pub fn scan(text: &str, spans: &[(usize, usize)], out: &mut Vec<Finding>) {
             if w.is_empty() {
                 return None;
             }
-            let hash = lexicon::word_hash(w);
-            let hashed = lexicon::hashed();
+            // One look-up: first-name rank, surname, stop word, company form.
+            let info = g.info(lexicon::word_hash(w));
             // "A" in "A/S", "I" in "I/S": part of a company form.
             let slash_after = text.as_bytes().get(s + w.len()) == Some(&b'/');
-            let stop = slash_after || hashed.stop.contains(&hash);
+            let stop = slash_after || info.stop();
             // All capitals and at least two letters ("CPR", "EAN", "HANS").
             let acronym = w.len() >= 2
                 && w.chars().nth(1).is_some_and(|c| !c.is_lowercase())
@@ -214,9 +221,9 @@ pub fn scan(text: &str, spans: &[(usize, usize)], out: &mut Vec<Finding>) {
             Some(Word {
                 start: s,
                 end: s + w.len(),
-                strength: strength(g, w, hash, stop, acronym),
-                surname: is_surname(g, w, stop),
-                company: hashed.company.contains(&hash),
+                strength: strength(g, w, info, stop, acronym),
+                surname: is_surname(g, w, info, stop),
+                company: info.company(),
                 stop,
                 acronym,
             })
@@ -233,14 +240,15 @@ pub fn scan(text: &str, spans: &[(usize, usize)], out: &mut Vec<Finding>) {
             }
             // The word before: outside the run, or a stop word inside it ("Borgeren
             // Daniel Schmidt", "Hej Peter").
+            let mut buf = [0u8; 64];
             let prev = if i == 0 || run[i - 1].stop {
-                prev_word(text, w.start)
+                prev_word(text, w.start, &mut buf)
             } else {
-                String::new()
+                ""
             };
-            let title = lexicon::sets().titles.contains(&prev.as_str());
-            let trigger = lexicon::sets().triggers.contains(&prev.as_str());
-            let greeting = lexicon::sets().greetings.contains(&prev.as_str())
+            let title = lexicon::sets().titles.contains(prev);
+            let trigger = lexicon::sets().triggers.contains(prev);
+            let greeting = lexicon::sets().greetings.contains(prev)
                 || (i == 0 && after_sign_off(text, w.start));
             let at_start = i == 0 && sentence_start(text, w.start);
             let st = w.strength;

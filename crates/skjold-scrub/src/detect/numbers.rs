@@ -56,7 +56,12 @@ pub fn scan_run(text: &str, start: usize, end: usize, today: Date, out: &mut Vec
         return;
     }
     let plus = bytes.get(start) == Some(&b'+');
-    let mut groups: Vec<Group> = Vec::with_capacity(8);
+    let mut group_buf = [Group {
+        start: 0,
+        end: 0,
+        sep: 0,
+    }; MAX_GROUPS];
+    let mut count = 0;
     let mut i = if plus { start + 1 } else { start };
     let mut sep = 0u8;
     while i < end {
@@ -64,23 +69,36 @@ pub fn scan_run(text: &str, start: usize, end: usize, today: Date, out: &mut Vec
         while i < end && bytes[i].is_ascii_digit() {
             i += 1;
         }
-        groups.push(Group {
+        group_buf[count] = Group {
             start: g_start,
             end: i,
             sep,
-        });
+        };
+        count += 1;
         if i < end {
             sep = bytes[i];
             i += 1;
         }
-        if groups.len() >= MAX_GROUPS {
+        if count >= MAX_GROUPS {
             break;
         }
     }
-    let mut digits = String::with_capacity(end - start);
+    let groups = &group_buf[..count];
+    // A run longer than any known shape is at most MAX_GROUPS groups of digits; longer
+    // digit strings are cut (and match no shape).
+    let mut digit_buf = [0u8; 64];
     let mut g = 0;
     while g < groups.len() {
         let mut advanced = false;
+        // The words before a slice depend only on where it starts.
+        let ctx = context::before(
+            text,
+            if g == 0 && plus {
+                start
+            } else {
+                groups[g].start
+            },
+        );
         for h in (g + 1..=groups.len()).rev() {
             let slice = &groups[g..h];
             let s = if g == 0 && plus {
@@ -89,11 +107,23 @@ pub fn scan_run(text: &str, start: usize, end: usize, today: Date, out: &mut Vec
                 slice[0].start
             };
             let e = slice[slice.len() - 1].end;
-            digits.clear();
+            let mut n = 0;
             for gr in slice {
-                digits.push_str(&text[gr.start..gr.end]);
+                let d = &bytes[gr.start..gr.end];
+                let take = d.len().min(digit_buf.len() - n);
+                digit_buf[n..n + take].copy_from_slice(&d[..take]);
+                n += take;
             }
-            match classify(text, s, e, slice, g == 0 && plus, &digits, today) {
+            match classify(
+                text,
+                ctx,
+                s,
+                e,
+                slice,
+                g == 0 && plus,
+                &digit_buf[..n],
+                today,
+            ) {
                 Class::Pii(kind, confidence) => {
                     out.push(Finding {
                         start: s,
@@ -115,17 +145,84 @@ pub fn scan_run(text: &str, start: usize, end: usize, today: Date, out: &mut Vec
     }
 }
 
+/// Words that join a registration number to an account number: "1234 kt. 12345678".
+const REG_ACCOUNT_JOINERS: &[&str] = &[
+    " kt. ",
+    " kt ",
+    " kt.",
+    " kto. ",
+    " kto ",
+    " konto ",
+    " kontonr. ",
+    " kontonr ",
+    " konto nr. ",
+    " / ",
+    "/",
+];
+
+/// A registration number and an account number written as two runs with a joining word
+/// between them ("reg. 1234 kt. 12345678"): one account finding over both. `runs` are
+/// the number runs of the text in order.
+pub fn scan_reg_account(text: &str, runs: &[(usize, usize)], out: &mut Vec<Finding>) {
+    let b = text.as_bytes();
+    for w in runs.windows(2) {
+        let ((s1, e1), (s2, e2)) = (w[0], w[1]);
+        let digits = |s: usize, e: usize| b[s..e].iter().all(u8::is_ascii_digit);
+        if e1 - s1 != 4 || !(6..=10).contains(&(e2 - s2)) || !digits(s1, e1) || !digits(s2, e2) {
+            continue;
+        }
+        if (s1 > 0 && b[s1 - 1].is_ascii_alphanumeric())
+            || b.get(e2).is_some_and(u8::is_ascii_alphanumeric)
+        {
+            continue;
+        }
+        let gap = &text[e1..s2];
+        if !REG_ACCOUNT_JOINERS
+            .iter()
+            .any(|j| gap.eq_ignore_ascii_case(j))
+        {
+            continue;
+        }
+        let confidence = if gap.contains('/') { 0.7 } else { 0.9 };
+        if gap.contains('/') && !context::payment_before(text, s1) {
+            continue;
+        }
+        out.push(Finding {
+            start: s1,
+            end: e2,
+            kind: Kind::Account,
+            confidence,
+        });
+    }
+}
+
 /// "12B" in an address: a single letter after the digits, then a non-letter.
 fn ends_house_letter(bytes: &[u8], end: usize) -> bool {
     bytes[end].is_ascii_alphabetic() && bytes.get(end + 1).is_none_or(|b| !b.is_ascii_alphabetic())
 }
 
-fn lens(groups: &[Group]) -> impl Iterator<Item = usize> + '_ {
-    groups.iter().map(Group::len)
+/// The group lengths (at most [`MAX_GROUPS`]).
+struct Shape {
+    lens: [usize; MAX_GROUPS],
+    n: usize,
 }
 
-fn shape(groups: &[Group]) -> Vec<usize> {
-    lens(groups).collect()
+impl std::ops::Deref for Shape {
+    type Target = [usize];
+    fn deref(&self) -> &[usize] {
+        &self.lens[..self.n]
+    }
+}
+
+fn shape(groups: &[Group]) -> Shape {
+    let mut lens = [0; MAX_GROUPS];
+    for (l, g) in lens.iter_mut().zip(groups) {
+        *l = g.len();
+    }
+    Shape {
+        lens,
+        n: groups.len().min(MAX_GROUPS),
+    }
 }
 
 /// All separators after the first group are in `allowed`.
@@ -149,13 +246,15 @@ fn is_date_like(groups: &[Group]) -> bool {
     false
 }
 
+#[allow(clippy::too_many_arguments)]
 fn classify(
     text: &str,
+    ctx: Before,
     s: usize,
     e: usize,
     groups: &[Group],
     plus: bool,
-    digits: &str,
+    d: &[u8],
     today: Date,
 ) -> Class {
     if groups.iter().skip(1).any(|g| g.sep == b',') || context::unit_after(text, e) {
@@ -164,8 +263,6 @@ fn classify(
     if !plus && is_date_like(groups) {
         return Class::NotPii;
     }
-    let ctx = context::before(text, s);
-    let d = digits.as_bytes();
     let n = d.len();
     let l = shape(groups);
 
@@ -196,13 +293,13 @@ fn classify(
     }
 
     // CPR: 10 digits, DDMMYY-SSSS.
-    if n == 10 && (l == [10] || (l == [6, 4] && seps_in(groups, b"- "))) {
+    if n == 10 && (*l == [10] || (*l == [6, 4] && seps_in(groups, b"- "))) {
         if ctx == Before::Account {
             return Class::Pii(Kind::Account, 0.6);
         }
         if validate::cpr_birth_date(d, today).is_some() {
             let mut c: f32 = if validate::cpr_mod11(d) { 0.85 } else { 0.75 };
-            if l == [6, 4] {
+            if *l == [6, 4] {
                 c += 0.05;
             }
             c = match ctx {
@@ -219,20 +316,26 @@ fn classify(
         return Class::Unknown;
     }
 
-    // Norwegian identity numbers and account numbers: 11 digits.
-    if n == 11 && (l == [11] || (l == [6, 5] && seps_in(groups, b" "))) {
+    // Norwegian identity numbers and account numbers: 11 digits, or 6 + 5.
+    if n == 11 && (*l == [11] || (*l == [6, 5] && seps_in(groups, b" -"))) {
         let noid = validate::no_id(d, today).is_some();
+        // Both check digits hold: one random number in about 120 passes, so with no word
+        // before it this is an identity number too, if a less certain one.
+        let checks = noid || validate::no_id_check_digits(d, today);
         let acct = validate::no_account(d);
         return match ctx {
             Before::Account if acct => Class::Pii(Kind::Account, 0.9),
             Before::Account if !noid => Class::Pii(Kind::Account, 0.6),
             Before::Negative if noid => Class::Pii(Kind::NoId, 0.3),
             _ if noid => Class::Pii(Kind::NoId, if ctx == Before::NoId { 0.99 } else { 0.9 }),
+            Before::Negative => Class::Unknown,
+            Before::NoId | Before::Cpr if checks => Class::Pii(Kind::NoId, 0.9),
+            _ if checks => Class::Pii(Kind::NoId, 0.7),
             Before::NoId | Before::Cpr => Class::Pii(Kind::NoId, 0.6),
             _ => Class::Unknown,
         };
     }
-    if l == [4, 2, 5] && seps_in(groups, b". ") && groups[1].sep == groups[2].sep {
+    if *l == [4, 2, 5] && seps_in(groups, b". ") && groups[1].sep == groups[2].sep {
         let c = if validate::no_account(d) {
             0.9
         } else if ctx == Before::Account {
@@ -248,21 +351,24 @@ fn classify(
         return match ctx {
             Before::Account => Class::Pii(Kind::Account, 0.9),
             Before::Negative => Class::Unknown,
+            // "indbetales på 1234 0012345678", "overføres til 1234-1234567": a payment
+            // word a few words before says what the number is, as "konto" would.
+            _ if context::payment_before(text, s) => Class::Pii(Kind::Account, 0.85),
             _ if l[1] == 10 => Class::Pii(Kind::Account, 0.7),
             _ => Class::Unknown,
         };
     }
-    if l == [14] && ctx == Before::Account {
+    if *l == [14] && ctx == Before::Account {
         return Class::Pii(Kind::Account, 0.8);
     }
 
     // National phone numbers: 8 digits, first digit 2-9.
     if n == 8 && (b'2'..=b'9').contains(&d[0]) {
         let grouped_ok = matches!(
-            l.as_slice(),
+            &*l,
             [2, 2, 2, 2] | [4, 4] | [3, 2, 3] | [2, 3, 3] | [3, 3, 2] | [3, 5]
         );
-        if l == [8] {
+        if *l == [8] {
             let c = match ctx {
                 Before::Phone => 0.9,
                 Before::Negative | Before::Account => 0.1,
@@ -272,7 +378,7 @@ fn classify(
             };
             return Class::Pii(Kind::Phone, c);
         }
-        if grouped_ok && (seps_in(groups, b" -") || (l == [2, 2, 2, 2] && seps_in(groups, b"."))) {
+        if grouped_ok && (seps_in(groups, b" -") || (*l == [2, 2, 2, 2] && seps_in(groups, b"."))) {
             let c = match ctx {
                 Before::Phone => 0.95,
                 Before::Negative | Before::Account => 0.2,

@@ -7,7 +7,7 @@
 //! "misbruget") as long as the word is at most [`MAX_WIDEN`] bytes longer than the term.
 //! Terms that take an object ("dømt for", "misbrug af") also take the next word.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::kind::{Finding, Kind};
 use crate::lexicon::SENSITIVE_TERMS;
@@ -36,6 +36,9 @@ impl Sensitive {
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
             .ascii_case_insensitive(true)
+            // A full DFA: one table look-up per byte, several times the speed of the
+            // default (contiguous NFA) on text with many near-misses; about 1 MB.
+            .kind(Some(AhoCorasickKind::DFA))
             .build(SENSITIVE_TERMS.iter().map(|t| t.text))?;
         Ok(Sensitive { ac })
     }

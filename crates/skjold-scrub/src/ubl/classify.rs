@@ -15,6 +15,12 @@ pub(super) enum Leaf {
     PartyName,
     /// A document reference ID: replaced if it is a date and the reference names a person.
     DocRefId,
+    /// An attention line or the name on a payment account: scanned, and its personal
+    /// data replaced, when it names a person (not when it names a company). In a party's
+    /// address it is otherwise treated as [`Leaf::PartyPersonal`] address data.
+    NamesPerson {
+        party_address: bool,
+    },
 }
 
 pub(super) fn has(path: &[&str], name: &str) -> bool {
@@ -56,6 +62,18 @@ pub(super) fn classify(path: &[&str], leaf: &str, cpr_scheme: bool) -> Leaf {
             _ => Leaf::Keep,
         };
     }
+    // The name on a payment account is the account holder's: a person's for a private
+    // payee or payer ("Peter Petersen"), a company's otherwise.
+    if leaf == "Name"
+        && matches!(
+            path.last(),
+            Some(&"PayeeFinancialAccount" | &"PayerFinancialAccount")
+        )
+    {
+        return Leaf::NamesPerson {
+            party_address: false,
+        };
+    }
     let address_leaf = matches!(
         leaf,
         "StreetName"
@@ -95,16 +113,20 @@ pub(super) fn classify(path: &[&str], leaf: &str, cpr_scheme: bool) -> Leaf {
         }
     }
     let in_party = path.iter().any(|p| p.ends_with("Party"));
+    let party_address = in_party
+        && (has(path, "PostalAddress")
+            || has(path, "PhysicalLocation")
+            || has(path, "PostalTradeAddress")
+            || has(path, "RegistrationAddress"));
+    // "Att. Diane Birk": who the invoice is for, in a company's address too.
+    if leaf == "MarkAttention" {
+        return Leaf::NamesPerson { party_address };
+    }
     if in_party {
         if (has(path, "PartyName") && leaf == "Name") || leaf == "RegistrationName" {
             return Leaf::PartyName;
         }
-        if address_leaf
-            && (has(path, "PostalAddress")
-                || has(path, "PhysicalLocation")
-                || has(path, "PostalTradeAddress")
-                || has(path, "RegistrationAddress"))
-        {
+        if address_leaf && party_address {
             return Leaf::PartyPersonal(Kind::Address);
         }
     }

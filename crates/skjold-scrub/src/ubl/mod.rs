@@ -22,6 +22,7 @@
 //! | private party: `PartyName/Name`, `RegistrationName`, postal and physical address | replaced |
 //! | `cac:Delivery`: delivery address, delivery location address, delivery party name, contact and address (CII `ShipToTradeParty`) | replaced |
 //! | `cac:CardAccount` number and holder, `cac:PaymentMandate` id and payer account | replaced |
+//! | attention line (`cbc:MarkAttention`, outside a delivery), name on a payee's or payer's financial account | scanned, and replaced where they name a person ("Att. Diane Birk", "Peter Petersen"); a company's name is kept |
 //! | free text: `Note`, `BuyerReference`, `AccountingCost`, `Description`, `DocumentDescription`, `PaymentNote`, `InstructionNote`, additional document reference `ID` (CII `Content`) | scanned by the text engine |
 //! | an additional document reference whose description is a person's name, and whose `ID` is a date | `ID` replaced (it is a birth date: the EHF "nettleie" consumer examples) |
 //! | `EmbeddedDocumentBinaryObject` | removed; with `keep_clean_attachments`, a text attachment in which scanning finds nothing is kept |
@@ -444,6 +445,31 @@ impl Scrubber {
                             action: UblAction::Replaced(kind),
                         },
                     ));
+                }
+                Leaf::NamesPerson { party_address } => {
+                    let findings = self.find(&frame.text);
+                    if findings.iter().any(|f| f.kind == Kind::Person) {
+                        let scrubbed = apply(&frame.text, &findings, replacer);
+                        edits.push((range.0, range.1, escape_text(&scrubbed)));
+                        let mut kinds: Vec<Kind> = findings.iter().map(|f| f.kind).collect();
+                        kinds.sort();
+                        kinds.dedup();
+                        report.push((
+                            range.0,
+                            UblReplacement {
+                                xpath: frame.xpath.clone(),
+                                action: UblAction::Scanned(kinds),
+                            },
+                        ));
+                    } else if party_address && let Some(p) = parties.last_mut() {
+                        p.deferred.push(Deferred {
+                            start: range.0,
+                            end: range.1,
+                            kind: Kind::Address,
+                            text: frame.text.trim().to_string(),
+                            xpath: frame.xpath.clone(),
+                        });
+                    }
                 }
                 Leaf::Scan => {
                     let findings = self.find(&frame.text);

@@ -161,6 +161,17 @@ const ADDRESS_LEAVES: &[&str] = &[
     "Line",
 ];
 
+/// The people named in the example invoices' attention lines and account names.
+const PEOPLE_IN_INVOICES: &[&str] = &[
+    "Diane Birk",
+    "Janni Andersen",
+    "Keld Thomsen",
+    "Per Damsgaard",
+    "Peter Jensen",
+    "Peter Petersen",
+    "Hans Hansen",
+];
+
 /// The oracle's idea of "must be replaced".
 fn must_replace(l: &OLeaf, party_cpr: &[bool]) -> bool {
     let has = |n: &str| l.path.iter().any(|p| p == n);
@@ -259,6 +270,31 @@ fn every_example_invoice_scrubs_with_business_data_kept_and_personal_data_replac
                     x.path.join("/")
                 );
                 kept += 1;
+            }
+        }
+        // Attention lines and account names that name a person lose the name.
+        for (x, y) in a.iter().zip(&b) {
+            let leaf = x.path.last().map(String::as_str).unwrap_or("");
+            let parent = x.path.iter().rev().nth(1).map(String::as_str).unwrap_or("");
+            let named = (leaf == "MarkAttention" && !x.path.iter().any(|p| p == "Delivery"))
+                || (leaf == "Name" && parent == "PayeeFinancialAccount");
+            if !named {
+                continue;
+            }
+            for person in PEOPLE_IN_INVOICES {
+                if x.text.contains(person) {
+                    assert!(
+                        !y.text.contains(person),
+                        "{name}: {} kept {person}",
+                        x.path.join("/")
+                    );
+                    replaced += 1;
+                }
+            }
+            for company in ["Falck Hjælpemidler A/S", "AccountName", "Bankkonto"] {
+                if x.text.contains(company) {
+                    assert!(y.text.contains(company), "{name}: {company} replaced");
+                }
             }
         }
         let out_text = String::from_utf8_lossy(&out.xml);
@@ -371,4 +407,35 @@ fn fuzz_corpus_replays_without_panic() {
         }
     }
     assert!(ok >= 3, "the valid seeds must scrub");
+}
+
+#[test]
+fn attention_lines_and_account_names_lose_a_persons_name_only() {
+    let xml = "<Invoice xmlns:cbc=\"c\" xmlns:cac=\"a\">\
+        <cac:AccountingCustomerParty><cac:Party><cac:PartyName><cbc:Name>Region Syd</cbc:Name></cac:PartyName>\
+        <cac:PostalAddress><cbc:StreetName>Damhaven</cbc:StreetName><cbc:MarkAttention>Sofie Lindqvist</cbc:MarkAttention></cac:PostalAddress></cac:Party></cac:AccountingCustomerParty>\
+        <cac:AccountingSupplierParty><cac:Party><cac:PartyName><cbc:Name>Nordtryk ApS</cbc:Name></cac:PartyName>\
+        <cac:PostalAddress><cbc:MarkAttention>Bogholderiet</cbc:MarkAttention></cac:PostalAddress></cac:Party></cac:AccountingSupplierParty>\
+        <cac:PaymentMeans><cac:PayeeFinancialAccount><cbc:ID>DK5000400440116243</cbc:ID><cbc:Name>Henrik Wulff</cbc:Name>\
+        <cac:FinancialInstitutionBranch><cbc:Name>Danske Bank</cbc:Name></cac:FinancialInstitutionBranch></cac:PayeeFinancialAccount></cac:PaymentMeans>\
+        <cac:PaymentMeans><cac:PayeeFinancialAccount><cbc:Name>Nordtryk ApS</cbc:Name></cac:PayeeFinancialAccount></cac:PaymentMeans>\
+        <cac:Delivery><cac:DeliveryLocation><cac:Address><cbc:MarkAttention>Indkøb</cbc:MarkAttention></cac:Address></cac:DeliveryLocation></cac:Delivery>\
+        </Invoice>";
+    let out = scrubber(false).scrub_ubl(xml.as_bytes()).expect("scrub");
+    let got = String::from_utf8(out.xml).expect("utf8");
+    assert!(!got.contains("Sofie Lindqvist"), "{got}");
+    assert!(!got.contains("Henrik Wulff"), "{got}");
+    assert!(got.contains("<cbc:MarkAttention>[NAVN-"), "{got}");
+    for kept in [
+        "Region Syd",
+        "Damhaven",
+        "Bogholderiet",
+        "Danske Bank",
+        "<cbc:Name>Nordtryk ApS</cbc:Name></cac:PayeeFinancialAccount>",
+        "DK5000400440116243",
+    ] {
+        assert!(got.contains(kept), "{kept} changed: {got}");
+    }
+    // In a delivery address the attention line is address data, as before.
+    assert!(!got.contains("Indkøb"), "{got}");
 }

@@ -15,6 +15,7 @@ use skjold_core::orders::NewOrder;
 
 mod log_page;
 mod reads;
+mod scrub;
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
@@ -24,6 +25,23 @@ pub struct BenchArgs {
 
 #[derive(Subcommand, Debug)]
 enum BenchCommand {
+    /// `skjold scrub jsonl` throughput: a dense synthetic JSONL corpus (one finding per
+    /// ~50 bytes, valid-checksum numbers, no real person) scrubbed on one core and on all
+    /// cores; median MB/s and peak RSS.
+    Scrub {
+        /// Corpus size in MB.
+        #[arg(long, default_value_t = 50)]
+        mb: u64,
+        /// Runs per thread count (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Seed of the corpus generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Keep the corpus at this path instead of a temporary file.
+        #[arg(long)]
+        keep: Option<std::path::PathBuf>,
+    },
     /// A supplier reads an order over the JSON API (access-log write included), against
     /// `skjold serve` in a process of its own, with `/healthz` measured alongside.
     Reads {
@@ -157,6 +175,12 @@ enum BenchCommand {
 
 pub async fn run(args: BenchArgs) -> Result<()> {
     match args.command {
+        BenchCommand::Scrub {
+            mb,
+            runs,
+            seed,
+            keep,
+        } => tokio::task::spawn_blocking(move || scrub::run(mb, runs, seed, keep)).await?,
         BenchCommand::Reads {
             clients,
             seconds,
