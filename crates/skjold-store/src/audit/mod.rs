@@ -74,11 +74,10 @@ struct EntryRow {
     stand_in_id: Option<Uuid>,
     shard: String,
     idx: i64,
-    leaf_hash: Vec<u8>,
 }
 
 const ENTRY_SELECT: &str = "SELECT id, at, user_id, organisation_id, use_kind, subject_id, criterion, purpose, outcome, \
-     detail, stand_in_id, shard, idx, leaf_hash FROM access_log";
+     detail, stand_in_id, shard, idx FROM access_log";
 
 impl EntryRow {
     fn leaf(&self) -> LeafEntry {
