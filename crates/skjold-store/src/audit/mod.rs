@@ -141,6 +141,18 @@ impl AuditLog {
         self.log.append(LogRow::system(now, detail)).await
     }
 
+    /// Records `n` such entries at once, as a list of `n` citizens writes its entries
+    /// (they share a group commit), and returns once all are durable. For `skjold bench`.
+    pub async fn log_system_events(
+        &self,
+        now: Now,
+        detail: &str,
+        n: usize,
+    ) -> Result<(), StoreError> {
+        let rows = (0..n).map(|_| LogRow::system(now, detail)).collect();
+        self.log.append_all(rows).await
+    }
+
     /// The key that checks this installation's checkpoints.
     pub fn log_verifier(&self) -> NoteVerifier {
         self.signer.verifier()
