@@ -76,6 +76,17 @@ impl Scratch {
         Ok(self.db.bench_fill_access_log(plan, range).await?)
     }
 
+    /// Appends `entries` synthetic entries stamped `at` to this scratch database's Merkle
+    /// log, through the log's own sequencing, in large transactions (for benchmarks only);
+    /// returns how many.
+    pub async fn fill_tree_log(
+        &self,
+        entries: u64,
+        at: skjold_store::Now,
+    ) -> Result<u64, AppError> {
+        Ok(self.db.bench_fill_tree_log(entries, at).await?)
+    }
+
     /// Brings the planner's statistics up to date after a fill (ANALYZE; on PostgreSQL
     /// with a VACUUM of the access log, as autovacuum would).
     pub async fn analyze(&self) -> Result<(), AppError> {
@@ -124,35 +135,73 @@ pub struct LogFigures {
     pub verified_entries: u64,
     pub verified_checkpoints: usize,
     pub verify_time: Duration,
+    /// The process's resident memory just before verifying, and its peak while verifying
+    /// (kB, from `/proc/self/status`; `None` where there is none).
+    pub rss_before_verify_kb: Option<u64>,
+    pub peak_during_verify_kb: Option<u64>,
     /// Inclusion proofs checked against signed checkpoints, and how long they took.
     pub proofs: usize,
     pub proof_time: Duration,
 }
 
-/// Appends to the access log from `appenders` concurrent writers for `seconds` (each
-/// waiting until its entry is durable), then signs checkpoints, verifies the whole log,
-/// and checks up to 10 000 inclusion proofs from an export.
-pub async fn log_figures(
-    app: &App,
-    appenders: usize,
-    seconds: u64,
-) -> Result<LogFigures, AppError> {
+/// How [`log_figures`] loads the log.
+#[derive(Debug, Clone, Copy)]
+pub struct LogLoad {
+    /// Concurrent appenders, each waiting until its entries are durable.
+    pub appenders: usize,
+    /// Entries each appender hands over at a time (`append_all`; 1 is a logged read).
+    pub batch: usize,
+    pub seconds: u64,
+    /// Before verifying, the log is filled up to this many entries in its tree (synthetic
+    /// entries, appended with the log's own sequencing), so verification runs over a log
+    /// of a known size.
+    pub verify_entries: u64,
+}
+
+/// A field of `/proc/self/status` in kB (Linux).
+fn status_kb(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status.lines().find_map(|l| {
+        l.strip_prefix(field)?
+            .strip_prefix(':')?
+            .trim()
+            .strip_suffix("kB")?
+            .trim()
+            .parse()
+            .ok()
+    })
+}
+
+/// Appends to the access log from `load.appenders` concurrent writers for `load.seconds`
+/// (each waiting until its entries are durable), fills the log up to
+/// `load.verify_entries`, signs checkpoints, verifies the whole log (measuring the
+/// process's memory while it does), and checks up to 10 000 inclusion proofs of the
+/// appended entries from an export.
+pub async fn log_figures(scratch: &Scratch, load: LogLoad) -> Result<LogFigures, AppError> {
+    let app = &scratch.app;
     let audit = app.store().audit();
     let running = Arc::new(AtomicBool::new(true));
     let started = Instant::now();
-    let mut tasks = Vec::with_capacity(appenders);
-    for _ in 0..appenders {
+    let mut tasks = Vec::with_capacity(load.appenders);
+    let batch = load.batch.max(1);
+    for _ in 0..load.appenders {
         let (audit, running, app) = (audit.clone(), running.clone(), app.clone());
         tasks.push(tokio::spawn(async move {
             let mut acked = 0u64;
             while running.load(Ordering::Relaxed) {
-                audit.log_system_event(app.now(), "Benchmark-post").await?;
-                acked += 1;
+                if batch == 1 {
+                    audit.log_system_event(app.now(), "Benchmark-post").await?;
+                } else {
+                    audit
+                        .log_system_events(app.now(), "Benchmark-post", batch)
+                        .await?;
+                }
+                acked += batch as u64;
             }
             Ok::<u64, StoreError>(acked)
         }));
     }
-    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    tokio::time::sleep(Duration::from_secs(load.seconds)).await;
     running.store(false, Ordering::Relaxed);
     let mut appended = 0;
     for t in tasks {
@@ -161,20 +210,36 @@ pub async fn log_figures(
             .map_err(|e| AppError::Internal(format!("appender: {e}")))??;
     }
     let append_time = started.elapsed();
+    let appended_until = app.now();
 
-    let signed = audit.checkpoint_log(app.now()).await?;
+    let in_tree = app.access_log_len().await?;
+    if in_tree < load.verify_entries {
+        scratch
+            .fill_tree_log(load.verify_entries - in_tree, app.now())
+            .await?;
+    }
+    audit.checkpoint_log(app.now()).await?;
+    // Verified before the export below loads the whole log into memory; the peak is reset
+    // (Linux: clear_refs 5), so it is the verification's own.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let rss_before_verify_kb = status_kb("VmRSS");
     let started = Instant::now();
     let report = audit.verify_log().await?;
     let verify_time = started.elapsed();
+    let peak_during_verify_kb = status_kb("VmHWM");
     if let Some(problem) = report.problems.first() {
         return Err(AppError::Internal(format!(
             "the log does not verify: {problem}"
         )));
     }
-
+    let signed = audit.checkpoint_log(app.now()).await?;
+    // The proofs are sampled from the appended entries only, not the fill.
     let export = audit
         .export_log(
-            &skjold_core::oversight::LogFilter::default(),
+            &skjold_core::oversight::LogFilter {
+                until: Some(appended_until),
+                ..Default::default()
+            },
             None,
             app.now(),
         )
@@ -216,13 +281,16 @@ pub async fn log_figures(
             sample.len()
         )));
     }
+    let proofs = sample.len();
     Ok(LogFigures {
         appended,
         append_time,
         verified_entries: report.entries,
         verified_checkpoints: report.checkpoints,
         verify_time,
-        proofs: sample.len(),
+        rss_before_verify_kb,
+        peak_during_verify_kb,
+        proofs,
         proof_time,
     })
 }

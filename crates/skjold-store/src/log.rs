@@ -8,50 +8,86 @@
 //! waits for that acknowledgement before it opens any personal data, so wall 1 holds
 //! exactly: no data leaves before its entry is durable, and a failed log write fails the
 //! request. Calls that *change* data still write their entry in their own transaction.
+//!
+//! What makes it fast:
+//! - A call hands over all its entries as one message with one acknowledgement (a list of
+//!   many citizens is one call), and a transaction takes up to `MAX_BATCH` entries: the
+//!   entries that queued while the previous transaction was committing.
+//! - Each entry's id is a UUIDv7 of its own time (`entry_id`), so the primary key's
+//!   index grows at its end: a batch dirties a few pages there instead of one random page
+//!   per entry, which in a large log was most of the write-ahead log's traffic.
+//! - Rows are inserted many to a statement, in a few fixed sizes (`chunk_len`), so every
+//!   statement text stays prepared; values are bound by reference, not copied.
+//! - Sequencing hashes each leaf through a borrowed view of the row into one reused
+//!   buffer (`LeafRef`), and works out the month of an entry once per second of time.
+//!
+//! The head of the open shard is still read inside every transaction, under the append
+//! lock, because calls that change data append inside their own transactions
+//! (`insert_in`); the read is one small row.
+//!
+//! Measured with `skjold bench log` (256 appenders, one entry per call, 10 s) on a 2-core
+//! machine shared with several builds, so the figures are noisy: before, SQLite 15,500
+//! appends/s and PostgreSQL 10,500 (medians of 3); after, SQLite 37,400 (median of 3:
+//! 37,400, 40,200, 20,200 under heavier load) and PostgreSQL 11,100 and 4,600 (2 runs,
+//! heavier load). Old and new binaries run alternately under the same load (3 s, SQLite):
+//! 10,100 → 14,800 and 7,900 → 20,800 appends/s. The 100,000/s is not reached.
 
 use tokio::sync::{mpsc, oneshot};
 
 use skjold_core::Timestamp;
 
 use crate::StoreError;
-use crate::audit::entry::{LeafEntry, LogRow, shard_of};
+use crate::audit::entry::{LeafRef, LogRow, shard_of};
 use crate::audit::merkle::Frontier;
 use crate::db::{Db, Tx, execute, fetch};
 
 type Ack = oneshot::Sender<Result<(), String>>;
 
-/// The most entries one transaction takes (inserted in chunks of `CHUNK`, well under
-/// SQLite's 32,766 bound parameters per statement with 14 columns a row).
-const MAX_BATCH: usize = 2048;
-const CHUNK: usize = 500;
+/// One call's entries, acknowledged together.
+type Call = (Vec<LogRow>, Ack);
+
+/// The most entries one transaction takes (a call is never split, so one call may bring
+/// more). Larger batches spread one fsync over more entries.
+const MAX_BATCH: usize = 16_384;
+/// Calls waiting for the writer, at most; further callers wait to hand theirs over.
+const QUEUED_CALLS: usize = 16_384;
+/// Rows a statement inserts at most: 14 columns a row, well under SQLite's 32,766 bound
+/// parameters per statement (PostgreSQL allows 65,535).
+const CHUNK: usize = 1024;
 
 #[derive(Clone, Debug)]
 pub(crate) struct LogWriter {
-    queue: mpsc::Sender<(LogRow, Ack)>,
+    queue: mpsc::Sender<Call>,
 }
 
 impl LogWriter {
     /// Starts the writer task; it ends when the last `LogWriter` is dropped.
     pub fn spawn(db: Db) -> LogWriter {
-        let (queue, mut rx) = mpsc::channel::<(LogRow, Ack)>(8 * MAX_BATCH);
+        let (queue, mut rx) = mpsc::channel::<Call>(QUEUED_CALLS);
         tokio::spawn(async move {
-            let mut batch = Vec::with_capacity(MAX_BATCH);
-            while let Some(first) = rx.recv().await {
-                batch.push(first);
-                while batch.len() < MAX_BATCH {
+            let mut rows: Vec<LogRow> = Vec::with_capacity(MAX_BATCH);
+            let mut acks: Vec<Ack> = Vec::new();
+            while let Some((first, ack)) = rx.recv().await {
+                rows.extend(first);
+                acks.push(ack);
+                while rows.len() < MAX_BATCH {
                     match rx.try_recv() {
-                        Ok(next) => batch.push(next),
+                        Ok((more, ack)) => {
+                            rows.extend(more);
+                            acks.push(ack);
+                        }
                         Err(_) => break,
                     }
                 }
-                let mut rows: Vec<LogRow> = batch.iter().map(|(r, _)| r.clone()).collect();
                 let result = write_batch(&db, &mut rows).await.map_err(|e| e.to_string());
                 if let Err(e) = &result {
                     tracing::error!(error.detail = %e, entries = rows.len(), "access log write failed");
                 }
-                for (_, ack) in batch.drain(..) {
+                // Only now, after the commit, does any caller learn its entries are in.
+                for ack in acks.drain(..) {
                     let _ = ack.send(result.clone());
                 }
+                rows.clear();
             }
         });
         LogWriter { queue }
@@ -64,21 +100,17 @@ impl LogWriter {
 
     /// Appends entries (they share a group commit) and returns once all are durable.
     pub async fn append_all(&self, rows: Vec<LogRow>) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
         let stopped = || StoreError::LogWrite("the access log writer has stopped".into());
-        let mut pending = Vec::with_capacity(rows.len());
-        for row in rows {
-            let (ack, done) = oneshot::channel();
-            self.queue.send((row, ack)).await.map_err(|_| stopped())?;
-            pending.push(done);
+        let (ack, done) = oneshot::channel();
+        self.queue.send((rows, ack)).await.map_err(|_| stopped())?;
+        match done.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(StoreError::LogWrite(e)),
+            Err(_) => Err(stopped()),
         }
-        for done in pending {
-            match done.await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => return Err(StoreError::LogWrite(e)),
-                Err(_) => return Err(stopped()),
-            }
-        }
-        Ok(())
     }
 }
 
@@ -94,14 +126,14 @@ macro_rules! insert_chunk {
                 .push_bind(r.organisation_id)
                 .push_bind(r.use_kind)
                 .push_bind(r.subject_id)
-                .push_bind(r.criterion.clone())
-                .push_bind(r.purpose.clone())
+                .push_bind(r.criterion.as_deref())
+                .push_bind(r.purpose.as_str())
                 .push_bind(r.outcome)
-                .push_bind(r.detail.clone())
+                .push_bind(r.detail.as_str())
                 .push_bind(r.stand_in)
-                .push_bind(r.shard.clone())
+                .push_bind(r.shard.as_str())
                 .push_bind(r.idx)
-                .push_bind(r.leaf_hash.clone());
+                .push_bind(r.leaf_hash.as_slice());
         });
         qb.build().execute(&mut **$conn).await?;
     }};
@@ -113,14 +145,27 @@ async fn write_batch(db: &Db, rows: &mut [LogRow]) -> Result<(), StoreError> {
     tx.commit().await
 }
 
+/// The next statement's share of `left` rows: `CHUNK`, else the largest power of two that
+/// fits, so only a few statement texts ever exist and each stays prepared in the cache.
+fn chunk_len(left: usize) -> usize {
+    if left >= CHUNK {
+        CHUNK
+    } else {
+        1 << left.ilog2()
+    }
+}
+
 /// Appends entries to the Merkle log and inserts them, inside `tx`.
 pub(crate) async fn insert_all(tx: &mut Tx, rows: &mut [LogRow]) -> Result<(), StoreError> {
     sequence(tx, rows).await?;
-    for chunk in rows.chunks(CHUNK) {
+    let mut rest: &[LogRow] = rows;
+    while !rest.is_empty() {
+        let (chunk, after) = rest.split_at(chunk_len(rest.len()));
         match &mut *tx {
             Tx::Sqlite(c) => insert_chunk!(sqlx::Sqlite, c, chunk.iter()),
             Tx::Postgres(c) => insert_chunk!(sqlx::Postgres, c, chunk.iter()),
         }
+        rest = after;
     }
     Ok(())
 }
@@ -181,13 +226,20 @@ pub(crate) async fn sequence(tx: &mut Tx, rows: &mut [LogRow]) -> Result<(), Sto
             stored: true,
         });
     }
+    let mut buf = Vec::with_capacity(1024);
+    // The month of the last second seen: a batch's entries mostly share it.
+    let mut month_at: Option<(i64, String)> = None;
     for row in rows.iter_mut() {
-        let month = shard_of(Timestamp::from_micros(row.at));
+        let second = row.at.div_euclid(1_000_000);
+        if !matches!(&month_at, Some((s, _)) if *s == second) {
+            month_at = Some((second, shard_of(Timestamp::from_micros(row.at))));
+        }
+        let month = month_at.as_ref().map_or("", |(_, m)| m.as_str());
         let need_new = match heads.last_mut() {
             None => true,
             // A later month closes the open shard. An entry stamped with an earlier month
             // (a clock set back) joins the open shard: shards follow the order of appends.
-            Some(h) if month > h.id => {
+            Some(h) if month > h.id.as_str() => {
                 h.closed_at = Some(row.at);
                 true
             }
@@ -195,7 +247,7 @@ pub(crate) async fn sequence(tx: &mut Tx, rows: &mut [LogRow]) -> Result<(), Sto
         };
         if need_new {
             heads.push(Head {
-                id: month,
+                id: month.to_owned(),
                 opened_at: row.at,
                 frontier: Frontier::default(),
                 closed_at: None,
@@ -206,9 +258,9 @@ pub(crate) async fn sequence(tx: &mut Tx, rows: &mut [LogRow]) -> Result<(), Sto
             continue;
         };
         let index = head.frontier.size();
-        let leaf = LeafEntry::of(row, &head.id, index).leaf_hash();
+        let leaf = LeafRef::of(row, &head.id, index).leaf_hash(&mut buf);
         head.frontier.push(leaf);
-        row.shard = head.id.clone();
+        row.shard.clone_from(&head.id);
         row.idx = i64::try_from(index).unwrap_or(i64::MAX);
         row.leaf_hash = leaf.to_vec();
     }

@@ -74,11 +74,10 @@ struct EntryRow {
     stand_in_id: Option<Uuid>,
     shard: String,
     idx: i64,
-    leaf_hash: Vec<u8>,
 }
 
 const ENTRY_SELECT: &str = "SELECT id, at, user_id, organisation_id, use_kind, subject_id, criterion, purpose, outcome, \
-     detail, stand_in_id, shard, idx, leaf_hash FROM access_log";
+     detail, stand_in_id, shard, idx FROM access_log";
 
 impl EntryRow {
     fn leaf(&self) -> LeafEntry {
@@ -140,6 +139,18 @@ impl AuditLog {
     /// and returns once the entry is durable: the log's own upkeep, such as pruning.
     pub async fn log_system_event(&self, now: Now, detail: &str) -> Result<(), StoreError> {
         self.log.append(LogRow::system(now, detail)).await
+    }
+
+    /// Records `n` such entries at once, as a list of `n` citizens writes its entries
+    /// (they share a group commit), and returns once all are durable. For `skjold bench`.
+    pub async fn log_system_events(
+        &self,
+        now: Now,
+        detail: &str,
+        n: usize,
+    ) -> Result<(), StoreError> {
+        let rows = (0..n).map(|_| LogRow::system(now, detail)).collect();
+        self.log.append_all(rows).await
     }
 
     /// The key that checks this installation's checkpoints.

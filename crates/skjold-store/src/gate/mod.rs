@@ -140,7 +140,7 @@ const PURPOSE_PREVIEW: &str = "Forhåndsvisning af videregivelse";
 
 fn log_row(actor: Option<&Actor>, now: Now, u: &Use<'_>, allowed: bool) -> LogRow {
     LogRow {
-        id: Uuid::new_v4(),
+        id: crate::audit::entry::entry_id(now.micros()),
         at: now.micros(),
         user_id: actor.map(|a| a.user_id),
         organisation_id: actor.map(|a| a.organisation_id),

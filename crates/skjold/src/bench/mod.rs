@@ -8,7 +8,7 @@ use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 
 use skjold_app::App;
-use skjold_app::bench::{Scratch, log_figures};
+use skjold_app::bench::{LogLoad, Scratch, log_figures};
 use skjold_app::demo::demo_order_content;
 use skjold_core::Role;
 use skjold_core::orders::NewOrder;
@@ -83,12 +83,20 @@ enum BenchCommand {
     /// The tamper-evident access log: durable appends per second (group commit, real
     /// fsync), verification speed, and the time to check one inclusion proof.
     Log {
-        /// Concurrent appenders, each waiting for its entry to be durable.
+        /// Concurrent appenders, each waiting for its entries to be durable.
         #[arg(long, default_value_t = 256)]
         appenders: usize,
+        /// Entries each appender hands over at a time (1: one logged read; more: a list
+        /// of that many citizens, one group commit for all).
+        #[arg(long, default_value_t = 1)]
+        batch: usize,
         /// How long to append.
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// Before verifying, fill the log up to this many entries in its tree (synthetic,
+        /// appended with the log's own sequencing), so verify runs over a large log.
+        #[arg(long, default_value_t = 1_000_000)]
+        verify_entries: u64,
         /// Run on a fresh database on this PostgreSQL server instead of SQLite.
         #[arg(long)]
         database_url: Option<String>,
@@ -197,9 +205,19 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         } => messages_bench(messages, threads, senders, opens, database_url).await,
         BenchCommand::Log {
             appenders,
+            batch,
             seconds,
+            verify_entries,
             database_url,
-        } => log_bench(appenders, seconds, database_url).await,
+        } => {
+            let load = LogLoad {
+                appenders,
+                batch,
+                seconds,
+                verify_entries,
+            };
+            log_bench(load, database_url).await
+        }
         BenchCommand::Answer {
             ledger,
             log,
@@ -391,19 +409,25 @@ async fn messages_bench(
     Ok(())
 }
 
-async fn log_bench(appenders: usize, seconds: u64, database_url: Option<String>) -> Result<()> {
-    if appenders == 0 || seconds == 0 {
-        bail!("--appenders and --seconds must be positive");
+async fn log_bench(load: LogLoad, database_url: Option<String>) -> Result<()> {
+    let LogLoad {
+        appenders,
+        batch,
+        seconds,
+        ..
+    } = load;
+    if appenders == 0 || seconds == 0 || batch == 0 {
+        bail!("--appenders, --batch and --seconds must be positive");
     }
     let scratch = Scratch::new(database_url.as_deref()).await;
     let backend = scratch.backend();
     eprintln!(
-        "Skriver til adgangsloggen i {seconds} s med {appenders} samtidige skrivere ({backend}) …"
+        "Skriver til adgangsloggen i {seconds} s med {appenders} samtidige skrivere à {batch} poster ({backend}) …"
     );
-    let figures = log_figures(&scratch.app, appenders, seconds).await;
+    let figures = log_figures(&scratch, load).await;
     scratch.cleanup().await;
     let f = figures?;
-    println!("bench log ({backend}, {appenders} concurrent appenders)");
+    println!("bench log ({backend}, {appenders} concurrent appenders, {batch} entries per call)");
     println!(
         "  appends       {} durable entries in {:.1} s: {:.0} appends/s (group commit, fsync before each acknowledgement)",
         f.appended,
@@ -416,6 +440,13 @@ async fn log_bench(appenders: usize, seconds: u64, database_url: Option<String>)
         f.verified_checkpoints,
         f.verify_time.as_secs_f64(),
         f.verified_entries as f64 / f.verify_time.as_secs_f64()
+    );
+    let mb =
+        |kb: Option<u64>| kb.map_or("?".to_owned(), |kb| format!("{:.0} MB", kb as f64 / 1024.0));
+    println!(
+        "  memory        {} resident before verifying, {} at its peak while verifying",
+        mb(f.rss_before_verify_kb),
+        mb(f.peak_during_verify_kb)
     );
     println!(
         "  proofs        {} inclusion proofs checked, {:.1} µs each (leaf hash from the entry's JSON included)",
