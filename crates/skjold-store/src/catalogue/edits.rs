@@ -183,19 +183,17 @@ pub(crate) async fn order_policy_version(
 ) -> Result<PolicyVersion, StoreError> {
     // One statement: the version rows with their rules joined (a version row repeats per
     // rule, with none when the version has no rules).
-    let sql = format!(
-        "SELECT v.id, v.service_type_id, v.version, u.display_name AS changed_by, v.changed_at, \
+    const SQL: &str = "SELECT v.id, v.service_type_id, v.version, u.display_name AS changed_by, v.changed_at, \
          r.field_key, r.rule FROM service_policy_version v LEFT JOIN app_user u ON u.id = v.changed_by \
          LEFT JOIN service_policy_version_rule r ON r.version_id = v.id \
          WHERE v.id = (SELECT policy_version_id FROM service_order WHERE id = $1) \
          OR (v.service_type_id = $2 AND v.version = (SELECT MAX(version) FROM service_policy_version \
-         WHERE service_type_id = $2)) ORDER BY v.version"
-    );
+         WHERE service_type_id = $2)) ORDER BY v.version";
     let rows = fetch!(
         tx,
         fetch_all,
         PolicyVersionRuleRow,
-        &sql,
+        SQL,
         order_id,
         service_type_id
     )?;
