@@ -33,7 +33,7 @@
 //!
 //! Long runs report [`Progress`] through a callback.
 //!
-//! # Measured (2-core machine shared with other builds, so wall-clock figures are noisy)
+//! # Measured (2-core machine, release build)
 //!
 //! - `shared/data/pii-dev/corpus.jsonl` (4,000 texts, 14,108 gold spans): recall 1.0000,
 //!   type-exact recall 1.0000, precision 1.0000, 0 leaks, for every type. The corpus is
@@ -50,14 +50,13 @@
 //!   payee account names that name a person checked to lose the name (see
 //!   `ubl/tests.rs`).
 //! - JSONL, whole path (read, parse, scrub, write), dense synthetic corpus
-//!   ([`synth`], one finding per 47 bytes), measured while other builds kept the machine's
-//!   load average near 11: about 37 MB of input per CPU-second on one core (1 GB: 24.3 s
-//!   user + 2.4 s system), peak RSS 24 MB for a 10 MB and for a 1 GB input alike (memory
-//!   is one batch of about 4 MB in and out, whatever the input size). Wall
-//!   clock on the loaded machine: 10-20 MB/s. Before this design (regex tokenizer, a
-//!   `String` per code, one line at a time on one core) the same measurement gave 9-12
-//!   MB/s wall clock at a load average near 5. Callgrind counts about 170 instructions per
-//!   input byte on the whole path; see [`Scrubber`]'s module docs for where they go.
+//!   ([`synth`], one finding per 47 bytes), `skjold scrub jsonl` as a process, median of
+//!   3 on 20 MB: 44 MB/s on both cores (14 MB/s before this design: regex tokenizer, a
+//!   `String` per code, one line at a time on one core); `skjold bench scrub`: 35 MB/s on
+//!   one thread, 55 MB/s on two. A 1 GB input takes 16.6 s (60 MB/s); peak RSS 33 MB for
+//!   a 10 MB and 34 MB for a 1 GB input (memory is one batch of about 4 MB in and out,
+//!   whatever the input size). Callgrind counts about 170 instructions per input byte on
+//!   the whole path; see [`Scrubber`]'s module docs for where they go.
 //!   **The 100 MB/s per core target is not reached**: the cost is now spread over the
 //!   name detector (a third), the number rules, the candidate pass, the term automaton
 //!   and the JSON reading and writing, with no single stage left to remove.
