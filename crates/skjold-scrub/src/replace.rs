@@ -215,20 +215,10 @@ impl Replacer {
 }
 
 /// Appends `n` in decimal, without the formatting machinery.
-pub(crate) fn push_decimal(out: &mut String, mut n: usize) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &buf[i..] {
-        out.push(char::from(d));
-    }
+pub(crate) fn push_decimal(out: &mut String, n: usize) {
+    let mut bytes = Vec::with_capacity(20);
+    push_decimal_bytes(&mut bytes, n);
+    out.extend(bytes.into_iter().map(char::from));
 }
 
 /// [`push_decimal`] for a byte buffer.

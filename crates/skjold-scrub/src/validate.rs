@@ -124,23 +124,10 @@ pub enum NoIdKind {
 /// first check digit, so when `today` is on or after that date a number whose second
 /// check digit holds is accepted even if the first does not.
 pub fn no_id(s: &[u8], today: Date) -> Option<NoIdKind> {
+    if !no_id_check_digits(s, today) {
+        return None;
+    }
     let d: [u8; 11] = digits(s)?;
-    const W1: [u32; 9] = [3, 7, 6, 1, 8, 9, 4, 5, 2];
-    const W2: [u32; 10] = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
-    let k2_ok = mod11_digit(&d[..10], &W2) == Some(d[10]);
-    if !k2_ok {
-        return None;
-    }
-    let k1_ok = mod11_digit(&d[..9], &W1) == Some(d[9]);
-    let rule_2032 = today
-        >= Date {
-            year: 2032,
-            month: 7,
-            day: 1,
-        };
-    if !k1_ok && !rule_2032 {
-        return None;
-    }
     let mut day = d[0] * 10 + d[1];
     let mut month = d[2] * 10 + d[3];
     let kind = if day > 40 {

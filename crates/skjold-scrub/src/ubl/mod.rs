@@ -38,7 +38,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use crate::error::{Error, ErrorKind};
-use crate::kind::Kind;
+use crate::kind::{Finding, Kind};
 use crate::replace::Replacer;
 use crate::scrubber::{Scrubber, apply};
 use classify::{Leaf, classify, has};
@@ -451,16 +451,7 @@ impl Scrubber {
                     if findings.iter().any(|f| f.kind == Kind::Person) {
                         let scrubbed = apply(&frame.text, &findings, replacer);
                         edits.push((range.0, range.1, escape_text(&scrubbed)));
-                        let mut kinds: Vec<Kind> = findings.iter().map(|f| f.kind).collect();
-                        kinds.sort();
-                        kinds.dedup();
-                        report.push((
-                            range.0,
-                            UblReplacement {
-                                xpath: frame.xpath.clone(),
-                                action: UblAction::Scanned(kinds),
-                            },
-                        ));
+                        report.push((range.0, scanned(&frame.xpath, &findings)));
                     } else if party_address && let Some(p) = parties.last_mut() {
                         p.deferred.push(Deferred {
                             start: range.0,
@@ -481,16 +472,7 @@ impl Scrubber {
                         }
                         let scrubbed = apply(&frame.text, &findings, replacer);
                         edits.push((range.0, range.1, escape_text(&scrubbed)));
-                        let mut kinds: Vec<Kind> = findings.iter().map(|f| f.kind).collect();
-                        kinds.sort();
-                        kinds.dedup();
-                        report.push((
-                            range.0,
-                            UblReplacement {
-                                xpath: frame.xpath.clone(),
-                                action: UblAction::Scanned(kinds),
-                            },
-                        ));
+                        report.push((range.0, scanned(&frame.xpath, &findings)));
                     }
                 }
                 Leaf::PartyPersonal(_) | Leaf::PartyName if parties.last().is_some() => {
@@ -636,3 +618,14 @@ pub mod well_formed;
 
 #[cfg(test)]
 pub(crate) mod tests;
+
+/// The report of a scanned element: the kinds found in it, once each.
+fn scanned(xpath: &str, findings: &[Finding]) -> UblReplacement {
+    let mut kinds: Vec<Kind> = findings.iter().map(|f| f.kind).collect();
+    kinds.sort();
+    kinds.dedup();
+    UblReplacement {
+        xpath: xpath.to_owned(),
+        action: UblAction::Scanned(kinds),
+    }
+}
