@@ -20,12 +20,14 @@ pub enum ExportProblem {
     Export(String),
 }
 
-/// Checks an export (JSON Lines or CSV) against a verifier key, with nothing else: every
-/// checkpoint's signature and every entry's inclusion proof.
-pub fn check_export(text: &str, verifier_key: &str) -> Result<ExportCheck, ExportProblem> {
-    let verifier =
-        NoteVerifier::parse(verifier_key).map_err(|e| ExportProblem::Key(e.to_string()))?;
-    verify_export(text, &verifier).map_err(ExportProblem::Export)
+/// Checks an export (JSON Lines or CSV) against verifier keys, with nothing else: every
+/// checkpoint's signature by the key its origin names, and every entry's inclusion proof.
+pub fn check_export(text: &str, verifier_keys: &[String]) -> Result<ExportCheck, ExportProblem> {
+    let verifiers = verifier_keys
+        .iter()
+        .map(|k| NoteVerifier::parse(k).map_err(|e| ExportProblem::Key(e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    verify_export(text, &verifiers).map_err(ExportProblem::Export)
 }
 
 impl App {
@@ -49,8 +51,17 @@ impl App {
             .await?)
     }
 
-    /// This installation's verifier key, to give the supervisory authority.
-    pub fn log_verifier(&self) -> String {
-        self.store().audit().log_verifier().to_string()
+    /// The keys that check this log's checkpoints, to give the supervisory authority: the
+    /// log identity that signs now first, then older identities and the key of shards from
+    /// before the log was one tree.
+    pub async fn log_verifiers(&self) -> Result<Vec<String>, AppError> {
+        Ok(self
+            .store()
+            .audit()
+            .log_verifiers()
+            .await?
+            .iter()
+            .map(ToString::to_string)
+            .collect())
     }
 }

@@ -244,7 +244,7 @@ pub async fn log_figures(scratch: &Scratch, load: LogLoad) -> Result<LogFigures,
             app.now(),
         )
         .await?;
-    let verifier = audit.log_verifier();
+    let verifier = audit.log_verifier().await?;
     let roots: HashMap<&str, [u8; 32]> = signed
         .iter()
         .filter_map(|c| {

@@ -126,7 +126,7 @@ impl App {
         };
         let audit = self.store().audit();
         let export = audit.export_log(&filter, None, now).await?;
-        let check = export.verify(&audit.log_verifier());
+        let check = export.verify(&audit.log_verifiers().await?);
         let names: Vec<(Uuid, String)> = self
             .store()
             .directory()

@@ -121,14 +121,12 @@ impl KeyRing {
         Ok(KeyRing::from_master(&key))
     }
 
-    /// The key that signs the access log's checkpoints, named after this installation.
-    pub fn checkpoint_signer(&self) -> crate::audit::note::NoteSigner {
-        crate::audit::note::NoteSigner::new(format!("skjold-{}", self.id), &self.checkpoint)
-    }
-
     /// The ring in the parts that go to the gate, the sign-in records and the audit log.
-    pub fn split(self) -> (GateKeys, UserSecrets, crate::audit::note::NoteSigner) {
-        let signer = self.checkpoint_signer();
+    pub fn split(self) -> (GateKeys, UserSecrets, LogKeys) {
+        let signer = LogKeys {
+            seed: self.checkpoint.clone(),
+            legacy_name: format!("skjold-{}", self.id),
+        };
         (
             GateKeys {
                 wrap: self.wrap,
@@ -140,6 +138,37 @@ impl KeyRing {
             },
             signer,
         )
+    }
+}
+
+/// The access log's signing keys: one per log identity, derived from the master key and the
+/// identity's origin (the key's name), and the one key of format-1 shards.
+#[derive(Clone)]
+pub struct LogKeys {
+    seed: Zeroizing<[u8; 32]>,
+    legacy_name: String,
+}
+
+impl std::fmt::Debug for LogKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LogKeys({})", self.legacy_name)
+    }
+}
+
+impl LogKeys {
+    /// The signer of the log identity `origin`, named `origin`.
+    pub fn signer(&self, origin: &str) -> crate::audit::note::NoteSigner {
+        let hk = Hkdf::<Sha256>::new(Some(b"skjold log identity v1"), self.seed.as_ref());
+        let mut seed = Zeroizing::new([0u8; 32]);
+        // 32 bytes always fit HKDF-SHA256's output.
+        let _ = hk.expand(origin.as_bytes(), seed.as_mut());
+        crate::audit::note::NoteSigner::new(origin, &seed)
+    }
+
+    /// The signer of the checkpoints of format-1 shards (one key per installation, named
+    /// after the master key).
+    pub fn legacy(&self) -> crate::audit::note::NoteSigner {
+        crate::audit::note::NoteSigner::new(self.legacy_name.clone(), &self.seed)
     }
 }
 

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 use uuid::Uuid;
 
-use crate::db::{self, Db, Tx, execute, fetch, scalar, scalar_single};
+use crate::db::{self, Db, Tx, execute, fetch, fetch_single, scalar, scalar_single};
 use crate::{Location, Now, StoreError};
 
 /// The key store's file in the data directory (SQLite).
@@ -110,6 +110,40 @@ impl KeyStore {
 
     pub(crate) async fn close(&self) {
         self.db.close().await;
+    }
+
+    // ---- the access log's signing state -------------------------------------------------
+
+    /// The last checkpoint signed under the log identity `origin`: its size and root.
+    pub(crate) async fn log_signed(&self, origin: &str) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
+        Ok(fetch_single!(
+            &self.db,
+            fetch_optional,
+            (i64, Vec<u8>),
+            "SELECT size, root_hash FROM log_signed WHERE origin = $1",
+            origin
+        )?)
+    }
+
+    /// Records, durably, the last checkpoint signed under `origin`.
+    pub(crate) async fn put_log_signed(
+        &self,
+        origin: &str,
+        size: i64,
+        root: &[u8],
+        now: Now,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        execute!(
+            &mut tx,
+            "INSERT INTO log_signed (origin, size, root_hash, signed_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (origin) DO UPDATE SET size = excluded.size, root_hash = excluded.root_hash, signed_at = excluded.signed_at",
+            origin,
+            size,
+            root,
+            now.micros()
+        )?;
+        tx.commit().await
     }
 
     // ---- citizens' keys ----------------------------------------------------------------

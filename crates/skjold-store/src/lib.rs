@@ -127,6 +127,13 @@ impl Store {
         let mut store = Store::new(db, location.database_url.clone(), key_store, keys);
         store._lock = Some(Arc::new(lock));
         store.gate.seal_legacy_justifications().await?;
+        let opened_at = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX));
+        store
+            .audit
+            .ensure_identity(Now::from_micros(opened_at))
+            .await?;
         Ok(store)
     }
 
@@ -139,7 +146,7 @@ impl Store {
         keys: KeyRing,
     ) -> Store {
         let log = log::LogWriter::spawn(db.clone());
-        let (gate_keys, user_secrets, signer) = keys.split();
+        let (gate_keys, user_secrets, log_keys) = keys.split();
         Store {
             gate: Gate::new(db.clone(), gate_keys, key_store.clone(), log.clone()),
             directory: Directory { db: db.clone() },
@@ -150,7 +157,8 @@ impl Store {
             },
             audit: AuditLog {
                 db: db.clone(),
-                signer,
+                keys: log_keys,
+                key_store: key_store.clone(),
                 log,
             },
             backups: Backups::new(db.clone(), url, key_store.clone()),

@@ -34,7 +34,7 @@ use tokio::sync::{mpsc, oneshot};
 use skjold_core::Timestamp;
 
 use crate::StoreError;
-use crate::audit::entry::{LeafRef, LogRow, shard_of};
+use crate::audit::entry::{LEAF_FORMAT, LeafRef, LogRow, MAX_LEAF_INTEGER, shard_of};
 use crate::audit::merkle::Frontier;
 use crate::db::{Db, Tx, execute, fetch};
 
@@ -180,9 +180,12 @@ const APPEND_LOCK: i64 = 0x736b_6a6f_6c64;
 struct Head {
     id: String,
     opened_at: i64,
+    /// Of format 2: the tree's frontier (the log's one tree); of format 1: the shard's own.
     frontier: Frontier,
     closed_at: Option<i64>,
     stored: bool,
+    format: u8,
+    start: u64,
 }
 
 pub(crate) async fn lock_appends(tx: &mut Tx) -> Result<(), StoreError> {
@@ -204,59 +207,101 @@ pub(crate) fn frontier_of(id: &str, size: i64, bytes: &[u8]) -> Result<Frontier,
 
 /// Gives each row its place in the tree (shard, index, leaf hash) and advances the heads,
 /// inside the transaction that inserts the rows.
+///
+/// New entries always go to a shard of format 2. The open shard of format 1 that an
+/// upgraded log may have is closed by the first new entry, and the new shard of the same
+/// month is named after it with `.1`. A new shard of format 2 continues the tree of the one
+/// before it: its first index is the size of the tree so far.
 pub(crate) async fn sequence(tx: &mut Tx, rows: &mut [LogRow]) -> Result<(), StoreError> {
     lock_appends(tx).await?;
-    let open: Option<(String, i64, i64, Vec<u8>)> = fetch!(
+    let open: Option<(String, i64, i64, Vec<u8>, i64, i64)> = fetch!(
         &mut *tx,
         fetch_optional,
-        (String, i64, i64, Vec<u8>),
-        "SELECT id, opened_at, size, frontier FROM log_shard WHERE closed_at IS NULL"
+        (String, i64, i64, Vec<u8>, i64, i64),
+        "SELECT id, opened_at, size, frontier, leaf_format, start FROM log_shard WHERE closed_at IS NULL"
     )?;
     let mut heads: Vec<Head> = Vec::with_capacity(1);
-    if let Some((id, opened_at, size, frontier)) = open {
-        let frontier = frontier_of(&id, size, &frontier)?;
-        heads.push(Head {
-            id,
-            opened_at,
-            frontier,
-            closed_at: None,
-            stored: true,
-        });
+    let mut tree = Frontier::default();
+    match open {
+        Some((id, opened_at, size, frontier, format, start)) => {
+            let frontier = frontier_of(&id, size, &frontier)?;
+            let format = u8::try_from(format).unwrap_or(0);
+            if format == LEAF_FORMAT {
+                tree = frontier.clone();
+            }
+            heads.push(Head {
+                id,
+                opened_at,
+                frontier,
+                closed_at: None,
+                stored: true,
+                format,
+                start: u64::try_from(start).unwrap_or(0),
+            });
+        }
+        // Every shard closed (the log is new, or was all pruned while closed): the tree
+        // goes on from the last shard of format 2, if there is one.
+        None => {
+            let last: Option<(i64, Vec<u8>)> = fetch!(
+                &mut *tx,
+                fetch_optional,
+                (i64, Vec<u8>),
+                "SELECT size, frontier FROM log_shard WHERE leaf_format = 2 ORDER BY id DESC LIMIT 1"
+            )?;
+            if let Some((size, frontier)) = last {
+                tree = frontier_of("(last)", size, &frontier)?;
+            }
+        }
     }
     let mut buf = Vec::with_capacity(1024);
     // The month of the last second seen: a batch's entries mostly share it.
     let mut month_at: Option<(i64, String)> = None;
     for row in rows.iter_mut() {
+        if !(-MAX_LEAF_INTEGER..MAX_LEAF_INTEGER).contains(&row.at) {
+            return Err(StoreError::LogWrite(format!(
+                "an entry's time ({}) is outside the leaf format's range",
+                row.at
+            )));
+        }
         let second = row.at.div_euclid(1_000_000);
         if !matches!(&month_at, Some((s, _)) if *s == second) {
             month_at = Some((second, shard_of(Timestamp::from_micros(row.at))));
         }
         let month = month_at.as_ref().map_or("", |(_, m)| m.as_str());
-        let need_new = match heads.last_mut() {
-            None => true,
+        let new_id = match heads.last_mut() {
+            None => Some(month.to_owned()),
             // A later month closes the open shard. An entry stamped with an earlier month
             // (a clock set back) joins the open shard: shards follow the order of appends.
             Some(h) if month > h.id.as_str() => {
                 h.closed_at = Some(row.at);
-                true
+                Some(month.to_owned())
             }
-            Some(_) => false,
+            Some(h) if h.format != LEAF_FORMAT => {
+                h.closed_at = Some(row.at);
+                Some(format!("{}.1", h.id))
+            }
+            Some(_) => None,
         };
-        if need_new {
+        if let Some(id) = new_id {
             heads.push(Head {
-                id: month.to_owned(),
+                id,
                 opened_at: row.at,
-                frontier: Frontier::default(),
+                frontier: tree.clone(),
                 closed_at: None,
                 stored: false,
+                format: LEAF_FORMAT,
+                start: tree.size(),
             });
         }
         let Some(head) = heads.last_mut() else {
             continue;
         };
         let index = head.frontier.size();
-        let leaf = LeafRef::of(row, &head.id, index).leaf_hash(&mut buf);
+        let leaf = LeafRef::of(row, &head.id, index).leaf_hash(head.format, &mut buf);
         head.frontier.push(leaf);
+        if head.format == LEAF_FORMAT {
+            tree.push(leaf);
+        }
         row.shard.clone_from(&head.id);
         row.idx = i64::try_from(index).unwrap_or(i64::MAX);
         row.leaf_hash = leaf.to_vec();
@@ -276,12 +321,14 @@ pub(crate) async fn sequence(tx: &mut Tx, rows: &mut [LogRow]) -> Result<(), Sto
         } else {
             execute!(
                 &mut *tx,
-                "INSERT INTO log_shard (id, opened_at, size, frontier, closed_at) VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO log_shard (id, opened_at, size, frontier, closed_at, leaf_format, start) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 h.id.as_str(),
                 h.opened_at,
                 size,
                 frontier.as_slice(),
-                h.closed_at
+                h.closed_at,
+                i64::from(h.format),
+                i64::try_from(h.start).unwrap_or(i64::MAX)
             )?;
         }
     }

@@ -105,15 +105,18 @@ fn every_tree_up_to_1024_and_every_inclusion_proof() {
     let leaves: Vec<Hash> = d.iter().map(|x| leaf_hash(x)).collect();
     let tree = Tree::new(leaves.clone());
     let mut frontier = Frontier::default();
-    assert_eq!(tree.root_at(0), r.mth(0, 0));
+    assert_eq!(tree.root_at(0), Some(r.mth(0, 0)));
     let mut proofs = 0;
     for n in 1..=1024usize {
         frontier.push(leaves[n - 1]);
         let root = r.mth(0, n);
         assert_eq!(frontier.root(), root, "frontier root at size {n}");
-        assert_eq!(tree.root_at(n as u64), root, "tree root at size {n}");
+        assert_eq!(tree.root_at(n as u64), Some(root), "tree root at size {n}");
         if n.is_power_of_two() || n % 97 == 0 {
-            assert_eq!(Tree::new(leaves[..n].to_vec()).root_at(n as u64), root);
+            assert_eq!(
+                Tree::new(leaves[..n].to_vec()).root_at(n as u64),
+                Some(root)
+            );
         }
         for (m, leaf) in leaves[..n].iter().enumerate() {
             let proof = tree.inclusion_proof(m as u64, n as u64).expect("proof");
@@ -163,6 +166,46 @@ fn every_pair_of_sizes_up_to_256_is_consistent() {
     assert_eq!(pairs, 256 * 257 / 2);
 }
 
+/// A log whose first shards were pruned keeps only the frontier at the boundary; from it
+/// and the later leaves come the same proofs, for every pair of sizes up to 256 at or after
+/// the boundary, and for every boundary up to 64. Nothing before the boundary is provable.
+#[test]
+fn proofs_across_a_pruned_shard_boundary() {
+    let d = data(256);
+    let mut r = Rfc6962 {
+        data: &d,
+        memo: HashMap::new(),
+    };
+    let leaves: Vec<Hash> = d.iter().map(|x| leaf_hash(x)).collect();
+    let mut checked = 0;
+    for base in (0..=64usize).chain([100, 128, 129, 200, 255]) {
+        let mut frontier = Frontier::default();
+        leaves[..base].iter().for_each(|l| frontier.push(*l));
+        let tree = Tree::with_base(&frontier, leaves[base..].to_vec());
+        assert_eq!(tree.size(), 256);
+        for n in base.max(1)..=256usize {
+            let new_root = r.mth(0, n);
+            assert_eq!(tree.root_at(n as u64), Some(new_root), "base {base}, size {n}");
+            for m in base.max(1)..=n {
+                let proof = tree.consistency_proof(m as u64, n as u64).expect("proof");
+                assert_eq!(proof, r.subproof(m, 0, n, true), "base {base}: PROOF({m}, D[{n}])");
+                checked += 1;
+            }
+            for m in base..n {
+                let proof = tree.inclusion_proof(m as u64, n as u64).expect("proof");
+                assert_eq!(proof, r.path(m, 0, n), "base {base}: PATH({m}, D[{n}])");
+                assert!(verify_inclusion(m as u64, n as u64, &leaves[m], &proof, &new_root));
+            }
+        }
+        if base > 1 {
+            assert!(tree.inclusion_proof(base as u64 - 1, 256).is_none());
+            assert!(tree.consistency_proof(base as u64 - 1, 256).is_none());
+            assert!(tree.root_at(base as u64 - 1).is_none());
+        }
+    }
+    assert!(checked > 256 * 257 / 2);
+}
+
 #[test]
 fn random_large_trees() {
     let mut rng = rand::rngs::StdRng::seed_from_u64(0x5eed);
@@ -177,7 +220,7 @@ fn random_large_trees() {
         let n = rng.gen_range(1025..=200_000usize);
         let m = rng.gen_range(0..n);
         let root = r.mth(0, n);
-        assert_eq!(tree.root_at(n as u64), root);
+        assert_eq!(tree.root_at(n as u64), Some(root));
         let proof = tree.inclusion_proof(m as u64, n as u64).expect("proof");
         assert_eq!(proof, r.path(m, 0, n));
         assert!(verify_inclusion(

@@ -21,7 +21,8 @@ pub enum AuditCommand {
     Prune(PruneArgs),
     /// Export entries with inclusion proofs, as a privacy officer or auditor.
     Export(ExportArgs),
-    /// Print the key that checks this installation's checkpoints.
+    /// Print the keys that check this log's checkpoints, one per line: the log identity
+    /// that signs now first, then older identities.
     Key(Location),
 }
 
@@ -32,9 +33,10 @@ pub struct VerifyArgs {
     /// An export file (JSON Lines or CSV) to check instead of the database.
     #[arg(long)]
     export: Option<PathBuf>,
-    /// The verifier key (`skjold audit key`); without it, this installation's own key.
+    /// A verifier key (`skjold audit key`), as many times as needed: each checkpoint is
+    /// checked with the key its origin names. Without it, this installation's own keys.
     #[arg(long)]
-    key: Option<String>,
+    key: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -132,7 +134,9 @@ pub async fn run(command: AuditCommand) -> Result<()> {
         }
         AuditCommand::Key(location) => {
             let app = location.open().await?;
-            println!("{}", app.log_verifier());
+            for key in app.log_verifiers().await? {
+                println!("{key}");
+            }
             Ok(())
         }
     }
@@ -140,14 +144,15 @@ pub async fn run(command: AuditCommand) -> Result<()> {
 
 async fn verify(args: VerifyArgs) -> Result<()> {
     if let Some(path) = &args.export {
-        let key = match &args.key {
-            Some(k) => k.clone(),
-            None => args.location.open().await?.log_verifier(),
+        let keys = if args.key.is_empty() {
+            args.location.open().await?.log_verifiers().await?
+        } else {
+            args.key.clone()
         };
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let started = std::time::Instant::now();
-        match check_export(&text, &key) {
+        match check_export(&text, &keys) {
             Ok(check) => {
                 println!(
                     "Eksporten er i orden: {} poster, {} signerede checkpoints ({} ms).",

@@ -210,7 +210,10 @@ fn audit_verify_export_and_offline_check() {
     assert!(export.status.success(), "{}", text(&export));
     let key = skjold(&dir, &["audit", "key"], "");
     let key = String::from_utf8_lossy(&key.stdout).trim().to_owned();
-    assert!(key.starts_with("skjold-"), "{key}");
+    assert!(
+        key.starts_with("skjold.invalid/access-log/") && !key.contains('\n'),
+        "{key}"
+    );
     let ok = skjold(
         &dir,
         &["audit", "verify", "--export", file_arg, "--key", &key],

@@ -5,7 +5,7 @@
 use crate::common::World;
 use skjold_core::oversight::LogFilter;
 use skjold_store::audit::export::{Format, verify_export};
-use skjold_store::audit::{LeafEntry, NoteVerifier, shard_of};
+use skjold_store::audit::{LeafEntry, shard_of};
 use skjold_store::{Backend, Db};
 
 crate::on_both_backends!(
@@ -57,6 +57,7 @@ async fn entry(db: &Db, shard: &str, idx: i64) -> LeafEntry {
     }
     .expect("entry");
     LeafEntry {
+        format: skjold_store::audit::LEAF_FORMAT,
         id: r.0,
         at: r.1,
         user_id: r.2,
@@ -124,8 +125,9 @@ enum Tamper {
     Reorder,
 }
 
-/// A world whose log has a few hundred entries under a checkpoint, plus some after it.
-async fn logged_world(backend: Backend) -> (World, String, i64) {
+/// A world whose log has a few hundred entries under a checkpoint, plus some after it:
+/// the world, this month's shard, the index of its first entry and its number of entries.
+async fn logged_world(backend: Backend) -> (World, String, i64, i64) {
     let w = World::new(backend, 8).await;
     let cw = w.actor("sagsbehandler").await;
     for c in &w.demo.citizens {
@@ -149,14 +151,14 @@ async fn logged_world(backend: Backend) -> (World, String, i64) {
     let report = store.verify_log().await.expect("verify");
     assert!(report.ok(), "{:?}", report.problems);
     let shard = shard_of(crate::common::NOW);
-    let size = report
+    let this_month = report
         .shards
         .iter()
         .find(|s| s.shard == shard)
-        .expect("this month's shard")
-        .entries as i64;
+        .expect("this month's shard");
+    let size = this_month.entries as i64;
     assert!(size > 20, "{size}");
-    (w, shard, size)
+    (w, shard, this_month.start as i64, size)
 }
 
 async fn verify_finds_every_kind_of_tampering(backend: Backend) {
@@ -169,10 +171,12 @@ async fn verify_finds_every_kind_of_tampering(backend: Backend) {
         Tamper::InsertAtEnd,
         Tamper::Reorder,
     ] {
-        let (w, shard, size) = logged_world(backend).await;
+        let (w, shard, start, count) = logged_world(backend).await;
+        // Indices run through the whole log: this shard's are start..start + count.
+        let size = start + count;
         let db = w.db.db().clone();
         disarm(&db).await;
-        let at = 7i64;
+        let at = start + 7;
         let where_ = |i: i64| format!("shard = '{shard}' AND idx = {i}");
         match tamper {
             Tamper::Change => {
@@ -334,7 +338,8 @@ async fn checkpoints_retention_and_exports(backend: Backend) {
     assert!(refused.is_err(), "the log is append-only");
 
     // Export for one citizen, with proofs; checked offline with the verifier key only.
-    let verifier = NoteVerifier::parse(&store.log_verifier().to_string()).expect("key");
+    let verifiers = store.log_verifiers().await.expect("keys");
+    assert_eq!(verifiers.len(), 1, "one identity, no shard of format 1");
     let filter = LogFilter {
         subject_id: Some(citizen.id),
         ..LogFilter::default()
@@ -353,7 +358,7 @@ async fn checkpoints_retention_and_exports(backend: Backend) {
     for format in [Format::Jsonl, Format::Csv] {
         let bytes = export.write(format);
         let text = String::from_utf8(bytes).expect("utf-8");
-        let check = verify_export(&text, &verifier).unwrap_or_else(|e| panic!("{format:?}: {e}"));
+        let check = verify_export(&text, &verifiers).unwrap_or_else(|e| panic!("{format:?}: {e}"));
         assert_eq!(check.entries, export.entries.len());
         // A tampered export fails, and says where.
         let tampered = text.replacen(
@@ -362,11 +367,12 @@ async fn checkpoints_retention_and_exports(backend: Backend) {
             1,
         );
         assert_ne!(tampered, text, "{format:?}: the export names the use");
-        let err = verify_export(&tampered, &verifier).expect_err("tampered export");
+        let err = verify_export(&tampered, &verifiers).expect_err("tampered export");
         assert!(err.contains("linje"), "{err}");
         // Another installation's key does not accept it.
-        let stranger = skjold_store::audit::NoteSigner::new("skjold", &[3; 32]).verifier();
-        assert!(verify_export(&text, &stranger).is_err());
+        let origin = verifiers[0].name();
+        let stranger = skjold_store::audit::NoteSigner::new(origin, &[3; 32]).verifier();
+        assert!(verify_export(&text, &[stranger]).is_err());
     }
 
     // The citizen's own entries: when, which organisation, which use, why.

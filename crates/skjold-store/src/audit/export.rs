@@ -25,7 +25,8 @@ pub struct ExportedEntry {
 
 #[derive(Debug, Clone)]
 pub struct Export {
-    pub verifier: String,
+    /// The keys of the log's identities (the one signing now first), and of format 1.
+    pub verifiers: Vec<String>,
     pub created_at: Now,
     pub checkpoints: Vec<StoredCheckpoint>,
     pub entries: Vec<ExportedEntry>,
@@ -100,7 +101,8 @@ impl Format {
 #[serde(tag = "type", rename_all = "snake_case")]
 enum Line {
     Export {
-        verifier: String,
+        #[serde(default)]
+        verifiers: Vec<String>,
         created_at: String,
         entries: usize,
     },
@@ -139,7 +141,30 @@ const CSV_HEADER: [&str; 16] = [
     "checkpoint",
 ];
 
+/// After [`CSV_HEADER`] in exports since leaf formats: the shard's leaf format and the leaf
+/// itself, byte for byte, which tells an absent value from an empty one.
+const CSV_LEAF: [&str; 2] = ["leaf_format", "leaf"];
+
 const READABLE: [&str; 5] = ["tidspunkt", "bruger", "organisation", "handling", "udfald"];
+
+/// The signed columns of an entry, as the CSV writes them: an absent value is empty.
+fn signed_cells(e: &LeafEntry) -> [String; 13] {
+    [
+        e.shard.clone(),
+        e.index.to_string(),
+        e.id.to_string(),
+        e.at.to_string(),
+        opt(&e.user_id),
+        opt(&e.organisation_id),
+        e.use_kind.clone(),
+        opt(&e.subject_id),
+        opt(&e.criterion),
+        e.purpose.clone(),
+        e.outcome.clone(),
+        e.detail.clone(),
+        opt(&e.stand_in),
+    ]
+}
 
 /// The columns of exports made before entries could name a stand-in access; still checked.
 const CSV_HEADER_V1: [&str; 15] = [
@@ -184,7 +209,7 @@ impl Export {
             out.push(b'\n');
         };
         line(&Line::Export {
-            verifier: self.verifier.clone(),
+            verifiers: self.verifiers.clone(),
             created_at: self.created_at.rfc3339(),
             entries: self.entries.len(),
         });
@@ -216,24 +241,11 @@ impl Export {
             .collect();
         let mut w = csv::Writer::from_writer(Vec::new());
         let mut write = || -> Result<(), csv::Error> {
-            w.write_record(CSV_HEADER.iter().chain(&READABLE))?;
+            w.write_record(CSV_HEADER.iter().chain(&CSV_LEAF).chain(&READABLE))?;
             for x in &self.entries {
                 let e = &x.entry;
                 let l = self.labels(e);
-                w.write_record([
-                    e.shard.clone(),
-                    e.index.to_string(),
-                    e.id.to_string(),
-                    e.at.to_string(),
-                    opt(&e.user_id),
-                    opt(&e.organisation_id),
-                    e.use_kind.clone(),
-                    opt(&e.subject_id),
-                    opt(&e.criterion),
-                    e.purpose.clone(),
-                    e.outcome.clone(),
-                    e.detail.clone(),
-                    opt(&e.stand_in),
+                let cells = signed_cells(e).into_iter().chain([
                     x.tree_size.to_string(),
                     proof_text(&x.proof).join(" "),
                     notes
@@ -241,12 +253,15 @@ impl Export {
                         .copied()
                         .unwrap_or("")
                         .to_owned(),
+                    e.format.to_string(),
+                    String::from_utf8_lossy(&e.leaf()).into_owned(),
                     l.tidspunkt,
                     l.bruger,
                     l.organisation,
                     l.handling,
                     l.udfald,
-                ])?;
+                ]);
+                w.write_record(cells)?;
             }
             w.flush()?;
             Ok(())
@@ -324,6 +339,12 @@ fn parse_csv(text: &str) -> Result<Parsed, String> {
     } else {
         return Err("CSV-filen har ikke eksportens kolonner".into());
     };
+    let with_leaf = shift == 0
+        && header
+            .iter()
+            .skip(CSV_HEADER.len())
+            .take(CSV_LEAF.len())
+            .eq(CSV_LEAF);
     for (n, rec) in r.records().enumerate() {
         let line = n + 2;
         let rec = rec.map_err(|e| format!("linje {line}: {e}"))?;
@@ -335,7 +356,19 @@ fn parse_csv(text: &str) -> Result<Parsed, String> {
                 .map(|s| s.parse().map_err(|_| bad(what)))
                 .transpose()
         };
-        let entry = LeafEntry {
+        let entry = if with_leaf {
+            let format = field(16)
+                .parse::<u8>()
+                .map_err(|_| bad("leaf_format"))?;
+            let e = LeafEntry::from_leaf(format, field(0), field(17)).ok_or_else(|| bad("leaf"))?;
+            // The columns must say what the leaf says.
+            if !signed_cells(&e).iter().enumerate().all(|(i, c)| c == field(i)) {
+                return Err(format!("linje {line}: kolonnerne siger ikke det samme som leaf"));
+            }
+            e
+        } else {
+            LeafEntry {
+            format: super::LEGACY_LEAF_FORMAT,
             shard: field(0).to_owned(),
             index: field(1).parse().map_err(|_| bad("index"))?,
             id: field(2).parse().map_err(|_| bad("id"))?,
@@ -353,6 +386,7 @@ fn parse_csv(text: &str) -> Result<Parsed, String> {
             } else {
                 None
             },
+        }
         };
         let tree_size = field(13 - shift).parse().map_err(|_| bad("tree_size"))?;
         let proof = decode_proof(field(14 - shift).split_whitespace());
@@ -365,23 +399,23 @@ fn parse_csv(text: &str) -> Result<Parsed, String> {
     Ok(p)
 }
 
-/// Checks an export (JSON Lines or CSV) with nothing but the verifier key: every
-/// checkpoint's signature, and every entry's inclusion proof against its checkpoint. The
-/// first problem is the error, with its line.
-pub fn verify_export(text: &str, verifier: &NoteVerifier) -> Result<ExportCheck, String> {
+/// Checks an export (JSON Lines or CSV) with nothing but the verifier keys: every
+/// checkpoint's signature by the key its origin names, and every entry's inclusion proof
+/// against its checkpoint. The first problem is the error, with its line.
+pub fn verify_export(text: &str, verifiers: &[NoteVerifier]) -> Result<ExportCheck, String> {
     let parsed = if text.starts_with("shard,") {
         parse_csv(text)?
     } else {
         parse_jsonl(text)?
     };
-    check(&parsed, verifier)
+    check(&parsed, verifiers)
 }
 
 impl Export {
     /// Checks the export as [`verify_export`] checks its text: every checkpoint's signature,
     /// and every entry's inclusion proof against its checkpoint (the citizen's own view
     /// checks the list it shows this way).
-    pub fn verify(&self, verifier: &NoteVerifier) -> Result<ExportCheck, String> {
+    pub fn verify(&self, verifiers: &[NoteVerifier]) -> Result<ExportCheck, String> {
         let parsed = Parsed {
             checkpoints: self
                 .checkpoints
@@ -395,33 +429,61 @@ impl Export {
                 .map(|(n, e)| (n + 1, e.entry.clone(), e.tree_size, Some(e.proof.clone())))
                 .collect(),
         };
-        check(&parsed, verifier)
+        check(&parsed, verifiers)
     }
 }
 
-fn check(parsed: &Parsed, verifier: &NoteVerifier) -> Result<ExportCheck, String> {
-    let mut heads: HashMap<String, Checkpoint> = HashMap::new();
+/// Opens a shard's checkpoint with the key its origin names: a log identity's key for a
+/// shard of format 2 (origin = key name, and its `skjold-shard` line names the shard), the
+/// old key for one of format 1 (origin = key name + `/access-log/` + shard).
+fn open_checkpoint(
+    verifiers: &[NoteVerifier],
+    shard: &str,
+    note: &str,
+) -> Result<(Checkpoint, u8), String> {
+    let origin = note.split('\n').next().unwrap_or("");
+    if let Some(key) = verifiers.iter().find(|k| k.name() == origin) {
+        let c = key.open(note).map_err(|e| e.to_string())?;
+        if c.shard_extension().map(|(s, _, _)| s) != Some(shard) {
+            return Err(format!("the checkpoint's skjold-shard line does not name {shard}"));
+        }
+        return Ok((c, super::LEAF_FORMAT));
+    }
+    if let Some(key) = verifiers
+        .iter()
+        .find(|k| origin == format!("{}/access-log/{shard}", k.name()))
+    {
+        let c = key.open_legacy(note, shard).map_err(|e| e.to_string())?;
+        return Ok((c, super::LEGACY_LEAF_FORMAT));
+    }
+    Err(format!("signed under {origin}, for which no key was given"))
+}
+
+fn check(parsed: &Parsed, verifiers: &[NoteVerifier]) -> Result<ExportCheck, String> {
+    let mut heads: HashMap<String, (Checkpoint, u8)> = HashMap::new();
     for (shard, size, note) in &parsed.checkpoints {
-        let c = verifier
-            .open(note)
+        let (c, format) = open_checkpoint(verifiers, shard, note)
             .map_err(|e| format!("checkpoint for shard {shard}: {e}"))?;
-        if !c.origin.ends_with(&format!("/access-log/{shard}")) || c.size != *size {
+        if c.size != *size {
             return Err(format!(
                 "checkpoint for shard {shard}: the note is for {} at size {}",
                 c.origin, c.size
             ));
         }
-        heads.insert(shard.clone(), c);
+        heads.insert(shard.clone(), (c, format));
     }
     for (line, entry, tree_size, proof) in &parsed.entries {
         let fail =
             |why: &str| format!("linje {line}: posten {}#{} {why}", entry.shard, entry.index);
-        let head = heads
+        let (head, format) = heads
             .get(&entry.shard)
             .ok_or_else(|| fail("har intet signeret checkpoint"))?;
         let proof = proof
             .as_ref()
             .ok_or_else(|| fail("har et ugyldigt bevis"))?;
+        if entry.format != *format {
+            return Err(fail("har et andet leaf-format end sit checkpoint"));
+        }
         if head.size != *tree_size
             || !verify_inclusion(
                 entry.index,

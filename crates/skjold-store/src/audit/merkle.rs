@@ -85,104 +85,182 @@ impl Frontier {
     }
 }
 
-/// A whole tree in memory, level by level, for proofs. Level 0 holds the leaf hashes;
-/// level k holds the roots of the complete, aligned subtrees of 2^k leaves.
+/// A tree in memory, level by level, for proofs. Level 0 holds the leaf hashes from
+/// `base` on; level k holds the roots of the complete, aligned subtrees of 2^k leaves that
+/// lie wholly at or after `base`. The leaves before `base` (a pruned prefix of the log) are
+/// represented by the [`Frontier`] at `base` alone: every node a proof about the later
+/// leaves needs is either one of its subtrees or made of them and later leaves.
 #[derive(Debug, Clone)]
 pub struct Tree {
+    base: u64,
+    /// The frontier at `base`: (first leaf, level, root) of each of its perfect subtrees.
+    prefix: Vec<(u64, u32, Hash)>,
     levels: Vec<Vec<Hash>>,
+}
+
+/// The first aligned 2^level block at or after `base`.
+fn first_block(base: u64, level: usize) -> u64 {
+    base.div_ceil(1 << level)
 }
 
 impl Tree {
     pub fn new(leaves: Vec<Hash>) -> Tree {
+        Tree::with_base(&Frontier::default(), leaves)
+    }
+
+    /// The tree whose first `base.size()` leaves are summarised by `base` and whose
+    /// further leaves are `leaves`.
+    pub fn with_base(base: &Frontier, leaves: Vec<Hash>) -> Tree {
+        let start = base.size();
+        let mut prefix = Vec::with_capacity(base.nodes.len());
+        let mut at = 0u64;
+        for (node, bit) in base.nodes.iter().zip(
+            (0..64u32)
+                .rev()
+                .filter(|b| start & (1u64 << b) != 0),
+        ) {
+            prefix.push((at, bit, *node));
+            at += 1u64 << bit;
+        }
+        let end = start + leaves.len() as u64;
         let mut levels = vec![leaves];
-        while let Some(last) = levels.last().filter(|l| l.len() >= 2) {
-            let next = last
-                .chunks_exact(2)
-                .map(|pair| node_hash(&pair[0], &pair[1]))
+        loop {
+            let k = levels.len();
+            let below = &levels[k - 1];
+            let first = first_block(start, k);
+            let below_first = first_block(start, k - 1);
+            let count = (end >> k).saturating_sub(first);
+            if count == 0 {
+                break;
+            }
+            let next = (first..first + count)
+                .map(|i| {
+                    let l = (2 * i - below_first) as usize;
+                    node_hash(&below[l], &below[l + 1])
+                })
                 .collect();
             levels.push(next);
         }
-        Tree { levels }
+        Tree {
+            base: start,
+            prefix,
+            levels,
+        }
     }
 
+    /// The number of leaves, the summarised prefix included.
     pub fn size(&self) -> u64 {
-        self.levels[0].len() as u64
+        self.base + self.levels[0].len() as u64
     }
 
-    /// The root of the tree's first `n` leaves.
-    pub fn root_at(&self, n: u64) -> Hash {
-        if n == 0 {
-            empty_root()
-        } else {
-            self.range(0, n)
+    /// The first leaf this tree can prove anything about.
+    pub fn base(&self) -> u64 {
+        self.base
+    }
+
+    /// The root of the tree's first `n` leaves, if `n` is the base or after it.
+    pub fn root_at(&self, n: u64) -> Option<Hash> {
+        match n {
+            0 => Some(empty_root()),
+            _ if n < self.base || n > self.size() => None,
+            _ => self.range(0, n),
         }
     }
 
     /// MTH(D[start:end]) for 0 ≤ start < end ≤ size, where the range is one the RFC's
     /// recursion produces (start a multiple of the largest power of two that fits).
-    fn range(&self, start: u64, end: u64) -> Hash {
+    /// `None` where it needs leaves before the base that the frontier does not summarise.
+    fn range(&self, start: u64, end: u64) -> Option<Hash> {
         let n = end - start;
         if n.is_power_of_two() && start.is_multiple_of(n) {
-            let level = n.trailing_zeros() as usize;
-            return self.levels[level][(start >> level) as usize];
+            let level = n.trailing_zeros();
+            if start >= self.base {
+                let i = (start >> level) - first_block(self.base, level as usize);
+                return Some(self.levels[level as usize][i as usize]);
+            }
+            if end <= self.base {
+                return self
+                    .prefix
+                    .iter()
+                    .find(|(at, l, _)| *at == start && *l == level)
+                    .map(|(_, _, h)| *h);
+            }
+            let half = n / 2;
+            return Some(node_hash(
+                &self.range(start, start + half)?,
+                &self.range(start + half, end)?,
+            ));
         }
         let k = split(n);
-        node_hash(&self.range(start, start + k), &self.range(start + k, end))
+        Some(node_hash(
+            &self.range(start, start + k)?,
+            &self.range(start + k, end)?,
+        ))
     }
 
     /// The audit path of leaf `index` in the tree of the first `n` leaves (RFC 6962
     /// §2.1.1), lowest sibling first. `None` if `index ≥ n` or `n` exceeds the tree.
     pub fn inclusion_proof(&self, index: u64, n: u64) -> Option<Vec<Hash>> {
-        if index >= n || n > self.size() {
+        if index >= n || n > self.size() || index < self.base {
             return None;
         }
         let mut out = Vec::new();
-        self.path(index, 0, n, &mut out);
+        self.path(index, 0, n, &mut out)?;
         Some(out)
     }
 
-    fn path(&self, m: u64, start: u64, end: u64, out: &mut Vec<Hash>) {
+    fn path(&self, m: u64, start: u64, end: u64, out: &mut Vec<Hash>) -> Option<()> {
         let n = end - start;
         if n <= 1 {
-            return;
+            return Some(());
         }
         let k = split(n);
         if m < k {
-            self.path(m, start, start + k, out);
-            out.push(self.range(start + k, end));
+            self.path(m, start, start + k, out)?;
+            out.push(self.range(start + k, end)?);
         } else {
-            self.path(m - k, start + k, end, out);
-            out.push(self.range(start, start + k));
+            self.path(m - k, start + k, end, out)?;
+            out.push(self.range(start, start + k)?);
         }
+        Some(())
     }
 
     /// The proof that the tree of the first `m` leaves is a prefix of the tree of the
-    /// first `n` (RFC 6962 §2.1.2). `None` unless 0 < m ≤ n ≤ size.
+    /// first `n` (RFC 6962 §2.1.2). `None` unless 0 < m ≤ n ≤ size and m is at or after
+    /// the base.
     pub fn consistency_proof(&self, m: u64, n: u64) -> Option<Vec<Hash>> {
-        if m == 0 || m > n || n > self.size() {
+        if m == 0 || m > n || n > self.size() || m < self.base {
             return None;
         }
         let mut out = Vec::new();
-        self.subproof(m, 0, n, true, &mut out);
+        self.subproof(m, 0, n, true, &mut out)?;
         Some(out)
     }
 
-    fn subproof(&self, m: u64, start: u64, end: u64, whole: bool, out: &mut Vec<Hash>) {
+    fn subproof(
+        &self,
+        m: u64,
+        start: u64,
+        end: u64,
+        whole: bool,
+        out: &mut Vec<Hash>,
+    ) -> Option<()> {
         let n = end - start;
         if m == n {
             if !whole {
-                out.push(self.range(start, end));
+                out.push(self.range(start, end)?);
             }
-            return;
+            return Some(());
         }
         let k = split(n);
         if m <= k {
-            self.subproof(m, start, start + k, whole, out);
-            out.push(self.range(start + k, end));
+            self.subproof(m, start, start + k, whole, out)?;
+            out.push(self.range(start + k, end)?);
         } else {
-            self.subproof(m - k, start + k, end, false, out);
-            out.push(self.range(start, start + k));
+            self.subproof(m - k, start + k, end, false, out)?;
+            out.push(self.range(start, start + k)?);
         }
+        Some(())
     }
 }
 
@@ -296,7 +374,10 @@ mod tests {
         for (n, expected) in roots.iter().enumerate() {
             frontier.push(hashes[n]);
             assert_eq!(hex::encode(frontier.root()), *expected, "size {}", n + 1);
-            assert_eq!(hex::encode(tree.root_at(n as u64 + 1)), *expected);
+            assert_eq!(
+                tree.root_at(n as u64 + 1).map(hex::encode).as_deref(),
+                Some(*expected)
+            );
         }
         let again = Frontier::from_bytes(frontier.size(), &frontier.to_bytes());
         assert_eq!(again.as_ref(), Some(&frontier));
@@ -307,7 +388,7 @@ mod tests {
     fn tampered_proofs_fail() {
         let leaves: Vec<Hash> = (0u32..13).map(|i| leaf_hash(&i.to_be_bytes())).collect();
         let tree = Tree::new(leaves.clone());
-        let root = tree.root_at(13);
+        let root = tree.root_at(13).expect("root");
         let proof = tree.inclusion_proof(5, 13).expect("proof");
         assert!(verify_inclusion(5, 13, &leaves[5], &proof, &root));
         assert!(!verify_inclusion(6, 13, &leaves[5], &proof, &root));
@@ -318,9 +399,9 @@ mod tests {
         bent[0][0] ^= 1;
         assert!(!verify_inclusion(5, 13, &leaves[5], &bent, &root));
         let c = tree.consistency_proof(6, 13).expect("proof");
-        let old = tree.root_at(6);
+        let old = tree.root_at(6).expect("root");
         assert!(verify_consistency(6, 13, &old, &root, &c));
-        assert!(!verify_consistency(6, 13, &tree.root_at(5), &root, &c));
+        assert!(!verify_consistency(6, 13, &tree.root_at(5).expect("root"), &root, &c));
         assert!(!verify_consistency(5, 13, &old, &root, &c));
         assert!(!verify_consistency(6, 13, &old, &root, &c[1..]));
     }

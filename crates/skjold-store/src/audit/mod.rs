@@ -19,21 +19,25 @@
 pub mod bench_fill;
 pub mod entry;
 pub mod export;
+pub mod identity;
 pub mod merkle;
 pub mod note;
 pub mod verify;
 
-pub use entry::{LeafEntry, origin, shard_of};
+pub use entry::{LEAF_FORMAT, LEGACY_LEAF_FORMAT, LeafEntry, shard_of};
+pub use identity::ORIGIN_PREFIX;
 
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::audit::entry::LogRow;
 use crate::db::Db;
-use crate::db::{execute, fetch, scalar};
+use crate::crypto::LogKeys;
+use crate::db::{Tx, execute, fetch, scalar};
+use crate::keystore::KeyStore;
 use crate::log::{frontier_of, lock_appends};
 use crate::{Now, StoreError};
-use merkle::{Hash, Tree};
+use merkle::{Frontier, Hash, Tree};
 pub use note::{Checkpoint, NoteError, NoteSigner, NoteVerifier};
 use skjold_core::oversight::LogFilter;
 
@@ -55,9 +59,48 @@ struct ShardRow {
     frontier: Vec<u8>,
     closed_at: Option<i64>,
     pruned_at: Option<i64>,
+    leaf_format: i64,
+    start: i64,
 }
 
-const SHARD_SELECT: &str = "SELECT id, size, frontier, closed_at, pruned_at FROM log_shard";
+impl ShardRow {
+    fn format(&self) -> u8 {
+        u8::try_from(self.leaf_format).unwrap_or(0)
+    }
+
+    fn start(&self) -> u64 {
+        u64::try_from(self.start).unwrap_or(0)
+    }
+}
+
+const SHARD_SELECT: &str =
+    "SELECT id, size, frontier, closed_at, pruned_at, leaf_format, start FROM log_shard";
+
+/// The tree's frontier where shard `id` (of format 2) starts: the end of the shard of
+/// format 2 before it, or the empty tree.
+async fn frontier_before(tx: &mut Tx, id: &str) -> Result<Frontier, StoreError> {
+    let before: Option<(String, i64, Vec<u8>)> = fetch!(
+        tx,
+        fetch_optional,
+        (String, i64, Vec<u8>),
+        "SELECT id, size, frontier FROM log_shard WHERE leaf_format = 2 AND id < $1 ORDER BY id DESC LIMIT 1",
+        id
+    )?;
+    match before {
+        Some((id, size, bytes)) => frontier_of(&id, size, &bytes),
+        None => Ok(Frontier::default()),
+    }
+}
+
+/// The `skjold-shard` extension line of a checkpoint in shard `id`, which starts at leaf
+/// `start` where the tree's root was `root`: it chains each month to the one before.
+fn shard_extension(id: &str, start: u64, root: &Hash) -> String {
+    use base64::Engine;
+    format!(
+        "skjold-shard {id} {start} {}",
+        base64::engine::general_purpose::STANDARD.encode(root)
+    )
+}
 
 #[derive(sqlx::FromRow)]
 struct EntryRow {
@@ -74,14 +117,16 @@ struct EntryRow {
     stand_in_id: Option<Uuid>,
     shard: String,
     idx: i64,
+    leaf_format: i64,
 }
 
-const ENTRY_SELECT: &str = "SELECT id, at, user_id, organisation_id, use_kind, subject_id, criterion, purpose, outcome, \
-     detail, stand_in_id, shard, idx FROM access_log";
+const ENTRY_SELECT: &str = "SELECT l.id, l.at, l.user_id, l.organisation_id, l.use_kind, l.subject_id, l.criterion, l.purpose, \
+     l.outcome, l.detail, l.stand_in_id, l.shard, l.idx, s.leaf_format FROM access_log l JOIN log_shard s ON s.id = l.shard";
 
 impl EntryRow {
     fn leaf(&self) -> LeafEntry {
         LeafEntry {
+            format: u8::try_from(self.leaf_format).unwrap_or(0),
             shard: self.shard.clone(),
             index: u64::try_from(self.idx).unwrap_or(u64::MAX),
             id: self.id,
@@ -99,14 +144,14 @@ impl EntryRow {
     }
 }
 
-/// What verification found wrong, at the first place it went wrong.
 /// The tamper-evident access log: checkpoints, verification, pruning, exports. Entries are
 /// appended by the gate; this handle holds the checkpoint signing key, not a key to
 /// anyone's data.
 #[derive(Clone, Debug)]
 pub struct AuditLog {
     pub(crate) db: Db,
-    pub(crate) signer: NoteSigner,
+    pub(crate) keys: LogKeys,
+    pub(crate) key_store: KeyStore,
     pub(crate) log: crate::log::LogWriter,
 }
 
@@ -153,27 +198,228 @@ impl AuditLog {
         self.log.append_all(rows).await
     }
 
-    /// The key that checks this installation's checkpoints.
-    pub fn log_verifier(&self) -> NoteVerifier {
-        self.signer.verifier()
+    /// Gives the log its identity if it has none (a new log, or one from before
+    /// identities). Run when the store opens.
+    pub(crate) async fn ensure_identity(&self, now: Now) -> Result<(), StoreError> {
+        let mut tx = self.db.write().await?;
+        lock_appends(&mut tx).await?;
+        if identity::current(&mut tx).await?.is_none() {
+            identity::create(&mut tx, now, "Loggen oprettet").await?;
+        }
+        tx.commit().await
+    }
+
+    /// The keys that check this log's checkpoints: the identity that signs now first, then
+    /// the older ones, then the key of shards of format 1 if any are left.
+    pub async fn log_verifiers(&self) -> Result<Vec<NoteVerifier>, StoreError> {
+        let mut tx = self.db.read().await?;
+        let origins = identity::all(&mut tx).await?;
+        let legacy: i64 = scalar!(
+            &mut tx,
+            fetch_one,
+            i64,
+            "SELECT COUNT(*) FROM log_shard WHERE leaf_format = 1"
+        )?;
+        drop(tx);
+        let mut keys: Vec<NoteVerifier> = origins
+            .iter()
+            .map(|o| self.keys.signer(o).verifier())
+            .collect();
+        if legacy > 0 {
+            keys.push(self.keys.legacy().verifier());
+        }
+        Ok(keys)
+    }
+
+    /// The key that checks the checkpoints the log signs now.
+    pub async fn log_verifier(&self) -> Result<NoteVerifier, StoreError> {
+        let mut tx = self.db.read().await?;
+        let origin = identity::current(&mut tx)
+            .await?
+            .ok_or_else(|| StoreError::LogWrite("the log has no identity".into()))?;
+        Ok(self.keys.signer(&origin).verifier())
     }
 
     /// Signs a checkpoint for every shard that has grown since its last one, and the final
     /// checkpoint of every closed shard. Returns what it signed.
+    ///
+    /// Before signing under the log's identity, checks that the last checkpoint the key
+    /// store says was signed under it is in this database and that the tree now extends
+    /// it; if not (a restored or copied database), starts a new identity first.
     pub async fn checkpoint_log(&self, now: Now) -> Result<Vec<StoredCheckpoint>, StoreError> {
-        let signer = self.signer.clone();
         let mut tx = self.db.write().await?;
         lock_appends(&mut tx).await?;
+        let mut signed = self.checkpoint_legacy(&mut tx, now).await?;
+        let mut origin = match identity::current(&mut tx).await? {
+            Some(o) => o,
+            None => identity::create(&mut tx, now, "Loggen oprettet").await?,
+        };
+        let mut signed_to = match self.signed_history(&mut tx, &origin).await? {
+            Ok(size) => size,
+            Err(why) => {
+                let old = origin;
+                origin = identity::create(&mut tx, now, &why).await?;
+                let detail = format!(
+                    "Ny identitet for adgangsloggen: {origin} afløser {old}. Årsag: {why}"
+                );
+                crate::log::insert_in(&mut tx, &LogRow::system(now, &detail)).await?;
+                tracing::warn!(old = %old, new = %origin, reason = %why, "the access log starts a new identity");
+                0
+            }
+        };
+        // The newest checkpoint signed by this call, for the key store.
+        let mut newest: Option<(u64, Hash)> = None;
+        let signer = self.keys.signer(&origin);
         let shards = fetch!(
             &mut tx,
             fetch_all,
             ShardRow,
-            &format!("{SHARD_SELECT} WHERE pruned_at IS NULL AND size > 0 ORDER BY id")
+            &format!("{SHARD_SELECT} WHERE leaf_format = 2 ORDER BY id")
+        )?;
+        let mut before = Frontier::default();
+        for s in shards {
+            let frontier = frontier_of(&s.id, s.size, &s.frontier)?;
+            let start_root = before.root();
+            before = frontier.clone();
+            let exists: i64 = scalar!(
+                &mut tx,
+                fetch_one,
+                i64,
+                "SELECT COUNT(*) FROM tree_checkpoint WHERE shard = $1 AND size = $2",
+                s.id.as_str(),
+                s.size
+            )?;
+            if s.pruned_at.is_some() || frontier.size() <= signed_to || exists > 0 {
+                continue;
+            }
+            let c = Checkpoint {
+                origin: origin.clone(),
+                size: frontier.size(),
+                root: frontier.root(),
+                extensions: vec![shard_extension(&s.id, s.start(), &start_root)],
+            };
+            let note = signer.sign(&c);
+            execute!(
+                &mut tx,
+                "INSERT INTO tree_checkpoint (origin, size, root_hash, frontier, shard, note, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                origin.as_str(),
+                s.size,
+                c.root.as_slice(),
+                frontier.to_bytes(),
+                s.id.as_str(),
+                note.as_str(),
+                now.micros()
+            )?;
+            signed_to = c.size;
+            newest = Some((c.size, c.root));
+            signed.push(StoredCheckpoint {
+                shard: s.id,
+                size: c.size,
+                note,
+            });
+        }
+        tx.commit().await?;
+        if let Some((size, root)) = newest {
+            let size = i64::try_from(size).unwrap_or(i64::MAX);
+            self.key_store
+                .put_log_signed(&origin, size, &root, now)
+                .await?;
+        }
+        Ok(signed)
+    }
+
+    /// Whether this database holds the history signed under `origin`: `Ok` with the size
+    /// signed up to (0 for none) when the key store's record of the last signature is here
+    /// and the tree now extends it; `Err` with the reason when not.
+    async fn signed_history(
+        &self,
+        tx: &mut Tx,
+        origin: &str,
+    ) -> Result<Result<u64, String>, StoreError> {
+        let latest: Option<(i64, Vec<u8>)> = fetch!(
+            &mut *tx,
+            fetch_optional,
+            (i64, Vec<u8>),
+            "SELECT size, root_hash FROM tree_checkpoint WHERE origin = $1 ORDER BY size DESC LIMIT 1",
+            origin
+        )?;
+        let Some((kept_size, kept_root)) = self.key_store.log_signed(origin).await? else {
+            return Ok(match latest {
+                None => Ok(0),
+                Some(_) => Err(
+                    "databasen har checkpoints, som nøglelageret ikke har signeret (en kopi af databasen)"
+                        .into(),
+                ),
+            });
+        };
+        let here: Option<(Vec<u8>, Vec<u8>, String)> = fetch!(
+            &mut *tx,
+            fetch_optional,
+            (Vec<u8>, Vec<u8>, String),
+            "SELECT root_hash, frontier, shard FROM tree_checkpoint WHERE origin = $1 AND size = $2",
+            origin,
+            kept_size
+        )?;
+        let Some((_, frontier, shard)) = here.filter(|(root, _, _)| *root == kept_root) else {
+            return Ok(Err(format!(
+                "det senest signerede checkpoint (størrelse {kept_size}) findes ikke i databasen (en gendannet eller kopieret database)"
+            )));
+        };
+        // The tree now must extend the one signed: the leaves since, added to its
+        // frontier, give every later shard's stored frontier.
+        let mut tree = frontier_of(&shard, kept_size, &frontier)?;
+        let later = fetch!(
+            &mut *tx,
+            fetch_all,
+            ShardRow,
+            &format!("{SHARD_SELECT} WHERE leaf_format = 2 AND id >= $1 ORDER BY id"),
+            shard.as_str()
+        )?;
+        for s in later {
+            let leaves: Vec<Vec<u8>> = scalar!(
+                &mut *tx,
+                fetch_all,
+                Vec<u8>,
+                "SELECT leaf_hash FROM access_log WHERE shard = $1 AND idx >= $2 ORDER BY idx",
+                s.id.as_str(),
+                i64::try_from(tree.size()).unwrap_or(i64::MAX)
+            )?;
+            for l in leaves {
+                let leaf = <Hash>::try_from(l.as_slice()).map_err(|_| {
+                    StoreError::LogWrite(format!("a leaf hash in shard {} is damaged", s.id))
+                })?;
+                tree.push(leaf);
+            }
+            if frontier_of(&s.id, s.size, &s.frontier)? != tree {
+                return Ok(Err(format!(
+                    "træet i shard {} er ikke en forlængelse af det senest signerede",
+                    s.id
+                )));
+            }
+        }
+        let latest_size = latest.map_or(0, |(size, _)| size);
+        Ok(Ok(u64::try_from(latest_size.max(kept_size)).unwrap_or(0)))
+    }
+
+    /// The checkpoints of shards of format 1 (from before the log was one tree): every
+    /// such shard that grew since its last, under the installation's one old key.
+    async fn checkpoint_legacy(
+        &self,
+        tx: &mut Tx,
+        now: Now,
+    ) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        let signer = self.keys.legacy();
+        let shards = fetch!(
+            &mut *tx,
+            fetch_all,
+            ShardRow,
+            &format!("{SHARD_SELECT} WHERE pruned_at IS NULL AND size > 0 AND leaf_format = 1 ORDER BY id")
         )?;
         let mut signed = Vec::new();
         for s in shards {
             let last: Option<i64> = scalar!(
-                &mut tx,
+                &mut *tx,
                 fetch_one,
                 Option<i64>,
                 "SELECT MAX(size) FROM log_checkpoint WHERE shard = $1",
@@ -184,13 +430,14 @@ impl AuditLog {
             }
             let frontier = frontier_of(&s.id, s.size, &s.frontier)?;
             let c = Checkpoint {
-                origin: origin(signer.name(), &s.id),
+                origin: format!("{}/access-log/{}", signer.name(), s.id),
                 size: frontier.size(),
                 root: frontier.root(),
+                extensions: Vec::new(),
             };
             let note = signer.sign(&c);
             execute!(
-                &mut tx,
+                &mut *tx,
                 "INSERT INTO log_checkpoint (shard, size, root_hash, note, created_at) VALUES ($1, $2, $3, $4, $5)",
                 s.id.as_str(),
                 s.size,
@@ -204,7 +451,6 @@ impl AuditLog {
                 note,
             });
         }
-        tx.commit().await?;
         Ok(signed)
     }
 
@@ -232,7 +478,8 @@ impl AuditLog {
             fetch_all,
             String,
             "SELECT s.id FROM log_shard s WHERE s.pruned_at IS NULL AND s.closed_at IS NOT NULL AND s.id < $1 \
-             AND EXISTS (SELECT 1 FROM log_checkpoint c WHERE c.shard = s.id AND c.size = s.size) ORDER BY s.id",
+             AND (EXISTS (SELECT 1 FROM log_checkpoint c WHERE c.shard = s.id AND c.size = s.size) \
+               OR EXISTS (SELECT 1 FROM tree_checkpoint t WHERE t.shard = s.id AND t.size = s.size)) ORDER BY s.id",
             cutoff.as_str()
         )?;
         for id in &due {
@@ -284,11 +531,11 @@ impl AuditLog {
             fetch_all,
             EntryRow,
             &format!(
-                "{ENTRY_SELECT} WHERE shard IS NOT NULL AND ($1 IS NULL OR subject_id = $1) AND ($2 IS NULL OR user_id = $2) \
-                 AND ($3 IS NULL OR organisation_id = $3) AND ($4 IS NULL OR at >= $4) AND ($5 IS NULL OR at < $5) \
-                 AND ($6 IS NULL OR organisation_id IS NULL OR organisation_id IN \
+                "{ENTRY_SELECT} WHERE ($1 IS NULL OR l.subject_id = $1) AND ($2 IS NULL OR l.user_id = $2) \
+                 AND ($3 IS NULL OR l.organisation_id = $3) AND ($4 IS NULL OR l.at >= $4) AND ($5 IS NULL OR l.at < $5) \
+                 AND ($6 IS NULL OR l.organisation_id IS NULL OR l.organisation_id IN \
                    (SELECT id FROM organisation WHERE id = $6 OR parent_id = $6 OR kind = 'supplier')) \
-                 ORDER BY shard, idx"
+                 ORDER BY l.shard, l.idx"
             ),
             filter.subject_id,
             filter.user_id,
@@ -297,8 +544,9 @@ impl AuditLog {
             filter.until.map(Now::micros),
             controller
         )?;
+        let verifiers = self.log_verifiers().await?;
         let mut out = export::Export {
-            verifier: self.log_verifier().to_string(),
+            verifiers: verifiers.iter().map(ToString::to_string).collect(),
             created_at: now,
             checkpoints: Vec::new(),
             entries: Vec::with_capacity(rows.len()),
@@ -318,13 +566,24 @@ impl AuditLog {
                 .iter()
                 .position(|r| r.shard != shard)
                 .map_or(rows.len(), |p| i + p);
-            let (size, note): (i64, String) = fetch!(
-                &mut tx,
-                fetch_one,
-                (i64, String),
-                "SELECT size, note FROM log_checkpoint WHERE shard = $1 ORDER BY size DESC LIMIT 1",
-                shard.as_str()
-            )?;
+            let legacy = rows[i].leaf_format == i64::from(LEGACY_LEAF_FORMAT);
+            let (size, note): (i64, String) = if legacy {
+                fetch!(
+                    &mut tx,
+                    fetch_one,
+                    (i64, String),
+                    "SELECT size, note FROM log_checkpoint WHERE shard = $1 ORDER BY size DESC LIMIT 1",
+                    shard.as_str()
+                )?
+            } else {
+                fetch!(
+                    &mut tx,
+                    fetch_one,
+                    (i64, String),
+                    "SELECT size, note FROM tree_checkpoint WHERE shard = $1 ORDER BY size DESC, created_at DESC LIMIT 1",
+                    shard.as_str()
+                )?
+            };
             let leaves: Vec<Vec<u8>> = scalar!(
                 &mut tx,
                 fetch_all,
@@ -340,7 +599,12 @@ impl AuditLog {
                 .map_err(|_| {
                     StoreError::LogWrite(format!("a leaf hash in shard {shard} is damaged"))
                 })?;
-            let tree = Tree::new(leaves);
+            let base = if legacy {
+                Frontier::default()
+            } else {
+                frontier_before(&mut tx, &shard).await?
+            };
+            let tree = Tree::with_base(&base, leaves);
             let size = u64::try_from(size).unwrap_or(0);
             for row in &rows[i..end] {
                 let entry = row.leaf();

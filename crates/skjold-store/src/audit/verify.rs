@@ -24,10 +24,10 @@ use sqlx::{ColumnIndex, Decode, Row, Type};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
-use super::entry::{LeafRef, origin};
+use super::entry::{LEAF_FORMAT, LeafRef};
 use super::merkle::{Frontier, Hash};
 use super::note::{Checkpoint, NoteVerifier};
-use super::{AuditLog, SHARD_SELECT, ShardRow};
+use super::{AuditLog, SHARD_SELECT, ShardRow, identity};
 use crate::StoreError;
 use crate::db::{Tx, fetch, scalar};
 use crate::log::frontier_of;
@@ -52,6 +52,9 @@ impl std::fmt::Display for Problem {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ShardReport {
     pub shard: String,
+    /// The index of the shard's first leaf: 0 for a shard of format 1, else the tree's size
+    /// where the shard begins.
+    pub start: u64,
     pub entries: u64,
     pub checkpoints: usize,
     pub closed: bool,
@@ -162,8 +165,8 @@ impl Chunk {
         Ok(())
     }
 
-    /// Every entry's leaf hash, the JSON written into one reused buffer.
-    fn hash(self, shard: &str) -> Vec<Leaf> {
+    /// Every entry's leaf hash in `format`, the leaf written into one reused buffer.
+    fn hash(self, shard: &str, format: u8) -> Vec<Leaf> {
         let mut buf = Vec::with_capacity(1024);
         let text = self.text.as_str();
         self.rows
@@ -184,7 +187,7 @@ impl Chunk {
                     detail: &text[r.detail.clone()],
                     stand_in: r.stand_in,
                 };
-                let hash = leaf.leaf_hash(&mut buf);
+                let hash = leaf.leaf_hash(format, &mut buf);
                 Leaf {
                     idx: r.idx,
                     hash,
@@ -247,15 +250,41 @@ impl Fold<'_> {
     }
 }
 
+/// The keys checkpoints are checked with: every identity's, and the key of format 1.
+struct Keys {
+    legacy: NoteVerifier,
+    identities: Vec<NoteVerifier>,
+}
+
+impl Keys {
+    /// Opens a checkpoint of format 2 with the key its origin names.
+    fn open(&self, note: &str) -> Result<Checkpoint, String> {
+        let origin = note.split('\n').next().unwrap_or("");
+        let key = self
+            .identities
+            .iter()
+            .find(|k| k.name() == origin)
+            .ok_or_else(|| format!("signed under {origin}, which is not one of this log's identities"))?;
+        key.open(note).map_err(|e| e.to_string())
+    }
+}
+
 impl AuditLog {
     /// Recomputes every shard from its entries and checks every checkpoint against the
     /// tree and its signature. Streams each shard's entries in index order and hashes
     /// them in chunks on blocking threads while reading on; memory stays bounded (a few
     /// chunks, and O(log n) for the tree) whatever the log's size.
     pub async fn verify_log(&self) -> Result<VerifyReport, StoreError> {
-        let verifier = self.log_verifier();
         let mut report = VerifyReport::default();
         let mut tx = self.db.read().await?;
+        let keys = Keys {
+            legacy: self.keys.legacy().verifier(),
+            identities: identity::all(&mut tx)
+                .await?
+                .iter()
+                .map(|o| self.keys.signer(o).verifier())
+                .collect(),
+        };
         report.legacy_entries = u64::try_from(scalar!(
             &mut tx,
             fetch_one,
@@ -270,8 +299,19 @@ impl AuditLog {
             &format!("{SHARD_SELECT} ORDER BY id")
         )?;
         drop(tx);
+        // The tree where the next shard of format 2 starts.
+        let mut tree = Frontier::default();
         for s in shards {
-            let (shard, problem) = self.verify_shard(&verifier, &s).await?;
+            let start = if s.format() == LEAF_FORMAT {
+                Some(std::mem::take(&mut tree))
+            } else {
+                None
+            };
+            let (shard, problem) = self.verify_shard(&keys, &s, start).await?;
+            if s.format() == LEAF_FORMAT {
+                // A damaged frontier is this shard's problem, reported there.
+                tree = frontier_of(&s.id, s.size, &s.frontier).unwrap_or_default();
+            }
             report.entries += shard.entries;
             report.checkpoints += shard.checkpoints;
             report.shards.push(shard);
@@ -280,10 +320,14 @@ impl AuditLog {
         Ok(report)
     }
 
+    /// Verifies one shard. `start` is the tree where a shard of format 2 begins (the end
+    /// of the one before, as stored and checked there); `None` for a shard of format 1,
+    /// which is a tree of its own.
     async fn verify_shard(
         &self,
-        verifier: &NoteVerifier,
+        keys: &Keys,
         s: &ShardRow,
+        start: Option<Frontier>,
     ) -> Result<(ShardReport, Option<Problem>), StoreError> {
         let mut tx = self.db.read().await?;
         let problem = |index: Option<u64>, what: String| Problem {
@@ -291,15 +335,26 @@ impl AuditLog {
             index,
             what,
         };
-        let checkpoints: Vec<(i64, Vec<u8>, String)> = fetch!(
-            &mut tx,
-            fetch_all,
-            (i64, Vec<u8>, String),
-            "SELECT size, root_hash, note FROM log_checkpoint WHERE shard = $1 ORDER BY size",
-            s.id.as_str()
-        )?;
+        let checkpoints: Vec<(i64, Vec<u8>, String)> = if start.is_some() {
+            fetch!(
+                &mut tx,
+                fetch_all,
+                (i64, Vec<u8>, String),
+                "SELECT size, root_hash, note FROM tree_checkpoint WHERE shard = $1 ORDER BY size, created_at",
+                s.id.as_str()
+            )?
+        } else {
+            fetch!(
+                &mut tx,
+                fetch_all,
+                (i64, Vec<u8>, String),
+                "SELECT size, root_hash, note FROM log_checkpoint WHERE shard = $1 ORDER BY size",
+                s.id.as_str()
+            )?
+        };
         let mut report = ShardReport {
             shard: s.id.clone(),
+            start: s.start(),
             entries: 0,
             checkpoints: checkpoints.len(),
             closed: s.closed_at.is_some(),
@@ -308,8 +363,39 @@ impl AuditLog {
         let head_size = u64::try_from(s.size).unwrap_or(0);
         // Every checkpoint must carry a valid signature for this shard.
         let mut heads: Vec<Checkpoint> = Vec::with_capacity(checkpoints.len());
+        if let Some(start) = &start
+            && start.size() != s.start()
+        {
+            return Ok((
+                report,
+                Some(problem(
+                    Some(s.start()),
+                    format!(
+                        "the shard starts at leaf {} but the one before ends at {}: entries were removed or inserted between them",
+                        s.start(),
+                        start.size()
+                    ),
+                )),
+            ));
+        }
         for (size, root, note) in &checkpoints {
-            let opened = match verifier.open(note) {
+            let opened = match &start {
+                Some(start) => keys.open(note).and_then(|c| {
+                    let chained = c.shard_extension()
+                        == Some((s.id.as_str(), start.size(), start.root()));
+                    if chained {
+                        Ok(c)
+                    } else {
+                        Err("its skjold-shard line does not name this shard and where it starts"
+                            .to_owned())
+                    }
+                }),
+                None => keys
+                    .legacy
+                    .open_legacy(note, &s.id)
+                    .map_err(|e| e.to_string()),
+            };
+            let opened = match opened {
                 Ok(c) => c,
                 Err(e) => {
                     return Ok((
@@ -318,9 +404,7 @@ impl AuditLog {
                     ));
                 }
             };
-            let expected_origin = origin(verifier.name(), &s.id);
-            if opened.origin != expected_origin
-                || i64::try_from(opened.size).ok() != Some(*size)
+            if i64::try_from(opened.size).ok() != Some(*size)
                 || opened.root.as_slice() != root.as_slice()
             {
                 return Ok((
@@ -355,18 +439,30 @@ impl AuditLog {
                 "SELECT COUNT(*) FROM access_log WHERE shard = $1",
                 s.id.as_str()
             )?;
-            let last = heads.last().map_or(0, |c| c.size);
+            let last = heads.last();
+            let kept = frontier_of(&s.id, s.size, &s.frontier).ok();
             let found = if left > 0 {
                 Some(problem(None, format!("pruned, yet {left} entries remain")))
-            } else if last != head_size {
+            } else if last.map_or(0, |c| c.size) != head_size {
                 Some(problem(None, "pruned without a final checkpoint".into()))
+            } else if kept.map(|f| f.root()) != last.map(|c| c.root) {
+                Some(problem(
+                    None,
+                    "the frontier kept of the pruned shard does not match its final checkpoint"
+                        .into(),
+                ))
             } else {
                 None
             };
             return Ok((report, found));
         }
+        let format = if start.is_some() {
+            LEAF_FORMAT
+        } else {
+            super::LEGACY_LEAF_FORMAT
+        };
         let mut fold = Fold {
-            frontier: Frontier::default(),
+            frontier: start.unwrap_or_default(),
             next_checkpoint: heads.iter().peekable(),
             last_good: None,
             entries: 0,
@@ -390,7 +486,7 @@ impl AuditLog {
                     }
                     if chunk.is_full() || (done && !chunk.rows.is_empty()) {
                         let (full, shard) = (std::mem::take(&mut chunk), shard.clone());
-                        hashing.push_back(tokio::task::spawn_blocking(move || full.hash(&shard)));
+                        hashing.push_back(tokio::task::spawn_blocking(move || full.hash(&shard, format)));
                     }
                     while hashing.len() >= IN_FLIGHT || (done && !hashing.is_empty()) {
                         let Some(next) = hashing.pop_front() else {
