@@ -6,12 +6,16 @@
 ALTER TABLE log_shard ADD COLUMN leaf_format I64 NOT NULL DEFAULT 1;
 ALTER TABLE log_shard ADD COLUMN start I64 NOT NULL DEFAULT 0;
 
--- The log's identity: its origin, made once, at random, when the log is created. A copy of
--- the database that the key store did not sign for (a restored backup, a copy in a test
--- system) starts a new one; the last made (the highest `number`) is the one that signs.
+-- The log's identity: its origin, made once, at random, when the log is created, and bound
+-- to the database it was made in (`bound_to`: the SQLite file's device and inode, or the
+-- PostgreSQL cluster's system identifier and the database's oid). A copy of the database
+-- (a restored backup, a copy in a test system), or one whose last signed checkpoint is not
+-- the one the key store recorded, starts a new one; the last made (the highest `number`)
+-- is the one that signs.
 CREATE TABLE log_identity (
     origin TEXT PRIMARY KEY,
     number I64 NOT NULL UNIQUE,
+    bound_to TEXT NOT NULL,
     created_at TS NOT NULL,
     reason TEXT NOT NULL
 );
@@ -29,3 +33,15 @@ CREATE TABLE tree_checkpoint (
     PRIMARY KEY (origin, size)
 );
 CREATE INDEX tree_checkpoint_shard ON tree_checkpoint (shard, size);
+
+-- Witnesses' cosignatures (C2SP tlog-cosignature) on the checkpoints, one line each, as the
+-- witness answered; a checkpoint's note with its cosignatures is its note followed by them.
+CREATE TABLE witness_cosignature (
+    origin TEXT NOT NULL,
+    size I64 NOT NULL,
+    witness TEXT NOT NULL,
+    line TEXT NOT NULL,
+    created_at TS NOT NULL,
+    PRIMARY KEY (origin, size, witness),
+    FOREIGN KEY (origin, size) REFERENCES tree_checkpoint (origin, size)
+);

@@ -252,6 +252,56 @@ impl Db {
         Ok(())
     }
 
+    /// What tells this database apart from a copy of it: the SQLite file's device and inode
+    /// (a copied or restored file is a new one), or the PostgreSQL cluster's system
+    /// identifier and the database's oid (a restore into a new database, or a dump loaded
+    /// on another server, differs). The log binds its identity to it.
+    pub(crate) async fn physical_id(&self) -> Result<String, StoreError> {
+        match self {
+            Db::Sqlite(p) => {
+                let rows: Vec<(i64, String, String)> =
+                    sqlx::query_as("PRAGMA database_list").fetch_all(p).await?;
+                let file = rows
+                    .into_iter()
+                    .find(|(_, name, _)| name == "main")
+                    .map(|(_, _, file)| file)
+                    .unwrap_or_default();
+                if file.is_empty() {
+                    return Ok("sqlite:memory".into());
+                }
+                let meta = std::fs::metadata(&file)
+                    .map_err(|e| StoreError::Config(format!("cannot read {file}: {e}")))?;
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::MetadataExt;
+                    Ok(format!("sqlite:{}:{}", meta.dev(), meta.ino()))
+                }
+                #[cfg(not(unix))]
+                {
+                    let _ = meta;
+                    Ok(format!("sqlite:{file}"))
+                }
+            }
+            Db::Postgres(p) => {
+                let oid: String = sqlx::query_scalar(
+                    "SELECT oid::text FROM pg_database WHERE datname = current_database()",
+                )
+                .fetch_one(p)
+                .await?;
+                // The cluster's identifier needs pg_monitor rights; without them, the oid.
+                let system: Option<String> =
+                    sqlx::query_scalar("SELECT system_identifier::text FROM pg_control_system()")
+                        .fetch_one(p)
+                        .await
+                        .ok();
+                Ok(format!(
+                    "postgres:{}:{oid}",
+                    system.as_deref().unwrap_or("?")
+                ))
+            }
+        }
+    }
+
     /// Whether the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         match self {

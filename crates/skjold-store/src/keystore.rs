@@ -115,7 +115,10 @@ impl KeyStore {
     // ---- the access log's signing state -------------------------------------------------
 
     /// The last checkpoint signed under the log identity `origin`: its size and root.
-    pub(crate) async fn log_signed(&self, origin: &str) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
+    pub(crate) async fn log_signed(
+        &self,
+        origin: &str,
+    ) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
         Ok(fetch_single!(
             &self.db,
             fetch_optional,

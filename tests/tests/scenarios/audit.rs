@@ -11,7 +11,13 @@ use skjold_store::{Backend, Db};
 crate::on_both_backends!(
     verify_finds_every_kind_of_tampering,
     checkpoints_retention_and_exports,
+    a_restored_database_starts_a_new_log_identity,
 );
+
+#[tokio::test]
+async fn a_copied_database_starts_a_new_log_identity() {
+    a_copied_database_starts_a_new_log_identity_on(Backend::Sqlite).await;
+}
 
 async fn exec(db: &Db, sql: &str) {
     match db {
@@ -382,4 +388,147 @@ async fn checkpoints_retention_and_exports(backend: Backend) {
     assert_eq!(own[0].purpose, "Sagsbehandling");
     assert!(own[0].allowed);
     w.done().await;
+}
+
+/// The origin line of a signed note.
+fn origin_of(note: &str) -> &str {
+    note.split('\n').next().unwrap_or("")
+}
+
+/// A backup restored after the log signed on: the restored data lacks the checkpoint the key
+/// store recorded (and is another file or database), so the log starts a new identity. The
+/// old identity signs nothing more; the whole log, old checkpoints and new, still verifies;
+/// the log itself says why.
+async fn a_restored_database_starts_a_new_log_identity(backend: Backend) {
+    use skjold_app::App;
+    let w = World::new(backend, 8).await;
+    let scratch = crate::erasure::scratch_dir();
+    let location = crate::erasure::location_of(&w.db, &scratch);
+    let cw = w.actor("sagsbehandler").await;
+    let dpo = w.actor("dpo").await;
+    let audit = w.db.store.audit();
+    w.search(&cw, &w.demo.citizens[0]).await;
+    assert!(!w.app.checkpoint_log().await.expect("sign").is_empty());
+    let first = audit.log_verifier().await.expect("key").name().to_owned();
+    assert!(
+        first.starts_with(skjold_store::audit::ORIGIN_PREFIX),
+        "{first}"
+    );
+
+    w.app
+        .clone()
+        .with_key_backups(skjold_app::backup::KeyBackups::of(&location))
+        .backup(&scratch.join("backup"))
+        .await
+        .expect("backup");
+    // After the backup the log grows and signs on, under the same identity.
+    w.app
+        .citizen(&cw, w.demo.citizens[1].id)
+        .await
+        .expect("view");
+    w.clock.advance_seconds(60);
+    let after = w.app.checkpoint_log().await.expect("sign");
+    assert!(
+        after.iter().all(|c| origin_of(&c.note) == first),
+        "{after:?}"
+    );
+    assert!(!after.is_empty());
+
+    w.app.close().await;
+    App::restore(&location, &scratch.join("backup"))
+        .await
+        .expect("restored");
+    let store = skjold_store::Store::open(&skjold_store::Location {
+        data_dir: location.data_dir.clone(),
+        database_url: location.database_url.clone(),
+        master_key: location.master_key.clone(),
+        key_store_url: None,
+    })
+    .await
+    .expect("opens");
+    let restored = App::new(store, w.clock.clone());
+    // The restored system is used: a different history from the one signed above.
+    restored
+        .citizen(&cw, w.demo.citizens[2].id)
+        .await
+        .expect("view");
+    w.clock.advance_seconds(60);
+    let signed = restored.checkpoint_log().await.expect("sign");
+    assert!(!signed.is_empty());
+    let keys = restored.log_verifiers().await.expect("keys");
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    let new = origin_of(&signed[0].note).to_owned();
+    assert_ne!(new, first);
+    assert!(keys[0].starts_with(&format!("{new}+")), "{keys:?}");
+    assert!(keys[1].starts_with(&format!("{first}+")), "{keys:?}");
+    assert!(signed.iter().all(|c| origin_of(&c.note) == new));
+    // Signing again stays with the new identity, and the log verifies whole.
+    restored
+        .citizen(&cw, w.demo.citizens[3].id)
+        .await
+        .expect("view");
+    w.clock.advance_seconds(60);
+    let again = restored.checkpoint_log().await.expect("sign");
+    assert!(!again.is_empty() && again.iter().all(|c| origin_of(&c.note) == new));
+    let report = restored.verify_log().await.expect("verify");
+    assert!(report.ok(), "{:?}", report.problems);
+    let export = restored
+        .export_access_log(
+            &dpo,
+            &skjold_app::oversight::OversightQuery::default(),
+            "jsonl",
+        )
+        .await
+        .expect("export");
+    let text = String::from_utf8(export.bytes).expect("utf-8");
+    assert!(text.contains(&format!(
+        "Ny identitet for adgangsloggen: {new} afløser {first}"
+    )));
+    skjold_app::audit::check_export(&text, &keys).expect("the export checks");
+    restored.close().await;
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// A copy of the whole installation's files (data, key store, master key) in another place,
+/// as a test system made from production would be: the copy is another file, so it signs
+/// under a new identity of its own and never under the original's.
+async fn a_copied_database_starts_a_new_log_identity_on(backend: Backend) {
+    use skjold_app::App;
+    let w = World::new(backend, 8).await;
+    let cw = w.actor("sagsbehandler").await;
+    w.search(&cw, &w.demo.citizens[0]).await;
+    assert!(!w.app.checkpoint_log().await.expect("sign").is_empty());
+    let original = w.db.store.audit().log_verifier().await.expect("key");
+    let from = w.db.data_dir().expect("a SQLite directory");
+    w.app.close().await;
+    let copy = crate::erasure::scratch_dir();
+    for f in std::fs::read_dir(&from).expect("dir").flatten() {
+        if f.path().is_file() {
+            std::fs::copy(f.path(), copy.join(f.file_name())).expect("copy");
+        }
+    }
+    let store = skjold_store::Store::open(&skjold_store::Location {
+        data_dir: copy.clone(),
+        database_url: None,
+        master_key: Some(skjold_store::testdb::TestDb::master_key()),
+        key_store_url: None,
+    })
+    .await
+    .expect("the copy opens");
+    let copied = App::new(store, w.clock.clone());
+    copied
+        .citizen(&cw, w.demo.citizens[1].id)
+        .await
+        .expect("view");
+    w.clock.advance_seconds(60);
+    let signed = copied.checkpoint_log().await.expect("sign");
+    assert!(!signed.is_empty());
+    assert!(
+        signed.iter().all(|c| origin_of(&c.note) != original.name()),
+        "the copy signed under the original's identity: {signed:?}"
+    );
+    let report = copied.verify_log().await.expect("verify");
+    assert!(report.ok(), "{:?}", report.problems);
+    copied.close().await;
+    let _ = std::fs::remove_dir_all(&copy);
 }

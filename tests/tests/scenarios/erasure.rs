@@ -585,7 +585,7 @@ async fn put_key(db: &TestDb, subject: Uuid, wrapped: &[u8]) {
 
 /// The application's location of a test database, as `skjold` would open it: SQLite in its
 /// directory, PostgreSQL with a directory of its own for the lock.
-fn location_of(db: &TestDb, scratch: &Path) -> Location {
+pub(crate) fn location_of(db: &TestDb, scratch: &Path) -> Location {
     Location {
         data_dir: db.data_dir().unwrap_or_else(|| scratch.join("data")),
         database_url: db.postgres_url(),
@@ -596,7 +596,7 @@ fn location_of(db: &TestDb, scratch: &Path) -> Location {
     }
 }
 
-fn scratch_dir() -> PathBuf {
+pub(crate) fn scratch_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("skjold-backup-{}", Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("scratch dir");
     dir

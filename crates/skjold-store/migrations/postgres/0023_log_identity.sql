@@ -6,12 +6,16 @@
 ALTER TABLE log_shard ADD COLUMN leaf_format BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE log_shard ADD COLUMN start BIGINT NOT NULL DEFAULT 0;
 
--- The log's identity: its origin, made once, at random, when the log is created. A copy of
--- the database that the key store did not sign for (a restored backup, a copy in a test
--- system) starts a new one; the last made (the highest `number`) is the one that signs.
+-- The log's identity: its origin, made once, at random, when the log is created, and bound
+-- to the database it was made in (`bound_to`: the SQLite file's device and inode, or the
+-- PostgreSQL cluster's system identifier and the database's oid). A copy of the database
+-- (a restored backup, a copy in a test system), or one whose last signed checkpoint is not
+-- the one the key store recorded, starts a new one; the last made (the highest `number`)
+-- is the one that signs.
 CREATE TABLE log_identity (
     origin TEXT PRIMARY KEY,
     number BIGINT NOT NULL UNIQUE,
+    bound_to TEXT NOT NULL,
     created_at BIGINT NOT NULL,
     reason TEXT NOT NULL
 );
@@ -29,7 +33,21 @@ CREATE TABLE tree_checkpoint (
     PRIMARY KEY (origin, size)
 );
 CREATE INDEX tree_checkpoint_shard ON tree_checkpoint (shard, size);
+
+-- Witnesses' cosignatures (C2SP tlog-cosignature) on the checkpoints, one line each, as the
+-- witness answered; a checkpoint's note with its cosignatures is its note followed by them.
+CREATE TABLE witness_cosignature (
+    origin TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    witness TEXT NOT NULL,
+    line TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (origin, size, witness),
+    FOREIGN KEY (origin, size) REFERENCES tree_checkpoint (origin, size)
+);
 CREATE TRIGGER tree_checkpoint_append_only BEFORE UPDATE OR DELETE ON tree_checkpoint
     FOR EACH ROW EXECUTE FUNCTION skjold_append_only();
 CREATE TRIGGER log_identity_append_only BEFORE UPDATE OR DELETE ON log_identity
+    FOR EACH ROW EXECUTE FUNCTION skjold_append_only();
+CREATE TRIGGER witness_cosignature_append_only BEFORE UPDATE OR DELETE ON witness_cosignature
     FOR EACH ROW EXECUTE FUNCTION skjold_append_only();

@@ -6,12 +6,16 @@
 ALTER TABLE log_shard ADD COLUMN leaf_format INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE log_shard ADD COLUMN start INTEGER NOT NULL DEFAULT 0;
 
--- The log's identity: its origin, made once, at random, when the log is created. A copy of
--- the database that the key store did not sign for (a restored backup, a copy in a test
--- system) starts a new one; the last made (the highest `number`) is the one that signs.
+-- The log's identity: its origin, made once, at random, when the log is created, and bound
+-- to the database it was made in (`bound_to`: the SQLite file's device and inode, or the
+-- PostgreSQL cluster's system identifier and the database's oid). A copy of the database
+-- (a restored backup, a copy in a test system), or one whose last signed checkpoint is not
+-- the one the key store recorded, starts a new one; the last made (the highest `number`)
+-- is the one that signs.
 CREATE TABLE log_identity (
     origin TEXT PRIMARY KEY,
     number INTEGER NOT NULL UNIQUE,
+    bound_to TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     reason TEXT NOT NULL
 );
@@ -29,6 +33,18 @@ CREATE TABLE tree_checkpoint (
     PRIMARY KEY (origin, size)
 );
 CREATE INDEX tree_checkpoint_shard ON tree_checkpoint (shard, size);
+
+-- Witnesses' cosignatures (C2SP tlog-cosignature) on the checkpoints, one line each, as the
+-- witness answered; a checkpoint's note with its cosignatures is its note followed by them.
+CREATE TABLE witness_cosignature (
+    origin TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    witness TEXT NOT NULL,
+    line TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (origin, size, witness),
+    FOREIGN KEY (origin, size) REFERENCES tree_checkpoint (origin, size)
+);
 CREATE TRIGGER tree_checkpoint_no_update BEFORE UPDATE ON tree_checkpoint
 BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 CREATE TRIGGER tree_checkpoint_no_delete BEFORE DELETE ON tree_checkpoint
@@ -37,3 +53,7 @@ CREATE TRIGGER log_identity_no_update BEFORE UPDATE ON log_identity
 BEGIN SELECT RAISE(ABORT, 'log identities are append-only'); END;
 CREATE TRIGGER log_identity_no_delete BEFORE DELETE ON log_identity
 BEGIN SELECT RAISE(ABORT, 'log identities are append-only'); END;
+CREATE TRIGGER witness_cosignature_no_update BEFORE UPDATE ON witness_cosignature
+BEGIN SELECT RAISE(ABORT, 'cosignatures are append-only'); END;
+CREATE TRIGGER witness_cosignature_no_delete BEFORE DELETE ON witness_cosignature
+BEGIN SELECT RAISE(ABORT, 'cosignatures are append-only'); END;

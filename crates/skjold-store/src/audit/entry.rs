@@ -365,15 +365,25 @@ mod tests {
             let e = LeafEntry::from_leaf(LEAF_FORMAT, "2026-12", leaf)
                 .unwrap_or_else(|| panic!("not this encoder's leaf: {leaf}"));
             assert_eq!(e.leaf(), leaf.as_bytes());
-            assert_eq!(hex::encode(e.leaf_hash()), v["leaf_hash"].as_str().expect("hash"));
+            assert_eq!(
+                hex::encode(e.leaf_hash()),
+                v["leaf_hash"].as_str().expect("hash")
+            );
             let mut buf = Vec::new();
             assert_eq!(e.as_ref().leaf_hash(LEAF_FORMAT, &mut buf), e.leaf_hash());
             tree.push(e.leaf_hash());
-            assert_eq!(hex::encode(tree.root()), v["root_after"].as_str().expect("root"));
+            assert_eq!(
+                hex::encode(tree.root()),
+                v["root_after"].as_str().expect("root")
+            );
         }
         // Absent and empty differ.
-        let empty = LeafEntry::from_leaf(LEAF_FORMAT, "2026-12", vectors[1]["leaf"].as_str().expect("leaf"))
-            .expect("leaf");
+        let empty = LeafEntry::from_leaf(
+            LEAF_FORMAT,
+            "2026-12",
+            vectors[1]["leaf"].as_str().expect("leaf"),
+        )
+        .expect("leaf");
         assert_eq!(empty.criterion.as_deref(), Some(""));
         let mut absent = empty.clone();
         absent.criterion = None;
@@ -395,7 +405,10 @@ mod tests {
             leaf.replacen("\"index\":2", "\"index\":2.0", 1),
             leaf.replacen('}', ",\"extra\":1}", 1),
         ] {
-            assert!(LeafEntry::from_leaf(LEAF_FORMAT, "2026-12", &other).is_none(), "{other}");
+            assert!(
+                LeafEntry::from_leaf(LEAF_FORMAT, "2026-12", &other).is_none(),
+                "{other}"
+            );
         }
         assert!(LeafEntry::from_leaf(LEAF_FORMAT, "2026-12", &leaf).is_some());
         assert!(LeafEntry::from_leaf(3, "2026-12", &leaf).is_none());
@@ -423,6 +436,9 @@ mod tests {
         };
         let text = r#"{"shard":"2026-11","index":3,"id":"0193d1a0-0000-7000-8000-000000000001","at":5,"user_id":null,"organisation_id":null,"use_kind":"view","subject_id":null,"criterion":"a\"b","purpose":"p","outcome":"allowed","detail":"<d>"}"#;
         assert_eq!(String::from_utf8(e.leaf()).expect("utf-8"), text);
-        assert_eq!(LeafEntry::from_leaf(LEGACY_LEAF_FORMAT, "2026-11", text), Some(e));
+        assert_eq!(
+            LeafEntry::from_leaf(LEGACY_LEAF_FORMAT, "2026-11", text),
+            Some(e)
+        );
     }
 }

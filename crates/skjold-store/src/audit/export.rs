@@ -357,36 +357,40 @@ fn parse_csv(text: &str) -> Result<Parsed, String> {
                 .transpose()
         };
         let entry = if with_leaf {
-            let format = field(16)
-                .parse::<u8>()
-                .map_err(|_| bad("leaf_format"))?;
+            let format = field(16).parse::<u8>().map_err(|_| bad("leaf_format"))?;
             let e = LeafEntry::from_leaf(format, field(0), field(17)).ok_or_else(|| bad("leaf"))?;
             // The columns must say what the leaf says.
-            if !signed_cells(&e).iter().enumerate().all(|(i, c)| c == field(i)) {
-                return Err(format!("linje {line}: kolonnerne siger ikke det samme som leaf"));
+            if !signed_cells(&e)
+                .iter()
+                .enumerate()
+                .all(|(i, c)| c == field(i))
+            {
+                return Err(format!(
+                    "linje {line}: kolonnerne siger ikke det samme som leaf"
+                ));
             }
             e
         } else {
             LeafEntry {
-            format: super::LEGACY_LEAF_FORMAT,
-            shard: field(0).to_owned(),
-            index: field(1).parse().map_err(|_| bad("index"))?,
-            id: field(2).parse().map_err(|_| bad("id"))?,
-            at: field(3).parse().map_err(|_| bad("at"))?,
-            user_id: uuid(4, "user_id")?,
-            organisation_id: uuid(5, "organisation_id")?,
-            use_kind: field(6).to_owned(),
-            subject_id: uuid(7, "subject_id")?,
-            criterion: some(8),
-            purpose: field(9).to_owned(),
-            outcome: field(10).to_owned(),
-            detail: field(11).to_owned(),
-            stand_in: if shift == 0 {
-                uuid(12, "stand_in_id")?
-            } else {
-                None
-            },
-        }
+                format: super::LEGACY_LEAF_FORMAT,
+                shard: field(0).to_owned(),
+                index: field(1).parse().map_err(|_| bad("index"))?,
+                id: field(2).parse().map_err(|_| bad("id"))?,
+                at: field(3).parse().map_err(|_| bad("at"))?,
+                user_id: uuid(4, "user_id")?,
+                organisation_id: uuid(5, "organisation_id")?,
+                use_kind: field(6).to_owned(),
+                subject_id: uuid(7, "subject_id")?,
+                criterion: some(8),
+                purpose: field(9).to_owned(),
+                outcome: field(10).to_owned(),
+                detail: field(11).to_owned(),
+                stand_in: if shift == 0 {
+                    uuid(12, "stand_in_id")?
+                } else {
+                    None
+                },
+            }
         };
         let tree_size = field(13 - shift).parse().map_err(|_| bad("tree_size"))?;
         let proof = decode_proof(field(14 - shift).split_whitespace());
@@ -445,7 +449,9 @@ fn open_checkpoint(
     if let Some(key) = verifiers.iter().find(|k| k.name() == origin) {
         let c = key.open(note).map_err(|e| e.to_string())?;
         if c.shard_extension().map(|(s, _, _)| s) != Some(shard) {
-            return Err(format!("the checkpoint's skjold-shard line does not name {shard}"));
+            return Err(format!(
+                "the checkpoint's skjold-shard line does not name {shard}"
+            ));
         }
         return Ok((c, super::LEAF_FORMAT));
     }

@@ -114,11 +114,11 @@ impl Tree {
         let start = base.size();
         let mut prefix = Vec::with_capacity(base.nodes.len());
         let mut at = 0u64;
-        for (node, bit) in base.nodes.iter().zip(
-            (0..64u32)
-                .rev()
-                .filter(|b| start & (1u64 << b) != 0),
-        ) {
+        for (node, bit) in base
+            .nodes
+            .iter()
+            .zip((0..64u32).rev().filter(|b| start & (1u64 << b) != 0))
+        {
             prefix.push((at, bit, *node));
             at += 1u64 << bit;
         }
@@ -401,7 +401,13 @@ mod tests {
         let c = tree.consistency_proof(6, 13).expect("proof");
         let old = tree.root_at(6).expect("root");
         assert!(verify_consistency(6, 13, &old, &root, &c));
-        assert!(!verify_consistency(6, 13, &tree.root_at(5).expect("root"), &root, &c));
+        assert!(!verify_consistency(
+            6,
+            13,
+            &tree.root_at(5).expect("root"),
+            &root,
+            &c
+        ));
         assert!(!verify_consistency(5, 13, &old, &root, &c));
         assert!(!verify_consistency(6, 13, &old, &root, &c[1..]));
     }

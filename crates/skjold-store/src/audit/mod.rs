@@ -22,7 +22,9 @@ pub mod export;
 pub mod identity;
 pub mod merkle;
 pub mod note;
+pub mod proofs;
 pub mod verify;
+pub mod witness;
 
 pub use entry::{LEAF_FORMAT, LEGACY_LEAF_FORMAT, LeafEntry, shard_of};
 pub use identity::ORIGIN_PREFIX;
@@ -31,8 +33,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::audit::entry::LogRow;
-use crate::db::Db;
 use crate::crypto::LogKeys;
+use crate::db::Db;
 use crate::db::{Tx, execute, fetch, scalar};
 use crate::keystore::KeyStore;
 use crate::log::{frontier_of, lock_appends};
@@ -201,10 +203,11 @@ impl AuditLog {
     /// Gives the log its identity if it has none (a new log, or one from before
     /// identities). Run when the store opens.
     pub(crate) async fn ensure_identity(&self, now: Now) -> Result<(), StoreError> {
+        let here = self.db.physical_id().await?;
         let mut tx = self.db.write().await?;
         lock_appends(&mut tx).await?;
         if identity::current(&mut tx).await?.is_none() {
-            identity::create(&mut tx, now, "Loggen oprettet").await?;
+            identity::create(&mut tx, &here, now, "Loggen oprettet").await?;
         }
         tx.commit().await
     }
@@ -234,7 +237,7 @@ impl AuditLog {
     /// The key that checks the checkpoints the log signs now.
     pub async fn log_verifier(&self) -> Result<NoteVerifier, StoreError> {
         let mut tx = self.db.read().await?;
-        let origin = identity::current(&mut tx)
+        let (origin, _) = identity::current(&mut tx)
             .await?
             .ok_or_else(|| StoreError::LogWrite("the log has no identity".into()))?;
         Ok(self.keys.signer(&origin).verifier())
@@ -247,21 +250,31 @@ impl AuditLog {
     /// store says was signed under it is in this database and that the tree now extends
     /// it; if not (a restored or copied database), starts a new identity first.
     pub async fn checkpoint_log(&self, now: Now) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        let here = self.db.physical_id().await?;
         let mut tx = self.db.write().await?;
         lock_appends(&mut tx).await?;
         let mut signed = self.checkpoint_legacy(&mut tx, now).await?;
-        let mut origin = match identity::current(&mut tx).await? {
+        let (mut origin, bound_to) = match identity::current(&mut tx).await? {
             Some(o) => o,
-            None => identity::create(&mut tx, now, "Loggen oprettet").await?,
+            None => (
+                identity::create(&mut tx, &here, now, "Loggen oprettet").await?,
+                here.clone(),
+            ),
         };
-        let mut signed_to = match self.signed_history(&mut tx, &origin).await? {
+        let history = if bound_to == here {
+            self.signed_history(&mut tx, &origin).await?
+        } else {
+            Err(format!(
+                "databasen er ikke den, identiteten blev skabt i ({bound_to}), men {here}: en kopi eller en gendannelse"
+            ))
+        };
+        let mut signed_to = match history {
             Ok(size) => size,
             Err(why) => {
                 let old = origin;
-                origin = identity::create(&mut tx, now, &why).await?;
-                let detail = format!(
-                    "Ny identitet for adgangsloggen: {origin} afløser {old}. Årsag: {why}"
-                );
+                origin = identity::create(&mut tx, &here, now, &why).await?;
+                let detail =
+                    format!("Ny identitet for adgangsloggen: {origin} afløser {old}. Årsag: {why}");
                 crate::log::insert_in(&mut tx, &LogRow::system(now, &detail)).await?;
                 tracing::warn!(old = %old, new = %origin, reason = %why, "the access log starts a new identity");
                 0
@@ -414,7 +427,9 @@ impl AuditLog {
             &mut *tx,
             fetch_all,
             ShardRow,
-            &format!("{SHARD_SELECT} WHERE pruned_at IS NULL AND size > 0 AND leaf_format = 1 ORDER BY id")
+            &format!(
+                "{SHARD_SELECT} WHERE pruned_at IS NULL AND size > 0 AND leaf_format = 1 ORDER BY id"
+            )
         )?;
         let mut signed = Vec::new();
         for s in shards {
@@ -576,13 +591,25 @@ impl AuditLog {
                     shard.as_str()
                 )?
             } else {
-                fetch!(
+                // Of the checkpoints that cover the entries, the one most witnesses
+                // cosigned, then the largest; its note with their cosignatures.
+                let covers = rows[i..end].iter().map(|r| r.idx).max().unwrap_or(0) + 1;
+                let (origin, size, note): (String, i64, String) = fetch!(
                     &mut tx,
                     fetch_one,
-                    (i64, String),
-                    "SELECT size, note FROM tree_checkpoint WHERE shard = $1 ORDER BY size DESC, created_at DESC LIMIT 1",
-                    shard.as_str()
-                )?
+                    (String, i64, String),
+                    "SELECT t.origin, t.size, t.note FROM tree_checkpoint t \
+                     LEFT JOIN witness_cosignature w ON w.origin = t.origin AND w.size = t.size \
+                     WHERE t.shard = $1 AND t.size >= $2 \
+                     GROUP BY t.origin, t.size, t.note, t.created_at \
+                     ORDER BY COUNT(w.witness) DESC, t.size DESC, t.created_at DESC LIMIT 1",
+                    shard.as_str(),
+                    covers
+                )?;
+                let cosigned =
+                    proofs::cosigned_note(&mut tx, &origin, u64::try_from(size).unwrap_or(0), note)
+                        .await?;
+                (size, cosigned)
             };
             let leaves: Vec<Vec<u8>> = scalar!(
                 &mut tx,

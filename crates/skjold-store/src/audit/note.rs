@@ -27,7 +27,12 @@ pub struct Checkpoint {
 impl Checkpoint {
     /// The note body: origin, size, root and extension lines, each ending in a newline.
     pub fn body(&self) -> String {
-        let mut body = format!("{}\n{}\n{}\n", self.origin, self.size, B64.encode(self.root));
+        let mut body = format!(
+            "{}\n{}\n{}\n",
+            self.origin,
+            self.size,
+            B64.encode(self.root)
+        );
         for e in &self.extensions {
             body.push_str(e);
             body.push('\n');
@@ -70,9 +75,8 @@ impl Checkpoint {
 
 /// An unsigned decimal in canonical form: ASCII digits, no leading zero but in `0`.
 pub fn parse_decimal(s: &str) -> Option<u64> {
-    let canonical = !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_digit())
-        && (s == "0" || !s.starts_with('0'));
+    let canonical =
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
     canonical.then(|| s.parse().ok()).flatten()
 }
 
@@ -242,7 +246,6 @@ fn split_note(note: &str) -> Result<(Checkpoint, String, Vec<(&str, Vec<u8>)>), 
     Ok((checkpoint, body, out))
 }
 
-
 impl std::fmt::Display for NoteVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut key = vec![ED25519];
@@ -268,7 +271,9 @@ mod tests {
             origin: "skjold-test".into(),
             size: 42,
             root: [9; 32],
-            extensions: vec!["skjold-shard 2026-11 40 CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=".into()],
+            extensions: vec![
+                "skjold-shard 2026-11 40 CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=".into(),
+            ],
         };
         let note = signer.sign(&c);
         assert!(note.starts_with("skjold-test\n42\n"));
@@ -305,28 +310,87 @@ mod tests {
         let good = sign_body(&format!("skjold.invalid/access-log/a1\n42\n{root}\n"));
         assert!(verifier.open(&good).is_ok());
         let cases: Vec<(&str, String)> = vec![
-            ("leading zero in size", sign_body(&format!("skjold.invalid/access-log/a1\n042\n{root}\n"))),
-            ("sign in size", sign_body(&format!("skjold.invalid/access-log/a1\n+42\n{root}\n"))),
-            ("size too large", sign_body(&format!("skjold.invalid/access-log/a1\n18446744073709551616\n{root}\n"))),
-            ("empty size", sign_body(&format!("skjold.invalid/access-log/a1\n\n{root}\n"))),
-            ("root of 31 bytes", sign_body(&format!("skjold.invalid/access-log/a1\n42\n{}\n", B64.encode([9u8; 31])))),
-            ("root of 33 bytes", sign_body(&format!("skjold.invalid/access-log/a1\n42\n{}\n", B64.encode([9u8; 33])))),
-            ("root without padding", sign_body(&format!("skjold.invalid/access-log/a1\n42\n{}\n", root.trim_end_matches('=')))),
-            ("root in URL-safe base64", sign_body(&format!("skjold.invalid/access-log/a1\n42\n{}\n", B64.encode([0xfbu8; 32]).replace('+', "-").replace('/', "_")))),
-            ("root with non-canonical trailing bits", sign_body(&format!("skjold.invalid/access-log/a1\n42\n{}\n", { let mut r = root.clone(); r.replace_range(42..43, "R"); r }))),
-            ("empty extension line", sign_body(&format!("skjold.invalid/access-log/a1\n42\n{root}\n\nx\n"))),
-            ("another installation's origin", sign_body(&format!("skjold.invalid/access-log/b2\n42\n{root}\n"))),
+            (
+                "leading zero in size",
+                sign_body(&format!("skjold.invalid/access-log/a1\n042\n{root}\n")),
+            ),
+            (
+                "sign in size",
+                sign_body(&format!("skjold.invalid/access-log/a1\n+42\n{root}\n")),
+            ),
+            (
+                "size too large",
+                sign_body(&format!(
+                    "skjold.invalid/access-log/a1\n18446744073709551616\n{root}\n"
+                )),
+            ),
+            (
+                "empty size",
+                sign_body(&format!("skjold.invalid/access-log/a1\n\n{root}\n")),
+            ),
+            (
+                "root of 31 bytes",
+                sign_body(&format!(
+                    "skjold.invalid/access-log/a1\n42\n{}\n",
+                    B64.encode([9u8; 31])
+                )),
+            ),
+            (
+                "root of 33 bytes",
+                sign_body(&format!(
+                    "skjold.invalid/access-log/a1\n42\n{}\n",
+                    B64.encode([9u8; 33])
+                )),
+            ),
+            (
+                "root without padding",
+                sign_body(&format!(
+                    "skjold.invalid/access-log/a1\n42\n{}\n",
+                    root.trim_end_matches('=')
+                )),
+            ),
+            (
+                "root in URL-safe base64",
+                sign_body(&format!(
+                    "skjold.invalid/access-log/a1\n42\n{}\n",
+                    B64.encode([0xfbu8; 32]).replace('+', "-").replace('/', "_")
+                )),
+            ),
+            (
+                "root with non-canonical trailing bits",
+                sign_body(&format!("skjold.invalid/access-log/a1\n42\n{}\n", {
+                    let mut r = root.clone();
+                    r.replace_range(42..43, "R");
+                    r
+                })),
+            ),
+            (
+                "empty extension line",
+                sign_body(&format!("skjold.invalid/access-log/a1\n42\n{root}\n\nx\n")),
+            ),
+            (
+                "another installation's origin",
+                sign_body(&format!("skjold.invalid/access-log/b2\n42\n{root}\n")),
+            ),
             ("empty origin", sign_body(&format!("\n42\n{root}\n"))),
-            ("carriage return", sign_body(&format!("skjold.invalid/access-log/a1\r\n42\n{root}\n"))),
+            (
+                "carriage return",
+                sign_body(&format!("skjold.invalid/access-log/a1\r\n42\n{root}\n")),
+            ),
             ("no final newline", good.trim_end_matches('\n').to_owned()),
-            ("signature line without the dash", good.replace('\u{2014}', "-")),
+            (
+                "signature line without the dash",
+                good.replace('\u{2014}', "-"),
+            ),
             ("garbage after the signatures", format!("{good}x\n")),
         ];
         for (what, note) in cases {
             assert!(verifier.open(&note).is_err(), "{what} was accepted");
         }
         // Extension lines are allowed, and signed.
-        let with_ext = sign_body(&format!("skjold.invalid/access-log/a1\n42\n{root}\nskjold-shard 2026-12 0 {root}\n"));
+        let with_ext = sign_body(&format!(
+            "skjold.invalid/access-log/a1\n42\n{root}\nskjold-shard 2026-12 0 {root}\n"
+        ));
         assert!(verifier.open(&with_ext).is_ok());
         assert_eq!(parse_decimal("0"), Some(0));
         assert_eq!(parse_decimal("00"), None);

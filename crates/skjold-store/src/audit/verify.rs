@@ -264,7 +264,9 @@ impl Keys {
             .identities
             .iter()
             .find(|k| k.name() == origin)
-            .ok_or_else(|| format!("signed under {origin}, which is not one of this log's identities"))?;
+            .ok_or_else(|| {
+                format!("signed under {origin}, which is not one of this log's identities")
+            })?;
         key.open(note).map_err(|e| e.to_string())
     }
 }
@@ -379,22 +381,23 @@ impl AuditLog {
             ));
         }
         for (size, root, note) in &checkpoints {
-            let opened = match &start {
-                Some(start) => keys.open(note).and_then(|c| {
-                    let chained = c.shard_extension()
-                        == Some((s.id.as_str(), start.size(), start.root()));
-                    if chained {
-                        Ok(c)
-                    } else {
-                        Err("its skjold-shard line does not name this shard and where it starts"
+            let opened =
+                match &start {
+                    Some(start) => keys.open(note).and_then(|c| {
+                        let chained = c.shard_extension()
+                            == Some((s.id.as_str(), start.size(), start.root()));
+                        if chained {
+                            Ok(c)
+                        } else {
+                            Err("its skjold-shard line does not name this shard and where it starts"
                             .to_owned())
-                    }
-                }),
-                None => keys
-                    .legacy
-                    .open_legacy(note, &s.id)
-                    .map_err(|e| e.to_string()),
-            };
+                        }
+                    }),
+                    None => keys
+                        .legacy
+                        .open_legacy(note, &s.id)
+                        .map_err(|e| e.to_string()),
+                };
             let opened = match opened {
                 Ok(c) => c,
                 Err(e) => {
@@ -486,7 +489,9 @@ impl AuditLog {
                     }
                     if chunk.is_full() || (done && !chunk.rows.is_empty()) {
                         let (full, shard) = (std::mem::take(&mut chunk), shard.clone());
-                        hashing.push_back(tokio::task::spawn_blocking(move || full.hash(&shard, format)));
+                        hashing.push_back(tokio::task::spawn_blocking(move || {
+                            full.hash(&shard, format)
+                        }));
                     }
                     while hashing.len() >= IN_FLIGHT || (done && !hashing.is_empty()) {
                         let Some(next) = hashing.pop_front() else {
