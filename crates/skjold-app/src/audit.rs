@@ -4,6 +4,7 @@
 
 pub use skjold_store::audit::export::ExportCheck;
 pub use skjold_store::audit::verify::VerifyReport;
+pub use skjold_store::audit::witness::CosignatureVerifier;
 pub use skjold_store::audit::{MIN_RETENTION_MONTHS, StoredCheckpoint};
 
 use skjold_store::audit::NoteVerifier;
@@ -21,13 +22,20 @@ pub enum ExportProblem {
 }
 
 /// Checks an export (JSON Lines or CSV) against verifier keys, with nothing else: every
-/// checkpoint's signature by the key its origin names, and every entry's inclusion proof.
-pub fn check_export(text: &str, verifier_keys: &[String]) -> Result<ExportCheck, ExportProblem> {
+/// checkpoint's signature by the key its origin names, every entry's inclusion proof, and
+/// that every checkpoint carries at least `min_cosignatures` valid cosignatures by the
+/// `witnesses`.
+pub fn check_export(
+    text: &str,
+    verifier_keys: &[String],
+    witnesses: &[CosignatureVerifier],
+    min_cosignatures: usize,
+) -> Result<ExportCheck, ExportProblem> {
     let verifiers = verifier_keys
         .iter()
         .map(|k| NoteVerifier::parse(k).map_err(|e| ExportProblem::Key(e.to_string())))
         .collect::<Result<Vec<_>, _>>()?;
-    verify_export(text, &verifiers).map_err(ExportProblem::Export)
+    verify_export(text, &verifiers, witnesses, min_cosignatures).map_err(ExportProblem::Export)
 }
 
 impl App {

@@ -1,5 +1,5 @@
 //! The background keeper of a running server: it signs a checkpoint of the access log
-//! every minute, and once a day deletes the log's shards past retention, applies the
+//! every minute (and shows it to the log's witnesses, if any), and once a day deletes the log's shards past retention, applies the
 //! retention rules (delivering their receipts to the connected systems, retrying those
 //! that failed) and suspends the users whose role was not confirmed in time (the access
 //! review).
@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use crate::App;
+use crate::witnesses::WitnessConfig;
 
 /// How often the keeper wakes.
 const TICK: Duration = Duration::from_secs(60);
@@ -14,8 +15,9 @@ const TICK: Duration = Duration::from_secs(60);
 const DAILY: u64 = 24 * 60;
 
 /// Starts the keeper on the current Tokio runtime. `retention_months` is the access log's
-/// retention (at least [`crate::audit::MIN_RETENTION_MONTHS`]).
-pub fn spawn_keeper(app: App, retention_months: u32) {
+/// retention (at least [`crate::audit::MIN_RETENTION_MONTHS`]); `witnesses` get every
+/// checkpoint to cosign.
+pub fn spawn_keeper(app: App, retention_months: u32, witnesses: Vec<WitnessConfig>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(TICK);
         for n in 0u64.. {
@@ -23,11 +25,33 @@ pub fn spawn_keeper(app: App, retention_months: u32) {
             if let Err(e) = app.checkpoint_log().await {
                 tracing::error!(error.detail = %e, "could not sign an access-log checkpoint");
             }
+            if !witnesses.is_empty() {
+                witness(&app, &witnesses).await;
+            }
             if n % DAILY == 0 {
                 daily(&app, retention_months).await;
             }
         }
     });
+}
+
+async fn witness(app: &App, witnesses: &[WitnessConfig]) {
+    match app.send_to_witnesses(witnesses).await {
+        Ok(rounds) => {
+            for r in rounds {
+                match r.problem {
+                    Some(p) => {
+                        tracing::warn!(witness = %r.witness, cosigned = r.cosigned, problem = %p, "a witness did not cosign")
+                    }
+                    None if r.cosigned > 0 => {
+                        tracing::info!(witness = %r.witness, cosigned = r.cosigned, "checkpoints cosigned")
+                    }
+                    None => {}
+                }
+            }
+        }
+        Err(e) => tracing::error!(error.detail = %e, "could not send checkpoints to the witnesses"),
+    }
 }
 
 async fn daily(app: &App, retention_months: u32) {

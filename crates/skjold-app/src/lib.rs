@@ -42,6 +42,7 @@ pub mod rights;
 pub mod sign_in;
 mod synthetic;
 pub mod threads;
+pub mod witnesses;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;
@@ -115,6 +116,8 @@ pub struct App {
     erasures_finished_at_open: u64,
     /// The connected systems told of every deletion (retention).
     connectors: Vec<retention::Connector>,
+    /// The access log's witnesses, shown every checkpoint (and asked before an export).
+    witnesses: Vec<witnesses::WitnessConfig>,
 }
 
 impl App {
@@ -133,6 +136,7 @@ impl App {
             key_backups: backup::KeyBackups::default(),
             erasures_finished_at_open: 0,
             connectors: Vec::new(),
+            witnesses: Vec::new(),
         }
     }
 

@@ -145,10 +145,19 @@ impl App {
             .parse()
             .map_err(|_: String| Problem::ExportFormat(format.chars().take(20).collect()))?;
         let filter = self.log_filter(actor, q).await?;
-        let export = self
-            .store()
-            .audit()
-            .export_access_log(actor, &filter, self.now())
+        let audit = self.store().audit();
+        // The export is logged and signed first; the witnesses then cosign the checkpoint
+        // that covers it, so the export's checkpoints carry their cosignatures.
+        audit.log_export(actor, &filter, self.now()).await?;
+        if !self.witnesses.is_empty() {
+            for round in self.send_to_witnesses(&self.witnesses).await? {
+                if let Some(problem) = round.problem {
+                    tracing::warn!(witness = %round.witness, %problem, "a witness did not cosign before an export");
+                }
+            }
+        }
+        let export = audit
+            .export_log(&filter, Some(actor.controller_id), self.now())
             .await?;
         Ok(Export {
             filename: match format {

@@ -97,28 +97,7 @@ impl KeyRing {
 
     /// Reads the key file, or creates it with a fresh random key and mode 0600.
     pub fn load_or_create(path: &Path) -> Result<KeyRing, CryptoError> {
-        let io = |source| CryptoError::KeyFile {
-            path: path.display().to_string(),
-            source,
-        };
-        if path.exists() {
-            let text = Zeroizing::new(fs::read_to_string(path).map_err(io)?);
-            return KeyRing::from_base64(&text);
-        }
-        let mut key = Zeroizing::new([0u8; 32]);
-        OsRng.fill_bytes(key.as_mut());
-        let encoded = Zeroizing::new(B64.encode(key.as_ref()));
-        let mut opts = fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut file = opts.open(path).map_err(io)?;
-        file.write_all(encoded.as_bytes()).map_err(io)?;
-        file.sync_all().map_err(io)?;
-        Ok(KeyRing::from_master(&key))
+        Ok(KeyRing::from_master(&*load_or_create_secret(path)?))
     }
 
     /// The ring in the parts that go to the gate, the sign-in records and the audit log.
@@ -139,6 +118,38 @@ impl KeyRing {
             signer,
         )
     }
+}
+
+/// Reads a 32-byte secret kept base64 in the file at `path`, or creates the file with a fresh
+/// random one, mode 0600, written durably: the master key, or a witness's signing key.
+pub fn load_or_create_secret(path: &Path) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
+    let io = |source| CryptoError::KeyFile {
+        path: path.display().to_string(),
+        source,
+    };
+    if path.exists() {
+        let text = Zeroizing::new(fs::read_to_string(path).map_err(io)?);
+        let mut bytes = B64
+            .decode(text.trim())
+            .map_err(|_| CryptoError::BadMasterKey)?;
+        let key = <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| CryptoError::BadMasterKey);
+        bytes.zeroize();
+        return key.map(Zeroizing::new);
+    }
+    let mut key = Zeroizing::new([0u8; 32]);
+    OsRng.fill_bytes(key.as_mut());
+    let encoded = Zeroizing::new(B64.encode(key.as_ref()));
+    let mut opts = fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut file = opts.open(path).map_err(io)?;
+    file.write_all(encoded.as_bytes()).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    Ok(key)
 }
 
 /// The access log's signing keys: one per log identity, derived from the master key and the

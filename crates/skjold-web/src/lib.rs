@@ -21,6 +21,7 @@ mod layout;
 mod pages;
 mod routes;
 mod session;
+mod witness;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,6 +34,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 
 use skjold_app::App;
+pub use witness::witness_router;
 
 pub use api::ApiDoc;
 pub use error::ApiError;
@@ -119,6 +121,17 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await
+}
+
+/// Serves a witness (see [`witness_router`]) until `shutdown` resolves.
+pub async fn serve_witness(
+    listener: tokio::net::TcpListener,
+    service: Arc<skjold_app::witnesses::WitnessService>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, witness_router(service))
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Plain HTTP is served only on a loopback address, or behind a TLS-terminating proxy

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 
-use skjold_app::audit::{ExportProblem, MIN_RETENTION_MONTHS, check_export};
+use skjold_app::audit::{CosignatureVerifier, ExportProblem, MIN_RETENTION_MONTHS, check_export};
 use skjold_app::oversight::OversightQuery;
 
 use crate::setup::Location;
@@ -24,6 +24,31 @@ pub enum AuditCommand {
     /// Print the keys that check this log's checkpoints, one per line: the log identity
     /// that signs now first, then older identities.
     Key(Location),
+    /// A consistency proof from the tree of --from leaves to the checkpoint at --to (the
+    /// latest without it), as a C2SP tlog-witness request: `old`, the proof, the checkpoint.
+    Consistency(ConsistencyArgs),
+    /// The inclusion proof of one entry in the C2SP tlog-proof format, against the latest
+    /// checkpoint, with the entry's leaf as its `extra` line.
+    Proof(ProofArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ConsistencyArgs {
+    #[command(flatten)]
+    location: Location,
+    #[arg(long)]
+    from: u64,
+    #[arg(long)]
+    to: Option<u64>,
+}
+
+#[derive(Args, Debug)]
+pub struct ProofArgs {
+    #[command(flatten)]
+    location: Location,
+    /// The entry's index in the log.
+    #[arg(long)]
+    index: u64,
 }
 
 #[derive(Args, Debug)]
@@ -37,6 +62,13 @@ pub struct VerifyArgs {
     /// checked with the key its origin names. Without it, this installation's own keys.
     #[arg(long)]
     key: Vec<String>,
+    /// A witness's key (`skjold witness key`), as many times as needed.
+    #[arg(long = "witness")]
+    witnesses: Vec<String>,
+    /// How many of the given witnesses must have cosigned: the latest checkpoint (of the
+    /// log), or every checkpoint (of an export). All of them without it.
+    #[arg(long)]
+    min_cosignatures: Option<usize>,
 }
 
 #[derive(Args, Debug)]
@@ -108,7 +140,11 @@ pub async fn run(command: AuditCommand) -> Result<()> {
             Ok(())
         }
         AuditCommand::Export(args) => {
-            let app = args.location.open().await?;
+            let app = args
+                .location
+                .open()
+                .await?
+                .with_witnesses(crate::serve::witnesses()?);
             let actor = app.named_user(&args.as_user).await?;
             let q = OversightQuery {
                 cpr: args.cpr,
@@ -132,6 +168,16 @@ pub async fn run(command: AuditCommand) -> Result<()> {
             }
             Ok(())
         }
+        AuditCommand::Consistency(args) => {
+            let app = args.location.open().await?;
+            print!("{}", app.log_consistency(args.from, args.to).await?);
+            Ok(())
+        }
+        AuditCommand::Proof(args) => {
+            let app = args.location.open().await?;
+            print!("{}", app.log_inclusion(args.index).await?);
+            Ok(())
+        }
         AuditCommand::Key(location) => {
             let app = location.open().await?;
             for key in app.log_verifiers().await? {
@@ -142,7 +188,27 @@ pub async fn run(command: AuditCommand) -> Result<()> {
     }
 }
 
+/// The witnesses given and how many must have cosigned.
+fn witness_policy(args: &VerifyArgs) -> Result<(Vec<CosignatureVerifier>, usize)> {
+    let keys = args
+        .witnesses
+        .iter()
+        .map(|k| {
+            CosignatureVerifier::parse(k).with_context(|| format!("«{k}» is not a witness key"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let k = args.min_cosignatures.unwrap_or(keys.len());
+    if k > keys.len() {
+        bail!(
+            "--min-cosignatures {k} asks for more witnesses than the {} given",
+            keys.len()
+        );
+    }
+    Ok((keys, k))
+}
+
 async fn verify(args: VerifyArgs) -> Result<()> {
+    let (witnesses, min_cosignatures) = witness_policy(&args)?;
     if let Some(path) = &args.export {
         let keys = if args.key.is_empty() {
             args.location.open().await?.log_verifiers().await?
@@ -152,7 +218,7 @@ async fn verify(args: VerifyArgs) -> Result<()> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let started = std::time::Instant::now();
-        match check_export(&text, &keys) {
+        match check_export(&text, &keys, &witnesses, min_cosignatures) {
             Ok(check) => {
                 println!(
                     "Eksporten er i orden: {} poster, {} signerede checkpoints ({} ms).",
@@ -191,6 +257,21 @@ async fn verify(args: VerifyArgs) -> Result<()> {
     }
     if let Some(first) = report.problems.first() {
         bail!("Loggen er ikke i orden. Første fejl: {first}");
+    }
+    if !witnesses.is_empty() {
+        let (size, cosigners) = app.latest_cosigners(&witnesses).await?;
+        println!(
+            "  Seneste checkpoint (størrelse {size}) er medsigneret af {} af {} vidner: {}",
+            cosigners.len(),
+            witnesses.len(),
+            cosigners.join(", ")
+        );
+        if cosigners.len() < min_cosignatures {
+            bail!(
+                "Loggen er ikke i orden: det seneste checkpoint er medsigneret af {} vidner, mindst {min_cosignatures} kræves.",
+                cosigners.len()
+            );
+        }
     }
     println!(
         "Loggen er i orden: {} poster og {} checkpoints kontrolleret på {:.2} s ({:.0} poster/s).",

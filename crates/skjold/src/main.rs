@@ -12,6 +12,7 @@ mod security;
 mod serve;
 mod setup;
 mod users;
+mod witness;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -65,10 +66,16 @@ enum Command {
     },
     /// Find and replace personal data in text, JSON Lines and UBL e-invoices.
     Scrub(scrub::ScrubArgs),
-    /// The tamper-evident access log: verify, checkpoint, prune, export, key.
+    /// The tamper-evident access log: verify, checkpoint, prune, export, key, proofs.
     Audit {
         #[command(subcommand)]
         command: audit::AuditCommand,
+    },
+    /// Be a witness of other installations' access logs: cosign their checkpoints while
+    /// they stay consistent.
+    Witness {
+        #[command(subcommand)]
+        command: witness::WitnessCommand,
     },
     /// Measure the platform (prints figures; changes nothing outside its own temporary data).
     Bench(bench::BenchArgs),
@@ -108,6 +115,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Records { command } => desk::records(command).await,
         Command::Security { command } => security::run(command).await,
         Command::Audit { command } => audit::run(command).await,
+        Command::Witness { command } => witness::run(command).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Scrub(args) => tokio::task::spawn_blocking(move || scrub::run(args)).await?,
     }

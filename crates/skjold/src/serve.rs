@@ -170,7 +170,17 @@ fn retention_months() -> u32 {
         .unwrap_or(MIN_RETENTION_MONTHS)
 }
 
+/// The access log's witnesses: `SKJOLD_WITNESSES`, entries separated by `;`, each a
+/// submission URL and the witness's key. None when unset.
+pub(crate) fn witnesses() -> Result<Vec<skjold_app::witnesses::WitnessConfig>> {
+    let text = std::env::var("SKJOLD_WITNESSES").unwrap_or_default();
+    skjold_app::witnesses::parse_witnesses(&text)
+        .map_err(|e| anyhow::anyhow!("SKJOLD_WITNESSES: {e}"))
+}
+
 async fn serve(app: App, bind: SocketAddr, tls: &TlsArgs, web: WebConfig) -> Result<()> {
+    let witnesses = witnesses()?;
+    let app = app.with_witnesses(witnesses.clone());
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -179,7 +189,7 @@ async fn serve(app: App, bind: SocketAddr, tls: &TlsArgs, web: WebConfig) -> Res
         let listener = std::net::TcpListener::bind(bind)
             .with_context(|| format!("cannot listen on {bind}"))?;
         println!("Skjold kører på https://{bind}/ (Ctrl+C stopper)");
-        skjold_app::jobs::spawn_keeper(app.clone(), retention_months());
+        skjold_app::jobs::spawn_keeper(app.clone(), retention_months(), witnesses.clone());
         skjold_web::serve_tls(listener, config, app, web, shutdown).await?;
         return Ok(());
     }
@@ -192,7 +202,7 @@ async fn serve(app: App, bind: SocketAddr, tls: &TlsArgs, web: WebConfig) -> Res
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
     println!("Skjold kører på http://{bind}/ (Ctrl+C stopper)");
-    skjold_app::jobs::spawn_keeper(app.clone(), retention_months());
+    skjold_app::jobs::spawn_keeper(app.clone(), retention_months(), witnesses.clone());
     let web = WebConfig {
         hsts: tls.behind_proxy,
         behind_proxy: tls.behind_proxy,

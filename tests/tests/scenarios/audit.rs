@@ -12,6 +12,7 @@ crate::on_both_backends!(
     verify_finds_every_kind_of_tampering,
     checkpoints_retention_and_exports,
     a_restored_database_starts_a_new_log_identity,
+    witnesses_cosign_the_log_and_refuse_what_does_not_fit,
 );
 
 #[tokio::test]
@@ -364,7 +365,8 @@ async fn checkpoints_retention_and_exports(backend: Backend) {
     for format in [Format::Jsonl, Format::Csv] {
         let bytes = export.write(format);
         let text = String::from_utf8(bytes).expect("utf-8");
-        let check = verify_export(&text, &verifiers).unwrap_or_else(|e| panic!("{format:?}: {e}"));
+        let check =
+            verify_export(&text, &verifiers, &[], 0).unwrap_or_else(|e| panic!("{format:?}: {e}"));
         assert_eq!(check.entries, export.entries.len());
         // A tampered export fails, and says where.
         let tampered = text.replacen(
@@ -373,12 +375,12 @@ async fn checkpoints_retention_and_exports(backend: Backend) {
             1,
         );
         assert_ne!(tampered, text, "{format:?}: the export names the use");
-        let err = verify_export(&tampered, &verifiers).expect_err("tampered export");
+        let err = verify_export(&tampered, &verifiers, &[], 0).expect_err("tampered export");
         assert!(err.contains("linje"), "{err}");
         // Another installation's key does not accept it.
         let origin = verifiers[0].name();
         let stranger = skjold_store::audit::NoteSigner::new(origin, &[3; 32]).verifier();
-        assert!(verify_export(&text, &[stranger]).is_err());
+        assert!(verify_export(&text, &[stranger], &[], 0).is_err());
     }
 
     // The citizen's own entries: when, which organisation, which use, why.
@@ -484,7 +486,7 @@ async fn a_restored_database_starts_a_new_log_identity(backend: Backend) {
     assert!(text.contains(&format!(
         "Ny identitet for adgangsloggen: {new} afløser {first}"
     )));
-    skjold_app::audit::check_export(&text, &keys).expect("the export checks");
+    skjold_app::audit::check_export(&text, &keys, &[], 0).expect("the export checks");
     restored.close().await;
     let _ = std::fs::remove_dir_all(&scratch);
 }
@@ -531,4 +533,152 @@ async fn a_copied_database_starts_a_new_log_identity_on(backend: Backend) {
     assert!(report.ok(), "{:?}", report.problems);
     copied.close().await;
     let _ = std::fs::remove_dir_all(&copy);
+}
+
+/// A witness on its own HTTP port follows the log: the server's round shows it every new
+/// checkpoint with a consistency proof, it cosigns, the cosignatures are kept and travel
+/// with exports; k-of-n checks count them. A forged checkpoint, a stale old size and an
+/// unknown log are refused with the protocol's codes, and change nothing.
+async fn witnesses_cosign_the_log_and_refuse_what_does_not_fit(backend: Backend) {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use skjold_app::audit::CosignatureVerifier;
+    use skjold_app::witnesses::{WitnessConfig, WitnessService};
+    use std::sync::Arc;
+    use tower::ServiceExt;
+
+    let w = World::new(backend, 8).await;
+    let cw = w.actor("sagsbehandler").await;
+    w.search(&cw, &w.demo.citizens[0]).await;
+    w.app.checkpoint_log().await.expect("sign");
+    let keys = w.app.log_verifiers().await.expect("keys");
+    let dir = crate::erasure::scratch_dir();
+    let service = Arc::new(
+        WitnessService::open(&dir.join("w1"), "tilsynet.invalid/witness", &keys[..1])
+            .expect("witness"),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("port");
+    let addr = listener.local_addr().expect("addr");
+    let serving = tokio::spawn(skjold_web::serve_witness(
+        listener,
+        service.clone(),
+        std::future::pending(),
+    ));
+    let witness_key = CosignatureVerifier::parse(&service.key()).expect("key");
+    let never = WitnessService::open(&dir.join("w2"), "nabokommune.invalid/witness", &keys[..1])
+        .expect("witness");
+    let never_key = CosignatureVerifier::parse(&never.key()).expect("key");
+    let config = vec![WitnessConfig {
+        url: format!("http://{addr}"),
+        key: witness_key.clone(),
+    }];
+
+    // First contact, then two more rounds as the log grows.
+    let round = w.app.send_to_witnesses(&config).await.expect("round");
+    assert_eq!(round[0].problem, None);
+    assert_eq!(round[0].cosigned, 1);
+    for c in &w.demo.citizens[1..3] {
+        w.app.citizen(&cw, c.id).await.expect("view");
+        w.clock.advance_seconds(60);
+        w.app.checkpoint_log().await.expect("sign");
+        let round = w.app.send_to_witnesses(&config).await.expect("round");
+        assert_eq!((round[0].cosigned, round[0].problem.clone()), (1, None));
+    }
+    // Nothing new: nothing sent.
+    let idle = w.app.send_to_witnesses(&config).await.expect("round");
+    assert_eq!((idle[0].cosigned, idle[0].problem.clone()), (0, None));
+
+    let both = [witness_key.clone(), never_key.clone()];
+    let (size, by) = w.app.latest_cosigners(&both).await.expect("cosigners");
+    assert!(size > 0);
+    assert_eq!(by, ["tilsynet.invalid/witness"]);
+
+    // The export carries the cosignatures: 1 of the 2 witnesses, not 2.
+    // An export asks the witnesses first, so even the checkpoint over its own record is
+    // cosigned.
+    let dpo = w.actor("dpo").await;
+    let export = w
+        .app
+        .clone()
+        .with_witnesses(config.clone())
+        .export_access_log(
+            &dpo,
+            &skjold_app::oversight::OversightQuery::default(),
+            "jsonl",
+        )
+        .await
+        .expect("export");
+    let text = String::from_utf8(export.bytes).expect("utf-8");
+    let keys = w.app.log_verifiers().await.expect("keys");
+    skjold_app::audit::check_export(&text, &keys, &both, 1).expect("1 of 2");
+    let refused = skjold_app::audit::check_export(&text, &keys, &both, 2).expect_err("2 of 2");
+    assert!(refused.to_string().contains("at least 2"), "{refused}");
+
+    // The export's checkpoint was cosigned too: the witness is there now.
+    let (size, by) = w.app.latest_cosigners(&both).await.expect("cosigners");
+    assert_eq!(by, ["tilsynet.invalid/witness"]);
+
+    // At the HTTP interface: a stale old size, an unknown log, garbage.
+    let router = skjold_web::witness_router(service.clone());
+    let post = |body: String| {
+        router.clone().oneshot(
+            Request::post("/add-checkpoint")
+                .body(Body::from(body))
+                .expect("request"),
+        )
+    };
+    let proof = w.app.log_consistency(0, None).await.expect("proof");
+    let stale = post(proof.clone()).await.expect("answer");
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        stale.headers()["content-type"].to_str().expect("type"),
+        "text/x.tlog.size"
+    );
+    let body = http_body_util::BodyExt::collect(stale.into_body())
+        .await
+        .expect("body")
+        .to_bytes();
+    assert_eq!(String::from_utf8_lossy(&body), format!("{size}\n"));
+    let unknown = skjold_store::audit::NoteSigner::new("skjold.invalid/access-log/other", &[4; 32]);
+    let note = unknown.sign(&skjold_store::audit::Checkpoint {
+        origin: unknown.name().into(),
+        size: 1,
+        root: [0; 32],
+        extensions: Vec::new(),
+    });
+    assert_eq!(
+        post(format!("old 0\n\n{note}"))
+            .await
+            .expect("answer")
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // A checkpoint under the log's origin signed by another key: forbidden.
+    let origin = keys[0].split('+').next().expect("name").to_owned();
+    let impostor = skjold_store::audit::NoteSigner::new(origin.clone(), &[5; 32]);
+    let forged = impostor.sign(&skjold_store::audit::Checkpoint {
+        origin,
+        size: size + 10,
+        root: [1; 32],
+        extensions: Vec::new(),
+    });
+    assert_eq!(
+        post(format!("old {size}\n\n{forged}"))
+            .await
+            .expect("answer")
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post("nonsense".into()).await.expect("answer").status(),
+        StatusCode::BAD_REQUEST
+    );
+    // The witness still follows the log from where it was.
+    let state = std::fs::read_to_string(dir.join("w1/witness-state.json")).expect("state");
+    assert!(state.contains(&format!("\"size\": {size}")), "{state}");
+    serving.abort();
+    w.done().await;
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -221,7 +221,7 @@ async fn the_exports_read_in_danish_with_the_ids_beside(backend: Backend) {
             .await
             .body,
     ] {
-        skjold_app::audit::check_export(text, &keys).expect("the export checks");
+        skjold_app::audit::check_export(text, &keys, &[], 0).expect("the export checks");
     }
 
     // The pages name no internal ids: the citizen is a link, a CPR search is said so.

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::merkle::{Hash, verify_inclusion};
 use super::note::{Checkpoint, NoteVerifier};
+use super::witness::{CosignatureVerifier, cosigners};
 use super::{LeafEntry, StoredCheckpoint};
 use crate::Now;
 use skjold_core::oversight::UseKind;
@@ -406,13 +407,31 @@ fn parse_csv(text: &str) -> Result<Parsed, String> {
 /// Checks an export (JSON Lines or CSV) with nothing but the verifier keys: every
 /// checkpoint's signature by the key its origin names, and every entry's inclusion proof
 /// against its checkpoint. The first problem is the error, with its line.
-pub fn verify_export(text: &str, verifiers: &[NoteVerifier]) -> Result<ExportCheck, String> {
+///
+/// With `witnesses`, every checkpoint must also carry valid cosignatures by at least
+/// `min_cosignatures` of them.
+pub fn verify_export(
+    text: &str,
+    verifiers: &[NoteVerifier],
+    witnesses: &[CosignatureVerifier],
+    min_cosignatures: usize,
+) -> Result<ExportCheck, String> {
     let parsed = if text.starts_with("shard,") {
         parse_csv(text)?
     } else {
         parse_jsonl(text)?
     };
-    check(&parsed, verifiers)
+    let checked = check(&parsed, verifiers)?;
+    for (shard, _, note) in &parsed.checkpoints {
+        let by = cosigners(note, witnesses);
+        if by.len() < min_cosignatures {
+            return Err(format!(
+                "checkpoint for shard {shard}: cosigned by {} of the witnesses given, at least {min_cosignatures} are required",
+                by.len()
+            ));
+        }
+    }
+    Ok(checked)
 }
 
 impl Export {

@@ -158,15 +158,15 @@ pub struct AuditLog {
 }
 
 impl AuditLog {
-    /// An export of the access log with inclusion proofs, for the privacy officer or the
-    /// auditor to hand to the controller or the supervisory authority. The export itself is
-    /// logged first.
-    pub async fn export_access_log(
+    /// Records, before an export of the access log, that it is made (by a privacy officer
+    /// or an auditor, who alone may), and signs the checkpoint that covers the record.
+    /// Then [`AuditLog::export_log`] reads it.
+    pub async fn log_export(
         &self,
         actor: &skjold_core::Actor,
         filter: &LogFilter,
         now: Now,
-    ) -> Result<export::Export, StoreError> {
+    ) -> Result<(), StoreError> {
         if !actor.may(skjold_core::Action::ReadLogs) {
             return Err(skjold_core::Problem::RoleNotAllowed(actor.role).into());
         }
@@ -178,8 +178,8 @@ impl AuditLog {
             "Adgangsloggen eksporteret med beviser",
         );
         self.log.append(entry).await?;
-        self.export_log(filter, Some(actor.controller_id), now)
-            .await
+        self.checkpoint_log(now).await?;
+        Ok(())
     }
 
     /// Records something the system itself did (no user, no citizen) in the access log,

@@ -208,7 +208,7 @@ impl NoteVerifier {
         Ok(checkpoint)
     }
 
-    fn check_signature(&self, body: &str, sigs: &[(&str, Vec<u8>)]) -> Result<(), NoteError> {
+    fn check_signature(&self, body: &str, sigs: &[SignatureLine<'_>]) -> Result<(), NoteError> {
         let want = key_hash(&self.name, &self.key);
         for (name, blob) in sigs {
             if *name != self.name || blob.len() != 68 || blob[..4] != want {
@@ -223,9 +223,12 @@ impl NoteVerifier {
     }
 }
 
+/// A signature line taken apart: the key name and the decoded blob.
+type SignatureLine<'a> = (&'a str, Vec<u8>);
+
 /// A signed note taken apart strictly (C2SP signed-note): its checkpoint, the body's text,
-/// and each signature line's key name and decoded blob.
-fn split_note(note: &str) -> Result<(Checkpoint, String, Vec<(&str, Vec<u8>)>), NoteError> {
+/// and each signature line.
+fn split_note(note: &str) -> Result<(Checkpoint, String, Vec<SignatureLine<'_>>), NoteError> {
     if !plain_text(note) {
         return Err(NoteError::Malformed);
     }

@@ -64,6 +64,16 @@ impl WitnessKey {
         }
     }
 
+    /// The witness key kept in the file at `path` (made, mode 0600, if there is none),
+    /// named `name`.
+    pub fn load_or_create(
+        path: &std::path::Path,
+        name: &str,
+    ) -> Result<WitnessKey, crate::CryptoError> {
+        let seed = crate::crypto::load_or_create_secret(path)?;
+        Ok(WitnessKey::new(name, &seed))
+    }
+
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -350,7 +360,7 @@ mod tests {
             .expect("cosigned");
         assert!(check.cosigned(&format!("{n10}{line}")));
         assert_eq!(
-            cosigners(&format!("{n10}{line}"), &[check.clone()]),
+            cosigners(&format!("{n10}{line}"), std::slice::from_ref(&check)),
             ["tilsynet.invalid/witness"]
         );
         assert!(!check.cosigned(&n10));
