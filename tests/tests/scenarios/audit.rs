@@ -13,6 +13,7 @@ crate::on_both_backends!(
     checkpoints_retention_and_exports,
     a_restored_database_starts_a_new_log_identity,
     witnesses_cosign_the_log_and_refuse_what_does_not_fit,
+    an_upgraded_log_keeps_its_old_shards_and_goes_on_as_one_tree,
 );
 
 #[tokio::test]
@@ -681,4 +682,98 @@ async fn witnesses_cosign_the_log_and_refuse_what_does_not_fit(backend: Backend)
     serving.abort();
     w.done().await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An installation from before the log was one tree has an open shard of format 1 (its own
+/// tree, the old leaf, the old key). The first new entry closes it and opens the same
+/// month's shard of format 2 (`.1`); the old shard gets its final checkpoint under the old
+/// key, keeps verifying, and its entries export with their proofs beside the new ones.
+async fn an_upgraded_log_keeps_its_old_shards_and_goes_on_as_one_tree(backend: Backend) {
+    use skjold_store::audit::{LEGACY_LEAF_FORMAT, merkle::Frontier};
+    let t = skjold_store::testdb::TestDb::new(backend).await;
+    let db = t.db().clone();
+    let audit = t.store.audit();
+    let month = shard_of(crate::common::NOW);
+    // Three entries as the old version wrote them, and its head.
+    let mut frontier = Frontier::default();
+    for i in 0..3u64 {
+        let e = LeafEntry {
+            format: LEGACY_LEAF_FORMAT,
+            shard: month.clone(),
+            index: i,
+            id: uuid::Uuid::new_v4(),
+            at: crate::common::NOW.micros() - 1000 + i as i64,
+            user_id: None,
+            organisation_id: None,
+            use_kind: "oversight".into(),
+            subject_id: None,
+            criterion: (i == 1).then(String::new),
+            purpose: "Vedligehold af adgangsloggen".into(),
+            outcome: "allowed".into(),
+            detail: format!("gammel post {i} med \"citat\" & <tegn>"),
+            stand_in: None,
+        };
+        exec(&db, &forged_insert(backend, &e)).await;
+        frontier.push(e.leaf_hash());
+    }
+    exec(
+        &db,
+        &format!(
+            "INSERT INTO log_shard (id, opened_at, size, frontier, leaf_format, start) VALUES ({}, {}, 3, {}, 1, 0)",
+            sql_text(&month),
+            crate::common::NOW.micros() - 1000,
+            sql_bytes(backend, &frontier.to_bytes())
+        ),
+    )
+    .await;
+
+    // The new version logs on.
+    audit
+        .log_system_events(crate::common::NOW, "ny post", 4)
+        .await
+        .expect("logged");
+    let signed = audit.checkpoint_log(crate::common::NOW).await.expect("sign");
+    let shards: Vec<&str> = signed.iter().map(|c| c.shard.as_str()).collect();
+    let next = format!("{month}.1");
+    assert_eq!(shards, [month.as_str(), next.as_str()]);
+    assert!(signed[0].note.contains(&format!("/access-log/{month}\n3\n")), "{}", signed[0].note);
+    assert!(signed[1].note.starts_with(skjold_store::audit::ORIGIN_PREFIX));
+    assert!(signed[1].note.contains(&format!("\n4\n")), "{}", signed[1].note);
+    assert!(signed[1].note.contains(&format!("skjold-shard {next} 0 ")));
+
+    let report = audit.verify_log().await.expect("verify");
+    assert!(report.ok(), "{:?}", report.problems);
+    assert_eq!(report.entries, 7);
+    assert_eq!(report.shards.len(), 2);
+    assert!(report.shards[0].closed);
+
+    let keys = audit.log_verifiers().await.expect("keys");
+    assert_eq!(keys.len(), 2, "the identity's key and the old one");
+    let export = audit
+        .export_log(&LogFilter::default(), None, crate::common::NOW)
+        .await
+        .expect("export");
+    assert_eq!(export.entries.len(), 7);
+    for format in [Format::Jsonl, Format::Csv] {
+        let text = String::from_utf8(export.write(format)).expect("utf-8");
+        verify_export(&text, &keys, &[], 0).unwrap_or_else(|e| panic!("{format:?}: {e}"));
+        // Without the old key the old shard's checkpoint cannot be checked.
+        assert!(verify_export(&text, &keys[..1], &[], 0).is_err());
+    }
+
+    // An old entry changed in the database is still found, in its old shard.
+    disarm(&db).await;
+    exec(
+        &db,
+        &format!(
+            "UPDATE access_log SET detail = 'ændret' WHERE shard = {} AND idx = 1",
+            sql_text(&month)
+        ),
+    )
+    .await;
+    let report = audit.verify_log().await.expect("verify");
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    assert_eq!(report.problems[0].shard, month);
+    assert_eq!(report.problems[0].index, Some(1));
+    t.cleanup().await;
 }
