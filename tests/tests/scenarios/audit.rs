@@ -732,13 +732,26 @@ async fn an_upgraded_log_keeps_its_old_shards_and_goes_on_as_one_tree(backend: B
         .log_system_events(crate::common::NOW, "ny post", 4)
         .await
         .expect("logged");
-    let signed = audit.checkpoint_log(crate::common::NOW).await.expect("sign");
+    let signed = audit
+        .checkpoint_log(crate::common::NOW)
+        .await
+        .expect("sign");
     let shards: Vec<&str> = signed.iter().map(|c| c.shard.as_str()).collect();
     let next = format!("{month}.1");
     assert_eq!(shards, [month.as_str(), next.as_str()]);
-    assert!(signed[0].note.contains(&format!("/access-log/{month}\n3\n")), "{}", signed[0].note);
-    assert!(signed[1].note.starts_with(skjold_store::audit::ORIGIN_PREFIX));
-    assert!(signed[1].note.contains(&format!("\n4\n")), "{}", signed[1].note);
+    assert!(
+        signed[0]
+            .note
+            .contains(&format!("/access-log/{month}\n3\n")),
+        "{}",
+        signed[0].note
+    );
+    assert!(
+        signed[1]
+            .note
+            .starts_with(skjold_store::audit::ORIGIN_PREFIX)
+    );
+    assert!(signed[1].note.contains("\n4\n"), "{}", signed[1].note);
     assert!(signed[1].note.contains(&format!("skjold-shard {next} 0 ")));
 
     let report = audit.verify_log().await.expect("verify");

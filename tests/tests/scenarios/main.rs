@@ -29,5 +29,6 @@ mod processors;
 mod processors_web;
 mod rights;
 mod sign_in;
+mod spec_verifier;
 mod walls;
 mod web;
