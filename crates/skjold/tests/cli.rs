@@ -221,6 +221,72 @@ fn audit_verify_export_and_offline_check() {
     );
     assert!(ok.status.success(), "{}", text(&ok));
 
+    // Proofs for outsiders: a consistency proof as a witness request, an inclusion proof in
+    // the tlog-proof format; and a witness's key.
+    let consistency = skjold(&dir, &["audit", "consistency", "--from", "1"], "");
+    assert!(consistency.status.success(), "{}", text(&consistency));
+    let c = String::from_utf8_lossy(&consistency.stdout).into_owned();
+    assert!(
+        c.starts_with("old 1\n")
+            && c.contains(&format!("\n\n{}\n", key.split('+').next().unwrap_or("?"))),
+        "{c}"
+    );
+    let proof = skjold(&dir, &["audit", "proof", "--index", "0"], "");
+    assert!(proof.status.success(), "{}", text(&proof));
+    let p = String::from_utf8_lossy(&proof.stdout).into_owned();
+    assert!(
+        p.starts_with("c2sp.org/tlog-proof@v1\nextra ") && p.contains("\nindex 0\n"),
+        "{p}"
+    );
+    let none = skjold(
+        &dir,
+        &["audit", "consistency", "--from", "1", "--to", "999999"],
+        "",
+    );
+    assert!(!none.status.success());
+    assert!(
+        text(&none).contains("no checkpoint is signed at size 999999"),
+        "{}",
+        text(&none)
+    );
+    let witness_dir = dir.join("witness");
+    let wkey = Command::new(env!("CARGO_BIN_EXE_skjold"))
+        .args([
+            "witness",
+            "key",
+            "--name",
+            "tilsynet.invalid/witness",
+            "--dir",
+        ])
+        .arg(&witness_dir)
+        .output()
+        .expect("run skjold");
+    assert!(wkey.status.success(), "{}", text(&wkey));
+    let wkey = String::from_utf8_lossy(&wkey.stdout).trim().to_owned();
+    assert!(wkey.starts_with("tilsynet.invalid/witness+"), "{wkey}");
+    assert!(witness_dir.join("witness.key").is_file());
+    // Requiring a witness that never cosigned fails the check.
+    let unwitnessed = skjold(
+        &dir,
+        &[
+            "audit",
+            "verify",
+            "--export",
+            file_arg,
+            "--key",
+            &key,
+            "--witness",
+            &wkey,
+        ],
+        "",
+    );
+    assert!(!unwitnessed.status.success());
+    assert!(
+        text(&unwitnessed).contains("cosigned by 0"),
+        "{}",
+        text(&unwitnessed)
+    );
+
     // One changed character in the export, and the check fails.
     let original = std::fs::read_to_string(&file).expect("export");
     std::fs::write(&file, original.replacen("\"allowed\"", "\"denied\"", 1)).expect("write");

@@ -1,19 +1,29 @@
-//! The tamper-evident access log (SA-4, SA-7).
+//! The tamper-evident access log (SA-4, SA-7), a transparency log in the C2SP sense.
 //!
-//! Every access-log entry is a leaf of a Merkle tree with RFC 6962 hashing ([`merkle`]),
-//! one tree per monthly shard. The leaf is the entry's canonical JSON ([`LeafEntry`]),
-//! which names its shard and index, so an entry that is changed, deleted, inserted or moved
-//! no longer fits. Signed checkpoints ([`note`]) fix the tree's size and root at least
-//! every minute (the server's checkpointer) and at every shard's end; verification
-//! recomputes every shard from its entries and checks every checkpoint.
+//! Every entry is a leaf of one Merkle tree with RFC 6962 hashing ([`merkle`]); the leaf is
+//! the entry as RFC 8785 JSON with its index in the tree ([`entry`]), so an entry that is
+//! changed, deleted, inserted or moved no longer fits. The tree is stored in monthly shards
+//! (`YYYY-MM`, so retention deletes whole months): a shard holds a run of the tree's leaves,
+//! and a pruned shard keeps the tree's frontier where it ends, which is all the later
+//! leaves' proofs need of it. Signed checkpoints ([`note`]) fix the tree's size and root at
+//! least every minute (the server's keeper) and at every shard's end, under the log's
+//! identity ([`identity`]); each carries a `skjold-shard` extension line naming its shard,
+//! the leaf it starts at and the root there, which chains the months. Verification
+//! ([`verify`]) recomputes every shard from its entries and checks every checkpoint;
+//! [`proofs`] gives consistency and inclusion proofs to outsiders, and [`witness`] is the
+//! protocol by which other parties cosign the checkpoints.
 //!
 //! Appending happens inside the transaction that writes the entries (`crate::log`), with
 //! the head of the open shard locked, so the order of leaves is the order of commits. The
 //! head keeps the tree's frontier, which makes appending and signing O(log n).
 //!
+//! Shards written before the log was one tree (format 1) keep their own trees, leaves and
+//! key, and are verified and exported as they were; the first new entry after an upgrade
+//! closes the open one.
+//!
 //! Retention: a shard whose month ended more than the retention period ago (at least six
-//! months) is pruned whole — its entries deleted, its final checkpoint kept — so
-//! verification still passes afterwards.
+//! months) is pruned whole — its entries deleted, its final checkpoint and frontier kept —
+//! so verification still passes afterwards.
 
 /// Synthetic entries in bulk, for benchmarks on throw-away databases only.
 pub mod bench_fill;
