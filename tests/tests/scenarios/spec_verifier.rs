@@ -16,7 +16,10 @@ use sha2::{Digest, Sha256};
 use crate::common::{NOW, World};
 use skjold_store::Backend;
 
-crate::on_both_backends!(an_export_checks_out_by_the_specifications_alone,);
+crate::on_both_backends!(
+    an_export_checks_out_by_the_specifications_alone,
+    consistency_proofs_across_a_month_hold_by_the_rfc,
+);
 
 type H = [u8; 32];
 
@@ -276,6 +279,7 @@ fn open_note(note: &str, keys: &[Key]) -> Result<Head, String> {
 /// Returns the checkpoints by shard.
 fn check_export(text: &str, keys: &[Key]) -> Result<Vec<(String, Head)>, String> {
     let mut heads: Vec<(String, Head)> = Vec::new();
+    let mut proofs: Vec<(u64, u64, Vec<H>)> = Vec::new();
     let mut entries = 0;
     for line in text.lines() {
         let v: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
@@ -287,6 +291,22 @@ fn check_export(text: &str, keys: &[Key]) -> Result<Vec<(String, Head)>, String>
                     return Err("size differs from the note".into());
                 }
                 heads.push((shard, head));
+            }
+            Some("consistency") => {
+                let hashes = v["proof"]
+                    .as_array()
+                    .ok_or("proof")?
+                    .iter()
+                    .map(|p| {
+                        B64.decode(p.as_str().unwrap_or(""))
+                            .ok()
+                            .and_then(|b| b.try_into().ok())
+                    })
+                    .collect::<Option<Vec<H>>>()
+                    .ok_or("proof hash")?;
+                let from = v["from"].as_u64().ok_or("from")?;
+                let to = v["to"].as_u64().ok_or("to")?;
+                proofs.push((from, to, hashes));
             }
             Some("entry") => {
                 let e = &v["entry"];
@@ -318,6 +338,26 @@ fn check_export(text: &str, keys: &[Key]) -> Result<Vec<(String, Head)>, String>
     }
     if entries == 0 {
         return Err("no entries".into());
+    }
+    // The export's consistency proofs join its checkpoints into one history.
+    if proofs.len() + 1 < heads.len() {
+        return Err("checkpoints without a consistency proof between them".into());
+    }
+    for (from, to, hashes) in &proofs {
+        let root = |size: u64| {
+            heads
+                .iter()
+                .find(|(_, h)| h.size == size)
+                .map(|(_, h)| h.root)
+        };
+        let (Some(old), Some(new)) = (root(*from), root(*to)) else {
+            return Err(format!(
+                "a consistency proof from {from} to {to} without checkpoints"
+            ));
+        };
+        if !consistent(*from, *to, &old, &new, hashes) {
+            return Err(format!("the consistency proof from {from} to {to} fails"));
+        }
     }
     // The chain: each shard's checkpoint names the shard, where it starts and the root
     // there, which is the shard before's final checkpoint.
@@ -437,4 +477,93 @@ async fn an_export_checks_out_by_the_specifications_alone(backend: Backend) {
     assert_ne!(tampered, text);
     assert!(check_export(&tampered, &keys).is_err());
     w.done().await;
+}
+
+/// A log of 256 entries, 100 in one month and 156 in the next, with a checkpoint at every
+/// size: the log's consistency proofs, from sizes on both sides of the month's end to every
+/// checkpoint, hold by RFC 6962's SUBPROOF, against roots this verifier computes itself
+/// from the exported entries. (Every pair of sizes up to 256, across a pruned boundary, is
+/// checked against the literal definitions in `merkle_reference.rs`.)
+async fn consistency_proofs_across_a_month_hold_by_the_rfc(backend: Backend) {
+    let t = skjold_store::testdb::TestDb::new(backend).await;
+    let audit = t.store.audit();
+    let first_month = NOW.local_date().start_local().plus_seconds(3600);
+    let next_month = NOW
+        .local_date()
+        .plus_months(1)
+        .start_local()
+        .plus_seconds(3600);
+    for i in 0..256i64 {
+        let at = if i < 100 { first_month } else { next_month }.plus_seconds(i);
+        audit.log_system_event(at, "post").await.expect("logged");
+        audit.checkpoint_log(at).await.expect("signed");
+    }
+    let export = audit
+        .export_log(
+            &skjold_core::oversight::LogFilter::default(),
+            None,
+            next_month.plus_seconds(999),
+        )
+        .await
+        .expect("export");
+    let text =
+        String::from_utf8(export.write(skjold_store::audit::export::Format::Jsonl)).expect("utf-8");
+    let keys: Vec<Key> = audit
+        .log_verifiers()
+        .await
+        .expect("keys")
+        .iter()
+        .map(|k| parse_key(&k.to_string()))
+        .collect();
+    let heads = check_export(&text, &keys).unwrap_or_else(|e| panic!("the export: {e}"));
+    assert_eq!(heads.len(), 2);
+    assert_eq!(heads[0].1.size, 100, "the first month's final checkpoint");
+    // The leaves, from the entries themselves.
+    let mut leaves = vec![[0u8; 32]; 256];
+    for line in text.lines() {
+        let v: Value = serde_json::from_str(line).expect("json");
+        if v["type"] == "entry" {
+            let i = v["entry"]["index"].as_u64().expect("index") as usize;
+            leaves[i] = leaf_hash(leaf_of(&v["entry"]).as_bytes());
+        }
+    }
+    let mut checked = 0;
+    for n in 1..=256u64 {
+        let new_root = mth(&leaves[..n as usize]);
+        let wide = [100, 101, 256].contains(&n);
+        for m in 1..=n {
+            if !(wide || [1, 99, 100, 101, n - 1, n].contains(&m)) {
+                continue;
+            }
+            let text = audit
+                .consistency_proof(m, Some(n))
+                .await
+                .unwrap_or_else(|e| panic!("{m} → {n}: {e}"))
+                .to_text();
+            let (head, note) = text.split_once("\n\n").expect("blank line");
+            let mut lines = head.split('\n');
+            assert_eq!(lines.next(), Some(format!("old {m}").as_str()));
+            let proof: Vec<H> = lines
+                .map(|l| B64.decode(l).expect("base64").try_into().expect("32"))
+                .collect();
+            let signed = open_note(note, &keys).expect("checkpoint");
+            assert_eq!(
+                (signed.size, signed.root),
+                (n, new_root),
+                "the checkpoint at {n}"
+            );
+            let old_root = mth(&leaves[..m as usize]);
+            assert!(consistent(m, n, &old_root, &new_root, &proof), "{m} → {n}");
+            if m < n {
+                let wrong = mth(&leaves[1..=m as usize]);
+                assert!(
+                    !consistent(m, n, &wrong, &new_root, &proof),
+                    "{m} → {n} forged"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 1500, "{checked}");
+    t.cleanup().await;
 }

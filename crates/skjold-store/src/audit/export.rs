@@ -31,8 +31,19 @@ pub struct Export {
     pub created_at: Now,
     pub checkpoints: Vec<StoredCheckpoint>,
     pub entries: Vec<ExportedEntry>,
+    /// Consistency proofs between the export's checkpoints of the one tree, each from one
+    /// checkpoint's size to the next larger's: they show the months are one history.
+    pub consistency: Vec<Consistency>,
     /// Users' and organisations' names, for the readable columns beside the ids.
     pub names: HashMap<Uuid, String>,
+}
+
+/// A consistency proof (RFC 6962 §2.1.2) from the tree of `from` leaves to that of `to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consistency {
+    pub from: u64,
+    pub to: u64,
+    pub proof: Vec<Hash>,
 }
 
 /// What a reader needs beside an entry's ids: names, Copenhagen time and Danish labels.
@@ -111,6 +122,11 @@ enum Line {
         shard: String,
         size: u64,
         note: String,
+    },
+    Consistency {
+        from: u64,
+        to: u64,
+        proof: Vec<String>,
     },
     Entry {
         entry: Box<LeafEntry>,
@@ -221,6 +237,13 @@ impl Export {
                 note: c.note.clone(),
             });
         }
+        for c in &self.consistency {
+            line(&Line::Consistency {
+                from: c.from,
+                to: c.to,
+                proof: proof_text(&c.proof),
+            });
+        }
         for e in &self.entries {
             line(&Line::Entry {
                 entry: Box::new(e.entry.clone()),
@@ -293,12 +316,14 @@ fn decode_proof<'a>(parts: impl Iterator<Item = &'a str>) -> Option<Vec<Hash>> {
 struct Parsed {
     checkpoints: Vec<(String, u64, String)>,
     entries: Vec<(usize, LeafEntry, u64, Option<Vec<Hash>>)>,
+    consistency: Vec<(u64, u64, Option<Vec<Hash>>)>,
 }
 
 fn parse_jsonl(text: &str) -> Result<Parsed, String> {
     let mut p = Parsed {
         checkpoints: Vec::new(),
         entries: Vec::new(),
+        consistency: Vec::new(),
     };
     for (n, line) in text
         .lines()
@@ -310,6 +335,10 @@ fn parse_jsonl(text: &str) -> Result<Parsed, String> {
         match line {
             Line::Export { .. } => {}
             Line::Checkpoint { shard, size, note } => p.checkpoints.push((shard, size, note)),
+            Line::Consistency { from, to, proof } => {
+                p.consistency
+                    .push((from, to, decode_proof(proof.iter().map(String::as_str))))
+            }
             Line::Entry {
                 entry,
                 tree_size,
@@ -328,6 +357,7 @@ fn parse_csv(text: &str) -> Result<Parsed, String> {
     let mut p = Parsed {
         checkpoints: Vec::new(),
         entries: Vec::new(),
+        consistency: Vec::new(),
     };
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let header = r.headers().map_err(|e| e.to_string())?.clone();
@@ -451,6 +481,11 @@ impl Export {
                 .enumerate()
                 .map(|(n, e)| (n + 1, e.entry.clone(), e.tree_size, Some(e.proof.clone())))
                 .collect(),
+            consistency: self
+                .consistency
+                .iter()
+                .map(|c| (c.from, c.to, Some(c.proof.clone())))
+                .collect(),
         };
         check(&parsed, verifiers)
     }
@@ -521,6 +556,22 @@ fn check(parsed: &Parsed, verifiers: &[NoteVerifier]) -> Result<ExportCheck, Str
             return Err(fail(
                 "passer ikke med det signerede checkpoint: den er ændret",
             ));
+        }
+    }
+    // The consistency proofs between the tree's checkpoints, each between two of them.
+    let root_at = |size: u64| {
+        heads
+            .values()
+            .find(|(c, f)| *f == super::LEAF_FORMAT && c.size == size)
+            .map(|(c, _)| c.root)
+    };
+    for (from, to, proof) in &parsed.consistency {
+        let fail = || format!("the consistency proof from size {from} to {to} does not hold");
+        let (Some(old), Some(new), Some(proof)) = (root_at(*from), root_at(*to), proof) else {
+            return Err(fail());
+        };
+        if !super::merkle::verify_consistency(*from, *to, &old, &new, proof) {
+            return Err(fail());
         }
     }
     Ok(ExportCheck {

@@ -575,6 +575,7 @@ impl AuditLog {
             created_at: now,
             checkpoints: Vec::new(),
             entries: Vec::with_capacity(rows.len()),
+            consistency: Vec::new(),
             names: fetch!(
                 &mut tx,
                 fetch_all,
@@ -584,6 +585,8 @@ impl AuditLog {
             .into_iter()
             .collect(),
         };
+        // The sizes of the tree's checkpoints the export leads to.
+        let mut tree_sizes: Vec<u64> = Vec::new();
         let mut i = 0;
         while i < rows.len() {
             let shard = rows[i].shard.clone();
@@ -652,8 +655,26 @@ impl AuditLog {
                     entry,
                 });
             }
+            if !legacy {
+                tree_sizes.push(size);
+            }
             out.checkpoints.push(StoredCheckpoint { shard, size, note });
             i = end;
+        }
+        // Consistency proofs between the tree's checkpoints in the export, in size order.
+        tree_sizes.sort_unstable();
+        tree_sizes.dedup();
+        if let Some(&largest) = tree_sizes.last() {
+            let tree = proofs::tree_upto(&mut tx, largest).await?;
+            for pair in tree_sizes.windows(2) {
+                if let Some(proof) = tree.consistency_proof(pair[0], pair[1]) {
+                    out.consistency.push(export::Consistency {
+                        from: pair[0],
+                        to: pair[1],
+                        proof,
+                    });
+                }
+            }
         }
         Ok(out)
     }

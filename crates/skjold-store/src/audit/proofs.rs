@@ -45,7 +45,7 @@ fn size_i64(n: u64) -> i64 {
 
 /// The log's tree up to `size` leaves, from the first shard not pruned: the pruned prefix
 /// is the frontier kept where it ends.
-async fn tree_upto(tx: &mut Tx, size: u64) -> Result<Tree, StoreError> {
+pub(super) async fn tree_upto(tx: &mut Tx, size: u64) -> Result<Tree, StoreError> {
     let shards = fetch!(
         &mut *tx,
         fetch_all,
