@@ -232,8 +232,8 @@ pub async fn log_figures(scratch: &Scratch, load: LogLoad) -> Result<LogFigures,
             "the log does not verify: {problem}"
         )));
     }
-    let signed = audit.checkpoint_log(app.now()).await?;
-    // The proofs are sampled from the appended entries only, not the fill.
+    // The proofs are sampled from the appended entries only, not the fill, each checked
+    // against the checkpoint its export leads to.
     let export = audit
         .export_log(
             &skjold_core::oversight::LogFilter {
@@ -245,7 +245,8 @@ pub async fn log_figures(scratch: &Scratch, load: LogLoad) -> Result<LogFigures,
         )
         .await?;
     let verifier = audit.log_verifier().await?;
-    let roots: HashMap<&str, [u8; 32]> = signed
+    let roots: HashMap<&str, [u8; 32]> = export
+        .checkpoints
         .iter()
         .filter_map(|c| {
             verifier
