@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use skjold_core::Problem;
 use skjold_store::StoreError;
 use skjold_store::audit::witness::CosignatureVerifier;
 
@@ -103,7 +104,7 @@ impl App {
             loop {
                 let proof = match audit.consistency_proof(old, Some(checkpoint.size)).await {
                     Ok(p) => p,
-                    Err(StoreError::NoProof(why)) => {
+                    Err(StoreError::Refused(Problem::LogProofUnavailable(why))) => {
                         round.problem = Some(why);
                         return Ok(round);
                     }

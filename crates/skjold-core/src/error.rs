@@ -207,6 +207,9 @@ pub enum Problem {
     RetentionTooShort {
         min: u32,
     },
+    /// The access log holds no proof of what was asked (a size never signed, or pruned);
+    /// the reason in Danish.
+    LogProofUnavailable(String),
     ConfirmationRequired(Confirm),
     BadRequestBody(String),
     FormInvalid(String),
@@ -515,6 +518,7 @@ impl Problem {
             BadArt9 => "bad_art9",
             BadDecision => "bad_decision",
             ExportFormat(_) => "export_format",
+            LogProofUnavailable(_) => "log_proof_unavailable",
             AnswerFormat(_) => "answer_format",
             EmailFormat(_) => "email_format",
             UsernameFormat => "username_format",

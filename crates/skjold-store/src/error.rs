@@ -14,9 +14,6 @@ pub enum StoreError {
     LogWrite(String),
     #[error("configuration: {0}")]
     Config(String),
-    /// The log holds no proof of what was asked (a size never signed, or pruned).
-    #[error("{0}")]
-    NoProof(String),
     #[error(transparent)]
     Crypto(#[from] CryptoError),
     #[error("database: {0}")]

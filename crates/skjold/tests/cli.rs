@@ -245,7 +245,7 @@ fn audit_verify_export_and_offline_check() {
     );
     assert!(!none.status.success());
     assert!(
-        text(&none).contains("no checkpoint is signed at size 999999"),
+        text(&none).contains("intet checkpoint er signeret ved størrelse 999999"),
         "{}",
         text(&none)
     );

@@ -39,6 +39,11 @@ pub struct PendingCheckpoint {
     pub note: String,
 }
 
+/// A refusal: the log holds no proof of what was asked.
+fn unavailable(why: String) -> StoreError {
+    StoreError::Refused(skjold_core::Problem::LogProofUnavailable(why))
+}
+
 fn size_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
@@ -107,7 +112,7 @@ impl AuditLog {
         identity::current(tx)
             .await?
             .map(|(origin, _)| origin)
-            .ok_or_else(|| StoreError::NoProof("the log has no identity yet".into()))
+            .ok_or_else(|| unavailable("loggen har endnu ingen identitet".into()))
     }
 
     /// A consistency proof from the tree of `from` leaves to the checkpoint signed at `to`
@@ -137,15 +142,17 @@ impl AuditLog {
             )?,
         };
         let (new_size, note) = signed.ok_or_else(|| {
-            StoreError::NoProof(match to {
-                Some(to) => format!("no checkpoint is signed at size {to} under {origin}"),
-                None => format!("no checkpoint is signed under {origin}"),
+            unavailable(match to {
+                Some(to) => {
+                    format!("intet checkpoint er signeret ved størrelse {to} under {origin}")
+                }
+                None => format!("intet checkpoint er signeret under {origin}"),
             })
         })?;
         let new_size = u64::try_from(new_size).unwrap_or(0);
         if from > new_size {
-            return Err(StoreError::NoProof(format!(
-                "the old size {from} is larger than the checkpoint's {new_size}"
+            return Err(unavailable(format!(
+                "den gamle størrelse {from} er større end checkpointets {new_size}"
             )));
         }
         let proof = if from == 0 || from == new_size {
@@ -153,8 +160,8 @@ impl AuditLog {
         } else {
             let tree = tree_upto(&mut tx, new_size).await?;
             tree.consistency_proof(from, new_size).ok_or_else(|| {
-                StoreError::NoProof(format!(
-                    "the tree at size {from} is pruned; proofs start at size {}",
+                unavailable(format!(
+                    "træet ved størrelse {from} er slettet efter opbevaringsperioden; beviser begynder ved størrelse {}",
                     tree.base()
                 ))
             })?
@@ -181,7 +188,7 @@ impl AuditLog {
             "SELECT size, note FROM tree_checkpoint WHERE origin = $1 ORDER BY size DESC LIMIT 1",
             origin.as_str()
         )?
-        .ok_or_else(|| StoreError::NoProof(format!("no checkpoint is signed under {origin}")))?;
+        .ok_or_else(|| unavailable(format!("intet checkpoint er signeret under {origin}")))?;
         let size = u64::try_from(size).unwrap_or(0);
         let entry = fetch!(
             &mut tx,
@@ -194,12 +201,14 @@ impl AuditLog {
             size_i64(index)
         )?
         .ok_or_else(|| {
-            StoreError::NoProof(format!("no entry has index {index} (or it is pruned)"))
+            unavailable(format!(
+                "ingen post har indeks {index} (eller den er slettet)"
+            ))
         })?;
         let tree = tree_upto(&mut tx, size).await?;
         let proof = tree.inclusion_proof(index, size).ok_or_else(|| {
-            StoreError::NoProof(format!(
-                "entry {index} is not in the latest checkpoint (size {size}) yet"
+            unavailable(format!(
+                "post {index} er endnu ikke med i det seneste checkpoint (størrelse {size})"
             ))
         })?;
         let checkpoint = cosigned_note(&mut tx, &origin, size, note).await?;

@@ -200,6 +200,7 @@ pub fn problem(p: &Problem) -> String {
         BadArt9 => "Ukendt grundlag efter art. 9, stk. 2.".into(),
         BadDecision => "Vælg en af mulighederne.".into(),
         ExportFormat(f) => format!("Ukendt eksportformat «{f}»; brug jsonl eller csv."),
+        LogProofUnavailable(why) => format!("Loggen kan ikke bevise det: {why}."),
         AnswerFormat(f) => format!("Ukendt format «{f}»; brug json eller pdf."),
         EmailFormat(e) => format!("«{e}» er ikke en e-mailadresse."),
         UsernameFormat => "Brugernavnet skal være 2–64 tegn: bogstaver a–z, tal, punktum, bindestreg, understregning eller @.".into(),

@@ -231,6 +231,7 @@ pub fn problem(p: &Problem) -> String {
         BadArt9 => "Unknown basis under art. 9(2).".into(),
         BadDecision => "Choose one of the options.".into(),
         ExportFormat(f) => format!("Unknown export format «{f}»; use jsonl or csv."),
+        LogProofUnavailable(why) => format!("The log cannot prove it: {why}."),
         AnswerFormat(f) => format!("Unknown format «{f}»; use json or pdf."),
         EmailFormat(e) => format!("«{e}» is not an e-mail address."),
         UsernameFormat => "A user name has 2–64 characters: letters a–z, digits, dot, hyphen, underscore or @.".into(),
