@@ -62,15 +62,11 @@ pub async fn run(command: WitnessCommand) -> Result<()> {
                 args.bind,
                 args.logs.len()
             );
-            axum_serve(listener, Arc::new(service)).await
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            skjold_web::serve_witness(listener, Arc::new(service), shutdown).await?;
+            Ok(())
         }
     }
-}
-
-async fn axum_serve(listener: tokio::net::TcpListener, service: Arc<WitnessService>) -> Result<()> {
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    skjold_web::serve_witness(listener, service, shutdown).await?;
-    Ok(())
 }

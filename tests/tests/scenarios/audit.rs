@@ -393,6 +393,19 @@ async fn checkpoints_retention_and_exports(backend: Backend) {
     w.done().await;
 }
 
+/// The whole access log as a privacy officer exports it, as JSON Lines.
+pub(crate) async fn export_jsonl(app: &skjold_app::App, dpo: &skjold_core::Actor) -> String {
+    let export = app
+        .export_access_log(
+            dpo,
+            &skjold_app::oversight::OversightQuery::default(),
+            "jsonl",
+        )
+        .await
+        .expect("export");
+    String::from_utf8(export.bytes).expect("utf-8")
+}
+
 /// The origin line of a signed note.
 fn origin_of(note: &str) -> &str {
     note.split('\n').next().unwrap_or("")
@@ -475,15 +488,7 @@ async fn a_restored_database_starts_a_new_log_identity(backend: Backend) {
     assert!(!again.is_empty() && again.iter().all(|c| origin_of(&c.note) == new));
     let report = restored.verify_log().await.expect("verify");
     assert!(report.ok(), "{:?}", report.problems);
-    let export = restored
-        .export_access_log(
-            &dpo,
-            &skjold_app::oversight::OversightQuery::default(),
-            "jsonl",
-        )
-        .await
-        .expect("export");
-    let text = String::from_utf8(export.bytes).expect("utf-8");
+    let text = export_jsonl(&restored, &dpo).await;
     assert!(text.contains(&format!(
         "Ny identitet for adgangsloggen: {new} afløser {first}"
     )));
@@ -600,18 +605,7 @@ async fn witnesses_cosign_the_log_and_refuse_what_does_not_fit(backend: Backend)
     // An export asks the witnesses first, so even the checkpoint over its own record is
     // cosigned.
     let dpo = w.actor("dpo").await;
-    let export = w
-        .app
-        .clone()
-        .with_witnesses(config.clone())
-        .export_access_log(
-            &dpo,
-            &skjold_app::oversight::OversightQuery::default(),
-            "jsonl",
-        )
-        .await
-        .expect("export");
-    let text = String::from_utf8(export.bytes).expect("utf-8");
+    let text = export_jsonl(&w.app.clone().with_witnesses(config.clone()), &dpo).await;
     let keys = w.app.log_verifiers().await.expect("keys");
     skjold_app::audit::check_export(&text, &keys, &both, 1).expect("1 of 2");
     let refused = skjold_app::audit::check_export(&text, &keys, &both, 2).expect_err("2 of 2");

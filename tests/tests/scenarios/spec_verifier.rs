@@ -421,16 +421,7 @@ async fn an_export_checks_out_by_the_specifications_alone(backend: Backend) {
         w.app.citizen(&cw, c.id).await.expect("view");
     }
     w.app.checkpoint_log().await.expect("sign");
-    let export = w
-        .app
-        .export_access_log(
-            &dpo,
-            &skjold_app::oversight::OversightQuery::default(),
-            "jsonl",
-        )
-        .await
-        .expect("export");
-    let text = String::from_utf8(export.bytes).expect("utf-8");
+    let text = crate::audit::export_jsonl(&w.app, &dpo).await;
     let keys: Vec<Key> = w
         .app
         .log_verifiers()

@@ -88,22 +88,6 @@ impl ShardRow {
 const SHARD_SELECT: &str =
     "SELECT id, size, frontier, closed_at, pruned_at, leaf_format, start FROM log_shard";
 
-/// The tree's frontier where shard `id` (of format 2) starts: the end of the shard of
-/// format 2 before it, or the empty tree.
-async fn frontier_before(tx: &mut Tx, id: &str) -> Result<Frontier, StoreError> {
-    let before: Option<(String, i64, Vec<u8>)> = fetch!(
-        tx,
-        fetch_optional,
-        (String, i64, Vec<u8>),
-        "SELECT id, size, frontier FROM log_shard WHERE leaf_format = 2 AND id < $1 ORDER BY id DESC LIMIT 1",
-        id
-    )?;
-    match before {
-        Some((id, size, bytes)) => frontier_of(&id, size, &bytes),
-        None => Ok(Frontier::default()),
-    }
-}
-
 /// The `skjold-shard` extension line of a checkpoint in shard `id`, which starts at leaf
 /// `start` where the tree's root was `root`: it chains each month to the one before.
 fn shard_extension(id: &str, start: u64, root: &Hash) -> String {
@@ -130,10 +114,12 @@ struct EntryRow {
     shard: String,
     idx: i64,
     leaf_format: i64,
+    /// Where the entry's shard starts in the tree.
+    start: i64,
 }
 
 const ENTRY_SELECT: &str = "SELECT l.id, l.at, l.user_id, l.organisation_id, l.use_kind, l.subject_id, l.criterion, l.purpose, \
-     l.outcome, l.detail, l.stand_in_id, l.shard, l.idx, s.leaf_format FROM access_log l JOIN log_shard s ON s.id = l.shard";
+     l.outcome, l.detail, l.stand_in_id, l.shard, l.idx, s.leaf_format, s.start FROM access_log l JOIN log_shard s ON s.id = l.shard";
 
 impl EntryRow {
     fn leaf(&self) -> LeafEntry {
@@ -304,7 +290,11 @@ impl AuditLog {
             let frontier = frontier_of(&s.id, s.size, &s.frontier)?;
             let start_root = before.root();
             before = frontier.clone();
-            let exists: i64 = scalar!(
+            if s.pruned_at.is_some() || frontier.size() <= signed_to {
+                continue;
+            }
+            // A closed shard whose end an earlier identity signed needs no second checkpoint.
+            let signed_before: i64 = scalar!(
                 &mut tx,
                 fetch_one,
                 i64,
@@ -312,7 +302,7 @@ impl AuditLog {
                 s.id.as_str(),
                 s.size
             )?;
-            if s.pruned_at.is_some() || frontier.size() <= signed_to || exists > 0 {
+            if signed_before > 0 {
                 continue;
             }
             let c = Checkpoint {
@@ -400,18 +390,8 @@ impl AuditLog {
             shard.as_str()
         )?;
         for s in later {
-            let leaves: Vec<Vec<u8>> = scalar!(
-                &mut *tx,
-                fetch_all,
-                Vec<u8>,
-                "SELECT leaf_hash FROM access_log WHERE shard = $1 AND idx >= $2 ORDER BY idx",
-                s.id.as_str(),
-                i64::try_from(tree.size()).unwrap_or(i64::MAX)
-            )?;
-            for l in leaves {
-                let leaf = <Hash>::try_from(l.as_slice()).map_err(|_| {
-                    StoreError::LogWrite(format!("a leaf hash in shard {} is damaged", s.id))
-                })?;
+            let size = u64::try_from(s.size).unwrap_or(0);
+            for leaf in proofs::shard_leaves(tx, &s.id, tree.size(), size).await? {
                 tree.push(leaf);
             }
             if frontier_of(&s.id, s.size, &s.frontier)? != tree {
@@ -624,28 +604,13 @@ impl AuditLog {
                         .await?;
                 (size, cosigned)
             };
-            let leaves: Vec<Vec<u8>> = scalar!(
-                &mut tx,
-                fetch_all,
-                Vec<u8>,
-                "SELECT leaf_hash FROM access_log WHERE shard = $1 AND idx < $2 ORDER BY idx",
-                shard.as_str(),
-                size
-            )?;
-            let leaves = leaves
-                .into_iter()
-                .map(|l| <Hash>::try_from(l.as_slice()))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|_| {
-                    StoreError::LogWrite(format!("a leaf hash in shard {shard} is damaged"))
-                })?;
-            let base = if legacy {
-                Frontier::default()
-            } else {
-                frontier_before(&mut tx, &shard).await?
-            };
-            let tree = Tree::with_base(&base, leaves);
             let size = u64::try_from(size).unwrap_or(0);
+            let tree = if legacy {
+                Tree::new(proofs::shard_leaves(&mut tx, &shard, 0, size).await?)
+            } else {
+                let start = u64::try_from(rows[i].start).unwrap_or(0);
+                proofs::tree_between(&mut tx, start, size).await?
+            };
             for row in &rows[i..end] {
                 let entry = row.leaf();
                 let proof = tree.inclusion_proof(entry.index, size).unwrap_or_default();
@@ -664,16 +629,14 @@ impl AuditLog {
         // Consistency proofs between the tree's checkpoints in the export, in size order.
         tree_sizes.sort_unstable();
         tree_sizes.dedup();
-        if let Some(&largest) = tree_sizes.last() {
-            let tree = proofs::tree_upto(&mut tx, largest).await?;
-            for pair in tree_sizes.windows(2) {
-                if let Some(proof) = tree.consistency_proof(pair[0], pair[1]) {
-                    out.consistency.push(export::Consistency {
-                        from: pair[0],
-                        to: pair[1],
-                        proof,
-                    });
-                }
+        for pair in tree_sizes.windows(2) {
+            let tree = proofs::tree_between(&mut tx, pair[0], pair[1]).await?;
+            if let Some(proof) = tree.consistency_proof(pair[0], pair[1]) {
+                out.consistency.push(export::Consistency {
+                    from: pair[0],
+                    to: pair[1],
+                    proof,
+                });
             }
         }
         Ok(out)

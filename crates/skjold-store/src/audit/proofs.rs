@@ -48,39 +48,80 @@ fn size_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-/// The log's tree up to `size` leaves, from the first shard not pruned: the pruned prefix
-/// is the frontier kept where it ends.
-pub(super) async fn tree_upto(tx: &mut Tx, size: u64) -> Result<Tree, StoreError> {
+/// The leaf hashes of shard `shard` with an index in `from..to`, in order.
+pub(super) async fn shard_leaves(
+    tx: &mut Tx,
+    shard: &str,
+    from: u64,
+    to: u64,
+) -> Result<Vec<Hash>, StoreError> {
+    let rows: Vec<Vec<u8>> = scalar!(
+        &mut *tx,
+        fetch_all,
+        Vec<u8>,
+        "SELECT leaf_hash FROM access_log WHERE shard = $1 AND idx >= $2 AND idx < $3 ORDER BY idx",
+        shard,
+        size_i64(from),
+        size_i64(to)
+    )?;
+    rows.into_iter()
+        .map(|r| {
+            <Hash>::try_from(r.as_slice()).map_err(|_| {
+                StoreError::LogWrite(format!("a leaf hash in shard {shard} is damaged"))
+            })
+        })
+        .collect()
+}
+
+/// The tree's frontier at `size`, where the log keeps one: at a signed checkpoint, or where
+/// a shard of format 2 ends (a pruned one too). The empty tree at 0.
+pub(super) async fn frontier_at(tx: &mut Tx, size: u64) -> Result<Option<Frontier>, StoreError> {
+    if size == 0 {
+        return Ok(Some(Frontier::default()));
+    }
+    let kept: Option<Vec<u8>> = scalar!(
+        &mut *tx,
+        fetch_optional,
+        Vec<u8>,
+        "SELECT frontier FROM tree_checkpoint WHERE size = $1 \
+         UNION ALL SELECT frontier FROM log_shard WHERE leaf_format = 2 AND size = $1 LIMIT 1",
+        size_i64(size)
+    )?;
+    kept.map(|bytes| frontier_of("(checkpoint)", size_i64(size), &bytes))
+        .transpose()
+}
+
+/// The tree of `to` leaves, with the leaves from `from` on (or from the first shard not
+/// pruned, when the log keeps no frontier at `from`): it proves anything about those
+/// leaves, and consistency from any size at or after its base. Only the leaves after the
+/// base are read, so a proof from a recent checkpoint reads only what came since.
+pub(super) async fn tree_between(tx: &mut Tx, from: u64, to: u64) -> Result<Tree, StoreError> {
+    let first_kept: Option<i64> = scalar!(
+        &mut *tx,
+        fetch_one,
+        Option<i64>,
+        "SELECT MIN(start) FROM log_shard WHERE leaf_format = 2 AND pruned_at IS NULL"
+    )?;
+    let first_kept = first_kept.and_then(|s| u64::try_from(s).ok()).unwrap_or(0);
+    let base = match frontier_at(tx, from).await? {
+        Some(f) if from >= first_kept => f,
+        _ => frontier_at(tx, first_kept).await?.ok_or_else(|| {
+            StoreError::LogWrite(format!("the tree's frontier at {first_kept} is missing"))
+        })?,
+    };
     let shards = fetch!(
         &mut *tx,
         fetch_all,
         ShardRow,
-        &format!("{SHARD_SELECT} WHERE leaf_format = 2 ORDER BY id")
+        &format!(
+            "{SHARD_SELECT} WHERE leaf_format = 2 AND pruned_at IS NULL AND start < $2 AND size > $1 ORDER BY id"
+        ),
+        size_i64(base.size()),
+        size_i64(to)
     )?;
-    let mut base = Frontier::default();
-    let mut leaves: Vec<Hash> = Vec::new();
+    let mut leaves = Vec::new();
     for s in shards {
-        if s.pruned_at.is_some() {
-            base = frontier_of(&s.id, s.size, &s.frontier)?;
-            leaves.clear();
-            continue;
-        }
-        if s.start() >= size {
-            break;
-        }
-        let rows: Vec<Vec<u8>> = scalar!(
-            &mut *tx,
-            fetch_all,
-            Vec<u8>,
-            "SELECT leaf_hash FROM access_log WHERE shard = $1 AND idx < $2 ORDER BY idx",
-            s.id.as_str(),
-            size_i64(size)
-        )?;
-        for r in rows {
-            leaves.push(<Hash>::try_from(r.as_slice()).map_err(|_| {
-                StoreError::LogWrite(format!("a leaf hash in shard {} is damaged", s.id))
-            })?);
-        }
+        leaves.extend(shard_leaves(tx, &s.id, base.size(), to).await?);
     }
     Ok(Tree::with_base(&base, leaves))
 }
@@ -158,7 +199,7 @@ impl AuditLog {
         let proof = if from == 0 || from == new_size {
             Vec::new()
         } else {
-            let tree = tree_upto(&mut tx, new_size).await?;
+            let tree = tree_between(&mut tx, from, new_size).await?;
             tree.consistency_proof(from, new_size).ok_or_else(|| {
                 unavailable(format!(
                     "træet ved størrelse {from} er slettet efter opbevaringsperioden; beviser begynder ved størrelse {}",
@@ -205,7 +246,14 @@ impl AuditLog {
                 "ingen post har indeks {index} (eller den er slettet)"
             ))
         })?;
-        let tree = tree_upto(&mut tx, size).await?;
+        let start: i64 = scalar!(
+            &mut tx,
+            fetch_one,
+            i64,
+            "SELECT start FROM log_shard WHERE id = $1",
+            entry.shard.as_str()
+        )?;
+        let tree = tree_between(&mut tx, u64::try_from(start).unwrap_or(0), size).await?;
         let proof = tree.inclusion_proof(index, size).ok_or_else(|| {
             unavailable(format!(
                 "post {index} er endnu ikke med i det seneste checkpoint (størrelse {size})"
