@@ -142,6 +142,11 @@ pub struct LogFigures {
     /// Inclusion proofs checked against signed checkpoints, and how long they took.
     pub proofs: usize,
     pub proof_time: Duration,
+    /// A consistency proof from the last checkpoint to one 1,000 entries later, as a
+    /// witness round asks for (only the leaves since are read), and one from a size the
+    /// log keeps no frontier at (the whole kept log is read).
+    pub witness_proof_time: Duration,
+    pub unkept_proof_time: Duration,
 }
 
 /// How [`log_figures`] loads the log.
@@ -283,7 +288,19 @@ pub async fn log_figures(scratch: &Scratch, load: LogLoad) -> Result<LogFigures,
         )));
     }
     let proofs = sample.len();
+    // A witness round: the proof from the last checkpoint to the next, 1,000 entries on.
+    let last = audit.consistency_proof(0, None).await?.new_size;
+    audit.log_system_events(app.now(), "bench", 1000).await?;
+    audit.checkpoint_log(app.now()).await?;
+    let started = Instant::now();
+    audit.consistency_proof(last, None).await?;
+    let witness_proof_time = started.elapsed();
+    let started = Instant::now();
+    audit.consistency_proof(last - 1, None).await?;
+    let unkept_proof_time = started.elapsed();
     Ok(LogFigures {
+        witness_proof_time,
+        unkept_proof_time,
         appended,
         append_time,
         verified_entries: report.entries,
