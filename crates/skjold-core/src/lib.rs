@@ -22,6 +22,8 @@
 //! - The privacy officer's desk: [`records`] (records of processing, art. 30),
 //!   [`processors`] (DPAs, sub-processors, transfers, audits), [`breaches`] (art. 33–34)
 //!   and [`retention`] (rules that run, deletion receipts).
+//! - [`invoices`]: the procurement-data collaboration's rules (what figures may leave an
+//!   organisation).
 
 pub mod access;
 pub mod access_review;
@@ -36,6 +38,7 @@ pub mod directory;
 pub mod disclosures;
 pub mod error;
 pub mod ids;
+pub mod invoices;
 pub mod legal;
 pub mod orders;
 pub mod oversight;

@@ -1,0 +1,14 @@
+//! The procurement-data collaboration (REQUIREMENTS INV-1 … INV-4, INV-13): municipalities
+//! send their e-invoices to an analysis service, which anonymises them first and builds
+//! spend analyses for each of them.
+//!
+//! This room holds the collaboration's rules, pure like the rest of core:
+//!
+//! - [`sharing`]: which cross-organisation figures may be released (minimum cells, no
+//!   organisation dominating a cell, complementary suppression so that no suppressed cell
+//!   can be worked out by differencing released ones).
+//!
+//! It never reads an invoice or touches a database: parsing is the app's, storage the
+//! store's, anonymisation the scrubber's.
+
+pub mod sharing;
