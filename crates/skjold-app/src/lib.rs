@@ -30,6 +30,7 @@ pub mod directory;
 pub mod disclosures;
 mod error;
 pub mod intake;
+pub mod invoices;
 pub mod jobs;
 pub mod notify;
 pub mod orders;

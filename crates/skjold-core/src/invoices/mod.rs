@@ -4,6 +4,8 @@
 //!
 //! This room holds the collaboration's rules, pure like the rest of core:
 //!
+//! - [`document`]: an invoice or credit note as the analyses read it: its parties, lines,
+//!   amounts, classifications and reported emissions.
 //! - [`sharing`]: which cross-organisation figures may be released (minimum cells, no
 //!   organisation dominating a cell, complementary suppression so that no suppressed cell
 //!   can be worked out by differencing released ones).
@@ -11,4 +13,5 @@
 //! It never reads an invoice or touches a database: parsing is the app's, storage the
 //! store's, anonymisation the scrubber's.
 
+pub mod document;
 pub mod sharing;
