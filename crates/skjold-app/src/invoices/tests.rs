@@ -207,3 +207,93 @@ fn what_is_not_an_invoice_is_refused_with_its_reason() {
         Err(ReadError::NotXml(_))
     ));
 }
+
+/// A citizen's data, as a caseworker might write it on an invoice.
+const INJECTED: [&str; 4] = [
+    "Jens Peter Hansen",
+    "010203-1234",
+    "jens.hansen@example.dk",
+    "20 30 40 50",
+];
+
+/// `xml` with a note naming a citizen after its `IssueDate`, in that element's prefix.
+fn with_citizen_note(xml: &str) -> Option<String> {
+    let (end, prefix) = xml.match_indices("IssueDate>").find_map(|(end, _)| {
+        let open = xml[..end].rfind('<')?;
+        Some((end, xml[open..end].strip_prefix("</")?))
+    })?;
+    let at = end + "IssueDate>".len();
+    let note = format!(
+        "<{prefix}Note>Att. {}, CPR-nr. {}, mail {}, tlf. {}</{prefix}Note>",
+        INJECTED[0], INJECTED[1], INJECTED[2], INJECTED[3]
+    );
+    Some(format!("{}{note}{}", &xml[..at], &xml[at..]))
+}
+
+#[test]
+fn injected_citizen_data_never_reaches_the_document_and_business_values_stay() {
+    let scrubber = skjold_scrub::Scrubber::new(skjold_scrub::Config {
+        today: skjold_scrub::Date::new(2026, 12, 1),
+        ..skjold_scrub::Config::default()
+    })
+    .expect("the scrubber builds");
+    let mut checked = 0;
+    for path in examples() {
+        let raw = std::fs::read_to_string(&path).expect("readable");
+        let Ok(before) = read(&raw) else { continue };
+        let injected = with_citizen_note(&raw).expect("an IssueDate to write after");
+        let out = super::anonymise::anonymise(&scrubber, injected.as_bytes())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let xml = String::from_utf8(out.xml.clone()).expect("UTF-8");
+        let json = serde_json::to_string(&out.document).expect("serialises");
+        for value in INJECTED {
+            assert!(
+                !xml.contains(value),
+                "{}: {value} left in the XML",
+                path.display()
+            );
+            assert!(!json.contains(value), "{}: {value} read", path.display());
+        }
+        assert!(
+            out.review.iter().any(|r| matches!(
+                r,
+                super::anonymise::ReviewReason::PersonalDataInFreeText { kinds, .. }
+                    if kinds.contains(&"CPR")
+            )),
+            "{}: the note is not sent to review",
+            path.display()
+        );
+        let after = &out.document;
+        assert_eq!(
+            (&after.id, after.issue_date, &after.currency, after.kind),
+            (&before.id, before.issue_date, &before.currency, before.kind),
+            "{}",
+            path.display()
+        );
+        assert_eq!(after.declared_line_total, before.declared_line_total);
+        assert_eq!(after.lines.len(), before.lines.len());
+        for (a, b) in after.lines.iter().zip(&before.lines) {
+            assert_eq!(
+                (
+                    a.amount,
+                    a.quantity,
+                    &a.unit_code,
+                    &a.classification,
+                    &a.gtin
+                ),
+                (
+                    b.amount,
+                    b.quantity,
+                    &b.unit_code,
+                    &b.classification,
+                    &b.gtin
+                ),
+                "{}: line {}",
+                path.display(),
+                b.id
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 120, "only {checked} documents checked");
+}
