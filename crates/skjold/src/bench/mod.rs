@@ -13,6 +13,7 @@ use skjold_app::demo::demo_order_content;
 use skjold_core::Role;
 use skjold_core::orders::NewOrder;
 
+mod invoices;
 mod log_page;
 mod reads;
 mod scrub;
@@ -41,6 +42,18 @@ enum BenchCommand {
         /// Keep the corpus at this path instead of a temporary file.
         #[arg(long)]
         keep: Option<std::path::PathBuf>,
+    },
+    /// The invoice pipeline's first step (anonymise, then read) over a directory of UBL
+    /// invoices and credit notes, on one thread and on all cores.
+    Invoices {
+        /// A directory of UBL files (searched recursively), e.g. the example invoices.
+        dir: std::path::PathBuf,
+        /// Passes over the files per run.
+        #[arg(long, default_value_t = 20)]
+        rounds: usize,
+        /// Runs per thread count (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
     },
     /// A supplier reads an order over the JSON API (access-log write included), against
     /// `skjold serve` in a process of its own, with `/healthz` measured alongside.
@@ -189,6 +202,9 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             seed,
             keep,
         } => tokio::task::spawn_blocking(move || scrub::run(mb, runs, seed, keep)).await?,
+        BenchCommand::Invoices { dir, rounds, runs } => {
+            tokio::task::spawn_blocking(move || invoices::run(&dir, rounds, runs)).await?
+        }
         BenchCommand::Reads {
             clients,
             seconds,
