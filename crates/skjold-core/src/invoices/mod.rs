@@ -6,6 +6,8 @@
 //!
 //! - [`document`]: an invoice or credit note as the analyses read it: its parties, lines,
 //!   amounts, classifications and reported emissions.
+//! - [`category`]: spend categories from UNSPSC and CPV codes, and the share of spend
+//!   they classify.
 //! - [`sharing`]: which cross-organisation figures may be released (minimum cells, no
 //!   organisation dominating a cell, complementary suppression so that no suppressed cell
 //!   can be worked out by differencing released ones).
@@ -13,5 +15,6 @@
 //! It never reads an invoice or touches a database: parsing is the app's, storage the
 //! store's, anonymisation the scrubber's.
 
+pub mod category;
 pub mod document;
 pub mod sharing;
