@@ -277,6 +277,21 @@ fn open_note(note: &str, keys: &[Key]) -> Result<Head, String> {
 
 /// Checks a JSON Lines export: every checkpoint, every entry's proof, the chain of months.
 /// Returns the checkpoints by shard.
+/// The hashes of an export line's `proof` (standard base64, 32 bytes each).
+fn proof_hashes(v: &Value) -> Result<Vec<H>, String> {
+    v["proof"]
+        .as_array()
+        .ok_or("proof")?
+        .iter()
+        .map(|p| {
+            B64.decode(p.as_str().unwrap_or(""))
+                .ok()
+                .and_then(|b| b.try_into().ok())
+        })
+        .collect::<Option<_>>()
+        .ok_or_else(|| "proof hash".to_owned())
+}
+
 fn check_export(text: &str, keys: &[Key]) -> Result<Vec<(String, Head)>, String> {
     let mut heads: Vec<(String, Head)> = Vec::new();
     let mut proofs: Vec<(u64, u64, Vec<H>)> = Vec::new();
@@ -293,17 +308,7 @@ fn check_export(text: &str, keys: &[Key]) -> Result<Vec<(String, Head)>, String>
                 heads.push((shard, head));
             }
             Some("consistency") => {
-                let hashes = v["proof"]
-                    .as_array()
-                    .ok_or("proof")?
-                    .iter()
-                    .map(|p| {
-                        B64.decode(p.as_str().unwrap_or(""))
-                            .ok()
-                            .and_then(|b| b.try_into().ok())
-                    })
-                    .collect::<Option<Vec<H>>>()
-                    .ok_or("proof hash")?;
+                let hashes = proof_hashes(&v)?;
                 let from = v["from"].as_u64().ok_or("from")?;
                 let to = v["to"].as_u64().ok_or("to")?;
                 proofs.push((from, to, hashes));
@@ -316,17 +321,7 @@ fn check_export(text: &str, keys: &[Key]) -> Result<Vec<(String, Head)>, String>
                     .find(|(s, _)| s == shard)
                     .ok_or("no checkpoint")?;
                 let index = e["index"].as_u64().ok_or("index")?;
-                let proof: Vec<H> = v["proof"]
-                    .as_array()
-                    .ok_or("proof")?
-                    .iter()
-                    .map(|p| {
-                        B64.decode(p.as_str().unwrap_or(""))
-                            .ok()
-                            .and_then(|b| b.try_into().ok())
-                    })
-                    .collect::<Option<_>>()
-                    .ok_or("proof hash")?;
+                let proof = proof_hashes(&v)?;
                 let leaf = leaf_hash(leaf_of(e).as_bytes());
                 if root_from_path(index, head.size, &leaf, &proof) != Some(head.root) {
                     return Err(format!("entry {index} of {shard} does not prove"));

@@ -13,6 +13,7 @@ use skjold_core::invoices::document::{
     Classification, Document, DocumentKind, Line, Party, ReportedEmission, Scheme,
 };
 use skjold_core::time::Date;
+use skjold_scrub::ubl::well_formed::entity_char;
 
 /// Why a file is not an invoice the analyses can take.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -140,12 +141,11 @@ impl PartyDraft {
 impl Draft {
     /// An element of the document ended: `path` from below the root, with its text and
     /// the attributes read at its start.
-    fn end(&mut self, path: &[String], text: &str, attrs: &Attrs) -> Result<(), ReadError> {
-        let names: Vec<&str> = path.iter().map(String::as_str).collect();
+    fn end(&mut self, path: &[&str], text: &str, attrs: &Attrs) -> Result<(), ReadError> {
         if let Some(currency) = &attrs.currency_id {
             set_once(&mut self.amount_currency, currency);
         }
-        match names.as_slice() {
+        match path {
             ["ID"] => set_once(&mut self.id, text),
             ["IssueDate"] => set_once(&mut self.issue_date, text),
             ["DocumentCurrencyCode"] => set_once(&mut self.currency, text),
@@ -306,22 +306,12 @@ pub fn read(xml: &str) -> Result<Document, ReadError> {
             }
             Event::GeneralRef(r) => {
                 // Entity references (&amp;, &#246;) between pieces of text.
-                let c = match r.resolve_char_ref() {
-                    Ok(Some(c)) => Some(c),
-                    Ok(None) => match r.xml10_content().as_ref() {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        other => {
-                            return Err(ReadError::NotXml(format!("ukendt entitet &{other};")));
-                        }
-                    },
-                    Err(e) => return Err(ReadError::NotXml(e.to_string())),
+                let Some(c) = entity_char(&r) else {
+                    let name = r.xml10_content();
+                    return Err(ReadError::NotXml(format!("ukendt entitet &{name};")));
                 };
                 if let Some(top) = open.last_mut() {
-                    top.2.extend(c);
+                    top.2.push(c);
                 }
             }
             Event::End(_) => {
@@ -356,9 +346,13 @@ pub fn read(xml: &str) -> Result<Document, ReadError> {
 
 /// Closes the innermost open element.
 fn close(draft: &mut Draft, open: &mut Vec<(String, Attrs, String)>) -> Result<(), ReadError> {
-    let path: Vec<String> = open.iter().map(|(n, _, _)| n.clone()).collect();
-    let Some((_, attrs, text)) = open.pop() else {
+    let Some((name, attrs, text)) = open.pop() else {
         return Ok(());
     };
+    let path: Vec<&str> = open
+        .iter()
+        .map(|(n, _, _)| n.as_str())
+        .chain([name.as_str()])
+        .collect();
     draft.end(&path, &text, &attrs)
 }

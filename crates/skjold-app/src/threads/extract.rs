@@ -11,6 +11,7 @@
 use std::io::Read;
 
 use quick_xml::events::Event;
+use skjold_scrub::ubl::well_formed::entity_char;
 
 /// The most text taken from one file (the guard scans it all).
 const MAX_TEXT_BYTES: usize = 4 * 1024 * 1024;
@@ -124,19 +125,7 @@ fn xml_text(xml: &[u8], out: &mut String) -> Option<()> {
             Ok(Event::CData(c)) => out.push_str(&c.xml10_content()),
             Ok(Event::GeneralRef(r)) => {
                 // Entity references (&amp;, &#246;) between pieces of text.
-                let c = match r.resolve_char_ref() {
-                    Ok(Some(c)) => Some(c),
-                    Ok(None) => match r.xml10_content().as_ref() {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        _ => None,
-                    },
-                    Err(_) => None,
-                };
-                out.extend(c);
+                out.extend(entity_char(&r));
             }
             Ok(Event::End(e)) => match e.local_name().as_ref() {
                 "p" | "h" | "tr" | "row" | "si" => out.push('\n'),

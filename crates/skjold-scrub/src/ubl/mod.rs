@@ -42,7 +42,7 @@ use crate::kind::{Finding, Kind};
 use crate::replace::Replacer;
 use crate::scrubber::{Scrubber, apply};
 use classify::{Leaf, classify, has};
-use well_formed::xml_error;
+use well_formed::{entity_char, xml_error};
 
 /// What was done at one place in the document.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -255,19 +255,7 @@ impl Scrubber {
                     }
                 }
                 Event::GeneralRef(r) => {
-                    let ch = match r.resolve_char_ref() {
-                        Ok(Some(c)) => Some(c),
-                        Ok(None) => match r.xml10_content().as_ref() {
-                            "amp" => Some('&'),
-                            "lt" => Some('<'),
-                            "gt" => Some('>'),
-                            "quot" => Some('"'),
-                            "apos" => Some('\''),
-                            _ => None,
-                        },
-                        Err(_) => None,
-                    };
-                    let Some(ch) = ch else {
+                    let Some(ch) = entity_char(&r) else {
                         return Err(Error::new(ErrorKind::UnknownEntity, ""));
                     };
                     if let Some(f) = stack.last_mut()

@@ -1,9 +1,27 @@
 //! A well-formedness check with the same reader the scrubber uses.
 
 use quick_xml::Reader;
-use quick_xml::events::Event;
+use quick_xml::events::{BytesRef, Event};
 
 use crate::error::{Error, ErrorKind};
+
+/// The character an entity reference between pieces of text stands for: a character
+/// reference (`&#246;`) or one of XML's five predefined entities (`&amp;`…); none for any
+/// other, which needs a DTD and is refused.
+pub fn entity_char(r: &BytesRef<'_>) -> Option<char> {
+    match r.resolve_char_ref() {
+        Ok(Some(c)) => Some(c),
+        Ok(None) => match r.xml10_content().as_ref() {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => None,
+        },
+        Err(_) => None,
+    }
+}
 
 /// Checks that `xml` is well-formed as far as this module's reader can tell (matched
 /// tags, valid attributes, only predefined entities, no DTD). Used by tests and by
@@ -36,15 +54,8 @@ pub fn check_well_formed(xml: &[u8]) -> Result<(), Error> {
             Event::Empty(_) if depth == 0 => roots += 1,
             Event::End(_) => depth = depth.saturating_sub(1),
             Event::DocType(_) => return Err(Error::new(ErrorKind::DtdRejected, "")),
-            Event::GeneralRef(r) => {
-                let ok = matches!(r.resolve_char_ref(), Ok(Some(_)))
-                    || matches!(
-                        r.xml10_content().as_ref(),
-                        "amp" | "lt" | "gt" | "quot" | "apos"
-                    );
-                if !ok {
-                    return Err(Error::new(ErrorKind::UnknownEntity, ""));
-                }
+            Event::GeneralRef(r) if entity_char(&r).is_none() => {
+                return Err(Error::new(ErrorKind::UnknownEntity, ""));
             }
             Event::Eof => break,
             _ => {}
