@@ -432,6 +432,65 @@ test('the demo shows the current code, the printed key gives it too; a user chan
   await old.close();
 });
 
+/** A PEPPOL BIS 3 invoice whose note names a citizen: it waits for review. */
+function invoiceNamingACitizen(id) {
+  const today = new Date().toISOString().slice(0, 10);
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+<cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0</cbc:CustomizationID>
+<cbc:ID>${id}</cbc:ID><cbc:IssueDate>${today}</cbc:IssueDate><cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>
+<cbc:Note>Vedr. borger Karen Margrethe Lund, CPR 020304-1122, tlf. 22 33 44 55</cbc:Note>
+<cbc:DocumentCurrencyCode>DKK</cbc:DocumentCurrencyCode>
+<cac:AccountingSupplierParty><cac:Party><cbc:EndpointID schemeID="0184">DK10000025</cbc:EndpointID><cac:PartyName><cbc:Name>Grønt fra Fyn ApS</cbc:Name></cac:PartyName></cac:Party></cac:AccountingSupplierParty>
+<cac:AccountingCustomerParty><cac:Party><cac:PartyName><cbc:Name>Københavns Kommune (demo)</cbc:Name></cac:PartyName></cac:Party></cac:AccountingCustomerParty>
+<cac:LegalMonetaryTotal><cbc:LineExtensionAmount currencyID="DKK">1290.00</cbc:LineExtensionAmount><cbc:PayableAmount currencyID="DKK">1612.50</cbc:PayableAmount></cac:LegalMonetaryTotal>
+<cac:InvoiceLine><cbc:ID>1</cbc:ID><cbc:InvoicedQuantity unitCode="KGM">100</cbc:InvoicedQuantity><cbc:LineExtensionAmount currencyID="DKK">1290.00</cbc:LineExtensionAmount>
+<cac:Item><cbc:Name>Økologiske gulerødder</cbc:Name><cac:CommodityClassification><cbc:ItemClassificationCode listID="UNSPSC">50401700</cbc:ItemClassificationCode></cac:CommodityClassification></cac:Item>
+<cac:Price><cbc:PriceAmount currencyID="DKK">12.90</cbc:PriceAmount></cac:Price></cac:InvoiceLine>
+</Invoice>`;
+}
+
+test('a buyer uploads an invoice, the reviewer approves it, the report counts it; desktop and phone', async () => {
+  const buyer = await login(browser, skjold.base, 'indkoeber');
+  await buyer.page.goto(`${skjold.base}/fakturaer`);
+  const before = await buyer.page.locator('#noegletal dd').first().textContent();
+  await buyer.page.getByLabel('Fakturaer og kreditnotaer').setInputFiles({
+    name: 'faktura-e2e.xml', mimeType: 'application/xml', buffer: Buffer.from(invoiceNamingACitizen('E2E-1')),
+  });
+  await buyer.page.getByRole('button', { name: 'Send' }).click();
+  await buyer.page.getByText('Fakturaerne er modtaget').waitFor();
+  assert.match(await buyer.page.locator('#modtaget').textContent(), /1 nye dokumenter.*1 venter på manuel gennemgang/s);
+  await shot(buyer.page, '30-invoices-sent');
+
+  const reviewer = await login(browser, skjold.base, 'kontrollant');
+  await reviewer.page.goto(`${skjold.base}/analyse/gennemgang`);
+  await reviewer.page.getByRole('link', { name: 'E2E-1' }).click();
+  const doc = await reviewer.page.locator('#dokument').textContent();
+  assert.ok(!doc.includes('Karen Margrethe Lund') && !doc.includes('020304-1122'), 'the reviewer sees the anonymised text only');
+  assert.ok(await reviewer.page.locator('#dokument mark').count() >= 2, 'the codes are highlighted');
+  assert.equal(await reviewer.page.title(), 'Gennemgang af dokument – Skjold', 'the title carries nothing of the document');
+  await shot(reviewer.page, '31-invoice-review');
+  await reviewer.page.getByLabel('Skjul også (valgfrit)').fill('Vedr. borger');
+  await reviewer.page.getByLabel('Bemærkning').fill('Koderne er kontrolleret');
+  await reviewer.page.getByRole('button', { name: 'Registrér afgørelsen' }).click();
+  await reviewer.page.getByText('Dokumentet er godkendt').waitFor();
+  await reviewer.context.close();
+
+  for (const width of [1280, 375]) {
+    await buyer.page.setViewportSize({ width, height: 900 });
+    await buyer.page.goto(`${skjold.base}/fakturaer`);
+    const after = await buyer.page.locator('#noegletal dd').first().textContent();
+    const n = (s) => Number(s.split(' ')[0].replace(/\./g, ''));
+    assert.equal(n(after), n(before) + 1, `${before} → ${after}`);
+    assert.ok(await buyer.page.locator('figure.skjold-chart svg').count() >= 3);
+    assert.ok(await buyer.page.locator('#sammenligning-tabel').isVisible());
+    const wide = await buyer.page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(wide[0] <= wide[1], `the report scrolls sideways at ${width}`);
+    await shot(buyer.page, `32-invoice-report-${width}`);
+  }
+  await buyer.context.close();
+});
+
 /** The order's content: what the supplier is to do, for how long and how much. */
 async function fillContent(page) {
   const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 pub use skjold_store::audit::bench_fill::{FillParty, FillPlan};
 use skjold_store::audit::merkle::verify_inclusion;
+pub use skjold_store::invoice_fill::InvoiceFillPlan;
 use skjold_store::testdb::TestDb;
 use skjold_store::{Backend, StoreError};
 
@@ -74,6 +75,12 @@ impl Scratch {
         range: std::ops::Range<u64>,
     ) -> Result<u64, AppError> {
         Ok(self.db.bench_fill_access_log(plan, range).await?)
+    }
+
+    /// Fills synthetic anonymised invoice lines and the aggregate built from them
+    /// (PostgreSQL; for benchmarks only); returns how many lines.
+    pub async fn fill_invoices(&self, plan: &InvoiceFillPlan) -> Result<u64, AppError> {
+        Ok(self.db.bench_fill_invoices(plan).await?)
     }
 
     /// Appends `entries` synthetic entries stamped `at` to this scratch database's Merkle

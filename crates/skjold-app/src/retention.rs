@@ -146,6 +146,10 @@ impl App {
             .gate()
             .run_retention(actor, dry_run, &names, self.now())
             .await?;
+        if !dry_run && actor.is_none() {
+            report.invoice_copies_deleted =
+                self.store().gate().expire_invoice_raw(self.now()).await?;
+        }
         if !dry_run {
             let (delivered, pending) = self
                 .deliver_receipts(actor.map(|a| a.controller_id))

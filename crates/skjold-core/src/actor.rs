@@ -15,15 +15,26 @@ pub enum Role {
     SupplierUser,
     PrivacyOfficer,
     Auditor,
+    /// A municipality's buyer: sends its invoices to the procurement-data collaboration
+    /// and reads the organisation's own spend analyses.
+    Buyer,
+    /// The analysis service's analyst: builds the analyses across organisations.
+    Analyst,
+    /// The analysis service's reviewer: works the review queue of invoices the scrubber
+    /// was unsure of.
+    Reviewer,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 8] = [
         Role::Administrator,
         Role::Caseworker,
         Role::SupplierUser,
         Role::PrivacyOfficer,
         Role::Auditor,
+        Role::Buyer,
+        Role::Analyst,
+        Role::Reviewer,
     ];
 
     pub fn key(self) -> &'static str {
@@ -33,6 +44,9 @@ impl Role {
             Role::SupplierUser => "supplier_user",
             Role::PrivacyOfficer => "privacy_officer",
             Role::Auditor => "auditor",
+            Role::Buyer => "buyer",
+            Role::Analyst => "analyst",
+            Role::Reviewer => "reviewer",
         }
     }
 
@@ -47,13 +61,17 @@ impl Role {
             Role::SupplierUser => "Leverandørbruger",
             Role::PrivacyOfficer => "Databeskyttelsesrådgiver",
             Role::Auditor => "Revisor",
+            Role::Buyer => "Indkøber",
+            Role::Analyst => "Analytiker",
+            Role::Reviewer => "Kontrollant",
         }
     }
 
     /// Whether a user with this role belongs to a supplier (processor) rather than the
-    /// municipality (controller).
+    /// municipality (controller). The analysis service of the procurement-data
+    /// collaboration is a processor too.
     pub fn is_supplier_side(self) -> bool {
-        matches!(self, Role::SupplierUser)
+        matches!(self, Role::SupplierUser | Role::Analyst | Role::Reviewer)
     }
 
     /// Roles that may read the disclosure ledger and the access log.
@@ -203,6 +221,15 @@ pub enum Action {
     /// Read DPAs with their versions, sub-processors, transfers and audits (a supplier: its
     /// own).
     ReadProcessors,
+    // The procurement-data collaboration.
+    /// Send the organisation's invoices to the collaboration.
+    SendInvoices,
+    /// Read the organisation's own spend analyses, and ask for its own data back.
+    ReadOwnSpend,
+    /// Work the analysis service's review queue.
+    ReviewInvoices,
+    /// The analysis service's view across the participating organisations.
+    AnalyseInvoices,
     // One's own account.
     ChangeOwnPassword,
 }
@@ -241,6 +268,10 @@ pub fn may(role: Role, action: Action) -> bool {
             role,
             PrivacyOfficer | Auditor | Administrator | SupplierUser
         ),
+        SendInvoices => matches!(role, Buyer | Administrator),
+        ReadOwnSpend => matches!(role, Buyer | Administrator),
+        ReviewInvoices => role == Reviewer,
+        AnalyseInvoices => matches!(role, Analyst | Reviewer),
         ChangeOwnPassword => true,
     }
 }

@@ -470,6 +470,26 @@ pub enum Problem {
     },
     /// The data directory is open (the server, or another command): stop it first.
     DataInUse,
+    // ---- the procurement-data collaboration -------------------------------------------------
+    /// The organisation takes no part in the collaboration (or its part has ended).
+    NotParticipating,
+    /// Only the organisation's designated contact for the collaboration gets its data back.
+    NotTheContact,
+    /// A file that is not an invoice or credit note Skjold reads (its name, and why).
+    InvoiceUnreadable {
+        file: String,
+        reason: String,
+    },
+    /// A zip that cannot be opened, or holds more than an upload takes.
+    InvoiceArchive(String),
+    NoInvoices,
+    InvoiceNotFound,
+    /// The document is no longer in the review queue.
+    InvoiceDecided,
+    BadRedaction {
+        max: usize,
+        min_length: usize,
+    },
 }
 
 impl Problem {
@@ -699,6 +719,14 @@ impl Problem {
             BackupMismatch { .. } => "backup_mismatch",
             BackupTooNew { .. } => "backup_too_new",
             DataInUse => "data_in_use",
+            NotParticipating => "not_participating",
+            NotTheContact => "not_the_contact",
+            InvoiceUnreadable { .. } => "invoice_unreadable",
+            InvoiceArchive(_) => "invoice_archive",
+            NoInvoices => "no_invoices",
+            InvoiceNotFound => "invoice_not_found",
+            InvoiceDecided => "invoice_decided",
+            BadRedaction { .. } => "bad_redaction",
         }
     }
 
@@ -736,7 +764,8 @@ impl Problem {
             | DpaNotFound
             | DpaVersionNotFound
             | ProcessorNoticeNotFound
-            | SecurityRulesNotFound => ProblemKind::NotFound,
+            | SecurityRulesNotFound
+            | InvoiceNotFound => ProblemKind::NotFound,
             BadCredentials
             | BadSecondFactor
             | SignInExpired
@@ -751,7 +780,9 @@ impl Problem {
             | DpaNotInForce
             | OrderClosedForSupplier
             | NoConsent(_)
-            | StaffOnly => ProblemKind::Forbidden,
+            | StaffOnly
+            | NotParticipating
+            | NotTheContact => ProblemKind::Forbidden,
             SubjectExists
             | OrderClosed
             | OrderOpen
@@ -795,7 +826,8 @@ impl Problem {
             | ProcessorNoticeHandled
             | DpaNotEnded
             | DpaNoEnd
-            | IdempotencyKeyReused => ProblemKind::Conflict,
+            | IdempotencyKeyReused
+            | InvoiceDecided => ProblemKind::Conflict,
             FormTooLarge => ProblemKind::TooLarge,
             FieldDecisionText { problem, .. } => problem.kind(),
             _ => ProblemKind::Invalid,

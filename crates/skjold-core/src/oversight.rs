@@ -30,10 +30,13 @@ pub enum UseKind {
     Breach,
     /// Retention: data deleted or anonymised by a rule.
     Retention,
+    /// The procurement-data collaboration: invoices received (their raw copies sealed),
+    /// reviewed, read back or deleted.
+    Invoices,
 }
 
 impl UseKind {
-    pub const ALL: [UseKind; 11] = [
+    pub const ALL: [UseKind; 12] = [
         UseKind::Search,
         UseKind::View,
         UseKind::Register,
@@ -45,6 +48,7 @@ impl UseKind {
         UseKind::SelfService,
         UseKind::Breach,
         UseKind::Retention,
+        UseKind::Invoices,
     ];
 
     pub fn key(self) -> &'static str {
@@ -60,6 +64,7 @@ impl UseKind {
             UseKind::SelfService => "self_service",
             UseKind::Breach => "breach",
             UseKind::Retention => "retention",
+            UseKind::Invoices => "invoices",
         }
     }
     pub fn parse(s: &str) -> Option<UseKind> {
@@ -78,6 +83,7 @@ impl UseKind {
             UseKind::SelfService => "Borgerens egen visning",
             UseKind::Breach => "Brud på persondatasikkerheden",
             UseKind::Retention => "Opbevaring og sletning",
+            UseKind::Invoices => "Fakturaer",
         }
     }
 }

@@ -252,6 +252,10 @@ pub struct RunReport {
     /// pending (failed, to be retried).
     pub delivered: u64,
     pub pending: u64,
+    /// Raw copies of invoices deleted (the procurement-data collaboration's own rule: five
+    /// years after receipt, or thirty days after the participation ended). Only a run for
+    /// every municipality (the keeper, the command line) applies it.
+    pub invoice_copies_deleted: u64,
 }
 
 /// A receipt's delivery to a connected system.

@@ -25,6 +25,7 @@ mod db;
 pub mod directory;
 mod error;
 pub mod gate;
+pub mod invoice_fill;
 mod keystore;
 mod log;
 pub mod sign_in;

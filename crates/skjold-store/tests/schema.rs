@@ -145,8 +145,10 @@ async fn columns(db: &Db) -> BTreeSet<(String, String)> {
         .await
         .expect("sqlite columns"),
         Db::Postgres(p) => sqlx::query_as(
+            // A partition (the invoice lines' years) is its table's, not a table of its own.
             "SELECT table_name::text, column_name::text FROM information_schema.columns \
-             WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'",
+             WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%' \
+             AND table_name::text NOT IN (SELECT relname::text FROM pg_class WHERE relispartition)",
         )
         .fetch_all(p)
         .await

@@ -80,6 +80,15 @@ fn menu(role: Role) -> &'static [(&'static str, &'static str)] {
             // ---- the privacy officer's desk ----
             ("/tilsyn/fortegnelse", "Fortegnelse"),
             ("/tilsyn/opbevaring", "Opbevaring"),
+            // ---- the procurement-data collaboration ----
+            ("/fakturaer", "Indkøbsdata"),
+        ],
+        // ---- the procurement-data collaboration ----
+        Role::Buyer => &[("/fakturaer", "Indkøbsdata")],
+        Role::Analyst => &[("/analyse", "Deltagere")],
+        Role::Reviewer => &[
+            ("/analyse/gennemgang", "Gennemgang"),
+            ("/analyse", "Deltagere"),
         ],
     }
 }

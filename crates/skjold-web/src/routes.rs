@@ -479,6 +479,7 @@ pub fn table() -> Router<AppState> {
         )
         // ---- the privacy officer's desk ----
         .merge(desk_pages())
+        .merge(invoices_pages())
         .merge(api_table(message))
         .route("/static/{*path}", get(assets::serve))
         .fallback(no_route)
@@ -844,6 +845,7 @@ fn api_table(message: usize) -> Router<AppState> {
             at(May(ReadLogs), post(oversight::export_ledger)),
         )
         .merge(desk_api())
+        .merge(invoices_api())
 }
 
 /// ---- the privacy officer's desk ----: the breach register, the records of processing
@@ -1018,6 +1020,80 @@ fn desk_api() -> Router<AppState> {
         .route(
             "/api/v1/retention/deliveries",
             at(May(ReadRecords), get(retention::deliveries)),
+        )
+}
+
+/// ---- the procurement-data collaboration ----: a participating organisation's analysis,
+/// upload and downloads; the analysis service's participants and review queue.
+fn invoices_pages() -> Router<AppState> {
+    use pages::invoices;
+    let upload = invoices::MAX_UPLOAD_BYTES;
+    Router::new()
+        .route(
+            "/fakturaer",
+            at(MayEither(ReadOwnSpend, SendInvoices), get(invoices::spend)),
+        )
+        .route(
+            "/fakturaer/send",
+            at(May(SendInvoices), large(post(invoices::send), upload)),
+        )
+        .route(
+            "/fakturaer/egne-data.zip",
+            at(May(ReadOwnSpend), get(invoices::own_data)),
+        )
+        .route(
+            "/fakturaer/{format}",
+            at(May(ReadOwnSpend), get(invoices::report_download)),
+        )
+        .route(
+            "/analyse",
+            at(May(AnalyseInvoices), get(invoices::participants)),
+        )
+        .route(
+            "/analyse/gennemgang",
+            at(May(ReviewInvoices), get(invoices::queue)),
+        )
+        .route(
+            "/analyse/gennemgang/{id}",
+            at(
+                May(ReviewInvoices),
+                get(invoices::review).post(invoices::decide),
+            ),
+        )
+}
+
+/// ---- the procurement-data collaboration ----, for integrations.
+fn invoices_api() -> Router<AppState> {
+    use api::invoices;
+    let upload = pages::invoices::MAX_UPLOAD_BYTES;
+    Router::new()
+        .route(
+            "/api/v1/invoices",
+            at(May(SendInvoices), large(post(invoices::send), upload)),
+        )
+        .route(
+            "/api/v1/invoices/participation",
+            at(May(Administer), put(invoices::join)),
+        )
+        .route(
+            "/api/v1/invoices/report",
+            at(May(ReadOwnSpend), get(invoices::report)),
+        )
+        .route(
+            "/api/v1/invoices/own-data",
+            at(May(ReadOwnSpend), get(invoices::own_data)),
+        )
+        .route(
+            "/api/v1/invoices/review",
+            at(May(ReviewInvoices), get(invoices::queue)),
+        )
+        .route(
+            "/api/v1/invoices/review/{id}",
+            at(May(ReviewInvoices), get(invoices::document)),
+        )
+        .route(
+            "/api/v1/invoices/review/{id}/decision",
+            at(May(ReviewInvoices), post(invoices::decide)),
         )
 }
 

@@ -76,6 +76,10 @@ pub async fn retention(command: RetentionCommand) -> Result<()> {
                     "Kvitteringer leveret til tilsluttede systemer: {}; afventer: {}.",
                     report.delivered, report.pending
                 );
+                println!(
+                    "Rå fakturakopier slettet (indkøbsdatasamarbejdet): {}.",
+                    report.invoice_copies_deleted
+                );
             }
             app.close().await;
             Ok(())

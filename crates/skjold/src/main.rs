@@ -7,6 +7,7 @@ mod backup;
 mod bench;
 mod citizens;
 mod desk;
+mod invoices;
 mod scrub;
 mod security;
 mod serve;
@@ -89,6 +90,11 @@ enum Command {
         #[command(subcommand)]
         command: desk::RecordsCommand,
     },
+    /// The procurement-data collaboration: import e-invoices, export the anonymised lines.
+    Invoices {
+        #[command(subcommand)]
+        command: invoices::InvoicesCommand,
+    },
     /// Sign-in security: show or change lockout and second-factor settings.
     Security {
         #[command(subcommand)]
@@ -114,6 +120,7 @@ async fn run(command: Command) -> Result<()> {
         Command::Retention { command } => desk::retention(command).await,
         Command::Records { command } => desk::records(command).await,
         Command::Security { command } => security::run(command).await,
+        Command::Invoices { command } => invoices::run(command).await,
         Command::Audit { command } => audit::run(command).await,
         Command::Witness { command } => witness::run(command).await,
         Command::Bench(args) => bench::run(args).await,

@@ -17,6 +17,7 @@ mod erasure;
 mod error_pages;
 mod inputs;
 mod intake;
+mod invoices;
 mod matrix;
 mod messages;
 mod oidc;

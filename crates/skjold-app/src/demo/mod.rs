@@ -5,8 +5,10 @@
 //! combinations of names and numbers are fictitious.
 
 mod catalogue;
+mod invoices;
 mod people;
 
+pub use invoices::{DEMO_SERVICE, demo_invoices};
 pub use people::demo_identities;
 mod rights;
 
@@ -108,6 +110,10 @@ pub const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
         DEMO_MUNICIPALITY,
     ),
     ("revisor", "Peter Aagaard", Role::Auditor, DEMO_MUNICIPALITY),
+    // ---- the procurement-data collaboration ----
+    ("indkoeber", "Anne Mølgaard", Role::Buyer, DEMO_MUNICIPALITY),
+    ("analytiker", "Kasper Lund", Role::Analyst, DEMO_SERVICE),
+    ("kontrollant", "Sofie Riis", Role::Reviewer, DEMO_SERVICE),
 ];
 
 const SUPPLIERS: &[(&str, &str)] = &[
@@ -182,6 +188,15 @@ impl App {
     /// Builds the demo into an empty database. Every demo user gets a second factor set up
     /// already, with the secret returned in the summary.
     pub async fn build_demo(&self, citizens: usize) -> Result<DemoSummary, AppError> {
+        let summary = self.build_demo_base(citizens).await?;
+        self.add_demo_collaboration().await?;
+        Ok(summary)
+    }
+
+    /// The demo without the procurement-data collaboration's participants and invoices
+    /// ([`App::add_demo_collaboration`] adds them): its users and the analysis service are
+    /// there, nobody takes part yet.
+    pub async fn build_demo_base(&self, citizens: usize) -> Result<DemoSummary, AppError> {
         let municipality_id = self
             .init(DEMO_MUNICIPALITY, "admin", DEMO_USERS[0].1, DEMO_PASSWORD)
             .await?;
@@ -206,6 +221,16 @@ impl App {
                 .await?;
             orgs.insert((*name).to_owned(), o.id);
         }
+        let service = self
+            .create_organisation(
+                Some(&admin),
+                OrgKind::Supplier,
+                None,
+                DEMO_SERVICE,
+                Some("30291107"),
+            )
+            .await?;
+        orgs.insert(DEMO_SERVICE.to_owned(), service.id);
         let mut user_ids = vec![(DEMO_USERS[0].0, admin.user_id)];
         for (username, display, role, org) in &DEMO_USERS[1..] {
             let user = self
@@ -280,6 +305,7 @@ impl App {
         }
         let erased = self.demo_rights(&caseworker, &mut list, order).await?;
         self.demo_consent_texts().await?;
+
         self.demo_retention(
             &caseworker,
             &historic,

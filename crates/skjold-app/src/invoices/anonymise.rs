@@ -3,28 +3,12 @@
 //! bytes; what the scrubber was unsure of is named, so the document can wait for a
 //! reviewer before it enters the analyses.
 
-use serde::Serialize;
-
 use skjold_core::invoices::document::Document;
+use skjold_core::invoices::review::ReviewReason;
 use skjold_scrub::Scrubber;
 use skjold_scrub::ubl::UblAction;
 
 use super::read::{ReadError, read};
-
-/// Why a person should look at a document before the analyses take it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "reason", rename_all = "snake_case")]
-pub enum ReviewReason {
-    /// Free text (a note, a description, an attention line) held personal data, found by
-    /// the scrubber's text rules rather than by the element it stood in.
-    PersonalDataInFreeText {
-        xpath: String,
-        /// The scrubber's type labels (`CPR`, `PERSON`…).
-        kinds: Vec<&'static str>,
-    },
-    /// The lines do not add up to the total the sender declared.
-    LinesDoNotAddUp,
-}
 
 /// A document after its first step.
 #[derive(Debug, Clone)]
@@ -61,7 +45,7 @@ pub fn anonymise(scrubber: &Scrubber, raw: &[u8]) -> Result<Anonymised, Anonymis
             UblAction::Scanned(kinds) if !kinds.is_empty() => {
                 Some(ReviewReason::PersonalDataInFreeText {
                     xpath: r.xpath.clone(),
-                    kinds: kinds.iter().map(|k| k.label()).collect(),
+                    kinds: kinds.iter().map(|k| k.label().to_owned()).collect(),
                 })
             }
             _ => None,

@@ -12,9 +12,15 @@
 //!   organisation dominating a cell, complementary suppression so that no suppressed cell
 //!   can be worked out by differencing released ones).
 //!
+//! - [`report`]: one organisation's spend analysis, with the collaboration's average as
+//!   the sharing rules release it.
+//! - [`review`]: the manual step for documents the scrubber was unsure of.
+//!
 //! It never reads an invoice or touches a database: parsing is the app's, storage the
 //! store's, anonymisation the scrubber's.
 
 pub mod category;
 pub mod document;
+pub mod report;
+pub mod review;
 pub mod sharing;

@@ -44,6 +44,7 @@ mod data_requests;
 mod disclosures;
 mod erasure;
 mod intake;
+mod invoices;
 mod order_content;
 mod orders;
 mod oversight;
@@ -53,6 +54,7 @@ mod retention;
 mod rights;
 mod threads;
 
+pub use invoices::{ExportLine, Joining, Participation, Received, Returned, Stored};
 pub use order_content::Placement;
 pub use records::ProcessingFacts;
 

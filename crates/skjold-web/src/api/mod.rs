@@ -17,6 +17,7 @@ pub mod citizens;
 pub mod data_requests;
 pub mod directory;
 pub mod disclosures;
+pub mod invoices;
 pub mod orders;
 pub mod oversight;
 pub mod processors;
@@ -140,6 +141,9 @@ pub struct Created {
         records::decide,
         retention::rules, retention::set_rule, retention::retire_rule, retention::run,
         retention::receipts, retention::deliveries,
+        // The procurement-data collaboration.
+        invoices::send, invoices::join, invoices::report, invoices::own_data, invoices::queue,
+        invoices::document, invoices::decide,
     ),
     components(schemas(ErrorBody, crate::error::ErrorDetail, Created)),
     modifiers(&BearerAuth, &EveryStatus),

@@ -407,6 +407,7 @@ pub(crate) fn use_kind(k: UseKind, lang: Lang) -> &'static str {
             UseKind::SelfService => "Your own view",
             UseKind::Breach => "Security breach",
             UseKind::Retention => "Retention and deletion",
+            UseKind::Invoices => "Invoices",
         },
     }
 }

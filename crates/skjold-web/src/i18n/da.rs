@@ -453,6 +453,14 @@ pub fn problem(p: &Problem) -> String {
         DataInUse => {
             "Datamappen er i brug. Stop serveren (og andre kommandoer) før gendannelsen.".into()
         }
+        NotParticipating => "Organisationen deltager ikke i indkøbsdatasamarbejdet.".into(),
+        NotTheContact => "Kun organisationens udpegede kontaktperson for samarbejdet kan få dens data tilbage.".into(),
+        InvoiceUnreadable { file, reason } => format!("{file}: kan ikke læses som faktura eller kreditnota ({reason}). Intet er gemt."),
+        InvoiceArchive(why) => format!("Zip-filen kan ikke bruges: {why}. Intet er gemt."),
+        NoInvoices => "Vælg mindst én faktura (UBL-XML) eller en zip-fil med fakturaer.".into(),
+        InvoiceNotFound => "Dokumentet findes ikke.".into(),
+        InvoiceDecided => "Dokumentet er allerede gennemgået.".into(),
+        BadRedaction { max, min_length } => format!("Skriv højst {max} tekststykker at skjule, ét pr. linje, hvert på mindst {min_length} tegn."),
     }
 }
 

@@ -132,6 +132,9 @@ fn role(r: Role) -> &'static str {
         Role::SupplierUser => "supplier user",
         Role::PrivacyOfficer => "privacy officer",
         Role::Auditor => "auditor",
+        Role::Buyer => "buyer",
+        Role::Analyst => "analyst",
+        Role::Reviewer => "reviewer",
     }
 }
 
@@ -468,5 +471,13 @@ pub fn problem(p: &Problem) -> String {
         DpaNotEnded => "The agreement has not ended, or its return or deletion is already confirmed.".into(),
         DpaNoEnd => "The agreement has no end date: there is nothing to return yet.".into(),
         DataInUse => "The data directory is in use. Stop the server (and other commands) before restoring.".into(),
+        NotParticipating => "The organisation takes no part in the procurement-data collaboration.".into(),
+        NotTheContact => "Only the organisation's designated contact for the collaboration can get its data back.".into(),
+        InvoiceUnreadable { file, reason } => format!("{file}: cannot be read as an invoice or credit note ({reason}). Nothing was stored."),
+        InvoiceArchive(why) => format!("The zip file cannot be used: {why}. Nothing was stored."),
+        NoInvoices => "Choose at least one invoice (UBL XML) or a zip file of invoices.".into(),
+        InvoiceNotFound => "The document does not exist.".into(),
+        InvoiceDecided => "The document has been reviewed already.".into(),
+        BadRedaction { max, min_length } => format!("Give at most {max} pieces of text to hide, one per line, each at least {min_length} characters."),
     }
 }

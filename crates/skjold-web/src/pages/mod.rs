@@ -10,6 +10,7 @@ pub mod citizens;
 pub mod data_requests;
 pub mod directory;
 pub mod disclosures;
+pub mod invoices;
 pub mod orders;
 pub mod oversight;
 pub mod processors;

@@ -50,7 +50,7 @@ type Case = (&'static str, Vec<Duration>, usize, usize);
 async fn figures(scratch: &Scratch, log_entries: u64, runs: usize) -> Result<(u64, Vec<Case>)> {
     let app = &scratch.app;
     eprintln!("Bygger demo på {} …", scratch.backend());
-    let demo = app.build_demo(200).await?;
+    let demo = app.build_demo_base(200).await?;
     let subjects: Vec<uuid::Uuid> = demo.citizens.iter().map(|c| c.id).collect();
     let mut parties = Vec::new();
     for (username, weight) in [

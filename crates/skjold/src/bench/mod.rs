@@ -54,6 +54,24 @@ enum BenchCommand {
         /// Runs per thread count (the median is reported).
         #[arg(long, default_value_t = 3)]
         runs: usize,
+        /// Measure the whole pipeline on a fresh database on this PostgreSQL server
+        /// instead of SQLite.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// One organisation's spend report over this many synthetic invoice lines (written in
+    /// bulk) of several organisations, on PostgreSQL.
+    InvoiceReport {
+        #[arg(long, default_value_t = 10_000_000)]
+        lines: u64,
+        #[arg(long, default_value_t = 10)]
+        organisations: usize,
+        /// Reports to time.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// The PostgreSQL server to make the scratch database on.
+        #[arg(long)]
+        database_url: String,
     },
     /// A supplier reads an order over the JSON API (access-log write included), against
     /// `skjold serve` in a process of its own, with `/healthz` measured alongside.
@@ -202,9 +220,25 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             seed,
             keep,
         } => tokio::task::spawn_blocking(move || scrub::run(mb, runs, seed, keep)).await?,
-        BenchCommand::Invoices { dir, rounds, runs } => {
-            tokio::task::spawn_blocking(move || invoices::run(&dir, rounds, runs)).await?
+        BenchCommand::Invoices {
+            dir,
+            rounds,
+            runs,
+            database_url,
+        } => {
+            let documents = {
+                let dir = dir.clone();
+                tokio::task::spawn_blocking(move || invoices::first_step(&dir, rounds, runs))
+                    .await??
+            };
+            invoices::ingest(&documents, rounds, database_url.as_deref()).await
         }
+        BenchCommand::InvoiceReport {
+            lines,
+            organisations,
+            runs,
+            database_url,
+        } => invoices::report(lines, organisations, runs, &database_url).await,
         BenchCommand::Reads {
             clients,
             seconds,
@@ -339,7 +373,7 @@ async fn demo_with_orders(
     let scratch = Scratch::new(database_url).await;
     let app = &scratch.app;
     eprintln!("Bygger demo på {} …", scratch.backend());
-    let demo = app.build_demo(orders.max(10)).await?;
+    let demo = app.build_demo_base(orders.max(10)).await?;
     let cw = app.named_user("sagsbehandler").await?;
     let mut ids = Vec::with_capacity(orders);
     for c in demo.citizens.iter().take(orders) {
@@ -562,7 +596,7 @@ async fn answer_bench(
     let scratch = Scratch::new(database_url.as_deref()).await;
     let app = scratch.app.clone();
     eprintln!("Bygger demo på {} …", scratch.backend());
-    let demo = app.build_demo(10).await?;
+    let demo = app.build_demo_base(10).await?;
     let cw = app.named_user("sagsbehandler").await?;
     let citizen = demo.citizens[9].clone();
     app.find_citizen(&cw, &citizen.cpr.formatted()).await?;
@@ -652,7 +686,7 @@ async fn citizen_bench(
     let scratch = Scratch::new(database_url.as_deref()).await;
     let app = scratch.app.clone();
     eprintln!("Bygger demo på {} …", scratch.backend());
-    let demo = app.build_demo(10).await?;
+    let demo = app.build_demo_base(10).await?;
     let cw = app.named_user("sagsbehandler").await?;
     let citizen = demo.citizens[9].clone();
     app.find_citizen(&cw, &citizen.cpr.formatted()).await?;
@@ -859,7 +893,7 @@ async fn breach_figures(
         "Bygger demo med {citizens} borgere på {} …",
         scratch.backend()
     );
-    let demo = app.build_demo(citizens).await?;
+    let demo = app.build_demo_base(citizens).await?;
     let admin = app.named_user("admin").await?;
     let cw = app.named_user("sagsbehandler").await?;
     let subjects: Vec<uuid::Uuid> = demo.citizens.iter().map(|c| c.id).collect();

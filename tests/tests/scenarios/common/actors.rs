@@ -265,6 +265,12 @@ impl Caller {
         .await
     }
 
+    /// A body of another content type (an e-invoice as `application/xml`).
+    pub async fn post_body(&self, path: &str, content_type: &str, body: String) -> Reply {
+        self.send(Method::POST, path, Some((content_type, body)))
+            .await
+    }
+
     /// A JSON body sent with `PUT` (a replacement).
     pub async fn put_json(&self, path: &str, body: &Value) -> Reply {
         self.send(

@@ -112,7 +112,7 @@ impl World {
         let clock = Arc::new(FixedClock::new(at));
         let letters = Arc::new(Letters::default());
         let app = App::new(db.store.clone(), clock.clone()).with_letter_provider(letters.clone());
-        let demo = app.build_demo(citizens).await.expect("demo builds");
+        let demo = app.build_demo_base(citizens).await.expect("demo builds");
         World {
             db,
             app,

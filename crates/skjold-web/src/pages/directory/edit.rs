@@ -49,7 +49,7 @@ struct UserPage {
     user: User,
     organisation: String,
     organisations: Vec<Organisation>,
-    roles: [Role; 5],
+    roles: [Role; 8],
     form: UserEditForm,
     history: Vec<HistoryRow>,
 }

@@ -41,7 +41,7 @@ struct AdminPage {
     service_types: Vec<ServiceType>,
     dpas: Vec<Dpa>,
     today: Date,
-    roles: [Role; 5],
+    roles: [Role; 8],
     art6: &'static [Art6Basis],
     art9: &'static [Art9Basis],
     fields: &'static [FieldKey],

@@ -25,7 +25,7 @@ struct SecurityPage {
     error: Option<String>,
     settings: SecuritySettings,
     blocks: Vec<Block>,
-    roles: [Role; 5],
+    roles: [Role; 8],
 }
 
 async fn security_page(
