@@ -275,6 +275,21 @@ async fn invoices_go_in_anonymised_once_reviewed_and_add_up(backend: Backend) {
     let first: serde_json::Value =
         serde_json::from_str(text.lines().next().expect("a line")).expect("JSON");
     assert!(first["supplier"].as_str().is_some_and(|s| !s.is_empty()));
+    // Every anonymised copy kept (deflated at rest) is free of the injected values.
+    for (_, stored) in &sent.documents {
+        let kept = w
+            .app
+            .invoice_for_review(&reviewer, stored.id)
+            .await
+            .expect("kept");
+        for v in INJECTED {
+            assert!(
+                !kept.anonymised.contains(v),
+                "{v} in {}",
+                kept.queued.document_id
+            );
+        }
+    }
     // Nothing injected at rest (the raw copies are sealed) or in the export.
     let disk = at_rest(&w);
     for v in INJECTED {

@@ -73,7 +73,7 @@ pub(crate) struct Bar {
 
 /// A chart's row height, and its bars' room, in its own units (the chart is 1000 wide: the
 /// labels take the left 400).
-pub(crate) const ROW: u32 = 32;
+pub(crate) const ROW: u32 = 40;
 const BAR_ROOM: u32 = 580;
 
 /// A breakdown shown as a chart with its table beside it.

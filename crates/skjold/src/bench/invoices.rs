@@ -71,14 +71,14 @@ pub fn first_step(dir: &Path, rounds: usize, runs: usize) -> Result<Vec<Vec<u8>>
     Ok(documents)
 }
 
-/// The document with its id made unique to `round` (so that every round is new documents,
-/// not a second upload of the same).
-fn renumbered(raw: &[u8], round: usize) -> Vec<u8> {
+/// The document with its id made unique by `tag` (so that every round is new documents,
+/// not a second upload of the same, and examples that share an id stay apart).
+fn renumbered(raw: &[u8], tag: &str) -> Vec<u8> {
     let text = String::from_utf8_lossy(raw);
-    for tag in ["<cbc:ID>", "<ID>"] {
-        if let Some(at) = text.find(tag) {
-            let at = at + tag.len();
-            return format!("{}R{round}-{}", &text[..at], &text[at..]).into_bytes();
+    for element in ["<cbc:ID>", "<ID>"] {
+        if let Some(at) = text.find(element) {
+            let at = at + element.len();
+            return format!("{}{tag}-{}", &text[..at], &text[at..]).into_bytes();
         }
     }
     raw.to_vec()
@@ -118,7 +118,7 @@ pub async fn ingest(
             .flat_map(|r| {
                 documents.iter().enumerate().map(move |(i, raw)| Upload {
                     name: format!("{r}-{i}.xml"),
-                    bytes: renumbered(raw, r),
+                    bytes: renumbered(raw, &format!("R{r}D{i}")),
                 })
             })
             .collect();
