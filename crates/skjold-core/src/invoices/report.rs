@@ -14,7 +14,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::category::Category;
-use super::document::{Document, to_minor_units};
+use super::document::{Document, Line, to_minor_units};
 use super::sharing::{Figures, Suppressed, Table, Thresholds};
 
 /// An invoice whose total is below this (øre, excl. VAT) is a small purchase: 5.000 kr.
@@ -60,20 +60,28 @@ pub fn month_of(doc: &Document) -> String {
     format!("{:04}-{:02}", doc.issue_date.year(), doc.issue_date.month())
 }
 
+/// A line's category path in the aggregate: empty strings when unclassified.
+pub fn line_category(line: &Line) -> [String; 2] {
+    line.classification
+        .as_ref()
+        .and_then(Category::of)
+        .map_or_else(|| [String::new(), String::new()], |c| c.path())
+}
+
+/// A line's spend in øre, signed by its document's kind; none when it does not fit.
+pub fn line_amount(doc: &Document, line: &Line) -> Option<i64> {
+    to_minor_units(line.amount)?.checked_mul(doc.kind.sign())
+}
+
 /// The cells a document adds to, by category in path order, and its signed total in øre;
 /// none when an amount does not fit.
 pub fn document_cells(doc: &Document) -> Option<(Vec<DocumentCell>, i64)> {
     let mut by: BTreeMap<[String; 2], (u64, i64)> = BTreeMap::new();
     let mut total = 0i64;
     for line in &doc.lines {
-        let amount = to_minor_units(line.amount)?.checked_mul(doc.kind.sign())?;
+        let amount = line_amount(doc, line)?;
         total = total.checked_add(amount)?;
-        let category = line
-            .classification
-            .as_ref()
-            .and_then(Category::of)
-            .map_or_else(|| [String::new(), String::new()], |c| c.path());
-        let e = by.entry(category).or_default();
+        let e = by.entry(line_category(line)).or_default();
         e.0 += 1;
         e.1 = e.1.checked_add(amount)?;
     }

@@ -14,7 +14,8 @@
 
 use skjold_core::invoices::document::{Document, DocumentKind};
 use skjold_core::invoices::report::{
-    Counts, SMALL_PURCHASE, SmallPurchases, SpendCell, document_cells, month_of,
+    Counts, SMALL_PURCHASE, SmallPurchases, SpendCell, document_cells, line_amount, line_category,
+    month_of,
 };
 use skjold_core::invoices::review::{
     Decided, ForReview, Participant, QueueState, Queued, ReviewReason, Status,
@@ -262,14 +263,9 @@ async fn write_lines(
     let issue = d.issue_date.to_string();
     let supplier = supplier_name(d);
     for (no, line) in d.lines.iter().enumerate() {
-        let category = line
-            .classification
-            .as_ref()
-            .and_then(skjold_core::invoices::category::Category::of)
-            .map_or_else(|| [String::new(), String::new()], |c| c.path());
-        let amount = skjold_core::invoices::document::to_minor_units(line.amount)
-            .and_then(|a| a.checked_mul(d.kind.sign()))
-            .unwrap_or(0);
+        let category = line_category(line);
+        // The document's cells were summed already, so every amount fits.
+        let amount = line_amount(d, line).unwrap_or(0);
         let emission = line
             .emission
             .and_then(|e| e.valid_kg(line.quantity))
